@@ -1,0 +1,92 @@
+"""The POEMS syndrome information line: a Flask webhook for Twilio voice and SMS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from twilio.request_validator import RequestValidator
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import content as content_model
+from . import logs, settings
+from .audio import AudioLibrary
+from .line import Line
+from .settings import StartupError
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, content loaded and validated once, blueprints, CLI commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(settings.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    # The flask command (check, audio build, simulators) must work on broken or unsecured setups to report on them.
+    from_cli = os.environ.get("FLASK_RUN_FROM_CLI") == "true" and not app.config.get("TESTING")
+    if not app.config["TWILIO_AUTH_TOKEN"]:
+        if from_cli:
+            app.config["TWILIO_AUTH_TOKEN"] = secrets.token_hex(16)
+            app.config["SIMULATOR_TOKEN"] = True
+        elif not app.config["DEV_MODE"]:
+            raise StartupError("TWILIO_AUTH_TOKEN is not set: the line will not start without it "
+                               "(set LINE_DEV_MODE=1 only to try it unsigned on your own machine)")
+    if app.config["DEV_MODE"] and not from_cli:
+        print("WARNING: LINE_DEV_MODE is on: unsigned requests are accepted. Never use this in production.", file=sys.stderr)
+    app.secret_key = app.config["SECRET_KEY"] or _derived_secret(app.config["TWILIO_AUTH_TOKEN"])
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=4)
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    if app.config["TRUST_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
+
+    loaded = content_model.read(app.config["PROMPTS_DIR"])
+    app.extensions["line.problems"] = loaded.problems
+    if any(p.severity == "error" for p in loaded.problems):
+        if not from_cli:
+            raise content_model.ContentError(loaded.problems)
+    else:
+        line = Line.build(loaded, AudioLibrary(app.config["AUDIO_DIR"], app.config["AUDIO_BASE_URL"]))
+        _attach_services(app, line)
+        app.extensions["line"] = line
+    app.extensions["line.validator"] = RequestValidator(app.config["TWILIO_AUTH_TOKEN"])
+
+    from . import media, sms, voice
+    from .cli import register
+
+    app.register_blueprint(voice.bp)
+    app.register_blueprint(voice.fallback_bp)
+    app.register_blueprint(sms.bp)
+    app.register_blueprint(media.bp)
+    logs.setup(app)
+    register(app)
+
+    @app.get("/")
+    def index() -> tuple[str, int, dict[str, str]]:
+        return "POEMS syndrome information line: point Twilio at /voice and /sms.\n", 200, {"Content-Type": "text/plain"}
+
+    return app
+
+
+def _derived_secret(token: str) -> str:
+    import hashlib
+    import hmac
+
+    return hmac.new(token.encode(), b"poems-line session cookies", hashlib.sha256).hexdigest()
+
+
+def _attach_services(app: Flask, line: Line) -> None:
+    from .messaging import Messenger
+    from .store import Store, engine_url
+
+    line.messenger = Messenger(app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"], app.config["TWILIO_HTTP_TIMEOUT"])
+    line.admin_number = app.config["ADMIN_PHONE_NUMBER"]
+    if app.config.get("DATABASE_URL") != "none":
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        line.store = Store(engine_url(app.config["DATABASE_URL"], str(Path(app.instance_path) / "usage.sqlite")))
+
+
+__all__ = ["create_app", "StartupError"]

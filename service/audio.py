@@ -1,0 +1,145 @@
+"""Pre-built audio: file names by content hash, the manifest, and which file plays for a prompt."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .content import Content, Prompt
+from .yamlsource import Problem
+
+MANIFEST = "manifest.json"
+# When both engines have built the same text, callers hear the more natural voice.
+ENGINE_PREFERENCE = ("gtts", "espeak")
+
+
+def text_hash(prompt: Prompt) -> str:
+    """Hash of a prompt's language and text: what an audio file must match to be played."""
+    return hashlib.sha256(f"{prompt.lang}\n{prompt.text}".encode()).hexdigest()[:16]
+
+
+def file_name(prompt: Prompt, engine: str, voice: str) -> str:
+    """The audio file name for a prompt: changes whenever text, language, voice or engine change."""
+    digest = hashlib.sha256(f"{engine}\n{voice}\n{prompt.lang}\n{prompt.text}".encode()).hexdigest()[:16]
+    slug = re.sub(r"[^a-z0-9]+", "-", prompt.id.lower()).strip("-")
+    return f"{prompt.lang}-{slug}-{engine}-{digest}.mp3"
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(65536), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_manifest(audio_dir: Path) -> dict[str, dict[str, Any]]:
+    """The manifest's file records, or none when it is missing or unreadable."""
+    try:
+        data = json.loads((audio_dir / MANIFEST).read_text(encoding="utf-8"))
+        files = data.get("files", {})
+        return {str(k): v for k, v in files.items() if isinstance(v, dict)}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def write_manifest(audio_dir: Path, files: dict[str, dict[str, Any]]) -> None:
+    """Write the manifest atomically, sorted so diffs stay small."""
+    tmp = audio_dir / f".{MANIFEST}.tmp"
+    tmp.write_text(json.dumps({"files": dict(sorted(files.items()))}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, audio_dir / MANIFEST)
+
+
+def choose(records: dict[str, dict[str, Any]], prompt: Prompt) -> list[str]:
+    """Manifest files built for exactly this prompt text, best engine first."""
+    want = text_hash(prompt)
+    names = [n for n, r in records.items() if r.get("lang") == prompt.lang and r.get("text_sha") == want]
+    rank = {e: i for i, e in enumerate(ENGINE_PREFERENCE)}
+    return sorted(names, key=lambda n: (rank.get(records[n].get("engine", ""), 99), n))
+
+
+class AudioLibrary:
+    """Which audio file plays for each prompt, re-checked cheaply so a lost or broken file means Say, not silence."""
+
+    def __init__(self, audio_dir: Path | str, base_url: str = "") -> None:
+        self.dir = Path(audio_dir)
+        self.base_url = base_url
+        self.records = read_manifest(self.dir)
+        self._by_text: dict[tuple[str, str], list[str]] = {}
+        for name, record in self.records.items():
+            self._by_text.setdefault((str(record.get("lang")), str(record.get("text_sha"))), []).append(name)
+        rank = {e: i for i, e in enumerate(ENGINE_PREFERENCE)}
+        for names in self._by_text.values():
+            names.sort(key=lambda n: (rank.get(self.records[n].get("engine", ""), 99), n))
+        self._verified: dict[str, tuple[int, int]] = {}
+        self._lock = threading.Lock()
+        self._hash_cache: dict[int, str] = {}
+
+    def file_for(self, prompt: Prompt) -> str | None:
+        """The name of a good audio file for this prompt's current text, or None."""
+        key = (prompt.lang, self._text_hash(prompt))
+        for name in self._by_text.get(key, ()):
+            if self._is_intact(name):
+                return name
+        return None
+
+    def _text_hash(self, prompt: Prompt) -> str:
+        # Prompts are immutable and live for the app's lifetime, so their id() is a stable key.
+        cached = self._hash_cache.get(id(prompt))
+        if cached is None:
+            cached = self._hash_cache[id(prompt)] = text_hash(prompt)
+        return cached
+
+    def _is_intact(self, name: str) -> bool:
+        try:
+            st = os.stat(self.dir / name)
+        except OSError:
+            return False
+        stamp = (st.st_size, st.st_mtime_ns)
+        if self._verified.get(name) == stamp:
+            return True
+        record = self.records[name]
+        # A file whose size or time changed since it was last checked is hashed again.
+        ok = st.st_size == record.get("bytes") and file_digest(self.dir / name) == record.get("sha256")
+        with self._lock:
+            if ok:
+                self._verified[name] = stamp
+            else:
+                self._verified.pop(name, None)
+        return ok
+
+    def url(self, name: str, local_url: str) -> str:
+        """Where Twilio fetches a file: the CDN when configured, else this app."""
+        return f"{self.base_url}/{name}" if self.base_url else local_url
+
+
+def audio_problems(content: Content, audio_dir: Path) -> list[Problem]:
+    """Audio that is missing, stale (built for older text), broken, or no longer used."""
+    records = read_manifest(audio_dir)
+    problems: list[Problem] = []
+    if not (audio_dir / MANIFEST).exists():
+        problems.append(Problem(f"{audio_dir.name}/{MANIFEST}", 1, "no audio manifest; run: flask --app service audio build"))
+    used: set[str] = set()
+    for prompt in content.prompts():
+        names = choose(records, prompt)
+        good = [n for n in names if (audio_dir / n).is_file() and (audio_dir / n).stat().st_size == records[n].get("bytes")]
+        used.update(names)
+        if good:
+            continue
+        where = prompt.file or f"{content.root.name}/{prompt.lang}.yaml"
+        if names:
+            problems.append(Problem(where, prompt.line, f"{prompt.id} ({prompt.lang}): audio file {names[0]} is missing or damaged; expected it in {audio_dir.name}/: run flask --app service audio build"))
+        elif any(r.get("prompt") == prompt.id and r.get("lang") == prompt.lang for r in records.values()):
+            problems.append(Problem(where, prompt.line, f"{prompt.id} ({prompt.lang}): audio is out of date (the text changed since it was built); expected new audio: run flask --app service audio build"))
+        else:
+            problems.append(Problem(where, prompt.line, f"{prompt.id} ({prompt.lang}): no audio for this text; expected an audio file: run flask --app service audio build"))
+    for name in sorted(set(records) - used):
+        problems.append(Problem(f"{audio_dir.name}/{MANIFEST}", 1, f"{name} is not used by any prompt; remove it with: flask --app service audio build --prune", "warning"))
+    return problems

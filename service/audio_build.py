@@ -1,0 +1,174 @@
+"""Building the audio files: gTTS by default, espeak-ng offline; incremental, retried, never half-written."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import shutil
+import subprocess
+import tempfile
+import time
+import wave
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .audio import choose, file_digest, file_name, read_manifest, text_hash, write_manifest
+from .content import Content, Language, Prompt
+
+ENGINES = ("gtts", "espeak")
+GTTS_TIMEOUT = 15.0
+GTTS_ATTEMPTS = 5
+ESPEAK_SPEED = 150  # words a minute; slower than espeak's 175 for older listeners
+
+
+class EngineUnavailable(Exception):
+    """The chosen engine cannot run on this machine."""
+
+
+class SynthesisError(Exception):
+    """One prompt could not be turned into audio."""
+
+
+@dataclass
+class BuildReport:
+    """What a build did."""
+
+    made: list[str] = field(default_factory=list)
+    kept: int = 0
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[Prompt, str]] = field(default_factory=list)
+
+
+def voice_of(engine: str, lang: Language) -> str:
+    """The engine's voice for a language, as recorded in file names and the manifest."""
+    if engine == "gtts":
+        return f"{lang.voice.gtts_lang}.{lang.voice.gtts_tld}"
+    return f"{lang.voice.espeak_voice}.s{ESPEAK_SPEED}"
+
+
+def espeak_binary() -> str | None:
+    """The offline engine's program, if installed."""
+    return shutil.which("espeak-ng") or shutil.which("espeak")
+
+
+def synthesize_espeak(text: str, lang: Language) -> bytes:
+    """MP3 bytes for text from espeak-ng, encoded with LAME."""
+    import lameenc
+
+    binary = espeak_binary()
+    if binary is None:
+        raise EngineUnavailable("espeak-ng is not installed (Debian: apt-get install espeak-ng)")
+    with tempfile.TemporaryDirectory() as tmp:
+        wav_path = Path(tmp) / "out.wav"
+        result = subprocess.run([binary, "-v", lang.voice.espeak_voice, "-s", str(ESPEAK_SPEED), "-w", str(wav_path), "--", text],
+                                capture_output=True, timeout=60, check=False)
+        if result.returncode != 0 or not wav_path.exists():
+            raise SynthesisError(f"espeak-ng failed: {result.stderr.decode(errors='replace').strip()[:200]}")
+        with wave.open(str(wav_path), "rb") as wav:
+            rate, channels, frames = wav.getframerate(), wav.getnchannels(), wav.readframes(wav.getnframes())
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(48)
+    encoder.set_in_sample_rate(rate)
+    encoder.set_channels(channels)
+    encoder.set_quality(2)
+    return bytes(encoder.encode(frames) + encoder.flush())
+
+
+def synthesize_gtts(text: str, lang: Language, sleep: Callable[[float], None] = time.sleep) -> bytes:
+    """MP3 bytes from gTTS, with a timeout and backoff on 429 and network errors."""
+    from gtts import gTTS, gTTSError
+
+    delay = 1.0
+    for attempt in range(1, GTTS_ATTEMPTS + 1):
+        buffer = io.BytesIO()
+        try:
+            gTTS(text, lang=lang.voice.gtts_lang, tld=lang.voice.gtts_tld, timeout=GTTS_TIMEOUT).write_to_fp(buffer)
+            return buffer.getvalue()
+        except gTTSError as exc:
+            status = getattr(exc.rsp, "status_code", None)
+            retry = status is None or status == 429 or status >= 500
+            if not retry or attempt == GTTS_ATTEMPTS:
+                raise SynthesisError(f"gTTS failed: {exc.msg}") from None
+        except (AssertionError, ValueError) as exc:
+            raise SynthesisError(f"gTTS cannot speak this text: {exc}") from None
+        sleep(delay + random.uniform(0, delay / 2))
+        delay *= 2
+    raise SynthesisError("gTTS failed")  # pragma: no cover - the loop returns or raises
+
+
+def duration_of(data: bytes) -> float:
+    """Length of MP3 audio in seconds (and proof that it is MP3)."""
+    from mutagen.mp3 import MP3, HeaderNotFoundError
+
+    try:
+        return round(MP3(io.BytesIO(data)).info.length, 2)
+    except (HeaderNotFoundError, Exception) as exc:  # mutagen raises several kinds for non-MP3 data
+        raise SynthesisError(f"the engine did not return MP3 audio ({type(exc).__name__})") from None
+
+
+Synthesizer = Callable[[str, Language], bytes]
+
+
+def build(content: Content, audio_dir: Path, engine: str = "gtts", prune: bool = False, jobs: int = 3,
+          languages: list[str] | None = None, progress: Callable[[int], None] | None = None,
+          synthesizer: Synthesizer | None = None) -> BuildReport:
+    """Make the audio every prompt lacks; keep what is current; optionally remove what is unused."""
+    if engine not in ENGINES:
+        raise EngineUnavailable(f"unknown engine '{engine}'; expected one of: {', '.join(ENGINES)}")
+    if engine == "espeak" and synthesizer is None and espeak_binary() is None:
+        raise EngineUnavailable("espeak-ng is not installed (Debian: apt-get install espeak-ng)")
+    speak: Synthesizer = synthesizer or (synthesize_gtts if engine == "gtts" else synthesize_espeak)
+    audio_dir.mkdir(parents=True, exist_ok=True)
+    records = read_manifest(audio_dir)
+    report = BuildReport()
+    wanted: list[tuple[Prompt, str, str]] = []
+    for prompt in content.prompts():
+        if languages and prompt.lang not in languages:
+            continue
+        lang = content.languages[prompt.lang]
+        voice = voice_of(engine, lang)
+        name = file_name(prompt, engine, voice)
+        if name in records and (audio_dir / name).is_file() and (audio_dir / name).stat().st_size == records[name].get("bytes"):
+            report.kept += 1
+            if progress:
+                progress(1)
+            continue
+        wanted.append((prompt, name, voice))
+
+    def make(item: tuple[Prompt, str, str]) -> tuple[str, dict[str, Any]]:
+        prompt, name, voice = item
+        data = speak(prompt.text, content.languages[prompt.lang])
+        seconds = duration_of(data)
+        tmp = audio_dir / f".{name}.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, audio_dir / name)
+        return name, {"prompt": prompt.id, "lang": prompt.lang, "text_sha": text_hash(prompt), "engine": engine,
+                      "voice": voice, "duration": seconds, "bytes": len(data), "sha256": file_digest(audio_dir / name)}
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(make, item): item for item in wanted}
+        for future in as_completed(futures):
+            prompt = futures[future][0]
+            try:
+                name, record = future.result()
+                records[name] = record
+                report.made.append(name)
+            except (SynthesisError, EngineUnavailable, OSError, subprocess.SubprocessError) as exc:
+                report.failed.append((prompt, str(exc)))
+            if progress:
+                progress(1)
+    if prune:
+        keep = {choose(records, p)[0] for p in content.prompts() if choose(records, p)}
+        for name in sorted(set(records) - keep):
+            (audio_dir / name).unlink(missing_ok=True)
+            del records[name]
+            report.removed.append(name)
+        for path in audio_dir.glob("*.mp3"):
+            if path.name not in records:
+                path.unlink()
+                report.removed.append(path.name)
+    write_manifest(audio_dir, records)
+    return report

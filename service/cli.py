@@ -1,0 +1,195 @@
+"""Admin commands: check the prompts, build the audio, try the line without a phone, read the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from . import gsm
+from .audio import audio_problems
+from .content import format_problems, read
+from .yamlsource import Problem
+
+
+def register(app: Flask) -> None:
+    """Add the admin commands to the flask command line."""
+    app.cli.add_command(prompts_group)
+    app.cli.add_command(audio_group)
+    app.cli.add_command(call_command)
+    app.cli.add_command(text_command)
+    app.cli.add_command(report_command)
+
+
+def _line_or_exit():  # type: ignore[no-untyped-def]
+    line = current_app.extensions.get("line")
+    if line is None:
+        click.echo(format_problems(current_app.extensions["line.problems"]), err=True)
+        click.echo("Fix the prompt files first: flask --app service prompts check", err=True)
+        sys.exit(1)
+    return line
+
+
+@click.group("prompts")
+def prompts_group() -> None:
+    """Check the prompt files."""
+
+
+@prompts_group.command("check")
+@click.option("--no-audio", is_flag=True, help="Skip the audio check (for a prompts tree without audio).")
+def check_command(no_audio: bool) -> None:
+    """Report every problem in prompts/ (and missing or stale audio), each with file and line."""
+    content = read(current_app.config["PROMPTS_DIR"])
+    problems: list[Problem] = list(content.problems)
+    if not no_audio and not any(p.severity == "error" for p in problems):
+        problems.extend(audio_problems(content, Path(current_app.config["AUDIO_DIR"])))
+    errors = [p for p in problems if p.severity == "error"]
+    if problems:
+        click.echo(format_problems(problems))
+    else:
+        topics = len(content.topic_ids())
+        click.echo(f"prompts/ is fine: {len(content.languages)} language(s), {len(content.menus)} menus, "
+                   f"{topics} topics, {len(content.prompts())} spoken prompts, all with current audio.")
+    sys.exit(1 if errors else 0)
+
+
+@click.group("audio")
+def audio_group() -> None:
+    """Build the pre-generated audio."""
+
+
+@audio_group.command("build")
+@click.option("--engine", type=click.Choice(["gtts", "espeak"]), default="gtts", show_default=True,
+              help="gtts: Google's voices (needs the internet); espeak: espeak-ng, offline.")
+@click.option("--prune", is_flag=True, help="Remove audio files no prompt uses any more.")
+@click.option("--jobs", default=3, show_default=True, help="How many files to make at once.")
+@click.option("--lang", "languages", multiple=True, help="Only these languages (default: all).")
+def build_command(engine: str, prune: bool, jobs: int, languages: tuple[str, ...]) -> None:
+    """Make an MP3 for every spoken prompt that lacks a current one."""
+    from .audio_build import EngineUnavailable, build
+
+    content = read(current_app.config["PROMPTS_DIR"])
+    if any(p.severity == "error" for p in content.problems):
+        click.echo(format_problems(content.problems), err=True)
+        sys.exit(1)
+    total = sum(1 for p in content.prompts() if not languages or p.lang in languages)
+    try:
+        with click.progressbar(length=total, label=f"Building audio with {engine}", file=sys.stderr) as bar:
+            report = build(content, Path(current_app.config["AUDIO_DIR"]), engine, prune, jobs,
+                           list(languages) or None, progress=bar.update)
+    except EngineUnavailable as exc:
+        click.echo(f"Cannot build audio: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{len(report.made)} made, {report.kept} already current, {len(report.removed)} removed, {len(report.failed)} failed.")
+    for prompt, reason in report.failed:
+        click.echo(f"FAILED {prompt.file}:{prompt.line}: {prompt.id} ({prompt.lang}): {reason}", err=True)
+    sys.exit(1 if report.failed else 0)
+
+
+def _twilio():  # type: ignore[no-untyped-def]
+    from .simulator import TwilioClient
+
+    # The request log would interleave with the conversation on the terminal.
+    logging.getLogger("service.requests").setLevel(logging.WARNING)
+    return TwilioClient(current_app.test_client(), current_app.config["TWILIO_AUTH_TOKEN"], "http://localhost")
+
+
+@click.command("call")
+@click.option("--caller", default="+15555550123", help="The number the call seems to come from.")
+def call_command(caller: str) -> None:
+    """Call the line from the terminal: hear what a caller hears, press keys, or type what you would say."""
+    from .simulator import PhoneCall, audio_texts
+
+    line = _line_or_exit()
+    call = PhoneCall(_twilio(), audio_texts(line), caller=caller)
+    click.echo("Type a key (0-9, *, #) and Enter, or words as if spoken. Just Enter = stay silent. Ctrl-D hangs up.\n")
+    turn = call.start()
+    while True:
+        for heard in turn.heard:
+            source = f"[plays audio/{heard.audio}]" if heard.audio else f"[Say {heard.language or ''}]".replace(" ]", "]")
+            click.echo(f"{source} {heard.text}")
+        if turn.hung_up:
+            click.echo("[the line hangs up]")
+            return
+        if turn.record is not None:
+            typed = click.prompt("(recording) type your message, or just Enter to leave none", default="", show_default=False)
+            turn = call.leave_recording() if typed else call.wait()
+            continue
+        try:
+            typed = click.prompt(f"(waiting {turn.gather.get('timeout')} s) >", default="", show_default=False, prompt_suffix=" ")
+        except (click.Abort, EOFError):
+            click.echo("\n[you hang up]")
+            return
+        typed = typed.strip()
+        if not typed:
+            click.echo("[silence]")
+            turn = call.wait()
+        elif len(typed) == 1 and typed in "0123456789*#":
+            turn = call.press(typed)
+        else:
+            turn = call.say(typed)
+
+
+@click.command("text")
+@click.argument("messages", nargs=-1)
+@click.option("--texter", default="+15555550123", help="The number the texts seem to come from.")
+def text_command(messages: tuple[str, ...], texter: str) -> None:
+    """Text the line from the terminal; several messages make one conversation. No messages: type them."""
+    from .simulator import TextThread
+
+    _line_or_exit()
+    thread = TextThread(_twilio(), texter=texter)
+
+    def show(body: str) -> None:
+        click.echo(f"> {body}")
+        replies = thread.send(body)
+        if not replies:
+            click.echo("  (no reply)")
+        for reply in replies:
+            click.echo(f"< [{gsm.segments(reply)} segment(s), {len(reply)} characters]")
+            for text_line in reply.split("\n"):
+                click.echo(f"  {text_line}")
+        click.echo()
+
+    if messages:
+        for body in messages:
+            show(body)
+        return
+    click.echo("Type a text message and Enter. Ctrl-D to stop.")
+    for body in sys.stdin:
+        show(body.rstrip("\n"))
+
+
+@click.command("report")
+@click.option("--days", default=30, show_default=True, help="The last N days, today included.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD), instead of --days.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (YYYY-MM-DD), default today.")
+def report_command(days: int, since: dt.datetime | None, until: dt.datetime | None) -> None:
+    """What callers and texters asked, what the line did not understand, and messages left."""
+    line = _line_or_exit()
+    if line.store is None:
+        click.echo("No database is configured (DATABASE_URL=none).", err=True)
+        sys.exit(1)
+    end = until.date() if until else dt.date.today()
+    start = since.date() if since else end - dt.timedelta(days=days - 1)
+    report = line.store.report(start, end)
+    click.echo(f"POEMS line report, {start} to {end}\n")
+    click.echo("Most asked topics (count, topic, channel, language):")
+    for topic, channel, lang, count in report.topics or []:
+        click.echo(f"  {count:6d}  {topic:22s} {channel:6s} {lang}")
+    if not report.topics:
+        click.echo("  none")
+    click.echo("\nNot understood, most frequent first (add these as phrases in prompts/):")
+    for words, count in report.unmatched:
+        click.echo(f"  {count:6d}  {words}")
+    if not report.unmatched:
+        click.echo("  none")
+    click.echo("\nMessages left:")
+    for message in report.messages:
+        click.echo(f"  {message['created']:%Y-%m-%d %H:%M}  {message['duration']:4d} s  from {message['caller']}  {message['recording_url']}")
+    if not report.messages:
+        click.echo("  none")

@@ -1,0 +1,610 @@
+"""The line's content model: menus, topics and phrases loaded from prompts/ and validated once."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import gsm
+from .yamlsource import Node, Problem, load_file
+
+LINE_FILE = "line.yaml"
+MAX_OPTIONS = 5
+MAX_SPOKEN_WORDS = 150
+OPTION_KEYS = "12345"
+ACTIONS = ("leave_message",)
+RESERVED_KEYS = ("repeat", "back", "main_menu", "help", "text_me", "language")
+KEY_PLACEHOLDERS = frozenset(RESERVED_KEYS)
+
+# Fixed phrases every language must have: name -> (channel, placeholders allowed).
+PHRASES: dict[str, tuple[str, frozenset[str]]] = {
+    "greeting": ("voice", frozenset()),
+    "language_offer": ("voice", frozenset({"key"})),
+    "option": ("voice", frozenset({"title", "key"})),
+    "main_menu_footer": ("voice", KEY_PLACEHOLDERS),
+    "menu_footer": ("voice", KEY_PLACEHOLDERS),
+    "answer_footer": ("voice", KEY_PLACEHOLDERS),
+    "not_option": ("voice", frozenset()),
+    "no_match": ("voice", frozenset()),
+    "silence_1": ("voice", KEY_PLACEHOLDERS),
+    "silence_2": ("voice", KEY_PLACEHOLDERS),
+    "goodbye": ("voice", frozenset()),
+    "help": ("voice", KEY_PLACEHOLDERS),
+    "error": ("voice", frozenset()),
+    "emergency": ("voice", frozenset()),
+    "text_sent": ("voice", frozenset()),
+    "text_failed": ("voice", frozenset()),
+    "record_thanks": ("voice", frozenset()),
+    "record_none": ("voice", frozenset()),
+    "sms_welcome": ("sms", frozenset()),
+    "sms_menu_header": ("sms", frozenset()),
+    "sms_option": ("sms", frozenset({"title", "key", "keyword"})),
+    "sms_menu_footer": ("sms", frozenset()),
+    "sms_answer_footer": ("sms", frozenset()),
+    "sms_help": ("sms", frozenset()),
+    "sms_not_understood": ("sms", frozenset()),
+    "sms_no_text": ("sms", frozenset()),
+    "sms_emergency": ("sms", frozenset()),
+}
+# Phrases whose text is spoken on its own (the others are built into menus and answers).
+SPOKEN_PHRASES = tuple(
+    name for name, (channel, _) in PHRASES.items() if channel == "voice" and name not in ("option", "main_menu_footer", "menu_footer")
+)
+WORD_LISTS = ("menu", "help", "language", "repeat", "back", "numbers", "emergency", "ignore")
+VOICE_FIELDS = ("name", "say_language", "speech_language", "gtts_lang", "gtts_tld", "espeak_voice", "readability")
+READABILITY_FORMULAS = {"flesch_kincaid_grade": "max", "fernandez_huerta": "min", "szigriszt_pazos": "min", "flesch_reading_ease": "min"}
+
+
+class ContentError(Exception):
+    """The prompt files cannot be used; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(format_problems(problems))
+        self.problems = problems
+
+
+def format_problems(problems: list[Problem]) -> str:
+    """The report an admin reads: one problem a line, then a count."""
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    lines = [f"{p} ({p.severity})" if p.severity != "error" else str(p) for p in sorted(problems)]
+    lines.append(f"{len(errors)} error(s), {len(warnings)} warning(s) in prompts/")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How one language is spoken and heard."""
+
+    say_language: str
+    speech_language: str
+    gtts_lang: str
+    gtts_tld: str
+    espeak_voice: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something a caller can reach: a topic, a menu or an action, in one language."""
+
+    kind: str  # "topic", "menu" or "action"
+    id: str
+    title: str
+    keyword: str
+    phrases: tuple[str, ...]
+    spoken: str = ""
+    text: str = ""
+    intro: str = ""
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice in a menu."""
+
+    key: str
+    kind: str
+    target: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Menu:
+    """A menu's structure, the same in every language."""
+
+    id: str
+    options: tuple[Option, ...]
+    parent: str | None
+    line: int
+
+    def option(self, key: str) -> Option | None:
+        """The option on this key, if any."""
+        return next((o for o in self.options if o.key == key), None)
+
+    def offers(self, target_id: str) -> bool:
+        """True when one of this menu's options leads to the topic or action."""
+        return any(o.target == target_id and o.kind != "menu" for o in self.options)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One piece of speech: what audio is built for, and what Say speaks when there is none."""
+
+    lang: str
+    id: str
+    text: str
+    file: str = ""
+    line: int = 0
+
+
+@dataclass
+class Language:
+    """Everything the line says and hears in one language."""
+
+    code: str
+    name: str
+    file: str
+    voice: Voice
+    readability: tuple[str, str, float]
+    key_names: dict[str, str]
+    words: dict[str, tuple[str, ...]]
+    phrases: dict[str, str]
+    targets: dict[tuple[str, str], Target]
+    prompts: dict[str, Prompt] = field(default_factory=dict)
+    phrase_lines: dict[str, int] = field(default_factory=dict)
+
+    def topic(self, topic_id: str) -> Target:
+        """The topic or action with this id."""
+        return self.targets.get(("topic", topic_id)) or self.targets[("action", topic_id)]
+
+    def menu(self, menu_id: str) -> Target:
+        """The menu texts with this id."""
+        return self.targets[("menu", menu_id)]
+
+    def key_name(self, key: str) -> str:
+        """How a key is said aloud ("star" for *)."""
+        return self.key_names.get(key, key)
+
+
+@dataclass
+class Content:
+    """The whole line: structure plus every language, validated."""
+
+    root: Path
+    default_language: str
+    languages: dict[str, Language]
+    menus: dict[str, Menu]
+    keys: dict[str, str]
+    timeouts: dict[str, int]
+    recording_seconds: int
+    problems: list[Problem]
+
+    def kind_of(self, target_id: str) -> str:
+        """Whether an id names a topic or an action."""
+        return "action" if target_id in ACTIONS else "topic"
+
+    def topic_ids(self) -> list[str]:
+        """Every topic and action reachable from the menus, in menu order."""
+        seen: list[str] = []
+        for menu in self.menus.values():
+            for option in menu.options:
+                if option.kind != "menu" and option.target not in seen:
+                    seen.append(option.target)
+        return seen
+
+    def prompts(self) -> list[Prompt]:
+        """Every spoken prompt in every language."""
+        return [p for lang in self.languages.values() for p in lang.prompts.values()]
+
+    def other_languages(self, code: str) -> list[Language]:
+        """The languages other than code, in the order line.yaml gives."""
+        return [lang for c, lang in self.languages.items() if c != code]
+
+
+class _Reader:
+    """Collects problems while reading Nodes into plain values (MkDocs-style: every error, not the first)."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def error(self, where: Node, message: str) -> None:
+        self.problems.append(Problem(where.file, where.line, message))
+
+    def mapping(self, node: Node, what: str, required: tuple[str, ...] = (), allowed: tuple[str, ...] | None = None) -> dict[str, Node] | None:
+        if not isinstance(node.value, dict):
+            self.error(node, f"{what}: expected a mapping of names to values, found {_kind(node.value)}")
+            return None
+        for name in required:
+            if name not in node.value:
+                self.error(node, f"{what}: missing '{name}'; expected it here")
+        if allowed is not None:
+            for name, child in node.value.items():
+                if name not in allowed:
+                    self.error(child, f"{what}: unknown name '{name}'; expected one of: {', '.join(allowed)}")
+        return node.value
+
+    def text(self, node: Node | None, what: str, parent: Node | None = None) -> str:
+        if node is None:
+            return ""
+        if isinstance(node.value, (int, str)) and not isinstance(node.value, bool) and str(node.value).strip():
+            return " ".join(str(node.value).split())
+        self.error(node, f"{what}: expected some text, found {_kind(node.value)}")
+        return ""
+
+    def texts(self, node: Node | None, what: str) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        if not isinstance(node.value, list):
+            self.error(node, f"{what}: expected a list of words or phrases (lines starting with '- '), found {_kind(node.value)}")
+            return ()
+        return tuple(t for t in (self.text(item, what) for item in node.value) if t)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "yes/no"
+    return f"'{value}'"
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def load(root: Path | str) -> Content:
+    """Load and validate prompts/; raise ContentError listing every error."""
+    content = read(root)
+    errors = [p for p in content.problems if p.severity == "error"]
+    if errors:
+        raise ContentError(content.problems)
+    return content
+
+
+def read(root: Path | str) -> Content:
+    """Load prompts/ and collect every problem without raising."""
+    root = Path(root)
+    reader = _Reader()
+    line_display = f"{root.name}/{LINE_FILE}"
+    line_node, problems = load_file(root / LINE_FILE, line_display)
+    reader.problems.extend(problems)
+    content = Content(root, "en", {}, {}, {}, {"first_seconds": 10, "later_seconds": 15, "silences_before_goodbye": 3}, 120, reader.problems)
+    if line_node is None:
+        return content
+    top = reader.mapping(line_node, LINE_FILE, required=("default_language", "languages", "keys", "menus"),
+                         allowed=("default_language", "languages", "keys", "timeouts", "recording", "menus")) or {}
+    codes = [c for c in reader.texts(top.get("languages"), "languages")]
+    content.default_language = reader.text(top.get("default_language"), "default_language") or (codes[0] if codes else "en")
+    if codes and content.default_language not in codes:
+        reader.error(top["default_language"], f"default_language '{content.default_language}' is not in languages; expected one of: {', '.join(codes)}")
+    _read_keys(reader, top.get("keys"), content)
+    _read_timeouts(reader, top.get("timeouts"), top.get("recording"), content)
+    _read_menus(reader, top.get("menus"), content)
+    for code in codes:
+        lang = _read_language(reader, root, code, content)
+        if lang is not None:
+            content.languages[code] = lang
+    _check_languages_agree(reader, content)
+    for lang in content.languages.values():
+        _build_prompts(reader, content, lang)
+    _check_phrase_owners(reader, content)
+    from .quality import check_quality  # imported here: quality needs the model above
+
+    reader.problems.extend(check_quality(content))
+    return content
+
+
+def _read_keys(reader: _Reader, node: Node | None, content: Content) -> None:
+    if node is None:
+        return
+    keys = reader.mapping(node, "keys", required=RESERVED_KEYS, allowed=RESERVED_KEYS) or {}
+    seen: dict[str, str] = {}
+    for name in RESERVED_KEYS:
+        if name not in keys:
+            continue
+        key = reader.text(keys[name], f"keys: {name}")
+        if key and (len(key) != 1 or key not in "0123456789*#"):
+            reader.error(keys[name], f"keys: {name} is '{key}'; expected one key: a digit, * or #")
+            continue
+        if key in OPTION_KEYS:
+            reader.error(keys[name], f"keys: {name} is '{key}', which menus use for options (1 to 5); expected 6, 7, 8, 9, 0, * or #")
+        if key in seen:
+            reader.error(keys[name], f"keys: {name} and {seen[key]} are both '{key}'; expected a different key for each")
+        seen[key] = name
+        content.keys[name] = key
+
+
+def _read_timeouts(reader: _Reader, node: Node | None, recording: Node | None, content: Content) -> None:
+    if node is not None:
+        values = reader.mapping(node, "timeouts", allowed=tuple(content.timeouts)) or {}
+        for name, child in values.items():
+            if name in content.timeouts:
+                if not isinstance(child.value, int) or child.value < 1:
+                    reader.error(child, f"timeouts: {name}: expected a whole number of at least 1, found {_kind(child.value)}")
+                else:
+                    content.timeouts[name] = child.value
+        if content.timeouts["first_seconds"] < 10:
+            reader.error(values.get("first_seconds", node), "timeouts: first_seconds must be at least 10: callers with weak hands need the time")
+    if recording is not None:
+        values = reader.mapping(recording, "recording", allowed=("max_seconds",)) or {}
+        if "max_seconds" in values:
+            child = values["max_seconds"]
+            if isinstance(child.value, int) and 10 <= child.value <= 600:
+                content.recording_seconds = child.value
+            else:
+                reader.error(child, "recording: max_seconds: expected a whole number from 10 to 600")
+
+
+def _read_menus(reader: _Reader, node: Node | None, content: Content) -> None:
+    if node is None:
+        return
+    menus = reader.mapping(node, "menus") or {}
+    if menus and "main" not in menus:
+        reader.error(node, "menus: missing 'main'; expected the main menu to be called main")
+    for menu_id, menu_node in menus.items():
+        if not isinstance(menu_node.value, list) or not menu_node.value:
+            reader.error(menu_node, f"menu '{menu_id}': expected a list of options (lines starting with '- key:')")
+            continue
+        if len(menu_node.value) > MAX_OPTIONS:
+            reader.error(menu_node, f"menu '{menu_id}' has {len(menu_node.value)} options; expected at most {MAX_OPTIONS} (move some into a sub-menu)")
+        options: list[Option] = []
+        keys_seen: dict[str, int] = {}
+        for option_node in menu_node.value:
+            fields = reader.mapping(option_node, f"menu '{menu_id}' option", required=("key",), allowed=("key", "topic", "menu", "action"))
+            if fields is None:
+                continue
+            key = reader.text(fields.get("key"), f"menu '{menu_id}' option key")
+            kinds = [k for k in ("topic", "menu", "action") if k in fields]
+            if len(kinds) != 1:
+                reader.error(option_node, f"menu '{menu_id}' option {key}: expected exactly one of topic, menu or action")
+                continue
+            kind = kinds[0]
+            target = reader.text(fields[kind], f"menu '{menu_id}' option {key}")
+            if key and key not in OPTION_KEYS:
+                reader.error(fields["key"], f"menu '{menu_id}': option key '{key}'; expected 1 to 5 (other keys are kept for repeat, back, main menu and help)")
+            if key in keys_seen:
+                reader.error(fields["key"], f"menu '{menu_id}': two options on key {key} (the other is on line {keys_seen[key]}); expected one option per key")
+            keys_seen[key] = fields["key"].line
+            if kind == "action" and target not in ACTIONS:
+                reader.error(fields[kind], f"menu '{menu_id}' option {key}: unknown action '{target}'; expected one of: {', '.join(ACTIONS)}")
+            options.append(Option(key, kind, target, option_node.line))
+        expected = OPTION_KEYS[: len(options)]
+        got = "".join(sorted(o.key for o in options))
+        if got != expected and len(set(got)) == len(got) and all(k in OPTION_KEYS for k in got):
+            reader.error(menu_node, f"menu '{menu_id}': keys {', '.join(got)}; expected keys in order with no gaps ({', '.join(expected)})")
+        content.menus[menu_id] = Menu(menu_id, tuple(sorted(options, key=lambda o: o.key)), None, menu_node.line)
+    for menu in content.menus.values():
+        for option in menu.options:
+            if option.kind == "menu" and option.target not in content.menus:
+                reader.problems.append(Problem(node.file, option.line, f"menu '{menu.id}' option {option.key} points at menu '{option.target}', which does not exist; expected one of: {', '.join(content.menus)}"))
+    # Parents by breadth-first search from main, so back always leads toward the main menu.
+    if "main" in content.menus:
+        parents: dict[str, str | None] = {"main": None}
+        queue = deque(["main"])
+        while queue:
+            current = queue.popleft()
+            for option in content.menus[current].options:
+                if option.kind == "menu" and option.target in content.menus and option.target not in parents:
+                    parents[option.target] = current
+                    queue.append(option.target)
+        for menu_id, menu in list(content.menus.items()):
+            if menu_id not in parents:
+                reader.problems.append(Problem(node.file, menu.line, f"menu '{menu_id}' is not reached from the main menu; expected some menu to point at it"))
+            content.menus[menu_id] = Menu(menu.id, menu.options, parents.get(menu_id), menu.line)
+
+
+def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> Language | None:
+    display = f"{root.name}/{code}.yaml"
+    node, problems = load_file(root / f"{code}.yaml", display)
+    reader.problems.extend(problems)
+    if node is None:
+        if not problems:
+            reader.problems.append(Problem(display, 1, "missing file"))
+        return None
+    top = reader.mapping(node, f"{code}.yaml", required=("language", "phrases", "words", "menus", "topics"),
+                         allowed=("language", "key_names", "words", "phrases", "menus", "topics")) or {}
+    settings = reader.mapping(top["language"], "language", required=VOICE_FIELDS, allowed=VOICE_FIELDS) if "language" in top else None
+    settings = settings or {}
+    voice = Voice(*(reader.text(settings.get(name), f"language: {name}") for name in VOICE_FIELDS[1:6]))
+    readability = ("flesch_kincaid_grade", "max", 8.0)
+    if "readability" in settings:
+        rnode = settings["readability"]
+        r = reader.mapping(rnode, "language: readability", required=("formula",), allowed=("formula", "max", "min")) or {}
+        formula = reader.text(r.get("formula"), "readability: formula")
+        if formula and formula not in READABILITY_FORMULAS:
+            reader.error(r["formula"], f"readability: unknown formula '{formula}'; expected one of: {', '.join(READABILITY_FORMULAS)}")
+        elif formula:
+            bound = READABILITY_FORMULAS[formula]
+            limit = r.get(bound)
+            if limit is None or not isinstance(limit.value, (int, str)):
+                reader.error(rnode, f"readability: {formula} needs '{bound}:' (the {'highest' if bound == 'max' else 'lowest'} score allowed)")
+            else:
+                try:
+                    readability = (formula, bound, float(limit.value))
+                except ValueError:
+                    reader.error(limit, f"readability: {bound}: expected a number, found '{limit.value}'")
+    key_names: dict[str, str] = {}
+    if "key_names" in top:
+        for key, kn in (reader.mapping(top["key_names"], "key_names") or {}).items():
+            key_names[key] = reader.text(kn, f"key_names: {key}")
+    words: dict[str, tuple[str, ...]] = {}
+    if "words" in top:
+        wmap = reader.mapping(top["words"], "words", required=WORD_LISTS, allowed=WORD_LISTS) or {}
+        for name in WORD_LISTS:
+            words[name] = tuple(w.lower() for w in reader.texts(wmap.get(name), f"words: {name}"))
+    phrases: dict[str, str] = {}
+    phrase_lines: dict[str, int] = {}
+    if "phrases" in top:
+        pmap = reader.mapping(top["phrases"], "phrases", required=tuple(PHRASES), allowed=tuple(PHRASES)) or {}
+        for name, pnode in pmap.items():
+            if name not in PHRASES:
+                continue
+            text = reader.text(pnode, f"phrase '{name}'")
+            allowed = PHRASES[name][1]
+            for used in _PLACEHOLDER.findall(text):
+                if used not in allowed:
+                    expected = ", ".join("{" + a + "}" for a in sorted(allowed)) or "no {...} placeholders"
+                    reader.error(pnode, f"phrase '{name}': unknown placeholder {{{used}}}; expected {expected}")
+            phrases[name] = text
+            phrase_lines[name] = pnode.line
+    targets: dict[tuple[str, str], Target] = {}
+    if "menus" in top:
+        for menu_id, mnode in (reader.mapping(top["menus"], "menus") or {}).items():
+            fields = reader.mapping(mnode, f"menu '{menu_id}'", required=("title", "intro"), allowed=("title", "intro", "keyword", "phrases")) or {}
+            if menu_id not in content.menus:
+                reader.error(mnode, f"menu '{menu_id}' is not in {LINE_FILE}; expected one of: {', '.join(content.menus)}")
+            targets[("menu", menu_id)] = Target(
+                "menu", menu_id, reader.text(fields.get("title"), f"menu '{menu_id}': title"),
+                reader.text(fields.get("keyword"), f"menu '{menu_id}': keyword"),
+                reader.texts(fields.get("phrases"), f"menu '{menu_id}': phrases"),
+                intro=reader.text(fields.get("intro"), f"menu '{menu_id}': intro"), file=display, line=mnode.line)
+    if "topics" in top:
+        for topic_id, tnode in (reader.mapping(top["topics"], "topics") or {}).items():
+            fields = reader.mapping(tnode, f"topic '{topic_id}'", required=("title", "keyword", "spoken", "text", "phrases"),
+                                    allowed=("title", "keyword", "spoken", "text", "phrases")) or {}
+            kind = content.kind_of(topic_id)
+            targets[(kind, topic_id)] = Target(
+                kind, topic_id, reader.text(fields.get("title"), f"topic '{topic_id}': title"),
+                reader.text(fields.get("keyword"), f"topic '{topic_id}': keyword"),
+                reader.texts(fields.get("phrases"), f"topic '{topic_id}': phrases"),
+                spoken=reader.text(fields.get("spoken"), f"topic '{topic_id}': spoken"),
+                text=reader.text(fields.get("text"), f"topic '{topic_id}': text"), file=display, line=tnode.line)
+    name = reader.text(settings.get("name"), "language: name") or code
+    return Language(code, name, display, voice, readability, key_names, words, phrases, targets, phrase_lines=phrase_lines)
+
+
+def _check_languages_agree(reader: _Reader, content: Content) -> None:
+    used = {(("menu" if o.kind == "menu" else content.kind_of(o.target)), o.target): (m, o) for m in content.menus.values() for o in m.options}
+    line_display = f"{content.root.name}/{LINE_FILE}"
+    for lang in content.languages.values():
+        for (kind, target_id), (menu, option) in used.items():
+            if (kind, target_id) not in lang.targets and kind != "menu":
+                reader.problems.append(Problem(line_display, option.line, f"menu '{menu.id}' option {option.key} points at {kind} '{target_id}', which {lang.file} does not have; expected a topic of that name there"))
+        for menu_id, menu in content.menus.items():
+            if ("menu", menu_id) not in lang.targets:
+                reader.problems.append(Problem(lang.file, 1, f"menu '{menu_id}' has no title and intro in {lang.name}; expected it under menus:"))
+        for (kind, target_id), target in lang.targets.items():
+            if kind != "menu" and (kind, target_id) not in used:
+                reader.problems.append(Problem(lang.file, target.line, f"topic '{target_id}' is not reached from any menu; expected {LINE_FILE} to list it in a menu"))
+    for lang in content.languages.values():
+        for other in content.languages.values():
+            if other is lang:
+                continue
+            for (kind, target_id), target in other.targets.items():
+                if kind != "menu" and (kind, target_id) not in lang.targets and (kind, target_id) in used:
+                    reader.problems.append(Problem(lang.file, 1, f"topic '{target_id}' is missing in {lang.name} ({other.file} line {target.line} has it); expected a translation under topics:"))
+
+
+def _build_prompts(reader: _Reader, content: Content, lang: Language) -> None:
+    """Compose the spoken prompts: menus with their options and footers, answers, phrases."""
+    keys = {name: lang.key_name(key) for name, key in content.keys.items()}
+    phrase = {name: _fill(text, keys) for name, text in lang.phrases.items()}
+    prompts: dict[str, Prompt] = {}
+    phrase["language_offer"] = _fill(lang.phrases.get("language_offer", ""), {"key": lang.key_name(content.keys.get("language", "6"))})
+    for name in SPOKEN_PHRASES:
+        if lang.phrases.get(name):
+            prompts[f"phrase.{name}"] = Prompt(lang.code, f"phrase.{name}", phrase[name], lang.file, lang.phrase_lines.get(name, 1))
+    for menu in content.menus.values():
+        texts = lang.targets.get(("menu", menu.id))
+        if texts is None:
+            continue
+        parts = [texts.intro]
+        for option in menu.options:
+            target = lang.targets.get(("menu", option.target) if option.kind == "menu" else (option.kind, option.target))
+            if target is not None:
+                parts.append(_fill(lang.phrases.get("option", "{title}, {key}."), {"title": target.title, "key": lang.key_name(option.key)}))
+        parts.append(phrase.get("main_menu_footer" if menu.parent is None else "menu_footer", ""))
+        prompts[f"menu.{menu.id}"] = Prompt(lang.code, f"menu.{menu.id}", " ".join(p for p in parts if p), lang.file, texts.line)
+    for (kind, target_id), target in lang.targets.items():
+        if kind != "menu" and target.spoken:
+            prompts[f"topic.{target_id}"] = Prompt(lang.code, f"topic.{target_id}", target.spoken, lang.file, target.line)
+    lang.prompts = prompts
+
+
+def _check_phrase_owners(reader: _Reader, content: Content) -> None:
+    from .matcher import normalize
+
+    for lang in content.languages.values():
+        owners: dict[str, Target] = {}
+        for target in lang.targets.values():
+            for phrase in (*target.phrases, target.keyword):
+                key = normalize(phrase)
+                if not key:
+                    continue
+                other = owners.get(key)
+                if other is not None and other is not target:
+                    reader.problems.append(Problem(lang.file, target.line, f"{target.kind} '{target.id}': the phrase '{phrase}' also leads to {other.kind} '{other.id}' (line {other.line}); expected each phrase to lead to one place"))
+                owners.setdefault(key, target)
+        fixed = {w: name for name in ("menu", "help", "language") for w in lang.words.get(name, ())}
+        for key, target in owners.items():
+            if key in fixed:
+                reader.problems.append(Problem(lang.file, target.line, f"{target.kind} '{target.id}': the phrase '{key}' is also a '{fixed[key]}' word under words:; expected it in one place"))
+
+
+def reachable_in(content: Content, presses: int = 2) -> dict[str, int]:
+    """How many key presses from the main menu reach each topic and menu."""
+    depth: dict[str, int] = {"menu:main": 0}
+    queue = deque(["main"])
+    while queue:
+        current = queue.popleft()
+        here = depth[f"menu:{current}"]
+        for option in content.menus[current].options:
+            name = f"{'menu' if option.kind == 'menu' else 'topic'}:{option.target}"
+            if name not in depth:
+                depth[name] = here + 1
+                if option.kind == "menu":
+                    queue.append(option.target)
+    return {k: v for k, v in depth.items() if v <= presses}
+
+
+def sms_menu(content: Content, lang: Language, menu_id: str) -> str:
+    """The numbered list a texter sees for a menu."""
+    menu = content.menus[menu_id]
+    lines = [lang.phrases["sms_menu_header"]]
+    for option in menu.options:
+        target = lang.targets.get(("menu", option.target) if option.kind == "menu" else (option.kind, option.target))
+        if target is not None:
+            lines.append(_fill(lang.phrases["sms_option"], {"key": option.key, "title": target.title, "keyword": target.keyword.upper()}))
+    lines.append(lang.phrases["sms_menu_footer"])
+    return gsm.fold("\n".join(lines))
+
+
+def sms_answer(lang: Language, target: Target) -> str:
+    """A topic's text answer with the what-next line, as sent."""
+    return gsm.fold(f"{target.text}\n{lang.phrases['sms_answer_footer']}")
+
+
+def sms_texts(content: Content, lang: Language) -> dict[str, str]:
+    """Every reply the text line can send in a language, by a name for reports."""
+    out: dict[str, str] = {}
+    welcome = lang.phrases.get("sms_welcome", "")
+    for menu_id in content.menus:
+        if ("menu", menu_id) in lang.targets and "sms_menu_header" in lang.phrases:
+            listing = sms_menu(content, lang, menu_id)
+            out[f"menu '{menu_id}'"] = listing
+            if menu_id == "main":
+                out["welcome with the main menu"] = gsm.fold(f"{welcome}\n{listing}")
+    for (kind, target_id), target in lang.targets.items():
+        if kind != "menu" and "sms_answer_footer" in lang.phrases:
+            out[f"topic '{target_id}' text"] = sms_answer(lang, target)
+            out[f"topic '{target_id}' text after an emergency warning"] = gsm.fold(f"{lang.phrases.get('sms_emergency', '')}\n{sms_answer(lang, target)}")
+    for name in ("sms_help", "sms_welcome"):
+        if name in lang.phrases:
+            out[f"phrase '{name}'"] = gsm.fold(lang.phrases[name])
+    if "sms_not_understood" in lang.phrases and "main" in content.menus and ("menu", "main") in lang.targets:
+        main = sms_menu(content, lang, "main")
+        out["not understood with the main menu"] = gsm.fold(f"{lang.phrases['sms_not_understood']}\n{main}")
+        out["no text with the main menu"] = gsm.fold(f"{lang.phrases.get('sms_no_text', '')}\n{main}")
+        out["emergency with the main menu"] = gsm.fold(f"{lang.phrases.get('sms_emergency', '')}\n{main}")
+    return out

@@ -1,0 +1,42 @@
+"""Settings from the environment: secrets and switches, never from files in the repo."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class StartupError(Exception):
+    """The line cannot start; the message is one line an operator can act on."""
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def from_environment() -> dict[str, Any]:
+    """The app's settings read from environment variables."""
+    return {
+        "TWILIO_AUTH_TOKEN": os.environ.get("TWILIO_AUTH_TOKEN", ""),
+        "TWILIO_ACCOUNT_SID": os.environ.get("TWILIO_ACCOUNT_SID", ""),
+        # Accept unsigned requests: only for trying the line on your own machine.
+        "DEV_MODE": _flag("LINE_DEV_MODE"),
+        # Behind one TLS-terminating proxy (Heroku's router, ngrok): trust its X-Forwarded-* headers.
+        "TRUST_PROXY": _flag("TRUST_PROXY"),
+        # Or name the public address Twilio calls, e.g. https://poems-line.example.org
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        # Serve audio from a CDN instead of this app.
+        "AUDIO_BASE_URL": os.environ.get("AUDIO_BASE_URL", "").rstrip("/"),
+        "PROMPTS_DIR": os.environ.get("PROMPTS_DIR", str(ROOT / "prompts")),
+        "AUDIO_DIR": os.environ.get("AUDIO_DIR", str(ROOT / "audio")),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        "ADMIN_PHONE_NUMBER": os.environ.get("ADMIN_PHONE_NUMBER", ""),
+        "LOG_MESSAGE_BODIES": _flag("LOG_MESSAGE_BODIES"),
+        "TWILIO_HTTP_TIMEOUT": float(os.environ.get("TWILIO_HTTP_TIMEOUT", "5") or 5),
+        # Twilio's own requests are a few kB; anything far larger is not Twilio.
+        "MAX_CONTENT_LENGTH": 128 * 1024,
+    }

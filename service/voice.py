@@ -1,0 +1,370 @@
+"""The phone line: greeting, menus, answers, keys and speech, silence and errors, as TwiML."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, g, request, url_for
+from twilio.twiml.voice_response import Gather, VoiceResponse
+from werkzeug.exceptions import HTTPException
+
+from .content import Language, Prompt
+from .line import Line, current_line
+from .matcher import normalize
+from .security import require_signature
+
+bp = Blueprint("voice", __name__, url_prefix="/voice")
+bp.before_request(require_signature)
+log = logging.getLogger("service.voice")
+
+LANGUAGE_MENU = "_languages"
+
+
+def twiml(response: VoiceResponse) -> Response:
+    """A TwiML document with the content type Twilio expects."""
+    return Response(str(response), mimetype="text/xml")
+
+
+class Call:
+    """One step of a call: where the caller is, in which language, and how to answer them."""
+
+    def __init__(self, line: Line, lang: Language) -> None:
+        self.line = line
+        self.content = line.content
+        self.lang = lang
+        self.keys = line.content.keys
+
+    def prompt(self, name: str) -> Prompt:
+        return self.lang.prompts[name]
+
+    def phrase(self, name: str) -> Prompt:
+        return self.lang.prompts[f"phrase.{name}"]
+
+    def gather(self, response: VoiceResponse, action: str, silence: int) -> Gather:
+        timeout = self.content.timeouts["first_seconds" if silence == 0 else "later_seconds"]
+        return response.gather(
+            action=action, method="POST", input="dtmf speech", num_digits=1, timeout=timeout,
+            speech_timeout="auto", language=self.lang.voice.speech_language, hints=self.line.hints[self.lang.code],
+            action_on_empty_result=False, finish_on_key="",
+        )
+
+    def goodbye(self) -> VoiceResponse:
+        response = VoiceResponse()
+        self.line.speak(response, self.phrase("goodbye"))
+        response.hangup()
+        return response
+
+    def silence_prompts(self, silence: int) -> list[Prompt]:
+        if silence <= 0:
+            return []
+        return [self.phrase("silence_1" if silence == 1 else "silence_2")]
+
+    def menu(self, menu_id: str, before: list[Prompt] | None = None, silence: int = 0, greeting: bool = False) -> VoiceResponse:
+        """A menu inside a Gather; after the Gather, silence leads back here, counted, to a goodbye."""
+        if silence >= self.content.timeouts["silences_before_goodbye"]:
+            return self.goodbye()
+        response = VoiceResponse()
+        gather = self.gather(response, url_for("voice.answer", kind="menu", ident=menu_id, lang=self.lang.code), silence)
+        for prompt in [*(before or []), *self.silence_prompts(silence)]:
+            self.line.speak(gather, prompt)
+        offers = [other.prompts["phrase.language_offer"] for other in self.content.other_languages(self.lang.code)] if menu_id == "main" else []
+        if greeting:
+            self.line.speak(gather, self.phrase("greeting"))
+            for offer in offers:
+                self.line.speak(gather, offer)
+        self.line.speak(gather, self.prompt(f"menu.{menu_id}"))
+        if not greeting:
+            for offer in offers:
+                self.line.speak(gather, offer)
+        response.redirect(url_for("voice.menu", ident=menu_id, lang=self.lang.code, s=silence + 1), method="POST")
+        return response
+
+    def topic(self, topic_id: str, came_from: str, before: list[Prompt] | None = None, silence: int = 0, replay: bool = True) -> VoiceResponse:
+        """An answer followed by its footer (repeat, text me, back, main menu), inside a Gather."""
+        if self.content.kind_of(topic_id) == "action":
+            return self.leave_message(before)
+        if silence >= self.content.timeouts["silences_before_goodbye"]:
+            return self.goodbye()
+        response = VoiceResponse()
+        gather = self.gather(response, url_for("voice.answer", kind="topic", ident=topic_id, lang=self.lang.code, came_from=came_from), silence)
+        for prompt in [*(before or []), *self.silence_prompts(silence)]:
+            self.line.speak(gather, prompt)
+        if replay and silence == 0:
+            self.line.speak(gather, self.prompt(f"topic.{topic_id}"))
+        self.line.speak(gather, self.phrase("answer_footer"))
+        response.redirect(url_for("voice.topic", ident=topic_id, lang=self.lang.code, came_from=came_from, s=silence + 1), method="POST")
+        return response
+
+    def leave_message(self, before: list[Prompt] | None = None) -> VoiceResponse:
+        """The notice, a beep and a recording; finishing with a key or by hanging up."""
+        response = VoiceResponse()
+        for prompt in before or []:
+            self.line.speak(response, prompt)
+        self.line.speak(response, self.prompt("topic.leave_message"))
+        response.record(action=url_for("voice.recorded", lang=self.lang.code), method="POST",
+                        max_length=self.content.recording_seconds, play_beep=True, finish_on_key="#",
+                        timeout=10, trim="trim-silence")
+        # Reached only when nothing was recorded.
+        self.line.speak(response, self.phrase("record_none"))
+        response.redirect(url_for("voice.menu", ident=self.home_of("leave_message"), lang=self.lang.code), method="POST")
+        return response
+
+    def language_menu(self, silence: int = 0) -> VoiceResponse:
+        """Each language offered in its own voice, on keys 1, 2, 3..."""
+        if silence >= self.content.timeouts["silences_before_goodbye"]:
+            return self.goodbye()
+        response = VoiceResponse()
+        gather = self.gather(response, url_for("voice.answer", kind="menu", ident=LANGUAGE_MENU, lang=self.lang.code), silence)
+        for number, lang in enumerate(self.content.languages.values(), start=1):
+            offer = lang.phrases["language_offer"].replace("{key}", lang.key_name(str(number)))
+            gather.say(offer, language=lang.voice.say_language)
+        response.redirect(url_for("voice.menu", ident=LANGUAGE_MENU, lang=self.lang.code, s=silence + 1), method="POST")
+        return response
+
+    def home_of(self, topic_id: str) -> str:
+        """The first menu that offers a topic: where back leads when the caller came by speech."""
+        for menu in self.content.menus.values():
+            if menu.offers(topic_id):
+                return menu.id
+        return "main"
+
+    def switch_language(self) -> VoiceResponse:
+        """Key 6 (or a language's name): the other language, or a choice when there are several."""
+        others = self.content.other_languages(self.lang.code)
+        if len(others) == 1:
+            return Call(self.line, others[0]).menu("main")
+        return self.language_menu()
+
+    def here(self, kind: str, ident: str, came_from: str, before: list[Prompt] | None = None) -> VoiceResponse:
+        """Say something, then put the caller back where they were (the footer only, after an answer)."""
+        if kind == "topic":
+            return self.topic(ident, came_from, before, replay=False)
+        if ident == LANGUAGE_MENU:
+            return self.language_menu()
+        return self.menu(ident, before)
+
+    def key(self, key: str, kind: str, ident: str, came_from: str) -> VoiceResponse:
+        """What a key press does, the same in every menu."""
+        g.step_key = key
+        keys = self.keys
+        if ident == LANGUAGE_MENU and kind == "menu":
+            codes = list(self.content.languages)
+            if key.isdigit() and 1 <= int(key) <= len(codes):
+                return Call(self.line, self.content.languages[codes[int(key) - 1]]).menu("main")
+            if key == keys["main_menu"] or key == keys["back"]:
+                return self.menu("main")
+            return self.language_menu() if key == keys["repeat"] else self._not_option(kind, ident, came_from)
+        if key == keys["repeat"]:
+            return self.topic(ident, came_from) if kind == "topic" else self.menu(ident)
+        if key == keys["main_menu"]:
+            return self.menu("main")
+        if key == keys["back"]:
+            if kind == "topic":
+                return self.menu(came_from)
+            return self.menu(self.content.menus[ident].parent or "main")
+        if key == keys["help"]:
+            return self.here(kind, ident, came_from, [self.phrase("help")])
+        if key == keys["language"] and len(self.content.languages) > 1:
+            return self.switch_language()
+        if key == keys["text_me"] and kind == "topic":
+            return self.text_me(ident, came_from)
+        if kind == "menu":
+            option = self.content.menus[ident].option(key)
+            if option is not None:
+                return self.go(option.kind, option.target, ident)
+        return self._not_option(kind, ident, came_from)
+
+    def _not_option(self, kind: str, ident: str, came_from: str) -> VoiceResponse:
+        g.step_key = "invalid"
+        return self.here(kind, ident, came_from, [self.phrase("not_option")])
+
+    def go(self, kind: str, target: str, came_from: str, before: list[Prompt] | None = None) -> VoiceResponse:
+        """Open a menu, play an answer, or start an action."""
+        if kind == "menu":
+            return self.menu(target, before)
+        g.topic = target
+        record_usage(self.line, "voice", self.lang.code, target)
+        return self.topic(target, came_from, before)
+
+    def speech(self, said: str, kind: str, ident: str, came_from: str) -> VoiceResponse:
+        """What the caller said: a control word, a spoken key, or a topic by its phrases."""
+        index = self.line.matcher.indexes[self.lang.code]
+        before: list[Prompt] = []
+        if index.is_emergency(said):
+            before.append(self.phrase("emergency"))
+        spoken_key = self._spoken_key(said)
+        if spoken_key is not None and not before:
+            return self.key(spoken_key, kind, ident, came_from)
+        for name, key in (("repeat", "repeat"), ("back", "back"), ("menu", "main_menu"), ("help", "help")):
+            if index.is_word(said, name) and not before:
+                return self.key(self.keys[key], kind, ident, came_from)
+        other = self.line.matcher.word_language(said, "language", self.lang.code)
+        if other is not None and other != self.lang.code:
+            return Call(self.line, self.content.languages[other]).menu("main")
+        match = index.match(said)
+        if match is None:
+            record_unmatched(self.line, "voice", self.lang.code, said)
+            return self.here(kind, ident, came_from, [*before, self.phrase("no_match")] if not before else before)
+        target = match.target
+        if target.kind == "menu":
+            return self.menu(target.id, before)
+        here_menu = self.content.menus.get(ident) if kind == "menu" else None
+        source = ident if here_menu is not None and here_menu.offers(target.id) else self.home_of(target.id)
+        return self.go(target.kind, target.id, source, before)
+
+    def _spoken_key(self, said: str) -> str | None:
+        words = normalize(said)
+        if len(words) == 1 and (words.isdigit() or words in "*#"):
+            return words
+        numbers = self.lang.words.get("numbers", ())
+        if words in numbers:
+            return str(numbers.index(words))
+        if words in ("star", "asterisk", self.lang.key_name("*").lower()):
+            return "*"
+        return None
+
+    def text_me(self, topic_id: str, came_from: str) -> VoiceResponse:
+        """Send this answer by SMS to the caller; the call goes on either way."""
+        from .messaging import send_answer
+
+        sent = send_answer(self.line, self.lang, topic_id, request.form.get("From", ""), request.form.get("To", ""))
+        g.step_key = "text_me_sent" if sent else "text_me_failed"
+        return self.topic(topic_id, came_from, [self.phrase("text_sent" if sent else "text_failed")], replay=False)
+
+
+def record_usage(line: Line, channel: str, lang: str, topic: str) -> None:
+    """Count a topic reached, when a store is configured."""
+    if line.store is not None:
+        line.store.record_usage(channel, lang, topic)
+
+
+def record_unmatched(line: Line, channel: str, lang: str, words: str) -> None:
+    """Keep words that matched nothing (never who sent them), so admins can add phrases."""
+    g.unmatched = True
+    if line.store is not None:
+        line.store.record_unmatched(channel, lang, words)
+
+
+def call_for_request() -> Call:
+    """The Call for this request's language (from the URL; unknown codes fall back to the default)."""
+    line = current_line()
+    return Call(line, line.language(request.args.get("lang")))
+
+
+def _silence() -> int:
+    try:
+        return max(0, min(int(request.args.get("s", "0")), 99))
+    except ValueError:
+        return 0
+
+
+def _came_from(call: Call, topic_id: str) -> str:
+    came_from = request.args.get("came_from", "")
+    return came_from if came_from in call.content.menus else call.home_of(topic_id)
+
+
+@bp.post("")
+def incoming() -> Response:
+    """An incoming call: the greeting inside the first Gather, then the main menu."""
+    g.step = "incoming"
+    line = current_line()
+    call = Call(line, line.language(None))
+    return twiml(call.menu("main", greeting=True))
+
+
+@bp.post("/menu/<ident>")
+def menu(ident: str) -> Response:
+    """A menu again, after silence (s counts the silences)."""
+    call = call_for_request()
+    g.step = f"menu:{ident}"
+    if ident == LANGUAGE_MENU:
+        return twiml(call.language_menu(_silence()))
+    if ident not in call.content.menus:
+        return twiml(call.menu("main", [call.phrase("error")]))
+    return twiml(call.menu(ident, silence=_silence()))
+
+
+@bp.post("/topic/<ident>")
+def topic(ident: str) -> Response:
+    """An answer's footer again, after silence."""
+    call = call_for_request()
+    g.step = f"topic:{ident}"
+    if (call.content.kind_of(ident), ident) not in call.lang.targets:
+        return twiml(call.menu("main", [call.phrase("error")]))
+    return twiml(call.topic(ident, _came_from(call, ident), silence=_silence(), replay=False))
+
+
+@bp.post("/answer/<kind>/<ident>")
+def answer(kind: str, ident: str) -> Response:
+    """The Gather's action: a key or speech at a menu or after an answer."""
+    call = call_for_request()
+    g.step = f"answer:{kind}:{ident}"
+    valid = (kind == "menu" and (ident in call.content.menus or ident == LANGUAGE_MENU)) or (
+        kind == "topic" and (call.content.kind_of(ident), ident) in call.lang.targets)
+    if not valid:
+        return twiml(call.menu("main", [call.phrase("error")]))
+    came_from = _came_from(call, ident) if kind == "topic" else ident
+    digits = request.form.get("Digits", "").strip()
+    said = request.form.get("SpeechResult", "").strip()
+    if digits:
+        key = digits if len(digits) == 1 else ""
+        return twiml(call.key(key, kind, ident, came_from))
+    if said:
+        g.said = said
+        return twiml(call.speech(said, kind, ident, came_from))
+    return twiml(call.here(kind, ident, came_from, [call.phrase("no_match")]))
+
+
+@bp.post("/recorded")
+def recorded() -> Response:
+    """The Record's action: keep the message's details, thank the caller, back to the main menu."""
+    call = call_for_request()
+    g.step = "recorded"
+    url = request.form.get("RecordingUrl", "")
+    if not url:
+        return twiml(call.menu("main", [call.phrase("record_none")]))
+    from .messaging import store_recording
+
+    store_recording(call.line, request.form)
+    return twiml(call.menu("main", [call.phrase("record_thanks")]))
+
+
+@bp.errorhandler(Exception)
+def apologise(error: Exception) -> Response | HTTPException:
+    """Any failure inside a voice handler: valid TwiML that apologises and returns to the main menu."""
+    if isinstance(error, HTTPException):
+        return error
+    log.exception("voice handler failed", extra={"sid": request.form.get("CallSid", "")})
+    g.error = type(error).__name__
+    try:
+        line = current_line()
+        lang = line.language(request.args.get("lang"))
+        response = VoiceResponse()
+        response.say(lang.phrases["error"], language=lang.voice.say_language)
+        response.redirect(url_for("voice.menu", ident="main", lang=lang.code), method="POST")
+    except Exception:  # the apology itself must not fail
+        response = fallback_response()
+    return twiml(response)
+
+
+def fallback_response() -> VoiceResponse:
+    """The static apology for Twilio's Fallback URL: no state, no content files needed."""
+    response = VoiceResponse()
+    response.say("Sorry, the POEMS syndrome information line is having a problem. "
+                 "Please call again later, or text your question to this number. "
+                 "If this is an emergency, hang up and call 911.", language="en-US")
+    response.say("Lo sentimos, la línea tiene un problema. Llame más tarde o envíe su pregunta por mensaje de texto. "
+                 "En una emergencia, cuelgue y llame al 911.", language="es-US")
+    response.hangup()
+    return response
+
+
+fallback_bp = Blueprint("fallback", __name__)
+FALLBACK_XML = str(fallback_response())
+
+
+@fallback_bp.route("/voice/fallback", methods=["GET", "POST"])
+def fallback() -> Response:
+    """Twilio's Fallback URL: a fixed document, served even when signatures or content are broken."""
+    return Response(FALLBACK_XML, mimetype="text/xml")
+
