@@ -70,7 +70,7 @@ def synthesize_espeak(text: str, lang: Language) -> bytes:
         with wave.open(str(wav_path), "rb") as wav:
             rate, channels, frames = wav.getframerate(), wav.getnchannels(), wav.readframes(wav.getnframes())
     encoder = lameenc.Encoder()
-    encoder.set_bit_rate(48)
+    encoder.set_bit_rate(32)
     encoder.set_in_sample_rate(rate)
     encoder.set_channels(channels)
     encoder.set_quality(2)

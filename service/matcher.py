@@ -80,7 +80,7 @@ class LanguageIndex:
 
     def match(self, text: str) -> Match | None:
         """The best place for this text, or None."""
-        words = normalize(text[:500])
+        words = normalize(text[:2000])
         if words in self.letters:
             return Match(self.letters[words], 1.0, False)
         raw = self.tokens(words)

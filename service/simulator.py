@@ -74,6 +74,10 @@ class PhoneCall:
         """The incoming call."""
         return self._fetch("/voice", {})
 
+    def open(self, url: str, extra: dict[str, str] | None = None) -> Turn:
+        """Fetch any URL of the line as Twilio would (a Redirect, or a stale link)."""
+        return self._fetch(url, extra or {})
+
     def press(self, key: str) -> Turn:
         """Press a key while the current Gather listens."""
         return self._answer({"Digits": key})

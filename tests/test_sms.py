@@ -1,0 +1,237 @@
+"""The text line as a texter meets it: signed texts in, short GSM-7 answers out."""
+
+from __future__ import annotations
+
+import pytest
+
+from service import gsm
+from service.content import sms_texts
+from service.line import Line
+from service.simulator import TextThread, TwilioClient
+from tests.test_voice import PROMISED
+
+TEXT_FACTS = {
+    "what_is": "rare blood disorder",
+    "polyneuropathy": "nerve damage",
+    "organomegaly": "organomegaly",
+    "endocrinopathy": "hormone problems",
+    "monoclonal": "monoclonal plasma cell disorder",
+    "skin": "skin changes",
+    "causes": "exact cause of POEMS is not known",
+    "inherited": "not known to be passed down in families",
+    "contagious": "not an infection",
+    "outlook": "live many years",
+    "diagnosis": "a year or more to diagnose",
+    "treatment": "Treatment aims at the abnormal plasma cells",
+    "natural_treatments": "no evidence",
+    "how_common": "POEMS is rare",
+    "support": "1-800-999-6673",
+    "famous_people": "famous person",
+    "leave_message": "voice message",
+}
+FOOTER = "Reply MENU for more topics, or ask another question."
+
+BY_KEYWORD = {
+    "P": "polyneuropathy", "NERVES": "polyneuropathy", "neuropathy": "polyneuropathy", "O": "organomegaly",
+    "E": "endocrinopathy", "M": "monoclonal", "S": "skin", "SKIN": "skin", "CAUSE": "causes", "INHERIT": "inherited",
+    "CONTAGIOUS": "contagious", "OUTLOOK": "outlook", "TESTS": "diagnosis", "TREATMENT": "treatment",
+    "NATURAL": "natural_treatments", "COMMON": "how_common", "SUPPORT": "support", "FAMOUS": "famous_people",
+    "POEMS": "what_is", "MESSAGE": "leave_message",
+}
+BY_QUESTION = {
+    "is it contagious?": "contagious",
+    "is POEMS contagious?": "contagious",
+    "why are my feet numb": "polyneuropathy",
+    "can my kids inherit it": "inherited",
+    "is there a cure": "treatment",
+    "how long can you live with it": "outlook",
+    "support groups": "support",
+    "what causes POEMS?": "causes",
+    "how is it diagnosed": "diagnosis",
+    "are herbal remedies any good": "natural_treatments",
+    "how rare is it": "how_common",
+    "what is the treatment for poems": "treatment",
+    "what is POEMS": "what_is",
+}
+TYPOS = {"contagous": "contagious", "nueropathy": "polyneuropathy", "tretment": "treatment", "hereditery": "inherited",
+         "endocrinopaty": "endocrinopathy", "prognosys": "outlook"}
+
+
+def answer_of(replies: list[str]) -> str:
+    assert replies, "no reply"
+    return replies[-1]
+
+
+def test_every_topic_the_phone_gives_a_text_gives(line: Line) -> None:
+    for lang in line.content.languages.values():
+        for topic in list(PROMISED) + ["leave_message"]:
+            assert lang.topic(topic).text
+
+
+@pytest.mark.parametrize("word, topic", sorted(BY_KEYWORD.items()))
+def test_every_topic_by_keyword(word: str, topic: str, texter: TextThread) -> None:
+    texter.send("MENU")
+    reply = answer_of(texter.send(word))
+    assert TEXT_FACTS[topic] in reply and reply.endswith(FOOTER if topic != "leave_message" else FOOTER)
+
+
+@pytest.mark.parametrize("question, topic", sorted(BY_QUESTION.items()))
+def test_every_common_question_in_plain_words(question: str, topic: str, texter: TextThread) -> None:
+    texter.send("hi")
+    assert TEXT_FACTS[topic] in answer_of(texter.send(question))
+
+
+@pytest.mark.parametrize("typo, topic", sorted(TYPOS.items()))
+def test_typos_still_find_the_topic(typo: str, topic: str, texter: TextThread) -> None:
+    texter.send("hi")
+    assert TEXT_FACTS[topic] in answer_of(texter.send(typo))
+
+
+def test_every_topic_by_number_from_the_menus(texter: TextThread, line: Line) -> None:
+    content = line.content
+    reached = set()
+    for menu_key, option in [(o.key, o) for o in content.menus["main"].options]:
+        texter.send("MENU")
+        reply = answer_of(texter.send(menu_key))
+        if option.kind == "menu":
+            for sub in content.menus[option.target].options:
+                texter.send("MENU")
+                texter.send(menu_key)
+                answer = answer_of(texter.send(sub.key))
+                assert TEXT_FACTS[sub.target] in answer
+                reached.add(sub.target)
+        else:
+            assert TEXT_FACTS[option.target] in reply
+            reached.add(option.target)
+    assert reached == set(TEXT_FACTS)
+
+
+def test_welcome_names_the_line_disclaims_and_lists_numbered_and_by_keyword(texter: TextThread) -> None:
+    for word in ("MENU", "HI", "Hello", "START"):
+        reply = answer_of(texter.send(word))
+        assert reply.startswith("POEMS syndrome info line. General information, not medical advice.")
+        assert "1 what POEMS is (POEMS)" in reply and "5 support, or to leave a message (CONTACTS)" in reply
+
+
+def test_a_first_message_that_asks_something_gets_the_welcome_and_the_answer(texter: TextThread) -> None:
+    replies = texter.send("is POEMS contagious?")
+    assert len(replies) == 2
+    assert "not medical advice" in replies[0]
+    assert "not an infection" in replies[1]
+    # Only the first message gets the welcome.
+    assert len(texter.send("is it inherited")) == 1
+
+
+def test_conversation_menu_number_menu_number(texter: TextThread) -> None:
+    assert "1 nerve problems, the P (NERVES)" in answer_of(texter.send("MENU") and texter.send("2"))
+    assert "nerve damage" in answer_of(texter.send("1"))
+    # A number after an answer picks from the same menu again.
+    assert "skin changes" in answer_of(texter.send("5"))
+    texter.send("MENU")
+    assert "1 what causes it (CAUSE)" in answer_of(texter.send("4"))
+    assert "not an infection" in answer_of(texter.send("3"))
+
+
+def test_a_number_when_the_memory_is_gone_picks_from_the_main_menu(twilio: TwilioClient) -> None:
+    first = TextThread(twilio)
+    first.send("MENU")
+    first.send("2")
+    twilio.client.delete_cookie("session", domain="line.example.org")
+    twilio.client._cookies.clear()  # Twilio forgets after 4 hours
+    fresh = TextThread(twilio)
+    reply = fresh.send("1")
+    assert "rare blood disorder" in reply[-1]
+
+
+def test_a_tampered_session_cookie_is_ignored(twilio: TwilioClient) -> None:
+    twilio.client.set_cookie("session", "not-a-signed-value", domain="line.example.org")
+    reply = TextThread(twilio).send("3")
+    assert reply and "Reply with a number" in reply[-1]
+
+
+def test_a_number_that_is_not_an_option_says_so_and_lists_the_menu(texter: TextThread) -> None:
+    texter.send("MENU")
+    reply = answer_of(texter.send("8"))
+    assert reply.startswith("Sorry, I did not understand that.") and "1 what POEMS is" in reply
+
+
+def test_help_says_what_the_line_is_how_to_use_it_how_to_stop_and_where_to_get_help(texter: TextThread) -> None:
+    for word in ("HELP", "info"):
+        reply = answer_of(texter.send(word))
+        assert "not medical advice" in reply and "MENU" in reply and "STOP" in reply and "NORD" in reply and "911" in reply
+
+
+@pytest.mark.parametrize("word", ["STOP", "stop", "STOPALL", "UNSUBSCRIBE", "END", "QUIT", "CANCEL", "OPTOUT", "REVOKE", " Stop "])
+def test_opt_out_words_get_no_reply(word: str, texter: TextThread) -> None:
+    assert texter.send(word) == []
+
+
+def test_start_after_stop_welcomes_again(texter: TextThread) -> None:
+    texter.send("STOP")
+    assert "not medical advice" in answer_of(texter.send("START"))
+
+
+@pytest.mark.parametrize("body", ["chest pain", "I can't breathe", "thinking about suicide", "EMERGENCY", "call 911", "chest pain, is it contagious?"])
+def test_emergency_words_start_the_reply_with_call_911(body: str, texter: TextThread) -> None:
+    replies = texter.send(body)
+    assert replies[0].startswith("If this is an emergency, call 911 now.")
+
+
+def test_an_emergency_with_a_question_still_answers_it(texter: TextThread) -> None:
+    texter.send("hi")
+    reply = texter.send("chest pain, is it contagious?")
+    assert reply[0].startswith("If this is an emergency") and "not an infection" in reply[-1]
+
+
+@pytest.mark.parametrize("body, media", [("", 0), ("   ", 0), ("😀😀😀", 0), ("", 1), ("🙂", 1)])
+def test_empty_emoji_and_picture_only_messages_get_a_sensible_reply(body: str, media: int, texter: TextThread) -> None:
+    reply = answer_of(texter.send(body, media=media))
+    assert reply.startswith("Sorry, I can only read words") and "1 what POEMS is" in reply
+
+
+def test_very_long_messages_get_a_sensible_reply(texter: TextThread) -> None:
+    reply = texter.send("blah " * 320)
+    assert reply and gsm.segments(reply[-1]) <= 3
+    long_question = "I was wondering " + "really " * 200 + "is it contagious?"
+    assert any("not an infection" in r for r in texter.send(long_question[:1600]))
+
+
+def test_anything_not_understood_is_said_briefly_with_the_menu(texter: TextThread) -> None:
+    reply = answer_of(texter.send("purple monkey dishwasher"))
+    assert reply.startswith("Sorry, I did not understand that.") and "Reply with a number" in reply
+
+
+def test_every_reply_the_line_can_send_fits_three_gsm7_segments(line: Line) -> None:
+    for lang in line.content.languages.values():
+        texts = sms_texts(line.content, lang)
+        assert len(texts) > 30
+        for name, text in texts.items():
+            assert not gsm.non_gsm(text), (lang.code, name, gsm.non_gsm(text))
+            assert gsm.segments(text) <= 3, (lang.code, name, gsm.septets(text))
+
+
+def test_replies_seen_in_a_conversation_are_gsm7_and_at_most_three_segments(texter: TextThread) -> None:
+    bodies = ["hi", "1", "2", "5", "HELP", "chest pain", "nonsense words", "", "😀", "ESPANOL", "tratamiento", "AYUDA", "ENGLISH", "P"]
+    for body in bodies:
+        for reply in texter.send(body):
+            assert not gsm.non_gsm(reply) and gsm.segments(reply) <= 3, (body, reply)
+
+
+def test_synonyms_come_from_the_prompt_files(prompts_copy, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import TOKEN, make_app
+
+    path = prompts_copy / "en.yaml"
+    path.write_text(path.read_text().replace("phrases: [catching, catch,", "phrases: [cooties, catching, catch,"))
+    app = make_app(tmp_path, PROMPTS_DIR=str(prompts_copy))
+    texter = TextThread(TwilioClient(app.test_client(), TOKEN))
+    texter.send("hi")
+    assert "not an infection" in texter.send("cooties")[-1]
+
+
+def test_gsm_segment_arithmetic() -> None:
+    assert gsm.segments("a" * 160) == 1 and gsm.segments("a" * 161) == 2
+    assert gsm.segments("a" * 459) == 3 and gsm.segments("a" * 460) == 4
+    assert gsm.segments("€" * 80) == 1 and gsm.segments("€" * 81) == 2  # extension characters count twice
+    assert gsm.segments("’" + "a" * 69) == 1 and gsm.segments("’" + "a" * 70) == 2  # one curly quote: UCS-2
+    assert gsm.non_gsm("¿Qué tal? ñ é ü") == []
+    assert gsm.fold("información médica") == "informacion médica"

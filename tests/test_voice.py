@@ -1,0 +1,342 @@
+"""The phone line as a caller meets it: signed calls, TwiML followed key by key, word by word."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from pathlib import Path
+
+import pytest
+
+from service.content import Content
+from service.line import Line
+from service.simulator import PhoneCall, Turn, TwilioClient, audio_texts
+from tests.conftest import make_app
+
+# Every topic the phone line promises, by the issue's list, with words its answer must contain.
+PROMISED = {
+    "what_is": "rare blood disorder",
+    "polyneuropathy": "polyneuropathy",
+    "organomegaly": "organomegaly",
+    "endocrinopathy": "endocrinopathy",
+    "monoclonal": "monoclonal plasma cell disorder",
+    "skin": "skin changes",
+    "causes": "exact cause of POEMS is not known",
+    "inherited": "not known to be passed down in families",
+    "contagious": "not an infection",
+    "outlook": "live many years",
+    "diagnosis": "hard to diagnose",
+    "treatment": "Treatment aims at the abnormal plasma cells",
+    "natural_treatments": "no evidence",
+    "how_common": "POEMS is rare",
+    "support": "NORD",
+    "famous_people": "We do not know of any famous person",
+}
+
+
+def key_path(content: Content, topic: str) -> list[str]:
+    """The shortest keys from the main menu to a topic."""
+    queue = deque([("main", [])])
+    seen = {"main"}
+    while queue:
+        menu_id, keys = queue.popleft()
+        for option in content.menus[menu_id].options:
+            if option.kind != "menu" and option.target == topic:
+                return keys + [option.key]
+            if option.kind == "menu" and option.target not in seen:
+                seen.add(option.target)
+                queue.append((option.target, keys + [option.key]))
+    raise AssertionError(f"{topic} is not reachable")
+
+
+def menu_path(content: Content, menu: str) -> list[str]:
+    queue = deque([("main", [])])
+    while queue:
+        menu_id, keys = queue.popleft()
+        if menu_id == menu:
+            return keys
+        for option in content.menus[menu_id].options:
+            if option.kind == "menu":
+                queue.append((option.target, keys + [option.key]))
+    raise AssertionError(menu)
+
+
+def spoken(line: Line, prompt_id: str, lang: str = "en") -> str:
+    return line.content.languages[lang].prompts[prompt_id].text
+
+
+def test_greeting_names_the_line_disclaims_and_sits_inside_the_first_gather(call: PhoneCall, line: Line) -> None:
+    turn = call.start()
+    assert turn.gather is not None
+    greeting = turn.heard[0].text
+    assert "POEMS syndrome information line" in greeting
+    assert "not medical advice" in greeting
+    assert "hang up and call 911" in greeting
+    inside = [child.tag for child in turn.gather]
+    assert inside and all(tag in ("Play", "Say") for tag in inside)
+    # The greeting, the Spanish offer (in Spanish, before the English menu), then the main menu, all interruptible.
+    texts = [h.text for h in turn.heard]
+    assert texts[1] == "Para español, oprima 6."
+    assert texts[2].startswith("Main menu.")
+    assert turn.heard[1].audio is None or turn.heard[1].audio.startswith("es-")
+
+
+def test_every_gather_takes_keys_and_speech_with_hints_and_waits_long_enough(call: PhoneCall) -> None:
+    turn = call.start()
+    gather = turn.gather
+    assert gather.get("input") == "dtmf speech"
+    assert int(gather.get("timeout")) >= 10
+    assert gather.get("language") == "en-US"
+    hints = gather.get("hints").split(", ")
+    assert "contagious" in hints and "treatment" in hints
+    assert gather.get("actionOnEmptyResult") == "false"
+    assert gather.get("finishOnKey") == ""
+
+
+@pytest.mark.parametrize("topic", sorted(PROMISED))
+def test_every_promised_topic_is_reachable_in_two_presses(topic: str, call: PhoneCall, line: Line) -> None:
+    keys = key_path(line.content, topic)
+    assert len(keys) <= 2
+    turn = call.start()
+    for key in keys:
+        turn = call.press(key)
+    assert PROMISED[topic] in turn.text
+    assert spoken(line, f"topic.{topic}") in turn.text
+    assert not turn.hung_up and turn.gather is not None
+
+
+def test_leave_a_message_is_reachable_in_two_presses(line: Line) -> None:
+    assert len(key_path(line.content, "leave_message")) <= 2
+
+
+def test_menus_have_at_most_five_options_phrased_goal_first_key_last(line: Line) -> None:
+    for menu in line.content.menus.values():
+        assert 1 <= len(menu.options) <= 5
+        assert [o.key for o in menu.options] == [str(i) for i in range(1, len(menu.options) + 1)]
+        text = spoken(line, f"menu.{menu.id}")
+        options = re.findall(r"For ([^.]+?), press (\d)\.", text)
+        assert [k for _, k in options][: len(menu.options)] == [o.key for o in menu.options], text
+
+
+def test_answers_play_pre_built_audio_when_it_matches_the_text(call: PhoneCall) -> None:
+    turn = call.start()
+    turn = call.press("2")
+    turn = call.press("5")
+    assert all(h.audio for h in turn.heard), [h for h in turn.heard if not h.audio]
+    assert turn.heard[0].audio.startswith("en-topic-skin-")
+    assert "S stands for skin changes" in turn.heard[0].text
+
+
+def test_with_no_audio_every_prompt_is_spoken_with_say(tmp_path: Path) -> None:
+    empty = tmp_path / "no-audio"
+    empty.mkdir()
+    app = make_app(tmp_path, AUDIO_DIR=str(empty))
+    call = PhoneCall(TwilioClient(app.test_client(), "test-auth-token-0123456789abcdef"))
+    turn = call.start()
+    assert turn.heard and all(h.audio is None and h.text for h in turn.heard)
+    assert turn.heard[1].language == "es-US" and turn.heard[0].language == "en-US"
+    turn = call.press("1")
+    assert "rare blood disorder" in turn.text and all(h.audio is None for h in turn.heard)
+
+
+def _go_to_menu(call: PhoneCall, content: Content, menu: str) -> Turn:
+    turn = call.start()
+    for key in menu_path(content, menu):
+        turn = call.press(key)
+    return turn
+
+
+@pytest.mark.parametrize("menu", ["main", "features", "care", "risk", "support"])
+def test_star_repeats_nine_goes_to_main_menu_zero_goes_back_in_every_menu(menu: str, call: PhoneCall, line: Line) -> None:
+    content = line.content
+    text = spoken(line, f"menu.{menu}")
+    _go_to_menu(call, content, menu)
+    assert text in call.press("*").text
+    assert spoken(line, "menu.main") in call.press("9").text
+    _go_to_menu(call, content, menu)
+    parent = content.menus[menu].parent or "main"
+    assert spoken(line, f"menu.{parent}") in call.press("0").text
+    # The keys are announced in the menu itself.
+    assert "press star" in text
+    if menu != "main":
+        assert "To go back, press 0" in text and "For the main menu, press 9" in text
+
+
+@pytest.mark.parametrize("menu", ["main", "features", "care", "risk", "support"])
+def test_a_wrong_key_is_not_an_option_and_the_menu_again(menu: str, call: PhoneCall, line: Line) -> None:
+    _go_to_menu(call, line.content, menu)
+    for key in ("7", "#"):
+        turn = call.press(key)
+        assert turn.heard[0].text == "Sorry, that is not an option."
+        assert spoken(line, f"menu.{menu}") in turn.text
+        assert not turn.hung_up and turn.gather is not None
+
+
+def test_after_an_answer_repeat_text_back_and_main_menu_are_offered_and_work(call: PhoneCall, line: Line) -> None:
+    call.start()
+    call.press("4")
+    turn = call.press("3")
+    footer = spoken(line, "phrase.answer_footer")
+    assert turn.heard[-1].text == footer
+    for words in ("press star", "text message, press 7", "go back, press 0", "main menu, press 9"):
+        assert words in footer
+    assert "not an infection" in call.press("*").text
+    assert spoken(line, "menu.risk") in call.press("0").text
+    call.press("3")
+    assert spoken(line, "menu.main") in call.press("9").text
+    call.press("1")
+    wrong = call.press("4")
+    assert wrong.heard[0].text == "Sorry, that is not an option." and wrong.heard[-1].text == footer
+
+
+def test_help_key_explains_the_line_and_stays_in_the_menu(call: PhoneCall, line: Line) -> None:
+    call.start()
+    call.press("3")
+    turn = call.press("8")
+    assert "general information" in turn.heard[0].text and "911" in turn.heard[0].text
+    assert spoken(line, "menu.care") in turn.text
+    assert "lenalidomide" in call.press("1").text
+
+
+def test_silence_prompts_more_helpfully_then_says_goodbye_with_the_text_line_then_hangs_up(call: PhoneCall) -> None:
+    call.start()
+    first = call.wait()
+    assert "I did not hear anything" in first.heard[0].text and "say what you want" in first.heard[0].text
+    assert int(first.gather.get("timeout")) > 10
+    second = call.wait()
+    assert "Are you still there?" in second.heard[0].text
+    last = call.wait()
+    assert last.hung_up and last.gather is None
+    assert "text your question to this same number" in last.text and "Goodbye" in last.text
+
+
+def test_silence_after_an_answer_repeats_the_choices_not_the_answer_then_goodbye(call: PhoneCall) -> None:
+    call.start()
+    call.press("1")
+    turn = call.wait()
+    assert "rare blood disorder" not in turn.text and "To hear this again" in turn.text
+    call.wait()
+    assert call.wait().hung_up
+
+
+def test_silence_counter_resets_after_input(call: PhoneCall) -> None:
+    call.start()
+    call.wait()
+    call.wait()
+    call.press("2")
+    turn = call.wait()
+    assert not turn.hung_up and "I did not hear anything" in turn.text
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("is it contagious", "not an infection"),
+    ("my feet are numb", "polyneuropathy"),
+    ("how long will I live", "live many years"),
+    ("tell me about the skin", "S stands for skin changes"),
+    ("what causes it", "exact cause"),
+    ("can my kids inherit it", "not known to be passed down"),
+    ("is there a cure", "Treatment aims"),
+    ("are there any famous people with it", "famous person"),
+    ("what is POEMS", "rare blood disorder"),
+])
+def test_speech_at_any_menu_goes_straight_to_the_answer(said: str, expected: str, call: PhoneCall, line: Line) -> None:
+    call.start()
+    assert expected in call.say(said).text
+    _go_to_menu(call, line.content, "support")
+    turn = call.say(said)
+    assert expected in turn.text and turn.gather is not None
+
+
+def test_back_after_a_spoken_question_goes_to_the_menu_that_holds_the_topic(call: PhoneCall, line: Line) -> None:
+    call.start()
+    call.say("is it contagious")
+    assert spoken(line, "menu.risk") in call.press("0").text
+
+
+def test_speech_that_matches_nothing_says_so_and_offers_the_menu_again(call: PhoneCall, line: Line) -> None:
+    call.start()
+    turn = call.say("purple monkey dishwasher")
+    assert turn.heard[0].text == "Sorry, I did not catch that."
+    assert spoken(line, "menu.main") in turn.text and turn.gather is not None
+
+
+@pytest.mark.parametrize("said, expected_menu", [("main menu", "main"), ("go back", "features"), ("repeat", "polyneuropathy")])
+def test_control_words_work_by_voice(said: str, expected_menu: str, call: PhoneCall, line: Line) -> None:
+    call.start()
+    call.press("2")
+    call.press("1")
+    turn = call.say(said)
+    expected = spoken(line, f"menu.{expected_menu}") if expected_menu != "polyneuropathy" else spoken(line, "topic.polyneuropathy")
+    assert expected in turn.text
+
+
+def test_a_spoken_number_is_a_key(call: PhoneCall, line: Line) -> None:
+    call.start()
+    assert spoken(line, "menu.features") in call.say("two").text
+    assert "organomegaly" in call.say("2").text
+
+
+def test_emergency_words_are_answered_with_911_first(call: PhoneCall) -> None:
+    call.start()
+    turn = call.say("I have chest pain")
+    assert turn.heard[0].text == "If this is an emergency, hang up now and call 911."
+    assert turn.gather is not None
+
+
+def test_an_error_inside_a_handler_apologises_in_twiml_and_returns_to_the_main_menu(
+        call: PhoneCall, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service import voice
+
+    call.start()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(voice.Call, "topic", broken)
+    turn = call.press("1")
+    assert call.statuses[-1] == 200
+    assert "something went wrong" in turn.heard[0].text
+    monkeypatch.undo()
+    # The apology redirects to the main menu, which still works.
+    assert spoken(line, "menu.main") in turn.text
+
+
+def test_unknown_menu_or_topic_in_a_url_is_an_apology_and_the_main_menu(call: PhoneCall, line: Line) -> None:
+    for url in ("/voice/menu/nowhere?lang=en", "/voice/topic/nothing?lang=en", "/voice/answer/menu/nowhere?lang=en", "/voice/answer/bogus/x"):
+        turn = call.open(url, {"Digits": "1"})
+        assert turn.heard[0].text == spoken(line, "phrase.error")
+        assert spoken(line, "menu.main") in turn.text and turn.gather is not None
+
+
+def test_unknown_language_in_a_url_falls_back_to_english(twilio: TwilioClient, line: Line) -> None:
+    response = twilio.post("/voice/menu/main?lang=xx", {"CallSid": "CA1"})
+    assert response.status_code == 200 and 'language="en-US"' in response.get_data(as_text=True)
+
+
+def test_fallback_url_serves_a_static_apology(app) -> None:  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    for method in (client.get, client.post):
+        response = method("/voice/fallback")
+        assert response.status_code == 200 and response.mimetype == "text/xml"
+        body = response.get_data(as_text=True)
+        assert "<Say" in body and "text your question" in body and "911" in body and "<Hangup" in body
+
+
+def test_every_voice_response_is_xml_with_the_twiml_content_type(twilio: TwilioClient) -> None:
+    response = twilio.post("/voice", {"CallSid": "CA1", "From": "+15555550123"})
+    assert response.mimetype == "text/xml"
+    assert response.get_data(as_text=True).startswith("<?xml")
+
+
+def test_key_six_switches_to_spanish_and_back(call: PhoneCall, line: Line) -> None:
+    call.start()
+    turn = call.press("6")
+    assert spoken(line, "menu.main", "es") in turn.text
+    assert turn.gather.get("language") == "es-US"
+    assert "For English, press 6." in turn.text
+    assert spoken(line, "menu.main") in call.press("6").text
+
+
+def test_audio_texts_cover_every_shipped_file(line: Line) -> None:
+    texts = audio_texts(line)
+    assert texts and not any(t.startswith("[audio") for t in texts.values())
