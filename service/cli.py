@@ -52,8 +52,9 @@ def check_command(no_audio: bool) -> None:
         click.echo(format_problems(problems))
     else:
         topics = len(content.topic_ids())
+        audio = " (audio not checked)" if no_audio else ", all with current audio"
         click.echo(f"prompts/ is fine: {len(content.languages)} language(s), {len(content.menus)} menus, "
-                   f"{topics} topics, {len(content.prompts())} spoken prompts, all with current audio.")
+                   f"{topics} topics, {len(content.prompts())} spoken prompts{audio}.")
     sys.exit(1 if errors else 0)
 
 

@@ -71,7 +71,7 @@ def format_problems(problems: list[Problem]) -> str:
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity != "error"]
     lines = [f"{p} ({p.severity})" if p.severity != "error" else str(p) for p in sorted(problems)]
-    lines.append(f"{len(errors)} error(s), {len(warnings)} warning(s) in prompts/")
+    lines.append(f"{len(errors)} error(s), {len(warnings)} warning(s)")
     return "\n".join(lines)
 
 
@@ -100,6 +100,11 @@ class Target:
     intro: str = ""
     file: str = ""
     line: int = 0
+    lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    def line_of(self, name: str) -> int:
+        """The line of one field (text, spoken, phrases...), or the topic's own line."""
+        return self.lines.get(name, self.line)
 
 
 @dataclass(frozen=True)
@@ -468,7 +473,8 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
                 "menu", menu_id, reader.text(fields.get("title"), f"menu '{menu_id}': title"),
                 reader.text(fields.get("keyword"), f"menu '{menu_id}': keyword"),
                 reader.texts(fields.get("phrases"), f"menu '{menu_id}': phrases"),
-                intro=reader.text(fields.get("intro"), f"menu '{menu_id}': intro"), file=display, line=mnode.line)
+                intro=reader.text(fields.get("intro"), f"menu '{menu_id}': intro"), file=display, line=mnode.line,
+                lines={k: v.line for k, v in fields.items()})
     if "topics" in top:
         for topic_id, tnode in (reader.mapping(top["topics"], "topics") or {}).items():
             fields = reader.mapping(tnode, f"topic '{topic_id}'", required=("title", "keyword", "spoken", "text", "phrases"),
@@ -479,7 +485,8 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
                 reader.text(fields.get("keyword"), f"topic '{topic_id}': keyword"),
                 reader.texts(fields.get("phrases"), f"topic '{topic_id}': phrases"),
                 spoken=reader.text(fields.get("spoken"), f"topic '{topic_id}': spoken"),
-                text=reader.text(fields.get("text"), f"topic '{topic_id}': text"), file=display, line=tnode.line)
+                text=reader.text(fields.get("text"), f"topic '{topic_id}': text"), file=display, line=tnode.line,
+                lines={k: v.line for k, v in fields.items()})
     name = reader.text(settings.get("name"), "language: name") or code
     return Language(code, name, display, voice, readability, key_names, words, phrases, targets, phrase_lines=phrase_lines)
 
@@ -528,7 +535,7 @@ def _build_prompts(reader: _Reader, content: Content, lang: Language) -> None:
         prompts[f"menu.{menu.id}"] = Prompt(lang.code, f"menu.{menu.id}", " ".join(p for p in parts if p), lang.file, texts.line)
     for (kind, target_id), target in lang.targets.items():
         if kind != "menu" and target.spoken:
-            prompts[f"topic.{target_id}"] = Prompt(lang.code, f"topic.{target_id}", target.spoken, lang.file, target.line)
+            prompts[f"topic.{target_id}"] = Prompt(lang.code, f"topic.{target_id}", target.spoken, lang.file, target.line_of("spoken"))
     lang.prompts = prompts
 
 
@@ -544,12 +551,12 @@ def _check_phrase_owners(reader: _Reader, content: Content) -> None:
                     continue
                 other = owners.get(key)
                 if other is not None and other is not target:
-                    reader.problems.append(Problem(lang.file, target.line, f"{target.kind} '{target.id}': the phrase '{phrase}' also leads to {other.kind} '{other.id}' (line {other.line}); expected each phrase to lead to one place"))
+                    reader.problems.append(Problem(lang.file, target.line_of("phrases"), f"{target.kind} '{target.id}': the phrase '{phrase}' also leads to {other.kind} '{other.id}' (line {other.line}); expected each phrase to lead to one place"))
                 owners.setdefault(key, target)
         fixed = {w: name for name in ("menu", "help", "language") for w in lang.words.get(name, ())}
         for key, target in owners.items():
             if key in fixed:
-                reader.problems.append(Problem(lang.file, target.line, f"{target.kind} '{target.id}': the phrase '{key}' is also a '{fixed[key]}' word under words:; expected it in one place"))
+                reader.problems.append(Problem(lang.file, target.line_of("phrases"), f"{target.kind} '{target.id}': the phrase '{key}' is also a '{fixed[key]}' word under words:; expected it in one place"))
 
 
 def reachable_in(content: Content, presses: int = 2) -> dict[str, int]:
@@ -598,7 +605,7 @@ def sms_texts(content: Content, lang: Language) -> dict[str, str]:
     for (kind, target_id), target in lang.targets.items():
         if kind != "menu" and "sms_answer_footer" in lang.phrases:
             out[f"topic '{target_id}' text"] = sms_answer(lang, target)
-            out[f"topic '{target_id}' text after an emergency warning"] = gsm.fold(f"{lang.phrases.get('sms_emergency', '')}\n{sms_answer(lang, target)}")
+            out[f"topic '{target_id}' text, with the emergency warning in front,"] = gsm.fold(f"{lang.phrases.get('sms_emergency', '')}\n{sms_answer(lang, target)}")
     for name in ("sms_help", "sms_welcome"):
         if name in lang.phrases:
             out[f"phrase '{name}'"] = gsm.fold(lang.phrases[name])

@@ -34,23 +34,35 @@ def check_quality(content: "Content") -> list[Problem]:
 
     problems: list[Problem] = []
     for lang in content.languages.values():
-        where = {f"topic '{t.id}'": t for t in lang.targets.values() if t.kind != "menu"}
+        targets = {f"topic '{t.id}'": t for t in lang.targets.values() if t.kind != "menu"}
+        failed: set[str] = set()
         for name, text in sms_texts(content, lang).items():
-            target = next((t for prefix, t in where.items() if name.startswith(prefix + " ")), None)
-            line = target.line if target else 1
-            bad = gsm.non_gsm(text)
-            if bad:
-                listed = ", ".join(gsm.describe(c) for c in bad)
-                problems.append(Problem(lang.file, line, f"text message {name}: {listed} is not a GSM-7 character; expected plain characters (straight quotes ' and \", a hyphen -, three dots ...) so the text is not billed at the UCS-2 rate"))
-                continue
-            count = gsm.segments(text)
-            if count > gsm.MAX_SEGMENTS:
-                problems.append(Problem(lang.file, line, f"text message {name} is {count} segments ({gsm.septets(text)} characters); expected at most {gsm.MAX_SEGMENTS} segments ({gsm.MAX_GSM_CHARS} characters): shorten it by {gsm.septets(text) - gsm.MAX_GSM_CHARS}"))
+            owner = next((prefix for prefix in targets if name.startswith(prefix + " ")), name)
+            if owner in failed:
+                continue  # one report per text: the longer variants fail for the same reason
+            line = targets[owner].line_of("text") if owner in targets else lang.phrase_lines.get(name.split("'")[1], 1) if name.startswith("phrase") else 1
+            problem = _check_text(name, text)
+            if problem:
+                failed.add(owner)
+                problems.append(Problem(lang.file, line, problem))
         for target in lang.targets.values():
-            if target.kind == "menu":
-                continue
-            problems.extend(_check_answer(lang, target))
+            if target.kind != "menu":
+                problems.extend(_check_answer(lang, target))
     return problems
+
+
+def _check_text(name: str, text: str) -> str | None:
+    bad = gsm.non_gsm(text)
+    if bad:
+        listed = ", ".join(gsm.describe(c) for c in bad)
+        return (f"text message {name} has characters outside GSM-7: {listed}; expected plain characters "
+                "(straight quotes ' and \", a hyphen -, three dots ...) so the text is not billed at the UCS-2 rate")
+    count = gsm.segments(text)
+    if count > gsm.MAX_SEGMENTS:
+        size = gsm.septets(text)
+        return (f"text message {name} is {count} segments ({size} characters); expected at most {gsm.MAX_SEGMENTS} "
+                f"segments ({gsm.MAX_GSM_CHARS} characters): shorten it by {size - gsm.MAX_GSM_CHARS}")
+    return None
 
 
 def _check_answer(lang: "Language", target: "Target") -> list[Problem]:
@@ -62,8 +74,8 @@ def _check_answer(lang: "Language", target: "Target") -> list[Problem]:
         score = readability(lang, text)
         too_hard = score > limit if bound == "max" else score < limit
         if too_hard:
-            problems.append(Problem(lang.file, target.line, f"topic '{target.id}': {part} answer scores {score:.1f} on {formula.replace('_', ' ')}; expected {'at most' if bound == 'max' else 'at least'} {limit:g}: use shorter sentences and plainer words"))
+            problems.append(Problem(lang.file, target.line_of(part), f"topic '{target.id}': {part} answer scores {score:.1f} on {formula.replace('_', ' ')}; expected {'at most' if bound == 'max' else 'at least'} {limit:g}: use shorter sentences and plainer words"))
     words = len(target.spoken.split())
     if words > MAX_SPOKEN_WORDS:
-        problems.append(Problem(lang.file, target.line, f"topic '{target.id}': spoken answer has {words} words; expected at most {MAX_SPOKEN_WORDS} (about 60 seconds)"))
+        problems.append(Problem(lang.file, target.line_of("spoken"), f"topic '{target.id}': spoken answer has {words} words; expected at most {MAX_SPOKEN_WORDS} (about 60 seconds)"))
     return problems

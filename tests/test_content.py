@@ -1,0 +1,202 @@
+"""The prompt files: the loader, every kind of error the check reports (file, line, what was expected)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from service import content
+from service.content import ContentError, format_problems, read
+from tests.conftest import ROOT, make_app
+
+
+def edit(root: Path, name: str, old: str, new: str) -> None:
+    path = root / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def report(root: Path) -> list[str]:
+    return [str(p) for p in sorted(read(root).problems)]
+
+
+def test_the_shipped_prompts_have_no_problems() -> None:
+    loaded = read(ROOT / "prompts")
+    assert loaded.problems == []
+    assert set(loaded.languages) == {"en", "es"}
+    assert len(loaded.topic_ids()) == 17
+
+
+def test_the_small_fixture_loads_clean(small_prompts: Path) -> None:
+    loaded = content.load(small_prompts)
+    assert [o.target for o in loaded.menus["main"].options] == ["what_is", "contagious"]
+    assert loaded.languages["en"].topic("contagious").title == "whether it is contagious"
+
+
+def test_a_menu_pointing_at_a_topic_that_does_not_exist(small_prompts: Path) -> None:
+    edit(small_prompts, "line.yaml", "topic: contagious", "topic: contagion")
+    assert report(small_prompts) == [
+        "prompts/en.yaml:129: topic 'contagious' is not reached from any menu; expected line.yaml to list it in a menu",
+        "prompts/line.yaml:18: menu 'main' option 2 points at topic 'contagion', which prompts/en.yaml does not have; expected a topic of that name there",
+    ]
+
+
+def test_a_menu_pointing_at_a_menu_that_does_not_exist(small_prompts: Path) -> None:
+    edit(small_prompts, "line.yaml", "      topic: contagious", "      menu: more")
+    assert "prompts/line.yaml:18: menu 'main' option 2 points at menu 'more', which does not exist; expected one of: main" in report(small_prompts)
+
+
+def test_two_options_on_one_key(small_prompts: Path) -> None:
+    edit(small_prompts, "line.yaml", "    - key: 2\n", "    - key: 1\n")
+    assert report(small_prompts) == ["prompts/line.yaml:18: menu 'main': two options on key 1 (the other is on line 16); expected one option per key"]
+
+
+def test_a_menu_with_more_than_five_options(small_prompts: Path) -> None:
+    extra = "".join(f"    - key: {k}\n      topic: what_is\n" for k in (3, 4, 5, 6))
+    edit(small_prompts, "line.yaml", "      topic: contagious\n", "      topic: contagious\n" + extra)
+    assert report(small_prompts) == [
+        "prompts/line.yaml:15: menu 'main' has 6 options; expected at most 5 (move some into a sub-menu)",
+        "prompts/line.yaml:26: menu 'main': option key '6'; expected 1 to 5 (other keys are kept for repeat, back, main menu and help)",
+    ]
+
+
+def test_keys_with_a_gap(small_prompts: Path) -> None:
+    edit(small_prompts, "line.yaml", "    - key: 2\n", "    - key: 3\n")
+    assert report(small_prompts) == ["prompts/line.yaml:15: menu 'main': keys 1, 3; expected keys in order with no gaps (1, 2)"]
+
+
+def test_a_topic_no_menu_reaches(small_prompts: Path) -> None:
+    edit(small_prompts, "line.yaml", "    - key: 2\n      topic: contagious\n", "")
+    assert report(small_prompts) == ["prompts/en.yaml:129: topic 'contagious' is not reached from any menu; expected line.yaml to list it in a menu"]
+
+
+def test_a_phrase_claimed_by_two_topics(small_prompts: Path) -> None:
+    edit(small_prompts, "en.yaml", "phrases: [catching, infectious]", "phrases: [catching, Overview]")
+    assert report(small_prompts) == ["prompts/en.yaml:132: topic 'contagious': the phrase 'Overview' also leads to topic 'what_is' (line 118); expected each phrase to lead to one place"]
+
+
+def test_a_text_answer_over_three_segments(small_prompts: Path) -> None:
+    edit(small_prompts, "en.yaml", "      harms nerves and other parts of the body.", "      harms nerves and other parts of the body." + " It is rare." * 40)
+    assert report(small_prompts) == ["prompts/en.yaml:125: text message topic 'what_is' text is 5 segments (654 characters); expected at most 3 segments (459 characters): shorten it by 195"]
+
+
+def test_a_text_answer_with_characters_outside_gsm7_names_them(small_prompts: Path) -> None:
+    edit(small_prompts, "en.yaml", "    text: >-\n      No. POEMS", "    text: >-\n      No \u2014 it\u2019s not. POEMS")
+    assert report(small_prompts) == [
+        "prompts/en.yaml:135: text message topic 'contagious' text has characters outside GSM-7: '\u2014' (em dash), "
+        "'\u2019' (right single quotation mark); expected plain characters (straight quotes ' and \", a hyphen -, three dots ...) "
+        "so the text is not billed at the UCS-2 rate"]
+
+
+def test_an_emoji_in_a_fixed_text_phrase(small_prompts: Path) -> None:
+    edit(small_prompts, "en.yaml", 'sms_not_understood: "Sorry, I did not understand that."', 'sms_not_understood: "Sorry \U0001F615"')
+    problems = report(small_prompts)
+    assert any("'\U0001F615' (confused face)" in p for p in problems), problems
+
+
+def test_a_reading_grade_over_eight(small_prompts: Path) -> None:
+    hard = ("Notwithstanding considerable epidemiological investigation, transmissibility between individuals remains "
+            "entirely unsubstantiated, and POEMS syndrome constitutes a hematological proliferative abnormality.")
+    edit(small_prompts, "en.yaml", "      No. POEMS is not an infection. Nothing suggests it can be caught from another person.\n    text",
+         f"      {hard}\n    text")
+    assert report(small_prompts) == ["prompts/en.yaml:133: topic 'contagious': spoken answer scores 30.4 on flesch kincaid grade; expected at most 8: use shorter sentences and plainer words"]
+
+
+def test_a_spoken_answer_over_150_words(small_prompts: Path) -> None:
+    edit(small_prompts, "en.yaml", "      A small group of abnormal plasma cells grows in the body.\n",
+         "      A small group of abnormal plasma cells grows in the body.\n" + "      It is rare. Talk to your doctor.\n" * 22)
+    assert "prompts/en.yaml:122: topic 'what_is': spoken answer has 172 words; expected at most 150 (about 60 seconds)" in report(small_prompts)
+
+
+def test_a_topic_missing_in_a_language(prompts_copy: Path) -> None:
+    es = prompts_copy / "es.yaml"
+    text = es.read_text(encoding="utf-8")
+    start = text.index("  famous_people:")
+    end = text.index("  leave_message:")
+    es.write_text(text[:start] + text[end:], encoding="utf-8")
+    problems = report(prompts_copy)
+    assert "prompts/line.yaml:69: menu 'risk' option 5 points at topic 'famous_people', which prompts/es.yaml does not have; expected a topic of that name there" in problems
+    assert any(p.startswith("prompts/es.yaml:1: topic 'famous_people' is missing in Español (prompts/en.yaml line ") for p in problems)
+
+
+def test_a_phrase_missing_in_a_language(prompts_copy: Path) -> None:
+    edit(prompts_copy, "es.yaml", "  no_match: Lo siento, no le entendí.\n", "")
+    assert report(prompts_copy) == ["prompts/es.yaml:51: phrases: missing 'no_match'; expected it here"]
+
+
+def test_yaml_syntax_errors_name_the_line(small_prompts: Path) -> None:
+    edit(small_prompts, "en.yaml", "    keyword: contagious", "    keyword: [contagious")
+    assert report(small_prompts) == ["prompts/en.yaml:132: YAML syntax: expected ',' or ']', but got ':' (while parsing a flow sequence); check the indentation and quotes on this line or the one before"]
+
+
+def test_unknown_placeholders_and_unknown_names(small_prompts: Path) -> None:
+    edit(small_prompts, "en.yaml", "not_option: Sorry, that is not an option.", "not_option: Sorry, {key} is not an option.")
+    edit(small_prompts, "en.yaml", "    keyword: contagious", "    keyword: contagious\n    colour: blue")
+    assert report(small_prompts) == [
+        "prompts/en.yaml:68: phrase 'not_option': unknown placeholder {key}; expected no {...} placeholders",
+        "prompts/en.yaml:132: topic 'contagious': unknown name 'colour'; expected one of: title, keyword, spoken, text, phrases",
+    ]
+
+
+def test_a_name_written_twice(small_prompts: Path) -> None:
+    edit(small_prompts, "en.yaml", "    keyword: contagious", "    keyword: contagious\n    keyword: catching")
+    assert "prompts/en.yaml:132: 'keyword' appears twice in the same place (first on line 131); expected each name once" in report(small_prompts)
+
+
+def test_reserved_keys_must_differ_and_not_be_option_keys(small_prompts: Path) -> None:
+    edit(small_prompts, "line.yaml", 'help: "8"', 'help: "9"')
+    edit(small_prompts, "line.yaml", 'text_me: "7"', 'text_me: "2"')
+    assert report(small_prompts) == [
+        "prompts/line.yaml:10: keys: help and main_menu are both '9'; expected a different key for each",
+        "prompts/line.yaml:11: keys: text_me is '2', which menus use for options (1 to 5); expected 6, 7, 8, 9, 0, * or #",
+    ]
+
+
+def test_timeouts_below_ten_seconds_are_refused(small_prompts: Path) -> None:
+    edit(small_prompts, "line.yaml", "menus:", "timeouts:\n  first_seconds: 5\n\nmenus:")
+    assert report(small_prompts) == ["prompts/line.yaml:15: timeouts: first_seconds must be at least 10: callers with weak hands need the time"]
+
+
+def test_every_error_is_reported_at_once(small_prompts: Path) -> None:
+    edit(small_prompts, "line.yaml", "    - key: 2\n", "    - key: 1\n")
+    edit(small_prompts, "en.yaml", "phrases: [catching, infectious]", "phrases: [catching, overview]")
+    edit(small_prompts, "en.yaml", "not_option: Sorry, that is not an option.", "not_option: Sorry, {key} is not.")
+    text = format_problems(read(small_prompts).problems)
+    assert text.count("\n") == 3 and text.endswith("3 error(s), 0 warning(s)")
+
+
+def test_the_server_refuses_to_start_on_broken_prompts_with_the_report(small_prompts: Path, tmp_path: Path) -> None:
+    edit(small_prompts, "line.yaml", "    - key: 2\n", "    - key: 1\n")
+    with pytest.raises(ContentError) as caught:
+        make_app(tmp_path, PROMPTS_DIR=str(small_prompts))
+    assert "prompts/line.yaml:18: menu 'main': two options on key 1" in str(caught.value)
+
+
+def test_the_check_command_reports_and_exits_non_zero(small_prompts: Path, tmp_path: Path) -> None:
+    edit(small_prompts, "line.yaml", "    - key: 2\n", "    - key: 1\n")
+    result = _flask(["prompts", "check", "--no-audio"], PROMPTS_DIR=str(small_prompts), AUDIO_DIR=str(tmp_path))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "prompts/line.yaml:18: menu 'main': two options on key 1 (the other is on line 16); expected one option per key",
+        "1 error(s), 0 warning(s)",
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_the_check_command_passes_on_the_shipped_prompts_and_audio() -> None:
+    result = _flask(["prompts", "check"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 language(s)" in result.stdout and "current audio" in result.stdout
+
+
+def _flask(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    import os
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "FLASK_"))}
+    environment.update(env, DATABASE_URL="none")
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "service", *args], cwd=ROOT, env=environment,
+                          capture_output=True, text=True, timeout=120)
