@@ -23,6 +23,8 @@ from .settings import StartupError
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, content loaded and validated once, blueprints, CLI commands."""
     app = Flask(__name__, instance_relative_config=True)
+    # "/audio//etc/passwd" must be a 404, not a redirect to a cleaned-up path.
+    app.url_map.merge_slashes = False
     app.config.update(settings.from_environment())
     if test_config:
         app.config.update(test_config)

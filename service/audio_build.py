@@ -77,7 +77,7 @@ def synthesize_espeak(text: str, lang: Language) -> bytes:
     return bytes(encoder.encode(frames) + encoder.flush())
 
 
-def synthesize_gtts(text: str, lang: Language, sleep: Callable[[float], None] = time.sleep) -> bytes:
+def synthesize_gtts(text: str, lang: Language) -> bytes:
     """MP3 bytes from gTTS, with a timeout and backoff on 429 and network errors."""
     from gtts import gTTS, gTTSError
 
@@ -94,7 +94,7 @@ def synthesize_gtts(text: str, lang: Language, sleep: Callable[[float], None] = 
                 raise SynthesisError(f"gTTS failed: {exc.msg}") from None
         except (AssertionError, ValueError) as exc:
             raise SynthesisError(f"gTTS cannot speak this text: {exc}") from None
-        sleep(delay + random.uniform(0, delay / 2))
+        time.sleep(delay + random.uniform(0, delay / 2))
         delay *= 2
     raise SynthesisError("gTTS failed")  # pragma: no cover - the loop returns or raises
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from . import gsm
 from .audio import audio_problems
@@ -34,7 +35,7 @@ def _line_or_exit():  # type: ignore[no-untyped-def]
     return line
 
 
-@click.group("prompts")
+@click.group("prompts", cls=AppGroup)
 def prompts_group() -> None:
     """Check the prompt files."""
 
@@ -58,7 +59,7 @@ def check_command(no_audio: bool) -> None:
     sys.exit(1 if errors else 0)
 
 
-@click.group("audio")
+@click.group("audio", cls=AppGroup)
 def audio_group() -> None:
     """Build the pre-generated audio."""
 
@@ -100,6 +101,7 @@ def _twilio():  # type: ignore[no-untyped-def]
 
 
 @click.command("call")
+@with_appcontext
 @click.option("--caller", default="+15555550123", help="The number the call seems to come from.")
 def call_command(caller: str) -> None:
     """Call the line from the terminal: hear what a caller hears, press keys, or type what you would say."""
@@ -136,6 +138,7 @@ def call_command(caller: str) -> None:
 
 
 @click.command("text")
+@with_appcontext
 @click.argument("messages", nargs=-1)
 @click.option("--texter", default="+15555550123", help="The number the texts seem to come from.")
 def text_command(messages: tuple[str, ...], texter: str) -> None:
@@ -166,6 +169,7 @@ def text_command(messages: tuple[str, ...], texter: str) -> None:
 
 
 @click.command("report")
+@with_appcontext
 @click.option("--days", default=30, show_default=True, help="The last N days, today included.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD), instead of --days.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (YYYY-MM-DD), default today.")
