@@ -519,6 +519,10 @@ def _build_prompts(reader: _Reader, content: Content, lang: Language) -> None:
     phrase = {name: _fill(text, keys) for name, text in lang.phrases.items()}
     prompts: dict[str, Prompt] = {}
     phrase["language_offer"] = _fill(lang.phrases.get("language_offer", ""), {"key": lang.key_name(content.keys.get("language", "6"))})
+    if len(content.languages) > 2:
+        # With three or more languages, key 6 opens a menu offering each in its own voice on keys 1, 2, 3...
+        number = list(content.languages).index(lang.code) + 1
+        prompts["phrase.language_choice"] = Prompt(lang.code, "phrase.language_choice", _fill(lang.phrases.get("language_offer", ""), {"key": lang.key_name(str(number))}), lang.file, lang.phrase_lines.get("language_offer", 1))
     for name in SPOKEN_PHRASES:
         if lang.phrases.get(name):
             prompts[f"phrase.{name}"] = Prompt(lang.code, f"phrase.{name}", phrase[name], lang.file, lang.phrase_lines.get(name, 1))

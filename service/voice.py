@@ -115,9 +115,8 @@ class Call:
             return self.goodbye()
         response = VoiceResponse()
         gather = self.gather(response, url_for("voice.answer", kind="menu", ident=LANGUAGE_MENU, lang=self.lang.code), silence)
-        for number, lang in enumerate(self.content.languages.values(), start=1):
-            offer = lang.phrases["language_offer"].replace("{key}", lang.key_name(str(number)))
-            gather.say(offer, language=lang.voice.say_language)
+        for lang in self.content.languages.values():
+            self.line.speak(gather, lang.prompts["phrase.language_choice"])
         response.redirect(url_for("voice.menu", ident=LANGUAGE_MENU, lang=self.lang.code, s=silence + 1), method="POST")
         return response
 

@@ -1,0 +1,220 @@
+"""Spanish by phone and by text, switching languages, and a third language added with prompt files only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from service import gsm
+from service.audio_build import build
+from service.content import load, read
+from service.line import Line
+from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
+from tests.conftest import FIXTURES, TOKEN, make_app
+from tests.test_content import edit
+from tests.test_voice import PROMISED, key_path, spoken
+
+SPANISH_FACTS = {
+    "what_is": "trastorno raro de la sangre",
+    "polyneuropathy": "polineuropatía",
+    "organomegaly": "organomegalia",
+    "endocrinopathy": "endocrinopatía",
+    "monoclonal": "trastorno monoclonal de células plasmáticas",
+    "skin": "cambios en la piel",
+    "causes": "No se sabe la causa exacta",
+    "inherited": "No se sabe de POEMS que pase de padres a hijos",
+    "contagious": "no es una infección",
+    "outlook": "vive muchos años",
+    "diagnosis": "difícil de diagnosticar",
+    "treatment": "El tratamiento va contra las células plasmáticas anormales",
+    "natural_treatments": "No hay pruebas",
+    "how_common": "POEMS es raro",
+    "support": "NORD",
+    "famous_people": "No sabemos de ninguna persona famosa",
+}
+
+
+def test_spanish_has_every_topic_the_english_line_has(line: Line) -> None:
+    assert set(SPANISH_FACTS) == set(PROMISED)
+    es = line.content.languages["es"]
+    for topic, fact in SPANISH_FACTS.items():
+        assert fact in es.topic(topic).spoken
+
+
+@pytest.mark.parametrize("topic", sorted(SPANISH_FACTS))
+def test_every_spanish_topic_is_two_presses_from_the_spanish_main_menu(topic: str, call: PhoneCall, line: Line) -> None:
+    call.start()
+    menu = call.press("6")
+    assert spoken(line, "menu.main", "es") in menu.text
+    assert menu.gather.get("language") == "es-US"
+    keys = key_path(line.content, topic)
+    assert len(keys) <= 2
+    for key in keys:
+        turn = call.press(key)
+    assert spoken(line, f"topic.{topic}", "es") in turn.text
+    assert turn.heard[0].audio.startswith(f"es-topic-{topic.replace('_', '-')}-")
+    assert turn.gather.get("language") == "es-US"
+
+
+def test_spanish_menus_use_spanish_hints_and_phrasing(call: PhoneCall, line: Line) -> None:
+    call.start()
+    turn = call.press("6")
+    hints = turn.gather.get("hints")
+    assert "contagioso" in hints and "tratamiento" in hints and "treatment" not in hints
+    assert "Para los síntomas: las cinco partes, P O E M S, oprima 2." in spoken(line, "menu.main", "es")
+    assert "For English, press 6." in turn.text
+
+
+@pytest.mark.parametrize("said, fact", [
+    ("¿es contagioso?", "no es una infección"),
+    ("se me duermen los pies", "polineuropatía"),
+    ("cuánto tiempo puedo vivir", "vive muchos años"),
+    ("háblame de la piel", "cambios en la piel"),
+    ("mis hijos lo pueden heredar", "padres a hijos"),
+    ("hay cura", "El tratamiento va contra"),
+])
+def test_spoken_spanish_questions_reach_their_topic(said: str, fact: str, call: PhoneCall) -> None:
+    call.start()
+    call.press("6")
+    assert fact in call.say(said).text
+
+
+def test_saying_espanol_at_the_english_menu_switches(call: PhoneCall, line: Line) -> None:
+    call.start()
+    assert spoken(line, "menu.main", "es") in call.say("español").text
+
+
+def test_spanish_keys_silence_and_wrong_keys(call: PhoneCall, line: Line) -> None:
+    call.start()
+    call.press("6")
+    call.press("2")
+    wrong = call.press("7")
+    assert wrong.heard[0].text == "Lo siento, esa no es una opción."
+    assert spoken(line, "menu.features", "es") in call.press("*").text
+    assert spoken(line, "menu.main", "es") in call.press("0").text
+    assert "No oí nada" in call.wait().text
+    call.wait()
+    goodbye = call.wait()
+    assert goodbye.hung_up and "por mensaje de texto a este mismo número" in goodbye.text
+
+
+@pytest.mark.parametrize("body, fact", [
+    ("¿es contagioso?", "no es una infeccion"),
+    ("tratamiento", "El tratamiento va contra"),
+    ("me duelen los pies", "polineuropatia"),
+    ("se hereda?", "padres a hijos"),
+    ("PIEL", "cambios en la piel"),
+    ("heredtario", "padres a hijos"),
+])
+def test_spanish_texts_get_spanish_answers(body: str, fact: str, texter: TextThread) -> None:
+    texter.send("hola")
+    assert fact in texter.send(body)[-1]
+
+
+def test_hola_and_ayuda_answer_in_spanish(texter: TextThread) -> None:
+    assert texter.send("hola")[0].startswith("Linea de informacion sobre el sindrome POEMS")
+    help_text = texter.send("AYUDA")[0]
+    assert "no consejo médico" in help_text and "STOP" in help_text and "911" in help_text
+
+
+def test_a_first_spanish_question_gets_a_spanish_welcome_and_answer(texter: TextThread) -> None:
+    replies = texter.send("¿es contagioso?")
+    assert len(replies) == 2 and replies[0].startswith("Linea de informacion") and "no es una infeccion" in replies[1]
+
+
+def test_espanol_and_english_switch_and_the_choice_is_remembered(texter: TextThread) -> None:
+    assert "Responda con un numero" in texter.send("ESPANOL")[0]
+    assert "los sintomas" not in texter.send("2")[0] and "problemas de los nervios" in texter.send("MENU")[0] + texter.send("2")[0]
+    assert "entumecimiento" in texter.send("1")[0].lower()
+    assert "Reply with a number" in texter.send("ENGLISH")[0]
+    assert "nerve problems, the P" in texter.send("2")[0]
+    assert "Reply MENU" in texter.send("1")[0]
+
+
+def test_spanish_replies_fold_accents_and_fit_three_gsm7_segments(texter: TextThread) -> None:
+    texter.send("hola")
+    for body in ["1", "MENU", "2", "3", "tratamiento", "AYUDA", "xyz", "dolor de pecho", "¿es contagioso?"]:
+        for reply in texter.send(body):
+            assert not gsm.non_gsm(reply) and gsm.segments(reply) <= 3, reply
+            assert not set("áíóú") & set(reply)
+
+
+def test_spanish_emergency_words(texter: TextThread) -> None:
+    texter.send("hola")
+    assert texter.send("tengo dolor de pecho")[0].startswith("Si es una emergencia, llame al 911 ahora.")
+
+
+def test_spanish_readability_uses_a_spanish_formula(prompts_copy: Path) -> None:
+    hard = ("No obstante la considerable investigación epidemiológica internacional, la transmisibilidad interindividual "
+            "permanece completamente indemostrada, constituyendo una anormalidad proliferativa hematológica.")
+    edit(prompts_copy, "es.yaml", "      No. POEMS no es una infección. Es un trastorno de las células de la sangre.\n",
+         f"      {hard}\n")
+    problems = [str(p) for p in read(prompts_copy).problems]
+    assert len(problems) == 1
+    assert problems[0].startswith("prompts/es.yaml:") and "topic 'contagious': spoken answer scores" in problems[0]
+    assert "on fernandez huerta; expected at least 65" in problems[0]
+
+
+def _three_app(tmp_path: Path):  # type: ignore[no-untyped-def]
+    empty = tmp_path / "audio-three"
+    empty.mkdir()
+    return make_app(tmp_path, PROMPTS_DIR=str(FIXTURES / "three"), AUDIO_DIR=str(empty))
+
+
+def test_a_third_language_works_by_phone_with_no_code_change(tmp_path: Path) -> None:
+    app = _three_app(tmp_path)
+    call = PhoneCall(TwilioClient(app.test_client(), TOKEN))
+    greeting = call.start()
+    texts = [h.text for h in greeting.heard]
+    assert texts[1:3] == ["Para español, oprima 6.", "Pour le français, appuyez sur 6."]
+    assert greeting.heard[2].language == "fr-FR"
+    choice = call.press("6")
+    assert [h.text for h in choice.heard] == ["For English, press 1.", "Para español, oprima 2.", "Pour le français, appuyez sur 3."]
+    french = call.press("3")
+    assert "Menu principal." in french.text and french.gather.get("language") == "fr-FR"
+    answer = call.press("2")
+    assert "POEMS n'est pas une infection" in answer.text
+    assert "n'est pas une infection" in call.say("c'est contagieux?").text
+    assert "Menu principal." in call.press("9").text
+
+
+def test_a_third_language_works_by_text_with_no_code_change(tmp_path: Path) -> None:
+    app = _three_app(tmp_path)
+    texter = TextThread(TwilioClient(app.test_client(), TOKEN))
+    assert texter.send("bonjour")[0].startswith("Ligne d'information sur le syndrome POEMS")
+    assert "n'est pas une infection" in texter.send("contagieux")[-1]
+    assert "n'est pas une infection" in texter.send("2")[-1]
+    assert texter.send("AIDE")[0].startswith("Ligne d'information")
+
+
+def test_a_third_language_is_checked_and_gets_its_audio(tmp_path: Path) -> None:
+    content = load(FIXTURES / "three")
+    spoken_texts: list[str] = []
+
+    def engine(text: str, lang: object) -> bytes:
+        from tests.test_audio import silence_mp3
+
+        spoken_texts.append(text)
+        return silence_mp3(0.2)
+
+    report = build(content, tmp_path / "audio", engine="espeak", synthesizer=engine)
+    assert not report.failed
+    assert "Pour le français, appuyez sur 3." in spoken_texts
+    assert any(name.startswith("fr-topic-contagious-") for name in report.made)
+
+
+def test_a_phrase_missing_in_the_third_language_is_reported(tmp_path: Path) -> None:
+    import shutil
+
+    tree = tmp_path / "prompts"
+    shutil.copytree(FIXTURES / "three", tree)
+    edit(tree, "fr.yaml", "  record_none: Nous n'avons pas reçu de message.\n", "")
+    assert [str(p) for p in read(tree).problems] == ["prompts/fr.yaml:29: phrases: missing 'record_none'; expected it here"]
+
+
+def test_audio_texts_in_spanish_are_played_not_said(call: PhoneCall, line: Line) -> None:
+    texts = audio_texts(line)
+    call.start()
+    turn = call.press("6")
+    assert all(h.audio and h.audio in texts for h in turn.heard)
