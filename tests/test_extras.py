@@ -1,0 +1,201 @@
+"""Text me this, leave a message, and the admin report over usage records in SQLite."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+from twilio.http import HttpClient
+from twilio.http.response import Response
+
+from service.line import Line
+from service.messaging import Messenger
+from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
+from service.store import Store, engine_url
+from tests.conftest import TOKEN, make_app
+
+LINE_NUMBER = "+15555550100"
+CALLER = "+15555550123"
+
+
+class FakeTwilioHttp(HttpClient):
+    """Stands in for Twilio's REST API: records each request, answers as configured, no network."""
+
+    def __init__(self, status: int = 201, raise_error: Exception | None = None) -> None:
+        super().__init__(logging.getLogger("fake"), False, None)
+        self.status = status
+        self.raise_error = raise_error
+        self.requests: list[dict[str, Any]] = []
+
+    def request(self, method: str, url: str, params: Any = None, data: Any = None, headers: Any = None,
+                auth: Any = None, timeout: Any = None, allow_redirects: bool = False) -> Response:
+        self.requests.append({"method": method, "url": url, "data": dict(data or {}), "auth": auth})
+        if self.raise_error is not None:
+            raise self.raise_error
+        body = {"sid": "SM" + "1" * 32, "status": "queued"} if self.status < 400 else {"code": 21211, "message": "Invalid 'To' number", "status": self.status}
+        return Response(self.status, json.dumps(body))
+
+
+def _with_messenger(line: Line, http: FakeTwilioHttp, sid: str = "AC" + "a" * 32) -> None:
+    line.messenger = Messenger(sid, TOKEN, http_client=http)
+
+
+def test_text_me_this_sends_the_topics_text_answer_from_the_line_to_the_caller(call: PhoneCall, line: Line) -> None:
+    http = FakeTwilioHttp()
+    _with_messenger(line, http)
+    call.start()
+    call.press("2")
+    call.press("5")
+    turn = call.press("7")
+    assert turn.heard[0].text == "We have sent this answer to your phone by text message."
+    assert turn.gather is not None and not turn.hung_up
+    [sent] = http.requests
+    assert sent["method"] == "POST" and sent["url"].endswith("/Accounts/AC" + "a" * 32 + "/Messages.json")
+    assert sent["data"]["To"] == CALLER and sent["data"]["From"] == LINE_NUMBER
+    assert sent["data"]["Body"].startswith("S is skin changes.") and sent["data"]["Body"].endswith("Reply MENU for more topics, or ask another question.")
+
+
+def test_text_me_this_in_spanish_sends_the_spanish_answer(call: PhoneCall, line: Line) -> None:
+    http = FakeTwilioHttp()
+    _with_messenger(line, http)
+    call.start()
+    call.press("6")
+    call.press("4")
+    call.press("3")
+    assert call.press("7").heard[0].text.startswith("Le enviamos esta respuesta")
+    assert "no es una infeccion" in http.requests[0]["data"]["Body"]
+
+
+@pytest.mark.parametrize("http", [FakeTwilioHttp(status=400), FakeTwilioHttp(raise_error=OSError("timed out"))])
+def test_text_me_this_failing_apologises_and_the_call_goes_on(http: FakeTwilioHttp, call: PhoneCall, line: Line) -> None:
+    _with_messenger(line, http)
+    call.start()
+    call.press("1")
+    turn = call.press("7")
+    assert turn.heard[0].text.startswith("Sorry, we could not send a text message just now.")
+    assert "text your question to this number" in turn.heard[0].text
+    assert "rare blood disorder" in call.press("*").text
+
+
+def test_text_me_this_without_an_account_sid_apologises(call: PhoneCall) -> None:
+    call.start()
+    call.press("1")
+    assert call.press("7").heard[0].text.startswith("Sorry, we could not send a text message")
+
+
+def test_the_rest_client_has_a_timeout() -> None:
+    messenger = Messenger("AC" + "a" * 32, TOKEN, timeout=4.0)
+    assert messenger._http.timeout == 4.0
+
+
+def _to_message_menu(call: PhoneCall, line: Line) -> None:
+    from tests.test_voice import key_path
+
+    call.start()
+    for key in key_path(line.content, "leave_message"):
+        turn = call.press(key)
+    return turn
+
+
+def test_leave_a_message_warns_records_with_a_beep_and_stores_the_details(call: PhoneCall, line: Line) -> None:
+    turn = _to_message_menu(call, line)
+    assert "not checked for emergencies" in turn.text and "call 911" in turn.text
+    assert "private medical details" in turn.text
+    record = turn.record
+    assert record is not None
+    assert record.get("maxLength") == "120" and record.get("playBeep") == "true" and record.get("finishOnKey") == "#"
+    thanks = call.leave_recording(seconds=42, url="https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1")
+    assert thanks.heard[0].text == "Thank you. Your message has been saved for our team."
+    assert "Main menu." in thanks.text and thanks.gather is not None
+    line.store.flush()
+    today = dt.date.today()
+    [message] = line.store.report(today, today).messages
+    assert message["duration"] == 42 and message["recording_url"].endswith("/RE1")
+    assert message["caller"] == "*********23" and CALLER not in json.dumps(message, default=str)
+
+
+def test_leave_a_message_in_silence_says_nothing_was_recorded_and_goes_back(call: PhoneCall, line: Line) -> None:
+    _to_message_menu(call, line)
+    turn = call.wait()
+    assert turn.heard[0].text == "We did not get a message."
+    assert "Support, and messages for our team." in turn.text
+
+
+def test_the_admin_gets_a_text_about_a_new_message(tmp_path: Path) -> None:
+    app = make_app(tmp_path, ADMIN_PHONE_NUMBER="+15555550999")
+    line: Line = app.extensions["line"]
+    http = FakeTwilioHttp()
+    _with_messenger(line, http)
+    call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+    _to_message_menu(call, line)
+    call.leave_recording(seconds=15)
+    [sent] = http.requests
+    assert sent["data"]["To"] == "+15555550999" and sent["data"]["From"] == LINE_NUMBER
+    assert "15 s" in sent["data"]["Body"] and CALLER not in sent["data"]["Body"]
+
+
+def test_usage_and_unmatched_words_are_recorded_without_numbers(call: PhoneCall, texter: TextThread, line: Line) -> None:
+    call.start()
+    call.press("4")
+    call.press("3")
+    call.say("purple monkey dishwasher")
+    texter.send("hi")
+    texter.send("is it contagious")
+    texter.send("purple monkey dishwasher")
+    texter.send("tell me about wombats")
+    line.store.flush()
+    today = dt.date.today()
+    report = line.store.report(today, today)
+    assert ("contagious", "sms", "en", 1) in report.topics and ("contagious", "voice", "en", 1) in report.topics
+    assert report.unmatched[0] == ("purple monkey dishwasher", 2)
+    assert ("tell me about wombats", 1) in report.unmatched
+    with line.store.engine.connect() as conn:
+        dump = " ".join(str(row) for table in ("usage", "unmatched", "messages") for row in conn.exec_driver_sql(f"select * from {table}"))
+    assert "5555550123" not in dump
+
+
+def test_the_report_command_shows_topics_unmatched_phrases_and_messages(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    line: Line = app.extensions["line"]
+    line.store.record_usage("voice", "en", "treatment")
+    line.store.record_usage("sms", "en", "treatment")
+    line.store.record_usage("sms", "es", "skin")
+    line.store.record_unmatched("sms", "en", "wombats")
+    line.store.record_message("CA1", "*********23", "https://api.twilio.com/rec/RE9", 33)
+    result = app.test_cli_runner().invoke(args=["report", "--days", "7"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "treatment" in out and "skin" in out and "wombats" in out and "RE9" in out and "33 s" in out
+    assert out.index("Most asked topics") < out.index("Not understood") < out.index("Messages left")
+    old = app.test_cli_runner().invoke(args=["report", "--since", "2020-01-01", "--until", "2020-01-31"])
+    assert old.exit_code == 0 and old.output.count("none") == 3
+
+
+def test_the_report_period_is_inclusive(tmp_path: Path) -> None:
+    store = Store(engine_url("", str(tmp_path / "r.sqlite")))
+    store.record_usage("voice", "en", "outlook")
+    store.flush()
+    today = dt.date.today()
+    assert store.report(today, today).topics == [("outlook", "voice", "en", 1)]
+    assert store.report(today - dt.timedelta(days=9), today - dt.timedelta(days=1)).topics == []
+
+
+def test_database_urls_from_heroku_use_psycopg() -> None:
+    assert engine_url("postgres://u:p@h:5432/d", "x") == "postgresql+psycopg://u:p@h:5432/d"
+    assert engine_url("postgresql://u:p@h/d", "x") == "postgresql+psycopg://u:p@h/d"
+    assert engine_url("", "/tmp/a.sqlite") == "sqlite:////tmp/a.sqlite"
+
+
+def test_a_database_outage_does_not_stop_the_line(call: PhoneCall, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database is down")
+
+    monkeypatch.setattr(line.store.engine, "begin", broken)
+    call.start()
+    call.press("1")
+    line.store.flush()
+    assert "rare blood disorder" in call.press("*").text
