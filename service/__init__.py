@@ -17,12 +17,15 @@ from . import content as content_model
 from . import logs, settings
 from .audio import AudioLibrary
 from .line import Line
+from .requests import TwilioRequest
+from .sessions import TextLineSessionInterface
 from .settings import StartupError
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, content loaded and validated once, blueprints, CLI commands."""
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = TwilioRequest
     # "/audio//etc/passwd" must be a 404, not a redirect to a cleaned-up path.
     app.url_map.merge_slashes = False
     app.config.update(settings.from_environment())
@@ -40,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["DEV_MODE"] and not from_cli:
         print("WARNING: LINE_DEV_MODE is on: unsigned requests are accepted. Never use this in production.", file=sys.stderr)
     app.secret_key = app.config["SECRET_KEY"] or _derived_secret(app.config["TWILIO_AUTH_TOKEN"])
+    app.session_interface = TextLineSessionInterface()
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=4)
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     if app.config["TRUST_PROXY"]:
@@ -82,11 +86,12 @@ def _derived_secret(token: str) -> str:
 
 def _attach_services(app: Flask, line: Line) -> None:
     from .messaging import Messenger
-    from .store import Store, engine_url
 
     line.messenger = Messenger(app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"], app.config["TWILIO_HTTP_TIMEOUT"])
     line.admin_number = app.config["ADMIN_PHONE_NUMBER"]
     if app.config.get("DATABASE_URL") != "none":
+        from .store import Store, engine_url
+
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         line.store = Store(engine_url(app.config["DATABASE_URL"], str(Path(app.instance_path) / "usage.sqlite")))
 

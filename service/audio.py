@@ -78,6 +78,7 @@ class AudioLibrary:
         rank = {e: i for i, e in enumerate(ENGINE_PREFERENCE)}
         for names in self._by_text.values():
             names.sort(key=lambda n: (rank.get(self.records[n].get("engine", ""), 99), n))
+        self._paths = {name: os.path.join(self.dir, name) for name in self.records}
         self._verified: dict[str, tuple[int, int]] = {}
         self._lock = threading.Lock()
         self._hash_cache: dict[int, str] = {}
@@ -99,7 +100,7 @@ class AudioLibrary:
 
     def _is_intact(self, name: str) -> bool:
         try:
-            st = os.stat(self.dir / name)
+            st = os.stat(self._paths[name])
         except OSError:
             return False
         stamp = (st.st_size, st.st_mtime_ns)

@@ -13,6 +13,7 @@ from .content import Content, Language, Prompt
 from .matcher import Matcher
 
 MAX_HINTS = 450
+MAX_CACHED_REPLIES = 4096
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Line:
     store: Any = None
     messenger: Any = None
     admin_number: str = ""
+    replies: dict[tuple[object, ...], str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, content: Content, audio: AudioLibrary) -> "Line":
@@ -46,10 +48,18 @@ class Line:
         """The language for a code from a URL or session, or the default one."""
         return self.content.languages.get(code or "", self.content.languages[self.content.default_language])
 
-    def speak(self, verb: VoiceResponse | Gather, prompt: Prompt) -> None:
+    def remember(self, key: tuple[object, ...], reply: str) -> str:
+        """Keep a built reply for the next identical request (bounded: hosts and audio states are few)."""
+        if len(self.replies) >= MAX_CACHED_REPLIES:
+            self.replies.clear()
+        self.replies[key] = reply
+        return reply
+
+    def speak(self, verb: VoiceResponse | Gather, prompt: Prompt, name: str | None | bool = False) -> None:
         """Play the prompt's audio when a current file exists, else speak its text: never silence."""
-        name = self.audio.file_for(prompt)
-        if name is not None:
+        if name is False:
+            name = self.audio.file_for(prompt)
+        if name:
             verb.play(self.audio.url(name, url_for("media.audio_file", name=name, _external=True)))
         else:
             verb.say(prompt.text, language=self.language(prompt.lang).voice.say_language)

@@ -57,6 +57,11 @@ class LanguageIndex:
                 elif words:
                     self.bare.append((target, frozenset(words.split())))
         self.vocab = sorted({t for _, tokens in self.entries for t in tokens})
+        # Which entries use each word: a message is compared only with entries sharing a word with it.
+        self.by_word: dict[str, list[int]] = {}
+        for number, (_, tokens) in enumerate(self.entries):
+            for token in tokens:
+                self.by_word.setdefault(token, []).append(number)
         owners: dict[str, set[str]] = {}
         for target, tokens in self.entries:
             for token in tokens:
@@ -102,7 +107,12 @@ class LanguageIndex:
                     tokens.add(fixed)
                     corrected = True
         best: tuple[float, int, Target] | None = None
-        for order, (target, phrase) in enumerate(entries):
+        if entries is self.entries:
+            numbers = sorted({n for t in tokens for n in self.by_word.get(t, ())})
+            candidates = [(n, entries[n]) for n in numbers]
+        else:
+            candidates = list(enumerate(entries))
+        for order, (target, phrase) in candidates:
             if phrase <= tokens:
                 score = sum(vocab.get(t, 1.0) for t in phrase)
                 if best is None or score > best[0]:

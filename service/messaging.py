@@ -7,7 +7,6 @@ from typing import Any, Mapping
 
 from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
-from twilio.rest import Client
 
 from .content import Language, sms_answer
 from .line import Line
@@ -21,7 +20,7 @@ class Messenger:
 
     def __init__(self, account_sid: str, auth_token: str, timeout: float = 5.0, http_client: Any = None) -> None:
         self.configured = bool(account_sid and auth_token)
-        self._client: Client | None = None
+        self._client: Any = None
         self._args = (account_sid, auth_token)
         # twilio's default HTTP client waits forever; a caller is on the line.
         self._http = http_client or TwilioHttpClient(timeout=timeout)
@@ -31,6 +30,8 @@ class Messenger:
         if not self.configured or not to or not from_:
             return False
         if self._client is None:
+            from twilio.rest import Client  # imported when first needed: it is large, and start-up should be quick
+
             self._client = Client(*self._args, http_client=self._http)
         try:
             self._client.messages.create(to=to, from_=from_, body=body)

@@ -20,12 +20,16 @@ _NOT_PROSE = re.compile(r"\b[\w.-]+\.(org|gov|com|uk)\b|\b\d[\d-]{5,}\d\b")
 
 def readability(lang: "Language", text: str) -> float:
     """The language's readability score for a text."""
+    return readability_scores(lang, [text])[0]
+
+
+def readability_scores(lang: "Language", texts: list[str]) -> list[float]:
+    """Scores for many texts of one language (textstat loads a hyphenation dictionary on each set_lang)."""
     formula, _, _ = lang.readability
+    # set_lang is process-wide: every scoring call here sets it first, so it is never reset (each set costs ~0.1 s).
     textstat.set_lang(lang.code)
-    try:
-        return float(getattr(textstat, formula)(_NOT_PROSE.sub("it", text)))
-    finally:
-        textstat.set_lang("en")
+    score = getattr(textstat, formula)
+    return [float(score(_NOT_PROSE.sub("it", text))) for text in texts]
 
 
 def check_quality(content: "Content") -> list[Problem]:
@@ -45,9 +49,13 @@ def check_quality(content: "Content") -> list[Problem]:
             if problem:
                 failed.add(owner)
                 problems.append(Problem(lang.file, line, problem))
-        for target in lang.targets.values():
-            if target.kind != "menu":
-                problems.extend(_check_answer(lang, target))
+        answers = [t for t in lang.targets.values() if t.kind != "menu"]
+        parts = [(t, part, text) for t in answers for part, text in (("spoken", t.spoken), ("text", t.text)) if text and len(text.split()) >= 10]
+        scores = readability_scores(lang, [text for _, _, text in parts])
+        for (target, part, _), score in zip(parts, scores):
+            problems.extend(_check_reading(lang, target, part, score))
+        for target in answers:
+            problems.extend(_check_length(lang, target))
     return problems
 
 
@@ -65,17 +73,17 @@ def _check_text(name: str, text: str) -> str | None:
     return None
 
 
-def _check_answer(lang: "Language", target: "Target") -> list[Problem]:
-    problems: list[Problem] = []
+def _check_reading(lang: "Language", target: "Target", part: str, score: float) -> list[Problem]:
     formula, bound, limit = lang.readability
-    for part, text in (("spoken", target.spoken), ("text", target.text)):
-        if not text or len(text.split()) < 10:
-            continue
-        score = readability(lang, text)
-        too_hard = score > limit if bound == "max" else score < limit
-        if too_hard:
-            problems.append(Problem(lang.file, target.line_of(part), f"topic '{target.id}': {part} answer scores {score:.1f} on {formula.replace('_', ' ')}; expected {'at most' if bound == 'max' else 'at least'} {limit:g}: use shorter sentences and plainer words"))
+    too_hard = score > limit if bound == "max" else score < limit
+    if not too_hard:
+        return []
+    return [Problem(lang.file, target.line_of(part), f"topic '{target.id}': {part} answer scores {score:.1f} on {formula.replace('_', ' ')}; "
+                    f"expected {'at most' if bound == 'max' else 'at least'} {limit:g}: use shorter sentences and plainer words")]
+
+
+def _check_length(lang: "Language", target: "Target") -> list[Problem]:
     words = len(target.spoken.split())
     if words > MAX_SPOKEN_WORDS:
-        problems.append(Problem(lang.file, target.line_of("spoken"), f"topic '{target.id}': spoken answer has {words} words; expected at most {MAX_SPOKEN_WORDS} (about 60 seconds)"))
-    return problems
+        return [Problem(lang.file, target.line_of("spoken"), f"topic '{target.id}': spoken answer has {words} words; expected at most {MAX_SPOKEN_WORDS} (about 60 seconds)")]
+    return []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, g, request, url_for
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from .content import Language, Prompt
@@ -20,9 +20,18 @@ log = logging.getLogger("service.voice")
 LANGUAGE_MENU = "_languages"
 
 
-def twiml(response: VoiceResponse) -> Response:
+Route = tuple[str, tuple[tuple[str, object], ...]]
+Reply = VoiceResponse | str
+
+
+def twiml(response: Reply) -> Response:
     """A TwiML document with the content type Twilio expects."""
     return Response(str(response), mimetype="text/xml")
+
+
+def route(endpoint: str, **values: object) -> Route:
+    """An endpoint and its arguments, turned into a URL only when a reply is built (url_for is costly)."""
+    return endpoint, tuple(values.items())
 
 
 class Call:
@@ -40,13 +49,27 @@ class Call:
     def phrase(self, name: str) -> Prompt:
         return self.lang.prompts[f"phrase.{name}"]
 
-    def gather(self, response: VoiceResponse, action: str, silence: int) -> Gather:
+    def gathered(self, prompts: list[Prompt], action: Route, silence: int, after: Route) -> str:
+        """The line's usual reply: prompts inside a Gather, then a Redirect for when the caller stays silent.
+
+        Built once per place, language and audio files present; the same request then costs a dictionary look-up.
+        """
+        audio = tuple(self.line.audio.file_for(p) for p in prompts)
+        key = (request.scheme, request.host, self.lang.code, action, silence, after, tuple(p.id + p.lang for p in prompts), audio)
+        cached = self.line.replies.get(key)
+        if cached is not None:
+            return cached
+        response = VoiceResponse()
         timeout = self.content.timeouts["first_seconds" if silence == 0 else "later_seconds"]
-        return response.gather(
-            action=action, method="POST", input="dtmf speech", num_digits=1, timeout=timeout,
+        gather = response.gather(
+            action=url_for(action[0], **dict(action[1])), method="POST", input="dtmf speech", num_digits=1, timeout=timeout,
             speech_timeout="auto", language=self.lang.voice.speech_language, hints=self.line.hints[self.lang.code],
             action_on_empty_result=False, finish_on_key="",
         )
+        for prompt, name in zip(prompts, audio):
+            self.line.speak(gather, prompt, name)
+        response.redirect(url_for(after[0], **dict(after[1])), method="POST")
+        return self.line.remember(key, str(response))
 
     def goodbye(self) -> VoiceResponse:
         response = VoiceResponse()
@@ -59,41 +82,31 @@ class Call:
             return []
         return [self.phrase("silence_1" if silence == 1 else "silence_2")]
 
-    def menu(self, menu_id: str, before: list[Prompt] | None = None, silence: int = 0, greeting: bool = False) -> VoiceResponse:
+    def menu(self, menu_id: str, before: list[Prompt] | None = None, silence: int = 0, greeting: bool = False) -> Reply:
         """A menu inside a Gather; after the Gather, silence leads back here, counted, to a goodbye."""
         if silence >= self.content.timeouts["silences_before_goodbye"]:
             return self.goodbye()
-        response = VoiceResponse()
-        gather = self.gather(response, url_for("voice.answer", kind="menu", ident=menu_id, lang=self.lang.code), silence)
-        for prompt in [*(before or []), *self.silence_prompts(silence)]:
-            self.line.speak(gather, prompt)
+        prompts = [*(before or []), *self.silence_prompts(silence)]
         offers = [other.prompts["phrase.language_offer"] for other in self.content.other_languages(self.lang.code)] if menu_id == "main" else []
         if greeting:
-            self.line.speak(gather, self.phrase("greeting"))
-            for offer in offers:
-                self.line.speak(gather, offer)
-        self.line.speak(gather, self.prompt(f"menu.{menu_id}"))
-        if not greeting:
-            for offer in offers:
-                self.line.speak(gather, offer)
-        response.redirect(url_for("voice.menu", ident=menu_id, lang=self.lang.code, s=silence + 1), method="POST")
-        return response
+            prompts += [self.phrase("greeting"), *offers, self.prompt(f"menu.{menu_id}")]
+        else:
+            prompts += [self.prompt(f"menu.{menu_id}"), *offers]
+        return self.gathered(prompts, route("voice.answer", kind="menu", ident=menu_id, lang=self.lang.code), silence,
+                             route("voice.menu", ident=menu_id, lang=self.lang.code, s=silence + 1))
 
-    def topic(self, topic_id: str, came_from: str, before: list[Prompt] | None = None, silence: int = 0, replay: bool = True) -> VoiceResponse:
+    def topic(self, topic_id: str, came_from: str, before: list[Prompt] | None = None, silence: int = 0, replay: bool = True) -> Reply:
         """An answer followed by its footer (repeat, text me, back, main menu), inside a Gather."""
         if self.content.kind_of(topic_id) == "action":
             return self.leave_message(before)
         if silence >= self.content.timeouts["silences_before_goodbye"]:
             return self.goodbye()
-        response = VoiceResponse()
-        gather = self.gather(response, url_for("voice.answer", kind="topic", ident=topic_id, lang=self.lang.code, came_from=came_from), silence)
-        for prompt in [*(before or []), *self.silence_prompts(silence)]:
-            self.line.speak(gather, prompt)
+        prompts = [*(before or []), *self.silence_prompts(silence)]
         if replay and silence == 0:
-            self.line.speak(gather, self.prompt(f"topic.{topic_id}"))
-        self.line.speak(gather, self.phrase("answer_footer"))
-        response.redirect(url_for("voice.topic", ident=topic_id, lang=self.lang.code, came_from=came_from, s=silence + 1), method="POST")
-        return response
+            prompts.append(self.prompt(f"topic.{topic_id}"))
+        prompts.append(self.phrase("answer_footer"))
+        return self.gathered(prompts, route("voice.answer", kind="topic", ident=topic_id, lang=self.lang.code, came_from=came_from), silence,
+                             route("voice.topic", ident=topic_id, lang=self.lang.code, came_from=came_from, s=silence + 1))
 
     def leave_message(self, before: list[Prompt] | None = None) -> VoiceResponse:
         """The notice, a beep and a recording; finishing with a key or by hanging up."""
@@ -109,16 +122,13 @@ class Call:
         response.redirect(url_for("voice.menu", ident=self.home_of("leave_message"), lang=self.lang.code), method="POST")
         return response
 
-    def language_menu(self, silence: int = 0) -> VoiceResponse:
+    def language_menu(self, silence: int = 0) -> Reply:
         """Each language offered in its own voice, on keys 1, 2, 3..."""
         if silence >= self.content.timeouts["silences_before_goodbye"]:
             return self.goodbye()
-        response = VoiceResponse()
-        gather = self.gather(response, url_for("voice.answer", kind="menu", ident=LANGUAGE_MENU, lang=self.lang.code), silence)
-        for lang in self.content.languages.values():
-            self.line.speak(gather, lang.prompts["phrase.language_choice"])
-        response.redirect(url_for("voice.menu", ident=LANGUAGE_MENU, lang=self.lang.code, s=silence + 1), method="POST")
-        return response
+        prompts = [lang.prompts["phrase.language_choice"] for lang in self.content.languages.values()]
+        return self.gathered(prompts, route("voice.answer", kind="menu", ident=LANGUAGE_MENU, lang=self.lang.code), silence,
+                             route("voice.menu", ident=LANGUAGE_MENU, lang=self.lang.code, s=silence + 1))
 
     def home_of(self, topic_id: str) -> str:
         """The first menu that offers a topic: where back leads when the caller came by speech."""
@@ -127,14 +137,14 @@ class Call:
                 return menu.id
         return "main"
 
-    def switch_language(self) -> VoiceResponse:
+    def switch_language(self) -> Reply:
         """Key 6 (or a language's name): the other language, or a choice when there are several."""
         others = self.content.other_languages(self.lang.code)
         if len(others) == 1:
             return Call(self.line, others[0]).menu("main")
         return self.language_menu()
 
-    def here(self, kind: str, ident: str, came_from: str, before: list[Prompt] | None = None) -> VoiceResponse:
+    def here(self, kind: str, ident: str, came_from: str, before: list[Prompt] | None = None) -> Reply:
         """Say something, then put the caller back where they were (the footer only, after an answer)."""
         if kind == "topic":
             return self.topic(ident, came_from, before, replay=False)
@@ -142,7 +152,7 @@ class Call:
             return self.language_menu()
         return self.menu(ident, before)
 
-    def key(self, key: str, kind: str, ident: str, came_from: str) -> VoiceResponse:
+    def key(self, key: str, kind: str, ident: str, came_from: str) -> Reply:
         """What a key press does, the same in every menu."""
         g.step_key = key
         keys = self.keys
@@ -173,11 +183,11 @@ class Call:
                 return self.go(option.kind, option.target, ident)
         return self._not_option(kind, ident, came_from)
 
-    def _not_option(self, kind: str, ident: str, came_from: str) -> VoiceResponse:
+    def _not_option(self, kind: str, ident: str, came_from: str) -> Reply:
         g.step_key = "invalid"
         return self.here(kind, ident, came_from, [self.phrase("not_option")])
 
-    def go(self, kind: str, target: str, came_from: str, before: list[Prompt] | None = None) -> VoiceResponse:
+    def go(self, kind: str, target: str, came_from: str, before: list[Prompt] | None = None) -> Reply:
         """Open a menu, play an answer, or start an action."""
         if kind == "menu":
             return self.menu(target, before)
@@ -185,7 +195,7 @@ class Call:
         record_usage(self.line, "voice", self.lang.code, target)
         return self.topic(target, came_from, before)
 
-    def speech(self, said: str, kind: str, ident: str, came_from: str) -> VoiceResponse:
+    def speech(self, said: str, kind: str, ident: str, came_from: str) -> Reply:
         """What the caller said: a control word, a spoken key, or a topic by its phrases."""
         index = self.line.matcher.indexes[self.lang.code]
         before: list[Prompt] = []
@@ -222,7 +232,7 @@ class Call:
             return "*"
         return None
 
-    def text_me(self, topic_id: str, came_from: str) -> VoiceResponse:
+    def text_me(self, topic_id: str, came_from: str) -> Reply:
         """Send this answer by SMS to the caller; the call goes on either way."""
         from .messaging import send_answer
 

@@ -130,7 +130,7 @@ def test_a_phrase_missing_in_a_language(prompts_copy: Path) -> None:
 
 def test_yaml_syntax_errors_name_the_line(small_prompts: Path) -> None:
     edit(small_prompts, "en.yaml", "    keyword: contagious", "    keyword: [contagious")
-    assert report(small_prompts) == ["prompts/en.yaml:132: YAML syntax: expected ',' or ']', but got ':' (while parsing a flow sequence); check the indentation and quotes on this line or the one before"]
+    assert report(small_prompts) == ["prompts/en.yaml:132: YAML syntax: did not find expected ',' or ']' (while parsing a flow sequence); check the indentation and quotes on this line or the one before"]
 
 
 def test_unknown_placeholders_and_unknown_names(small_prompts: Path) -> None:
