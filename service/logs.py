@@ -46,7 +46,8 @@ def setup(app: Flask) -> None:
         # One look-up of g and of the form: each access through Flask's proxies costs on every request.
         state = vars(g._get_current_object())
         req = request._get_current_object()  # type: ignore[attr-defined]
-        form = req.form if req.content_length and req.content_length <= app.config["MAX_CONTENT_LENGTH"] else {}
+        # The form as the signature check parsed it; never parsed here (a 413 body must stay unread).
+        form = req.__dict__.get("form") or {}
         record = {
             "channel": "sms" if req.path.startswith("/sms") else "voice",
             "sid": form.get("CallSid") or form.get("MessageSid") or "",

@@ -72,6 +72,8 @@ class LanguageIndex:
         self.words = {name: frozenset(normalize(w) for w in words) for name, words in lang.words.items()}
         self.emergency = tuple(normalize(w) for w in lang.words.get("emergency", ()) if normalize(w))
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+        # People ask the same few things in the same words: remember recent answers (targets never change).
+        self.match = lru_cache(maxsize=4096)(self._match)  # type: ignore[method-assign]
 
     def tokens(self, text: str) -> frozenset[str]:
         """The meaningful words of a text."""
@@ -85,6 +87,9 @@ class LanguageIndex:
 
     def match(self, text: str) -> Match | None:
         """The best place for this text, or None."""
+        return self._match(text)
+
+    def _match(self, text: str) -> Match | None:
         words = normalize(text[:2000])
         if words in self.letters:
             return Match(self.letters[words], 1.0, False)

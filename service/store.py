@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (Column, Date, DateTime, Integer, MetaData, String, Table, create_engine, func, select)
+from sqlalchemy import (Column, Date, DateTime, Integer, MetaData, String, Table, create_engine, event, func, select)
 from sqlalchemy.engine import Engine
 
 log = logging.getLogger("service.store")
@@ -42,6 +42,14 @@ messages = Table(
 )
 
 
+def _sqlite_pragmas(connection: Any, record: Any) -> None:
+    # WAL lets gunicorn's workers write while the report reads; NORMAL syncs at checkpoints, not every commit.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 def engine_url(database_url: str, default_path: str) -> str:
     """SQLAlchemy's URL for DATABASE_URL (Heroku's postgres:// included), or a SQLite file."""
     if not database_url:
@@ -70,6 +78,8 @@ class Store:
     def __init__(self, url: str) -> None:
         connect_args = {"timeout": 10} if url.startswith("sqlite") else {"connect_timeout": 5}
         self.engine: Engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)
         self._queue: queue.Queue[tuple[Table, dict[str, Any]] | None] = queue.Queue(maxsize=10000)
         self._thread: threading.Thread | None = None
