@@ -8,6 +8,8 @@ from urllib.parse import quote
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator
 
+from .logs import note_sender
+
 SIGNATURE_HEADER = "X-Twilio-Signature"
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
@@ -22,6 +24,8 @@ def signed_url() -> str:
 
 def require_signature() -> None:
     """Abort with 403 unless the request carries a valid Twilio signature (before_request hook)."""
+    form = request.form
+    note_sender(form, current_app.config["LOG_MESSAGE_BODIES"])
     signature = request.headers.get(SIGNATURE_HEADER)
     if signature is None and current_app.config["DEV_MODE"]:
         return None
@@ -29,7 +33,7 @@ def require_signature() -> None:
     if not token or not signature:
         abort(403)
     validator: RequestValidator = current_app.extensions["line.validator"]
-    url, form = signed_url(), request.form
+    url = signed_url()
     # The URL as requested is what Twilio signs almost always: one signature computed, then the library's full
     # check (which also tries the URL with and without its port) only when that one does not match.
     if not (compare_digest(validator.compute_signature(url, form).encode(), signature.encode()) or validator.validate(url, form, signature)):

@@ -55,10 +55,7 @@ class TwilioClient:
         parts = urlsplit(full)
         headers = {"X-Twilio-Signature": self.validator.compute_signature(full, params)} if sign else {}
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        # A fresh app context per request, as in production: under the flask command one is already pushed,
-        # and g would otherwise carry one request's notes into the next.
-        with self.client.application.app_context():
-            return self.client.post(path, data=params, headers=headers, base_url=f"{parts.scheme}://{parts.netloc}")
+        return self.client.post(path, data=params, headers=headers, base_url=f"{parts.scheme}://{parts.netloc}")
 
 
 class PhoneCall:

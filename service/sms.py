@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, g, request, session
+from flask import Blueprint, Response, request, session
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
 from . import gsm
 from .content import Language, sms_answer, sms_menu
 from .line import Line, current_line
+from .logs import note
 from .matcher import normalize
 from .security import require_signature
 from .voice import record_unmatched, record_usage
@@ -65,7 +66,7 @@ class Conversation:
         return f"{self.phrase('sms_welcome')}\n{self.listing('main')}"
 
     def answer_for(self, lang: Language, kind: str, target_id: str) -> str:
-        g.topic = target_id
+        note(topic=target_id)
         record_usage(self.line, "sms", lang.code, target_id)
         target = lang.topic(target_id)
         return sms_answer(lang, target)
@@ -111,17 +112,17 @@ class Conversation:
 @bp.post("")
 def incoming() -> Response:
     """An incoming text message."""
-    g.step = "sms"
+    note(step="sms")
     body = request.form.get("Body", "")[:MAX_BODY]
     if normalize(body) in OPT_OUT_WORDS:
         session.clear()
-        g.step = "opt_out"
+        note(step="opt_out")
         return reply()
     conversation = Conversation(current_line())
     emergency = conversation.line.matcher.is_emergency(body)
     messages = conversation.respond(body, emergency)
     if emergency:
-        g.step = "emergency"
+        note(step="emergency")
         messages[0] = f"{conversation.phrase('sms_emergency')}\n{messages[0]}"
     conversation.save()
     return reply(*messages)
@@ -133,5 +134,5 @@ def apologise(error: Exception) -> Response | HTTPException:
     if isinstance(error, HTTPException):
         return error
     log.exception("sms handler failed", extra={"sid": request.form.get("MessageSid", "")})
-    g.error = type(error).__name__
+    note(error=type(error).__name__)
     return reply("Sorry, something went wrong. Please try again, or reply MENU. In an emergency, call 911.")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, g, request, url_for
+from flask import Blueprint, Response, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from .content import Language, Prompt
 from .line import Line, current_line
+from .logs import note
 from .matcher import normalize
 from .security import require_signature
 
@@ -154,7 +155,7 @@ class Call:
 
     def key(self, key: str, kind: str, ident: str, came_from: str) -> Reply:
         """What a key press does, the same in every menu."""
-        g.step_key = key
+        note(step_key=key)
         keys = self.keys
         if ident == LANGUAGE_MENU and kind == "menu":
             codes = list(self.content.languages)
@@ -184,14 +185,14 @@ class Call:
         return self._not_option(kind, ident, came_from)
 
     def _not_option(self, kind: str, ident: str, came_from: str) -> Reply:
-        g.step_key = "invalid"
+        note(step_key="invalid")
         return self.here(kind, ident, came_from, [self.phrase("not_option")])
 
     def go(self, kind: str, target: str, came_from: str, before: list[Prompt] | None = None) -> Reply:
         """Open a menu, play an answer, or start an action."""
         if kind == "menu":
             return self.menu(target, before)
-        g.topic = target
+        note(topic=target)
         record_usage(self.line, "voice", self.lang.code, target)
         return self.topic(target, came_from, before)
 
@@ -237,7 +238,7 @@ class Call:
         from .messaging import send_answer
 
         sent = send_answer(self.line, self.lang, topic_id, request.form.get("From", ""), request.form.get("To", ""))
-        g.step_key = "text_me_sent" if sent else "text_me_failed"
+        note(step_key="text_me_sent" if sent else "text_me_failed")
         return self.topic(topic_id, came_from, [self.phrase("text_sent" if sent else "text_failed")], replay=False)
 
 
@@ -249,7 +250,7 @@ def record_usage(line: Line, channel: str, lang: str, topic: str) -> None:
 
 def record_unmatched(line: Line, channel: str, lang: str, words: str) -> None:
     """Keep words that matched nothing (never who sent them), so admins can add phrases."""
-    g.unmatched = True
+    note(unmatched=True)
     if line.store is not None:
         line.store.record_unmatched(channel, lang, words)
 
@@ -275,7 +276,7 @@ def _came_from(call: Call, topic_id: str) -> str:
 @bp.post("")
 def incoming() -> Response:
     """An incoming call: the greeting inside the first Gather, then the main menu."""
-    g.step = "incoming"
+    note(step="incoming")
     line = current_line()
     call = Call(line, line.language(None))
     return twiml(call.menu("main", greeting=True))
@@ -285,7 +286,7 @@ def incoming() -> Response:
 def menu(ident: str) -> Response:
     """A menu again, after silence (s counts the silences)."""
     call = call_for_request()
-    g.step = f"menu:{ident}"
+    note(step=f"menu:{ident}")
     if ident == LANGUAGE_MENU:
         return twiml(call.language_menu(_silence()))
     if ident not in call.content.menus:
@@ -297,7 +298,7 @@ def menu(ident: str) -> Response:
 def topic(ident: str) -> Response:
     """An answer's footer again, after silence."""
     call = call_for_request()
-    g.step = f"topic:{ident}"
+    note(step=f"topic:{ident}")
     if (call.content.kind_of(ident), ident) not in call.lang.targets:
         return twiml(call.menu("main", [call.phrase("error")]))
     return twiml(call.topic(ident, _came_from(call, ident), silence=_silence(), replay=False))
@@ -307,7 +308,7 @@ def topic(ident: str) -> Response:
 def answer(kind: str, ident: str) -> Response:
     """The Gather's action: a key or speech at a menu or after an answer."""
     call = call_for_request()
-    g.step = f"answer:{kind}:{ident}"
+    note(step=f"answer:{kind}:{ident}")
     valid = (kind == "menu" and (ident in call.content.menus or ident == LANGUAGE_MENU)) or (
         kind == "topic" and (call.content.kind_of(ident), ident) in call.lang.targets)
     if not valid:
@@ -319,7 +320,6 @@ def answer(kind: str, ident: str) -> Response:
         key = digits if len(digits) == 1 else ""
         return twiml(call.key(key, kind, ident, came_from))
     if said:
-        g.said = said
         return twiml(call.speech(said, kind, ident, came_from))
     return twiml(call.here(kind, ident, came_from, [call.phrase("no_match")]))
 
@@ -328,7 +328,7 @@ def answer(kind: str, ident: str) -> Response:
 def recorded() -> Response:
     """The Record's action: keep the message's details, thank the caller, back to the main menu."""
     call = call_for_request()
-    g.step = "recorded"
+    note(step="recorded")
     url = request.form.get("RecordingUrl", "")
     if not url:
         return twiml(call.menu("main", [call.phrase("record_none")]))
@@ -344,7 +344,7 @@ def apologise(error: Exception) -> Response | HTTPException:
     if isinstance(error, HTTPException):
         return error
     log.exception("voice handler failed", extra={"sid": request.form.get("CallSid", "")})
-    g.error = type(error).__name__
+    note(error=type(error).__name__)
     try:
         line = current_line()
         lang = line.language(request.args.get("lang"))

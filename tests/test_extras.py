@@ -199,3 +199,19 @@ def test_a_database_outage_does_not_stop_the_line(call: PhoneCall, line: Line, m
     call.press("1")
     line.store.flush()
     assert "rare blood disorder" in call.press("*").text
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("TEST_DATABASE_URL"), reason="set TEST_DATABASE_URL to a PostgreSQL database to run")
+def test_the_same_data_layer_on_postgresql() -> None:
+    import os
+
+    store = Store(engine_url(os.environ["TEST_DATABASE_URL"], "unused"))
+    marker = f"wombats-{dt.datetime.now().timestamp()}"
+    store.record_usage("voice", "es", "skin")
+    store.record_unmatched("sms", "en", marker)
+    store.record_message("CA9", "*********23", "https://api.twilio.com/rec/RE7", 12)
+    today = dt.date.today()
+    report = store.report(today, today, limit=10000)
+    assert any(t[0] == "skin" and t[1] == "voice" for t in report.topics)
+    assert (marker, 1) in report.unmatched
+    assert any(m["recording_url"].endswith("RE7") for m in report.messages)
