@@ -104,9 +104,12 @@ def duration_of(data: bytes) -> float:
     from mutagen.mp3 import MP3, HeaderNotFoundError
 
     try:
-        return round(MP3(io.BytesIO(data)).info.length, 2)
+        info = MP3(io.BytesIO(data)).info
     except (HeaderNotFoundError, Exception) as exc:  # mutagen raises several kinds for non-MP3 data
         raise SynthesisError(f"the engine did not return MP3 audio ({type(exc).__name__})") from None
+    if info is None or info.length <= 0:
+        raise SynthesisError("the engine returned empty audio")
+    return round(info.length, 2)
 
 
 Synthesizer = Callable[[str, Language], bytes]

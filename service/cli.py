@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -80,6 +81,7 @@ def build_command(engine: str, prune: bool, jobs: int, languages: tuple[str, ...
         sys.exit(1)
     total = sum(1 for p in content.prompts() if not languages or p.lang in languages)
     try:
+        bar: Any
         with click.progressbar(length=total, label=f"Building audio with {engine}", file=sys.stderr) as bar:
             report = build(content, Path(current_app.config["AUDIO_DIR"]), engine, prune, jobs,
                            list(languages) or None, progress=bar.update)
@@ -122,6 +124,7 @@ def call_command(caller: str) -> None:
             typed = click.prompt("(recording) type your message, or just Enter to leave none", default="", show_default=False)
             turn = call.leave_recording() if typed else call.wait()
             continue
+        assert turn.gather is not None  # a turn ends in a hang-up, a Record or a Gather
         try:
             typed = click.prompt(f"(waiting {turn.gather.get('timeout')} s) >", default="", show_default=False, prompt_suffix=" ")
         except (click.Abort, EOFError):

@@ -495,10 +495,10 @@ def _check_languages_agree(reader: _Reader, content: Content) -> None:
     used = {(("menu" if o.kind == "menu" else content.kind_of(o.target)), o.target): (m, o) for m in content.menus.values() for o in m.options}
     line_display = f"{content.root.name}/{LINE_FILE}"
     for lang in content.languages.values():
-        for (kind, target_id), (menu, option) in used.items():
+        for (kind, target_id), (owner, option) in used.items():
             if (kind, target_id) not in lang.targets and kind != "menu":
-                reader.problems.append(Problem(line_display, option.line, f"menu '{menu.id}' option {option.key} points at {kind} '{target_id}', which {lang.file} does not have; expected a topic of that name there"))
-        for menu_id, menu in content.menus.items():
+                reader.problems.append(Problem(line_display, option.line, f"menu '{owner.id}' option {option.key} points at {kind} '{target_id}', which {lang.file} does not have; expected a topic of that name there"))
+        for menu_id in content.menus:
             if ("menu", menu_id) not in lang.targets:
                 reader.problems.append(Problem(lang.file, 1, f"menu '{menu_id}' has no title and intro in {lang.name}; expected it under menus:"))
         for (kind, target_id), target in lang.targets.items():

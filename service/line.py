@@ -55,10 +55,12 @@ class Line:
         self.replies[key] = reply
         return reply
 
-    def speak(self, verb: VoiceResponse | Gather, prompt: Prompt, name: str | None | bool = False) -> None:
+    def speak(self, verb: VoiceResponse | Gather, prompt: Prompt) -> None:
         """Play the prompt's audio when a current file exists, else speak its text: never silence."""
-        if name is False:
-            name = self.audio.file_for(prompt)
+        self.play_or_say(verb, prompt, self.audio.file_for(prompt))
+
+    def play_or_say(self, verb: VoiceResponse | Gather, prompt: Prompt, name: str | None) -> None:
+        """Play the named audio file (already checked), or with no file speak the prompt's text."""
         if name:
             verb.play(self.audio.url(name, url_for("media.audio_file", name=name, _external=True)))
         else:

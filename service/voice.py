@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any, TypeAlias
 
 from flask import Blueprint, Response, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
@@ -21,8 +22,8 @@ log = logging.getLogger("service.voice")
 LANGUAGE_MENU = "_languages"
 
 
-Route = tuple[str, tuple[tuple[str, object], ...]]
-Reply = VoiceResponse | str
+Route: TypeAlias = tuple[str, tuple[tuple[str, Any], ...]]
+Reply: TypeAlias = VoiceResponse | str
 
 
 def twiml(response: Reply) -> Response:
@@ -30,7 +31,7 @@ def twiml(response: Reply) -> Response:
     return Response(str(response), mimetype="text/xml")
 
 
-def route(endpoint: str, **values: object) -> Route:
+def route(endpoint: str, **values: Any) -> Route:
     """An endpoint and its arguments, turned into a URL only when a reply is built (url_for is costly)."""
     return endpoint, tuple(values.items())
 
@@ -68,7 +69,7 @@ class Call:
             action_on_empty_result=False, finish_on_key="",
         )
         for prompt, name in zip(prompts, audio):
-            self.line.speak(gather, prompt, name)
+            self.line.play_or_say(gather, prompt, name)
         response.redirect(url_for(after[0], **dict(after[1])), method="POST")
         return self.line.remember(key, str(response))
 

@@ -56,7 +56,7 @@ def _convert(node: yaml.Node, file: str, problems: list[Problem]) -> Node:
     if isinstance(node, yaml.SequenceNode):
         return Node([_convert(item, file, problems) for item in node.value], file, line)
     value = node.value
-    plain = not node.style  # libyaml reports plain scalars with style "", PyYAML with None
+    plain = not getattr(node, "style", None)  # libyaml reports plain scalars with style "", PyYAML with None
     if node.tag == "tag:yaml.org,2002:null" or (plain and node.value in ("", "~", "null", "Null", "NULL")):
         return Node(None, file, line)
     if plain and node.tag == "tag:yaml.org,2002:int":
