@@ -72,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.get("/")
     def index() -> tuple[str, int, dict[str, str]]:
+        """A plain page saying where Twilio should point."""
         return "POEMS syndrome information line: point Twilio at /voice and /sms.\n", 200, {"Content-Type": "text/plain"}
 
     return app

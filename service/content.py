@@ -13,7 +13,7 @@ from .yamlsource import Node, Problem, load_file
 
 LINE_FILE = "line.yaml"
 MAX_OPTIONS = 5
-MAX_SPOKEN_WORDS = 150
+MAX_PRESSES = 2
 OPTION_KEYS = "12345"
 ACTIONS = ("leave_message",)
 RESERVED_KEYS = ("repeat", "back", "main_menu", "help", "text_me", "language")
@@ -217,9 +217,11 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def error(self, where: Node, message: str) -> None:
+        """Record a problem at a value's file and line."""
         self.problems.append(Problem(where.file, where.line, message))
 
     def mapping(self, node: Node, what: str, required: tuple[str, ...] = (), allowed: tuple[str, ...] | None = None) -> dict[str, Node] | None:
+        """A mapping's values, reporting missing and unknown names; None when it is not a mapping."""
         if not isinstance(node.value, dict):
             self.error(node, f"{what}: expected a mapping of names to values, found {_kind(node.value)}")
             return None
@@ -232,7 +234,8 @@ class _Reader:
                     self.error(child, f"{what}: unknown name '{name}'; expected one of: {', '.join(allowed)}")
         return node.value
 
-    def text(self, node: Node | None, what: str, parent: Node | None = None) -> str:
+    def text(self, node: Node | None, what: str) -> str:
+        """A value as one line of text (spaces collapsed), or "" with a problem when it is not text."""
         if node is None:
             return ""
         if isinstance(node.value, (int, str)) and not isinstance(node.value, bool) and str(node.value).strip():
@@ -241,6 +244,7 @@ class _Reader:
         return ""
 
     def texts(self, node: Node | None, what: str) -> tuple[str, ...]:
+        """A list of texts, or () with a problem when it is not a list."""
         if node is None:
             return ()
         if not isinstance(node.value, list):
@@ -403,10 +407,24 @@ def _read_menus(reader: _Reader, node: Node | None, content: Content) -> None:
                 if option.kind == "menu" and option.target in content.menus and option.target not in parents:
                     parents[option.target] = current
                     queue.append(option.target)
+        depth = {"main": 0}
+        for menu_id in parents:  # breadth-first order: a parent's depth is known before its children's
+            if parents[menu_id] is not None:
+                depth[menu_id] = depth[parents[menu_id]] + 1  # type: ignore[index]
         for menu_id, menu in list(content.menus.items()):
             if menu_id not in parents:
                 reader.problems.append(Problem(node.file, menu.line, f"menu '{menu_id}' is not reached from the main menu; expected some menu to point at it"))
             content.menus[menu_id] = Menu(menu.id, menu.options, parents.get(menu_id), menu.line)
+        shallowest: dict[str, tuple[int, Menu, Option]] = {}
+        for menu_id, menu in content.menus.items():
+            for option in menu.options:
+                if option.kind != "menu" and menu_id in depth:
+                    presses = depth[menu_id] + 1
+                    if option.target not in shallowest or presses < shallowest[option.target][0]:
+                        shallowest[option.target] = (presses, menu, option)
+        for target, (presses, menu, option) in shallowest.items():
+            if presses > MAX_PRESSES:
+                reader.problems.append(Problem(node.file, option.line, f"{content.kind_of(target)} '{target}' is {presses} key presses from the main menu (menu '{menu.id}' option {option.key}); expected at most {MAX_PRESSES}"))
 
 
 def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> Language | None:
@@ -561,22 +579,6 @@ def _check_phrase_owners(reader: _Reader, content: Content) -> None:
         for key, target in owners.items():
             if key in fixed:
                 reader.problems.append(Problem(lang.file, target.line_of("phrases"), f"{target.kind} '{target.id}': the phrase '{key}' is also a '{fixed[key]}' word under words:; expected it in one place"))
-
-
-def reachable_in(content: Content, presses: int = 2) -> dict[str, int]:
-    """How many key presses from the main menu reach each topic and menu."""
-    depth: dict[str, int] = {"menu:main": 0}
-    queue = deque(["main"])
-    while queue:
-        current = queue.popleft()
-        here = depth[f"menu:{current}"]
-        for option in content.menus[current].options:
-            name = f"{'menu' if option.kind == 'menu' else 'topic'}:{option.target}"
-            if name not in depth:
-                depth[name] = here + 1
-                if option.kind == "menu":
-                    queue.append(option.target)
-    return {k: v for k, v in depth.items() if v <= presses}
 
 
 def sms_menu(content: Content, lang: Language, menu_id: str) -> str:

@@ -47,25 +47,31 @@ class Conversation:
         self.menu = menu if menu in self.content.menus else "main"
 
     def set_language(self, code: str) -> None:
+        """Answer in this language from now on."""
         self.lang = self.content.languages[code]
 
     def save(self) -> None:
+        """Remember language and menu in the signed session cookie."""
         session["lang"] = self.lang.code
         session["menu"] = self.menu
         session.permanent = True
 
     def phrase(self, name: str) -> str:
+        """A fixed phrase in the texter's language."""
         return self.lang.phrases[name]
 
     def listing(self, menu_id: str) -> str:
+        """A menu's numbered list; numbers now pick from it."""
         self.menu = menu_id
         return sms_menu(self.content, self.lang, menu_id)
 
     def welcome(self) -> str:
+        """The welcome and the main menu."""
         self.menu = "main"
         return f"{self.phrase('sms_welcome')}\n{self.listing('main')}"
 
     def answer_for(self, lang: Language, kind: str, target_id: str) -> str:
+        """A topic's text answer, counted in the usage records."""
         note(topic=target_id)
         record_usage(self.line, "sms", lang.code, target_id)
         target = lang.topic(target_id)

@@ -46,9 +46,11 @@ class Call:
         self.keys = line.content.keys
 
     def prompt(self, name: str) -> Prompt:
+        """A spoken prompt of this language by id (menu.main, topic.skin...)."""
         return self.lang.prompts[name]
 
     def phrase(self, name: str) -> Prompt:
+        """A fixed spoken phrase of this language."""
         return self.lang.prompts[f"phrase.{name}"]
 
     def gathered(self, prompts: list[Prompt], action: Route, silence: int, after: Route) -> str:
@@ -74,12 +76,14 @@ class Call:
         return self.line.remember(key, str(response))
 
     def goodbye(self) -> VoiceResponse:
+        """The last words after too long a silence, then hang up."""
         response = VoiceResponse()
         self.line.speak(response, self.phrase("goodbye"))
         response.hangup()
         return response
 
     def silence_prompts(self, silence: int) -> list[Prompt]:
+        """What to say after the nth silence: nothing, then more and more help."""
         if silence <= 0:
             return []
         return [self.phrase("silence_1" if silence == 1 else "silence_2")]

@@ -200,3 +200,9 @@ def _flask(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     environment.update(env, DATABASE_URL="none")
     return subprocess.run([sys.executable, "-m", "flask", "--app", "service", *args], cwd=ROOT, env=environment,
                           capture_output=True, text=True, timeout=120)
+
+
+def test_a_topic_more_than_two_presses_from_the_main_menu(small_prompts: Path) -> None:
+    edit(small_prompts, "line.yaml", "    - key: 2\n      topic: contagious\n", "    - key: 2\n      menu: more\n  more:\n    - key: 1\n      menu: deeper\n  deeper:\n    - key: 1\n      topic: contagious\n")
+    edit(small_prompts, "en.yaml", "menus:\n", "menus:\n  more:\n    title: more\n    intro: More.\n  deeper:\n    title: deeper\n    intro: Deeper.\n")
+    assert report(small_prompts) == ["prompts/line.yaml:24: topic 'contagious' is 3 key presses from the main menu (menu 'deeper' option 1); expected at most 2"]
