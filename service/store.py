@@ -81,6 +81,8 @@ class Store:
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)
+        # gunicorn --preload builds the app before forking workers: no pooled connection may cross the fork.
+        self.engine.dispose()
         self._queue: queue.Queue[tuple[Table, dict[str, Any]] | None] = queue.Queue(maxsize=10000)
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()

@@ -289,6 +289,13 @@ def test_under_gunicorn_the_line_answers_signed_requests_on_loopback(tmp_path: P
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=5)
         assert refused.value.code == 403
+        # A text that reaches a topic: the usage record is written by the worker, after the fork.
+        sms_url = f"http://127.0.0.1:{port}/sms"
+        text = {"MessageSid": "SM1", "From": "+15555550123", "To": "+15555550100", "Body": "is it contagious"}
+        signed_text = urllib.request.Request(sms_url, data=urllib.parse.urlencode(text).encode(),
+                                             headers={"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(sms_url, text)})
+        with urllib.request.urlopen(signed_text, timeout=5) as response:
+            assert "not an infection" in response.read().decode()
     finally:
         process.terminate()
         process.wait(timeout=30)
