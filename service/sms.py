@@ -9,7 +9,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
 from . import gsm
-from .content import Language, sms_answer, sms_menu
+from .content import sms_answer, sms_menu
 from .line import Line, current_line
 from .logs import note
 from .matcher import normalize
@@ -70,12 +70,11 @@ class Conversation:
         self.menu = "main"
         return f"{self.phrase('sms_welcome')}\n{self.listing('main')}"
 
-    def answer_for(self, lang: Language, kind: str, target_id: str) -> str:
+    def answer_for(self, target_id: str) -> str:
         """A topic's text answer, counted in the usage records."""
         note(topic=target_id)
-        record_usage(self.line, "sms", lang.code, target_id)
-        target = lang.topic(target_id)
-        return sms_answer(lang, target)
+        record_usage(self.line, "sms", self.lang.code, target_id)
+        return sms_answer(self.lang, self.lang.topic(target_id))
 
     def respond(self, body: str, emergency: bool = False) -> list[str]:
         """The texts to send back, first one first (after an emergency warning, no "not understood")."""
@@ -100,7 +99,7 @@ class Conversation:
         target = match.target
         if target.kind == "menu":
             return [self.listing(target.id)]
-        text = self.answer_for(self.lang, target.kind, target.id)
+        text = self.answer_for(target.id)
         if self.first:
             return [self.phrase("sms_welcome"), text]
         return [text]
@@ -112,7 +111,7 @@ class Conversation:
             return f"{self.phrase('sms_not_understood')}\n{self.listing(self.menu)}"
         if option.kind == "menu":
             return self.listing(option.target)
-        return self.answer_for(self.lang, option.kind, option.target)
+        return self.answer_for(option.target)
 
 
 @bp.post("")
