@@ -37,7 +37,11 @@ def check_quality(content: "Content") -> list[Problem]:
     from .content import sms_texts
 
     problems: list[Problem] = []
+    from .content import PHRASES
+
     for lang in content.languages.values():
+        if any(name not in lang.phrases for name in PHRASES):
+            continue  # a missing phrase is already reported; the texts cannot be put together without it
         targets = {f"topic '{t.id}'": t for t in lang.targets.values() if t.kind != "menu"}
         failed: set[str] = set()
         for name, text in sms_texts(content, lang).items():

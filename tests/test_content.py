@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from service import content
 from service.content import ContentError, format_problems, read
-from tests.conftest import ROOT, make_app
+from tests.conftest import FIXTURES, ROOT, make_app
 
 
 def edit(root: Path, name: str, old: str, new: str) -> None:
@@ -206,3 +209,73 @@ def test_a_topic_more_than_two_presses_from_the_main_menu(small_prompts: Path) -
     edit(small_prompts, "line.yaml", "    - key: 2\n      topic: contagious\n", "    - key: 2\n      menu: more\n  more:\n    - key: 1\n      menu: deeper\n  deeper:\n    - key: 1\n      topic: contagious\n")
     edit(small_prompts, "en.yaml", "menus:\n", "menus:\n  more:\n    title: more\n    intro: More.\n  deeper:\n    title: deeper\n    intro: Deeper.\n")
     assert report(small_prompts) == ["prompts/line.yaml:24: topic 'contagious' is 3 key presses from the main menu (menu 'deeper' option 1); expected at most 2"]
+
+
+def _phrase_names() -> list[str]:
+    from service.content import PHRASES
+
+    return sorted(PHRASES)
+
+
+@pytest.mark.parametrize("name", _phrase_names())
+def test_any_missing_phrase_is_reported_never_a_crash(name: str, small_prompts: Path) -> None:
+    path = small_prompts / "en.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    section = lines.index("phrases:\n")
+    start = next(i for i, line in enumerate(lines) if i > section and line.startswith(f"  {name}:"))
+    end = start + 1
+    while end < len(lines) and lines[end].startswith("    "):
+        end += 1
+    path.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+    assert f"prompts/en.yaml:52: phrases: missing '{name}'; expected it here" in report(small_prompts)
+
+
+@pytest.mark.parametrize("broken", [
+    ("en.yaml", "    title: whether it is contagious\n", ""),
+    ("en.yaml", "    keyword: contagious\n", "    keyword:\n"),
+    ("en.yaml", "topics:", "topics: nothing\nold_topics:"),
+    ("en.yaml", "menus:\n  main:\n", "menus:\n  mian:\n"),
+    ("en.yaml", "language:\n", "language: English\nold_language:\n"),
+    ("en.yaml", "words:\n", "words: []\nold_words:\n"),
+    ("en.yaml", "key_names:", "key_names: star\nold_key_names:"),
+    ("line.yaml", "keys:", "keys: []\nold_keys:"),
+    ("line.yaml", "menus:\n  main:\n", "menus:\n  main: 1\n  old:\n"),
+    ("line.yaml", "    - key: 1\n", "    - 1\n    - key: 3\n"),
+    ("line.yaml", "languages:\n  - en\n", "languages:\n  - en\n  - xx\n"),
+    ("line.yaml", "default_language: en", "default_language: fr"),
+    ("line.yaml", "languages:\n  - en\n", "languages: en\n"),
+])
+def test_broken_files_are_reported_never_a_crash(broken: tuple[str, str, str], small_prompts: Path) -> None:
+    edit(small_prompts, *broken)
+    problems = report(small_prompts)
+    assert problems and all(re.match(r"prompts/(en|line|xx)\.yaml:\d+: ", p) for p in problems), problems
+
+
+def test_an_empty_or_binary_file_is_reported(small_prompts: Path) -> None:
+    (small_prompts / "en.yaml").write_text("", encoding="utf-8")
+    assert report(small_prompts)[0] == "prompts/en.yaml:1: the file is empty; expected a mapping of settings"
+    (small_prompts / "en.yaml").write_bytes(b"\xff\xfe\x00garbage")
+    assert report(small_prompts)[0].startswith("prompts/en.yaml:1: the file is not UTF-8 text")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_randomly_damaged_prompt_files_give_a_report_never_a_crash(data: st.DataObject, tmp_path: Path) -> None:
+    import shutil
+    import uuid
+
+    tree = tmp_path / uuid.uuid4().hex / "prompts"
+    shutil.copytree(FIXTURES / "three", tree)
+    name = data.draw(st.sampled_from(["en.yaml", "es.yaml", "fr.yaml", "line.yaml"]))
+    lines = (tree / name).read_text(encoding="utf-8").splitlines(keepends=True)
+    start = data.draw(st.integers(0, len(lines) - 1))
+    action = data.draw(st.sampled_from(["delete", "uncolon", "insert"]))
+    if action == "delete":
+        del lines[start:start + data.draw(st.integers(1, 6))]
+    elif action == "uncolon":
+        lines[start] = lines[start].replace(":", "", 1)
+    else:
+        lines.insert(start, data.draw(st.sampled_from(["  x: 1\n", "- y\n", "    - key: 9\n", "  what_is:\n", "\t\n", "      menu: main\n"])))
+    (tree / name).write_text("".join(lines), encoding="utf-8")
+    for problem in read(tree).problems:
+        assert re.match(r"prompts/\w+\.yaml:\d+: .+", str(problem)), problem
