@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,8 @@ from .audio import AudioLibrary
 from .content import Content, Language, Prompt
 from .matcher import Matcher
 
-MAX_HINTS = 450
+MAX_HINTS = 500
+_HINT_PUNCTUATION = re.compile(r"[^\w' ]+")
 MAX_CACHED_REPLIES = 4096
 
 
@@ -34,14 +36,15 @@ class Line:
         """Prepare the matcher and speech hints for every language."""
         line = cls(content, Matcher(content), audio)
         for code, lang in content.languages.items():
-            words: list[str] = []
-            for target in lang.targets.values():
-                for phrase in (target.title, target.keyword, *target.phrases):
-                    if len(phrase) > 1 and phrase not in words:
-                        words.append(phrase)
-            for name in ("menu", "help", "repeat", "back"):
-                words.extend(w for w in lang.words.get(name, ()) if w not in words)
-            line.hints[code] = ", ".join(w[:100] for w in words[:MAX_HINTS])
+            hints: list[str] = []
+            phrases = [p for t in lang.targets.values() for p in (t.title, t.keyword, *t.phrases)]
+            phrases += [w for name in ("menu", "help", "repeat", "back") for w in lang.words.get(name, ())]
+            for phrase in phrases:
+                # Twilio takes words separated by spaces, entries separated by commas: no other punctuation.
+                hint = " ".join(_HINT_PUNCTUATION.sub(" ", phrase).split())[:100].strip()
+                if len(hint) > 1 and hint not in hints:
+                    hints.append(hint)
+            line.hints[code] = ", ".join(hints[:MAX_HINTS])
         return line
 
     def language(self, code: str | None) -> Language:

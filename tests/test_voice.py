@@ -88,7 +88,9 @@ def test_every_gather_takes_keys_and_speech_with_hints_and_waits_long_enough(cal
     assert int(gather.get("timeout")) >= 10
     assert gather.get("language") == "en-US"
     hints = gather.get("hints").split(", ")
-    assert "contagious" in hints and "treatment" in hints
+    assert "contagious" in hints and "treatment" in hints and "symptoms the five features P O E M S" in hints
+    # Twilio's rules: at most 500 entries of at most 100 characters, words separated by spaces, no other punctuation.
+    assert len(hints) <= 500 and all(0 < len(h) <= 100 and re.fullmatch(r"[\w' ]+", h) for h in hints), hints
     assert gather.get("actionOnEmptyResult") == "false"
     assert gather.get("finishOnKey") == ""
 
