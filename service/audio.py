@@ -7,6 +7,7 @@ import json
 import os
 import re
 import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ MANIFEST = "manifest.json"
 ENGINE_PREFERENCE = ("gtts", "espeak")
 
 
+@lru_cache(maxsize=4096)
 def text_hash(prompt: Prompt) -> str:
     """Hash of a prompt's language and text: what an audio file must match to be played."""
     return hashlib.sha256(f"{prompt.lang}\n{prompt.text}".encode()).hexdigest()[:16]
@@ -56,12 +58,15 @@ def write_manifest(audio_dir: Path, files: dict[str, dict[str, Any]]) -> None:
     os.replace(tmp, audio_dir / MANIFEST)
 
 
-def choose(records: dict[str, dict[str, Any]], prompt: Prompt) -> list[str]:
-    """Manifest files built for exactly this prompt text, best engine first."""
-    want = text_hash(prompt)
-    names = [n for n, r in records.items() if r.get("lang") == prompt.lang and r.get("text_sha") == want]
+def by_text(records: dict[str, dict[str, Any]]) -> dict[tuple[str, str], list[str]]:
+    """Manifest files grouped by (language, text hash), best engine first in each group."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for name, record in records.items():
+        groups.setdefault((str(record.get("lang")), str(record.get("text_sha"))), []).append(name)
     rank = {e: i for i, e in enumerate(ENGINE_PREFERENCE)}
-    return sorted(names, key=lambda n: (rank.get(records[n].get("engine", ""), 99), n))
+    for names in groups.values():
+        names.sort(key=lambda n: (rank.get(records[n].get("engine", ""), 99), n))
+    return groups
 
 
 class AudioLibrary:
@@ -71,31 +76,18 @@ class AudioLibrary:
         self.dir = Path(audio_dir)
         self.base_url = base_url
         self.records = read_manifest(self.dir)
-        self._by_text: dict[tuple[str, str], list[str]] = {}
-        for name, record in self.records.items():
-            self._by_text.setdefault((str(record.get("lang")), str(record.get("text_sha"))), []).append(name)
-        rank = {e: i for i, e in enumerate(ENGINE_PREFERENCE)}
-        for names in self._by_text.values():
-            names.sort(key=lambda n: (rank.get(self.records[n].get("engine", ""), 99), n))
+        self._by_text = by_text(self.records)
         self._paths = {name: os.path.join(self.dir, name) for name in self.records}
         self._verified: dict[str, tuple[int, int]] = {}
         self._lock = threading.Lock()
-        self._hash_cache: dict[int, str] = {}
 
     def file_for(self, prompt: Prompt) -> str | None:
         """The name of a good audio file for this prompt's current text, or None."""
-        key = (prompt.lang, self._text_hash(prompt))
+        key = (prompt.lang, text_hash(prompt))
         for name in self._by_text.get(key, ()):
             if self._is_intact(name):
                 return name
         return None
-
-    def _text_hash(self, prompt: Prompt) -> str:
-        # Prompts are immutable and live for the app's lifetime, so their id() is a stable key.
-        cached = self._hash_cache.get(id(prompt))
-        if cached is None:
-            cached = self._hash_cache[id(prompt)] = text_hash(prompt)
-        return cached
 
     def _is_intact(self, name: str) -> bool:
         try:
@@ -127,8 +119,9 @@ def audio_problems(content: Content, audio_dir: Path) -> list[Problem]:
     if not (audio_dir / MANIFEST).exists():
         problems.append(Problem(f"{audio_dir.name}/{MANIFEST}", 1, "no audio manifest; run: flask --app service audio build"))
     used: set[str] = set()
+    groups = by_text(records)
     for prompt in content.prompts():
-        names = choose(records, prompt)
+        names = groups.get((prompt.lang, text_hash(prompt)), [])
         good = [n for n in names if (audio_dir / n).is_file() and (audio_dir / n).stat().st_size == records[n].get("bytes")]
         used.update(names)
         if good:

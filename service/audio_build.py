@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .audio import choose, file_digest, file_name, read_manifest, text_hash, write_manifest
+from .audio import by_text, file_digest, file_name, read_manifest, text_hash, write_manifest
 from .content import Content, Language, Prompt
 
 ENGINES = ("gtts", "espeak")
@@ -164,7 +164,8 @@ def build(content: Content, audio_dir: Path, engine: str = "gtts", prune: bool =
             if progress:
                 progress(1)
     if prune:
-        keep = {choose(records, p)[0] for p in content.prompts() if choose(records, p)}
+        groups = by_text(records)
+        keep = {groups[key][0] for key in {(p.lang, text_hash(p)) for p in content.prompts()} if key in groups}
         for name in sorted(set(records) - keep):
             (audio_dir / name).unlink(missing_ok=True)
             del records[name]
