@@ -18,11 +18,6 @@ MAX_SPOKEN_WORDS = 150
 _NOT_PROSE = re.compile(r"\b[\w.-]+\.(org|gov|com|uk)\b|\b\d[\d-]{5,}\d\b")
 
 
-def readability(lang: "Language", text: str) -> float:
-    """The language's readability score for a text."""
-    return readability_scores(lang, [text])[0]
-
-
 def readability_scores(lang: "Language", texts: list[str]) -> list[float]:
     """Scores for many texts of one language (textstat loads a hyphenation dictionary on each set_lang)."""
     formula, _, _ = lang.readability
