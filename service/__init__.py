@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from twilio.request_validator import RequestValidator
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import content as content_model
-from . import logs, settings
+from . import logs, security, settings
 from .audio import AudioLibrary
 from .line import Line
 from .requests import TwilioRequest
@@ -58,7 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         line = Line.build(loaded, AudioLibrary(app.config["AUDIO_DIR"], app.config["AUDIO_BASE_URL"]))
         _attach_services(app, line)
         app.extensions["line"] = line
-    app.extensions["line.validator"] = RequestValidator(app.config["TWILIO_AUTH_TOKEN"])
+    app.extensions[security.EXTENSION] = security.Signatures(app.config)
 
     from . import media, sms, voice
     from .cli import register

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any, TypeAlias
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Request, Response, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from .content import Language, Prompt
 from .line import Line, current_line
-from .logs import note
+from .logs import note, notes
 from .matcher import normalize
 from .security import require_signature
 
@@ -39,11 +39,18 @@ def route(endpoint: str, **values: Any) -> Route:
 class Call:
     """One step of a call: where the caller is, in which language, and how to answer them."""
 
-    def __init__(self, line: Line, lang: Language) -> None:
+    def __init__(self, line: Line, lang: Language, req: Request) -> None:
         self.line = line
         self.content = line.content
         self.lang = lang
         self.keys = line.content.keys
+        # The request itself, taken once: each use of Flask's request proxy costs a context look-up.
+        self.request = req
+        self.notes = notes(req.environ)
+
+    def to(self, lang: Language) -> "Call":
+        """The same call, in another language."""
+        return Call(self.line, lang, self.request)
 
     def prompt(self, name: str) -> Prompt:
         """A spoken prompt of this language by id (menu.main, topic.skin...)."""
@@ -59,7 +66,7 @@ class Call:
         Built once per place, language and audio files present; the same request then costs a dictionary look-up.
         """
         audio = tuple(self.line.audio.file_for(p) for p in prompts)
-        key = (request.scheme, request.host, self.lang.code, action, silence, after, tuple(p.id + p.lang for p in prompts), audio)
+        key = (self.request.scheme, self.request.host, self.lang.code, action, silence, after, tuple(prompts), audio)
         cached = self.line.replies.get(key)
         if cached is not None:
             return cached
@@ -147,7 +154,7 @@ class Call:
         """Key 6 (or a language's name): the other language, or a choice when there are several."""
         others = self.content.other_languages(self.lang.code)
         if len(others) == 1:
-            return Call(self.line, others[0]).menu("main")
+            return self.to(others[0]).menu("main")
         return self.language_menu()
 
     def here(self, kind: str, ident: str, came_from: str, before: list[Prompt] | None = None) -> Reply:
@@ -160,12 +167,12 @@ class Call:
 
     def key(self, key: str, kind: str, ident: str, came_from: str) -> Reply:
         """What a key press does, the same in every menu."""
-        note(step_key=key)
+        self.notes["step_key"] = key
         keys = self.keys
         if ident == LANGUAGE_MENU and kind == "menu":
             codes = list(self.content.languages)
             if key.isdigit() and 1 <= int(key) <= len(codes):
-                return Call(self.line, self.content.languages[codes[int(key) - 1]]).menu("main")
+                return self.to(self.content.languages[codes[int(key) - 1]]).menu("main")
             if key == keys["main_menu"] or key == keys["back"]:
                 return self.menu("main")
             return self.language_menu() if key == keys["repeat"] else self._not_option(kind, ident, came_from)
@@ -190,14 +197,14 @@ class Call:
         return self._not_option(kind, ident, came_from)
 
     def _not_option(self, kind: str, ident: str, came_from: str) -> Reply:
-        note(step_key="invalid")
+        self.notes["step_key"] = "invalid"
         return self.here(kind, ident, came_from, [self.phrase("not_option")])
 
     def go(self, kind: str, target: str, came_from: str, before: list[Prompt] | None = None) -> Reply:
         """Open a menu, play an answer, or start an action."""
         if kind == "menu":
             return self.menu(target, before)
-        note(topic=target)
+        self.notes["topic"] = target
         record_usage(self.line, "voice", self.lang.code, target)
         return self.topic(target, came_from, before)
 
@@ -215,9 +222,10 @@ class Call:
                 return self.key(self.keys[key], kind, ident, came_from)
         other = self.line.matcher.word_language(said, "language", self.lang.code)
         if other is not None and other != self.lang.code:
-            return Call(self.line, self.content.languages[other]).menu("main")
+            return self.to(self.content.languages[other]).menu("main")
         match = index.match(said)
         if match is None:
+            self.notes["unmatched"] = True
             record_unmatched(self.line, "voice", self.lang.code, said)
             return self.here(kind, ident, came_from, [*before, self.phrase("no_match")] if not before else before)
         target = match.target
@@ -242,8 +250,9 @@ class Call:
         """Send this answer by SMS to the caller; the call goes on either way."""
         from .messaging import send_answer
 
-        sent = send_answer(self.line, self.lang, topic_id, request.form.get("From", ""), request.form.get("To", ""))
-        note(step_key="text_me_sent" if sent else "text_me_failed")
+        form = self.request.form
+        sent = send_answer(self.line, self.lang, topic_id, form.get("From", ""), form.get("To", ""))
+        self.notes["step_key"] = "text_me_sent" if sent else "text_me_failed"
         return self.topic(topic_id, came_from, [self.phrase("text_sent" if sent else "text_failed")], replay=False)
 
 
@@ -255,72 +264,70 @@ def record_usage(line: Line, channel: str, lang: str, topic: str) -> None:
 
 def record_unmatched(line: Line, channel: str, lang: str, words: str) -> None:
     """Keep words that matched nothing (never who sent them), so admins can add phrases."""
-    note(unmatched=True)
     if line.store is not None:
         line.store.record_unmatched(channel, lang, words)
 
 
-def call_for_request() -> Call:
-    """The Call for this request's language (from the URL; unknown codes fall back to the default)."""
+def call_for_request(step: str) -> Call:
+    """The Call for this request's language (from the URL; unknown codes fall back to the default), at a step."""
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
     line = current_line()
-    return Call(line, line.language(request.args.get("lang")))
+    call = Call(line, line.language(req.args.get("lang")), req)
+    call.notes["step"] = step
+    return call
 
 
-def _silence() -> int:
+def _silence(call: Call) -> int:
     try:
-        return max(0, min(int(request.args.get("s", "0")), 99))
+        return max(0, min(int(call.request.args.get("s", "0")), 99))
     except ValueError:
         return 0
 
 
 def _came_from(call: Call, topic_id: str) -> str:
-    came_from = request.args.get("came_from", "")
+    came_from = call.request.args.get("came_from", "")
     return came_from if came_from in call.content.menus else call.home_of(topic_id)
 
 
 @bp.post("")
 def incoming() -> Response:
-    """An incoming call: the greeting inside the first Gather, then the main menu."""
-    note(step="incoming")
-    line = current_line()
-    call = Call(line, line.language(None))
+    """An incoming call: the greeting inside the first Gather, then the main menu (in ?lang= when given)."""
+    call = call_for_request("incoming")
     return twiml(call.menu("main", greeting=True))
 
 
 @bp.post("/menu/<ident>")
 def menu(ident: str) -> Response:
     """A menu again, after silence (s counts the silences)."""
-    call = call_for_request()
-    note(step=f"menu:{ident}")
+    call = call_for_request(f"menu:{ident}")
     if ident == LANGUAGE_MENU:
-        return twiml(call.language_menu(_silence()))
+        return twiml(call.language_menu(_silence(call)))
     if ident not in call.content.menus:
         return twiml(call.menu("main", [call.phrase("error")]))
-    return twiml(call.menu(ident, silence=_silence()))
+    return twiml(call.menu(ident, silence=_silence(call)))
 
 
 @bp.post("/topic/<ident>")
 def topic(ident: str) -> Response:
     """An answer's footer again, after silence."""
-    call = call_for_request()
-    note(step=f"topic:{ident}")
+    call = call_for_request(f"topic:{ident}")
     if (call.content.kind_of(ident), ident) not in call.lang.targets:
         return twiml(call.menu("main", [call.phrase("error")]))
-    return twiml(call.topic(ident, _came_from(call, ident), silence=_silence(), replay=False))
+    return twiml(call.topic(ident, _came_from(call, ident), silence=_silence(call), replay=False))
 
 
 @bp.post("/answer/<kind>/<ident>")
 def answer(kind: str, ident: str) -> Response:
     """The Gather's action: a key or speech at a menu or after an answer."""
-    call = call_for_request()
-    note(step=f"answer:{kind}:{ident}")
+    call = call_for_request(f"answer:{kind}:{ident}")
     valid = (kind == "menu" and (ident in call.content.menus or ident == LANGUAGE_MENU)) or (
         kind == "topic" and (call.content.kind_of(ident), ident) in call.lang.targets)
     if not valid:
         return twiml(call.menu("main", [call.phrase("error")]))
     came_from = _came_from(call, ident) if kind == "topic" else ident
-    digits = request.form.get("Digits", "").strip()
-    said = request.form.get("SpeechResult", "").strip()
+    form = call.request.form
+    digits = form.get("Digits", "").strip()
+    said = form.get("SpeechResult", "").strip()
     if digits:
         key = digits if len(digits) == 1 else ""
         return twiml(call.key(key, kind, ident, came_from))
@@ -332,9 +339,8 @@ def answer(kind: str, ident: str) -> Response:
 @bp.post("/recorded")
 def recorded() -> Response:
     """The Record's action: keep the message's details, thank the caller, back to the main menu."""
-    call = call_for_request()
-    note(step="recorded")
-    url = request.form.get("RecordingUrl", "")
+    call = call_for_request("recorded")
+    url = call.request.form.get("RecordingUrl", "")
     if not url:
         return twiml(call.menu("main", [call.phrase("record_none")]))
     from .messaging import store_recording

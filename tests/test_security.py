@@ -203,27 +203,28 @@ def test_an_exception_in_the_sms_handler_is_an_apology(texter: TextThread, monke
 
 
 def test_one_structured_log_line_per_request_with_masked_numbers_and_no_bodies(call: PhoneCall, texter: TextThread,
-                                                                                caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="service.requests"):
-        call.start()
-        call.press("4")
-        call.press("3")
-        call.say("my secret words")
-        texter.send("is it contagious my name is Jane")
-    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "service.requests"]
+                                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    call.start()
+    call.press("4")
+    call.press("3")
+    call.say("my secret words")
+    texter.send("is it contagious my name is Jane")
+    dump = capsys.readouterr().err
+    lines = [json.loads(text) for text in dump.splitlines()]
     assert len(lines) == 5
     assert [l["channel"] for l in lines] == ["voice"] * 4 + ["sms"]
     assert lines[2]["topic"] == "contagious" and lines[2]["step"] == "answer:menu:risk" and lines[2]["sid"] == call.params["CallSid"]
     assert all(l["from"] == "*********23" and isinstance(l["ms"], float) and l["status"] == 200 for l in lines)
-    dump = caplog.text
     assert "5555550123" not in dump and "Jane" not in dump and "secret" not in dump
 
 
-def test_bodies_are_logged_only_when_an_admin_turns_it_on(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_bodies_are_logged_only_when_an_admin_turns_it_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     app = make_app(tmp_path, LOG_MESSAGE_BODIES=True)
-    with caplog.at_level(logging.INFO, logger="service.requests"):
-        TextThread(TwilioClient(app.test_client(), TOKEN)).send("hello Jane")
-    assert "hello Jane" in caplog.text and "5555550123" not in caplog.text
+    capsys.readouterr()
+    TextThread(TwilioClient(app.test_client(), TOKEN)).send("hello Jane")
+    [line] = capsys.readouterr().err.splitlines()
+    assert json.loads(line)["said"] == "hello Jane" and "5555550123" not in line
 
 
 def test_mask_keeps_only_the_last_two_digits() -> None:
@@ -298,7 +299,11 @@ def test_under_gunicorn_the_line_answers_signed_requests_on_loopback(tmp_path: P
             assert "not an infection" in response.read().decode()
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        _, err = process.communicate(timeout=30)
+    # The worker's log lines reach gunicorn's stderr whole: one JSON object per request, the number masked.
+    logged = [json.loads(text) for text in err.splitlines() if text.startswith("{")]
+    assert [(entry["channel"], entry["status"]) for entry in logged] == [("voice", 200), ("voice", 403), ("sms", 200)]
+    assert logged[2]["topic"] == "contagious" and "5555550123" not in err
 
 
 def test_create_app_is_importable_as_the_factory() -> None:
