@@ -83,20 +83,17 @@ class AudioLibrary:
 
     def file_for(self, prompt: Prompt) -> str | None:
         """The name of a good audio file for this prompt's current text, or None."""
-        key = (prompt.lang, text_hash(prompt))
-        for name in self._by_text.get(key, ()):
-            if self._is_intact(name):
+        for name in self._by_text.get((prompt.lang, text_hash(prompt)), ()):
+            try:
+                st = os.stat(self._paths[name])
+            except OSError:
+                continue
+            if self._verified.get(name) == (st.st_size, st.st_mtime_ns) or self._verify(name, st):
                 return name
         return None
 
-    def _is_intact(self, name: str) -> bool:
-        try:
-            st = os.stat(self._paths[name])
-        except OSError:
-            return False
+    def _verify(self, name: str, st: os.stat_result) -> bool:
         stamp = (st.st_size, st.st_mtime_ns)
-        if self._verified.get(name) == stamp:
-            return True
         record = self.records[name]
         # A file whose size or time changed since it was last checked is hashed again.
         ok = st.st_size == record.get("bytes") and file_digest(self.dir / name) == record.get("sha256")

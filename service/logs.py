@@ -12,17 +12,16 @@ from flask import Flask, request
 
 NOTES = "line.notes"
 LOGGED_PATHS = ("/voice", "/sms")
-_OPTIONAL = ("topic", "step_key", "error", "unmatched", "said")
 # Built once: json.dumps with any option builds a new encoder on every call.
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def mask(number: str) -> str:
     """A phone number with all but its last 2 digits hidden."""
-    digits = [c for c in number if c.isdigit()]
+    digits = "".join(filter(str.isdigit, number))
     if not digits:
         return "" if not number else "***"
-    return "*" * max(0, len(digits) - 2) + "".join(digits[-2:])
+    return "*" * max(0, len(digits) - 2) + digits[-2:]
 
 
 def notes(environ: dict[str, Any]) -> dict[str, object]:
@@ -37,10 +36,11 @@ def note(**fields: object) -> None:
 
 def note_sender(environ: dict[str, Any], form: Mapping[str, str], with_body: bool) -> None:
     """Note who and what a webhook is about (SID, masked number, and the words only when allowed)."""
-    fields: dict[str, object] = {"sid": form.get("CallSid") or form.get("MessageSid") or "", "from": mask(form.get("From", ""))}
+    fields = notes(environ)
+    fields["sid"] = form.get("CallSid") or form.get("MessageSid") or ""
+    fields["from"] = mask(form.get("From", ""))
     if with_body:
         fields["said"] = form.get("Body") or form.get("SpeechResult") or ""
-    notes(environ).update(fields)
 
 
 def setup(app: Flask) -> None:
@@ -75,16 +75,13 @@ def setup(app: Flask) -> None:
 
 def line_for(environ: dict[str, Any], path: str, status: str, started: float) -> str:
     """The JSON log line of one request, from the notes its handlers left in the WSGI environ."""
-    notes = environ.get(NOTES, {})
     record: dict[str, object] = {
         "channel": "sms" if path.startswith("/sms") else "voice",
-        "sid": notes.get("sid", ""),
-        "step": notes.get("step", path),
+        "sid": "",
+        "step": path,
         "status": int(status[:3]) if status[:3].isdigit() else status,
         "ms": round((time.perf_counter() - started) * 1000, 1),
-        "from": notes.get("from", ""),
+        "from": "",
     }
-    for name in _OPTIONAL:
-        if notes.get(name):
-            record[name] = notes[name]
+    record.update(environ.get(NOTES, ()))
     return _to_json(record)

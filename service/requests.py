@@ -17,27 +17,36 @@ MAX_FIELDS = 1000
 class TwilioForm(MultiDict):  # type: ignore[type-arg]
     """A form twilio's RequestValidator reads without trying and failing other methods first."""
 
+    def get(self, key: str, default: Any = None, type: Any = None) -> Any:  # noqa: A002 (MultiDict's signature)
+        """The first value of a parameter, or the default (without raising and catching KeyError when it is absent)."""
+        values = dict.get(self, key)
+        if type is None:
+            return values[0] if values else default
+        return super().get(key, default, type)
+
     def getall(self, key: str) -> list[Any]:
         """Every value of a parameter (the name RequestValidator asks for first); the list is the form's own."""
         # MultiDict keeps each key's values in a list of its own: read it, do not copy it (getlist copies).
         return dict.get(self, key, [])  # type: ignore[return-value]
 
 
-def parse_form(body: str) -> list[tuple[str, str]]:
-    """The name-value pairs of a URL-encoded body, as urllib's parse_qsl(keep_blank_values=True) gives them.
+def parse_form(body: str) -> TwilioForm:
+    """The parameters of a URL-encoded body, as urllib's parse_qsl(keep_blank_values=True) reads them.
 
     Twilio's parameters are mostly plain words and digits: only those with % or + go through unquote_plus,
     which halves the cost of parse_qsl on a webhook (see bench/README.md).
     """
     if body.count("&") >= MAX_FIELDS:
         raise ValueError(f"more than {MAX_FIELDS} fields")
-    pairs = []
+    form = TwilioForm()
     for part in body.split("&"):
         if part:
             name, _, value = part.partition("=")
-            pairs.append((unquote_plus(name) if "%" in name or "+" in name else name,
-                          unquote_plus(value) if "%" in value or "+" in value else value))
-    return pairs
+            if "%" in name or "+" in name:
+                name = unquote_plus(name)
+            # MultiDict is a dict of lists: filled directly, as its constructor would from these pairs.
+            dict.setdefault(form, name, []).append(unquote_plus(value) if "%" in value or "+" in value else value)
+    return form
 
 
 @lru_cache(maxsize=1024)
@@ -47,7 +56,7 @@ def _query_args(query: bytes) -> ImmutableMultiDict[str, str]:
 
 
 class TwilioRequest(Request):
-    """A Flask request whose URL-encoded form is parsed by urllib: werkzeug's general parser costs several times
+    """A Flask request whose URL-encoded form is parsed by parse_form: werkzeug's general parser costs several times
     more per webhook (see bench/README.md). Other bodies, and bodies of unknown length, take werkzeug's parser."""
 
     @cached_property
@@ -69,10 +78,10 @@ class TwilioRequest(Request):
                 raise RequestEntityTooLarge()
             body = environ["wsgi.input"].read(size)
             try:
-                pairs = parse_form(body.decode("utf-8", "replace"))
+                form = parse_form(body.decode("utf-8", "replace"))
             except ValueError:
                 raise RequestEntityTooLarge() from None
-            self.__dict__["form"] = TwilioForm(pairs)
+            self.__dict__["form"] = form
             self.__dict__["files"] = MultiDict()
             return
         super()._load_form_data()

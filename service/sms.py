@@ -14,7 +14,7 @@ from .line import Line, current_line
 from .logs import note
 from .matcher import normalize
 from .security import require_signature
-from .voice import record_unmatched, record_usage
+from .voice import TWIML_TYPE, record_unmatched, record_usage
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 bp.before_request(require_signature)
@@ -31,7 +31,7 @@ def reply(*messages: str) -> Response:
     for text in messages:
         if text:
             response.message(gsm.clip(gsm.fold(text)))
-    return Response(str(response), mimetype="text/xml")
+    return Response(str(response), content_type=TWIML_TYPE)
 
 
 class Conversation:

@@ -20,20 +20,14 @@ bp.before_request(require_signature)
 log = logging.getLogger("service.voice")
 
 LANGUAGE_MENU = "_languages"
+TWIML_TYPE = "text/xml; charset=utf-8"
 
-
-Route: TypeAlias = tuple[str, tuple[tuple[str, Any], ...]]
 Reply: TypeAlias = VoiceResponse | str
 
 
 def twiml(response: Reply) -> Response:
     """A TwiML document with the content type Twilio expects."""
-    return Response(str(response), mimetype="text/xml")
-
-
-def route(endpoint: str, **values: Any) -> Route:
-    """An endpoint and its arguments, turned into a URL only when a reply is built (url_for is costly)."""
-    return endpoint, tuple(values.items())
+    return Response(str(response), content_type=TWIML_TYPE)
 
 
 class Call:
@@ -60,26 +54,30 @@ class Call:
         """A fixed spoken phrase of this language."""
         return self.lang.prompts[f"phrase.{name}"]
 
-    def gathered(self, prompts: list[Prompt], action: Route, silence: int, after: Route) -> str:
-        """The line's usual reply: prompts inside a Gather, then a Redirect for when the caller stays silent.
+    def gathered(self, prompts: list[Prompt], kind: str, ident: str, silence: int, came_from: str = "") -> str:
+        """The line's usual reply at a menu or after an answer: prompts inside a Gather whose keys and speech go to
+        the answer route, then a Redirect back to this place for when the caller stays silent (s counts silences).
 
         Built once per place, language and audio files present; the same request then costs a dictionary look-up.
         """
         audio = tuple(self.line.audio.file_for(p) for p in prompts)
-        key = (self.request.scheme, self.request.host, self.lang.code, action, silence, after, tuple(prompts), audio)
+        req = self.request
+        key = (req.scheme, req.host, self.lang.code, kind, ident, came_from, silence, tuple(prompts), audio)
         cached = self.line.replies.get(key)
         if cached is not None:
             return cached
+        code = self.lang.code
+        place: dict[str, Any] = {"came_from": came_from} if kind == "topic" else {}
         response = VoiceResponse()
         timeout = self.content.timeouts["first_seconds" if silence == 0 else "later_seconds"]
         gather = response.gather(
-            action=url_for(action[0], **dict(action[1])), method="POST", input="dtmf speech", num_digits=1, timeout=timeout,
-            speech_timeout="auto", language=self.lang.voice.speech_language, hints=self.line.hints[self.lang.code],
-            action_on_empty_result=False, finish_on_key="",
+            action=url_for("voice.answer", kind=kind, ident=ident, lang=code, **place), method="POST", input="dtmf speech",
+            num_digits=1, timeout=timeout, speech_timeout="auto", language=self.lang.voice.speech_language,
+            hints=self.line.hints[code], action_on_empty_result=False, finish_on_key="",
         )
         for prompt, name in zip(prompts, audio):
             self.line.play_or_say(gather, prompt, name)
-        response.redirect(url_for(after[0], **dict(after[1])), method="POST")
+        response.redirect(url_for(f"voice.{kind}", ident=ident, lang=code, **place, s=silence + 1), method="POST")
         return self.line.remember(key, str(response))
 
     def goodbye(self) -> VoiceResponse:
@@ -105,8 +103,7 @@ class Call:
             prompts += [self.phrase("greeting"), *offers, self.prompt(f"menu.{menu_id}")]
         else:
             prompts += [self.prompt(f"menu.{menu_id}"), *offers]
-        return self.gathered(prompts, route("voice.answer", kind="menu", ident=menu_id, lang=self.lang.code), silence,
-                             route("voice.menu", ident=menu_id, lang=self.lang.code, s=silence + 1))
+        return self.gathered(prompts, "menu", menu_id, silence)
 
     def topic(self, topic_id: str, came_from: str, before: list[Prompt] | None = None, silence: int = 0, replay: bool = True) -> Reply:
         """An answer followed by its footer (repeat, text me, back, main menu), inside a Gather."""
@@ -118,8 +115,7 @@ class Call:
         if replay and silence == 0:
             prompts.append(self.prompt(f"topic.{topic_id}"))
         prompts.append(self.phrase("answer_footer"))
-        return self.gathered(prompts, route("voice.answer", kind="topic", ident=topic_id, lang=self.lang.code, came_from=came_from), silence,
-                             route("voice.topic", ident=topic_id, lang=self.lang.code, came_from=came_from, s=silence + 1))
+        return self.gathered(prompts, "topic", topic_id, silence, came_from)
 
     def leave_message(self, before: list[Prompt] | None = None) -> VoiceResponse:
         """The notice, a beep and a recording; finishing with a key or by hanging up."""
@@ -140,8 +136,7 @@ class Call:
         if silence >= self.content.timeouts["silences_before_goodbye"]:
             return self.goodbye()
         prompts = [lang.prompts["phrase.language_choice"] for lang in self.content.languages.values()]
-        return self.gathered(prompts, route("voice.answer", kind="menu", ident=LANGUAGE_MENU, lang=self.lang.code), silence,
-                             route("voice.menu", ident=LANGUAGE_MENU, lang=self.lang.code, s=silence + 1))
+        return self.gathered(prompts, "menu", LANGUAGE_MENU, silence)
 
     def home_of(self, topic_id: str) -> str:
         """The first menu that offers a topic: where back leads when the caller came by speech."""
@@ -386,5 +381,5 @@ FALLBACK_XML = str(fallback_response())
 @fallback_bp.route("/voice/fallback", methods=["GET", "POST"])
 def fallback() -> Response:
     """Twilio's Fallback URL: a fixed document, served even when signatures or content are broken."""
-    return Response(FALLBACK_XML, mimetype="text/xml")
+    return Response(FALLBACK_XML, content_type=TWIML_TYPE)
 
