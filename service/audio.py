@@ -7,7 +7,6 @@ import json
 import os
 import re
 import threading
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +18,9 @@ MANIFEST = "manifest.json"
 ENGINE_PREFERENCE = ("gtts", "espeak")
 
 
-@lru_cache(maxsize=4096)
 def text_hash(prompt: Prompt) -> str:
     """Hash of a prompt's language and text: what an audio file must match to be played."""
-    return hashlib.sha256(f"{prompt.lang}\n{prompt.text}".encode()).hexdigest()[:16]
+    return prompt.text_sha
 
 
 def file_name(prompt: Prompt, engine: str, voice: str) -> str:
@@ -83,7 +81,7 @@ class AudioLibrary:
 
     def file_for(self, prompt: Prompt) -> str | None:
         """The name of a good audio file for this prompt's current text, or None."""
-        for name in self._by_text.get((prompt.lang, text_hash(prompt)), ()):
+        for name in self._by_text.get((prompt.lang, prompt.text_sha), ()):
             try:
                 st = os.stat(self._paths[name])
             except OSError:

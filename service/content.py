@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -144,6 +145,16 @@ class Prompt:
     text: str
     file: str = ""
     line: int = 0
+    # Worked out once: what an audio file must match, and the hash a prompt is looked up by on every request.
+    text_sha: str = field(init=False, repr=False, compare=False)
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text_sha", hashlib.sha256(f"{self.lang}\n{self.text}".encode()).hexdigest()[:16])
+        object.__setattr__(self, "_hash", hash((self.lang, self.id, self.text, self.file, self.line)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass
