@@ -7,6 +7,7 @@ import json
 import os
 import re
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +68,14 @@ def by_text(records: dict[str, dict[str, Any]]) -> dict[tuple[str, str], list[st
     return groups
 
 
+# How long a file found good (or a prompt found without one) is trusted before its file is looked at again.
+RECHECK_SECONDS = 1.0
+
+
 class AudioLibrary:
     """Which audio file plays for each prompt, re-checked cheaply so a lost or broken file means Say, not silence."""
 
-    def __init__(self, audio_dir: Path | str, base_url: str = "") -> None:
+    def __init__(self, audio_dir: Path | str, base_url: str = "", recheck_seconds: float = RECHECK_SECONDS) -> None:
         self.dir = Path(audio_dir)
         self.base_url = base_url
         self.records = read_manifest(self.dir)
@@ -78,10 +83,25 @@ class AudioLibrary:
         self._paths = {name: os.path.join(self.dir, name) for name in self.records}
         self._verified: dict[str, tuple[int, int]] = {}
         self._lock = threading.Lock()
+        # A stat per prompt per request was a tenth of a menu reply's cost (bench/README.md); once a second is
+        # enough, as Twilio fetches the file later anyway and keeps it (the files are served as immutable).
+        self.recheck_seconds = recheck_seconds
+        self.clock = time.monotonic
+        self._found: dict[tuple[str, str], tuple[str | None, float]] = {}
 
     def file_for(self, prompt: Prompt) -> str | None:
         """The name of a good audio file for this prompt's current text, or None."""
-        for name in self._by_text.get((prompt.lang, prompt.text_sha), ()):
+        key = (prompt.lang, prompt.text_sha)
+        now = self.clock()
+        found = self._found.get(key)
+        if found is not None and now < found[1]:
+            return found[0]
+        name = self._good_file(key)
+        self._found[key] = (name, now + self.recheck_seconds)
+        return name
+
+    def _good_file(self, key: tuple[str, str]) -> str | None:
+        for name in self._by_text.get(key, ()):
             try:
                 st = os.stat(self._paths[name])
             except OSError:

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from service import audio_build
-from service.audio import MANIFEST, AudioLibrary, audio_problems, read_manifest
+from service.audio import MANIFEST, RECHECK_SECONDS, AudioLibrary, audio_problems, read_manifest
 from service.audio_build import build
 from service.content import load
 from service.simulator import PhoneCall, TwilioClient, audio_texts
@@ -182,6 +182,9 @@ def _skin_file(audio_dir: Path) -> Path:
 @pytest.mark.parametrize("damage", ["delete", "corrupt", "truncate"])
 def test_a_missing_or_broken_file_while_running_is_spoken_with_say(damage: str, audio_copy: Path, tmp_path: Path) -> None:
     app = make_app(tmp_path, AUDIO_DIR=str(audio_copy))
+    library = app.extensions["line"].audio
+    now = [1000.0]
+    library.clock = lambda: now[0]
     assert _skin_turn(app).heard[0].audio is not None
     path = _skin_file(audio_copy)
     if damage == "delete":
@@ -192,6 +195,8 @@ def test_a_missing_or_broken_file_while_running_is_spoken_with_say(damage: str, 
         path.write_bytes(bytes(data))
     else:
         path.write_bytes(path.read_bytes()[:100])
+    # Files are looked at again once RECHECK_SECONDS have passed since they were last found good.
+    now[0] += RECHECK_SECONDS
     turn = _skin_turn(app)
     assert turn.heard[0].audio is None and turn.heard[0].text.startswith("S stands for skin changes")
     assert turn.heard[0].language == "en-US"
