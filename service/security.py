@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from hmac import compare_digest
+import logging
 from functools import lru_cache
+from hmac import compare_digest
 from typing import Any, Mapping
 from urllib.parse import quote
 
 from flask import Request, abort, current_app, request
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from .logs import note_sender
+from .settings import StartupError
 
 SIGNATURE_HEADER = "HTTP_X_TWILIO_SIGNATURE"
+# Present when a Twilio Webhook Setting signs with a SharedKey: "key=<SharedKey id>,algorithm=<HMAC_SHA1|HMAC_SHA256>".
+SHARED_KEY_HEADER = "HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS"
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 EXTENSION = "line.signatures"
+log = logging.getLogger("service.security")
 
 
 @lru_cache(maxsize=1024)
@@ -23,12 +28,34 @@ def _quoted(path: str) -> str:
     return quote(path, safe=_PATH_SAFE)
 
 
+def shared_keys(setting: str) -> dict[str, str]:
+    """SharedKey secrets by key id, from TWILIO_WEBHOOK_KEYS ("id=secret", several separated by commas or spaces)."""
+    keys: dict[str, str] = {}
+    for number, entry in enumerate(setting.replace(",", " ").split(), start=1):
+        key_id, equals, secret = entry.partition("=")
+        if not (key_id and equals and secret):
+            # Never repeat the entry: it holds a secret.
+            raise StartupError(f"TWILIO_WEBHOOK_KEYS: entry {number} is not of the form <key id>=<secret>")
+        keys[key_id] = secret
+    return keys
+
+
+def setting_value(settings: str, name: str) -> str:
+    """One value of the signature settings header (key, algorithm), or "" when it is not there."""
+    for part in settings.split(","):
+        key, equals, value = part.partition("=")
+        if equals and key.strip() == name:
+            return value.strip()
+    return ""
+
+
 class Signatures:
     """How this line checks Twilio's signatures, with its settings read once at start."""
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.token: str = config["TWILIO_AUTH_TOKEN"]
         self.validator = RequestValidator(self.token)
+        self.shared = {key_id: RequestValidator(secret) for key_id, secret in shared_keys(config.get("TWILIO_WEBHOOK_KEYS", "")).items()}
         self.dev_mode: bool = config["DEV_MODE"]
         self.public_base_url: str = config["PUBLIC_BASE_URL"]
         self.log_bodies: bool = config["LOG_MESSAGE_BODIES"]
@@ -41,19 +68,34 @@ class Signatures:
         return f"{base}{_quoted(req.path)}" + (f"?{query}" if query else "")
 
     def is_valid(self, req: Request) -> bool:
-        """Whether a request may be answered: signed with this line's token (or unsigned in development mode)."""
+        """Whether a request may be answered: signed with this line's token or one of its SharedKeys
+        (or unsigned, in development mode only)."""
         environ = req.environ
         form = req.form
         note_sender(environ, form, self.log_bodies)
         signature = environ.get(SIGNATURE_HEADER)
         if signature is None and self.dev_mode:
             return True
-        if not self.token or not signature:
+        if not signature:
+            return False
+        settings = environ.get(SHARED_KEY_HEADER)
+        if settings is not None:
+            return self._is_valid_shared(req, form, signature, settings)
+        if not self.token:
             return False
         url = self.signed_url(req)
         # The URL as requested is what Twilio signs almost always: one signature computed, then the library's full
         # check (which also tries the URL with and without its port) only when that one does not match.
         return compare_digest(self.validator.compute_signature(url, form).encode(), signature.encode()) or self.validator.validate(url, form, signature)
+
+    def _is_valid_shared(self, req: Request, form: Any, signature: str, settings: str) -> bool:
+        key_id = setting_value(settings, "key")
+        validator = self.shared.get(key_id)
+        if validator is None:
+            # A Webhook Setting signs with a key this line was not given: every request will fail until it is.
+            log.warning("signed with SharedKey %r, which is not in TWILIO_WEBHOOK_KEYS: refused", key_id[:64])
+            return False
+        return validator.validate(self.signed_url(req), form, signature, get_signature_algorithm(settings))
 
 
 def require_signature() -> None:

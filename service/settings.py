@@ -22,6 +22,9 @@ def from_environment() -> dict[str, Any]:
     return {
         "TWILIO_AUTH_TOKEN": os.environ.get("TWILIO_AUTH_TOKEN", ""),
         "TWILIO_ACCOUNT_SID": os.environ.get("TWILIO_ACCOUNT_SID", ""),
+        # SharedKeys that a Twilio Webhook Setting signs with instead of the auth token: "<key id>=<secret>", two
+        # while rotating. Requests that name another key are refused.
+        "TWILIO_WEBHOOK_KEYS": os.environ.get("TWILIO_WEBHOOK_KEYS", ""),
         # Accept unsigned requests: only for trying the line on your own machine.
         "DEV_MODE": _flag("LINE_DEV_MODE"),
         # Behind one TLS-terminating proxy (Heroku's router, ngrok): trust its X-Forwarded-* headers.

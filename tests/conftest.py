@@ -24,6 +24,7 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
         "TESTING": True,
         "TWILIO_AUTH_TOKEN": TOKEN,
         "TWILIO_ACCOUNT_SID": "",
+        "TWILIO_WEBHOOK_KEYS": "",
         "DEV_MODE": False,
         "TRUST_PROXY": False,
         "PUBLIC_BASE_URL": "",

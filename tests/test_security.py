@@ -88,6 +88,44 @@ def test_a_public_base_url_is_what_signatures_are_checked_against(tmp_path: Path
     assert signed_post(client, "http://10.0.0.5:8000/voice", PARAMS).status_code == 403
 
 
+SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
+
+
+def _shared_key_post(client, key_id: str, secret: str, algorithm: str, signed_as: str | None = None):  # type: ignore[no-untyped-def]
+    signature = RequestValidator(secret).compute_signature(URL, PARAMS, signed_as or algorithm)
+    return client.post("/voice", data=PARAMS, base_url="https://line.example.org",
+                       headers={"X-Twilio-Signature": signature, SETTINGS_HEADER: f"key={key_id},algorithm={algorithm}"})
+
+
+@pytest.mark.parametrize("algorithm", ["HMAC_SHA256", "HMAC_SHA1"])
+def test_webhooks_signed_with_a_shared_key_are_checked_with_the_key_they_name(tmp_path: Path, algorithm: str) -> None:
+    # Two keys, as while rotating from WK_old to WK_new.
+    app = make_app(tmp_path, TWILIO_WEBHOOK_KEYS="WK_old=old-secret-123, WK_new=new-secret+456/=")
+    client = app.test_client()
+    assert _shared_key_post(client, "WK_new", "new-secret+456/=", algorithm).status_code == 200
+    assert _shared_key_post(client, "WK_old", "old-secret-123", algorithm).status_code == 200
+    assert _shared_key_post(client, "WK_new", "old-secret-123", algorithm).status_code == 403
+    assert _shared_key_post(client, "WK_unknown", "new-secret+456/=", algorithm).status_code == 403
+    assert _shared_key_post(client, "WK_new", TOKEN, algorithm).status_code == 403
+
+
+def test_a_shared_key_signature_must_use_the_algorithm_its_header_names(tmp_path: Path) -> None:
+    client = make_app(tmp_path, TWILIO_WEBHOOK_KEYS="WK1=secret-1").test_client()
+    assert _shared_key_post(client, "WK1", "secret-1", "HMAC_SHA256", signed_as="HMAC_SHA1").status_code == 403
+    assert _shared_key_post(client, "WK1", "secret-1", "HMAC_SHA512", signed_as="HMAC_SHA256").status_code == 403
+
+
+def test_the_shared_key_header_cannot_switch_off_the_token_check(app) -> None:  # type: ignore[no-untyped-def]
+    # No keys configured: a request naming one is refused, even when the auth token signed it.
+    assert _shared_key_post(app.test_client(), "WK1", TOKEN, "HMAC_SHA1").status_code == 403
+
+
+def test_a_malformed_shared_key_setting_stops_the_start_without_showing_the_secret(tmp_path: Path) -> None:
+    with pytest.raises(StartupError, match="TWILIO_WEBHOOK_KEYS: entry 2 is not of the form") as refused:
+        make_app(tmp_path, TWILIO_WEBHOOK_KEYS="WK1=secret-1, a-secret-pasted-alone")
+    assert "a-secret-pasted-alone" not in str(refused.value)
+
+
 def test_production_refuses_to_start_without_a_token(tmp_path: Path) -> None:
     with pytest.raises(StartupError, match="TWILIO_AUTH_TOKEN is not set"):
         make_app(tmp_path, TWILIO_AUTH_TOKEN="")
