@@ -44,8 +44,12 @@ def parse_form(body: str) -> TwilioForm:
             name, _, value = part.partition("=")
             if "%" in name or "+" in name:
                 name = unquote_plus(name)
+            if value.startswith("%2B") and "%" not in value[3:] and "+" not in value:
+                value = "+" + value[3:]  # a phone number (From, To, Caller...): the commonest encoded value
+            elif "%" in value or "+" in value:
+                value = unquote_plus(value)
             # MultiDict is a dict of lists: filled directly, as its constructor would from these pairs.
-            dict.setdefault(form, name, []).append(unquote_plus(value) if "%" in value or "+" in value else value)
+            dict.setdefault(form, name, []).append(value)
     return form
 
 

@@ -20,9 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
+from werkzeug.datastructures import MultiDict
 
 from service import create_app
 from service.logs import mask
+from service.requests import parse_form
 from service.settings import StartupError
 from service.simulator import PhoneCall, TextThread, TwilioClient
 from tests.conftest import ROOT, TOKEN, make_app
@@ -217,6 +219,14 @@ def test_any_text_gets_a_gsm7_reply_of_at_most_three_segments_or_none(app, body:
         assert messages, body
     for text in messages:
         assert text.strip() and not gsm.non_gsm(text) and gsm.segments(text) <= 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(pairs=st.lists(st.tuples(st.text(max_size=12), st.text(max_size=20)), max_size=8), raw=st.text(alphabet="ab=&%+2BF0x ", max_size=40))
+def test_the_form_parser_reads_what_urllib_reads(pairs: list[tuple[str, str]], raw: str) -> None:
+    # Twilio's bodies, and any other string: parse_form must agree with parse_qsl(keep_blank_values=True).
+    assert parse_form(urllib.parse.urlencode(pairs)) == MultiDict(pairs)
+    assert parse_form(raw) == MultiDict(urllib.parse.parse_qsl(raw, keep_blank_values=True))
 
 
 def test_an_exception_in_a_handler_is_logged_once_with_the_sid(call: PhoneCall, monkeypatch: pytest.MonkeyPatch,
