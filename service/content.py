@@ -129,7 +129,10 @@ class Menu:
 
     def option(self, key: str) -> Option | None:
         """The option on this key, if any."""
-        return next((o for o in self.options if o.key == key), None)
+        for option in self.options:
+            if option.key == key:
+                return option
+        return None
 
     def offers(self, target_id: str) -> bool:
         """True when one of this menu's options leads to the topic or action."""

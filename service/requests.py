@@ -14,15 +14,23 @@ from werkzeug.utils import cached_property
 MAX_FIELDS = 1000
 
 
-class TwilioForm(MultiDict):  # type: ignore[type-arg]
-    """A form twilio's RequestValidator reads without trying and failing other methods first."""
+class _FirstValue:
+    """MultiDict.get without raising and catching an exception for each absent parameter (most are absent)."""
 
     def get(self, key: str, default: Any = None, type: Any = None) -> Any:  # noqa: A002 (MultiDict's signature)
-        """The first value of a parameter, or the default (without raising and catching KeyError when it is absent)."""
-        values = dict.get(self, key)
+        """The first value of a parameter, or the default."""
+        values = dict.get(self, key)  # type: ignore[arg-type]
         if type is None:
             return values[0] if values else default
-        return super().get(key, default, type)
+        return super().get(key, default, type)  # type: ignore[misc]
+
+
+class QueryArgs(_FirstValue, ImmutableMultiDict):  # type: ignore[type-arg]
+    """A URL's parameters."""
+
+
+class TwilioForm(_FirstValue, MultiDict):  # type: ignore[type-arg]
+    """A form twilio's RequestValidator reads without trying and failing other methods first."""
 
     def getall(self, key: str) -> list[Any]:
         """Every value of a parameter (the name RequestValidator asks for first); the list is the form's own."""
@@ -54,9 +62,9 @@ def parse_form(body: str) -> TwilioForm:
 
 
 @lru_cache(maxsize=1024)
-def _query_args(query: bytes) -> ImmutableMultiDict[str, str]:
+def _query_args(query: bytes) -> QueryArgs:
     # werkzeug's own parse of a query string; the line's URLs are few, so each is parsed once, not per request.
-    return ImmutableMultiDict(parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True, errors="werkzeug.url_quote"))
+    return QueryArgs(parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True, errors="werkzeug.url_quote"))
 
 
 class TwilioRequest(Request):
@@ -64,7 +72,7 @@ class TwilioRequest(Request):
     more per webhook (see bench/README.md). Other bodies, and bodies of unknown length, take werkzeug's parser."""
 
     @cached_property
-    def args(self) -> ImmutableMultiDict[str, str]:  # type: ignore[override]
+    def args(self) -> QueryArgs:  # type: ignore[override]
         """The URL's parameters (immutable, so one parse can serve every request with the same query string)."""
         return _query_args(self.query_string)
 

@@ -312,6 +312,10 @@ def topic(ident: str) -> Response:
 
 
 @bp.post("/answer/<kind>/<ident>")
+# The same view under fixed kinds: the router matches a static part faster than a <kind> converter, and these are
+# the commonest requests; the rule above still answers any other kind (with an apology and the main menu).
+@bp.post("/answer/menu/<ident>", defaults={"kind": "menu"})
+@bp.post("/answer/topic/<ident>", defaults={"kind": "topic"})
 def answer(kind: str, ident: str) -> Response:
     """The Gather's action: a key or speech at a menu or after an answer."""
     call = call_for_request(f"answer:{kind}:{ident}")
