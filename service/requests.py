@@ -17,19 +17,19 @@ MAX_FIELDS = 1000
 class _FirstValue:
     """MultiDict.get without raising and catching an exception for each absent parameter (most are absent)."""
 
-    def get(self, key: str, default: Any = None, type: Any = None) -> Any:  # noqa: A002 (MultiDict's signature)
+    def get(self, key: str, default: Any = None, type: Any = None) -> Any:  # MultiDict's signature
         """The first value of a parameter, or the default."""
-        values = dict.get(self, key)  # type: ignore[arg-type]
+        values = dict.get(self, key)  # type: ignore[call-overload]
         if type is None:
             return values[0] if values else default
         return super().get(key, default, type)  # type: ignore[misc]
 
 
-class QueryArgs(_FirstValue, ImmutableMultiDict):  # type: ignore[type-arg]
+class QueryArgs(_FirstValue, ImmutableMultiDict):  # type: ignore[misc,type-arg]
     """A URL's parameters."""
 
 
-class TwilioForm(_FirstValue, MultiDict):  # type: ignore[type-arg]
+class TwilioForm(_FirstValue, MultiDict):  # type: ignore[misc,type-arg]
     """A form twilio's RequestValidator reads without trying and failing other methods first."""
 
     def getall(self, key: str) -> list[Any]:
