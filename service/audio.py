@@ -19,11 +19,6 @@ MANIFEST = "manifest.json"
 ENGINE_PREFERENCE = ("gtts", "espeak")
 
 
-def text_hash(prompt: Prompt) -> str:
-    """Hash of a prompt's language and text: what an audio file must match to be played."""
-    return prompt.text_sha
-
-
 def file_name(prompt: Prompt, engine: str, voice: str) -> str:
     """The audio file name for a prompt: changes whenever text, language, voice or engine change."""
     digest = hashlib.sha256(f"{engine}\n{voice}\n{prompt.lang}\n{prompt.text}".encode()).hexdigest()[:16]
@@ -136,7 +131,7 @@ def audio_problems(content: Content, audio_dir: Path) -> list[Problem]:
     used: set[str] = set()
     groups = by_text(records)
     for prompt in content.prompts():
-        names = groups.get((prompt.lang, text_hash(prompt)), [])
+        names = groups.get((prompt.lang, prompt.text_sha), [])
         good = [n for n in names if (audio_dir / n).is_file() and (audio_dir / n).stat().st_size == records[n].get("bytes")]
         used.update(names)
         if good:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .audio import by_text, file_digest, file_name, read_manifest, text_hash, write_manifest
+from .audio import by_text, file_digest, file_name, read_manifest, write_manifest
 from .content import Content, Language, Prompt
 
 ENGINES = ("gtts", "espeak")
@@ -148,7 +148,7 @@ def build(content: Content, audio_dir: Path, engine: str = "gtts", prune: bool =
         tmp = audio_dir / f".{name}.tmp"
         tmp.write_bytes(data)
         os.replace(tmp, audio_dir / name)
-        return name, {"prompt": prompt.id, "lang": prompt.lang, "text_sha": text_hash(prompt), "engine": engine,
+        return name, {"prompt": prompt.id, "lang": prompt.lang, "text_sha": prompt.text_sha, "engine": engine,
                       "voice": voice, "duration": seconds, "bytes": len(data), "sha256": file_digest(audio_dir / name)}
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -165,7 +165,7 @@ def build(content: Content, audio_dir: Path, engine: str = "gtts", prune: bool =
                 progress(1)
     if prune:
         groups = by_text(records)
-        keep = {groups[key][0] for key in {(p.lang, text_hash(p)) for p in content.prompts()} if key in groups}
+        keep = {groups[key][0] for key in {(p.lang, p.text_sha) for p in content.prompts()} if key in groups}
         for name in sorted(set(records) - keep):
             (audio_dir / name).unlink(missing_ok=True)
             del records[name]

@@ -42,7 +42,7 @@ class Call:
         self.request = req
         self.notes = notes(req.environ)
 
-    def to(self, lang: Language) -> "Call":
+    def to(self, lang: Language) -> Call:
         """The same call, in another language."""
         return Call(self.line, lang, self.request)
 
