@@ -315,6 +315,13 @@ def test_unknown_language_in_a_url_falls_back_to_english(twilio: TwilioClient, l
     assert response.status_code == 200 and 'language="en-US"' in response.get_data(as_text=True)
 
 
+def test_a_number_pointed_at_voice_with_a_language_greets_in_that_language(call: PhoneCall, line: Line) -> None:
+    # A second Twilio number configured with /voice?lang=es answers in Spanish from its first word.
+    turn = call.open("/voice?lang=es", {})
+    assert turn.heard[0].text == line.content.languages["es"].prompts["phrase.greeting"].text
+    assert turn.gather is not None and "lang=es" in turn.gather.get("action", "")
+
+
 def test_fallback_url_serves_a_static_apology(app) -> None:  # type: ignore[no-untyped-def]
     client = app.test_client()
     for method in (client.get, client.post):
