@@ -63,6 +63,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .cli import register
 
     app.register_blueprint(voice.bp)
+    if "line" in app.extensions:
+        voice.add_place_routes(app, app.extensions["line"].content)
     app.register_blueprint(voice.fallback_bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(media.bp)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, TypeAlias
 
-from flask import Blueprint, Request, Response, request, url_for
+from flask import Blueprint, Flask, Request, Response, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from .content import Language, Prompt
+from .content import Content, Language, Prompt
 from .line import Line, current_line
 from .logs import note, notes
 from .matcher import normalize
@@ -312,10 +313,6 @@ def topic(ident: str) -> Response:
 
 
 @bp.post("/answer/<kind>/<ident>")
-# The same view under fixed kinds: the router matches a static part faster than a <kind> converter, and these are
-# the commonest requests; the rule above still answers any other kind (with an apology and the main menu).
-@bp.post("/answer/menu/<ident>", defaults={"kind": "menu"})
-@bp.post("/answer/topic/<ident>", defaults={"kind": "topic"})
 def answer(kind: str, ident: str) -> Response:
     """The Gather's action: a key or speech at a menu or after an answer."""
     call = call_for_request(f"answer:{kind}:{ident}")
@@ -333,6 +330,22 @@ def answer(kind: str, ident: str) -> Response:
     if said:
         return twiml(call.speech(said, kind, ident, came_from))
     return twiml(call.here(kind, ident, came_from, [call.phrase("no_match")]))
+
+
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def add_place_routes(app: Flask, content: Content) -> None:
+    """Rules without converters for each menu and topic of this content, beside the general ones above: the router
+    finds a plain path by dictionary look-ups, where each <converter> costs it a regex match per request. The URLs
+    are the same either way; an unknown menu or topic still reaches the general rule (and an apology)."""
+    places = [("menu", ident, menu) for ident in [*content.menus, LANGUAGE_MENU]]
+    places += [("topic", ident, topic) for ident in content.topic_ids()]
+    for kind, ident, view in places:
+        if _PLAIN_ID.fullmatch(ident):
+            app.add_url_rule(f"/voice/{kind}/{ident}", f"voice.{kind}", view, methods=["POST"], defaults={"ident": ident})
+            app.add_url_rule(f"/voice/answer/{kind}/{ident}", "voice.answer", answer, methods=["POST"],
+                             defaults={"kind": kind, "ident": ident})
 
 
 @bp.post("/recorded")
