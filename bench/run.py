@@ -171,7 +171,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3, help="line and bare app alternate; medians are reported")
+    parser.add_argument("--rounds", type=int, default=5, help="line and bare app alternate; medians are reported")
     options = parser.parse_args()
     runner = run_wrk if shutil.which("wrk") else run_python
     tmp = Path(tempfile.mkdtemp(prefix="poems-bench-"))

@@ -70,7 +70,7 @@ RECHECK_SECONDS = 1.0
 class AudioLibrary:
     """Which audio file plays for each prompt, re-checked cheaply so a lost or broken file means Say, not silence."""
 
-    def __init__(self, audio_dir: Path | str, base_url: str = "", recheck_seconds: float = RECHECK_SECONDS) -> None:
+    def __init__(self, audio_dir: Path | str, base_url: str = "") -> None:
         self.dir = Path(audio_dir)
         self.base_url = base_url
         self.records = read_manifest(self.dir)
@@ -80,7 +80,7 @@ class AudioLibrary:
         self._lock = threading.Lock()
         # A stat per prompt per request was a tenth of a menu reply's cost (bench/README.md); once a second is
         # enough, as Twilio fetches the file later anyway and keeps it (the files are served as immutable).
-        self.recheck_seconds = recheck_seconds
+        self.recheck_seconds = RECHECK_SECONDS
         self.clock = time.monotonic
         self._found: dict[tuple[str, str], tuple[str | None, float]] = {}
 
