@@ -221,7 +221,6 @@ class Call:
             return self.to(self.content.languages[other]).menu("main")
         match = index.match(said)
         if match is None:
-            self.notes["unmatched"] = True
             record_unmatched(self.line, "voice", self.lang.code, said)
             return self.here(kind, ident, came_from, [*before, self.phrase("no_match")] if not before else before)
         target = match.target
@@ -260,6 +259,7 @@ def record_usage(line: Line, channel: str, lang: str, topic: str) -> None:
 
 def record_unmatched(line: Line, channel: str, lang: str, words: str) -> None:
     """Keep words that matched nothing (never who sent them), so admins can add phrases."""
+    note(unmatched=True)
     if line.store is not None:
         line.store.record_unmatched(channel, lang, words)
 
