@@ -12,13 +12,14 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import content as content_model
-from . import logs, security, settings
+from . import logs, settings
 from .audio import AudioLibrary
+from .content import ContentError, read
+from .gateway.forms import TwilioRequest
+from .gateway.signatures import EXTENSION as SIGNATURES, Signatures
 from .line import Line
-from .requests import TwilioRequest
-from .sessions import TextLineSessionInterface
 from .settings import StartupError
+from .text import TextLineSessionInterface
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -48,26 +49,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
 
-    loaded = content_model.read(app.config["PROMPTS_DIR"])
+    loaded = read(app.config["PROMPTS_DIR"])
     app.extensions["line.problems"] = loaded.problems
     if any(p.severity == "error" for p in loaded.problems):
         if not from_cli:
-            raise content_model.ContentError(loaded.problems)
+            raise ContentError(loaded.problems)
     else:
         line = Line.build(loaded, AudioLibrary(app.config["AUDIO_DIR"], app.config["AUDIO_BASE_URL"]))
         _attach_services(app, line)
         app.extensions["line"] = line
-    app.extensions[security.EXTENSION] = security.Signatures(app.config)
+    app.extensions[SIGNATURES] = Signatures(app.config)
 
-    from . import media, sms, voice
+    from . import text, voice
+    from .audio import serve
     from .cli import register
 
     app.register_blueprint(voice.bp)
-    if "line" in app.extensions:
-        voice.add_place_routes(app, app.extensions["line"].content)
     app.register_blueprint(voice.fallback_bp)
-    app.register_blueprint(sms.bp)
-    app.register_blueprint(media.bp)
+    app.register_blueprint(text.bp)
+    app.register_blueprint(serve.bp)
     logs.setup(app)
     register(app)
 
@@ -87,12 +87,12 @@ def _derived_secret(token: str) -> str:
 
 
 def _attach_services(app: Flask, line: Line) -> None:
-    from .messaging import Messenger
+    from .gateway.outgoing import Messenger
 
     line.messenger = Messenger(app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"], app.config["TWILIO_HTTP_TIMEOUT"])
     line.admin_number = app.config["ADMIN_PHONE_NUMBER"]
     if app.config.get("DATABASE_URL") != "none":
-        from .store import Store, engine_url
+        from .records import Store, engine_url
 
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         line.store = Store(engine_url(app.config["DATABASE_URL"], str(Path(app.instance_path) / "usage.sqlite")))

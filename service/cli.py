@@ -12,10 +12,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import gsm
 from .audio import audio_problems
-from .content import format_problems, read
-from .yamlsource import Problem
+from .content import Problem, format_problems, gsm, read
 
 
 def register(app: Flask) -> None:
@@ -73,7 +71,7 @@ def audio_group() -> None:
 @click.option("--lang", "languages", multiple=True, help="Only these languages (default: all).")
 def build_command(engine: str, prune: bool, jobs: int, languages: tuple[str, ...]) -> None:
     """Make an MP3 for every spoken prompt that lacks a current one."""
-    from .audio_build import EngineUnavailable, build
+    from .audio.build import EngineUnavailable, build
 
     content = read(current_app.config["PROMPTS_DIR"])
     if any(p.severity == "error" for p in content.problems):

@@ -1,4 +1,4 @@
-"""The running line: content, matcher and audio, built once at start and shared by every request."""
+"""The running line: content, understanding, audio, records and outgoing texts, built once and shared by requests."""
 
 from __future__ import annotations
 
@@ -6,16 +6,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, url_for
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from flask import current_app
 
 from .audio import AudioLibrary
-from .content import Content, Language, Prompt
-from .matcher import Matcher
+from .content import Content, Language
+from .logs import note
+from .understanding import Matcher
 
 MAX_HINTS = 500
 _HINT_PUNCTUATION = re.compile(r"[^\w' ]+")
-MAX_CACHED_REPLIES = 4096
 
 
 @dataclass
@@ -29,48 +28,44 @@ class Line:
     store: Any = None
     messenger: Any = None
     admin_number: str = ""
-    replies: dict[tuple[object, ...], str] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, content: Content, audio: AudioLibrary) -> "Line":
+    def build(cls, content: Content, audio: AudioLibrary, matcher: Matcher | None = None) -> "Line":
         """Prepare the matcher and speech hints for every language."""
-        line = cls(content, Matcher(content), audio)
+        line = cls(content, matcher or Matcher(content), audio)
         for code, lang in content.languages.items():
-            hints: list[str] = []
-            phrases = [p for t in lang.targets.values() for p in (t.title, t.keyword, *t.phrases)]
-            phrases += [w for name in ("menu", "help", "repeat", "back") for w in lang.words.get(name, ())]
-            for phrase in phrases:
-                # Twilio takes words separated by spaces, entries separated by commas: no other punctuation.
-                hint = " ".join(_HINT_PUNCTUATION.sub(" ", phrase).split())[:100].strip()
-                if len(hint) > 1 and hint not in hints:
-                    hints.append(hint)
-            line.hints[code] = ", ".join(hints[:MAX_HINTS])
+            line.hints[code] = speech_hints(lang)
         return line
 
     def language(self, code: str | None) -> Language:
         """The language for a code from a URL or session, or the default one."""
         return self.content.languages.get(code or "", self.content.languages[self.content.default_language])
 
-    def remember(self, key: tuple[object, ...], reply: str) -> str:
-        """Keep a built reply for the next identical request (bounded: hosts and audio states are few)."""
-        if len(self.replies) >= MAX_CACHED_REPLIES:
-            self.replies.clear()
-        self.replies[key] = reply
-        return reply
+    def record_usage(self, channel: str, lang: str, topic: str) -> None:
+        """Count a topic reached, when records are kept."""
+        if self.store is not None:
+            self.store.record_usage(channel, lang, topic)
 
-    def speak(self, verb: VoiceResponse | Gather, prompt: Prompt) -> None:
-        """Play the prompt's audio when a current file exists, else speak its text: never silence."""
-        self.play_or_say(verb, prompt, self.audio.file_for(prompt))
+    def record_unmatched(self, channel: str, lang: str, words: str) -> None:
+        """Keep words that matched nothing (never who sent them), so admins can add examples."""
+        note(unmatched=True)
+        if self.store is not None:
+            self.store.record_unmatched(channel, lang, words)
 
-    def play_or_say(self, verb: VoiceResponse | Gather, prompt: Prompt, name: str | None) -> None:
-        """Play the named audio file (already checked), or with no file speak the prompt's text."""
-        if name:
-            verb.play(self.audio.url(name, url_for("media.audio_file", name=name, _external=True)))
-        else:
-            verb.say(prompt.text, language=self.language(prompt.lang).voice.say_language)
+
+def speech_hints(lang: Language) -> str:
+    """Twilio's Gather hints for a language: titles, keywords and phrases, as words and spaces only."""
+    hints: list[str] = []
+    phrases = [p for t in lang.targets.values() for p in (t.title, t.keyword, *t.phrases)]
+    phrases += [w for name in ("menu", "help", "repeat", "back") for w in lang.words.get(name, ())]
+    for phrase in phrases:
+        # Twilio takes words separated by spaces, entries separated by commas: no other punctuation.
+        hint = " ".join(_HINT_PUNCTUATION.sub(" ", phrase).split())[:100].strip()
+        if len(hint) > 1 and hint not in hints:
+            hints.append(hint)
+    return ", ".join(hints[:MAX_HINTS])
 
 
 def current_line() -> Line:
     """The Line of the app handling this request."""
     return current_app.extensions["line"]
-

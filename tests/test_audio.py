@@ -12,9 +12,9 @@ import lameenc
 import pytest
 import requests
 
-from service import audio_build
-from service.audio import MANIFEST, RECHECK_SECONDS, AudioLibrary, audio_problems, read_manifest
-from service.audio_build import build
+from service.audio import build as audio_build
+from service.audio.library import MANIFEST, RECHECK_SECONDS, AudioLibrary, audio_problems, read_manifest
+from service.audio.build import build
 from service.content import load
 from service.simulator import PhoneCall, TwilioClient, audio_texts
 from tests.conftest import ROOT, TOKEN, make_app
@@ -134,7 +134,7 @@ def test_rebuilding_after_one_change_makes_one_file_and_prune_removes_the_old_on
 
 
 def test_file_names_change_with_text_language_voice_and_engine(small_prompts: Path) -> None:
-    from service.audio import file_name
+    from service.audio.library import file_name
     from service.content import Prompt
 
     base = Prompt("en", "topic.x", "Hello.")

@@ -13,9 +13,9 @@ from twilio.http import HttpClient
 from twilio.http.response import Response
 
 from service.line import Line
-from service.messaging import Messenger
+from service.gateway.outgoing import Messenger
 from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
-from service.store import Store, engine_url
+from service.records import Store, engine_url
 from tests.conftest import TOKEN, make_app
 
 LINE_NUMBER = "+15555550100"

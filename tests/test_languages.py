@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from service import gsm
-from service.audio_build import build
+from service.content import gsm
+from service.audio.build import build
 from service.content import load, read
 from service.line import Line
 from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts

@@ -24,7 +24,7 @@ from werkzeug.datastructures import MultiDict
 
 from service import create_app
 from service.logs import mask
-from service.requests import parse_form
+from service.gateway.forms import parse_form
 from service.settings import StartupError
 from service.simulator import PhoneCall, TextThread, TwilioClient
 from tests.conftest import ROOT, TOKEN, make_app
@@ -203,7 +203,7 @@ def _multidict(params: dict[str, object]):  # type: ignore[no-untyped-def]
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(body=voice_text, media=st.sampled_from(["0", "1", "", "x", "-3"]), duplicate=st.booleans(), drop=st.booleans())
 def test_any_text_gets_a_gsm7_reply_of_at_most_three_segments_or_none(app, body: str, media: str, duplicate: bool, drop: bool) -> None:  # type: ignore[no-untyped-def]
-    from service import gsm
+    from service.content import gsm
 
     params: dict[str, object] = {"MessageSid": "SM1", "From": "+15555550123", "To": "+15555550100", "NumMedia": media}
     if not drop:
@@ -213,7 +213,7 @@ def test_any_text_gets_a_gsm7_reply_of_at_most_three_segments_or_none(app, body:
     assert response.status_code < 500
     root = ET.fromstring(response.get_data(as_text=True))
     messages = [m.text or "" for m in root.findall("Message")]
-    from service.matcher import normalize
+    from service.content import normalize
 
     if normalize(body) not in {"stop", "stopall", "unsubscribe", "end", "quit", "cancel", "optout", "revoke"} or drop:
         assert messages, body
@@ -231,10 +231,10 @@ def test_the_form_parser_reads_what_urllib_reads(pairs: list[tuple[str, str]], r
 
 def test_an_exception_in_a_handler_is_logged_once_with_the_sid(call: PhoneCall, monkeypatch: pytest.MonkeyPatch,
                                                                  caplog: pytest.LogCaptureFixture) -> None:
-    from service import voice
+    from service.voice import routes
 
     call.start()
-    monkeypatch.setattr(voice.Call, "key", lambda *a, **k: (_ for _ in ()).throw(ValueError("boom")))
+    monkeypatch.setattr(routes, "press", lambda *a, **k: (_ for _ in ()).throw(ValueError("boom")))
     with caplog.at_level(logging.INFO):
         turn = call.press("1")
     assert "something went wrong" in turn.text.lower() or turn.heard[0].audio
@@ -243,9 +243,9 @@ def test_an_exception_in_a_handler_is_logged_once_with_the_sid(call: PhoneCall, 
 
 
 def test_an_exception_in_the_sms_handler_is_an_apology(texter: TextThread, monkeypatch: pytest.MonkeyPatch) -> None:
-    from service import sms
+    from service.text import conversation
 
-    monkeypatch.setattr(sms.Conversation, "respond", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(conversation.Conversation, "respond", lambda *a, **k: 1 / 0)
     [reply] = texter.send("hi")
     assert reply.startswith("Sorry, something went wrong.") and "911" in reply
 

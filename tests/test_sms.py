@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service import gsm
+from service.content import gsm
 from service.content import sms_texts
 from service.line import Line
 from service.simulator import TextThread, TwilioClient

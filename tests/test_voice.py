@@ -287,14 +287,14 @@ def test_emergency_words_are_answered_with_911_first(call: PhoneCall) -> None:
 
 def test_an_error_inside_a_handler_apologises_in_twiml_and_returns_to_the_main_menu(
         call: PhoneCall, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
-    from service import voice
+    from service.voice import call as flow
 
     call.start()
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(voice.Call, "topic", broken)
+    monkeypatch.setattr(flow.Call, "topic", broken)
     turn = call.press("1")
     assert call.statuses[-1] == 200
     assert "something went wrong" in turn.heard[0].text

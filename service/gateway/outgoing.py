@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping
+from typing import Any
 
 from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
 
-from .content import Language, sms_answer
-from .line import Line
-from .logs import mask
+from ..logs import mask
 
-log = logging.getLogger("service.messaging")
+log = logging.getLogger("service.gateway")
 
 
 class Messenger:
@@ -40,24 +38,3 @@ class Messenger:
             return False
         return True
 
-
-def send_answer(line: Line, lang: Language, topic_id: str, caller: str, line_number: str) -> bool:
-    """Text a topic's answer to the caller, from the number they called."""
-    if line.messenger is None:
-        return False
-    return line.messenger.send(caller, line_number, sms_answer(lang, lang.topic(topic_id)))
-
-
-def store_recording(line: Line, form: Mapping[str, str]) -> None:
-    """Keep a left message's details and tell the admin by text when a number is configured."""
-    try:
-        duration = int(form.get("RecordingDuration", "0") or 0)
-    except ValueError:
-        duration = 0
-    url = form.get("RecordingUrl", "")[:500]
-    caller = mask(form.get("From", ""))
-    if line.store is not None:
-        line.store.record_message(form.get("CallSid", "")[:64], caller, url, duration)
-    admin = line.admin_number
-    if admin and line.messenger is not None:
-        line.messenger.send(admin, form.get("To", ""), f"New message on the POEMS line: {duration} s from {caller}. {url}")

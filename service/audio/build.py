@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .audio import by_text, file_digest, file_name, read_manifest, write_manifest
-from .content import Content, Language, Prompt
+from .library import by_text, file_digest, file_name, read_manifest, write_manifest
+from ..content import Content, Language, Prompt
 
 ENGINES = ("gtts", "espeak")
 GTTS_TIMEOUT = 15.0

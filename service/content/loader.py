@@ -1,227 +1,18 @@
-"""The line's content model: menus, topics and phrases loaded from prompts/ and validated once."""
+"""Reading prompts/ into the content model, collecting every problem with its file and line (MkDocs-style)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import gsm
+from .checks import check_quality
+from .replies import PLACEHOLDER, fill
+from .model import (ACTIONS, LINE_FILE, MAX_OPTIONS, MAX_PRESSES, OPTION_KEYS, PHRASES, READABILITY_FORMULAS, RESERVED_KEYS,
+                    SPOKEN_PHRASES, VOICE_FIELDS, WORD_LISTS, Content, ContentError, Language, Menu, Option, Prompt, Target,
+                    Voice, normalize)
 from .yamlsource import Node, Problem, load_file
-
-LINE_FILE = "line.yaml"
-MAX_OPTIONS = 5
-MAX_PRESSES = 2
-OPTION_KEYS = "12345"
-ACTIONS = ("leave_message",)
-RESERVED_KEYS = ("repeat", "back", "main_menu", "help", "text_me", "language")
-KEY_PLACEHOLDERS = frozenset(RESERVED_KEYS)
-
-# Fixed phrases every language must have: name -> (channel, placeholders allowed).
-PHRASES: dict[str, tuple[str, frozenset[str]]] = {
-    "greeting": ("voice", frozenset()),
-    "language_offer": ("voice", frozenset({"key"})),
-    "option": ("voice", frozenset({"title", "key"})),
-    "main_menu_footer": ("voice", KEY_PLACEHOLDERS),
-    "menu_footer": ("voice", KEY_PLACEHOLDERS),
-    "answer_footer": ("voice", KEY_PLACEHOLDERS),
-    "not_option": ("voice", frozenset()),
-    "no_match": ("voice", frozenset()),
-    "silence_1": ("voice", KEY_PLACEHOLDERS),
-    "silence_2": ("voice", KEY_PLACEHOLDERS),
-    "goodbye": ("voice", frozenset()),
-    "help": ("voice", KEY_PLACEHOLDERS),
-    "error": ("voice", frozenset()),
-    "emergency": ("voice", frozenset()),
-    "text_sent": ("voice", frozenset()),
-    "text_failed": ("voice", frozenset()),
-    "record_thanks": ("voice", frozenset()),
-    "record_none": ("voice", frozenset()),
-    "sms_welcome": ("sms", frozenset()),
-    "sms_menu_header": ("sms", frozenset()),
-    "sms_option": ("sms", frozenset({"title", "key", "keyword"})),
-    "sms_menu_footer": ("sms", frozenset()),
-    "sms_answer_footer": ("sms", frozenset()),
-    "sms_help": ("sms", frozenset()),
-    "sms_not_understood": ("sms", frozenset()),
-    "sms_no_text": ("sms", frozenset()),
-    "sms_emergency": ("sms", frozenset()),
-}
-# Phrases whose text is spoken on its own (the others are built into menus and answers).
-SPOKEN_PHRASES = tuple(
-    name for name, (channel, _) in PHRASES.items() if channel == "voice" and name not in ("option", "main_menu_footer", "menu_footer")
-)
-WORD_LISTS = ("menu", "help", "language", "repeat", "back", "numbers", "emergency", "ignore")
-VOICE_FIELDS = ("name", "say_language", "speech_language", "gtts_lang", "gtts_tld", "espeak_voice", "readability")
-READABILITY_FORMULAS = {"flesch_kincaid_grade": "max", "fernandez_huerta": "min", "szigriszt_pazos": "min", "flesch_reading_ease": "min"}
-
-
-class ContentError(Exception):
-    """The prompt files cannot be used; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(format_problems(problems))
-        self.problems = problems
-
-
-def format_problems(problems: list[Problem]) -> str:
-    """The report an admin reads: one problem a line, then a count."""
-    errors = [p for p in problems if p.severity == "error"]
-    warnings = [p for p in problems if p.severity != "error"]
-    lines = [f"{p} ({p.severity})" if p.severity != "error" else str(p) for p in sorted(problems)]
-    lines.append(f"{len(errors)} error(s), {len(warnings)} warning(s)")
-    return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class Voice:
-    """How one language is spoken and heard."""
-
-    say_language: str
-    speech_language: str
-    gtts_lang: str
-    gtts_tld: str
-    espeak_voice: str
-
-
-@dataclass(frozen=True)
-class Target:
-    """Something a caller can reach: a topic, a menu or an action, in one language."""
-
-    kind: str  # "topic", "menu" or "action"
-    id: str
-    title: str
-    keyword: str
-    phrases: tuple[str, ...]
-    spoken: str = ""
-    text: str = ""
-    intro: str = ""
-    file: str = ""
-    line: int = 0
-    lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
-
-    def line_of(self, name: str) -> int:
-        """The line of one field (text, spoken, phrases...), or the topic's own line."""
-        return self.lines.get(name, self.line)
-
-
-@dataclass(frozen=True)
-class Option:
-    """One choice in a menu."""
-
-    key: str
-    kind: str
-    target: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Menu:
-    """A menu's structure, the same in every language."""
-
-    id: str
-    options: tuple[Option, ...]
-    parent: str | None
-    line: int
-
-    def option(self, key: str) -> Option | None:
-        """The option on this key, if any."""
-        for option in self.options:
-            if option.key == key:
-                return option
-        return None
-
-    def offers(self, target_id: str) -> bool:
-        """True when one of this menu's options leads to the topic or action."""
-        return any(o.target == target_id and o.kind != "menu" for o in self.options)
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """One piece of speech: what audio is built for, and what Say speaks when there is none."""
-
-    lang: str
-    id: str
-    text: str
-    file: str = ""
-    line: int = 0
-    # Worked out once: what an audio file must match, and the hash a prompt is looked up by on every request.
-    text_sha: str = field(init=False, repr=False, compare=False)
-    _hash: int = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "text_sha", hashlib.sha256(f"{self.lang}\n{self.text}".encode()).hexdigest()[:16])
-        object.__setattr__(self, "_hash", hash((self.lang, self.id, self.text, self.file, self.line)))
-
-    def __hash__(self) -> int:
-        return self._hash
-
-
-@dataclass
-class Language:
-    """Everything the line says and hears in one language."""
-
-    code: str
-    name: str
-    file: str
-    voice: Voice
-    readability: tuple[str, str, float]
-    key_names: dict[str, str]
-    words: dict[str, tuple[str, ...]]
-    phrases: dict[str, str]
-    targets: dict[tuple[str, str], Target]
-    prompts: dict[str, Prompt] = field(default_factory=dict)
-    phrase_lines: dict[str, int] = field(default_factory=dict)
-
-    def topic(self, topic_id: str) -> Target:
-        """The topic or action with this id."""
-        return self.targets.get(("topic", topic_id)) or self.targets[("action", topic_id)]
-
-    def menu(self, menu_id: str) -> Target:
-        """The menu texts with this id."""
-        return self.targets[("menu", menu_id)]
-
-    def key_name(self, key: str) -> str:
-        """How a key is said aloud ("star" for *)."""
-        return self.key_names.get(key, key)
-
-
-@dataclass
-class Content:
-    """The whole line: structure plus every language, validated."""
-
-    root: Path
-    default_language: str
-    languages: dict[str, Language]
-    menus: dict[str, Menu]
-    keys: dict[str, str]
-    timeouts: dict[str, int]
-    recording_seconds: int
-    problems: list[Problem]
-
-    def kind_of(self, target_id: str) -> str:
-        """Whether an id names a topic or an action."""
-        return "action" if target_id in ACTIONS else "topic"
-
-    def topic_ids(self) -> list[str]:
-        """Every topic and action reachable from the menus, in menu order."""
-        seen: list[str] = []
-        for menu in self.menus.values():
-            for option in menu.options:
-                if option.kind != "menu" and option.target not in seen:
-                    seen.append(option.target)
-        return seen
-
-    def prompts(self) -> list[Prompt]:
-        """Every spoken prompt in every language."""
-        return [p for lang in self.languages.values() for p in lang.prompts.values()]
-
-    def other_languages(self, code: str) -> list[Language]:
-        """The languages other than code, in the order line.yaml gives."""
-        return [lang for c, lang in self.languages.items() if c != code]
 
 
 class _Reader:
@@ -279,11 +70,6 @@ def _kind(value: Any) -> str:
     return f"'{value}'"
 
 
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-
-
-def _fill(template: str, values: dict[str, str]) -> str:
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 
 def load(root: Path | str) -> Content:
@@ -322,8 +108,6 @@ def read(root: Path | str) -> Content:
     for lang in content.languages.values():
         _build_prompts(reader, content, lang)
     _check_phrase_owners(reader, content)
-    from .quality import check_quality  # imported here: quality needs the model above
-
     reader.problems.extend(check_quality(content))
     return content
 
@@ -489,7 +273,7 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
                 continue
             text = reader.text(pnode, f"phrase '{name}'")
             allowed = PHRASES[name][1]
-            for used in _PLACEHOLDER.findall(text):
+            for used in PLACEHOLDER.findall(text):
                 if used not in allowed:
                     expected = ", ".join("{" + a + "}" for a in sorted(allowed)) or "no {...} placeholders"
                     reader.error(pnode, f"phrase '{name}': unknown placeholder {{{used}}}; expected {expected}")
@@ -548,13 +332,13 @@ def _check_languages_agree(reader: _Reader, content: Content) -> None:
 def _build_prompts(reader: _Reader, content: Content, lang: Language) -> None:
     """Compose the spoken prompts: menus with their options and footers, answers, phrases."""
     keys = {name: lang.key_name(key) for name, key in content.keys.items()}
-    phrase = {name: _fill(text, keys) for name, text in lang.phrases.items()}
+    phrase = {name: fill(text, keys) for name, text in lang.phrases.items()}
     prompts: dict[str, Prompt] = {}
-    phrase["language_offer"] = _fill(lang.phrases.get("language_offer", ""), {"key": lang.key_name(content.keys.get("language", "6"))})
+    phrase["language_offer"] = fill(lang.phrases.get("language_offer", ""), {"key": lang.key_name(content.keys.get("language", "6"))})
     if len(content.languages) > 2:
         # With three or more languages, key 6 opens a menu offering each in its own voice on keys 1, 2, 3...
         number = list(content.languages).index(lang.code) + 1
-        prompts["phrase.language_choice"] = Prompt(lang.code, "phrase.language_choice", _fill(lang.phrases.get("language_offer", ""), {"key": lang.key_name(str(number))}), lang.file, lang.phrase_lines.get("language_offer", 1))
+        prompts["phrase.language_choice"] = Prompt(lang.code, "phrase.language_choice", fill(lang.phrases.get("language_offer", ""), {"key": lang.key_name(str(number))}), lang.file, lang.phrase_lines.get("language_offer", 1))
     for name in SPOKEN_PHRASES:
         if lang.phrases.get(name):
             prompts[f"phrase.{name}"] = Prompt(lang.code, f"phrase.{name}", phrase[name], lang.file, lang.phrase_lines.get(name, 1))
@@ -566,7 +350,7 @@ def _build_prompts(reader: _Reader, content: Content, lang: Language) -> None:
         for option in menu.options:
             target = lang.targets.get(("menu", option.target) if option.kind == "menu" else (option.kind, option.target))
             if target is not None:
-                parts.append(_fill(lang.phrases.get("option", "{title}, {key}."), {"title": target.title, "key": lang.key_name(option.key)}))
+                parts.append(fill(lang.phrases.get("option", "{title}, {key}."), {"title": target.title, "key": lang.key_name(option.key)}))
         parts.append(phrase.get("main_menu_footer" if menu.parent is None else "menu_footer", ""))
         prompts[f"menu.{menu.id}"] = Prompt(lang.code, f"menu.{menu.id}", " ".join(p for p in parts if p), lang.file, texts.line)
     for (kind, target_id), target in lang.targets.items():
@@ -576,8 +360,6 @@ def _build_prompts(reader: _Reader, content: Content, lang: Language) -> None:
 
 
 def _check_phrase_owners(reader: _Reader, content: Content) -> None:
-    from .matcher import normalize
-
     for lang in content.languages.values():
         owners: dict[str, Target] = {}
         for target in lang.targets.values():
@@ -593,45 +375,3 @@ def _check_phrase_owners(reader: _Reader, content: Content) -> None:
         for key, target in owners.items():
             if key in fixed:
                 reader.problems.append(Problem(lang.file, target.line_of("phrases"), f"{target.kind} '{target.id}': the phrase '{key}' is also a '{fixed[key]}' word under words:; expected it in one place"))
-
-
-def sms_menu(content: Content, lang: Language, menu_id: str) -> str:
-    """The numbered list a texter sees for a menu."""
-    menu = content.menus[menu_id]
-    lines = [lang.phrases["sms_menu_header"]]
-    for option in menu.options:
-        target = lang.targets.get(("menu", option.target) if option.kind == "menu" else (option.kind, option.target))
-        if target is not None:
-            lines.append(_fill(lang.phrases["sms_option"], {"key": option.key, "title": target.title, "keyword": target.keyword.upper()}))
-    lines.append(lang.phrases["sms_menu_footer"])
-    return gsm.fold("\n".join(lines))
-
-
-def sms_answer(lang: Language, target: Target) -> str:
-    """A topic's text answer with the what-next line, as sent."""
-    return gsm.fold(f"{target.text}\n{lang.phrases['sms_answer_footer']}")
-
-
-def sms_texts(content: Content, lang: Language) -> dict[str, str]:
-    """Every reply the text line can send in a language, by a name for reports."""
-    out: dict[str, str] = {}
-    welcome = lang.phrases.get("sms_welcome", "")
-    for menu_id in content.menus:
-        if ("menu", menu_id) in lang.targets and "sms_menu_header" in lang.phrases:
-            listing = sms_menu(content, lang, menu_id)
-            out[f"menu '{menu_id}'"] = listing
-            if menu_id == "main":
-                out["welcome with the main menu"] = gsm.fold(f"{welcome}\n{listing}")
-    for (kind, target_id), target in lang.targets.items():
-        if kind != "menu" and "sms_answer_footer" in lang.phrases:
-            out[f"topic '{target_id}' text"] = sms_answer(lang, target)
-            out[f"topic '{target_id}' text, with the emergency warning in front,"] = gsm.fold(f"{lang.phrases.get('sms_emergency', '')}\n{sms_answer(lang, target)}")
-    for name in ("sms_help", "sms_welcome"):
-        if name in lang.phrases:
-            out[f"phrase '{name}'"] = gsm.fold(lang.phrases[name])
-    if "sms_not_understood" in lang.phrases and "main" in content.menus and ("menu", "main") in lang.targets:
-        main = sms_menu(content, lang, "main")
-        out["not understood with the main menu"] = gsm.fold(f"{lang.phrases['sms_not_understood']}\n{main}")
-        out["no text with the main menu"] = gsm.fold(f"{lang.phrases.get('sms_no_text', '')}\n{main}")
-        out["emergency with the main menu"] = gsm.fold(f"{lang.phrases.get('sms_emergency', '')}\n{main}")
-    return out

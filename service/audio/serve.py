@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, send_from_directory
 
-bp = Blueprint("media", __name__)
+bp = Blueprint("audio", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
 

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
-
 import textstat
 
 from . import gsm
+from .model import PHRASES, Content, Language, Target
+from .replies import sms_texts
 from .yamlsource import Problem
-
-if TYPE_CHECKING:
-    from .content import Content, Language, Target
 
 MAX_SPOKEN_WORDS = 150
 # Phone numbers, web addresses and letters spoken one by one are not words a reader struggles with.
 _NOT_PROSE = re.compile(r"\b[\w.-]+\.(org|gov|com|uk)\b|\b\d[\d-]{5,}\d\b")
 
 
-def readability_scores(lang: "Language", texts: list[str]) -> list[float]:
+def readability_scores(lang: Language, texts: list[str]) -> list[float]:
     """Scores for many texts of one language (textstat loads a hyphenation dictionary on each set_lang)."""
     formula, _, _ = lang.readability
     # set_lang is process-wide: every scoring call here sets it first, so it is never reset (each set costs ~0.1 s).
@@ -27,13 +24,9 @@ def readability_scores(lang: "Language", texts: list[str]) -> list[float]:
     return [float(score(_NOT_PROSE.sub("it", text))) for text in texts]
 
 
-def check_quality(content: "Content") -> list[Problem]:
+def check_quality(content: Content) -> list[Problem]:
     """Every text-message limit, reading level and speech length problem in the content."""
-    from .content import sms_texts
-
     problems: list[Problem] = []
-    from .content import PHRASES
-
     for lang in content.languages.values():
         if any(name not in lang.phrases for name in PHRASES):
             continue  # a missing phrase is already reported; the texts cannot be put together without it
@@ -72,7 +65,7 @@ def _check_text(name: str, text: str) -> str | None:
     return None
 
 
-def _check_reading(lang: "Language", target: "Target", part: str, score: float) -> list[Problem]:
+def _check_reading(lang: Language, target: Target, part: str, score: float) -> list[Problem]:
     formula, bound, limit = lang.readability
     too_hard = score > limit if bound == "max" else score < limit
     if not too_hard:
@@ -81,7 +74,7 @@ def _check_reading(lang: "Language", target: "Target", part: str, score: float) 
                     f"expected {'at most' if bound == 'max' else 'at least'} {limit:g}: use shorter sentences and plainer words")]
 
 
-def _check_length(lang: "Language", target: "Target") -> list[Problem]:
+def _check_length(lang: Language, target: Target) -> list[Problem]:
     words = len(target.spoken.split())
     if words > MAX_SPOKEN_WORDS:
         return [Problem(lang.file, target.line_of("spoken"), f"topic '{target.id}': spoken answer has {words} words; expected at most {MAX_SPOKEN_WORDS} (about 60 seconds)")]

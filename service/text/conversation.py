@@ -1,37 +1,12 @@
-"""The text line: keywords, numbers and plain questions answered in one or two short GSM-7 texts."""
+"""A text conversation: where this texter is (a signed cookie Twilio keeps) and what to send back."""
 
 from __future__ import annotations
 
-import logging
+from flask import session
 
-from flask import Blueprint, Response, request, session
-from twilio.twiml.messaging_response import MessagingResponse
-from werkzeug.exceptions import HTTPException
-
-from . import gsm
-from .content import sms_answer, sms_menu
-from .line import Line, current_line
-from .logs import note
-from .matcher import normalize
-from .security import require_signature
-from .voice import TWIML_TYPE, record_unmatched, record_usage
-
-bp = Blueprint("sms", __name__, url_prefix="/sms")
-bp.before_request(require_signature)
-log = logging.getLogger("service.sms")
-
-# Twilio answers these itself on long codes; a reply of ours would be a second, unwanted text.
-OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "end", "quit", "cancel", "optout", "revoke"})
-MAX_BODY = 1600
-
-
-def reply(*messages: str) -> Response:
-    """TwiML with one Message per text, each folded to GSM-7 and held to three segments."""
-    response = MessagingResponse()
-    for text in messages:
-        if text:
-            response.message(gsm.clip(gsm.fold(text)))
-    return Response(str(response), content_type=TWIML_TYPE)
+from ..content import normalize, sms_answer, sms_menu
+from ..line import Line
+from ..logs import note
 
 
 class Conversation:
@@ -73,7 +48,7 @@ class Conversation:
     def answer_for(self, target_id: str) -> str:
         """A topic's text answer, counted in the usage records."""
         note(topic=target_id)
-        record_usage(self.line, "sms", self.lang.code, target_id)
+        self.line.record_usage("sms", self.lang.code, target_id)
         return sms_answer(self.lang, self.lang.topic(target_id))
 
     def respond(self, body: str, emergency: bool = False) -> list[str]:
@@ -93,7 +68,7 @@ class Conversation:
         if match is None:
             if emergency:
                 return [self.listing("main")]
-            record_unmatched(self.line, "sms", self.lang.code, body[:200])
+            self.line.record_unmatched("sms", self.lang.code, body[:200])
             return [f"{self.phrase('sms_not_understood')}\n{self.listing('main')}"]
         self.set_language(code)
         target = match.target
@@ -113,31 +88,3 @@ class Conversation:
             return self.listing(option.target)
         return self.answer_for(option.target)
 
-
-@bp.post("")
-def incoming() -> Response:
-    """An incoming text message."""
-    note(step="sms")
-    body = request.form.get("Body", "")[:MAX_BODY]
-    if normalize(body) in OPT_OUT_WORDS:
-        session.clear()
-        note(step="opt_out")
-        return reply()
-    conversation = Conversation(current_line())
-    emergency = conversation.line.matcher.is_emergency(body)
-    messages = conversation.respond(body, emergency)
-    if emergency:
-        note(step="emergency")
-        messages[0] = f"{conversation.phrase('sms_emergency')}\n{messages[0]}"
-    conversation.save()
-    return reply(*messages)
-
-
-@bp.errorhandler(Exception)
-def apologise(error: Exception) -> Response | HTTPException:
-    """Any failure while answering a text: a short apology and the menu word, never a 500."""
-    if isinstance(error, HTTPException):
-        return error
-    log.exception("sms handler failed", extra={"sid": request.form.get("MessageSid", "")})
-    note(error=type(error).__name__)
-    return reply("Sorry, something went wrong. Please try again, or reply MENU. In an emergency, call 911.")

@@ -11,8 +11,8 @@ from urllib.parse import quote
 from flask import Request, abort, current_app, request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
-from .logs import note_sender
-from .settings import StartupError
+from ..logs import note_sender
+from ..settings import StartupError
 
 SIGNATURE_HEADER = "HTTP_X_TWILIO_SIGNATURE"
 # Present when a Twilio Webhook Setting signs with a SharedKey: "key=<SharedKey id>,algorithm=<HMAC_SHA1|HMAC_SHA256>".

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .content import Content, Language, Target
+from ..content import Content, Language, Target, normalize
 
-_NON_WORD = re.compile(r"[^a-z0-9ñ]+")
 # Shorter words are too easily confused with each other to correct ("skin"/"sign").
 MIN_FUZZY_LENGTH = 5
 FUZZY_CUTOFF = 0.8
-
-
-@lru_cache(maxsize=4096)
-def normalize(text: str) -> str:
-    """Lower case, no accents (ñ kept), no punctuation, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("ñ", "\0"))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("\0", "ñ")
-    return " ".join(_NON_WORD.sub(" ", plain).split())
 
 
 @dataclass(frozen=True)

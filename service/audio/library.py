@@ -11,8 +11,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .content import Content, Prompt
-from .yamlsource import Problem
+from flask import url_for
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from ..content import Content, Problem, Prompt
 
 MANIFEST = "manifest.json"
 # When both engines have built the same text, callers hear the more natural voice.
@@ -117,9 +119,19 @@ class AudioLibrary:
                 self._verified.pop(name, None)
         return ok
 
-    def url(self, name: str, local_url: str) -> str:
+    def url(self, name: str) -> str:
         """Where Twilio fetches a file: the CDN when configured, else this app."""
-        return f"{self.base_url}/{name}" if self.base_url else local_url
+        if self.base_url:
+            return f"{self.base_url}/{name}"
+        return url_for("audio.audio_file", name=name, _external=True)
+
+    def speak(self, verb: VoiceResponse | Gather, prompt: Prompt, say_language: str) -> None:
+        """Play the prompt's audio when a current file exists, else speak its text: never silence."""
+        name = self.file_for(prompt)
+        if name:
+            verb.play(self.url(name))
+        else:
+            verb.say(prompt.text, language=say_language)
 
 
 def audio_problems(content: Content, audio_dir: Path) -> list[Problem]:

@@ -1,0 +1,234 @@
+"""The content model: menus, topics, phrases and prompts, as plain dataclasses."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .yamlsource import Problem
+
+LINE_FILE = "line.yaml"
+MAX_OPTIONS = 5
+MAX_PRESSES = 2
+OPTION_KEYS = "12345"
+ACTIONS = ("leave_message",)
+RESERVED_KEYS = ("repeat", "back", "main_menu", "help", "text_me", "language")
+KEY_PLACEHOLDERS = frozenset(RESERVED_KEYS)
+
+# Fixed phrases every language must have: name -> (channel, placeholders allowed).
+PHRASES: dict[str, tuple[str, frozenset[str]]] = {
+    "greeting": ("voice", frozenset()),
+    "language_offer": ("voice", frozenset({"key"})),
+    "option": ("voice", frozenset({"title", "key"})),
+    "main_menu_footer": ("voice", KEY_PLACEHOLDERS),
+    "menu_footer": ("voice", KEY_PLACEHOLDERS),
+    "answer_footer": ("voice", KEY_PLACEHOLDERS),
+    "not_option": ("voice", frozenset()),
+    "no_match": ("voice", frozenset()),
+    "silence_1": ("voice", KEY_PLACEHOLDERS),
+    "silence_2": ("voice", KEY_PLACEHOLDERS),
+    "goodbye": ("voice", frozenset()),
+    "help": ("voice", KEY_PLACEHOLDERS),
+    "error": ("voice", frozenset()),
+    "emergency": ("voice", frozenset()),
+    "text_sent": ("voice", frozenset()),
+    "text_failed": ("voice", frozenset()),
+    "record_thanks": ("voice", frozenset()),
+    "record_none": ("voice", frozenset()),
+    "sms_welcome": ("sms", frozenset()),
+    "sms_menu_header": ("sms", frozenset()),
+    "sms_option": ("sms", frozenset({"title", "key", "keyword"})),
+    "sms_menu_footer": ("sms", frozenset()),
+    "sms_answer_footer": ("sms", frozenset()),
+    "sms_help": ("sms", frozenset()),
+    "sms_not_understood": ("sms", frozenset()),
+    "sms_no_text": ("sms", frozenset()),
+    "sms_emergency": ("sms", frozenset()),
+}
+# Phrases whose text is spoken on its own (the others are built into menus and answers).
+SPOKEN_PHRASES = tuple(
+    name for name, (channel, _) in PHRASES.items() if channel == "voice" and name not in ("option", "main_menu_footer", "menu_footer")
+)
+WORD_LISTS = ("menu", "help", "language", "repeat", "back", "numbers", "emergency", "ignore")
+VOICE_FIELDS = ("name", "say_language", "speech_language", "gtts_lang", "gtts_tld", "espeak_voice", "readability")
+READABILITY_FORMULAS = {"flesch_kincaid_grade": "max", "fernandez_huerta": "min", "szigriszt_pazos": "min", "flesch_reading_ease": "min"}
+
+
+class ContentError(Exception):
+    """The prompt files cannot be used; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(format_problems(problems))
+        self.problems = problems
+
+
+def format_problems(problems: list[Problem]) -> str:
+    """The report an admin reads: one problem a line, then a count."""
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    lines = [f"{p} ({p.severity})" if p.severity != "error" else str(p) for p in sorted(problems)]
+    lines.append(f"{len(errors)} error(s), {len(warnings)} warning(s)")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How one language is spoken and heard."""
+
+    say_language: str
+    speech_language: str
+    gtts_lang: str
+    gtts_tld: str
+    espeak_voice: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something a caller can reach: a topic, a menu or an action, in one language."""
+
+    kind: str  # "topic", "menu" or "action"
+    id: str
+    title: str
+    keyword: str
+    phrases: tuple[str, ...]
+    spoken: str = ""
+    text: str = ""
+    intro: str = ""
+    file: str = ""
+    line: int = 0
+    lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    def line_of(self, name: str) -> int:
+        """The line of one field (text, spoken, phrases...), or the topic's own line."""
+        return self.lines.get(name, self.line)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice in a menu."""
+
+    key: str
+    kind: str
+    target: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Menu:
+    """A menu's structure, the same in every language."""
+
+    id: str
+    options: tuple[Option, ...]
+    parent: str | None
+    line: int
+
+    def option(self, key: str) -> Option | None:
+        """The option on this key, if any."""
+        for option in self.options:
+            if option.key == key:
+                return option
+        return None
+
+    def offers(self, target_id: str) -> bool:
+        """True when one of this menu's options leads to the topic or action."""
+        return any(o.target == target_id and o.kind != "menu" for o in self.options)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One piece of speech: what audio is built for, and what Say speaks when there is none."""
+
+    lang: str
+    id: str
+    text: str
+    file: str = ""
+    line: int = 0
+    # Worked out once: what an audio file must match, and the hash a prompt is looked up by on every request.
+    text_sha: str = field(init=False, repr=False, compare=False)
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text_sha", hashlib.sha256(f"{self.lang}\n{self.text}".encode()).hexdigest()[:16])
+        object.__setattr__(self, "_hash", hash((self.lang, self.id, self.text, self.file, self.line)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
+@dataclass
+class Language:
+    """Everything the line says and hears in one language."""
+
+    code: str
+    name: str
+    file: str
+    voice: Voice
+    readability: tuple[str, str, float]
+    key_names: dict[str, str]
+    words: dict[str, tuple[str, ...]]
+    phrases: dict[str, str]
+    targets: dict[tuple[str, str], Target]
+    prompts: dict[str, Prompt] = field(default_factory=dict)
+    phrase_lines: dict[str, int] = field(default_factory=dict)
+
+    def topic(self, topic_id: str) -> Target:
+        """The topic or action with this id."""
+        return self.targets.get(("topic", topic_id)) or self.targets[("action", topic_id)]
+
+    def menu(self, menu_id: str) -> Target:
+        """The menu texts with this id."""
+        return self.targets[("menu", menu_id)]
+
+    def key_name(self, key: str) -> str:
+        """How a key is said aloud ("star" for *)."""
+        return self.key_names.get(key, key)
+
+
+@dataclass
+class Content:
+    """The whole line: structure plus every language, validated."""
+
+    root: Path
+    default_language: str
+    languages: dict[str, Language]
+    menus: dict[str, Menu]
+    keys: dict[str, str]
+    timeouts: dict[str, int]
+    recording_seconds: int
+    problems: list[Problem]
+
+    def kind_of(self, target_id: str) -> str:
+        """Whether an id names a topic or an action."""
+        return "action" if target_id in ACTIONS else "topic"
+
+    def topic_ids(self) -> list[str]:
+        """Every topic and action reachable from the menus, in menu order."""
+        seen: list[str] = []
+        for menu in self.menus.values():
+            for option in menu.options:
+                if option.kind != "menu" and option.target not in seen:
+                    seen.append(option.target)
+        return seen
+
+    def prompts(self) -> list[Prompt]:
+        """Every spoken prompt in every language."""
+        return [p for lang in self.languages.values() for p in lang.prompts.values()]
+
+    def other_languages(self, code: str) -> list[Language]:
+        """The languages other than code, in the order line.yaml gives."""
+        return [lang for c, lang in self.languages.items() if c != code]
+
+
+_NON_WORD = re.compile(r"[^a-z0-9ñ]+")
+
+
+@lru_cache(maxsize=4096)
+def normalize(text: str) -> str:
+    """Lower case, no accents (ñ kept), no punctuation, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("ñ", "\0"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("\0", "ñ")
+    return " ".join(_NON_WORD.sub(" ", plain).split())

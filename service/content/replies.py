@@ -1,0 +1,57 @@
+"""The text line's replies composed from the content: menus as numbered lists, answers with their footer."""
+
+from __future__ import annotations
+
+import re
+
+from . import gsm
+from .model import Content, Language, Target
+
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """Replace {name} placeholders whose name is in values; leave the others as they are."""
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def sms_menu(content: Content, lang: Language, menu_id: str) -> str:
+    """The numbered list a texter sees for a menu."""
+    menu = content.menus[menu_id]
+    lines = [lang.phrases["sms_menu_header"]]
+    for option in menu.options:
+        target = lang.targets.get(("menu", option.target) if option.kind == "menu" else (option.kind, option.target))
+        if target is not None:
+            lines.append(fill(lang.phrases["sms_option"], {"key": option.key, "title": target.title, "keyword": target.keyword.upper()}))
+    lines.append(lang.phrases["sms_menu_footer"])
+    return gsm.fold("\n".join(lines))
+
+
+def sms_answer(lang: Language, target: Target) -> str:
+    """A topic's text answer with the what-next line, as sent."""
+    return gsm.fold(f"{target.text}\n{lang.phrases['sms_answer_footer']}")
+
+
+def sms_texts(content: Content, lang: Language) -> dict[str, str]:
+    """Every reply the text line can send in a language, by a name for reports."""
+    out: dict[str, str] = {}
+    welcome = lang.phrases.get("sms_welcome", "")
+    for menu_id in content.menus:
+        if ("menu", menu_id) in lang.targets and "sms_menu_header" in lang.phrases:
+            listing = sms_menu(content, lang, menu_id)
+            out[f"menu '{menu_id}'"] = listing
+            if menu_id == "main":
+                out["welcome with the main menu"] = gsm.fold(f"{welcome}\n{listing}")
+    for (kind, target_id), target in lang.targets.items():
+        if kind != "menu" and "sms_answer_footer" in lang.phrases:
+            out[f"topic '{target_id}' text"] = sms_answer(lang, target)
+            out[f"topic '{target_id}' text, with the emergency warning in front,"] = gsm.fold(f"{lang.phrases.get('sms_emergency', '')}\n{sms_answer(lang, target)}")
+    for name in ("sms_help", "sms_welcome"):
+        if name in lang.phrases:
+            out[f"phrase '{name}'"] = gsm.fold(lang.phrases[name])
+    if "sms_not_understood" in lang.phrases and "main" in content.menus and ("menu", "main") in lang.targets:
+        main = sms_menu(content, lang, "main")
+        out["not understood with the main menu"] = gsm.fold(f"{lang.phrases['sms_not_understood']}\n{main}")
+        out["no text with the main menu"] = gsm.fold(f"{lang.phrases.get('sms_no_text', '')}\n{main}")
+        out["emergency with the main menu"] = gsm.fold(f"{lang.phrases.get('sms_emergency', '')}\n{main}")
+    return out

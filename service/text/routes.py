@@ -1,0 +1,62 @@
+"""The text line's webhook: one incoming text, answered in short GSM-7 texts."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, request, session
+from twilio.twiml.messaging_response import MessagingResponse
+from werkzeug.exceptions import HTTPException
+
+from ..content import gsm, normalize
+from ..gateway import TWIML_TYPE
+from ..gateway.signatures import require_signature
+from ..line import current_line
+from ..logs import note
+from .conversation import Conversation
+
+bp = Blueprint("text", __name__, url_prefix="/sms")
+bp.before_request(require_signature)
+log = logging.getLogger("service.text")
+
+# Twilio answers these itself on long codes; a reply of ours would be a second, unwanted text.
+OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "end", "quit", "cancel", "optout", "revoke"})
+MAX_BODY = 1600
+
+
+def reply(*messages: str) -> Response:
+    """TwiML with one Message per text, each folded to GSM-7 and held to three segments."""
+    response = MessagingResponse()
+    for text in messages:
+        if text:
+            response.message(gsm.clip(gsm.fold(text)))
+    return Response(str(response), content_type=TWIML_TYPE)
+
+
+@bp.post("")
+def incoming() -> Response:
+    """An incoming text message."""
+    note(step="sms")
+    body = request.form.get("Body", "")[:MAX_BODY]
+    if normalize(body) in OPT_OUT_WORDS:
+        session.clear()
+        note(step="opt_out")
+        return reply()
+    conversation = Conversation(current_line())
+    emergency = conversation.line.matcher.is_emergency(body)
+    messages = conversation.respond(body, emergency)
+    if emergency:
+        note(step="emergency")
+        messages[0] = f"{conversation.phrase('sms_emergency')}\n{messages[0]}"
+    conversation.save()
+    return reply(*messages)
+
+
+@bp.errorhandler(Exception)
+def apologise(error: Exception) -> Response | HTTPException:
+    """Any failure while answering a text: a short apology and the menu word, never a 500."""
+    if isinstance(error, HTTPException):
+        return error
+    log.exception("sms handler failed", extra={"sid": request.form.get("MessageSid", "")})
+    note(error=type(error).__name__)
+    return reply("Sorry, something went wrong. Please try again, or reply MENU. In an emergency, call 911.")

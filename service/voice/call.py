@@ -1,0 +1,272 @@
+"""The call flow: where the caller is, and one small function for each thing a caller can do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from flask import url_for
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from ..content import Language, Prompt, normalize
+from ..line import Line
+from .messages import send_answer, store_recording
+
+LANGUAGE_MENU = "_languages"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a caller is: a menu, or after a topic's answer (with the menu it was reached from); and how many
+    silences in a row they have let pass there."""
+
+    kind: str  # "menu" or "topic"
+    ident: str
+    came_from: str = ""
+    silence: int = 0
+
+
+class Call:
+    """One step of a call: the line, the caller's language and what was noted for the log; builds the TwiML."""
+
+    def __init__(self, line: Line, lang: Language, notes: dict[str, object], caller: str = "", called: str = "") -> None:
+        self.line = line
+        self.content = line.content
+        self.lang = lang
+        self.keys = line.content.keys
+        self.notes = notes
+        self.caller = caller
+        self.called = called
+
+    def to(self, lang: Language) -> Call:
+        """The same call, in another language."""
+        return Call(self.line, lang, self.notes, self.caller, self.called)
+
+    def phrase(self, name: str) -> Prompt:
+        """A fixed spoken phrase of this language."""
+        return self.lang.prompts[f"phrase.{name}"]
+
+    def speak(self, verb: VoiceResponse | Gather, prompt: Prompt) -> None:
+        """Play one prompt, or say it in its own language's voice (offers of another language are in that one)."""
+        self.line.audio.speak(verb, prompt, self.content.languages[prompt.lang].voice.say_language)
+
+    def listen(self, place: Place, prompts: list[Prompt]) -> VoiceResponse:
+        """Prompts inside a Gather (keys and speech interrupt them) whose answer comes back to this place; after it,
+        a Redirect back here for when the caller stays silent."""
+        code = self.lang.code
+        args = {"came_from": place.came_from} if place.kind == "topic" else {}
+        response = VoiceResponse()
+        timeout = self.content.timeouts["first_seconds" if place.silence == 0 else "later_seconds"]
+        gather = response.gather(
+            action=url_for("voice.answer", kind=place.kind, ident=place.ident, lang=code, **args), method="POST",
+            input="dtmf speech", num_digits=1, timeout=timeout, speech_timeout="auto",
+            language=self.lang.voice.speech_language, hints=self.line.hints[code], action_on_empty_result=False,
+            finish_on_key="")
+        for prompt in prompts:
+            self.speak(gather, prompt)
+        response.redirect(url_for(f"voice.{place.kind}", ident=place.ident, lang=code, **args, s=place.silence + 1),
+                          method="POST")
+        return response
+
+    def goodbye(self) -> VoiceResponse:
+        """The last words after too long a silence, then hang up."""
+        response = VoiceResponse()
+        self.speak(response, self.phrase("goodbye"))
+        response.hangup()
+        return response
+
+    def too_quiet(self, place: Place) -> bool:
+        """True once the caller has been silent as often as the line waits."""
+        return place.silence >= self.content.timeouts["silences_before_goodbye"]
+
+    def nudges(self, place: Place) -> list[Prompt]:
+        """What to say after the nth silence: nothing, then more and more help."""
+        if place.silence <= 0:
+            return []
+        return [self.phrase("silence_1" if place.silence == 1 else "silence_2")]
+
+    def menu(self, menu_id: str, before: list[Prompt] | None = None, silence: int = 0, greeting: bool = False) -> VoiceResponse:
+        """A menu inside a Gather; after the Gather, silence leads back here, counted, to a goodbye."""
+        place = Place("menu", menu_id, silence=silence)
+        if self.too_quiet(place):
+            return self.goodbye()
+        prompts = [*(before or []), *self.nudges(place)]
+        offers = [other.prompts["phrase.language_offer"] for other in self.content.other_languages(self.lang.code)] if menu_id == "main" else []
+        if greeting:
+            prompts += [self.phrase("greeting"), *offers, self.lang.prompts[f"menu.{menu_id}"]]
+        else:
+            prompts += [self.lang.prompts[f"menu.{menu_id}"], *offers]
+        return self.listen(place, prompts)
+
+    def topic(self, topic_id: str, came_from: str, before: list[Prompt] | None = None, silence: int = 0,
+              replay: bool = True) -> VoiceResponse:
+        """An answer followed by its footer (repeat, text me, back, main menu), inside a Gather."""
+        if self.content.kind_of(topic_id) == "action":
+            return self.leave_message(before)
+        place = Place("topic", topic_id, came_from, silence)
+        if self.too_quiet(place):
+            return self.goodbye()
+        prompts = [*(before or []), *self.nudges(place)]
+        if replay and silence == 0:
+            prompts.append(self.lang.prompts[f"topic.{topic_id}"])
+        prompts.append(self.phrase("answer_footer"))
+        return self.listen(place, prompts)
+
+    def leave_message(self, before: list[Prompt] | None = None) -> VoiceResponse:
+        """The notice, a beep and a recording; finishing with a key or by hanging up."""
+        response = VoiceResponse()
+        for prompt in before or []:
+            self.speak(response, prompt)
+        self.speak(response, self.lang.prompts["topic.leave_message"])
+        response.record(action=url_for("voice.recorded", lang=self.lang.code), method="POST",
+                        max_length=self.content.recording_seconds, play_beep=True, finish_on_key="#",
+                        timeout=10, trim="trim-silence")
+        # Reached only when nothing was recorded.
+        self.speak(response, self.phrase("record_none"))
+        response.redirect(url_for("voice.menu", ident=self.home_of("leave_message"), lang=self.lang.code), method="POST")
+        return response
+
+    def language_menu(self, silence: int = 0) -> VoiceResponse:
+        """Each language offered in its own voice, on keys 1, 2, 3..."""
+        place = Place("menu", LANGUAGE_MENU, silence=silence)
+        if self.too_quiet(place):
+            return self.goodbye()
+        return self.listen(place, [lang.prompts["phrase.language_choice"] for lang in self.content.languages.values()])
+
+    def home_of(self, topic_id: str) -> str:
+        """The first menu that offers a topic: where back leads when the caller came by speech."""
+        for menu in self.content.menus.values():
+            if menu.offers(topic_id):
+                return menu.id
+        return "main"
+
+    def here(self, place: Place, before: list[Prompt] | None = None) -> VoiceResponse:
+        """Say something, then put the caller back where they were (the footer only, after an answer)."""
+        if place.kind == "topic":
+            return self.topic(place.ident, place.came_from, before, replay=False)
+        if place.ident == LANGUAGE_MENU:
+            return self.language_menu()
+        return self.menu(place.ident, before)
+
+    def go(self, kind: str, target: str, came_from: str, before: list[Prompt] | None = None) -> VoiceResponse:
+        """Open a menu, play an answer, or start an action."""
+        if kind == "menu":
+            return self.menu(target, before)
+        self.notes["topic"] = target
+        self.line.record_usage("voice", self.lang.code, target)
+        return self.topic(target, came_from, before)
+
+    def switch_language(self) -> VoiceResponse:
+        """Key 6 (or a language's name): the other language, or a choice when there are several."""
+        others = self.content.other_languages(self.lang.code)
+        if len(others) == 1:
+            return self.to(others[0]).menu("main")
+        return self.language_menu()
+
+    def not_an_option(self, place: Place) -> VoiceResponse:
+        """A key that means nothing here: say so, and the same menu again."""
+        self.notes["step_key"] = "invalid"
+        return self.here(place, [self.phrase("not_option")])
+
+
+# What a caller can do at any place: press a key, speak, stay silent, or leave a recording.
+
+def press(call: Call, place: Place, key: str) -> VoiceResponse:
+    """A key press: the same keys mean the same in every menu; 1 to 5 pick the menu's options."""
+    call.notes["step_key"] = key
+    keys = call.keys
+    if place.ident == LANGUAGE_MENU and place.kind == "menu":
+        return _press_language(call, place, key)
+    if key == keys["repeat"]:
+        return call.topic(place.ident, place.came_from) if place.kind == "topic" else call.menu(place.ident)
+    if key == keys["main_menu"]:
+        return call.menu("main")
+    if key == keys["back"]:
+        if place.kind == "topic":
+            return call.menu(place.came_from)
+        return call.menu(call.content.menus[place.ident].parent or "main")
+    if key == keys["help"]:
+        return call.here(place, [call.phrase("help")])
+    if key == keys["language"] and len(call.content.languages) > 1:
+        return call.switch_language()
+    if key == keys["text_me"] and place.kind == "topic":
+        return text_me(call, place)
+    if place.kind == "menu":
+        option = call.content.menus[place.ident].option(key)
+        if option is not None:
+            return call.go(option.kind, option.target, place.ident)
+    return call.not_an_option(place)
+
+
+def _press_language(call: Call, place: Place, key: str) -> VoiceResponse:
+    codes = list(call.content.languages)
+    if key.isdigit() and 1 <= int(key) <= len(codes):
+        return call.to(call.content.languages[codes[int(key) - 1]]).menu("main")
+    if key in (call.keys["main_menu"], call.keys["back"]):
+        return call.menu("main")
+    return call.language_menu() if key == call.keys["repeat"] else call.not_an_option(place)
+
+
+def speak(call: Call, place: Place, said: str) -> VoiceResponse:
+    """Speech: an emergency first, then a spoken key or control word, a language's name, or a topic."""
+    matcher = call.line.matcher
+    index = matcher.indexes[call.lang.code]
+    before: list[Prompt] = []
+    if index.is_emergency(said):
+        before.append(call.phrase("emergency"))
+    spoken_key = _spoken_key(call.lang, said)
+    if spoken_key is not None and not before:
+        return press(call, place, spoken_key)
+    for name, key in (("repeat", "repeat"), ("back", "back"), ("menu", "main_menu"), ("help", "help")):
+        if index.is_word(said, name) and not before:
+            return press(call, place, call.keys[key])
+    other = matcher.word_language(said, "language", call.lang.code)
+    if other is not None and other != call.lang.code:
+        return call.to(call.content.languages[other]).menu("main")
+    match = index.match(said)
+    if match is None:
+        call.line.record_unmatched("voice", call.lang.code, said)
+        return call.here(place, before or [call.phrase("no_match")])
+    target = match.target
+    if target.kind == "menu":
+        return call.menu(target.id, before)
+    here_menu = call.content.menus.get(place.ident) if place.kind == "menu" else None
+    source = place.ident if here_menu is not None and here_menu.offers(target.id) else call.home_of(target.id)
+    return call.go(target.kind, target.id, source, before)
+
+
+def _spoken_key(lang: Language, said: str) -> str | None:
+    words = normalize(said)
+    if len(words) == 1 and (words.isdigit() or words in "*#"):
+        return words
+    numbers = lang.words.get("numbers", ())
+    if words in numbers:
+        return str(numbers.index(words))
+    if words in ("star", "asterisk", lang.key_name("*").lower()):
+        return "*"
+    return None
+
+
+def stay_silent(call: Call, place: Place) -> VoiceResponse:
+    """The Gather timed out: the same place again, one more silence counted (an answer is not replayed)."""
+    if place.kind == "topic":
+        return call.topic(place.ident, place.came_from, silence=place.silence, replay=False)
+    if place.ident == LANGUAGE_MENU:
+        return call.language_menu(place.silence)
+    return call.menu(place.ident, silence=place.silence)
+
+
+def text_me(call: Call, place: Place) -> VoiceResponse:
+    """Key 7 after an answer: send it by text to the caller; the call goes on either way."""
+    sent = send_answer(call.line, call.lang, place.ident, call.caller, call.called)
+    call.notes["step_key"] = "text_me_sent" if sent else "text_me_failed"
+    return call.topic(place.ident, place.came_from, [call.phrase("text_sent" if sent else "text_failed")], replay=False)
+
+
+def record(call: Call, form: Mapping[str, str]) -> VoiceResponse:
+    """A recording finished: keep the message's details, thank the caller, back to the main menu."""
+    if not form.get("RecordingUrl", ""):
+        return call.menu("main", [call.phrase("record_none")])
+    store_recording(call.line, form)
+    return call.menu("main", [call.phrase("record_thanks")])
+

@@ -1,0 +1,144 @@
+"""The phone line's webhooks: each reads the caller's place from the URL and hands it to the call flow."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Request, Response, request, url_for
+from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import HTTPException
+
+from ..gateway import TWIML_TYPE
+from ..gateway.signatures import require_signature
+from ..line import current_line
+from ..logs import note, notes
+from .call import LANGUAGE_MENU, Call, Place, press, record, speak, stay_silent
+
+bp = Blueprint("voice", __name__, url_prefix="/voice")
+bp.before_request(require_signature)
+log = logging.getLogger("service.voice")
+
+
+def twiml(response: VoiceResponse) -> Response:
+    """A TwiML document with the content type Twilio expects."""
+    return Response(str(response), content_type=TWIML_TYPE)
+
+
+def call_for_request(step: str) -> Call:
+    """The Call for this request's language (from the URL; unknown codes fall back to the default), at a step."""
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    line = current_line()
+    fields = notes(req.environ)
+    fields["step"] = step
+    form = req.form
+    return Call(line, line.language(req.args.get("lang")), fields, form.get("From", ""), form.get("To", ""))
+
+
+def _silence() -> int:
+    try:
+        return max(0, min(int(request.args.get("s", "0")), 99))
+    except ValueError:
+        return 0
+
+
+def _place(call: Call, kind: str, ident: str) -> Place | None:
+    """The caller's place from the URL, or None when the URL names no menu or topic of this line."""
+    if kind == "menu" and (ident in call.content.menus or ident == LANGUAGE_MENU):
+        return Place("menu", ident, silence=_silence())
+    if kind == "topic" and (call.content.kind_of(ident), ident) in call.lang.targets:
+        came_from = request.args.get("came_from", "")
+        if came_from not in call.content.menus:
+            came_from = call.home_of(ident)
+        return Place("topic", ident, came_from, _silence())
+    return None
+
+
+def _lost(call: Call) -> Response:
+    return twiml(call.menu("main", [call.phrase("error")]))
+
+
+@bp.post("")
+def incoming() -> Response:
+    """An incoming call: the greeting inside the first Gather, then the main menu (in ?lang= when given)."""
+    call = call_for_request("incoming")
+    return twiml(call.menu("main", greeting=True))
+
+
+@bp.post("/menu/<ident>")
+def menu(ident: str) -> Response:
+    """A menu again, after silence (s counts the silences)."""
+    call = call_for_request(f"menu:{ident}")
+    place = _place(call, "menu", ident)
+    return twiml(stay_silent(call, place)) if place else _lost(call)
+
+
+@bp.post("/topic/<ident>")
+def topic(ident: str) -> Response:
+    """An answer's footer again, after silence."""
+    call = call_for_request(f"topic:{ident}")
+    place = _place(call, "topic", ident)
+    return twiml(stay_silent(call, place)) if place else _lost(call)
+
+
+@bp.post("/answer/<kind>/<ident>")
+def answer(kind: str, ident: str) -> Response:
+    """The Gather's action: a key or speech at a menu or after an answer."""
+    call = call_for_request(f"answer:{kind}:{ident}")
+    place = _place(call, kind, ident)
+    if place is None:
+        return _lost(call)
+    place = Place(place.kind, place.ident, place.came_from)
+    digits = request.form.get("Digits", "").strip()
+    said = request.form.get("SpeechResult", "").strip()
+    if digits:
+        return twiml(press(call, place, digits if len(digits) == 1 else ""))
+    if said:
+        return twiml(speak(call, place, said))
+    return twiml(call.here(place, [call.phrase("no_match")]))
+
+
+@bp.post("/recorded")
+def recorded() -> Response:
+    """The Record's action: keep the message's details, thank the caller, back to the main menu."""
+    call = call_for_request("recorded")
+    return twiml(record(call, request.form))
+
+
+@bp.errorhandler(Exception)
+def apologise(error: Exception) -> Response | HTTPException:
+    """Any failure inside a voice handler: valid TwiML that apologises and returns to the main menu."""
+    if isinstance(error, HTTPException):
+        return error
+    log.exception("voice handler failed", extra={"sid": request.form.get("CallSid", "")})
+    note(error=type(error).__name__)
+    try:
+        line = current_line()
+        lang = line.language(request.args.get("lang"))
+        response = VoiceResponse()
+        response.say(lang.phrases["error"], language=lang.voice.say_language)
+        response.redirect(url_for("voice.menu", ident="main", lang=lang.code), method="POST")
+    except Exception:  # the apology itself must not fail
+        response = fallback_response()
+    return twiml(response)
+
+
+def fallback_response() -> VoiceResponse:
+    """The static apology for Twilio's Fallback URL: no state, no content files needed."""
+    response = VoiceResponse()
+    response.say("Sorry, the POEMS syndrome information line is having a problem. "
+                 "Please call again later, or text your question to this number. "
+                 "If this is an emergency, hang up and call 911.", language="en-US")
+    response.say("Lo sentimos, la línea tiene un problema. Llame más tarde o envíe su pregunta por mensaje de texto. "
+                 "En una emergencia, cuelgue y llame al 911.", language="es-US")
+    response.hangup()
+    return response
+
+
+fallback_bp = Blueprint("fallback", __name__)
+FALLBACK_XML = str(fallback_response())
+
+
+@fallback_bp.route("/voice/fallback", methods=["GET", "POST"])
+def fallback() -> Response:
+    """Twilio's Fallback URL: a fixed document, served even when signatures or content are broken."""
+    return Response(FALLBACK_XML, content_type=TWIML_TYPE)
