@@ -1,25 +1,55 @@
-"""Fixtures: an app as Twilio sees it, signed calls and texts, and small prompt trees to break."""
+"""Fixtures: an app as Twilio sees it (on fixture content, so admins' edits to prompts/ never break a test),
+signed calls and texts, and small prompt trees to break."""
 
 from __future__ import annotations
 
+import functools
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Iterator
 
+import lameenc
 import pytest
 from flask import Flask
 
 from service import create_app
+from service.audio.build import build
+from service.content import Language, load
 from service.line import Line
 from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
 
 TOKEN = "test-auth-token-0123456789abcdef"
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The line's content frozen for behaviour tests that need exact topics and words; prompts/ itself is the admins'.
+LINE_FIXTURE = FIXTURES / "line"
+
+
+def silence_mp3(seconds: float = 0.5) -> bytes:
+    """A short, valid MP3 of silence."""
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(32)
+    encoder.set_in_sample_rate(22050)
+    encoder.set_channels(1)
+    return bytes(encoder.encode(b"\0\0" * int(22050 * seconds)) + encoder.flush())
+
+
+def silent_engine(text: str, lang: Language) -> bytes:
+    """An audio engine for tests: a little silence per word, so durations follow the text's length."""
+    return silence_mp3(max(0.2, len(text.split()) * 0.05))
+
+
+@functools.cache
+def fixture_audio() -> Path:
+    """Audio for the fixture content, built once per test run with the silent engine."""
+    target = Path(tempfile.mkdtemp(prefix="line-audio-"))
+    build(load(LINE_FIXTURE), target, engine="espeak", synthesizer=silent_engine)
+    return target
 
 
 def make_app(tmp_path: Path, **overrides: object) -> Flask:
-    """An app with the real prompts and audio, a test token and its own SQLite file."""
+    """An app on the fixture content with its audio, a test token and its own SQLite file."""
     config = {
         "TESTING": True,
         "TWILIO_AUTH_TOKEN": TOKEN,
@@ -29,8 +59,8 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
         "TRUST_PROXY": False,
         "PUBLIC_BASE_URL": "",
         "AUDIO_BASE_URL": "",
-        "PROMPTS_DIR": str(ROOT / "prompts"),
-        "AUDIO_DIR": str(ROOT / "audio"),
+        "PROMPTS_DIR": str(LINE_FIXTURE),
+        "AUDIO_DIR": str(fixture_audio()),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'usage.sqlite'}",
         "SECRET_KEY": "test-secret",
     }
@@ -65,9 +95,9 @@ def texter(twilio: TwilioClient) -> TextThread:
 
 @pytest.fixture
 def prompts_copy(tmp_path: Path) -> Path:
-    """A copy of the real prompts/ to edit in a test."""
+    """A copy of the fixture content to edit in a test."""
     target = tmp_path / "prompts"
-    shutil.copytree(ROOT / "prompts", target, ignore=shutil.ignore_patterns("README.md"))
+    shutil.copytree(LINE_FIXTURE, target)
     return target
 
 
@@ -81,7 +111,7 @@ def small_prompts(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def audio_copy(tmp_path: Path) -> Iterator[Path]:
-    """A copy of the shipped audio/ that a test may change."""
+    """A copy of the fixture content's audio that a test may change."""
     target = tmp_path / "audio"
-    shutil.copytree(ROOT / "audio", target)
+    shutil.copytree(fixture_audio(), target)
     yield target

@@ -8,7 +8,6 @@ import json
 import urllib.parse
 from pathlib import Path
 
-import lameenc
 import pytest
 import requests
 
@@ -17,16 +16,8 @@ from service.audio.library import MANIFEST, RECHECK_SECONDS, AudioLibrary, audio
 from service.audio.build import build
 from service.content import load
 from service.simulator import PhoneCall, TwilioClient, audio_texts
-from tests.conftest import ROOT, TOKEN, make_app
+from tests.conftest import ROOT, TOKEN, fixture_audio, make_app, silence_mp3
 from tests.test_content import edit
-
-
-def silence_mp3(seconds: float = 0.5) -> bytes:
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(32)
-    encoder.set_in_sample_rate(22050)
-    encoder.set_channels(1)
-    return bytes(encoder.encode(b"\0\0" * int(22050 * seconds)) + encoder.flush())
 
 
 class FakeGoogle:
@@ -226,10 +217,10 @@ def test_play_urls_point_at_this_app_and_are_served(call: PhoneCall, app) -> Non
 
 def test_audio_is_served_with_type_cache_etag_head_and_ranges(app) -> None:  # type: ignore[no-untyped-def]
     client = app.test_client()
-    name = _skin_file(ROOT / "audio").name
+    name = _skin_file(fixture_audio()).name
     full = client.get(f"/audio/{name}")
     assert full.status_code == 200 and full.mimetype == "audio/mpeg"
-    assert full.data == (ROOT / "audio" / name).read_bytes()
+    assert full.data == (fixture_audio() / name).read_bytes()
     cache = full.headers["Cache-Control"]
     assert "max-age=31536000" in cache and "public" in cache and "immutable" in cache
     etag = full.headers["ETag"]

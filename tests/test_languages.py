@@ -193,7 +193,7 @@ def test_a_third_language_is_checked_and_gets_its_audio(tmp_path: Path) -> None:
     spoken_texts: list[str] = []
 
     def engine(text: str, lang: object) -> bytes:
-        from tests.test_audio import silence_mp3
+        from tests.conftest import silence_mp3
 
         spoken_texts.append(text)
         return silence_mp3(0.2)
