@@ -11,9 +11,10 @@ from flask import current_app
 from .audio import AudioLibrary
 from .content import Content, Language
 from .logs import note
-from .understanding import Matcher
+from .understanding import LanguageGuesser, Matcher, Safety
 
 MAX_HINTS = 500
+LONG_WORD = 8
 _HINT_PUNCTUATION = re.compile(r"[^\w' ]+")
 
 
@@ -24,6 +25,8 @@ class Line:
     content: Content
     matcher: Matcher
     audio: AudioLibrary
+    safety: Safety
+    languages: LanguageGuesser
     hints: dict[str, str] = field(default_factory=dict)
     store: Any = None
     messenger: Any = None
@@ -32,7 +35,7 @@ class Line:
     @classmethod
     def build(cls, content: Content, audio: AudioLibrary, matcher: Matcher | None = None) -> "Line":
         """Prepare the matcher and speech hints for every language."""
-        line = cls(content, matcher or Matcher(content), audio)
+        line = cls(content, matcher or Matcher(content), audio, Safety(content), LanguageGuesser(content))
         for code, lang in content.languages.items():
             line.hints[code] = speech_hints(lang)
         return line
@@ -54,10 +57,19 @@ class Line:
 
 
 def speech_hints(lang: Language) -> str:
-    """Twilio's Gather hints for a language: titles, keywords and phrases, as words and spaces only."""
+    """Twilio's Gather hints for a language: titles, keywords and phrases, control words, then the long words the
+    question bank uses most (the medical words a recognizer is likeliest to miss), as words and spaces only."""
     hints: list[str] = []
     phrases = [p for t in lang.targets.values() for p in (t.title, t.keyword, *t.phrases)]
     phrases += [w for name in ("menu", "help", "repeat", "back") for w in lang.words.get(name, ())]
+    counts: dict[str, int] = {}
+    for target in lang.targets.values():
+        for example in target.examples:
+            for word in example.split():
+                word = word.strip(".,?!¿¡:;\"'()").lower()
+                if len(word) >= LONG_WORD and word.isalpha():
+                    counts[word] = counts.get(word, 0) + 1
+    phrases += sorted(counts, key=lambda w: (-counts[w], w))
     for phrase in phrases:
         # Twilio takes words separated by spaces, entries separated by commas: no other punctuation.
         hint = " ".join(_HINT_PUNCTUATION.sub(" ", phrase).split())[:100].strip()

@@ -3,6 +3,7 @@ signed calls and texts, and small prompt trees to break."""
 
 from __future__ import annotations
 
+import datetime
 import functools
 import shutil
 import tempfile
@@ -66,6 +67,14 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
     }
     config.update(overrides)
     return create_app(config)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review dates in the fixtures stay fresh: the check counts their age to the fixtures' own day."""
+    from service.content import loader
+
+    monkeypatch.setattr(loader, "today", lambda: datetime.date(2026, 11, 25))
 
 
 @pytest.fixture

@@ -82,7 +82,8 @@ def test_a_gtts_failure_names_the_prompt_and_leaves_the_other_files(small_prompt
     assert len(report.made) == len(content.prompts()) - 1
     assert all((tmp_path / "audio" / name).is_file() for name in report.made)
     problems = [str(p) for p in audio_problems(content, tmp_path / "audio")]
-    assert problems == ["prompts/en.yaml:133: topic.contagious (en): no audio for this text; expected an audio file: run flask --app service audio build"]
+    line = content.languages["en"].topic("contagious").line_of("spoken")
+    assert problems == [f"prompts/en.yaml:{line}: topic.contagious (en): no audio for this text; expected an audio file: run flask --app service audio build"]
 
 
 def test_the_build_command_shows_progress_and_names_failures(small_prompts: Path, tmp_path: Path, google: FakeGoogle) -> None:
@@ -91,7 +92,7 @@ def test_the_build_command_shows_progress_and_names_failures(small_prompts: Path
     result = app.test_cli_runner().invoke(args=["audio", "build"])
     assert result.exit_code == 1
     assert "Building audio with gtts" in result.output
-    assert "FAILED prompts/en.yaml:133: topic.contagious (en): gTTS failed: 400 (Bad Request) from TTS API" in result.output
+    assert "FAILED prompts/en.yaml:151: topic.contagious (en): gTTS failed: 400 (Bad Request) from TTS API" in result.output
 
 
 class CountingEngine:
@@ -112,7 +113,7 @@ def test_rebuilding_after_one_change_makes_one_file_and_prune_removes_the_old_on
          "Nothing suggests it can be caught from anyone.\n    text")
     content = load(small_prompts)
     stale = [str(p) for p in audio_problems(content, audio)]
-    assert stale[0] == "prompts/en.yaml:133: topic.contagious (en): audio is out of date (the text changed since it was built); expected new audio: run flask --app service audio build"
+    assert stale[0] == "prompts/en.yaml:151: topic.contagious (en): audio is out of date (the text changed since it was built); expected new audio: run flask --app service audio build"
     second = CountingEngine()
     report = build(content, audio, engine="espeak", synthesizer=second)
     assert second.texts == ["No. POEMS is not an infection. Nothing suggests it can be caught from anyone."]

@@ -72,7 +72,6 @@ def test_spanish_menus_use_spanish_hints_and_phrasing(call: PhoneCall, line: Lin
     ("cuánto tiempo puedo vivir", "vive muchos años"),
     ("háblame de la piel", "cambios en la piel"),
     ("mis hijos lo pueden heredar", "padres a hijos"),
-    ("hay cura", "El tratamiento va contra"),
 ])
 def test_spoken_spanish_questions_reach_their_topic(said: str, fact: str, call: PhoneCall) -> None:
     call.start()
@@ -210,7 +209,7 @@ def test_a_phrase_missing_in_the_third_language_is_reported(tmp_path: Path) -> N
     tree = tmp_path / "prompts"
     shutil.copytree(FIXTURES / "three", tree)
     edit(tree, "fr.yaml", "  record_none: Nous n'avons pas reçu de message.\n", "")
-    assert [str(p) for p in read(tree).problems] == ["prompts/fr.yaml:29: phrases: missing 'record_none'; expected it here"]
+    assert [str(p) for p in read(tree).problems] == ["prompts/fr.yaml:32: phrases: missing 'record_none'; expected it here"]
 
 
 def test_audio_texts_in_spanish_are_played_not_said(call: PhoneCall, line: Line) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from service.content import gsm
@@ -34,7 +36,6 @@ BY_QUESTION = {
     "is POEMS contagious?": "contagious",
     "why are my feet numb": "polyneuropathy",
     "can my kids inherit it": "inherited",
-    "is there a cure": "treatment",
     "how long can you live with it": "outlook",
     "support groups": "support",
     "what causes POEMS?": "causes",
@@ -162,16 +163,32 @@ def test_start_after_stop_welcomes_again(texter: TextThread) -> None:
     assert "not medical advice" in answer_of(texter.send("START"))
 
 
-@pytest.mark.parametrize("body", ["chest pain", "I can't breathe", "thinking about suicide", "EMERGENCY", "call 911", "chest pain, is it contagious?"])
+@pytest.mark.parametrize("body", ["chest pain", "I can't breathe", "he can't catch his breath", "EMERGENCY", "call 911",
+                                  "chest pain, is it contagious?", "my chest hurts"])
 def test_emergency_words_start_the_reply_with_call_911(body: str, texter: TextThread) -> None:
     replies = texter.send(body)
     assert replies[0].startswith("If this is an emergency, call 911 now.")
 
 
-def test_an_emergency_with_a_question_still_answers_it(texter: TextThread) -> None:
+def test_an_emergency_is_never_routed_on_to_a_topic_by_one_of_its_words(texter: TextThread) -> None:
     texter.send("hi")
-    reply = texter.send("chest pain, is it contagious?")
-    assert reply[0].startswith("If this is an emergency") and "not an infection" in reply[-1]
+    [reply] = texter.send("chest pain, is it contagious?")
+    assert reply.startswith("If this is an emergency") and "not an infection" not in reply and "Reply with a number" in reply
+    [reply] = texter.send("me duele el pecho")
+    assert reply.startswith("Si es una emergencia, llame al 911 ahora.") and "testosterona" not in reply.lower()
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("some days i just want to die", "You are not alone"),
+    ("I don't want to go on anymore", "You are not alone"),
+    ("thinking about suicide", "You are not alone"),
+    ("estoy pensando en quitarme la vida", "No esta solo"),
+    ("ya no quiero vivir", "No esta solo"),
+])
+def test_thoughts_of_suicide_get_988_and_911_kindly_before_anything_else(body: str, expected: str, texter: TextThread) -> None:
+    [reply] = texter.send(body)
+    assert reply.startswith(expected) and "988" in reply and "911" in reply
+    assert gsm.segments(reply) <= 3
 
 
 @pytest.mark.parametrize("body, media", [("", 0), ("   ", 0), ("😀😀😀", 0), ("", 1), ("🙂", 1)])
@@ -188,8 +205,9 @@ def test_very_long_messages_get_a_sensible_reply(texter: TextThread) -> None:
 
 
 def test_anything_not_understood_is_said_briefly_with_the_menu(texter: TextThread) -> None:
-    reply = answer_of(texter.send("purple monkey dishwasher"))
-    assert reply.startswith("Sorry, I did not understand that.") and "Reply with a number" in reply
+    reply = answer_of(texter.send("zorp blik wuggle"))
+    assert reply.startswith("Sorry, I did not understand that. These topics are the closest:")
+    assert re.search(r"\n1 .+\n2 .+\n3 .+\nReply with the number, or MENU", reply)
 
 
 def test_every_reply_the_line_can_send_fits_three_gsm7_segments(line: Line) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import deque
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 from .checks import check_quality
 from .replies import PLACEHOLDER, fill
-from .model import (ACTIONS, LINE_FILE, MAX_OPTIONS, MAX_PRESSES, OPTION_KEYS, PHRASES, READABILITY_FORMULAS, RESERVED_KEYS,
+from .model import (ACTIONS, LINE_FILE, REVIEW_MONTHS, SOURCE_FIELDS, SOURCES_FILE, Source, MAX_OPTIONS, MAX_PRESSES, OPTION_KEYS, PHRASES, READABILITY_FORMULAS, RESERVED_KEYS,
                     SPOKEN_PHRASES, VOICE_FIELDS, WORD_LISTS, Content, ContentError, Language, Menu, Option, Prompt, Target,
                     Voice, normalize)
 from .yamlsource import Node, Problem, load_file
@@ -47,6 +48,16 @@ class _Reader:
             return " ".join(str(node.value).split())
         self.error(node, f"{what}: expected some text, found {_kind(node.value)}")
         return ""
+
+    def date(self, node: Node | None, what: str) -> dt.date | None:
+        """A date written YYYY-MM-DD, or None with a problem."""
+        if node is None:
+            return None
+        try:
+            return dt.date.fromisoformat(str(node.value).strip())
+        except ValueError:
+            self.error(node, f"{what}: expected a date written YYYY-MM-DD, found {_kind(node.value)}")
+            return None
 
     def texts(self, node: Node | None, what: str) -> tuple[str, ...]:
         """A list of texts, or () with a problem when it is not a list."""
@@ -108,8 +119,53 @@ def read(root: Path | str) -> Content:
     for lang in content.languages.values():
         _build_prompts(reader, content, lang)
     _check_phrase_owners(reader, content)
+    _read_sources(reader, root, content)
     reader.problems.extend(check_quality(content))
     return content
+
+
+TOPIC_FIELDS = ("title", "keyword", "spoken", "text", "phrases", "sources", "reviewed")
+
+
+def today() -> dt.date:
+    """The date review ages are counted to (a function so tests can fix it)."""
+    return dt.date.today()
+
+
+def _read_sources(reader: _Reader, root: Path, content: Content) -> None:
+    """The bibliography, then every topic's sources and review date checked against it."""
+    display = f"{root.name}/{SOURCES_FILE}"
+    cited = [t for lang in content.languages.values() for t in lang.targets.values() if t.kind == "topic"]
+    if not (root / SOURCES_FILE).exists():
+        if cited:
+            reader.problems.append(Problem(display, 1, "missing file; expected the bibliography that topics' sources: name"))
+        return
+    node, problems = load_file(root / SOURCES_FILE, display)
+    reader.problems.extend(problems)
+    for source_id, entry in ((reader.mapping(node, SOURCES_FILE) or {}) if node else {}).items():
+        fields = reader.mapping(entry, f"source '{source_id}'", required=SOURCE_FIELDS, allowed=SOURCE_FIELDS) or {}
+        year = fields.get("year")
+        if year is not None and not (isinstance(year.value, int) and 1800 < year.value < 2200):
+            reader.error(year, f"source '{source_id}': year: expected a year like 2023, found {_kind(year.value)}")
+        url = reader.text(fields.get("url"), f"source '{source_id}': url")
+        if url and not url.startswith(("https://", "http://")):
+            reader.error(fields["url"], f"source '{source_id}': url: expected an address starting https://, found '{url}'")
+        content.sources[source_id] = Source(source_id, reader.text(fields.get("title"), f"source '{source_id}': title"),
+                                            reader.text(fields.get("publisher"), f"source '{source_id}': publisher"),
+                                            year.value if year is not None and isinstance(year.value, int) else 0, url)
+    now = today()
+    stale = now - dt.timedelta(days=round(REVIEW_MONTHS * 30.44))
+    for target in cited:
+        where = target.line_of("sources")
+        if "sources" in target.lines and not target.sources:
+            reader.problems.append(Problem(target.file, where, f"topic '{target.id}': no sources; expected at least one id from {SOURCES_FILE}"))
+        for source_id in target.sources:
+            if source_id not in content.sources:
+                reader.problems.append(Problem(target.file, where, f"topic '{target.id}': source '{source_id}' is not in {SOURCES_FILE}; expected one of: {', '.join(content.sources) or 'none yet'}"))
+        if target.reviewed is not None and target.reviewed < stale:
+            reader.problems.append(Problem(target.file, target.line_of("reviewed"), f"topic '{target.id}': last reviewed {target.reviewed}, more than {REVIEW_MONTHS} months ago; expected a fresh medical review of this answer", "warning"))
+        if target.reviewed is not None and target.reviewed > now:
+            reader.problems.append(Problem(target.file, target.line_of("reviewed"), f"topic '{target.id}': reviewed {target.reviewed} is in the future; expected the date of the last review"))
 
 
 def _read_keys(reader: _Reader, node: Node | None, content: Content) -> None:
@@ -293,16 +349,21 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
                 lines={k: v.line for k, v in fields.items()})
     if "topics" in top:
         for topic_id, tnode in (reader.mapping(top["topics"], "topics") or {}).items():
-            fields = reader.mapping(tnode, f"topic '{topic_id}'", required=("title", "keyword", "spoken", "text", "phrases"),
-                                    allowed=("title", "keyword", "spoken", "text", "phrases")) or {}
             kind = content.kind_of(topic_id)
+            # Medical answers name their sources and when they were last reviewed; an action (leave a message) has none.
+            required = TOPIC_FIELDS if kind == "topic" else TOPIC_FIELDS[:5]
+            fields = reader.mapping(tnode, f"topic '{topic_id}'", required=required, allowed=(*TOPIC_FIELDS, "examples")) or {}
+            what = f"topic '{topic_id}'"
             targets[(kind, topic_id)] = Target(
-                kind, topic_id, reader.text(fields.get("title"), f"topic '{topic_id}': title"),
-                reader.text(fields.get("keyword"), f"topic '{topic_id}': keyword"),
-                reader.texts(fields.get("phrases"), f"topic '{topic_id}': phrases"),
-                spoken=reader.text(fields.get("spoken"), f"topic '{topic_id}': spoken"),
-                text=reader.text(fields.get("text"), f"topic '{topic_id}': text"), file=display, line=tnode.line,
-                lines={k: v.line for k, v in fields.items()})
+                kind, topic_id, reader.text(fields.get("title"), f"{what}: title"),
+                reader.text(fields.get("keyword"), f"{what}: keyword"),
+                reader.texts(fields.get("phrases"), f"{what}: phrases"),
+                spoken=reader.text(fields.get("spoken"), f"{what}: spoken"),
+                text=reader.text(fields.get("text"), f"{what}: text"),
+                examples=reader.texts(fields.get("examples"), f"{what}: examples"),
+                sources=reader.texts(fields.get("sources"), f"{what}: sources"),
+                reviewed=reader.date(fields.get("reviewed"), f"{what}: reviewed"),
+                file=display, line=tnode.line, lines={k: v.line for k, v in fields.items()})
     name = reader.text(settings.get("name"), "language: name") or code
     return Language(code, name, display, voice, readability, key_names, words, phrases, targets, phrase_lines=phrase_lines)
 

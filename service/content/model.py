@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -12,8 +13,12 @@ from pathlib import Path
 from .yamlsource import Problem
 
 LINE_FILE = "line.yaml"
+SOURCES_FILE = "sources.yaml"
+SOURCE_FIELDS = ("title", "publisher", "year", "url")
+# A medical answer not looked at for this long gets a warning in the check.
+REVIEW_MONTHS = 12
 MAX_OPTIONS = 5
-MAX_PRESSES = 2
+MAX_PRESSES = 3
 OPTION_KEYS = "12345"
 ACTIONS = ("leave_message",)
 RESERVED_KEYS = ("repeat", "back", "main_menu", "help", "text_me", "language")
@@ -39,6 +44,10 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "text_failed": ("voice", frozenset()),
     "record_thanks": ("voice", frozenset()),
     "record_none": ("voice", frozenset()),
+    "crisis": ("voice", frozenset()),
+    "did_you_mean": ("voice", frozenset({"title", "key"})),
+    "choice": ("voice", frozenset({"title", "key"})),
+    "nearest": ("voice", frozenset()),
     "sms_welcome": ("sms", frozenset()),
     "sms_menu_header": ("sms", frozenset()),
     "sms_option": ("sms", frozenset({"title", "key", "keyword"})),
@@ -48,12 +57,16 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "sms_not_understood": ("sms", frozenset()),
     "sms_no_text": ("sms", frozenset()),
     "sms_emergency": ("sms", frozenset()),
+    "sms_crisis": ("sms", frozenset()),
+    "sms_did_you_mean": ("sms", frozenset()),
+    "sms_choose": ("sms", frozenset()),
+    "sms_nearest": ("sms", frozenset()),
 }
 # Phrases whose text is spoken on its own (the others are built into menus and answers).
 SPOKEN_PHRASES = tuple(
-    name for name, (channel, _) in PHRASES.items() if channel == "voice" and name not in ("option", "main_menu_footer", "menu_footer")
+    name for name, (channel, _) in PHRASES.items() if channel == "voice" and name not in ("option", "main_menu_footer", "did_you_mean", "choice")
 )
-WORD_LISTS = ("menu", "help", "language", "repeat", "back", "numbers", "emergency", "ignore")
+WORD_LISTS = ("menu", "help", "language", "repeat", "back", "numbers", "yes", "no", "emergency", "crisis", "ignore")
 VOICE_FIELDS = ("name", "say_language", "speech_language", "gtts_lang", "gtts_tld", "espeak_voice", "readability")
 READABILITY_FORMULAS = {"flesch_kincaid_grade": "max", "fernandez_huerta": "min", "szigriszt_pazos": "min", "flesch_reading_ease": "min"}
 
@@ -98,6 +111,9 @@ class Target:
     spoken: str = ""
     text: str = ""
     intro: str = ""
+    examples: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    reviewed: dt.date | None = None
     file: str = ""
     line: int = 0
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
@@ -188,6 +204,17 @@ class Language:
         return self.key_names.get(key, key)
 
 
+@dataclass(frozen=True)
+class Source:
+    """One entry of the bibliography that answers cite."""
+
+    id: str
+    title: str
+    publisher: str
+    year: int
+    url: str
+
+
 @dataclass
 class Content:
     """The whole line: structure plus every language, validated."""
@@ -200,6 +227,7 @@ class Content:
     timeouts: dict[str, int]
     recording_seconds: int
     problems: list[Problem]
+    sources: dict[str, Source] = field(default_factory=dict)
 
     def kind_of(self, target_id: str) -> str:
         """Whether an id names a topic or an action."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import session
 
-from ..content import normalize, sms_answer, sms_menu
+from ..content import Target, gsm, normalize, sms_answer, sms_menu
 from ..line import Line
 from ..logs import note
+from ..understanding import Decision
 
 
 class Conversation:
-    """One incoming text and the memory of where this texter is (a signed cookie Twilio keeps)."""
+    """One incoming text and the memory of where this texter is: language, last menu, a "did you mean" pending."""
 
     def __init__(self, line: Line) -> None:
         self.line = line
@@ -20,15 +21,18 @@ class Conversation:
         self.lang = line.language(code)
         menu = session.get("menu")
         self.menu = menu if menu in self.content.menus else "main"
+        self.asked: list[str] = [c for c in session.get("choices", []) if isinstance(c, str)]
+        self.choices: list[str] = []
 
     def set_language(self, code: str) -> None:
         """Answer in this language from now on."""
         self.lang = self.content.languages[code]
 
     def save(self) -> None:
-        """Remember language and menu in the signed session cookie."""
+        """Remember language, menu and any choices offered in the signed session cookie."""
         session["lang"] = self.lang.code
         session["menu"] = self.menu
+        session["choices"] = self.choices
         session.permanent = True
 
     def phrase(self, name: str) -> str:
@@ -51,12 +55,34 @@ class Conversation:
         self.line.record_usage("sms", self.lang.code, target_id)
         return sms_answer(self.lang, self.lang.topic(target_id))
 
-    def respond(self, body: str, emergency: bool = False) -> list[str]:
-        """The texts to send back, first one first (after an emergency warning, no "not understood")."""
+    def reach(self, target: Target) -> str:
+        """A topic's answer, or a menu's list."""
+        return self.listing(target.id) if target.kind == "menu" else self.answer_for(target.id)
+
+    def offer(self, header: str, targets: tuple[Target, ...]) -> str:
+        """Numbered choices; the next number picks from them, not from a menu."""
+        self.choices = [t.id for t in targets]
+        lines = [header, *(f"{n} {t.title}" for n, t in enumerate(targets, start=1)), self.phrase("sms_choose")]
+        return gsm.fold("\n".join(lines))
+
+    def respond(self, body: str) -> list[str]:
+        """The texts to send back, first one first: a crisis or an emergency before anything else."""
+        safety = self.line.safety
+        if safety.is_crisis(body):
+            note(safety="crisis")
+            self.switch_if_clear(body)
+            return [self.phrase("sms_crisis")]
+        if safety.is_emergency(body):
+            # Never routed on to a topic because of one of its words: 911 first, then the menu.
+            note(safety="emergency")
+            self.switch_if_clear(body)
+            return [f"{self.phrase('sms_emergency')}\n{self.listing('main')}"]
         words = normalize(body)
         matcher = self.line.matcher
         if not words:
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
+        if words.isdigit() and self.asked:
+            return [self.pick_choice(int(words))]
         for name in ("language", "help", "menu"):
             code = matcher.word_language(body, name, self.lang.code)
             if code is not None:
@@ -64,20 +90,32 @@ class Conversation:
                 return [self.phrase("sms_help")] if name == "help" else [self.welcome()]
         if words.isdigit():
             return [self.pick(words)]
-        code, match = matcher.detect(body, self.lang.code)
-        if match is None:
-            if emergency:
-                return [self.listing("main")]
-            self.line.record_unmatched("sms", self.lang.code, body[:200])
-            return [f"{self.phrase('sms_not_understood')}\n{self.listing('main')}"]
-        self.set_language(code)
-        target = match.target
-        if target.kind == "menu":
-            return [self.listing(target.id)]
-        text = self.answer_for(target.id)
-        if self.first:
-            return [self.phrase("sms_welcome"), text]
-        return [text]
+        self.switch_if_clear(body)
+        return self.answer(matcher.decide(body, self.lang.code), body)
+
+    def switch_if_clear(self, body: str) -> None:
+        """Keep the conversation's language unless this message is clearly in another (or is the first)."""
+        self.set_language(self.line.languages.language(body, None if self.first else self.lang.code))
+
+    def answer(self, decision: Decision, body: str) -> list[str]:
+        """Answer when sure, ask when two or three are close, else say so and offer the nearest."""
+        note(decision=decision.kind)
+        if decision.kind == "answer":
+            text = self.reach(decision.target)
+            return [self.phrase("sms_welcome"), text] if self.first else [text]
+        if decision.kind == "ask":
+            return [self.offer(self.phrase("sms_did_you_mean"), decision.choices)]
+        self.line.record_unmatched("sms", self.lang.code, body[:200])
+        return [self.offer(f"{self.phrase('sms_not_understood')} {self.phrase('sms_nearest')}", decision.choices)]
+
+    def pick_choice(self, number: int) -> str:
+        """A number after a "did you mean": that choice (another number: the choices again)."""
+        targets = [self.lang.targets.get(("menu", i) if i in self.content.menus else (self.content.kind_of(i), i))
+                   for i in self.asked]
+        offered = tuple(t for t in targets if t is not None)
+        if 1 <= number <= len(offered):
+            return self.reach(offered[number - 1])
+        return self.offer(f"{self.phrase('sms_not_understood')} {self.phrase('sms_did_you_mean')}", offered)
 
     def pick(self, number: str) -> str:
         """A number picks an option of the menu the texter last saw (the main menu when that is forgotten)."""
@@ -87,4 +125,3 @@ class Conversation:
         if option.kind == "menu":
             return self.listing(option.target)
         return self.answer_for(option.target)
-

@@ -43,11 +43,7 @@ def incoming() -> Response:
         note(step="opt_out")
         return reply()
     conversation = Conversation(current_line())
-    emergency = conversation.line.matcher.is_emergency(body)
-    messages = conversation.respond(body, emergency)
-    if emergency:
-        note(step="emergency")
-        messages[0] = f"{conversation.phrase('sms_emergency')}\n{messages[0]}"
+    messages = conversation.respond(body)
     conversation.save()
     return reply(*messages)
 

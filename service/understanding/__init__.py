@@ -1,5 +1,7 @@
-"""Understanding what people say or write: topics, languages, and emergency and crisis words."""
+"""Understanding what people say or write: places by words and meaning, the language, emergency and crisis words."""
 
-from .matcher import LanguageIndex, Match, Matcher
+from .language import LanguageGuesser
+from .matcher import Decision, LanguageIndex, Matcher, Scored
+from .safety import Safety
 
-__all__ = ["LanguageIndex", "Match", "Matcher"]
+__all__ = ["Decision", "LanguageGuesser", "LanguageIndex", "Matcher", "Safety", "Scored"]

@@ -1,151 +1,144 @@
-"""Finding the topic a caller said or a texter wrote: phrases from prompts/, weighted, typo-tolerant."""
+"""Finding what a message is about: word stems (BM25, typos corrected) and meaning (sentence embeddings), together,
+then a decision: answer, ask which of two or three was meant, or say plainly that nothing matched."""
 
 from __future__ import annotations
 
-import difflib
-import math
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from ..content import Content, Language, Target, normalize
+from .lexical import BM25
+from .offtopic import OFF_TOPIC
+from .semantic import Embedder, SemanticModel, shared_encoder
+from .words import Analyzer
 
-# Shorter words are too easily confused with each other to correct ("skin"/"sign").
-MIN_FUZZY_LENGTH = 5
-FUZZY_CUTOFF = 0.8
+# How the two scores are weighed, and where the decisions fall: chosen with bench/tune_matcher.py by 5-fold
+# cross-validation on the question bank, never on the held-out evaluation set (bench/README.md).
+LEXICAL_WEIGHT = 0.35
+ANSWER_AT = 0.55      # a best score this high, this far ahead of the next, is answered at once
+ANSWER_MARGIN = 0.1
+ANSWER_LEAD = 0.35    # or a lead this large over the next, whatever the score
+ASK_AT = 0.2          # below this nothing is close enough to offer as "did you mean"
+CLOSE = 1.0           # places within this of the best are offered with it (two at least, three at most)
+MAX_CHOICES = 3
+GIST_CHARS = 600
+# A message of a few words that is a keyword or phrase with a typo in it still names that place.
+MAX_NAMING_WORDS = 3
+MIN_TYPO_NAME = 5
+TYPO_SIMILARITY = 85
 
 
 @dataclass(frozen=True)
-class Match:
-    """The place a message leads to, and how sure the matcher is."""
+class Scored:
+    """One place and how well a message matches it."""
 
     target: Target
     score: float
-    corrected: bool
+    lexical: float
+    semantic: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with a message: "answer" the first choice, "ask" which choice was meant, or "none" matched
+    (the choices are then the nearest places, offered anyway)."""
+
+    kind: str
+    choices: tuple[Target, ...]
+    ranking: tuple[Scored, ...]
+
+    @property
+    def target(self) -> Target:
+        """The place answered, or the first choice."""
+        return self.choices[0]
 
 
 class LanguageIndex:
-    """The phrases of one language, ready to match against."""
+    """One language's places (topics, actions and menus), with their bank of examples, ready to rank a message."""
 
-    def __init__(self, lang: Language) -> None:
+    def __init__(self, lang: Language, embedder: Embedder, cache_dir: Path | None = None) -> None:
         self.lang = lang
-        self.ignore = frozenset(normalize(w) for w in lang.words.get("ignore", ()))
-        self.entries: list[tuple[Target, frozenset[str]]] = []
-        # Phrases made only of ignored words ("POEMS") are tried last, on the message's every word.
-        self.bare: list[tuple[Target, frozenset[str]]] = []
-        # One-letter keywords (P, O, E, M, S) count only as the whole message: "it's" holds an "s".
-        self.letters: dict[str, Target] = {}
-        for target in lang.targets.values():
-            for phrase in (*target.phrases, target.keyword, target.title):
-                words = normalize(phrase)
-                if len(words) == 1:
-                    self.letters[words] = target
-                    continue
-                tokens = frozenset(w for w in self.tokens(phrase) if len(w) > 1)
-                if tokens:
-                    self.entries.append((target, tokens))
-                elif words:
-                    self.bare.append((target, frozenset(words.split())))
-        self.vocab = sorted({t for _, tokens in self.entries for t in tokens})
-        # Which entries use each word: a message is compared only with entries sharing a word with it.
-        self.by_word: dict[str, list[int]] = {}
-        for number, (_, tokens) in enumerate(self.entries):
-            for token in tokens:
-                self.by_word.setdefault(token, []).append(number)
-        owners: dict[str, set[str]] = {}
-        for target, tokens in self.entries:
-            for token in tokens:
-                owners.setdefault(token, set()).add(f"{target.kind}:{target.id}")
-        total = max(1, len(lang.targets))
-        # Words shared by many topics ("what", "poems") count for less than words only one topic uses.
-        self.weight = {t: 1.0 + math.log(total / len(o)) for t, o in owners.items()}
+        self.analyzer = Analyzer(lang)
+        self.places: list[Target] = [t for t in lang.targets.values() if not (t.kind == "menu" and t.id == "main")]
+        # Each place's texts: title, keyword and phrases, then the examples people really send.
+        self.texts: list[list[str]] = [[t.title, t.keyword, *t.phrases, *t.examples] for t in self.places]
+        flat = [text for texts in self.texts for text in texts]
+        self.analyzer.learn(flat)
+        self.lexical = BM25([[self.analyzer.terms(text) for text in texts] for texts in self.texts])
+        owner = [i for i, texts in enumerate(self.texts) for _ in texts]
+        # One more class, after the places: messages about nothing the line answers.
+        off_topic = list(OFF_TOPIC.get(lang.code.split("-")[0], ()))
+        self.semantic = SemanticModel(embedder, flat + off_topic, owner + [len(self.places)] * len(off_topic),
+                                      len(self.places) + 1, cache_dir)
+        self.embedder = embedder
+        # A message that is exactly a place's keyword, title or one of its phrases goes there (the check keeps each
+        # phrase to one place); one-letter ones (P, O, E, M, S) only as the whole message: "it's" holds an "s".
+        self.exact: dict[str, Target] = {}
+        for place in self.places:
+            for phrase in (place.keyword, *place.phrases, place.title):
+                self.exact.setdefault(normalize(phrase), place)
+        self.exact_keys = [k for k in self.exact if len(k) >= MIN_TYPO_NAME]
         self.words = {name: frozenset(normalize(w) for w in words) for name, words in lang.words.items()}
-        self.emergency = tuple(normalize(w) for w in lang.words.get("emergency", ()) if normalize(w))
-        self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
-        # People ask the same few things in the same words: remember recent answers (targets never change).
-        self.match = lru_cache(maxsize=4096)(self._match)  # type: ignore[method-assign]
 
-    def tokens(self, text: str) -> frozenset[str]:
-        """The meaningful words of a text."""
-        return frozenset(w for w in normalize(text).split() if w not in self.ignore)
+    def rank(self, text: str, vector: np.ndarray | None = None) -> list[Scored]:
+        """Every place scored for a message, best first: the words' BM25 share and the meaning's probability."""
+        terms, _ = self.analyzer.query_terms(text)
+        lexical = self.lexical.scores(terms)
+        if vector is None:
+            vector = self.embedder.encode([_gist(text)])[0]
+        semantic = self.semantic.probabilities(vector)[: len(self.places)]
+        # A message of only common words ("what is POEMS") has no lexical evidence either way: meaning decides.
+        weight = LEXICAL_WEIGHT if any(lexical) else 0.0
+        scored = [Scored(place, weight * lex + (1 - weight) * float(sem), lex, float(sem))
+                  for place, lex, sem in zip(self.places, lexical, semantic)]
+        return sorted(scored, key=lambda s: -s.score)
 
-    def _correct_uncached(self, word: str) -> str | None:
-        if len(word) < MIN_FUZZY_LENGTH:
-            return None
-        close = difflib.get_close_matches(word, self.vocab, n=1, cutoff=FUZZY_CUTOFF)
-        return close[0] if close else None
+    def decide(self, text: str, vector: np.ndarray | None = None) -> Decision:
+        """Answer, ask, or none, for a message in this language."""
+        ranking = self.rank(text, vector)
+        exact = self.exactly(normalize(text[:2000]))
+        if exact is not None:
+            return Decision("answer", (exact,), tuple(ranking))
+        if self.analyzer.knows_none(text):
+            return Decision("none", tuple(s.target for s in ranking[:MAX_CHOICES]), tuple(ranking))
+        best = ranking[0]
+        runner = ranking[1].score if len(ranking) > 1 else 0.0
+        if (best.score >= ANSWER_AT and best.score - runner >= ANSWER_MARGIN) or best.score - runner >= ANSWER_LEAD:
+            return Decision("answer", (best.target,), tuple(ranking))
+        if best.score >= ASK_AT:
+            close = [s.target for s in ranking[:MAX_CHOICES] if best.score - s.score <= CLOSE]
+            if len(close) < 2:
+                close = [s.target for s in ranking[:2]]
+            return Decision("ask", tuple(close), tuple(ranking))
+        return Decision("none", tuple(s.target for s in ranking[:MAX_CHOICES]), tuple(ranking))
 
-    def match(self, text: str) -> Match | None:
-        """The best place for this text, or None."""
-        return self._match(text)
-
-    def _match(self, text: str) -> Match | None:
-        words = normalize(text[:2000])
-        if words in self.letters:
-            return Match(self.letters[words], 1.0, False)
-        raw = self.tokens(words)
-        found = self._best(raw, self.entries) if raw else None
-        if found is None:
-            found = self._best(frozenset(words.split()), self.bare, fuzzy=False)
-        return found
-
-    def _best(self, raw: frozenset[str], entries: list[tuple[Target, frozenset[str]]], fuzzy: bool = True) -> Match | None:
-        vocab = self.weight
-        tokens = set()
-        corrected = False
-        for word in raw:
-            if word in vocab or not fuzzy:
-                tokens.add(word)
-            else:
-                fixed = self._correct(word)
-                if fixed:
-                    tokens.add(fixed)
-                    corrected = True
-        best: tuple[float, int, Target] | None = None
-        if entries is self.entries:
-            numbers = sorted({n for t in tokens for n in self.by_word.get(t, ())})
-            candidates = [(n, entries[n]) for n in numbers]
-        else:
-            candidates = list(enumerate(entries))
-        for order, (target, phrase) in candidates:
-            if phrase <= tokens:
-                score = sum(vocab.get(t, 1.0) for t in phrase)
-                if best is None or score > best[0]:
-                    best = (score, order, target)
-        if best is None:
-            return None
-        return Match(best[2], best[0], corrected)
+    def exactly(self, words: str) -> Target | None:
+        """The place a short message names exactly, or with a typo ("contagous", "hereditery")."""
+        found = self.exact.get(words)
+        if found is not None or len(words.split()) > MAX_NAMING_WORDS or len(words) < MIN_TYPO_NAME:
+            return found
+        near = process.extractOne(words, self.exact_keys, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY)
+        return self.exact[near[0]] if near else None
 
     def is_word(self, text: str, name: str) -> bool:
         """True when the whole message is one of the words listed under words: name."""
         return normalize(text) in self.words.get(name, frozenset())
 
-    def is_emergency(self, text: str) -> bool:
-        """True when the text contains any emergency word or phrase."""
-        padded = f" {normalize(text[:2000])} "
-        return any(f" {phrase} " in padded for phrase in self.emergency)
-
 
 class Matcher:
-    """Every language's index, and the rules for choosing between them."""
+    """Every language's index, sharing one embedding model."""
 
-    def __init__(self, content: Content) -> None:
-        self.indexes = {code: LanguageIndex(lang) for code, lang in content.languages.items()}
+    def __init__(self, content: Content, embedder: Embedder | None = None, cache_dir: Path | None = None) -> None:
+        self.embedder = embedder or shared_encoder()
+        self.indexes = {code: LanguageIndex(lang, self.embedder, cache_dir) for code, lang in content.languages.items()}
         self.default = content.default_language
 
-    def match(self, text: str, lang: str) -> Match | None:
-        """The best place in one language."""
-        return self.indexes[lang].match(text)
-
-    def detect(self, text: str, current: str) -> tuple[str, Match | None]:
-        """The language a text is written in and its best match; the current language wins ties."""
-        best_lang, best = current, self.indexes[current].match(text)
-        for code, index in self.indexes.items():
-            if code == current:
-                continue
-            other = index.match(text)
-            if other is not None and (best is None or (best.corrected and not other.corrected) or (other.score > best.score and other.corrected == best.corrected)):
-                best_lang, best = code, other
-        return best_lang, best
+    def decide(self, text: str, lang: str) -> Decision:
+        """What to do with a message in a language."""
+        return self.indexes[lang].decide(text)
 
     def word_language(self, text: str, name: str, current: str) -> str | None:
         """The language whose word list name holds the whole message (current first)."""
@@ -154,6 +147,13 @@ class Matcher:
                 return code
         return None
 
-    def is_emergency(self, text: str) -> bool:
-        """True when the text holds an emergency word in any language."""
-        return any(index.is_emergency(text) for index in self.indexes.values())
+
+def _gist(text: str) -> str:
+    """What of a message is embedded: words said twice in a row once ("I I think"), and of a long message its start
+    and its end, where people put the question."""
+    words: list[str] = []
+    for word in text.split():
+        if not words or word.lower() != words[-1].lower():
+            words.append(word)
+    text = " ".join(words)
+    return text if len(text) <= GIST_CHARS else f"{text[: GIST_CHARS // 3]} ... {text[-2 * GIST_CHARS // 3:]}"

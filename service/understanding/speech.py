@@ -1,0 +1,34 @@
+"""What Twilio's speech recognizer makes of medical words, put back: "polly neuropathy" is polyneuropathy."""
+
+from __future__ import annotations
+
+import re
+
+from ..content import normalize
+
+# Heard -> meant, on normalized text (lower case, no accents or punctuation). Both languages: a caller may say
+# the English name of the disease in a Spanish call.
+_MISHEARD = [
+    (r"\bp o e m s\b|\bp o m s\b|\bpoem s\b|\bpoems s\b|\bpomes\b|\bpo ems\b|\bpoemas?\b|\bpoem\b", "poems"),
+    (r"\b(polly|poly|polley|poli|polo) ?(neuro ?pathy|neuropath[iy]e?s?|neuro pat[ií]a|neuropatia)\b", "polyneuropathy"),
+    (r"\borgan(o)? ?mega ?(lee|ly|lie|li|lia)\b|\borgan omega ?ly\b", "organomegaly"),
+    (r"\bendo ?(crin|crine|crino) ?(pathy|pathie|patia)\b", "endocrinopathy"),
+    (r"\bmono ?clonal\b", "monoclonal"),
+    (r"\bcrow (fu ?kase|for kasey|fukasi|fuk ase)\b", "crow fukase"),
+    (r"\bcastle ?man\b", "castleman"),
+    (r"\bv e g f\b|\bveg f\b|\bvedge f\b", "vegf"),
+    (r"\bc i d p\b|\bc id p\b", "cidp"),
+    (r"\bp d i c\b", "pdic"),
+    (r"\bm g u s\b|\bem gus\b", "mgus"),
+    (r"\brev ?limit\b|\brev ?limid\b", "revlimid"),
+    (r"\bstem sell\b", "stem cell"),
+]
+_PATTERNS = [(re.compile(pattern), meant) for pattern, meant in _MISHEARD]
+
+
+def repair(heard: str) -> str:
+    """A recognizer's transcript with the common mishearings of the line's medical words put right."""
+    text = normalize(heard)
+    for pattern, meant in _PATTERNS:
+        text = pattern.sub(meant, text)
+    return text

@@ -1,0 +1,186 @@
+"""The content that ships, whatever prompts/ holds: every topic reachable by key, speech and text, within the text
+limits, with its audio; and an admin's new topic works with no change to Python."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections import deque
+from pathlib import Path
+
+import pytest
+import yaml
+from flask import Flask
+
+from service.audio.build import build
+from service.content import Content, gsm, load, sms_texts
+from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
+from tests.conftest import ROOT, TOKEN, make_app, silent_engine
+
+SHIPPED = load(ROOT / "prompts")
+
+
+def shipped_app(tmp_path: Path, prompts: Path = ROOT / "prompts", audio: Path = ROOT / "audio") -> Flask:
+    return make_app(tmp_path, PROMPTS_DIR=str(prompts), AUDIO_DIR=str(audio))
+
+
+def key_paths(content: Content) -> dict[str, list[str]]:
+    """The fewest keys from the main menu to each topic and action."""
+    paths: dict[str, list[str]] = {}
+    queue: deque[tuple[str, list[str]]] = deque([("main", [])])
+    seen = {"main"}
+    while queue:
+        menu_id, keys = queue.popleft()
+        for option in content.menus[menu_id].options:
+            if option.kind == "menu":
+                if option.target not in seen:
+                    seen.add(option.target)
+                    queue.append((option.target, keys + [option.key]))
+            else:
+                paths.setdefault(option.target, keys + [option.key])
+    return paths
+
+
+def language_key(content: Content, code: str) -> list[str]:
+    """Keys that switch a call from the default language to another (6, then a number when there are several)."""
+    if code == content.default_language:
+        return []
+    if len(content.languages) == 2:
+        return [content.keys["language"]]
+    return [content.keys["language"], str(list(content.languages).index(code) + 1)]
+
+
+@pytest.mark.parametrize("code", list(SHIPPED.languages))
+def test_every_topic_answers_by_key_with_its_own_audio(code: str, tmp_path: Path) -> None:
+    app = shipped_app(tmp_path)
+    line = app.extensions["line"]
+    lang = line.content.languages[code]
+    for topic, keys in key_paths(line.content).items():
+        call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+        call.start()
+        for key in language_key(line.content, code) + keys:
+            turn = call.press(key)
+        expected = lang.prompts[f"topic.{topic}"].text
+        heard = [h for h in turn.heard if h.text == expected]
+        assert heard, f"{code}: keys {keys} did not lead to {topic}"
+        assert heard[0].audio, f"{code}: {topic} was spoken by Say: its audio is missing or stale"
+
+
+@pytest.mark.parametrize("code", list(SHIPPED.languages))
+def test_every_topic_answers_by_its_keyword_by_text_and_by_speech(code: str, tmp_path: Path) -> None:
+    app = shipped_app(tmp_path)
+    line = app.extensions["line"]
+    lang = line.content.languages[code]
+    twilio = TwilioClient(app.test_client(), TOKEN)
+    for topic in line.content.topic_ids():
+        target = lang.topic(topic)
+        thread = TextThread(twilio, texter="+15555550111")
+        thread.send(lang.words["language"][0])  # a texter sets the language by naming it
+        replies = thread.send(target.keyword.upper())
+        assert replies and gsm.fold(target.text) in replies[-1], f"{code}: texting {target.keyword.upper()} did not answer {topic}"
+        if target.kind == "topic":
+            call = PhoneCall(twilio, audio_texts(line))
+            call.start()
+            if code != line.content.default_language:
+                for key in language_key(line.content, code):
+                    call.press(key)
+            turn = call.say(target.keyword)
+            assert lang.prompts[f"topic.{topic}"].text in turn.text, f"{code}: saying '{target.keyword}' did not answer {topic}"
+
+
+def test_every_text_reply_fits_three_plain_segments() -> None:
+    for lang in SHIPPED.languages.values():
+        for name, text in sms_texts(SHIPPED, lang).items():
+            assert not gsm.non_gsm(text), f"{lang.code} {name}: characters outside GSM-7"
+            assert gsm.segments(text) <= gsm.MAX_SEGMENTS, f"{lang.code} {name}: {gsm.segments(text)} segments"
+
+
+def test_every_topic_is_in_every_language_with_spoken_and_text_answers() -> None:
+    for topic in SHIPPED.topic_ids():
+        for lang in SHIPPED.languages.values():
+            target = lang.topic(topic)
+            assert target.text and target.spoken and target.title and target.keyword
+
+
+def add_topic_as_the_readme_says(prompts: Path, topic: str, texts: dict[str, dict[str, str]]) -> tuple[str, str]:
+    """Add a topic in every language file and its option in line.yaml, as an admin following prompts/README.md would:
+    a block under topics:, and '- key: N / topic: name' in the first menu with a free key (the menu and key are
+    returned)."""
+    for code, fields in texts.items():
+        with (prompts / f"{code}.yaml").open("a", encoding="utf-8") as f:
+            f.write(f"\n  {topic}:\n")
+            for name, value in fields.items():
+                if name in ("phrases", "examples", "sources"):
+                    f.write(f"    {name}: [{value}]\n")
+                else:
+                    f.write(f"    {name}: >-\n      {value}\n")
+    line_file = prompts / "line.yaml"
+    structure = yaml.safe_load(line_file.read_text(encoding="utf-8"))
+    menu = next(m for m, options in structure["menus"].items() if len(options) < 5)
+    key = str(len(structure["menus"][menu]) + 1)
+    lines = line_file.read_text(encoding="utf-8").split("\n")
+    start = lines.index(f"  {menu}:")
+    end = start + 1
+    while end < len(lines) and (lines[end].startswith("    ") or not lines[end].strip()):
+        end += 1
+    while not lines[end - 1].strip():
+        end -= 1
+    lines[end:end] = [f"    - key: {key}", f"      topic: {topic}"]
+    line_file.write_text("\n".join(lines), encoding="utf-8")
+    return menu, key
+
+
+NEW_TOPIC = {
+    "en": {"title": "when this line is open", "keyword": "hours", "phrases": "opening hours, line hours",
+           "spoken": "This recorded line answers day and night, every day of the year.",
+           "text": "This recorded line answers day and night, every day of the year.",
+           "reviewed": "2026-11-25"},
+    "es": {"title": "cuándo atiende esta línea", "keyword": "horario", "phrases": "horas de atencion, horario de la linea",
+           "spoken": "Esta línea grabada atiende de día y de noche, todos los días del año.",
+           "text": "Esta linea grabada atiende de dia y de noche, todos los dias del año.",
+           "reviewed": "2026-11-25"},
+}
+
+
+def test_an_admin_adds_a_topic_with_no_python_change(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts"
+    audio = tmp_path / "audio"
+    shutil.copytree(ROOT / "prompts", prompts)
+    shutil.copytree(ROOT / "audio", audio)
+    sources = _a_source_id(prompts)
+    texts = {code: {**fields, **({"sources": sources} if sources else {})} for code, fields in NEW_TOPIC.items()
+             if code in SHIPPED.languages}
+    menu, key = add_topic_as_the_readme_says(prompts, "hours", texts)
+    # Step 3 of the README: rebuild the audio (here with a silent engine instead of gTTS).
+    build(load(prompts), audio, engine="espeak", synthesizer=silent_engine)
+    env = {"PROMPTS_DIR": str(prompts), "AUDIO_DIR": str(audio), "DATABASE_URL": "none", "PATH": "/usr/bin:/bin"}
+    check = subprocess.run([sys.executable, "-m", "flask", "--app", "service", "prompts", "check"], cwd=ROOT,
+                           env=env, capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+    app = shipped_app(tmp_path, prompts, audio)
+    line = app.extensions["line"]
+    twilio = TwilioClient(app.test_client(), TOKEN)
+    answer = line.content.languages["en"].prompts["topic.hours"].text
+    call = PhoneCall(twilio, audio_texts(line))
+    call.start()
+    for step in key_paths(line.content)["hours"]:
+        turn = call.press(step)
+    assert answer in turn.text and any(h.audio and h.text == answer for h in turn.heard)
+    call = PhoneCall(twilio, audio_texts(line))
+    call.start()
+    assert answer in call.say("hours").text
+    assert "answers day and night" in TextThread(twilio).send("HOURS")[-1]
+    if "es" in line.content.languages:
+        # A new texter (Twilio keeps one cookie per number pair): a first message in Spanish is answered in Spanish.
+        spanish = TextThread(TwilioClient(app.test_client(), TOKEN), texter="+15555550999")
+        assert "atiende de dia y de noche" in spanish.send("horario")[-1]
+
+
+def _a_source_id(prompts: Path) -> str:
+    """An id from the bibliography, when the content has one (topics then must name their sources)."""
+    bibliography = prompts / "sources.yaml"
+    if not bibliography.exists():
+        return ""
+    return next(iter(yaml.safe_load(bibliography.read_text(encoding="utf-8"))))
