@@ -2,7 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test check bench
+.PHONY: run test check bench eval tune
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -24,3 +24,11 @@ check: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
+
+# The matcher on real people's questions held apart from the bank: per language, per topic, most confused pairs.
+eval: $(VENV)/.installed
+	DATABASE_URL=none $(PY) -m flask --app service eval
+
+# Cross-validate the matcher's weights and thresholds on the question bank (never on the held-out questions).
+tune: $(VENV)/.installed
+	$(PY) bench/tune_matcher.py

@@ -23,6 +23,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(call_command)
     app.cli.add_command(text_command)
     app.cli.add_command(report_command)
+    app.cli.add_command(ask_command)
+    app.cli.add_command(eval_command)
 
 
 def _line_or_exit():  # type: ignore[no-untyped-def]
@@ -47,14 +49,20 @@ def check_command(no_audio: bool) -> None:
     problems: list[Problem] = list(content.problems)
     if not no_audio and not any(p.severity == "error" for p in problems):
         problems.extend(audio_problems(content, Path(current_app.config["AUDIO_DIR"])))
+    if not any(p.severity == "error" for p in content.problems):
+        from .understanding import Matcher
+        from .understanding.checks import example_problems
+
+        problems.extend(example_problems(content, Matcher(content, cache_dir=Path(current_app.instance_path))))
     errors = [p for p in problems if p.severity == "error"]
     if problems:
         click.echo(format_problems(problems))
-    else:
+    if not errors:
         topics = len(content.topic_ids())
         audio = " (audio not checked)" if no_audio else ", all with current audio"
+        warned = f" Worth a look: the {len(problems)} warning(s) above." if problems else ""
         click.echo(f"prompts/ is fine: {len(content.languages)} language(s), {len(content.menus)} menus, "
-                   f"{topics} topics, {len(content.prompts())} spoken prompts{audio}.")
+                   f"{topics} topics, {len(content.prompts())} spoken prompts{audio}.{warned}")
     sys.exit(1 if errors else 0)
 
 
@@ -90,6 +98,45 @@ def build_command(engine: str, prune: bool, jobs: int, languages: tuple[str, ...
     for prompt, reason in report.failed:
         click.echo(f"FAILED {prompt.file}:{prompt.line}: {prompt.id} ({prompt.lang}): {reason}", err=True)
     sys.exit(1 if report.failed else 0)
+
+
+def _matcher():  # type: ignore[no-untyped-def]
+    line = current_app.extensions.get("line")
+    if line is not None:
+        return line
+    return _line_or_exit()
+
+
+@click.command("ask")
+@with_appcontext
+@click.argument("question")
+def ask_command(question: str) -> None:
+    """Show what the line makes of a question: the three nearest topics with their scores, in every language."""
+    line = _matcher()
+    if line.safety.is_crisis(question) or line.safety.is_emergency(question):
+        click.echo(f"Caught first as {'a crisis' if line.safety.is_crisis(question) else 'an emergency'}: "
+                   "the line answers with its crisis or 911 message, not a topic.")
+    click.echo(f"A new texter would be answered in: {line.languages.language(question, None)}")
+    for code in line.content.languages:
+        decision = line.matcher.decide(question, code)
+        click.echo(f"\n{code}: {decision.kind} -> {', '.join(t.id for t in decision.choices)}")
+        for scored in decision.ranking[:3]:
+            click.echo(f"  {scored.score:5.2f}  {scored.target.kind:6s} {scored.target.id:24s} "
+                       f"(words {scored.lexical:.2f}, meaning {scored.semantic:.2f})  \"{scored.target.title}\"")
+
+
+@click.command("eval")
+@with_appcontext
+@click.option("--questions", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=Path(__file__).resolve().parent.parent / "bench" / "eval" / "questions.csv", show_default=True,
+              help="A CSV of held-out questions: lang, question, topic, source.")
+def eval_command(path: Path) -> None:
+    """Measure the matcher on real people's questions, held apart from the bank: per language and topic."""
+    from .understanding.evaluation import evaluate, read_questions, report
+
+    line = _matcher()
+    questions = read_questions(path)
+    click.echo(report(evaluate(line.content, line.matcher, line.safety, questions), str(path), len(questions)))
 
 
 def _twilio():  # type: ignore[no-untyped-def]

@@ -124,6 +124,13 @@ def read(root: Path | str) -> Content:
     return content
 
 
+def _item_lines(node: Node | None) -> tuple[int, ...]:
+    """The line of each text in a list (blank items are dropped, as texts() drops them)."""
+    if node is None or not isinstance(node.value, list):
+        return ()
+    return tuple(item.line for item in node.value if isinstance(item.value, (int, str)) and str(item.value).strip())
+
+
 TOPIC_FIELDS = ("title", "keyword", "spoken", "text", "phrases", "sources", "reviewed")
 
 
@@ -361,6 +368,7 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
                 spoken=reader.text(fields.get("spoken"), f"{what}: spoken"),
                 text=reader.text(fields.get("text"), f"{what}: text"),
                 examples=reader.texts(fields.get("examples"), f"{what}: examples"),
+                example_lines=_item_lines(fields.get("examples")),
                 sources=reader.texts(fields.get("sources"), f"{what}: sources"),
                 reviewed=reader.date(fields.get("reviewed"), f"{what}: reviewed"),
                 file=display, line=tnode.line, lines={k: v.line for k, v in fields.items()})

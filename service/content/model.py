@@ -112,6 +112,7 @@ class Target:
     text: str = ""
     intro: str = ""
     examples: tuple[str, ...] = ()
+    example_lines: tuple[int, ...] = field(default=(), compare=False)
     sources: tuple[str, ...] = ()
     reviewed: dt.date | None = None
     file: str = ""

@@ -133,6 +133,8 @@ class Matcher:
 
     def __init__(self, content: Content, embedder: Embedder | None = None, cache_dir: Path | None = None) -> None:
         self.embedder = embedder or shared_encoder()
+        # Loaded now, at start (in gunicorn's master with --preload, so the workers share its memory).
+        self.embedder.encode(["warm up"])
         self.indexes = {code: LanguageIndex(lang, self.embedder, cache_dir) for code, lang in content.languages.items()}
         self.default = content.default_language
 

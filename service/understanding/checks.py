@@ -1,0 +1,27 @@
+"""Checks of the question bank against the matcher: examples that lead somewhere other than their own topic."""
+
+from __future__ import annotations
+
+from ..content import Content, Problem
+from .matcher import Matcher
+
+
+def example_problems(content: Content, matcher: Matcher) -> list[Problem]:
+    """A warning, with file and line, for each example the matcher answers with a different place than its own."""
+    problems: list[Problem] = []
+    for code, index in matcher.indexes.items():
+        lang = content.languages[code]
+        targets = [t for t in lang.targets.values() if t.examples]
+        texts = [e for t in targets for e in t.examples]
+        vectors = index.embedder.encode(texts) if texts else []
+        row = 0
+        for target in targets:
+            for number, example in enumerate(target.examples):
+                decision = index.decide(example, vectors[row])
+                row += 1
+                if decision.kind == "answer" and decision.target.id != target.id:
+                    line = target.example_lines[number] if number < len(target.example_lines) else target.line
+                    problems.append(Problem(target.file, line, f"{target.kind} '{target.id}': the example \"{example}\" is answered with "
+                                            f"{decision.target.kind} '{decision.target.id}'; expected it to lead here: reword it, "
+                                            f"or move it under '{decision.target.id}'", "warning"))
+    return problems

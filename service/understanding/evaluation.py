@@ -1,0 +1,125 @@
+"""The matcher measured on questions real people asked (bench/eval/questions.csv), held apart from the bank."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from ..content import Content, normalize
+from .matcher import Matcher
+from .safety import Safety
+
+SAFETY_LABELS = ("crisis", "emergency")
+NOTHING = "none"
+# A held-out question this close to a bank example is left out: the set must measure what the bank has not seen.
+NEAR_COPY = 90
+
+
+@dataclass(frozen=True)
+class Question:
+    """One labelled question and where it was asked."""
+
+    lang: str
+    text: str
+    label: str
+    source: str
+
+
+@dataclass
+class Figures:
+    """How one language's held-out questions fared."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    by_topic: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    confused: Counter[tuple[str, str]] = field(default_factory=Counter)
+    left_out: int = 0
+
+    @property
+    def asked(self) -> int:
+        """Questions about a topic (not crisis, emergency or nothing)."""
+        return sum(self.outcomes[k] for k in ("direct", "after_ask", "wrong", "ask_missed", "no_match"))
+
+    def share(self, *kinds: str) -> float:
+        """The share of topic questions with these outcomes."""
+        return sum(self.outcomes[k] for k in kinds) / max(1, self.asked)
+
+
+def read_questions(path: Path) -> list[Question]:
+    """The labelled questions of a CSV file (lang, question, topic, source)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return [Question(r["lang"].strip(), r["question"].strip(), r["topic"].strip(), r["source"].strip())
+                for r in csv.DictReader(f) if r.get("question", "").strip()]
+
+
+def evaluate(content: Content, matcher: Matcher, safety: Safety, questions: list[Question]) -> dict[str, Figures]:
+    """Every question decided as the line would decide it, counted by outcome, per language."""
+    figures: dict[str, Figures] = {code: Figures() for code in content.languages}
+    bank = {code: [normalize(e) for t in lang.targets.values() for e in t.examples] for code, lang in content.languages.items()}
+    for q in questions:
+        if q.lang not in figures:
+            continue
+        fig = figures[q.lang]
+        if q.label in SAFETY_LABELS:
+            caught = safety.is_crisis(q.text) if q.label == "crisis" else safety.is_emergency(q.text) or safety.is_crisis(q.text)
+            fig.outcomes[f"{q.label}_caught" if caught else f"{q.label}_missed"] += 1
+            continue
+        if bank[q.lang] and process.extractOne(normalize(q.text), bank[q.lang], scorer=fuzz.ratio, score_cutoff=NEAR_COPY):
+            fig.left_out += 1
+            continue
+        decision = matcher.decide(q.text, q.lang)
+        ids = [t.id for t in decision.choices]
+        if q.label == NOTHING:
+            fig.outcomes[f"nothing_{decision.kind}"] += 1
+            continue
+        if decision.kind == "answer":
+            outcome = "direct" if ids[0] == q.label else "wrong"
+        elif decision.kind == "ask":
+            outcome = "after_ask" if q.label in ids else "ask_missed"
+        else:
+            outcome = "no_match"
+            fig.outcomes["no_match_offered" if q.label in ids else "no_match_not_offered"] += 1
+        fig.outcomes[outcome] += 1
+        fig.by_topic[q.label][outcome] += 1
+        if outcome != "direct" and ids and ids[0] != q.label:
+            fig.confused[(q.label, ids[0])] += 1
+    return figures
+
+
+def report(figures: dict[str, Figures], source: str, total: int) -> str:
+    """The evaluation as an admin or a developer reads it."""
+    lines = [f"Held-out questions: {source} ({total} in all)", ""]
+    lines.append("lang  topic questions  direct  after 1 'did you mean'  right in all  wrong  'did you mean' missed  no match  left out (in the bank)")
+    for code, fig in figures.items():
+        lines.append(f"{code:4s}  {fig.asked:15d}  {fig.share('direct'):6.1%}  {fig.share('after_ask'):21.1%}  "
+                     f"{fig.share('direct', 'after_ask'):12.1%}  {fig.share('wrong'):5.1%}  {fig.share('ask_missed'):21.1%}  "
+                     f"{fig.share('no_match'):8.1%}  {fig.left_out}")
+    lines.append("")
+    for code, fig in figures.items():
+        o = fig.outcomes
+        lines.append(f"{code}: crisis caught {o['crisis_caught']} of {o['crisis_caught'] + o['crisis_missed']}, "
+                     f"emergency caught {o['emergency_caught']} of {o['emergency_caught'] + o['emergency_missed']}; "
+                     f"no match, yet the nearest topics offered had it: {o['no_match_offered']}; "
+                     f"questions about nothing the line answers: {o['nothing_none']} said so, {o['nothing_ask']} asked, {o['nothing_answer']} answered")
+    lines.append("")
+    lines.append("Per topic and language: right (direct + after 'did you mean') / questions")
+    topics = sorted({t for fig in figures.values() for t in fig.by_topic})
+    for topic in topics:
+        cells = []
+        for code, fig in figures.items():
+            c = fig.by_topic.get(topic)
+            n = sum(c.values()) if c else 0
+            cells.append(f"{code} {c['direct'] + c['after_ask']:3d}/{n:<3d}" if n else f"{code}    -   ")
+        lines.append(f"  {topic:24s} " + "   ".join(cells))
+    lines.append("")
+    lines.append("Most confused (asked about -> the line's first choice):")
+    pairs: Counter[tuple[str, str, str]] = Counter()
+    for code, fig in figures.items():
+        for (truth, got), n in fig.confused.items():
+            pairs[(code, truth, got)] += n
+    for (code, truth, got), n in pairs.most_common(12):
+        lines.append(f"  {n:3d}  {code}  {truth} -> {got}")
+    return "\n".join(lines)
