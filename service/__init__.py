@@ -58,7 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         from .understanding import Matcher
 
         matcher = Matcher(loaded, cache_dir=Path(app.instance_path))
-        line = Line.build(loaded, AudioLibrary(app.config["AUDIO_DIR"], app.config["AUDIO_BASE_URL"]), matcher)
+        line = Line.build(loaded, AudioLibrary(app.config["AUDIO_DIR"], app.config["AUDIO_BASE_URL"], app.config["PUBLIC_BASE_URL"]), matcher)
         _attach_services(app, line)
         app.extensions["line"] = line
     app.extensions[SIGNATURES] = Signatures(app.config)

@@ -81,9 +81,19 @@ def test_text_me_this_failing_apologises_and_the_call_goes_on(http: FakeTwilioHt
     assert "rare blood disorder" in call.press("*").text
 
 
-def test_text_me_this_without_an_account_sid_apologises(call: PhoneCall) -> None:
+def test_text_me_this_is_not_offered_without_an_account_sid_and_7_is_not_an_option(call: PhoneCall) -> None:
     call.start()
-    call.press("1")
+    assert "text message" not in call.press("1").text
+    assert call.press("7").heard[0].text == "Sorry, that is not an option."
+
+
+def test_text_me_this_that_fails_to_send_apologises(tmp_path: Path) -> None:
+    app = make_app(tmp_path, TWILIO_ACCOUNT_SID="AC" + "1" * 32)
+    line = app.extensions["line"]
+    line.messenger.send = lambda *args: False  # the REST call failed (logged, never raised)
+    call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+    call.start()
+    assert "To get it by text message, press 7." in call.press("1").text
     assert call.press("7").heard[0].text.startswith("Sorry, we could not send a text message")
 
 

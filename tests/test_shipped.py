@@ -184,3 +184,22 @@ def _a_source_id(prompts: Path) -> str:
     if not bibliography.exists():
         return ""
     return next(iter(yaml.safe_load(bibliography.read_text(encoding="utf-8"))))
+
+
+@pytest.mark.parametrize("code", list(SHIPPED.languages))
+def test_the_menus_keep_calls_short_for_the_slowest_caller(code: str) -> None:
+    """The structure the call-time goals rest on, counted in words at 150 a minute (bench/call_time.py prints it)."""
+    from statistics import median
+
+    from service.content.listening import listening_times, seconds
+
+    lang = SHIPPED.languages[code]
+    # The other languages are offered, in their own words, within the first 15 words of a call.
+    assert len(lang.prompts["phrase.greeting"].text.split()) + 4 <= 15
+    assert seconds(lang.prompts["menu.main"]) <= 20
+    assert all(len(menu.options) <= 5 for menu in SHIPPED.menus.values())
+    times = listening_times(SHIPPED, code)
+    assert max(presses for _, presses in times.values()) <= 3
+    near = [at for at, presses in times.values() if presses <= 2]
+    assert median(near) <= 20 and max(near) <= 30, sorted(near)
+    assert SHIPPED.timeouts["first_seconds"] >= 10

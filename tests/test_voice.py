@@ -74,10 +74,11 @@ def test_greeting_names_the_line_disclaims_and_sits_inside_the_first_gather(call
     assert "hang up and call 911" in greeting
     inside = [child.tag for child in turn.gather]
     assert inside and all(tag in ("Play", "Say") for tag in inside)
-    # The greeting, the Spanish offer (in Spanish, before the English menu), then the main menu, all interruptible.
+    # The line's name, the Spanish offer (in Spanish, first), the short notices, then the options, all interruptible.
     texts = [h.text for h in turn.heard]
     assert texts[1] == "Para español, oprima 6."
-    assert texts[2].startswith("Main menu.")
+    assert texts[2] == spoken(line, "phrase.notice")
+    assert texts[3] == spoken(line, "menu.main") and texts[3].startswith("For what POEMS is, press 1.")
     assert turn.heard[1].audio is None or turn.heard[1].audio.startswith("es-")
 
 
@@ -158,10 +159,20 @@ def test_star_repeats_nine_goes_to_main_menu_zero_goes_back_in_every_menu(menu: 
     _go_to_menu(call, content, menu)
     parent = content.menus[menu].parent or "main"
     assert spoken(line, f"menu.{parent}") in call.press("0").text
-    # The keys are announced in the menu itself.
-    assert "press star" in text
-    if menu != "main":
-        assert "To go back, press 0" in text and "For the main menu, press 9" in text
+    # The keys that work everywhere are read in full once a call (at the greeting), then again after a silence.
+    assert "press star" not in text
+    _go_to_menu(call, content, menu)
+    again = call.wait()
+    footer = spoken(line, "phrase.main_menu_footer" if menu == "main" else "phrase.menu_footer")
+    assert text in again.text and footer in again.text and ("press star" in footer or "star repeats" in footer)
+
+
+def test_the_keys_that_work_everywhere_are_read_once_a_call_at_the_greeting(call: PhoneCall, line: Line) -> None:
+    first = call.start()
+    footer = spoken(line, "phrase.main_menu_footer")
+    assert first.heard[-1].text == footer
+    assert footer not in call.press("2").text
+    assert footer not in call.press("9").text
 
 
 @pytest.mark.parametrize("menu", ["main", "features", "care", "risk", "support"])
@@ -180,8 +191,10 @@ def test_after_an_answer_repeat_text_back_and_main_menu_are_offered_and_work(cal
     turn = call.press("3")
     footer = spoken(line, "phrase.answer_footer")
     assert turn.heard[-1].text == footer
-    for words in ("press star", "text message, press 7", "go back, press 0", "main menu, press 9"):
+    for words in ("press star", "go back, press 0", "main menu, press 9"):
         assert words in footer
+    # Texts cannot be sent without a Twilio account: "press 7 to get it by text" is not offered.
+    assert "press 7" not in turn.text
     assert "not an infection" in call.press("*").text
     assert spoken(line, "menu.risk") in call.press("0").text
     call.press("3")

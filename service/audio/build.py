@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import io
 import os
 import random
@@ -69,12 +70,31 @@ def synthesize_espeak(text: str, lang: Language) -> bytes:
             raise SynthesisError(f"espeak-ng failed: {result.stderr.decode(errors='replace').strip()[:200]}")
         with wave.open(str(wav_path), "rb") as wav:
             rate, channels, frames = wav.getframerate(), wav.getnchannels(), wav.readframes(wav.getnframes())
+            width = wav.getsampwidth()
+        if width == 2 and channels == 1:
+            frames = trim_silence(frames, rate)
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(32)
     encoder.set_in_sample_rate(rate)
     encoder.set_channels(channels)
     encoder.set_quality(2)
     return bytes(encoder.encode(frames) + encoder.flush())
+
+
+SILENCE_LEVEL = 300        # 16-bit samples quieter than this are silence
+KEEP_SILENCE = 0.12        # seconds of it kept at each end
+
+
+def trim_silence(frames: bytes, rate: int) -> bytes:
+    """16-bit mono audio without the silence espeak-ng leaves at its start and end (about 0.4 s a file): a caller
+    hears several prompts in a row, and those pauses add up."""
+    samples = array.array("h", frames)
+    loud = [i for i, v in enumerate(samples) if abs(v) > SILENCE_LEVEL]
+    if not loud:
+        return frames
+    keep = int(rate * KEEP_SILENCE)
+    start, end = max(0, loud[0] - keep), min(len(samples), loud[-1] + keep)
+    return samples[start:end].tobytes()
 
 
 def synthesize_gtts(text: str, lang: Language) -> bytes:

@@ -72,9 +72,11 @@ RECHECK_SECONDS = 1.0
 class AudioLibrary:
     """Which audio file plays for each prompt, re-checked cheaply so a lost or broken file means Say, not silence."""
 
-    def __init__(self, audio_dir: Path | str, base_url: str = "") -> None:
+    def __init__(self, audio_dir: Path | str, base_url: str = "", public_base_url: str = "") -> None:
         self.dir = Path(audio_dir)
         self.base_url = base_url
+        # Behind a proxy the request's host is the inner one: Twilio must be sent the address it can reach.
+        self.public_base_url = public_base_url
         self.records = read_manifest(self.dir)
         self._by_text = by_text(self.records)
         self._paths = {name: os.path.join(self.dir, name) for name in self.records}
@@ -123,15 +125,17 @@ class AudioLibrary:
         """Where Twilio fetches a file: the CDN when configured, else this app."""
         if self.base_url:
             return f"{self.base_url}/{name}"
+        if self.public_base_url:
+            return self.public_base_url + url_for("audio.audio_file", name=name)
         return url_for("audio.audio_file", name=name, _external=True)
 
-    def speak(self, verb: VoiceResponse | Gather, prompt: Prompt, say_language: str) -> None:
-        """Play the prompt's audio when a current file exists, else speak its text: never silence."""
+    def speak(self, verb: VoiceResponse | Gather, prompt: Prompt, say_language: str, say_voice: str) -> None:
+        """Play the prompt's audio when a current file exists, else speak its text in the language's voice."""
         name = self.file_for(prompt)
         if name:
             verb.play(self.url(name))
         else:
-            verb.say(prompt.text, language=say_language)
+            verb.say(prompt.text, language=say_language, voice=say_voice or None)
 
 
 def audio_problems(content: Content, audio_dir: Path) -> list[Problem]:

@@ -131,6 +131,9 @@ def _item_lines(node: Node | None) -> tuple[int, ...]:
     return tuple(item.line for item in node.value if isinstance(item.value, (int, str)) and str(item.value).strip())
 
 
+# Twilio's <Say> voices: its older man/woman voices exist only for a few languages (not es-US), so a language names an
+# Amazon Polly or Google voice.
+TWILIO_VOICE = re.compile(r"(Polly|Google)\.[A-Za-z0-9-]+")
 TOPIC_FIELDS = ("title", "keyword", "spoken", "text", "phrases", "sources", "reviewed")
 
 
@@ -300,7 +303,10 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
                          allowed=("language", "key_names", "words", "phrases", "menus", "topics")) or {}
     settings = reader.mapping(top["language"], "language", required=VOICE_FIELDS, allowed=VOICE_FIELDS) if "language" in top else None
     settings = settings or {}
-    voice = Voice(*(reader.text(settings.get(name), f"language: {name}") for name in VOICE_FIELDS[1:6]))
+    voice = Voice(*(reader.text(settings.get(name), f"language: {name}") for name in VOICE_FIELDS[1:7]))
+    if voice.say_voice and not TWILIO_VOICE.fullmatch(voice.say_voice):
+        reader.error(settings["say_voice"], f"language: say_voice '{voice.say_voice}' is not a voice Twilio names; expected an "
+                     "Amazon Polly or Google voice for this language, such as Polly.Joanna-Neural or Polly.Lupe-Neural")
     readability = ("flesch_kincaid_grade", "max", 8.0)
     if "readability" in settings:
         rnode = settings["readability"]
@@ -415,12 +421,14 @@ def _build_prompts(reader: _Reader, content: Content, lang: Language) -> None:
         texts = lang.targets.get(("menu", menu.id))
         if texts is None:
             continue
-        parts = [texts.intro]
+        # The intro ("Symptoms.") is its own prompt: a call's first main menu, after the greeting, goes without it.
+        if texts.intro:
+            prompts[f"intro.{menu.id}"] = Prompt(lang.code, f"intro.{menu.id}", texts.intro, lang.file, texts.line_of("intro"))
+        parts = []
         for option in menu.options:
             target = lang.targets.get(("menu", option.target) if option.kind == "menu" else (option.kind, option.target))
             if target is not None:
                 parts.append(fill(lang.phrases.get("option", "{title}, {key}."), {"title": target.title, "key": lang.key_name(option.key)}))
-        parts.append(phrase.get("main_menu_footer" if menu.parent is None else "menu_footer", ""))
         prompts[f"menu.{menu.id}"] = Prompt(lang.code, f"menu.{menu.id}", " ".join(p for p in parts if p), lang.file, texts.line)
     for (kind, target_id), target in lang.targets.items():
         if kind != "menu" and target.spoken:

@@ -27,11 +27,13 @@ KEY_PLACEHOLDERS = frozenset(RESERVED_KEYS)
 # Fixed phrases every language must have: name -> (channel, placeholders allowed).
 PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "greeting": ("voice", frozenset()),
+    "notice": ("voice", frozenset()),
     "language_offer": ("voice", frozenset({"key"})),
     "option": ("voice", frozenset({"title", "key"})),
     "main_menu_footer": ("voice", KEY_PLACEHOLDERS),
     "menu_footer": ("voice", KEY_PLACEHOLDERS),
     "answer_footer": ("voice", KEY_PLACEHOLDERS),
+    "text_offer": ("voice", KEY_PLACEHOLDERS),
     "not_option": ("voice", frozenset()),
     "no_match": ("voice", frozenset()),
     "silence_1": ("voice", KEY_PLACEHOLDERS),
@@ -64,10 +66,10 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
 }
 # Phrases whose text is spoken on its own (the others are built into menus and answers).
 SPOKEN_PHRASES = tuple(
-    name for name, (channel, _) in PHRASES.items() if channel == "voice" and name not in ("option", "main_menu_footer", "did_you_mean", "choice")
+    name for name, (channel, _) in PHRASES.items() if channel == "voice" and name not in ("option", "did_you_mean", "choice")
 )
 WORD_LISTS = ("menu", "help", "language", "repeat", "back", "numbers", "yes", "no", "emergency", "crisis", "ignore")
-VOICE_FIELDS = ("name", "say_language", "speech_language", "gtts_lang", "gtts_tld", "espeak_voice", "readability")
+VOICE_FIELDS = ("name", "say_language", "say_voice", "speech_language", "gtts_lang", "gtts_tld", "espeak_voice", "readability")
 READABILITY_FORMULAS = {"flesch_kincaid_grade": "max", "fernandez_huerta": "min", "szigriszt_pazos": "min", "flesch_reading_ease": "min"}
 
 
@@ -93,6 +95,7 @@ class Voice:
     """How one language is spoken and heard."""
 
     say_language: str
+    say_voice: str
     speech_language: str
     gtts_lang: str
     gtts_tld: str

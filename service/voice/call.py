@@ -51,7 +51,8 @@ class Call:
 
     def speak(self, verb: VoiceResponse | Gather, prompt: Prompt) -> None:
         """Play one prompt, or say it in its own language's voice (offers of another language are in that one)."""
-        self.line.audio.speak(verb, prompt, self.content.languages[prompt.lang].voice.say_language)
+        voice = self.content.languages[prompt.lang].voice
+        self.line.audio.speak(verb, prompt, voice.say_language, voice.say_voice)
 
     def listen(self, place: Place, prompts: list[Prompt]) -> VoiceResponse:
         """Prompts inside a Gather (keys and speech interrupt them) whose answer comes back to this place; after it,
@@ -70,6 +71,11 @@ class Call:
         response.redirect(url_for(f"voice.{place.kind}", ident=place.ident, lang=code, **args, s=place.silence + 1),
                           method="POST")
         return response
+
+    def can_text(self) -> bool:
+        """Whether this call can be sent an answer by text: only then is it offered."""
+        messenger = self.line.messenger
+        return bool(messenger is not None and messenger.configured and self.caller and self.called)
 
     def goodbye(self) -> VoiceResponse:
         """The last words after too long a silence, then hang up."""
@@ -95,10 +101,16 @@ class Call:
             return self.goodbye()
         prompts = [*(before or []), *self.nudges(place)]
         offers = [other.prompts["phrase.language_offer"] for other in self.content.other_languages(self.lang.code)] if menu_id == "main" else []
+        footer = self.phrase("main_menu_footer" if menu_id == "main" else "menu_footer")
         if greeting:
-            prompts += [self.phrase("greeting"), *offers, self.lang.prompts[f"menu.{menu_id}"]]
+            # The line's name, at once the other languages' offers (each in its own language), the short notices,
+            # the options; the keys that work everywhere are read in full once a call, here.
+            prompts += [self.phrase("greeting"), *offers, self.phrase("notice"), self.lang.prompts[f"menu.{menu_id}"], footer]
         else:
-            prompts += [self.lang.prompts[f"menu.{menu_id}"], *offers]
+            intro = self.lang.prompts.get(f"intro.{menu_id}")
+            prompts += [*([intro] if intro else []), self.lang.prompts[f"menu.{menu_id}"], *offers]
+            if silence or (before and self.phrase("help") in before):
+                prompts.append(footer)
         return self.listen(place, prompts)
 
     def topic(self, topic_id: str, came_from: str, before: list[Prompt] | None = None, silence: int = 0,
@@ -112,6 +124,8 @@ class Call:
         prompts = [*(before or []), *self.nudges(place)]
         if replay and silence == 0:
             prompts.append(self.lang.prompts[f"topic.{topic_id}"])
+        if self.can_text():
+            prompts.append(self.phrase("text_offer"))
         prompts.append(self.phrase("answer_footer"))
         return self.listen(place, prompts)
 
@@ -221,7 +235,7 @@ def press(call: Call, place: Place, key: str) -> VoiceResponse:
         return call.here(place, [call.phrase("help")])
     if key == keys["language"] and len(call.content.languages) > 1:
         return call.switch_language()
-    if key == keys["text_me"] and place.kind == "topic":
+    if key == keys["text_me"] and place.kind == "topic" and call.can_text():
         return text_me(call, place)
     if place.kind == "menu":
         option = call.content.menus[place.ident].option(key)

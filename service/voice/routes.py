@@ -129,7 +129,7 @@ def apologise(error: Exception) -> Response | HTTPException:
         line = current_line()
         lang = line.language(request.args.get("lang"))
         response = VoiceResponse()
-        response.say(lang.phrases["error"], language=lang.voice.say_language)
+        response.say(lang.phrases["error"], language=lang.voice.say_language, voice=lang.voice.say_voice or None)
         response.redirect(url_for("voice.menu", ident="main", lang=lang.code), method="POST")
     except Exception:  # the apology itself must not fail
         response = fallback_response()
@@ -141,9 +141,9 @@ def fallback_response() -> VoiceResponse:
     response = VoiceResponse()
     response.say("Sorry, the POEMS syndrome information line is having a problem. "
                  "Please call again later, or text your question to this number. "
-                 "If this is an emergency, hang up and call 911.", language="en-US")
+                 "If this is an emergency, hang up and call 911.", language="en-US", voice="Polly.Joanna-Neural")
     response.say("Lo sentimos, la línea tiene un problema. Llame más tarde o envíe su pregunta por mensaje de texto. "
-                 "En una emergencia, cuelgue y llame al 911.", language="es-US")
+                 "En una emergencia, cuelgue y llame al 911.", language="es-US", voice="Polly.Lupe-Neural")
     response.hangup()
     return response
 
