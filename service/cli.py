@@ -85,12 +85,15 @@ def build_command(engine: str, prune: bool, jobs: int, languages: tuple[str, ...
     if any(p.severity == "error" for p in content.problems):
         click.echo(format_problems(content.problems), err=True)
         sys.exit(1)
-    total = sum(1 for p in content.prompts() if not languages or p.lang in languages)
+    from .audio.build import plan
+
+    audio_dir = Path(current_app.config["AUDIO_DIR"])
+    wanted, kept = plan(content, audio_dir, engine, list(languages) or None)
+    click.echo(f"{len(wanted)} file(s) to make with {engine}; {kept} already current.", err=True)
     try:
         bar: Any
-        with click.progressbar(length=total, label=f"Building audio with {engine}", file=sys.stderr) as bar:
-            report = build(content, Path(current_app.config["AUDIO_DIR"]), engine, prune, jobs,
-                           list(languages) or None, progress=bar.update)
+        with click.progressbar(length=len(wanted), label=f"Building audio with {engine}", file=sys.stderr) as bar:
+            report = build(content, audio_dir, engine, prune, jobs, list(languages) or None, progress=bar.update)
     except EngineUnavailable as exc:
         click.echo(f"Cannot build audio: {exc}", err=True)
         sys.exit(1)

@@ -7,6 +7,7 @@ import io
 import os
 import random
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -135,6 +136,36 @@ def duration_of(data: bytes) -> float:
 Synthesizer = Callable[[str, Language], bytes]
 
 
+def plan(content: Content, audio_dir: Path, engine: str, languages: list[str] | None = None) -> tuple[list[tuple[Prompt, str, str]], int]:
+    """The files this engine still has to make (prompt, file name, voice), and how many it already has."""
+    records = read_manifest(audio_dir)
+    wanted: list[tuple[Prompt, str, str]] = []
+    kept = 0
+    for prompt in content.prompts():
+        if languages and prompt.lang not in languages:
+            continue
+        voice = voice_of(engine, content.languages[prompt.lang])
+        name = file_name(prompt, engine, voice)
+        if name in records and (audio_dir / name).is_file() and (audio_dir / name).stat().st_size == records[name].get("bytes"):
+            kept += 1
+        else:
+            wanted.append((prompt, name, voice))
+    return wanted, kept
+
+
+GTTS_HOST = ("translate.google.com", 443)
+REACH_TIMEOUT = 5.0
+
+
+def check_reachable(host: tuple[str, int] = GTTS_HOST, timeout: float = REACH_TIMEOUT) -> None:
+    """Fail at once, with a message, when gTTS's service cannot be reached (offline it would hang for minutes)."""
+    try:
+        socket.create_connection(host, timeout=timeout).close()
+    except OSError as exc:
+        raise EngineUnavailable(f"gTTS cannot reach Google's text-to-speech service ({host[0]}: {exc.strerror or type(exc).__name__}); "
+                                "check this machine's internet connection, or build offline with --engine espeak") from None
+
+
 def build(content: Content, audio_dir: Path, engine: str = "gtts", prune: bool = False, jobs: int = 3,
           languages: list[str] | None = None, progress: Callable[[int], None] | None = None,
           synthesizer: Synthesizer | None = None) -> BuildReport:
@@ -145,21 +176,11 @@ def build(content: Content, audio_dir: Path, engine: str = "gtts", prune: bool =
         raise EngineUnavailable("espeak-ng is not installed (Debian: apt-get install espeak-ng)")
     speak: Synthesizer = synthesizer or (synthesize_gtts if engine == "gtts" else synthesize_espeak)
     audio_dir.mkdir(parents=True, exist_ok=True)
+    wanted, kept = plan(content, audio_dir, engine, languages)
+    if wanted and engine == "gtts" and synthesizer is None:
+        check_reachable()
     records = read_manifest(audio_dir)
-    report = BuildReport()
-    wanted: list[tuple[Prompt, str, str]] = []
-    for prompt in content.prompts():
-        if languages and prompt.lang not in languages:
-            continue
-        lang = content.languages[prompt.lang]
-        voice = voice_of(engine, lang)
-        name = file_name(prompt, engine, voice)
-        if name in records and (audio_dir / name).is_file() and (audio_dir / name).stat().st_size == records[name].get("bytes"):
-            report.kept += 1
-            if progress:
-                progress(1)
-            continue
-        wanted.append((prompt, name, voice))
+    report = BuildReport(kept=kept)
 
     def make(item: tuple[Prompt, str, str]) -> tuple[str, dict[str, Any]]:
         prompt, name, voice = item

@@ -159,6 +159,12 @@ def audio_problems(content: Content, audio_dir: Path) -> list[Problem]:
             problems.append(Problem(where, prompt.line, f"{prompt.id} ({prompt.lang}): audio is out of date (the text changed since it was built); expected new audio: run flask --app service audio build"))
         else:
             problems.append(Problem(where, prompt.line, f"{prompt.id} ({prompt.lang}): no audio for this text; expected an audio file: run flask --app service audio build"))
+    offline = [p for p in content.prompts() if (groups.get((p.lang, p.text_sha)) or [""])[0] and
+               records[groups[(p.lang, p.text_sha)][0]].get("engine") == "espeak"]
+    if offline:
+        problems.append(Problem(f"{audio_dir.name}/{MANIFEST}", 1, f"{len(offline)} prompt(s) play audio built by the offline engine "
+                                "espeak-ng, which sounds robotic; before going live rebuild on a machine with internet: "
+                                "flask --app service audio build --engine gtts --prune", "warning"))
     for name in sorted(set(records) - used):
         problems.append(Problem(f"{audio_dir.name}/{MANIFEST}", 1, f"{name} is not used by any prompt; remove it with: flask --app service audio build --prune", "warning"))
     return problems
