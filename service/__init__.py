@@ -79,6 +79,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         """A plain page saying where Twilio should point."""
         return "POEMS syndrome information line: point Twilio at /voice and /sms.\n", 200, {"Content-Type": "text/plain"}
 
+    @app.get("/healthz")
+    def healthz() -> tuple[dict[str, object], int]:
+        """For monitors: 200 while the line can answer calls, with the database's state and the records waiting."""
+        line = app.extensions.get("line")
+        if line is None:
+            return {"status": "down", "reason": "the prompt files have errors"}, 503
+        records = line.store.health() if line.store is not None else {"database": "off", "buffered": 0}
+        return {"status": "ok", **records, "content": line.content.version}, 200
+
     return app
 
 
@@ -97,8 +106,12 @@ def _attach_services(app: Flask, line: Line) -> None:
     if app.config.get("DATABASE_URL") != "none":
         from .records import Store, engine_url
 
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-        line.store = Store(engine_url(app.config["DATABASE_URL"], str(Path(app.instance_path) / "usage.sqlite")))
+        instance = Path(app.instance_path)
+        instance.mkdir(parents=True, exist_ok=True)
+        # Nothing connects to the database here: the line starts, and answers, while it is down.
+        url = engine_url(app.config["DATABASE_URL"], str(instance / "usage.sqlite"))
+        buffer = app.config.get("RECORDS_BUFFER") or (None if url.startswith("sqlite:///") else instance / "records-buffer.sqlite")
+        line.store = Store(url, Path(buffer) if buffer else None)
 
 
 __all__ = ["create_app", "StartupError"]

@@ -36,6 +36,8 @@ def from_environment() -> dict[str, Any]:
         "PROMPTS_DIR": os.environ.get("PROMPTS_DIR", str(ROOT / "prompts")),
         "AUDIO_DIR": os.environ.get("AUDIO_DIR", str(ROOT / "audio")),
         "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+        # Where records wait while the database is unreachable (default: instance/, beside a SQLite database).
+        "RECORDS_BUFFER": os.environ.get("RECORDS_BUFFER", ""),
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "ADMIN_PHONE_NUMBER": os.environ.get("ADMIN_PHONE_NUMBER", ""),
         "LOG_MESSAGE_BODIES": _flag("LOG_MESSAGE_BODIES"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections import deque
 from pathlib import Path
@@ -120,6 +121,10 @@ def read(root: Path | str) -> Content:
         _build_prompts(reader, content, lang)
     _check_phrase_owners(reader, content)
     _read_sources(reader, root, content)
+    digest = hashlib.sha256()
+    for path in sorted(root.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    content.version = digest.hexdigest()[:12]
     reader.problems.extend(check_quality(content))
     return content
 

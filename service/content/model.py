@@ -232,6 +232,8 @@ class Content:
     recording_seconds: int
     problems: list[Problem]
     sources: dict[str, Source] = field(default_factory=dict)
+    # A short hash of the prompt files as loaded: which content a running line (or its health check) is on.
+    version: str = ""
 
     def kind_of(self, target_id: str) -> str:
         """Whether an id names a topic or an action."""

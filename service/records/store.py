@@ -1,23 +1,33 @@
-"""Usage records and left messages: SQLite by default, PostgreSQL with DATABASE_URL, one data layer."""
+"""Usage records, questions not understood and messages left: through a local durable buffer into the database
+(SQLite by default, PostgreSQL with DATABASE_URL), so an outage of the database loses nothing and stops nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import queue
+import os
 import threading
+import time
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (Column, Date, DateTime, Integer, MetaData, String, Table, create_engine, event, func, select)
+from sqlalchemy import (Column, Date, DateTime, Integer, MetaData, String, Table, create_engine, event, func, inspect,
+                        select, text, update)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-log = logging.getLogger("service.store")
+from .buffer import DurableBuffer
+
+log = logging.getLogger("service.records")
 metadata = MetaData()
 
 usage = Table(
     "usage", metadata,
     Column("id", Integer, primary_key=True),
+    Column("rid", String(36), unique=True),
     Column("day", Date, nullable=False, index=True),
     Column("channel", String(8), nullable=False),
     Column("lang", String(8), nullable=False),
@@ -26,6 +36,7 @@ usage = Table(
 unmatched = Table(
     "unmatched", metadata,
     Column("id", Integer, primary_key=True),
+    Column("rid", String(36), unique=True),
     Column("day", Date, nullable=False, index=True),
     Column("channel", String(8), nullable=False),
     Column("lang", String(8), nullable=False),
@@ -34,12 +45,18 @@ unmatched = Table(
 messages = Table(
     "messages", metadata,
     Column("id", Integer, primary_key=True),
+    Column("rid", String(36), unique=True),
     Column("created", DateTime, nullable=False, index=True),
     Column("call_sid", String(64), nullable=False),
+    Column("recording_sid", String(64), nullable=True, index=True),
     Column("caller", String(32), nullable=False),
+    # The number to call back, in full: the caller confirmed it or keyed it in. Shown to admins, never logged.
+    Column("callback", String(32), nullable=True),
     Column("recording_url", String(500), nullable=False),
     Column("duration", Integer, nullable=False),
 )
+TABLES = {"usage": usage, "unmatched": unmatched, "message": messages}
+RETRY_SECONDS = (1, 2, 5, 10, 30)
 
 
 def _sqlite_pragmas(connection: Any, record: Any) -> None:
@@ -61,6 +78,11 @@ def engine_url(database_url: str, default_path: str) -> str:
     return database_url
 
 
+def where(url: str) -> str:
+    """A database URL without its password, for log lines."""
+    return url.split("@")[-1] if "@" in url else url
+
+
 @dataclass(frozen=True)
 class Report:
     """What callers and texters asked for in a period."""
@@ -73,67 +95,151 @@ class Report:
 
 
 class Store:
-    """Writes happen on a background thread, so no caller waits on the database."""
+    """Records kept first in the local buffer (the only cost a request pays), then written to the database by a
+    background writer that connects lazily and retries: the line starts and answers with the database down."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, buffer_path: Path | None = None) -> None:
         connect_args = {"timeout": 10} if url.startswith("sqlite") else {"connect_timeout": 5}
+        self.url = url
         self.engine: Engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
-        # gunicorn --preload builds the app before forking workers: no pooled connection may cross the fork.
-        self.engine.dispose()
-        self._queue: queue.Queue[tuple[Table, dict[str, Any]] | None] = queue.Queue(maxsize=10000)
-        self._thread: threading.Thread | None = None
+        default = Path(url.removeprefix("sqlite:///")).with_suffix(".buffer.sqlite") if url.startswith("sqlite:///") else None
+        self.buffer = DurableBuffer(buffer_path or default or Path("instance") / "records-buffer.sqlite")
+        self.state = "unknown"  # "up" once the tables are known to exist, "down" while the database cannot be reached
+        self._ready = False
+        self._wake = threading.Event()
         self._lock = threading.Lock()
+        self._draining = threading.Lock()  # one drain at a time in a process: the writer's, or a flush's
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._failures = 0
 
-    def _put(self, table: Table, row: dict[str, Any]) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._write_loop, name="usage-writer", daemon=True)
-                self._thread.start()
-        try:
-            self._queue.put_nowait((table, row))
-        except queue.Full:
-            log.warning("usage queue full; dropping a %s record", table.name)
+    # -- the request path: one local append --
 
-    def _write_loop(self) -> None:
-        while True:
-            item = self._queue.get()
-            batch = [item]
-            while not self._queue.empty() and len(batch) < 500:
-                batch.append(self._queue.get_nowait())
-            try:
-                with self.engine.begin() as conn:
-                    for entry in batch:
-                        if entry is not None:
-                            conn.execute(entry[0].insert(), entry[1])
-            except Exception:  # a database outage must not stop the line
-                log.exception("writing %d usage records failed", len(batch))
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
-
-    def flush(self) -> None:
-        """Wait until every queued record is written."""
-        self._queue.join()
+    def _keep(self, kind: str, row: dict[str, Any]) -> None:
+        self.buffer.append(kind, {"rid": str(uuid.uuid4()), **row})
+        self._start_writer()
+        self._wake.set()
 
     def record_usage(self, channel: str, lang: str, topic: str) -> None:
         """Count one topic reached."""
-        self._put(usage, {"day": dt.date.today(), "channel": channel, "lang": lang, "topic": topic})
+        self._keep("usage", {"day": dt.date.today().isoformat(), "channel": channel, "lang": lang, "topic": topic})
 
     def record_unmatched(self, channel: str, lang: str, words: str) -> None:
         """Keep words that matched no topic (never who sent them)."""
-        self._put(unmatched, {"day": dt.date.today(), "channel": channel, "lang": lang, "words": " ".join(words.lower().split())[:200]})
+        self._keep("unmatched", {"day": dt.date.today().isoformat(), "channel": channel, "lang": lang,
+                                 "words": " ".join(words.lower().split())[:200]})
 
-    def record_message(self, call_sid: str, caller: str, recording_url: str, duration: int) -> None:
-        """Keep a left message's details (the caller's number masked)."""
-        self._put(messages, {"created": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), "call_sid": call_sid,
-                             "caller": caller, "recording_url": recording_url, "duration": duration})
+    def record_message(self, call_sid: str, caller: str, recording_url: str, duration: int, recording_sid: str = "",
+                       callback: str = "") -> None:
+        """Keep a left message's details (the caller's number masked; the callback number once confirmed)."""
+        self._keep("message", {"created": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(),
+                               "call_sid": call_sid, "recording_sid": recording_sid or None, "caller": caller,
+                               "callback": callback or None, "recording_url": recording_url, "duration": duration})
+
+    def record_callback(self, recording_sid: str, number: str) -> None:
+        """The number a caller asked to be called back on, for the message they just left."""
+        self._keep("callback", {"recording_sid": recording_sid, "callback": number})
+
+    # -- the background writer --
+
+    def _start_writer(self) -> None:
+        # Threads do not survive gunicorn's fork: each worker starts its own on its first record.
+        if self._pid == os.getpid() and self._thread is not None and self._thread.is_alive():
+            return
+        with self._lock:
+            if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._write_loop, name="records-writer", daemon=True)
+                self._thread.start()
+
+    def _write_loop(self) -> None:
+        while True:
+            self._wake.wait(timeout=RETRY_SECONDS[-1])
+            self._wake.clear()
+            try:
+                with self._draining:
+                    while self.drain_once():
+                        pass
+                delay = 0.0
+            except Exception as exc:  # noqa: BLE001 - any failure to write is an outage: keep the records, retry
+                delay = self._failed(exc)
+            if delay:
+                time.sleep(delay)
+
+    def _failed(self, exc: Exception) -> float:
+        self.state = "down"
+        self._ready = False
+        self._failures += 1
+        delay = RETRY_SECONDS[min(self._failures, len(RETRY_SECONDS)) - 1]
+        # One line per failure, no traceback: what was kept, where, and what happens next.
+        log.warning("records: database %s unreachable (%s); %d record(s) kept in %s, retrying in %d s",
+                    where(self.url), type(exc).__name__, self.buffer.depth(), self.buffer.path, delay)
+        return delay
+
+    def _prepare(self) -> None:
+        if self._ready:
+            return
+        metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            # Tables made by an older version of the line: add the columns it lacked.
+            for table in metadata.tables.values():
+                present = {c["name"] for c in inspect(conn).get_columns(table.name)}
+                for column in table.columns:
+                    if column.name not in present:
+                        conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type.compile(self.engine.dialect)}'))
+        self._ready = True
+
+    def drain_once(self, limit: int = 500) -> bool:
+        """Move one batch from the buffer into the database; True when a batch was moved."""
+        batch = self.buffer.oldest(limit)
+        if not batch:
+            if not self._ready:  # nothing to write, but a monitor wants to know whether the database is there
+                self._prepare()
+                self.state = "up"
+            return False
+        self._prepare()
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        with self.engine.begin() as conn:
+            for _, kind, row in batch:
+                if kind == "callback":
+                    conn.execute(update(messages).where(messages.c.recording_sid == row["recording_sid"]).values(callback=row["callback"]))
+                    continue
+                table = TABLES[kind]
+                values = {k: _typed(table, k, v) for k, v in row.items()}
+                # A retry after a crash between the commit and the buffer's delete must not count a record twice.
+                conn.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=["rid"]))
+        self.buffer.remove([i for i, _, _ in batch])
+        if self.state == "down":
+            log.warning("records: database %s reachable again; the kept records are written", where(self.url))
+        self.state = "up"
+        self._failures = 0
+        return True
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Write every kept record now, if the database can be reached; True when none is left waiting."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._draining:
+                try:
+                    if not self.drain_once():
+                        return True
+                except Exception as exc:  # noqa: BLE001 - as in the writer: kept, retried later
+                    self._failed(exc)
+                    return False
+        return self.buffer.depth() == 0
+
+    def health(self) -> dict[str, Any]:
+        """The database's state as last seen (the writer is woken to look again), and how many records wait."""
+        self._start_writer()
+        self._wake.set()
+        return {"database": self.state, "buffered": self.buffer.depth()}
 
     def report(self, start: dt.date, end: dt.date, limit: int = 20) -> Report:
         """Most asked topics, unmatched words by count, and messages left, from start to end inclusive."""
         self.flush()
+        self._prepare()
         with self.engine.connect() as conn:
             count = func.count().label("n")
             topics = conn.execute(
@@ -148,3 +254,15 @@ class Store:
                                        messages.c.created < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
                 .order_by(messages.c.created)).mappings().all()
         return Report(start, end, [tuple(r) for r in topics], [tuple(r) for r in words], [dict(r) for r in left])
+
+
+def _typed(table: Table, name: str, value: Any) -> Any:
+    """A buffered (JSON) value as its column wants it."""
+    if value is None:
+        return None
+    kind = type(table.c[name].type)
+    if kind is Date:
+        return dt.date.fromisoformat(value)
+    if kind is DateTime:
+        return dt.datetime.fromisoformat(value)
+    return value
