@@ -24,7 +24,8 @@ def edit(root: Path, name: str, old: str, new: str) -> None:
 
 
 def report(root: Path) -> list[str]:
-    return [str(p) for p in sorted(read(root).problems)]
+    """The check's errors (warnings, such as answers a first-time texter gets cut short, are tested on their own)."""
+    return [str(p) for p in sorted(read(root).problems) if p.severity == "error"]
 
 
 def test_the_shipped_prompts_have_no_errors() -> None:

@@ -118,8 +118,8 @@ def test_hola_and_ayuda_answer_in_spanish(texter: TextThread) -> None:
 
 
 def test_a_first_spanish_question_gets_a_spanish_welcome_and_answer(texter: TextThread) -> None:
-    replies = texter.send("¿es contagioso?")
-    assert len(replies) == 2 and replies[0].startswith("Linea de informacion") and "no es una infeccion" in replies[1]
+    [reply] = texter.send("¿es contagioso?")
+    assert reply.startswith("Linea de informacion") and "no es una infeccion" in reply and gsm.segments(reply) <= 3
 
 
 def test_espanol_and_english_switch_and_the_choice_is_remembered(texter: TextThread) -> None:
@@ -149,7 +149,7 @@ def test_spanish_readability_uses_a_spanish_formula(prompts_copy: Path) -> None:
             "permanece completamente indemostrada, constituyendo una anormalidad proliferativa hematológica.")
     edit(prompts_copy, "es.yaml", "      No. POEMS no es una infección. Es un trastorno de las células de la sangre.\n",
          f"      {hard}\n")
-    problems = [str(p) for p in read(prompts_copy).problems]
+    problems = [str(p) for p in read(prompts_copy).problems if p.severity == "error"]
     assert len(problems) == 1
     assert problems[0].startswith("prompts/es.yaml:") and "topic 'contagious': spoken answer scores" in problems[0]
     assert "on fernandez huerta; expected at least 65" in problems[0]

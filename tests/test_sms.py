@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,7 @@ from service.content import gsm
 from service.content import sms_texts
 from service.line import Line
 from service.simulator import TextThread, TwilioClient
+from tests.conftest import TOKEN, make_app
 from tests.test_voice import PROMISED
 
 # The text answers carry the spoken answers' key words, except where the shorter text words them differently.
@@ -99,19 +101,31 @@ def test_every_topic_by_number_from_the_menus(texter: TextThread, line: Line) ->
 
 
 def test_welcome_names_the_line_disclaims_and_lists_numbered_and_by_keyword(texter: TextThread) -> None:
-    for word in ("MENU", "HI", "Hello", "START"):
+    for word in ("MENU", "HI", "Hello", "options"):
         reply = answer_of(texter.send(word))
         assert reply.startswith("POEMS syndrome info line. General information, not medical advice.")
         assert "1 what POEMS is (POEMS)" in reply and "5 support, or to leave a message (CONTACTS)" in reply
 
 
-def test_a_first_message_that_asks_something_gets_the_welcome_and_the_answer(texter: TextThread) -> None:
-    replies = texter.send("is POEMS contagious?")
-    assert len(replies) == 2
-    assert "not medical advice" in replies[0]
-    assert "not an infection" in replies[1]
-    # Only the first message gets the welcome.
-    assert len(texter.send("is it inherited")) == 1
+def test_a_first_message_that_asks_something_gets_the_notice_and_the_answer_in_one_text(texter: TextThread, line: Line) -> None:
+    [reply] = texter.send("is POEMS contagious?")
+    assert reply.startswith(line.content.languages["en"].phrases["sms_welcome"]) and "not an infection" in reply
+    assert reply.endswith(FOOTER) and gsm.segments(reply) <= 3
+    # Only the first message gets the notice.
+    [second] = texter.send("is it inherited")
+    assert "not medical advice" not in second
+
+
+def test_a_first_answer_too_long_for_the_notice_is_cut_at_a_word_and_the_check_warns(small_prompts: Path, tmp_path: Path) -> None:
+    from service.content import read
+    from tests.test_content import edit
+
+    edit(small_prompts, "en.yaml", "    text: >-\n      No. POEMS", "    text: >-\n      No." + " It is rare." * 22 + " POEMS")
+    warnings = [str(p) for p in read(small_prompts).problems if "first-time texter" in p.message]
+    assert len(warnings) == 1 and "topic 'contagious'" in warnings[0] and warnings[0].startswith("prompts/en.yaml:")
+    app = make_app(tmp_path, PROMPTS_DIR=str(small_prompts))
+    [reply] = TextThread(TwilioClient(app.test_client(), TOKEN)).send("contagious")
+    assert "..." in reply and reply.endswith(FOOTER) and gsm.segments(reply) <= 3
 
 
 def test_conversation_menu_number_menu_number(texter: TextThread) -> None:
@@ -148,9 +162,19 @@ def test_a_number_that_is_not_an_option_says_so_and_lists_the_menu(texter: TextT
 
 
 def test_help_says_what_the_line_is_how_to_use_it_how_to_stop_and_where_to_get_help(texter: TextThread) -> None:
-    for word in ("HELP", "info"):
+    for word in ("how does this work", "information"):
         reply = answer_of(texter.send(word))
         assert "not medical advice" in reply and "MENU" in reply and "STOP" in reply and "NORD" in reply and "911" in reply
+
+
+@pytest.mark.parametrize("word", ["HELP", "info", "START", "yes", "UNSTOP"])
+def test_words_twilio_answers_itself_get_no_second_reply(word: str, texter: TextThread) -> None:
+    assert texter.send(word) == []
+
+
+def test_advanced_opt_out_type_is_honoured(texter: TextThread) -> None:
+    assert texter.send("please stop sending these", extra={"OptOutType": "STOP"}) == []
+    assert texter.send("ok", extra={"OptOutType": "HELP"}) == []
 
 
 @pytest.mark.parametrize("word", ["STOP", "stop", "STOPALL", "UNSUBSCRIBE", "END", "QUIT", "CANCEL", "OPTOUT", "REVOKE", " Stop "])
@@ -158,9 +182,10 @@ def test_opt_out_words_get_no_reply(word: str, texter: TextThread) -> None:
     assert texter.send(word) == []
 
 
-def test_start_after_stop_welcomes_again(texter: TextThread) -> None:
+def test_start_after_stop_gets_twilios_confirmation_only_and_then_a_welcome(texter: TextThread) -> None:
     texter.send("STOP")
-    assert "not medical advice" in answer_of(texter.send("START"))
+    assert texter.send("START") == []
+    assert "not medical advice" in answer_of(texter.send("hi"))
 
 
 @pytest.mark.parametrize("body", ["chest pain", "I can't breathe", "he can't catch his breath", "EMERGENCY", "call 911",

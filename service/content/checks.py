@@ -7,7 +7,7 @@ import textstat
 
 from . import gsm
 from .model import PHRASES, Content, Language, Target
-from .replies import sms_texts
+from .replies import first_answer, sms_texts
 from .yamlsource import Problem
 
 MAX_SPOKEN_WORDS = 150
@@ -48,6 +48,11 @@ def check_quality(content: Content) -> list[Problem]:
             problems.extend(_check_reading(lang, target, part, score))
         for target in answers:
             problems.extend(_check_length(lang, target))
+            if target.text and first_answer(lang, target)[1]:
+                room = gsm.MAX_GSM_CHARS - gsm.septets(gsm.fold(f"{lang.phrases['sms_welcome']}\n\n{lang.phrases['sms_answer_footer']}"))
+                problems.append(Problem(lang.file, target.line_of("text"), f"topic '{target.id}': a first-time texter gets this "
+                                        f"text cut short, to fit one message with the line's notice; expected at most {room} "
+                                        f"characters (it has {gsm.septets(gsm.fold(target.text))})", "warning"))
     return problems
 
 

@@ -104,7 +104,7 @@ def read(root: Path | str) -> Content:
     if line_node is None:
         return content
     top = reader.mapping(line_node, LINE_FILE, required=("default_language", "languages", "keys", "menus"),
-                         allowed=("default_language", "languages", "keys", "timeouts", "recording", "menus")) or {}
+                         allowed=("default_language", "languages", "keys", "timeouts", "recording", "emergency_topic", "menus")) or {}
     codes = [c for c in reader.texts(top.get("languages"), "languages")]
     content.default_language = reader.text(top.get("default_language"), "default_language") or (codes[0] if codes else "en")
     if codes and content.default_language not in codes:
@@ -112,6 +112,11 @@ def read(root: Path | str) -> Content:
     _read_keys(reader, top.get("keys"), content)
     _read_timeouts(reader, top.get("timeouts"), top.get("recording"), content)
     _read_menus(reader, top.get("menus"), content)
+    if "emergency_topic" in top:
+        content.emergency_topic = reader.text(top["emergency_topic"], "emergency_topic")
+        if content.emergency_topic and content.emergency_topic not in content.topic_ids():
+            reader.error(top["emergency_topic"], f"emergency_topic '{content.emergency_topic}' is not a topic in any menu; "
+                         f"expected one of: {', '.join(content.topic_ids())}")
     for code in codes:
         lang = _read_language(reader, root, code, content)
         if lang is not None:

@@ -232,6 +232,9 @@ class Content:
     recording_seconds: int
     problems: list[Problem]
     sources: dict[str, Source] = field(default_factory=dict)
+    # The topic about warning signs: a message with emergency words gets 911 first, then this answer when it is
+    # what the message asks about, and never any other topic.
+    emergency_topic: str = ""
     # A short hash of the prompt files as loaded: which content a running line (or its health check) is on.
     version: str = ""
 

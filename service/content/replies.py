@@ -32,6 +32,16 @@ def sms_answer(lang: Language, target: Target) -> str:
     return gsm.fold(f"{target.text}\n{lang.phrases['sms_answer_footer']}")
 
 
+def first_answer(lang: Language, target: Target) -> tuple[str, bool]:
+    """A first-time texter's answer in one message: the line's notice, the answer, the footer, within three
+    segments; the answer is cut at a word (with ...) when all three do not fit, and the second value says so."""
+    notice, footer = lang.phrases["sms_welcome"], lang.phrases["sms_answer_footer"]
+    room = gsm.MAX_GSM_CHARS - gsm.septets(gsm.fold(f"{notice}\n\n{footer}"))
+    text = gsm.fold(target.text)
+    cut = gsm.clip(text, room)
+    return gsm.fold(f"{notice}\n{cut}\n{footer}"), cut != text
+
+
 def sms_texts(content: Content, lang: Language) -> dict[str, str]:
     """Every reply the text line can send in a language, by a name for reports."""
     out: dict[str, str] = {}
@@ -46,6 +56,8 @@ def sms_texts(content: Content, lang: Language) -> dict[str, str]:
         if kind != "menu" and "sms_answer_footer" in lang.phrases:
             out[f"topic '{target_id}' text"] = sms_answer(lang, target)
             out[f"topic '{target_id}' text, with the emergency warning in front,"] = gsm.fold(f"{lang.phrases.get('sms_emergency', '')}\n{sms_answer(lang, target)}")
+            if "sms_welcome" in lang.phrases:
+                out[f"topic '{target_id}' text, as a first answer with the line's notice,"] = first_answer(lang, target)[0]
     for name in ("sms_help", "sms_welcome"):
         if name in lang.phrases:
             out[f"phrase '{name}'"] = gsm.fold(lang.phrases[name])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import session
 
 from ..content import Target, gsm, normalize, sms_answer, sms_menu
+from ..content.replies import first_answer
 from ..line import Line
 from ..logs import note
 from ..understanding import Decision
@@ -73,9 +74,14 @@ class Conversation:
             self.switch_if_clear(body)
             return [self.phrase("sms_crisis")]
         if safety.is_emergency(body):
-            # Never routed on to a topic because of one of its words: 911 first, then the menu.
+            # Never routed on to a topic because of one of its words: 911 first, then the warning signs when those
+            # are what is asked about, else the menu.
             note(safety="emergency")
             self.switch_if_clear(body)
+            about = self.line.matcher.decide(body, self.lang.code)
+            warning = self.content.emergency_topic
+            if warning and about.kind != "none" and about.target.id == warning:
+                return [f"{self.phrase('sms_emergency')}\n{self.answer_for(warning)}"]
             return [f"{self.phrase('sms_emergency')}\n{self.listing('main')}"]
         words = normalize(body)
         matcher = self.line.matcher
@@ -101,8 +107,12 @@ class Conversation:
         """Answer when sure, ask when two or three are close, else say so and offer the nearest."""
         note(decision=decision.kind)
         if decision.kind == "answer":
-            text = self.reach(decision.target)
-            return [self.phrase("sms_welcome"), text] if self.first else [text]
+            if self.first and decision.target.kind != "menu":
+                # One message, not two: carriers do not keep two texts in order, and each is billed.
+                note(topic=decision.target.id)
+                self.line.record_usage("sms", self.lang.code, decision.target.id)
+                return [first_answer(self.lang, decision.target)[0]]
+            return [self.reach(decision.target)]
         if decision.kind == "ask":
             return [self.offer(self.phrase("sms_did_you_mean"), decision.choices)]
         self.line.record_unmatched("sms", self.lang.code, body[:200])

@@ -19,8 +19,12 @@ bp = Blueprint("text", __name__, url_prefix="/sms")
 bp.before_request(require_signature)
 log = logging.getLogger("service.text")
 
-# Twilio answers these itself on long codes; a reply of ours would be a second, unwanted text.
+# Twilio answers these itself on long codes (Advanced Opt-Out): opting out, back in, and asking for help. A reply of
+# ours would be a second, unwanted text. The line's own help answers AYUDA, MENU, "how does this work" and the like.
 OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "end", "quit", "cancel", "optout", "revoke"})
+OPT_IN_WORDS = frozenset({"start", "yes", "unstop"})
+TWILIO_HELP_WORDS = frozenset({"help", "info"})
+RESERVED_WORDS = OPT_OUT_WORDS | OPT_IN_WORDS | TWILIO_HELP_WORDS
 MAX_BODY = 1600
 
 
@@ -38,9 +42,13 @@ def incoming() -> Response:
     """An incoming text message."""
     note(step="sms")
     body = request.form.get("Body", "")[:MAX_BODY]
-    if normalize(body) in OPT_OUT_WORDS:
-        session.clear()
-        note(step="opt_out")
+    words = normalize(body)
+    opt_out_type = request.form.get("OptOutType", "").strip().upper()
+    if words in RESERVED_WORDS or opt_out_type:
+        # Twilio has answered (or, with Advanced Opt-Out, told us in OptOutType that it has): no second text.
+        if words in OPT_OUT_WORDS or opt_out_type == "STOP":
+            session.clear()
+        note(step=f"twilio_keyword:{(opt_out_type or words).lower()}")
         return reply()
     conversation = Conversation(current_line())
     messages = conversation.respond(body)

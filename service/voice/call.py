@@ -261,8 +261,12 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         call.notes["safety"] = "crisis"
         return call.here(place, [call.phrase("crisis")])
     if line.safety.is_emergency(said):
-        # Never routed on to a topic because of one of its words ("me duele el pecho" is not about hormones).
+        # Never routed on to a topic because of one of its words ("me duele el pecho" is not about hormones); only
+        # to the warning signs, when those are what is asked about.
         call.notes["safety"] = "emergency"
+        about = line.matcher.decide(repair(said), call.lang.code)
+        if call.content.emergency_topic and about.kind != "none" and about.target.id == call.content.emergency_topic:
+            return call.go("topic", about.target.id, call.home_of(about.target.id), [call.phrase("emergency")])
         return call.here(place, [call.phrase("emergency")])
     spoken_key = _spoken_key(call.lang, said)
     if spoken_key is not None:
