@@ -358,3 +358,43 @@ def test_under_gunicorn_the_line_answers_signed_requests_on_loopback(tmp_path: P
 
 def test_create_app_is_importable_as_the_factory() -> None:
     assert callable(create_app)
+
+
+def test_a_json_webhook_is_checked_against_the_body_hash_in_its_url(app) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+
+    body = json.dumps({"MessageSid": "SM1", "Body": "is it contagious"})
+    url = f"https://line.example.org/sms?bodySHA256={hashlib.sha256(body.encode()).hexdigest()}"
+    signature = RequestValidator(TOKEN).compute_signature(url, {})
+    client = app.test_client()
+    headers = {"X-Twilio-Signature": signature, "Content-Type": "application/json"}
+    sent = client.post(url.removeprefix("https://line.example.org"), data=body, headers=headers, base_url="https://line.example.org")
+    assert sent.status_code == 200
+    tampered = client.post(url.removeprefix("https://line.example.org"), data=body.replace("contagious", "inherited"),
+                           headers=headers, base_url="https://line.example.org")
+    assert tampered.status_code == 403
+
+
+def test_behind_a_proxy_every_play_url_is_the_public_one(tmp_path: Path) -> None:
+    app = make_app(tmp_path, PUBLIC_BASE_URL="https://poems-line.example.org")
+    validator = RequestValidator(TOKEN)
+    params = {"CallSid": "CA1", "From": "+15555550123", "To": "+15555550100"}
+    signature = validator.compute_signature("https://poems-line.example.org/voice", params)
+    # The request reaches the app as the inner host sees it: http, another name, another port.
+    response = app.test_client().post("/voice", data=params, headers={"X-Twilio-Signature": signature},
+                                      base_url="http://internal-app:8000")
+    assert response.status_code == 200
+    plays = re.findall(r"<Play>([^<]+)</Play>", response.get_data(as_text=True))
+    assert plays and all(p.startswith("https://poems-line.example.org/audio/") for p in plays)
+    assert "internal-app" not in response.get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_the_forwarded_host_is_used(tmp_path: Path) -> None:
+    app = make_app(tmp_path, TRUST_PROXY=True)
+    params = {"CallSid": "CA1", "From": "+15555550123", "To": "+15555550100"}
+    signature = RequestValidator(TOKEN).compute_signature("https://line.example.org/voice", params)
+    response = app.test_client().post("/voice", data=params, base_url="http://internal-app:8000", headers={
+        "X-Twilio-Signature": signature, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "line.example.org", "X-Forwarded-Port": "443"})
+    assert response.status_code == 200
+    plays = re.findall(r"<Play>([^<]+)</Play>", response.get_data(as_text=True))
+    assert plays and all(p.startswith("https://line.example.org/audio/") for p in plays)

@@ -84,6 +84,9 @@ class Signatures:
         if not self.token:
             return False
         url = self.signed_url(req)
+        if "bodySHA256" in req.args:
+            # A JSON webhook: the signature covers the URL, whose bodySHA256 must be the body's own SHA-256.
+            return self.validator.validate(url, req.get_data(as_text=True), signature)
         # The URL as requested is what Twilio signs almost always: one signature computed, then the library's full
         # check (which also tries the URL with and without its port) only when that one does not match.
         return compare_digest(self.validator.compute_signature(url, form).encode(), signature.encode()) or self.validator.validate(url, form, signature)
@@ -95,7 +98,8 @@ class Signatures:
             # A Webhook Setting signs with a key this line was not given: every request will fail until it is.
             log.warning("signed with SharedKey %r, which is not in TWILIO_WEBHOOK_KEYS: refused", key_id[:64])
             return False
-        return validator.validate(self.signed_url(req), form, signature, get_signature_algorithm(settings))
+        params = req.get_data(as_text=True) if "bodySHA256" in req.args else form
+        return validator.validate(self.signed_url(req), params, signature, get_signature_algorithm(settings))
 
 
 def require_signature() -> None:
