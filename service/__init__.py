@@ -103,6 +103,7 @@ def _attach_services(app: Flask, line: Line) -> None:
 
     line.messenger = Messenger(app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"], app.config["TWILIO_HTTP_TIMEOUT"])
     line.admin_number = app.config["ADMIN_PHONE_NUMBER"]
+    line.transfer_numbers = dict(app.config.get("TRANSFER_NUMBERS") or {})
     if app.config.get("DATABASE_URL") != "none":
         from .records import Store, engine_url
 

@@ -31,6 +31,7 @@ class Line:
     store: Any = None
     messenger: Any = None
     admin_number: str = ""
+    transfer_numbers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, content: Content, audio: AudioLibrary, matcher: Matcher | None = None) -> "Line":
@@ -43,6 +44,10 @@ class Line:
     def language(self, code: str | None) -> Language:
         """The language for a code from a URL or session, or the default one."""
         return self.content.languages.get(code or "", self.content.languages[self.content.default_language])
+
+    def transfer_number(self, code: str) -> str:
+        """The number that puts a caller in this language through to a person, or "" when there is none."""
+        return self.transfer_numbers.get(code) or self.transfer_numbers.get("", "")
 
     def record_usage(self, channel: str, lang: str, topic: str) -> None:
         """Count a topic reached, when records are kept."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,6 +16,23 @@ class StartupError(Exception):
 
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+
+def transfer_numbers(environ: Mapping[str, str]) -> dict[str, str]:
+    """Numbers to put callers through to, by language code ("" for every language), checked as +E.164."""
+    numbers: dict[str, str] = {}
+    for name, value in environ.items():
+        if name == "TRANSFER_NUMBER" or name.startswith("TRANSFER_NUMBER_"):
+            value = value.strip()
+            if not value:
+                continue
+            if not E164.fullmatch(value):
+                raise StartupError(f"{name} is not a phone number in international form; expected +15555550123")
+            numbers[name.removeprefix("TRANSFER_NUMBER").lstrip("_").lower()] = value
+    return numbers
 
 
 def from_environment() -> dict[str, Any]:
@@ -40,6 +58,8 @@ def from_environment() -> dict[str, Any]:
         "RECORDS_BUFFER": os.environ.get("RECORDS_BUFFER", ""),
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "ADMIN_PHONE_NUMBER": os.environ.get("ADMIN_PHONE_NUMBER", ""),
+        # A person to put callers through to: TRANSFER_NUMBER for every language, TRANSFER_NUMBER_ES for one.
+        "TRANSFER_NUMBERS": transfer_numbers(os.environ),
         "LOG_MESSAGE_BODIES": _flag("LOG_MESSAGE_BODIES"),
         "TWILIO_HTTP_TIMEOUT": float(os.environ.get("TWILIO_HTTP_TIMEOUT", "5") or 5),
         # Twilio's own requests are a few kB; anything far larger is not Twilio.

@@ -30,6 +30,7 @@ class Turn:
     heard: list[Heard] = field(default_factory=list)
     gather: ET.Element | None = None
     record: ET.Element | None = None
+    dial: ET.Element | None = None
     hung_up: bool = False
     url: str = ""
     pending: list[ET.Element] = field(default_factory=list)
@@ -100,7 +101,15 @@ class PhoneCall:
         record = self.turn.record
         assert record is not None, "no Record is running"
         action = urljoin(self.turn.url, record.get("action") or self.turn.url)
-        return self._fetch(action, {"RecordingUrl": url, "RecordingDuration": str(seconds), "Digits": "#"})
+        sid = "RE" + url.rstrip("/").rsplit("/", 1)[-1].removeprefix("RE")
+        return self._fetch(action, {"RecordingUrl": url, "RecordingSid": sid, "RecordingDuration": str(seconds), "Digits": "#"})
+
+    def dial_ends(self, status: str = "completed") -> Turn:
+        """The call the line put through ends (completed, no-answer, busy, failed): Twilio posts to the Dial's action."""
+        dial = self.turn.dial
+        assert dial is not None, "no Dial is running"
+        action = urljoin(self.turn.url, dial.get("action") or self.turn.url)
+        return self._fetch(action, {"DialCallStatus": status})
 
     def _answer(self, extra: dict[str, str]) -> Turn:
         gather = self.turn.gather
@@ -139,6 +148,10 @@ class PhoneCall:
             elif verb.tag == "Record":
                 turn.heard.append(Heard("(beep)"))
                 turn.record, turn.pending, turn.url = verb, verbs[index + 1:], url
+                return
+            elif verb.tag == "Dial":
+                turn.heard.append(Heard(f"(ringing {(verb.text or '').strip()})"))
+                turn.dial, turn.pending, turn.url = verb, verbs[index + 1:], url
                 return
             elif verb.tag == "Hangup":
                 turn.hung_up = True

@@ -93,7 +93,7 @@ def test_the_build_command_shows_progress_and_names_failures(small_prompts: Path
     result = app.test_cli_runner().invoke(args=["audio", "build"])
     assert result.exit_code == 1
     assert "Building audio with gtts" in result.output
-    assert "FAILED prompts/en.yaml:154: topic.contagious (en): gTTS failed: 400 (Bad Request) from TTS API" in result.output
+    assert "FAILED prompts/en.yaml:158: topic.contagious (en): gTTS failed: 400 (Bad Request) from TTS API" in result.output
 
 
 def test_an_offline_gtts_build_fails_fast_with_a_clear_message(small_prompts: Path, tmp_path: Path,
@@ -131,7 +131,7 @@ def test_rebuilding_after_one_change_makes_one_file_and_prune_removes_the_old_on
          "Nothing suggests it can be caught from anyone.\n    text")
     content = load(small_prompts)
     stale = [str(p) for p in audio_problems(content, audio)]
-    assert stale[0] == "prompts/en.yaml:154: topic.contagious (en): audio is out of date (the text changed since it was built); expected new audio: run flask --app service audio build"
+    assert stale[0] == "prompts/en.yaml:158: topic.contagious (en): audio is out of date (the text changed since it was built); expected new audio: run flask --app service audio build"
     second = CountingEngine()
     report = build(content, audio, engine="espeak", synthesizer=second)
     assert second.texts == ["No. POEMS is not an infection. Nothing suggests it can be caught from anyone."]

@@ -43,7 +43,7 @@ def test_the_small_fixture_loads_clean(small_prompts: Path) -> None:
 def test_a_menu_pointing_at_a_topic_that_does_not_exist(small_prompts: Path) -> None:
     edit(small_prompts, "line.yaml", "topic: contagious", "topic: contagion")
     assert report(small_prompts) == [
-        "prompts/en.yaml:148: topic 'contagious' is not reached from any menu; expected line.yaml to list it in a menu",
+        "prompts/en.yaml:152: topic 'contagious' is not reached from any menu; expected line.yaml to list it in a menu",
         "prompts/line.yaml:18: menu 'main' option 2 points at topic 'contagion', which prompts/en.yaml does not have; expected a topic of that name there",
     ]
 
@@ -74,23 +74,23 @@ def test_keys_with_a_gap(small_prompts: Path) -> None:
 
 def test_a_topic_no_menu_reaches(small_prompts: Path) -> None:
     edit(small_prompts, "line.yaml", "    - key: 2\n      topic: contagious\n", "")
-    assert report(small_prompts) == ["prompts/en.yaml:148: topic 'contagious' is not reached from any menu; expected line.yaml to list it in a menu"]
+    assert report(small_prompts) == ["prompts/en.yaml:152: topic 'contagious' is not reached from any menu; expected line.yaml to list it in a menu"]
 
 
 def test_a_phrase_claimed_by_two_topics(small_prompts: Path) -> None:
     edit(small_prompts, "en.yaml", "phrases: [catching, infectious]", "phrases: [catching, Overview]")
-    assert report(small_prompts) == ["prompts/en.yaml:153: topic 'contagious': the phrase 'Overview' also leads to topic 'what_is' (line 135); expected each phrase to lead to one place"]
+    assert report(small_prompts) == ["prompts/en.yaml:157: topic 'contagious': the phrase 'Overview' also leads to topic 'what_is' (line 139); expected each phrase to lead to one place"]
 
 
 def test_a_text_answer_over_three_segments(small_prompts: Path) -> None:
     edit(small_prompts, "en.yaml", "      harms nerves and other parts of the body.", "      harms nerves and other parts of the body." + " It is rare." * 40)
-    assert report(small_prompts) == ["prompts/en.yaml:144: text message topic 'what_is' text is 5 segments (654 characters); expected at most 3 segments (459 characters): shorten it by 195"]
+    assert report(small_prompts) == ["prompts/en.yaml:148: text message topic 'what_is' text is 5 segments (654 characters); expected at most 3 segments (459 characters): shorten it by 195"]
 
 
 def test_a_text_answer_with_characters_outside_gsm7_names_them(small_prompts: Path) -> None:
     edit(small_prompts, "en.yaml", "    text: >-\n      No. POEMS", "    text: >-\n      No \u2014 it\u2019s not. POEMS")
     assert report(small_prompts) == [
-        "prompts/en.yaml:156: text message topic 'contagious' text has characters outside GSM-7: '\u2014' (em dash), "
+        "prompts/en.yaml:160: text message topic 'contagious' text has characters outside GSM-7: '\u2014' (em dash), "
         "'\u2019' (right single quotation mark); expected plain characters (straight quotes ' and \", a hyphen -, three dots ...) "
         "so the text is not billed at the UCS-2 rate"]
 
@@ -106,13 +106,13 @@ def test_a_reading_grade_over_eight(small_prompts: Path) -> None:
             "entirely unsubstantiated, and POEMS syndrome constitutes a hematological proliferative abnormality.")
     edit(small_prompts, "en.yaml", "      No. POEMS is not an infection. Nothing suggests it can be caught from another person.\n    text",
          f"      {hard}\n    text")
-    assert report(small_prompts) == ["prompts/en.yaml:154: topic 'contagious': spoken answer scores 30.4 on flesch kincaid grade; expected at most 8: use shorter sentences and plainer words"]
+    assert report(small_prompts) == ["prompts/en.yaml:158: topic 'contagious': spoken answer scores 30.4 on flesch kincaid grade; expected at most 8: use shorter sentences and plainer words"]
 
 
 def test_a_spoken_answer_over_150_words(small_prompts: Path) -> None:
     edit(small_prompts, "en.yaml", "      A small group of abnormal plasma cells grows in the body.\n",
          "      A small group of abnormal plasma cells grows in the body.\n" + "      It is rare. Talk to your doctor.\n" * 22)
-    assert "prompts/en.yaml:141: topic 'what_is': spoken answer has 172 words; expected at most 150 (about 60 seconds)" in report(small_prompts)
+    assert "prompts/en.yaml:145: topic 'what_is': spoken answer has 172 words; expected at most 150 (about 60 seconds)" in report(small_prompts)
 
 
 def test_a_topic_missing_in_a_language(prompts_copy: Path) -> None:
@@ -134,7 +134,7 @@ def test_a_phrase_missing_in_a_language(prompts_copy: Path) -> None:
 
 def test_yaml_syntax_errors_name_the_line(small_prompts: Path) -> None:
     edit(small_prompts, "en.yaml", "    keyword: contagious", "    keyword: [contagious")
-    assert report(small_prompts) == ["prompts/en.yaml:153: YAML syntax: did not find expected ',' or ']' (while parsing a flow sequence); check the indentation and quotes on this line or the one before"]
+    assert report(small_prompts) == ["prompts/en.yaml:157: YAML syntax: did not find expected ',' or ']' (while parsing a flow sequence); check the indentation and quotes on this line or the one before"]
 
 
 def test_unknown_placeholders_and_unknown_names(small_prompts: Path) -> None:
@@ -142,13 +142,13 @@ def test_unknown_placeholders_and_unknown_names(small_prompts: Path) -> None:
     edit(small_prompts, "en.yaml", "    keyword: contagious", "    keyword: contagious\n    colour: blue")
     assert report(small_prompts) == [
         "prompts/en.yaml:74: phrase 'not_option': unknown placeholder {key}; expected no {...} placeholders",
-        "prompts/en.yaml:153: topic 'contagious': unknown name 'colour'; expected one of: title, keyword, spoken, text, phrases, sources, reviewed, examples",
+        "prompts/en.yaml:157: topic 'contagious': unknown name 'colour'; expected one of: title, keyword, spoken, text, phrases, sources, reviewed, examples",
     ]
 
 
 def test_a_name_written_twice(small_prompts: Path) -> None:
     edit(small_prompts, "en.yaml", "    keyword: contagious", "    keyword: contagious\n    keyword: catching")
-    assert "prompts/en.yaml:153: 'keyword' appears twice in the same place (first on line 152); expected each name once" in report(small_prompts)
+    assert "prompts/en.yaml:157: 'keyword' appears twice in the same place (first on line 156); expected each name once" in report(small_prompts)
 
 
 def test_reserved_keys_must_differ_and_not_be_option_keys(small_prompts: Path) -> None:

@@ -118,14 +118,81 @@ def test_leave_a_message_warns_records_with_a_beep_and_stores_the_details(call: 
     record = turn.record
     assert record is not None
     assert record.get("maxLength") == "120" and record.get("playBeep") == "true" and record.get("finishOnKey") == "#"
-    thanks = call.leave_recording(seconds=42, url="https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1")
-    assert thanks.heard[0].text == "Thank you. Your message has been saved for our team."
+    confirm = call.leave_recording(seconds=42, url="https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1")
+    assert confirm.heard[0].text.startswith("Should we call you back at the number you are calling from? Press 1 for yes.")
+    assert confirm.gather is not None and confirm.gather.get("finishOnKey") == "#" and "speech" in confirm.gather.get("input")
+    thanks = call.press("1")
+    assert thanks.heard[0].text == "Thank you. Our team will call you back at that number."
     assert "Main menu." in thanks.text and thanks.gather is not None
     line.store.flush()
     today = dt.date.today()
     [message] = line.store.report(today, today).messages
     assert message["duration"] == 42 and message["recording_url"].endswith("/RE1")
-    assert message["caller"] == "*********23" and CALLER not in json.dumps(message, default=str)
+    # The masked caller, and the number to call back in full (for the admins, never in a log line).
+    assert message["caller"] == "*********23" and message["callback"] == CALLER
+
+
+@pytest.mark.parametrize("answer, number", [({"Digits": "5555550199"}, "+15555550199"),
+                                            ({"SpeechResult": "five five five, five five five, zero one nine nine"}, "+15555550199")])
+def test_a_caller_can_give_another_number_to_call_back(answer: dict[str, str], number: str, call: PhoneCall, line: Line,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE5")
+    turn = call._answer(answer)
+    assert turn.heard[0].text == "Thank you. Our team will call you back at that number."
+    line.store.flush()
+    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
+    assert message["callback"] == number
+    assert number not in capsys.readouterr().err and CALLER not in capsys.readouterr().err
+
+
+def test_a_number_too_short_to_call_back_is_asked_for_again(call: PhoneCall, line: Line) -> None:
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE6")
+    again = call._answer({"Digits": "555"})
+    assert again.heard[0].text.startswith("Should we call you back")
+    assert call.wait().heard[0].text == "Thank you. Your message has been saved for our team."
+
+
+def test_without_a_transfer_number_nothing_about_a_person_is_heard(call: PhoneCall, line: Line) -> None:
+    turn = _to_message_menu(call, line)
+    assert "person" not in turn.text and turn.record is not None
+
+
+def test_with_a_transfer_number_a_caller_is_put_through_and_offered_a_message_when_nobody_answers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRANSFER_NUMBER", "+15555550777")
+    monkeypatch.setenv("TRANSFER_NUMBER_ES", "+15555550778")
+    app = make_app(tmp_path)
+    line: Line = app.extensions["line"]
+    call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+    offer = _to_message_menu(call, line)
+    assert offer.heard[-1].text.startswith("To talk with a person now, press 1.") and offer.gather is not None
+    ringing = call.press("1")
+    assert ringing.dial is not None and (ringing.dial.text or "").strip() == "+15555550777"
+    assert int(ringing.dial.get("timeout")) >= 15
+    missed = call.dial_ends("no-answer")
+    assert missed.heard[0].text.startswith("Sorry, nobody could answer just now.") and missed.record is not None
+    # Staying silent at the offer goes straight to the message.
+    call2 = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+    _to_message_menu(call2, line)
+    assert call2.wait().record is not None
+    # In Spanish, the Spanish line's person.
+    call3 = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+    call3.start()
+    call3.press("6")
+    from tests.test_voice import key_path
+    for key in key_path(line.content, "leave_message"):
+        call3.press(key)
+    assert (call3.press("1").dial.text or "").strip() == "+15555550778"
+
+
+def test_a_transfer_number_that_is_not_a_phone_number_stops_the_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.settings import StartupError
+
+    monkeypatch.setenv("TRANSFER_NUMBER", "call Maria")
+    with pytest.raises(StartupError, match="TRANSFER_NUMBER is not a phone number"):
+        make_app(tmp_path)
 
 
 def test_leave_a_message_in_silence_says_nothing_was_recorded_and_goes_back(call: PhoneCall, line: Line) -> None:
@@ -145,7 +212,8 @@ def test_the_admin_gets_a_text_about_a_new_message(tmp_path: Path) -> None:
     call.leave_recording(seconds=15)
     [sent] = http.requests
     assert sent["data"]["To"] == "+15555550999" and sent["data"]["From"] == LINE_NUMBER
-    assert "15 s" in sent["data"]["Body"] and CALLER not in sent["data"]["Body"]
+    assert "15 s" in sent["data"]["Body"] and "waiting" in sent["data"]["Body"] and CALLER not in sent["data"]["Body"]
+    assert CALLER[-4:] not in sent["data"]["Body"]
 
 
 def test_usage_and_unmatched_words_are_recorded_without_numbers(call: PhoneCall, texter: TextThread, line: Line) -> None:

@@ -16,6 +16,7 @@ from .messages import send_answer, store_recording
 
 LANGUAGE_MENU = "_languages"
 CHOICE_JOIN = "+"
+TRANSFER_SECONDS = 25  # rings before the caller is offered to leave a message instead
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,26 @@ class Call:
         return self.listen(place, prompts)
 
     def leave_message(self, before: list[Prompt] | None = None) -> VoiceResponse:
+        """With a person to talk to: the offer first (press 1), else straight to recording a message."""
+        if not self.line.transfer_number(self.lang.code):
+            return self.record_message(before)
+        response = VoiceResponse()
+        gather = response.gather(action=url_for("voice.transfer", lang=self.lang.code), method="POST", input="dtmf speech",
+                                 num_digits=1, timeout=self.content.timeouts["first_seconds"], speech_timeout="auto",
+                                 language=self.lang.voice.speech_language, action_on_empty_result=False)
+        for prompt in [*(before or []), self.phrase("transfer_offer")]:
+            self.speak(gather, prompt)
+        response.redirect(url_for("voice.record_now", lang=self.lang.code), method="POST")
+        return response
+
+    def put_through(self) -> VoiceResponse:
+        """Dial the line's person; whatever happens, the caller comes back to the line (dialed)."""
+        response = VoiceResponse()
+        response.dial(self.line.transfer_number(self.lang.code), action=url_for("voice.dialed", lang=self.lang.code),
+                      method="POST", timeout=TRANSFER_SECONDS)
+        return response
+
+    def record_message(self, before: list[Prompt] | None = None) -> VoiceResponse:
         """The notice, a beep and a recording; finishing with a key or by hanging up."""
         response = VoiceResponse()
         for prompt in before or []:
@@ -141,6 +162,19 @@ class Call:
         # Reached only when nothing was recorded.
         self.speak(response, self.phrase("record_none"))
         response.redirect(url_for("voice.menu", ident=self.home_of("leave_message"), lang=self.lang.code), method="POST")
+        return response
+
+    def confirm_callback(self, recording_sid: str, silence: int = 0) -> VoiceResponse:
+        """Ask whether to call back the number the caller is calling from (1 or yes), or which other number."""
+        if silence >= 2:
+            # No answer twice: the number they called from stays the one to call back.
+            return self.menu("main", [self.phrase("record_thanks")])
+        response = VoiceResponse()
+        gather = response.gather(action=url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid), method="POST",
+                                 input="dtmf speech", finish_on_key="#", timeout=self.content.timeouts["later_seconds"],
+                                 speech_timeout="auto", language=self.lang.voice.speech_language, action_on_empty_result=False)
+        self.speak(gather, self.phrase("callback_confirm"))
+        response.redirect(url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, s=silence + 1), method="POST")
         return response
 
     def language_menu(self, silence: int = 0) -> VoiceResponse:
@@ -333,9 +367,54 @@ def text_me(call: Call, place: Place) -> VoiceResponse:
 
 
 def record(call: Call, form: Mapping[str, str]) -> VoiceResponse:
-    """A recording finished: keep the message's details, thank the caller, back to the main menu."""
+    """A recording finished: keep the message's details (calling number as the callback), then confirm that number."""
     if not form.get("RecordingUrl", ""):
         return call.menu("main", [call.phrase("record_none")])
     store_recording(call.line, form)
-    return call.menu("main", [call.phrase("record_thanks")])
+    return call.confirm_callback(form.get("RecordingSid", "")[:64])
 
+
+def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: int) -> VoiceResponse:
+    """The caller's answer about the number to call back: 1 or yes keeps theirs; digits (keyed or said) replace it."""
+    if silence:
+        return call.confirm_callback(recording_sid, silence)
+    digits = "".join(c for c in form.get("Digits", "") if c.isdigit())
+    said = form.get("SpeechResult", "")
+    if not digits and said:
+        index = call.line.matcher.indexes[call.lang.code]
+        if index.is_word(said, "yes"):
+            digits = "1"
+        else:
+            digits = spoken_digits(call.lang, said)
+    if digits == "1":
+        return call.menu("main", [call.phrase("callback_saved")])
+    number = phone_number(digits)
+    if number is None:
+        call.notes["step_key"] = "callback_invalid"
+        return call.confirm_callback(recording_sid, silence=1)
+    if call.line.store is not None and recording_sid:
+        call.line.store.record_callback(recording_sid, number)
+    return call.menu("main", [call.phrase("callback_saved")])
+
+
+def spoken_digits(lang: Language, said: str) -> str:
+    """Digits from speech: "five five five, one two three..." or "555 123 4567"."""
+    numbers = lang.words.get("numbers", ())
+    out = []
+    for word in normalize(said).split():
+        if word.isdigit():
+            out.append(word)
+        elif word in numbers:
+            out.append(str(numbers.index(word)))
+    return "".join(out)
+
+
+def phone_number(digits: str) -> str | None:
+    """A callback number in international form: 10 digits are a US number; 11 starting with 1 too."""
+    if len(digits) == 10:
+        return "+1" + digits
+    if len(digits) == 11 and digits.startswith("1"):
+        return "+" + digits
+    if 11 <= len(digits) <= 15:
+        return "+" + digits
+    return None

@@ -23,9 +23,12 @@ def store_recording(line: Line, form: Mapping[str, str]) -> None:
     except ValueError:
         duration = 0
     url = form.get("RecordingUrl", "")[:500]
-    caller = mask(form.get("From", ""))
+    caller = form.get("From", "")
     if line.store is not None:
-        line.store.record_message(form.get("CallSid", "")[:64], caller, url, duration)
+        # The full number only as the callback, which admins need; everywhere else (logs, the admin's text) masked.
+        line.store.record_message(form.get("CallSid", "")[:64], mask(caller), url, duration,
+                                  recording_sid=form.get("RecordingSid", "")[:64], callback=caller[:32])
     admin = line.admin_number
     if admin and line.messenger is not None:
-        line.messenger.send(admin, form.get("To", ""), f"New message on the POEMS line: {duration} s from {caller}. {url}")
+        line.messenger.send(admin, form.get("To", ""), f"A voice message ({duration} s) is waiting on the POEMS line: "
+                            "see the report for the number to call back.")

@@ -13,7 +13,7 @@ from ..gateway.signatures import require_signature
 from ..line import current_line
 from ..logs import note, notes
 from ..understanding.matcher import MAX_CHOICES
-from .call import CHOICE_JOIN, LANGUAGE_MENU, Call, Place, press, record, speak, stay_silent
+from .call import CHOICE_JOIN, LANGUAGE_MENU, Call, Place, callback, press, record, speak, spoken_digits, stay_silent
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(require_signature)
@@ -116,6 +116,43 @@ def recorded() -> Response:
     """The Record's action: keep the message's details, thank the caller, back to the main menu."""
     call = call_for_request("recorded")
     return twiml(record(call, request.form))
+
+
+@bp.post("/transfer")
+def transfer() -> Response:
+    """The answer to "to talk with a person, press 1": put through, or record a message."""
+    call = call_for_request("transfer")
+    said = request.form.get("SpeechResult", "")
+    index = call.line.matcher.indexes[call.lang.code]
+    wants = request.form.get("Digits", "") == "1" or index.is_word(said, "yes") or spoken_digits(call.lang, said) == "1"
+    if wants and call.line.transfer_number(call.lang.code):
+        call.notes["step_key"] = "transfer"
+        return twiml(call.put_through())
+    return twiml(call.record_message())
+
+
+@bp.post("/record")
+def record_now() -> Response:
+    """No answer to the offer of a person: record a message."""
+    return twiml(call_for_request("record").record_message())
+
+
+@bp.post("/dialed")
+def dialed() -> Response:
+    """After the call to a person: back to the main menu, or, when nobody answered, a message instead."""
+    call = call_for_request("dialed")
+    status = request.form.get("DialCallStatus", "")
+    call.notes["dial"] = status
+    if status == "completed":
+        return twiml(call.menu("main"))
+    return twiml(call.record_message([call.phrase("transfer_failed")]))
+
+
+@bp.post("/callback")
+def callback_number() -> Response:
+    """The caller's answer about the number to call them back on."""
+    call = call_for_request("callback")
+    return twiml(callback(call, request.args.get("rec", "")[:64], request.form, _silence()))
 
 
 @bp.errorhandler(Exception)
