@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
+
+# One BLAS thread per process, set before numpy loads: each request embeds one sentence, and gunicorn's workers share
+# two cores; OpenBLAS's own thread pools spinning in every worker stalled requests for up to 2 s (bench/load.py).
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import datetime as dt  # noqa: E402
 import secrets
 import sys
 from pathlib import Path
