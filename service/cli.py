@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 import logging
 import sys
 from pathlib import Path
@@ -224,28 +227,54 @@ def text_command(messages: tuple[str, ...], texter: str) -> None:
 @click.option("--days", default=30, show_default=True, help="The last N days, today included.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD), instead of --days.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (YYYY-MM-DD), default today.")
-def report_command(days: int, since: dt.datetime | None, until: dt.datetime | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, for other tools.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the topics, questions and messages as CSV rows.")
+def report_command(days: int, since: dt.datetime | None, until: dt.datetime | None, as_json: bool, as_csv: bool) -> None:
     """What callers and texters asked, what the line did not understand, and messages left."""
     line = _line_or_exit()
     if line.store is None:
         click.echo("No database is configured (DATABASE_URL=none).", err=True)
         sys.exit(1)
+    if days < 1:
+        raise click.BadParameter(f"{days}; expected a number of days of at least 1", param_hint="--days")
     end = until.date() if until else dt.date.today()
     start = since.date() if since else end - dt.timedelta(days=days - 1)
+    if start > end:
+        raise click.BadParameter(f"{start} is after {end}; expected the first day on or before the last", param_hint="--since")
     report = line.store.report(start, end)
+    if as_json or as_csv:
+        rows = ([{"kind": "topic", "topic": t, "channel": c, "lang": lang, "count": n} for t, c, lang, n in report.topics]
+                + [{"kind": "not understood", "words": w, "count": n} for w, n in report.unmatched]
+                + [{"kind": "message", "created": str(m["created"]), "duration": m["duration"], "callback": m.get("callback") or "",
+                    "recording_url": m["recording_url"]} for m in report.messages])
+        if as_json:
+            click.echo(json.dumps({"start": str(start), "end": str(end), "rows": rows}, indent=1))
+        else:
+            fields = ["kind", "topic", "channel", "lang", "words", "count", "created", "duration", "callback", "recording_url"]
+            out = io.StringIO()
+            writer = csv.DictWriter(out, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
+            click.echo(out.getvalue().rstrip("\n"))
+        return
     click.echo(f"POEMS line report, {start} to {end}\n")
     click.echo("Most asked topics (count, topic, channel, language):")
     for topic, channel, lang, count in report.topics or []:
         click.echo(f"  {count:6d}  {topic:22s} {channel:6s} {lang}")
     if not report.topics:
         click.echo("  none")
-    click.echo("\nNot understood, most frequent first (add these as phrases in prompts/):")
+    click.echo("\nNot understood, most frequent first (add them as examples in prompts/):")
     for words, count in report.unmatched:
         click.echo(f"  {count:6d}  {words}")
     if not report.unmatched:
         click.echo("  none")
-    click.echo("\nMessages left:")
+    click.echo("\nMessages left (newest last), with the number to call back:")
     for message in report.messages:
-        click.echo(f"  {message['created']:%Y-%m-%d %H:%M}  {message['duration']:4d} s  from {message['caller']}  {message['recording_url']}")
+        click.echo(f"  {message['created']:%Y-%m-%d %H:%M}  {message['duration']:4d} s  call back {message.get('callback') or message['caller']}  {message['recording_url']}")
     if not report.messages:
         click.echo("  none")
+    oldest = sorted((t for lang in line.content.languages.values() for t in lang.targets.values() if t.reviewed), key=lambda t: t.reviewed)[:5]
+    if oldest:
+        click.echo("\nOldest medical reviews (topic, language, reviewed):")
+        for target in oldest:
+            click.echo(f"  {target.id:24s} {target.file.split('/')[-1][:2]}  {target.reviewed}")

@@ -13,7 +13,7 @@ from .content import Content, Language
 from .logs import note
 from .understanding import LanguageGuesser, Matcher, Safety
 
-MAX_HINTS = 500
+MAX_HINTS = 150  # Twilio takes up to 500; the likeliest words help its recognizer more than every one
 LONG_WORD = 8
 _HINT_PUNCTUATION = re.compile(r"[^\w' ]+")
 

@@ -293,3 +293,18 @@ def test_the_same_data_layer_on_postgresql() -> None:
     assert any(t[0] == "skin" and t[1] == "voice" for t in report.topics)
     assert (marker, 1) in report.unmatched
     assert any(m["recording_url"].endswith("RE7") for m in report.messages)
+
+
+def test_the_report_refuses_a_bad_range_and_exports_json_and_csv(app, line: Line) -> None:  # type: ignore[no-untyped-def]
+    runner = app.test_cli_runner()
+    bad = runner.invoke(args=["report", "--days", "-5"])
+    assert bad.exit_code != 0 and "expected a number of days of at least 1" in bad.output
+    inverted = runner.invoke(args=["report", "--since", "2026-11-20", "--until", "2026-11-10"])
+    assert inverted.exit_code != 0 and "is after" in inverted.output
+    line.store.record_usage("sms", "en", "skin")
+    line.store.record_message("CA3", "***23", "https://api.twilio.com/rec/RE3", 7, recording_sid="RE3", callback=CALLER)
+    exported = json.loads(runner.invoke(args=["report", "--json"]).output)
+    assert {"kind": "topic", "topic": "skin", "channel": "sms", "lang": "en", "count": 1} in exported["rows"]
+    assert any(r["kind"] == "message" and r["callback"] == CALLER for r in exported["rows"])
+    csv_text = runner.invoke(args=["report", "--csv"]).output
+    assert csv_text.startswith("kind,topic,channel,lang,words,count,created,duration,callback,recording_url") and "skin" in csv_text

@@ -145,3 +145,20 @@ def test_postgresql_stopped_in_the_middle_of_calls_and_texts_loses_nothing(tmp_p
     assert line.store.flush()
     topics, _, messages = counts(line.store)
     assert topics == 8 + 1 and messages == 1  # 4 calls and 4 texts reached a topic, plus the message left
+
+
+def test_a_database_made_by_an_older_line_gets_the_new_columns(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE usage (id INTEGER PRIMARY KEY, day DATE NOT NULL, channel VARCHAR(8) NOT NULL, "
+                     "lang VARCHAR(8) NOT NULL, topic VARCHAR(64) NOT NULL)")
+        conn.execute("INSERT INTO usage (day, channel, lang, topic) VALUES (?, 'voice', 'en', 'skin')", (dt.date.today().isoformat(),))
+        conn.execute("CREATE TABLE messages (id INTEGER PRIMARY KEY, created DATETIME NOT NULL, call_sid VARCHAR(64) NOT NULL, "
+                     "caller VARCHAR(32) NOT NULL, recording_url VARCHAR(500) NOT NULL, duration INTEGER NOT NULL)")
+    store = Store(engine_url("", str(path)), tmp_path / "buffer.sqlite")
+    store.record_usage("sms", "es", "skin")
+    store.record_message("CA2", "***45", "https://api.twilio.com/rec/RE2", 9, recording_sid="RE2", callback="+15555550145")
+    assert store.flush()
+    assert counts(store) == (2, 0, 1)

@@ -174,8 +174,9 @@ class Store:
         self._failures += 1
         delay = RETRY_SECONDS[min(self._failures, len(RETRY_SECONDS)) - 1]
         # One line per failure, no traceback: what was kept, where, and what happens next.
-        log.warning("records: database %s unreachable (%s); %d record(s) kept in %s, retrying in %d s",
-                    where(self.url), type(exc).__name__, self.buffer.depth(), self.buffer.path, delay)
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        log.warning("records: cannot write to the database %s (%s: %s); %d record(s) kept in %s, retrying in %d s",
+                    where(self.url), type(exc).__name__, reason, self.buffer.depth(), self.buffer.path, delay)
         return delay
 
     def _prepare(self) -> None:
@@ -188,7 +189,9 @@ class Store:
                 present = {c["name"] for c in inspect(conn).get_columns(table.name)}
                 for column in table.columns:
                     if column.name not in present:
-                        conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type.compile(self.engine.dialect)}'))
+                        conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type.compile(self.engine.dialect)}"))
+                # What makes a record written twice count once (tables from before rid have no such constraint).
+                conn.execute(text(f"CREATE UNIQUE INDEX IF NOT EXISTS uq_{table.name}_rid ON {table.name} (rid)"))
         self._ready = True
 
     def drain_once(self, limit: int = 500) -> bool:
