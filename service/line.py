@@ -65,8 +65,10 @@ def speech_hints(lang: Language) -> str:
     """Twilio's Gather hints for a language: titles, keywords and phrases, control words, then the long words the
     question bank uses most (the medical words a recognizer is likeliest to miss), as words and spaces only."""
     hints: list[str] = []
-    phrases = [p for t in lang.targets.values() for p in (t.title, t.keyword, *t.phrases)]
-    phrases += [w for name in ("menu", "help", "repeat", "back") for w in lang.words.get(name, ())]
+    # The most telling first (Twilio's limit cuts from the end): keywords, control words, titles, phrases, the bank's words.
+    targets = list(lang.targets.values())
+    phrases = [t.keyword for t in targets] + [w for name in ("menu", "help", "repeat", "back") for w in lang.words.get(name, ())]
+    phrases += [t.title for t in targets] + [p for t in targets for p in t.phrases]
     counts: dict[str, int] = {}
     for target in lang.targets.values():
         for example in target.examples:
