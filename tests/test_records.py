@@ -162,3 +162,21 @@ def test_a_database_made_by_an_older_line_gets_the_new_columns(tmp_path: Path) -
     store.record_message("CA2", "***45", "https://api.twilio.com/rec/RE2", 9, recording_sid="RE2", callback="+15555550145")
     assert store.flush()
     assert counts(store) == (2, 0, 1)
+
+
+@pytest.mark.parametrize("kind", databases())
+def test_a_record_the_database_refuses_is_kept_aside_and_the_others_are_written(kind: str, tmp_path: Path) -> None:
+    store = Store(engine_url(url_for(kind, tmp_path), ""), tmp_path / "buffer.sqlite")
+    store.record_unmatched("sms", "en", "nul \x00 byte")  # PostgreSQL refuses NUL in text: it is taken out first
+    store.record_usage("sms", "en", "skin")
+    store.buffer.append("usage", {"rid": "bad", "day": "not a date", "channel": "sms", "lang": "en", "topic": "x"})
+    store.record_usage("voice", "en", "skin")
+    assert store.flush()
+    assert counts(store) == (2, 1, 0) and store.buffer.depth() == 0 and store.buffer.refused() == 1
+
+
+def test_the_same_recording_posted_twice_is_one_message(tmp_path: Path) -> None:
+    store = Store(engine_url("", str(tmp_path / "r.sqlite")), tmp_path / "buffer.sqlite")
+    for _ in range(2):
+        store.record_message("CA1", "***23", "https://api.twilio.com/rec/RE8", 5, recording_sid="RE8", callback="+15555550123")
+    assert store.flush() and counts(store) == (0, 0, 1)

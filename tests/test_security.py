@@ -398,3 +398,9 @@ def test_behind_a_trusted_proxy_the_forwarded_host_is_used(tmp_path: Path) -> No
     assert response.status_code == 200
     plays = re.findall(r"<Play>([^<]+)</Play>", response.get_data(as_text=True))
     assert plays and all(p.startswith("https://line.example.org/audio/") for p in plays)
+
+
+def test_an_empty_body_hash_is_a_refusal_not_a_crash(app) -> None:  # type: ignore[no-untyped-def]
+    response = app.test_client().post("/sms?bodySHA256=", data='{"Body": "hi"}', headers={
+        "X-Twilio-Signature": "anything", "Content-Type": "application/json"}, base_url="https://line.example.org")
+    assert response.status_code == 403

@@ -179,3 +179,17 @@ def test_the_held_out_set_says_where_each_question_came_from() -> None:
     labels = set(content.topic_ids()) | {"crisis", "emergency", "none"}
     assert sum(q.lang == "en" for q in questions) >= 300 and sum(q.lang == "es" for q in questions) >= 100
     assert all(q.source and q.label in labels for q in questions), [q for q in questions if not q.source or q.label not in labels][:3]
+
+
+def test_crisis_and_emergency_messages_cannot_be_talked_over(call: PhoneCall) -> None:
+    call.start()
+    call.say("I want to end it")
+    document = call.turn.documents[-1]
+    # The 988 message is played before the Gather (not inside it): a caller who keeps talking does not cut it off.
+    assert document.index("<Gather") > document.index("Play") or "<Say" in document.split("<Gather")[0]
+    assert call.turn.heard[0].text.startswith("You are not alone")
+
+
+@pytest.mark.parametrize("said", ["me quiero matar", "me voy a suicidar", "I want to end it", "I took too many pills"])
+def test_more_ways_of_saying_it_reach_the_crisis_line(said: str, app: Flask) -> None:
+    assert Safety(app.extensions["line"].content).is_crisis(said) or Safety(load(ROOT / "prompts")).is_crisis(said)

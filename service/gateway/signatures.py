@@ -86,6 +86,8 @@ class Signatures:
         url = self.signed_url(req)
         if "bodySHA256" in req.args:
             # A JSON webhook: the signature covers the URL, whose bodySHA256 must be the body's own SHA-256.
+            if not req.args.get("bodySHA256"):
+                return False
             return self.validator.validate(url, req.get_data(as_text=True), signature)
         # The URL as requested is what Twilio signs almost always: one signature computed, then the library's full
         # check (which also tries the URL with and without its port) only when that one does not match.
@@ -97,6 +99,8 @@ class Signatures:
         if validator is None:
             # A Webhook Setting signs with a key this line was not given: every request will fail until it is.
             log.warning("signed with SharedKey %r, which is not in TWILIO_WEBHOOK_KEYS: refused", key_id[:64])
+            return False
+        if "bodySHA256" in req.args and not req.args.get("bodySHA256"):
             return False
         params = req.get_data(as_text=True) if "bodySHA256" in req.args else form
         return validator.validate(self.signed_url(req), params, signature, get_signature_algorithm(settings))

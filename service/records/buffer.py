@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS pending (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, row TEXT NOT NULL)"
+# Records the database refused for themselves (not for an outage): kept here, so nothing is lost, and out of the way.
+SET_ASIDE = "CREATE TABLE IF NOT EXISTS refused (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, row TEXT NOT NULL, reason TEXT NOT NULL)"
 
 
 class DurableBuffer:
@@ -22,6 +24,7 @@ class DurableBuffer:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.execute(SCHEMA)
+            conn.execute(SET_ASIDE)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
@@ -51,6 +54,19 @@ class DurableBuffer:
         """Forget records the database now has."""
         if ids:
             self._conn().execute(f"DELETE FROM pending WHERE id IN ({','.join('?' * len(ids))})", ids)
+
+    def set_aside(self, record_id: int, reason: str) -> None:
+        """Move one record the database refuses out of the queue, keeping it and why."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT OR REPLACE INTO refused (id, kind, row, reason) SELECT id, kind, row, ? FROM pending WHERE id = ?",
+                     (reason[:500], record_id))
+        conn.execute("DELETE FROM pending WHERE id = ?", (record_id,))
+        conn.execute("COMMIT")
+
+    def refused(self) -> int:
+        """How many records the database refused (kept in the buffer's file, table refused)."""
+        return int(self._conn().execute("SELECT count(*) FROM refused").fetchone()[0])
 
     def depth(self) -> int:
         """How many records are waiting."""

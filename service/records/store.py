@@ -18,6 +18,7 @@ from sqlalchemy import (Column, Date, DateTime, Integer, MetaData, String, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from .buffer import DurableBuffer
 
@@ -117,8 +118,10 @@ class Store:
 
     # -- the request path: one local append --
 
-    def _keep(self, kind: str, row: dict[str, Any]) -> None:
-        self.buffer.append(kind, {"rid": str(uuid.uuid4()), **row})
+    def _keep(self, kind: str, row: dict[str, Any], rid: str = "") -> None:
+        # NUL characters are refused by PostgreSQL's text columns; nothing a caller or texter means needs them.
+        clean = {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in row.items()}
+        self.buffer.append(kind, {"rid": rid or str(uuid.uuid4()), **clean})
         self._start_writer()
         self._wake.set()
 
@@ -134,9 +137,11 @@ class Store:
     def record_message(self, call_sid: str, caller: str, recording_url: str, duration: int, recording_sid: str = "",
                        callback: str = "") -> None:
         """Keep a left message's details (the caller's number masked; the callback number once confirmed)."""
+        # Twilio may post the same recording twice (a retry): its SID makes the record count once.
         self._keep("message", {"created": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(),
                                "call_sid": call_sid, "recording_sid": recording_sid or None, "caller": caller,
-                               "callback": callback or None, "recording_url": recording_url, "duration": duration})
+                               "callback": callback or None, "recording_url": recording_url, "duration": duration},
+                   rid=f"message-{recording_sid}" if recording_sid else "")
 
     def record_callback(self, recording_sid: str, number: str) -> None:
         """The number a caller asked to be called back on, for the message they just left."""
@@ -203,22 +208,45 @@ class Store:
                 self.state = "up"
             return False
         self._prepare()
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        with self.engine.begin() as conn:
-            for _, kind, row in batch:
-                if kind == "callback":
-                    conn.execute(update(messages).where(messages.c.recording_sid == row["recording_sid"]).values(callback=row["callback"]))
-                    continue
-                table = TABLES[kind]
-                values = {k: _typed(table, k, v) for k, v in row.items()}
-                # A retry after a crash between the commit and the buffer's delete must not count a record twice.
-                conn.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=["rid"]))
+        try:
+            with self.engine.begin() as conn:
+                for _, kind, row in batch:
+                    self._write(conn, kind, row)
+        except (OperationalError, InterfaceError):
+            raise  # the database cannot be reached: an outage, retried later with everything kept
+        except Exception:  # noqa: BLE001 - one record the database refuses must not hold up the others
+            self._write_one_by_one(batch)
+            return True
         self.buffer.remove([i for i, _, _ in batch])
         if self.state == "down":
             log.warning("records: database %s reachable again; the kept records are written", where(self.url))
         self.state = "up"
         self._failures = 0
         return True
+
+    def _write(self, conn: Any, kind: str, row: dict[str, Any]) -> None:
+        if kind == "callback":
+            conn.execute(update(messages).where(messages.c.recording_sid == row["recording_sid"]).values(callback=row["callback"]))
+            return
+        table = TABLES[kind]
+        values = {k: _typed(table, k, v) for k, v in row.items()}
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        # A retry after a crash between the commit and the buffer's delete must not count a record twice.
+        conn.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=["rid"]))
+
+    def _write_one_by_one(self, batch: list[tuple[int, str, dict[str, Any]]]) -> None:
+        for record_id, kind, row in batch:
+            try:
+                with self.engine.begin() as conn:
+                    self._write(conn, kind, row)
+                self.buffer.remove([record_id])
+            except (OperationalError, InterfaceError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - kept aside, with why, never dropped
+                reason = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0][:200]}"
+                self.buffer.set_aside(record_id, reason)
+                log.warning("records: the database refused a %s record (%s); kept aside in %s (table refused)",
+                            kind, reason, self.buffer.path)
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Write every kept record now, if the database can be reached; True when none is left waiting."""
@@ -237,7 +265,7 @@ class Store:
         """The database's state as last seen (the writer is woken to look again), and how many records wait."""
         self._start_writer()
         self._wake.set()
-        return {"database": self.state, "buffered": self.buffer.depth()}
+        return {"database": self.state, "buffered": self.buffer.depth(), "refused": self.buffer.refused()}
 
     def report(self, start: dt.date, end: dt.date, limit: int = 20) -> Report:
         """Most asked topics, unmatched words by count, and messages left, from start to end inclusive."""

@@ -177,12 +177,14 @@ class Call:
         response.redirect(url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, s=silence + 1), method="POST")
         return response
 
-    def language_menu(self, silence: int = 0) -> VoiceResponse:
-        """Each language offered in its own voice, on keys 1, 2, 3..."""
+    def language_menu(self, silence: int = 0, before: list[Prompt] | None = None) -> VoiceResponse:
+        """Each language offered in its own voice, on keys 1, 2, 3... (only with three languages or more)."""
         place = Place("menu", LANGUAGE_MENU, silence=silence)
         if self.too_quiet(place):
             return self.goodbye()
-        return self.listen(place, [lang.prompts["phrase.language_choice"] for lang in self.content.languages.values()])
+        if len(self.content.languages) < 3:
+            return self.menu("main", before)
+        return self.listen(place, [*(before or []), *(lang.prompts["phrase.language_choice"] for lang in self.content.languages.values())])
 
     def choices(self, ids: list[str], before: list[Prompt] | None = None, silence: int = 0) -> VoiceResponse:
         """ "Did you mean nerve damage? Press 1. Hormone problems? Press 2.", keys and speech answering it."""
@@ -219,7 +221,7 @@ class Call:
         if place.kind == "choose":
             return self.choices(place.ident.split(CHOICE_JOIN), before)
         if place.ident == LANGUAGE_MENU:
-            return self.language_menu()
+            return self.language_menu(before=before)
         return self.menu(place.ident, before)
 
     def go(self, kind: str, target: str, came_from: str, before: list[Prompt] | None = None) -> VoiceResponse:
@@ -293,15 +295,15 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     line = call.line
     if line.safety.is_crisis(said):
         call.notes["safety"] = "crisis"
-        return call.here(place, [call.phrase("crisis")])
+        return urgently(call, call.phrase("crisis"), call.here(place))
     if line.safety.is_emergency(said):
         # Never routed on to a topic because of one of its words ("me duele el pecho" is not about hormones); only
         # to the warning signs, when those are what is asked about.
         call.notes["safety"] = "emergency"
         about = line.matcher.decide(repair(said), call.lang.code)
         if call.content.emergency_topic and about.kind != "none" and about.target.id == call.content.emergency_topic:
-            return call.go("topic", about.target.id, call.home_of(about.target.id), [call.phrase("emergency")])
-        return call.here(place, [call.phrase("emergency")])
+            return urgently(call, call.phrase("emergency"), call.go("topic", about.target.id, call.home_of(about.target.id)))
+        return urgently(call, call.phrase("emergency"), call.here(place))
     spoken_key = _spoken_key(call.lang, said)
     if spoken_key is not None:
         return press(call, place, spoken_key)
@@ -325,6 +327,15 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         return call.choices(ids)
     line.record_unmatched("voice", call.lang.code, said)
     return call.choices(ids, [call.phrase("no_match"), call.phrase("nearest")])
+
+
+def urgently(call: Call, prompt: Prompt, then: VoiceResponse) -> VoiceResponse:
+    """A crisis or emergency message played in full before what follows: outside the Gather, so that a distressed
+    caller who keeps talking does not cut it off."""
+    response = VoiceResponse()
+    call.speak(response, prompt)
+    response.verbs.extend(then.verbs)
+    return response
 
 
 def pick(call: Call, target: Target, place: Place | None = None) -> VoiceResponse:
