@@ -183,10 +183,11 @@ def test_the_held_out_set_says_where_each_question_came_from() -> None:
 
 def test_crisis_and_emergency_messages_cannot_be_talked_over(call: PhoneCall) -> None:
     call.start()
-    call.say("I want to end it")
+    call.say("some days I just want to die")
     document = call.turn.documents[-1]
     # The 988 message is played before the Gather (not inside it): a caller who keeps talking does not cut it off.
-    assert document.index("<Gather") > document.index("Play") or "<Say" in document.split("<Gather")[0]
+    before_gather = document.split("<Gather")[0]
+    assert "<Play>" in before_gather or "<Say" in before_gather
     assert call.turn.heard[0].text.startswith("You are not alone")
 
 
