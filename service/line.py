@@ -15,6 +15,7 @@ from .understanding import LanguageGuesser, Matcher, Safety
 
 MAX_HINTS = 150  # Twilio takes up to 500; the likeliest words help its recognizer more than every one
 LONG_WORD = 8
+MAX_REPLIES = 4096
 _HINT_PUNCTUATION = re.compile(r"[^\w' ]+")
 
 
@@ -32,6 +33,7 @@ class Line:
     messenger: Any = None
     admin_number: str = ""
     transfer_numbers: dict[str, str] = field(default_factory=dict)
+    replies: dict[tuple[object, ...], str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, content: Content, audio: AudioLibrary, matcher: Matcher | None = None) -> "Line":
@@ -44,6 +46,13 @@ class Line:
     def language(self, code: str | None) -> Language:
         """The language for a code from a URL or session, or the default one."""
         return self.content.languages.get(code or "", self.content.languages[self.content.default_language])
+
+    def remember(self, key: tuple[object, ...], reply: str) -> str:
+        """Keep a built reply for the next identical step (bounded: places, hosts and audio states are few)."""
+        if len(self.replies) >= MAX_REPLIES:
+            self.replies.clear()
+        self.replies[key] = reply
+        return reply
 
     def transfer_number(self, code: str) -> str:
         """The number that puts a caller in this language through to a person, or "" when there is none."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from flask import url_for
+from flask import request, url_for
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ..content import Language, Prompt, Target, normalize
@@ -41,6 +41,8 @@ class Call:
         self.notes = notes
         self.caller = caller
         self.called = called
+        # False while a reply is built to be put after something else (urgently): its verbs are needed, not its text.
+        self.reuse = True
 
     def to(self, lang: Language) -> Call:
         """The same call, in another language."""
@@ -58,6 +60,17 @@ class Call:
     def listen(self, place: Place, prompts: list[Prompt]) -> VoiceResponse:
         """Prompts inside a Gather (keys and speech interrupt them) whose answer comes back to this place; after it,
         a Redirect back here for when the caller stays silent."""
+        # The same place, prompts and audio files give the same document: built once, then reused (building it is
+        # a third of a menu step's cost; bench/README.md).
+        key = (request.url_root, self.lang.code, place, tuple((p.lang, p.id, p.text_sha) for p in prompts),
+               tuple(self.line.audio.file_for(p) for p in prompts))
+        built = self.line.replies.get(key) if self.reuse else None
+        if built is None:
+            built = self.line.remember(key, str(self.build_gather(place, prompts)))
+        return Built(built) if self.reuse else self.build_gather(place, prompts)
+
+    def build_gather(self, place: Place, prompts: list[Prompt]) -> VoiceResponse:
+        """The Gather document of listen(), built."""
         code = self.lang.code
         args = {"came_from": place.came_from} if place.kind == "topic" else {}
         response = VoiceResponse()
@@ -295,12 +308,14 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     line = call.line
     if line.safety.is_crisis(said):
         call.notes["safety"] = "crisis"
+        call.reuse = False
         return urgently(call, call.phrase("crisis"), call.here(place))
     if line.safety.is_emergency(said):
         # Never routed on to a topic because of one of its words ("me duele el pecho" is not about hormones); only
         # to the warning signs, when those are what is asked about.
         call.notes["safety"] = "emergency"
         about = line.matcher.decide(repair(said), call.lang.code)
+        call.reuse = False
         if call.content.emergency_topic and about.kind != "none" and about.target.id == call.content.emergency_topic:
             return urgently(call, call.phrase("emergency"), call.go("topic", about.target.id, call.home_of(about.target.id)))
         return urgently(call, call.phrase("emergency"), call.here(place))
@@ -336,6 +351,21 @@ def urgently(call: Call, prompt: Prompt, then: VoiceResponse) -> VoiceResponse:
     call.speak(response, prompt)
     response.verbs.extend(then.verbs)
     return response
+
+
+class Built(VoiceResponse):
+    """A reply document built before, for the same place, prompts and audio files."""
+
+    def __init__(self, xml: str) -> None:
+        super().__init__()
+        self.xml = xml
+
+    def to_xml(self, xml_declaration: bool = True) -> str:
+        """The document as it was built."""
+        return self.xml
+
+    def __str__(self) -> str:
+        return self.xml
 
 
 def pick(call: Call, target: Target, place: Place | None = None) -> VoiceResponse:
