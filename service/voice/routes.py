@@ -70,27 +70,13 @@ def incoming() -> Response:
     return twiml(call.menu("main", greeting=True))
 
 
-@bp.post("/menu/<ident>")
-def menu(ident: str) -> Response:
-    """A menu again, after silence (s counts the silences)."""
-    call = call_for_request(f"menu:{ident}")
-    place = _place(call, "menu", ident)
-    return twiml(stay_silent(call, place)) if place else _lost(call)
-
-
-@bp.post("/topic/<ident>")
-def topic(ident: str) -> Response:
-    """An answer's footer again, after silence."""
-    call = call_for_request(f"topic:{ident}")
-    place = _place(call, "topic", ident)
-    return twiml(stay_silent(call, place)) if place else _lost(call)
-
-
-@bp.post("/choose/<ident>")
-def choose(ident: str) -> Response:
-    """A "did you mean" again, after silence."""
-    call = call_for_request(f"choose:{ident}")
-    place = _place(call, "choose", ident)
+@bp.post("/menu/<ident>", endpoint="menu", defaults={"kind": "menu"})
+@bp.post("/topic/<ident>", endpoint="topic", defaults={"kind": "topic"})
+@bp.post("/choose/<ident>", endpoint="choose", defaults={"kind": "choose"})
+def again(kind: str, ident: str) -> Response:
+    """The Gather's Redirect after a silence: the same menu, answer footer or "did you mean" (s counts silences)."""
+    call = call_for_request(f"{kind}:{ident}")
+    place = _place(call, kind, ident)
     return twiml(stay_silent(call, place)) if place else _lost(call)
 
 
