@@ -67,8 +67,7 @@ def decide(scores: list[tuple[str, float, float]], w: float, answer_at: float, m
     if (best >= answer_at and best - runner >= margin) or best - runner >= lead:
         return "answer", [ranked[0][1]]
     if best >= ask_at:
-        close = [tid for score, tid in ranked[: M.MAX_CHOICES] if best - score <= M.CLOSE] or []
-        return "ask", close if len(close) >= 2 else [tid for _, tid in ranked[:2]]
+        return "ask", [tid for _, tid in ranked[: M.MAX_CHOICES]]
     return "none", []
 
 

@@ -218,6 +218,7 @@ def test_thoughts_of_suicide_get_988_and_911_kindly_before_anything_else(body: s
 
 @pytest.mark.parametrize("body, media", [("", 0), ("   ", 0), ("😀😀😀", 0), ("", 1), ("🙂", 1)])
 def test_empty_emoji_and_picture_only_messages_get_a_sensible_reply(body: str, media: int, texter: TextThread) -> None:
+    texter.send("hi")
     reply = answer_of(texter.send(body, media=media))
     assert reply.startswith("Sorry, I can only read words") and "1 what POEMS is" in reply
 
@@ -230,6 +231,7 @@ def test_very_long_messages_get_a_sensible_reply(texter: TextThread) -> None:
 
 
 def test_anything_not_understood_is_said_briefly_with_the_menu(texter: TextThread) -> None:
+    texter.send("hi")
     reply = answer_of(texter.send("zorp blik wuggle"))
     assert reply.startswith("Sorry, I did not understand that. These topics are the closest:")
     assert re.search(r"\n1 .+\n2 .+\n3 .+\nReply with the number, or MENU", reply)
@@ -269,3 +271,11 @@ def test_gsm_segment_arithmetic() -> None:
     assert gsm.segments("’" + "a" * 69) == 1 and gsm.segments("’" + "a" * 70) == 2  # one curly quote: UCS-2
     assert gsm.non_gsm("¿Qué tal? ñ é ü") == []
     assert gsm.fold("información médica") == "informacion médica"
+
+
+@pytest.mark.parametrize("first", ["symptoms", "2", "zorp blik wuggle"])
+def test_every_first_reply_carries_the_lines_notice(first: str, texter: TextThread, line: Line) -> None:
+    [reply] = texter.send(first)
+    assert reply.startswith(line.content.languages["en"].phrases["sms_welcome"]) and gsm.segments(reply) <= 3
+    [later] = texter.send(first)
+    assert "not medical advice" not in later

@@ -169,7 +169,7 @@ def _read_sources(reader: _Reader, root: Path, content: Content) -> None:
             reader.error(year, f"source '{source_id}': year: expected a year like 2023, found {_kind(year.value)}")
         url = reader.text(fields.get("url"), f"source '{source_id}': url")
         if url and not url.startswith(("https://", "http://")):
-            reader.error(fields["url"], f"source '{source_id}': url: expected an address starting https://, found '{url}'")
+            reader.error(fields["url"], f"source '{source_id}': url: expected a web address starting https:// (or http://), found '{url}'")
         content.sources[source_id] = Source(source_id, reader.text(fields.get("title"), f"source '{source_id}': title"),
                                             reader.text(fields.get("publisher"), f"source '{source_id}': publisher"),
                                             year.value if year is not None and isinstance(year.value, int) else 0, url)

@@ -67,7 +67,16 @@ class Conversation:
         return gsm.fold("\n".join(lines))
 
     def respond(self, body: str) -> list[str]:
-        """The texts to send back, first one first: a crisis or an emergency before anything else."""
+        """The texts to send back; a first-time texter's reply always carries the line's notice (in one message)."""
+        messages = self.reply_to(body)
+        notice = self.phrase("sms_welcome")
+        if self.first and messages and not any(notice in m for m in messages) and not any(
+                self.phrase(name) in messages[0] for name in ("sms_crisis", "sms_emergency")):
+            messages[0] = f"{notice}\n{messages[0]}"
+        return messages
+
+    def reply_to(self, body: str) -> list[str]:
+        """The texts for one message, first one first: a crisis or an emergency before anything else."""
         safety = self.line.safety
         if safety.is_crisis(body):
             note(safety="crisis")

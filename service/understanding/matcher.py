@@ -22,7 +22,6 @@ ANSWER_AT = 0.55      # a best score this high, this far ahead of the next, is a
 ANSWER_MARGIN = 0.1
 ANSWER_LEAD = 0.35    # or a lead this large over the next, whatever the score
 ASK_AT = 0.2          # below this nothing is close enough to offer as "did you mean"
-CLOSE = 1.0           # places within this of the best are offered with it (two at least, three at most)
 MAX_CHOICES = 3
 GIST_CHARS = 600
 # A message of a few words that is a keyword or phrase with a typo in it still names that place.
@@ -98,8 +97,8 @@ class LanguageIndex:
 
     def decide(self, text: str, vector: np.ndarray | None = None) -> Decision:
         """Answer, ask, or none, for a message in this language."""
-        ranking = self.rank(text, vector)
         exact = self.exactly(normalize(text[:2000]))
+        ranking = self.rank(text, vector)
         if exact is not None:
             return Decision("answer", (exact,), tuple(ranking))
         if self.analyzer.knows_none(text):
@@ -109,10 +108,9 @@ class LanguageIndex:
         if (best.score >= ANSWER_AT and best.score - runner >= ANSWER_MARGIN) or best.score - runner >= ANSWER_LEAD:
             return Decision("answer", (best.target,), tuple(ranking))
         if best.score >= ASK_AT:
-            close = [s.target for s in ranking[:MAX_CHOICES] if best.score - s.score <= CLOSE]
-            if len(close) < 2:
-                close = [s.target for s in ranking[:2]]
-            return Decision("ask", tuple(close), tuple(ranking))
+            # The nearest three are offered: on the bank, limiting the offer to the closest scores lost more right
+            # answers than it saved a caller's time (bench/tune_matcher.py).
+            return Decision("ask", tuple(s.target for s in ranking[:MAX_CHOICES]), tuple(ranking))
         return Decision("none", tuple(s.target for s in ranking[:MAX_CHOICES]), tuple(ranking))
 
     def exactly(self, words: str) -> Target | None:
@@ -136,7 +134,6 @@ class Matcher:
         # Loaded now, at start (in gunicorn's master with --preload, so the workers share its memory).
         self.embedder.encode(["warm up"])
         self.indexes = {code: LanguageIndex(lang, self.embedder, cache_dir) for code, lang in content.languages.items()}
-        self.default = content.default_language
 
     def decide(self, text: str, lang: str) -> Decision:
         """What to do with a message in a language."""

@@ -454,8 +454,6 @@ def phone_number(digits: str) -> str | None:
     """A callback number in international form: 10 digits are a US number; 11 starting with 1 too."""
     if len(digits) == 10:
         return "+1" + digits
-    if len(digits) == 11 and digits.startswith("1"):
-        return "+" + digits
     if 11 <= len(digits) <= 15:
-        return "+" + digits
+        return "+" + digits  # with its country code (1 for the US and Canada)
     return None
