@@ -282,3 +282,26 @@ def test_randomly_damaged_prompt_files_give_a_report_never_a_crash(data: st.Data
     (tree / name).write_text("".join(lines), encoding="utf-8")
     for problem in read(tree).problems:
         assert re.match(r"prompts/\w+\.yaml:\d+: .+", str(problem)), problem
+
+
+def test_a_topic_without_sources_or_with_an_unknown_one_fails_the_check(small_prompts: Path) -> None:
+    edit(small_prompts, "en.yaml", "    sources: [fact-sheet]\n", "    sources: []\n")
+    assert any("no sources; expected at least one id from sources.yaml" in p for p in report(small_prompts))
+    edit(small_prompts, "en.yaml", "    sources: [fact-sheet]\n", "    sources: [made-up]\n")
+    assert any("source 'made-up' is not in sources.yaml; expected one of: fact-sheet" in p for p in report(small_prompts))
+
+
+def test_an_old_review_is_a_warning_and_the_report_lists_the_oldest(small_prompts: Path, tmp_path: Path) -> None:
+    edit(small_prompts, "en.yaml", "    reviewed: 2026-11-25\n", "    reviewed: 2025-01-10\n")
+    warnings = [str(p) for p in read(small_prompts).problems if p.severity == "warning"]
+    assert any("last reviewed 2025-01-10, more than 12 months ago" in w for w in warnings)
+    app = make_app(tmp_path, PROMPTS_DIR=str(small_prompts))
+    output = app.test_cli_runner().invoke(args=["report"]).output
+    assert "Oldest medical reviews" in output and "2025-01-10" in output.split("Oldest medical reviews")[1].splitlines()[1]
+
+
+def test_a_language_without_a_twilio_voice_is_refused(small_prompts: Path) -> None:
+    edit(small_prompts, "en.yaml", "  say_voice: Polly.Joanna-Neural\n", "")
+    assert any("language: missing 'say_voice'" in p for p in report(small_prompts))
+    edit(small_prompts, "en.yaml", "  say_language: en-US", "  say_language: en-US\n  say_voice: woman")
+    assert any("say_voice 'woman' is not a voice Twilio names" in p for p in report(small_prompts))
