@@ -73,6 +73,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 _SHARED: list[UniversalSentenceEncoder] = []
+KEEP_CACHES = 8
 # Models built in this process, by their hash: an app built again on the same content (tests, the CLI) reuses them.
 _BUILT: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
@@ -127,5 +128,9 @@ class SemanticModel:
             with tmp.open("wb") as f:
                 np.savez(f, vectors=self.vectors, weights=self.weights, bias=self.bias)
             os.replace(tmp, path)
+            # Older banks' files are not needed again, but a few are kept (tests and a live line share instance/).
+            caches = sorted(path.parent.glob("semantic-*.npz"), key=lambda f: f.stat().st_mtime, reverse=True)
+            for old in caches[KEEP_CACHES:]:
+                old.unlink(missing_ok=True)
         except OSError:
             log.warning("could not keep the semantic cache in %s; it will be computed at each start", path.parent)
