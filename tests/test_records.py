@@ -180,3 +180,11 @@ def test_the_same_recording_posted_twice_is_one_message(tmp_path: Path) -> None:
     for _ in range(2):
         store.record_message("CA1", "***23", "https://api.twilio.com/rec/RE8", 5, recording_sid="RE8", callback="+15555550123")
     assert store.flush() and counts(store) == (0, 0, 1)
+
+
+def test_a_phone_number_typed_into_a_question_is_not_kept(tmp_path: Path) -> None:
+    store = Store(engine_url("", str(tmp_path / "r.sqlite")), tmp_path / "buffer.sqlite")
+    store.record_unmatched("sms", "en", "call me back at (555) 555-0123 please")
+    store.flush()
+    [(words, _)] = store.report(dt.date.today(), dt.date.today()).unmatched
+    assert "555" not in words and "#" in words

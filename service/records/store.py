@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import threading
 import time
 import uuid
@@ -58,6 +59,7 @@ messages = Table(
 )
 TABLES = {"usage": usage, "unmatched": unmatched, "message": messages}
 RETRY_SECONDS = (1, 2, 5, 10, 30)
+PHONE_LIKE = re.compile(r"\+?\d[\d ().-]{5,}\d")
 
 
 def _sqlite_pragmas(connection: Any, record: Any) -> None:
@@ -131,8 +133,9 @@ class Store:
 
     def record_unmatched(self, channel: str, lang: str, words: str) -> None:
         """Keep words that matched no topic (never who sent them)."""
-        self._keep("unmatched", {"day": dt.date.today().isoformat(), "channel": channel, "lang": lang,
-                                 "words": " ".join(words.lower().split())[:200]})
+        # A phone number typed into a question is not kept: runs of 7 or more digits become #.
+        words = PHONE_LIKE.sub("#", " ".join(words.lower().split()))
+        self._keep("unmatched", {"day": dt.date.today().isoformat(), "channel": channel, "lang": lang, "words": words[:200]})
 
     def record_message(self, call_sid: str, caller: str, recording_url: str, duration: int, recording_sid: str = "",
                        callback: str = "") -> None:
