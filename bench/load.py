@@ -12,7 +12,6 @@ import http.client
 import os
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time

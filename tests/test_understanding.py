@@ -11,12 +11,12 @@ from flask import Flask
 
 from service.content import load
 from service.line import Line, speech_hints
-from service.simulator import PhoneCall, TextThread, TwilioClient
+from service.simulator import PhoneCall, TextThread
 from service.understanding import LanguageGuesser, Safety
 from service.understanding.checks import example_problems
 from service.understanding.evaluation import evaluate, read_questions
 from service.understanding.speech import repair
-from tests.conftest import LINE_FIXTURE, ROOT, TOKEN, make_app
+from tests.conftest import ROOT
 from tests.test_content import edit
 
 
