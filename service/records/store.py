@@ -182,9 +182,8 @@ class Store:
         self._failures += 1
         delay = RETRY_SECONDS[min(self._failures, len(RETRY_SECONDS)) - 1]
         # One line per failure, no traceback: what was kept, where, and what happens next.
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
-        log.warning("records: cannot write to the database %s (%s: %s); %d record(s) kept in %s, retrying in %d s",
-                    where(self.url), type(exc).__name__, reason, self.buffer.depth(), self.buffer.path, delay)
+        log.warning("records: cannot write to the database %s (%s); %d record(s) kept in %s, retrying in %d s",
+                    where(self.url), _reason(exc), self.buffer.depth(), self.buffer.path, delay)
         return delay
 
     def _prepare(self) -> None:
@@ -205,27 +204,24 @@ class Store:
     def drain_once(self, limit: int = 500) -> bool:
         """Move one batch from the buffer into the database; True when a batch was moved."""
         batch = self.buffer.oldest(limit)
-        if not batch:
-            if not self._ready:  # nothing to write, but a monitor wants to know whether the database is there
-                self._prepare()
-                self.state = "up"
+        if not batch and self._ready:
             return False
+        # Also with nothing to write, once: a monitor wants to know whether the database is there.
         self._prepare()
         try:
             with self.engine.begin() as conn:
                 for _, kind, row in batch:
                     self._write(conn, kind, row)
+            self.buffer.remove([i for i, _, _ in batch])
         except (OperationalError, InterfaceError):
             raise  # the database cannot be reached: an outage, retried later with everything kept
         except Exception:  # noqa: BLE001 - one record the database refuses must not hold up the others
             self._write_one_by_one(batch)
-            return True
-        self.buffer.remove([i for i, _, _ in batch])
         if self.state == "down":
             log.warning("records: database %s reachable again; the kept records are written", where(self.url))
         self.state = "up"
         self._failures = 0
-        return True
+        return bool(batch)
 
     def _write(self, conn: Any, kind: str, row: dict[str, Any]) -> None:
         if kind == "callback":
@@ -246,7 +242,7 @@ class Store:
             except (OperationalError, InterfaceError):
                 raise
             except Exception as exc:  # noqa: BLE001 - kept aside, with why, never dropped
-                reason = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0][:200]}"
+                reason = _reason(exc)
                 self.buffer.set_aside(record_id, reason)
                 log.warning("records: the database refused a %s record (%s); kept aside in %s (table refused)",
                             kind, reason, self.buffer.path)
@@ -288,6 +284,11 @@ class Store:
                                        messages.c.created < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
                 .order_by(messages.c.created)).mappings().all()
         return Report(start, end, [tuple(r) for r in topics], [tuple(r) for r in words], [dict(r) for r in left])
+
+
+def _reason(exc: Exception) -> str:
+    """An exception as one short line for a log or a kept-aside record: its type and its message's first line."""
+    return f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0][:160]}"
 
 
 def _typed(table: Table, name: str, value: Any) -> Any:
