@@ -25,7 +25,7 @@ from .gateway.forms import TwilioRequest
 from .gateway.signatures import EXTENSION as SIGNATURES, Signatures
 from .line import Line
 from .settings import StartupError
-from .text import TextLineSessionInterface
+from .sessions import LineSessionInterface
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -49,7 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["DEV_MODE"] and not from_cli:
         print("WARNING: LINE_DEV_MODE is on: unsigned requests are accepted. Never use this in production.", file=sys.stderr)
     app.secret_key = app.config["SECRET_KEY"] or _derived_secret(app.config["TWILIO_AUTH_TOKEN"])
-    app.session_interface = TextLineSessionInterface()
+    app.session_interface = LineSessionInterface()
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=4)
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     if app.config["TRUST_PROXY"]:
@@ -69,7 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.extensions["line"] = line
     app.extensions[SIGNATURES] = Signatures(app.config)
 
-    from . import text, voice
+    from . import admin, text, voice
     from .audio import serve
     from .cli import register
 
@@ -77,6 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(voice.fallback_bp)
     app.register_blueprint(text.bp)
     app.register_blueprint(serve.bp)
+    app.register_blueprint(admin.bp)
     logs.setup(app)
     register(app)
 

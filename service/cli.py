@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(report_command)
     app.cli.add_command(ask_command)
     app.cli.add_command(eval_command)
+    app.cli.add_command(admin_group)
 
 
 def _line_or_exit():  # type: ignore[no-untyped-def]
@@ -235,16 +236,16 @@ def report_command(days: int, since: dt.datetime | None, until: dt.datetime | No
     if line.store is None:
         click.echo("No database is configured (DATABASE_URL=none).", err=True)
         sys.exit(1)
-    if days < 1:
-        raise click.BadParameter(f"{days}; expected a number of days of at least 1", param_hint="--days")
-    end = until.date() if until else dt.date.today()
-    start = since.date() if since else end - dt.timedelta(days=days - 1)
-    if start > end:
-        raise click.BadParameter(f"{start} is after {end}; expected the first day on or before the last", param_hint="--since")
+    from .records.summary import RangeError, date_range
+
+    try:
+        start, end = date_range(days, since.date() if since else None, until.date() if until else None)
+    except RangeError as error:
+        raise click.BadParameter(str(error), param_hint="--days/--since/--until") from error
     report = line.store.report(start, end)
     if as_json or as_csv:
         rows = ([{"kind": "topic", "topic": t, "channel": c, "lang": lang, "count": n} for t, c, lang, n in report.topics]
-                + [{"kind": "not understood", "words": w, "count": n} for w, n in report.unmatched]
+                + [{"kind": "not understood", "words": w, "channel": c, "lang": lang, "count": n} for w, c, lang, n in report.unmatched]
                 + [{"kind": "message", "created": str(m["created"]), "duration": m["duration"], "callback": m.get("callback") or "",
                     "recording_url": m["recording_url"]} for m in report.messages])
         if as_json:
@@ -263,9 +264,17 @@ def report_command(days: int, since: dt.datetime | None, until: dt.datetime | No
         click.echo(f"  {count:6d}  {topic:22s} {channel:6s} {lang}")
     if not report.topics:
         click.echo("  none")
-    click.echo("\nNot understood, most frequent first (add them as examples in prompts/):")
-    for words, count in report.unmatched:
-        click.echo(f"  {count:6d}  {words}")
+    click.echo("\nNot understood, most frequent first (count, channel, language, words; add them as examples in prompts/):")
+    from .admin.questions import is_junk
+
+    junk = 0
+    for words, channel, lang, count in report.unmatched:
+        if is_junk(words):
+            junk += count
+            continue
+        click.echo(f"  {count:6d}  {channel:6s} {lang:3s} {words}")
+    if junk:
+        click.echo(f"  {junk:6d}  random characters or very long texts, not listed")
     if not report.unmatched:
         click.echo("  none")
     click.echo("\nMessages left (newest last), with the number to call back:")
@@ -278,3 +287,21 @@ def report_command(days: int, since: dt.datetime | None, until: dt.datetime | No
         click.echo("\nOldest medical reviews (topic, language, reviewed):")
         for target in oldest:
             click.echo(f"  {target.id:24s} {target.file.split('/')[-1][:2]}  {target.reviewed}")
+
+
+@click.group("admin", cls=AppGroup)
+def admin_group() -> None:
+    """The admin web pages (/admin)."""
+
+
+@admin_group.command("password")
+@click.password_option("--password", prompt="The admin password (at least 12 characters)",
+                       help="Read from the terminal when not given.")
+def admin_password_command(password: str) -> None:
+    """Make the ADMIN_PASSWORD_HASH value for a password; set it in the environment to turn /admin on."""
+    from .admin.access import make_hash
+
+    if len(password) < 12:
+        raise click.BadParameter("that password is too short: expected at least 12 characters", param_hint="password")
+    click.echo("Set this in the line's environment (the password itself is not kept anywhere):\n")
+    click.echo(f"ADMIN_PASSWORD_HASH='{make_hash(password)}'")

@@ -63,6 +63,12 @@ class Line:
         if self.store is not None:
             self.store.record_usage(channel, lang, topic)
 
+    def record_step(self, channel: str, sid: str, fields: dict[str, object]) -> None:
+        """Keep where a call's step (or a text's answer) left the person, from the fields noted for its log line."""
+        if self.store is not None and fields.get("place"):
+            self.store.record_step(channel, str(fields.get("lang") or self.content.default_language), sid, str(fields["place"]),
+                                   str(fields.get("decision") or ""), str(fields.get("safety") or ""))
+
     def record_unmatched(self, channel: str, lang: str, words: str) -> None:
         """Keep words that matched nothing (never who sent them), so admins can add examples."""
         note(unmatched=True)

@@ -60,6 +60,8 @@ def from_environment() -> dict[str, Any]:
         "ADMIN_PHONE_NUMBER": os.environ.get("ADMIN_PHONE_NUMBER", ""),
         # A person to put callers through to: TRANSFER_NUMBER for every language, TRANSFER_NUMBER_ES for one.
         "TRANSFER_NUMBERS": transfer_numbers(os.environ),
+        # The admin pages (/admin) exist only with this set: make it with  flask --app service admin password
+        "ADMIN_PASSWORD_HASH": os.environ.get("ADMIN_PASSWORD_HASH", "").strip(),
         "LOG_MESSAGE_BODIES": _flag("LOG_MESSAGE_BODIES"),
         "TWILIO_HTTP_TIMEOUT": float(os.environ.get("TWILIO_HTTP_TIMEOUT", "5") or 5),
         # Twilio's own requests are a few kB; anything far larger is not Twilio.

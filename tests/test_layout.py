@@ -20,6 +20,7 @@ ALLOWED = {
     "gateway": set(),
     "voice": {"content", "understanding", "audio", "records", "gateway", "line"},
     "text": {"content", "understanding", "audio", "records", "gateway", "line"},
+    "admin": {"content", "understanding", "audio", "records", "gateway", "line"},
 }
 BASE_MODULES = {"settings", "logs"}
 

@@ -1,4 +1,4 @@
-"""Outgoing texts through Twilio's REST client: an answer to a caller, a note to the admin."""
+"""Outgoing calls to Twilio's API: texts (an answer to a caller, a note to the admin) and a message's recording."""
 
 from __future__ import annotations
 
@@ -38,3 +38,39 @@ class Messenger:
             return False
         return True
 
+
+
+class RecordingUnavailable(Exception):
+    """A message's recording could not be fetched from Twilio; the message says why, for the admin."""
+
+
+RECORDING_HOSTS = ("api.twilio.com",)
+MAX_RECORDING_BYTES = 20 * 1024 * 1024
+
+
+def fetch_recording(recording_url: str, account_sid: str, auth_token: str, timeout: float = 10.0) -> bytes:
+    """A recording's MP3, fetched with the account's credentials (which never reach a browser)."""
+    import base64
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    parts = urllib.parse.urlsplit(recording_url)
+    # Only Twilio's own API gets the credentials, whatever URL a record holds.
+    if parts.scheme != "https" or parts.hostname not in RECORDING_HOSTS:
+        raise RecordingUnavailable(f"the recording is not on Twilio's API ({parts.hostname or 'no host'})")
+    if not (account_sid and auth_token):
+        raise RecordingUnavailable("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are needed to fetch recordings")
+    url = recording_url if recording_url.endswith(".mp3") else recording_url + ".mp3"
+    credentials = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+    request = urllib.request.Request(url, headers={"Authorization": f"Basic {credentials}"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - https to Twilio only
+            data = response.read(MAX_RECORDING_BYTES + 1)
+    except urllib.error.HTTPError as error:
+        raise RecordingUnavailable(f"Twilio answered {error.code} for this recording") from error
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        raise RecordingUnavailable(f"Twilio could not be reached ({error})") from error
+    if len(data) > MAX_RECORDING_BYTES:
+        raise RecordingUnavailable("the recording is larger than a message can be")
+    return data

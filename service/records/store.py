@@ -56,8 +56,29 @@ messages = Table(
     Column("callback", String(32), nullable=True),
     Column("recording_url", String(500), nullable=False),
     Column("duration", Integer, nullable=False),
+    # Marked on the admin page by whoever called back: their name, and when.
+    Column("handled_by", String(64), nullable=True),
+    Column("handled_at", DateTime, nullable=True),
 )
-TABLES = {"usage": usage, "unmatched": unmatched, "message": messages}
+# One row per step of a call (where the line put the caller) and per text answered: what the admin page counts
+# calls, texts, languages, decisions and where calls end from. Keyed by Twilio's SID, never by a phone number.
+steps = Table(
+    "steps", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rid", String(36), unique=True),
+    Column("at", DateTime, nullable=False),
+    Column("day", Date, nullable=False, index=True),
+    Column("channel", String(8), nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("sid", String(64), nullable=False, index=True),
+    # Where the reply leaves the caller: "menu:main", "topic:nerves", "choose", "message", "goodbye", "person"...
+    Column("place", String(80), nullable=False),
+    # For a question in the caller's own words: "answer" (at once), "ask" (a "did you mean"), "chosen" (a choice
+    # picked after one), "none" (not understood).
+    Column("decision", String(8), nullable=True),
+    Column("safety", String(12), nullable=True),
+)
+TABLES = {"usage": usage, "unmatched": unmatched, "message": messages, "step": steps}
 RETRY_SECONDS = (1, 2, 5, 10, 30)
 PHONE_LIKE = re.compile(r"\+?\d[\d ().-]{5,}\d")
 
@@ -93,7 +114,7 @@ class Report:
     start: dt.date
     end: dt.date
     topics: list[tuple[str, str, str, int]]
-    unmatched: list[tuple[str, int]]
+    unmatched: list[tuple[str, str, str, int]]  # words, channel, language, count
     messages: list[dict[str, Any]]
 
 
@@ -146,6 +167,12 @@ class Store:
                                "callback": callback or None, "recording_url": recording_url, "duration": duration},
                    rid=f"message-{recording_sid}" if recording_sid else "")
 
+    def record_step(self, channel: str, lang: str, sid: str, place: str, decision: str = "", safety: str = "") -> None:
+        """One step of a call, or one text answered: where it left the person, and what the line made of their words."""
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        self._keep("step", {"at": now.isoformat(), "day": dt.date.today().isoformat(), "channel": channel, "lang": lang,
+                            "sid": sid[:64], "place": place[:80], "decision": decision or None, "safety": safety or None})
+
     def record_callback(self, recording_sid: str, number: str) -> None:
         """The number a caller asked to be called back on, for the message they just left."""
         self._keep("callback", {"recording_sid": recording_sid, "callback": number})
@@ -186,7 +213,8 @@ class Store:
                     where(self.url), _reason(exc), self.buffer.depth(), self.buffer.path, delay)
         return delay
 
-    def _prepare(self) -> None:
+    def prepare(self) -> None:
+        """Make the tables (and the columns older versions lacked), once a process."""
         if self._ready:
             return
         metadata.create_all(self.engine)
@@ -207,7 +235,7 @@ class Store:
         if not batch and self._ready:
             return False
         # Also with nothing to write, once: a monitor wants to know whether the database is there.
-        self._prepare()
+        self.prepare()
         try:
             with self.engine.begin() as conn:
                 for _, kind, row in batch:
@@ -269,7 +297,7 @@ class Store:
     def report(self, start: dt.date, end: dt.date, limit: int = 20) -> Report:
         """Most asked topics, unmatched words by count, and messages left, from start to end inclusive."""
         self.flush()
-        self._prepare()
+        self.prepare()
         with self.engine.connect() as conn:
             count = func.count().label("n")
             topics = conn.execute(
@@ -277,8 +305,9 @@ class Store:
                 .where(usage.c.day.between(start, end))
                 .group_by(usage.c.topic, usage.c.channel, usage.c.lang).order_by(count.desc(), usage.c.topic)).all()
             words = conn.execute(
-                select(unmatched.c.words, count).where(unmatched.c.day.between(start, end))
-                .group_by(unmatched.c.words).order_by(count.desc(), unmatched.c.words).limit(limit)).all()
+                select(unmatched.c.words, unmatched.c.channel, unmatched.c.lang, count).where(unmatched.c.day.between(start, end))
+                .group_by(unmatched.c.words, unmatched.c.channel, unmatched.c.lang)
+                .order_by(count.desc(), unmatched.c.words).limit(limit)).all()
             left = conn.execute(
                 select(messages).where(messages.c.created >= dt.datetime.combine(start, dt.time.min),
                                        messages.c.created < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))

@@ -1,6 +1,5 @@
 """The text line: one blueprint for incoming texts, and the conversation that answers them."""
 
 from .routes import bp
-from .sessions import TextLineSessionInterface
 
-__all__ = ["TextLineSessionInterface", "bp"]
+__all__ = ["bp"]

@@ -133,6 +133,7 @@ class Conversation:
                    for i in self.asked]
         offered = tuple(t for t in targets if t is not None)
         if 1 <= number <= len(offered):
+            note(decision="chosen")
             return self.reach(offered[number - 1])
         return self.offer(f"{self.phrase('sms_not_understood')} {self.phrase('sms_did_you_mean')}", offered)
 

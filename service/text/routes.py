@@ -12,7 +12,7 @@ from ..content import gsm, normalize
 from ..gateway import TWIML_TYPE
 from ..gateway.signatures import require_signature
 from ..line import current_line
-from ..logs import note
+from ..logs import note, notes
 from .conversation import Conversation
 
 bp = Blueprint("text", __name__, url_prefix="/sms")
@@ -50,9 +50,17 @@ def incoming() -> Response:
             session.clear()
         note(step=f"twilio_keyword:{(opt_out_type or words).lower()}")
         return reply()
-    conversation = Conversation(current_line())
+    line = current_line()
+    conversation = Conversation(line)
     messages = conversation.respond(body)
     conversation.save()
+    fields = notes(request.environ)
+    fields["lang"] = conversation.lang.code
+    fields["place"] = f"topic:{fields['topic']}" if fields.get("topic") else "reply"
+    try:
+        line.record_step("sms", request.form.get("MessageSid", ""), fields)
+    except Exception:  # noqa: BLE001 - a record must never cost the texter their reply
+        log.exception("sms step not recorded")
     return reply(*messages)
 
 

@@ -13,7 +13,11 @@ def example_problems(content: Content, matcher: Matcher) -> list[Problem]:
         lang = content.languages[code]
         targets = [t for t in lang.targets.values() if t.examples]
         texts = [e for t in targets for e in t.examples]
-        vectors = index.embedder.encode(texts) if texts else []
+        # The bank's vectors were computed (or loaded) when the index was built: reused, not embedded again.
+        known = {text: row for row, text in enumerate(t for texts in index.texts for t in texts)}
+        missing = [t for t in texts if t not in known]
+        fresh = dict(zip(missing, index.embedder.encode(missing))) if missing else {}
+        vectors = [index.semantic.vectors[known[t]] if t in known else fresh[t] for t in texts]
         row = 0
         for target in targets:
             for number, example in enumerate(target.examples):

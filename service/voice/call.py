@@ -48,6 +48,11 @@ class Call:
         """The same call, in another language."""
         return Call(self.line, lang, self.notes, self.caller, self.called)
 
+    def at(self, place: str) -> None:
+        """Note where this step leaves the caller, and in which language (kept as the call's step record)."""
+        self.notes["place"] = place
+        self.notes["lang"] = self.lang.code
+
     def phrase(self, name: str) -> Prompt:
         """A fixed spoken phrase of this language."""
         return self.lang.prompts[f"phrase.{name}"]
@@ -60,6 +65,7 @@ class Call:
     def listen(self, place: Place, prompts: list[Prompt]) -> VoiceResponse:
         """Prompts inside a Gather (keys and speech interrupt them) whose answer comes back to this place; after it,
         a Redirect back here for when the caller stays silent."""
+        self.at("choose" if place.kind == "choose" else f"{place.kind}:{place.ident}")
         # The same place, prompts and audio files give the same document: built once, then reused (building it is
         # a third of a menu step's cost; bench/README.md).
         key = (request.url_root, self.lang.code, place, tuple((p.lang, p.id, p.text_sha) for p in prompts),
@@ -93,6 +99,7 @@ class Call:
 
     def goodbye(self) -> VoiceResponse:
         """The last words after too long a silence, then hang up."""
+        self.at("goodbye")
         response = VoiceResponse()
         self.speak(response, self.phrase("goodbye"))
         response.hangup()
@@ -147,6 +154,7 @@ class Call:
         """With a person to talk to: the offer first (press 1), else straight to recording a message."""
         if not self.line.transfer_number(self.lang.code):
             return self.record_message(before)
+        self.at("transfer_offer")
         response = VoiceResponse()
         gather = response.gather(action=url_for("voice.transfer", lang=self.lang.code), method="POST", input="dtmf speech",
                                  num_digits=1, timeout=self.content.timeouts["first_seconds"], speech_timeout="auto",
@@ -158,6 +166,7 @@ class Call:
 
     def put_through(self) -> VoiceResponse:
         """Dial the line's person; whatever happens, the caller comes back to the line (dialed)."""
+        self.at("person")
         response = VoiceResponse()
         response.dial(self.line.transfer_number(self.lang.code), action=url_for("voice.dialed", lang=self.lang.code),
                       method="POST", timeout=TRANSFER_SECONDS)
@@ -165,6 +174,7 @@ class Call:
 
     def record_message(self, before: list[Prompt] | None = None) -> VoiceResponse:
         """The notice, a beep and a recording; finishing with a key or by hanging up."""
+        self.at("message")
         response = VoiceResponse()
         for prompt in before or []:
             self.speak(response, prompt)
@@ -182,6 +192,7 @@ class Call:
         if silence >= 2:
             # No answer twice: the number they called from stays the one to call back.
             return self.menu("main", [self.phrase("record_thanks")])
+        self.at("callback")
         response = VoiceResponse()
         gather = response.gather(action=url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid), method="POST",
                                  input="dtmf speech", finish_on_key="#", timeout=self.content.timeouts["later_seconds"],
@@ -267,6 +278,7 @@ def press(call: Call, place: Place, key: str) -> VoiceResponse:
     if place.ident == LANGUAGE_MENU and place.kind == "menu":
         return _press_language(call, place, key)
     if place.kind == "choose" and key.isdigit() and 1 <= int(key) <= len(place.ident.split(CHOICE_JOIN)):
+        call.notes["decision"] = "chosen"
         return pick(call, call.targets(place)[int(key) - 1])
     if key == keys["repeat"]:
         if place.kind == "topic":
@@ -327,6 +339,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         if index.is_word(said, name):
             return press(call, place, call.keys[key])
     if place.kind == "choose" and index.is_word(said, "yes"):
+        call.notes["decision"] = "chosen"
         return pick(call, call.targets(place)[0])
     if place.kind == "choose" and index.is_word(said, "no"):
         return call.menu("main")
@@ -335,9 +348,9 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         return call.to(call.content.languages[other]).menu("main")
     decision = line.matcher.decide(repair(said), call.lang.code)
     ids = [t.id for t in decision.choices]
+    call.notes["decision"] = decision.kind
     if decision.kind == "answer":
         return pick(call, decision.target, place)
-    call.notes["decision"] = decision.kind
     if decision.kind == "ask":
         return call.choices(ids)
     line.record_unmatched("voice", call.lang.code, said)

@@ -1,0 +1,70 @@
+"""Charts for the admin pages: matplotlib's SVG, drawn on the server and put in the page (no script, no CDN)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import re
+import threading
+from typing import Sequence
+
+from markupsafe import Markup
+
+COLOURS = ("#1f5f99", "#d9822b", "#3c8d40", "#a23b72", "#6b6b6b")
+_lock = threading.Lock()  # matplotlib's rc settings are process-wide: one chart at a time
+_ids = itertools.count(1)
+_SVG_START = re.compile(r"^.*?(<svg\b)", re.S)
+
+
+def _svg(figure: object, label: str) -> Markup:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight")  # type: ignore[attr-defined]
+    svg = _SVG_START.sub(r"\1", buffer.getvalue(), count=1)
+    # An accessible name for screen readers; the numbers are also in a table beside each chart.
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" class="chart" ', 1)
+    return Markup(svg)
+
+
+def _figure(height: float):  # type: ignore[no-untyped-def]
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, sharp, searchable
+    # Each chart's ids are its own: several charts share one page.
+    matplotlib.rcParams["svg.hashsalt"] = f"chart{next(_ids)}"
+    figure = Figure(figsize=(7.5, height), dpi=96)
+    axes = figure.add_subplot()
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    return figure, axes
+
+
+def per_day(days: Sequence[dt.date], series: dict[str, Sequence[int]], label: str) -> Markup:
+    """Side-by-side bars per day, one colour per series (calls, texts)."""
+    with _lock:
+        figure, axes = _figure(2.8)
+        width = 0.8 / max(1, len(series))
+        for i, (name, values) in enumerate(series.items()):
+            axes.bar([n + i * width for n in range(len(days))], values, width=width, label=name, color=COLOURS[i % len(COLOURS)])
+        step = max(1, len(days) // 10)
+        axes.set_xticks([n + width * (len(series) - 1) / 2 for n in range(0, len(days), step)],
+                        [d.strftime("%b %d") for d in days[::step]], fontsize=8)
+        axes.yaxis.get_major_locator().set_params(integer=True)
+        axes.legend(frameon=False, fontsize=9)
+        return _svg(figure, label)
+
+
+def horizontal(names: Sequence[str], values: Sequence[float], label: str, unit: str = "") -> Markup:
+    """One horizontal bar per name, the largest on top, each with its value."""
+    with _lock:
+        figure, axes = _figure(0.6 + 0.32 * max(1, len(names)))
+        positions = list(range(len(names)))[::-1]
+        bars = axes.barh(positions, values, color=COLOURS[0], height=0.6)
+        axes.set_yticks(positions, list(names), fontsize=9)
+        axes.bar_label(bars, labels=[f"{v:g}{unit}" for v in values], padding=3, fontsize=8)
+        axes.xaxis.set_visible(False)
+        axes.spines["bottom"].set_visible(False)
+        return _svg(figure, label)

@@ -1,0 +1,118 @@
+"""Questions the line did not understand, grouped by meaning, each group with the matcher's three nearest places and
+a line ready to paste under one of them in the prompt files."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..content import Target
+from ..records.summary import Unmatched
+from ..understanding import Matcher
+
+# Cosine of two questions' sentence embeddings above which they ask the same thing; between the two, they must also
+# come nearest to the same place ("can i drink alcohol" and "is it ok to have a beer": 0.56; "can i drink alcohol"
+# and "can my dog catch it": 0.45, nearest to different topics).
+SAME_QUESTION = 0.55
+SAME_IF_SAME_PLACE = 0.42
+LONG = 160  # characters: a story, not a question a bank example can teach
+_VOWELS = "aeiouyáéíóúü"
+_WORD = re.compile(r"[^\W\d_]+")
+_CONSONANT_RUN = re.compile(f"[^{_VOWELS}]{{5,}}")
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """One of the places a group's question comes nearest to, and where its examples end in the prompt file."""
+
+    target: Target
+    score: float
+    file: str
+    line: int
+
+
+@dataclass
+class Group:
+    """Questions that ask the same thing, in one language."""
+
+    lang: str
+    items: list[Unmatched] = field(default_factory=list)
+    nearest: list[Nearest] = field(default_factory=list)
+
+    @property
+    def words(self) -> str:
+        """The group's most frequent wording."""
+        return self.items[0].words
+
+    @property
+    def count(self) -> int:
+        """How many times the group's questions came."""
+        return sum(i.count for i in self.items)
+
+    @property
+    def channels(self) -> dict[str, int]:
+        """How many came by voice and by text."""
+        out: dict[str, int] = {}
+        for item in self.items:
+            for channel, n in item.channels.items():
+                out[channel] = out.get(channel, 0) + n
+        return out
+
+    @property
+    def yaml_line(self) -> str:
+        """The line to paste under a topic's examples: in the files' own indentation and double quotes."""
+        return f"      - {json.dumps(self.words, ensure_ascii=False)}"
+
+
+def is_junk(words: str) -> bool:
+    """Random characters, digits and symbols, or a long story: nothing an example can be made of."""
+    text = words.strip()
+    visible = sum(not c.isspace() for c in text)
+    letters = sum(c.isalpha() for c in text)
+    if len(text) > LONG or visible == 0 or letters / visible < 0.5:
+        return True
+    tokens = _WORD.findall(text.lower())
+    return not tokens or all(len(t) >= 4 and (not any(v in t for v in _VOWELS) or _CONSONANT_RUN.search(t)) for t in tokens)
+
+
+def group(items: list[Unmatched], matcher: Matcher, limit: int = 100) -> tuple[list[Group], list[Unmatched]]:
+    """Groups of questions by meaning, the most frequent first (at most limit), and the junk folded apart."""
+    junk = [i for i in items if is_junk(i.words)]
+    kept = [i for i in items if not is_junk(i.words)]
+    groups: list[Group] = []
+    for code in sorted({i.lang for i in kept}):
+        mine = [i for i in kept if i.lang == code]
+        if code not in matcher.indexes:
+            groups.extend(Group(code, [i]) for i in mine)
+            continue
+        index = matcher.indexes[code]
+        vectors = matcher.embedder.encode([i.words for i in mine])
+        vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        rankings = [index.rank(i.words, v)[:3] for i, v in zip(mine, vectors)]
+        heads: list[np.ndarray] = []
+        found: list[Group] = []
+        for item, vector, ranking in zip(mine, vectors, rankings):  # most frequent first: a group's commonest leads
+            joined = _same_as(heads, found, vector, ranking[0].target)
+            if joined is not None:
+                joined.items.append(item)
+                continue
+            heads.append(vector)
+            found.append(Group(code, [item], [Nearest(s.target, s.score, s.target.file, (s.target.example_lines or (s.target.line,))[-1])
+                                              for s in ranking]))
+        groups.extend(found)
+    groups.sort(key=lambda g: (-g.count, g.words))
+    return groups[:limit], junk
+
+
+def _same_as(heads: list[np.ndarray], groups: list[Group], vector: np.ndarray, nearest: Target) -> Group | None:
+    """The group a question joins: the most similar one that asks the same thing, if any."""
+    if not heads:
+        return None
+    similarity = np.stack(heads) @ vector
+    for best in np.argsort(-similarity)[:3]:
+        if similarity[best] >= SAME_QUESTION or (similarity[best] >= SAME_IF_SAME_PLACE and groups[best].nearest[0].target == nearest):
+            return groups[best]
+    return None

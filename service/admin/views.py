@@ -1,0 +1,303 @@
+"""The admin pages: overview, questions not understood, messages left, and the content, behind a sign-in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, session,
+                   url_for)
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..line import Line
+from ..records import summary
+from . import access, charts
+from .catalogue import catalogue
+from .questions import group
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
+log = logging.getLogger("service.admin")
+limiter = access.SignInLimiter()
+OPEN_ENDPOINTS = ("admin.sign_in", "admin.static")
+PLACE_NAMES = {"goodbye": "Hung up by the line after silences", "message": "Leaving a message", "person": "Put through to a person",
+               "transfer_offer": "Offered a person", "callback": "Confirming a callback number", "choose": "A 'did you mean'"}
+
+
+@bp.before_request
+def guard() -> BaseResponse | None:
+    """Off without a password hash (404); otherwise signed in, and every form's token checked."""
+    if not access.enabled():
+        abort(404)
+    g.admin = access.signed_in()
+    if request.endpoint not in OPEN_ENDPOINTS and not g.admin:
+        return redirect(url_for("admin.sign_in", next=request.full_path if request.method == "GET" else None))
+    if request.method == "POST" and not access.csrf_ok(request.form.get(access.CSRF_FIELD)):
+        _log("refused: form without this session's token")
+        return Response(render_template("admin/refused.html", reason="This form has expired. Go back, reload the page and try again."),
+                        status=400)
+    return None
+
+
+@bp.after_request
+def each_action(response: Response) -> Response:
+    """One log line per admin request (who, what, how it went); pages never cached, framed or sent elsewhere."""
+    if request.endpoint != "admin.static" and access.enabled():
+        _log(f"{request.method} {request.path}", status=response.status_code)
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    audio = current_app.config.get("AUDIO_BASE_URL", "")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; "
+        f"base-uri 'none'; media-src 'self'{' ' + _origin(audio) if audio else ''}")
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _log(action: str, **fields: Any) -> None:
+    record = {"admin": getattr(g, "admin", "") or session.get("admin", "") or "-", "action": action,
+              "ip": request.remote_addr or "", **fields}
+    log.info(json.dumps(record, ensure_ascii=False, default=str))
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    if not request.path.startswith("/admin"):
+        return {}
+    return {"csrf_token": access.csrf_token, "admin_name": access.signed_in()}
+
+
+def _line() -> Line:
+    line = current_app.extensions.get("line")
+    if line is None:
+        abort(503)
+    return line
+
+
+def _records() -> Any:
+    store = _line().store
+    if store is None:
+        return None
+    return store
+
+
+# -- signing in and out --
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> BaseResponse | str | tuple[str, int]:
+    """The sign-in form: a name (shown on what this admin marks) and the line's admin password."""
+    address = request.remote_addr or "?"
+    error = ""
+    status = 200
+    if request.method == "POST":
+        wait = limiter.wait(address)
+        name = " ".join(request.form.get("name", "").split())[:64]
+        if wait:
+            error = f"Too many tries. Wait {max(1, wait // 60)} minute(s), then try again."
+            status = 429
+            _log("sign-in refused: too many tries", name=name)
+        elif not name:
+            error = "Type your name: it is shown on the messages you mark handled."
+            status = 400
+        elif access.password_ok(request.form.get("password", "")):
+            limiter.succeeded(address)
+            access.sign_in(name)
+            g.admin = name
+            _log("signed in")
+            return redirect(_safe_next(request.args.get("next")))
+        else:
+            limiter.failed(address)
+            error = "That password is not right."
+            status = 401
+            _log("sign-in failed", name=name)
+    return render_template("admin/sign_in.html", error=error), status
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path on this site's admin pages: never an open redirect.
+    if target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("admin.overview")
+
+
+@bp.post("/sign-out")
+def sign_out() -> BaseResponse:
+    """End this admin's session."""
+    _log("signed out")
+    session.clear()
+    return redirect(url_for("admin.sign_in"))
+
+
+# -- the pages --
+
+def _range() -> tuple[dt.date | None, dt.date | None, str]:
+    """The range of days asked for (?days=, or ?start= and ?end=), or an error saying what was expected."""
+    try:
+        days = int(request.args["days"]) if request.args.get("days") else None
+    except ValueError:
+        return None, None, f"'{request.args['days']}' is not a number of days: expected a whole number such as 7 or 30"
+    dates: list[dt.date | None] = []
+    for name in ("start", "end"):
+        value = request.args.get(name, "").strip()
+        try:
+            dates.append(dt.date.fromisoformat(value) if value else None)
+        except ValueError:
+            return None, None, f"'{value}' is not a date: expected YYYY-MM-DD, such as {dt.date.today():%Y-%m-%d}"
+    try:
+        start, end = summary.date_range(days, dates[0], dates[1])
+    except summary.RangeError as error:
+        return None, None, f"That range cannot be shown: {error}."
+    return start, end, ""
+
+
+def _titles(line: Line) -> dict[str, str]:
+    lang = line.language(None)
+    return {t.id: t.title for t in lang.targets.values()}
+
+
+def place_name(place: str, titles: dict[str, str]) -> str:
+    """A call's place as an admin reads it: "Menu: Care and treatment", "Answer: Nerve damage"."""
+    kind, _, ident = place.partition(":")
+    if kind == "menu":
+        return "Language choice" if ident.startswith("_") else f"Menu: {titles.get(ident, ident)}"
+    if kind == "topic":
+        return f"Answer: {titles.get(ident, ident)}"
+    return PLACE_NAMES.get(place, place)
+
+
+@bp.get("/")
+def overview() -> tuple[str, int] | str:
+    """Calls and texts per day, languages, top topics, how questions were understood, and where calls end."""
+    line = _line()
+    start, end, error = _range()
+    store = _records()
+    if error or store is None or start is None or end is None:
+        return render_template("admin/overview.html", error=error or "No database is configured (DATABASE_URL=none).", data=None), 400 if error else 200
+    data = summary.overview(store, start, end)
+    titles = _titles(line)
+    names = {code: lang.name for code, lang in line.content.languages.items()}
+    figures: dict[str, Any] = {}
+    days = [d for d, _, _ in data.days]
+    figures["per_day"] = charts.per_day(days, {"Calls": [c for _, c, _ in data.days], "Texts": [t for _, _, t in data.days]},
+                                        "Calls and texts per day")
+    if data.languages:
+        figures["languages"] = charts.horizontal([names.get(lang, lang) for lang, _, _ in data.languages],
+                                                 [c + t for _, c, t in data.languages], "Calls and texts by language")
+    if data.topics:
+        figures["topics"] = charts.horizontal([titles.get(t, t) for t, _, _ in data.topics], [v + s for _, v, s in data.topics],
+                                              "Most asked topics")
+    shares = _shares(data.decisions)
+    if any(total for _, _, total in shares):
+        figures["understood"] = charts.horizontal([f"{label} ({channel})" for channel, label, _, _ in _share_rows(shares)],
+                                                  [pct for *_, pct in _share_rows(shares)], "How questions in people's own words were understood", "%")
+    ends = [(place_name(place, titles), n) for place, n in data.ends[:12]]
+    if ends:
+        figures["ends"] = charts.horizontal([name for name, _ in ends], [n for _, n in ends], "Where calls ended")
+    return render_template("admin/overview.html", data=data, figures=figures, titles=titles, names=names, shares=shares,
+                           share_rows=_share_rows(shares), ends=ends, error="")
+
+
+def _shares(decisions: dict[str, dict[str, int]]) -> list[tuple[str, dict[str, int], int]]:
+    """Per channel: the counts of answered at once, after a "did you mean", asked but not chosen, not understood."""
+    out = []
+    for channel, label in (("voice", "calls"), ("sms", "texts")):
+        d = decisions.get(channel, {})
+        direct, asked, chosen, none = (d.get(k, 0) for k in ("answer", "ask", "chosen", "none"))
+        after = min(chosen, asked + none)
+        counts = {"Answered at once": direct, "After a 'did you mean'": after,
+                  "Offered choices, none taken": max(0, asked - after), "Not understood": none}
+        out.append((label, counts, direct + asked + none))
+    return out
+
+
+def _share_rows(shares: list[tuple[str, dict[str, int], int]]) -> list[tuple[str, str, int, float]]:
+    return [(channel, label, n, round(100 * n / total, 1)) for channel, counts, total in shares if total for label, n in counts.items()]
+
+
+@bp.get("/unmatched")
+def unmatched() -> tuple[str, int] | str:
+    """Questions not understood, grouped by meaning, with the three nearest topics and a line to paste."""
+    line = _line()
+    start, end, error = _range()
+    store = _records()
+    if error or store is None or start is None or end is None:
+        return render_template("admin/unmatched.html", error=error or "No database is configured (DATABASE_URL=none).",
+                               groups=[], junk=[]), 400 if error else 200
+    groups, junk = group(summary.unmatched_words(store, start, end), line.matcher)
+    names = {code: lang.name for code, lang in line.content.languages.items()}
+    return render_template("admin/unmatched.html", groups=groups, junk=junk, start=start, end=end, names=names, error="")
+
+
+@bp.get("/messages")
+def messages() -> str:
+    """Messages callers left, newest first, each with its callback number, a player and "handled"."""
+    store = _records()
+    rows = summary.messages_left(store) if store is not None else []
+    for row in rows:
+        row["call_back"] = row.get("callback") or ""
+        row["masked_caller"] = row.get("caller") or ""
+    return render_template("admin/messages.html", rows=rows, configured=store is not None)
+
+
+@bp.post("/messages/<int:message_id>/handled")
+def handled(message_id: int) -> BaseResponse:
+    """Mark a message handled (or not handled again), with who and when."""
+    store = _records()
+    undo = request.form.get("undo") == "1"
+    if store is None or not summary.mark_handled(store, message_id, g.admin, handled=not undo):
+        abort(404)
+    _log("message marked " + ("not handled" if undo else "handled"), message=message_id)
+    flash(f"Message {message_id} marked {'not handled' if undo else 'handled'}.")
+    return redirect(url_for("admin.messages") + f"#message-{message_id}")
+
+
+@bp.get("/messages/<int:message_id>/recording")
+def recording(message_id: int) -> Response:
+    """A message's recording, fetched from Twilio by the server with the account's credentials."""
+    from ..gateway.outgoing import RecordingUnavailable, fetch_recording
+
+    store = _records()
+    found = summary.message(store, message_id) if store is not None else None
+    if found is None:
+        abort(404)
+    config = current_app.config
+    try:
+        data = fetch_recording(found["recording_url"], config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
+                               config["TWILIO_HTTP_TIMEOUT"])
+    except RecordingUnavailable as error:
+        log.warning("admin: recording of message %d not fetched: %s", message_id, error)
+        return Response(f"The recording could not be fetched: {error}.", status=502, content_type="text/plain; charset=utf-8")
+    response = Response(data, content_type="audio/mpeg")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response.make_conditional(request)
+
+
+@bp.get("/content")
+def content() -> str:
+    """The menu tree in every language, each prompt with its text, audio, reading score, segments, sources and warnings."""
+    line = _line()
+    problems = current_app.extensions.get("admin.problems")
+    if problems is None:
+        problems = current_app.extensions["admin.problems"] = _all_problems(line)
+    languages = catalogue(line.content, line.audio, problems)
+    return render_template("admin/content.html", languages=languages, warnings=len(problems))
+
+
+def _all_problems(line: Line) -> list[Any]:
+    """The prompt check's warnings for the content this process runs (worked out once: the content does not change)."""
+    from pathlib import Path
+
+    from ..audio import audio_problems
+    from ..understanding.checks import example_problems
+
+    return [*line.content.problems, *audio_problems(line.content, Path(current_app.config["AUDIO_DIR"])),
+            *example_problems(line.content, line.matcher)]
+

@@ -1,0 +1,168 @@
+"""What the records say over a range of days: the figures the admin page and the report show, and the admin's own
+writes (a message marked handled)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+
+from .store import Store, messages, steps, unmatched, usage
+
+MAX_DAYS = 366
+DECISIONS = ("answer", "ask", "chosen", "none")
+
+
+class RangeError(ValueError):
+    """A range of days that cannot be reported on; the message says what was expected."""
+
+
+def date_range(days: int | None, since: dt.date | None, until: dt.date | None, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The first and last day to report on, from a number of days or a first day, up to a last day (default today)."""
+    end = until or today or dt.date.today()
+    if since is None:
+        days = 30 if days is None else days
+        if days < 1:
+            raise RangeError(f"{days} days: expected a number of days of at least 1")
+        if days > MAX_DAYS:
+            raise RangeError(f"{days} days: expected at most {MAX_DAYS}")
+        start = end - dt.timedelta(days=days - 1)
+    else:
+        start = since
+    if start > end:
+        raise RangeError(f"the first day, {start}, is after the last, {end}: expected the first day on or before the last")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise RangeError(f"{start} to {end} is {(end - start).days + 1} days: expected at most {MAX_DAYS}")
+    return start, end
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Calls, texts and what came of them, day by day, from start to end inclusive."""
+
+    start: dt.date
+    end: dt.date
+    days: list[tuple[dt.date, int, int]]  # day, calls, texts
+    languages: list[tuple[str, int, int]]  # language, calls, texts
+    topics: list[tuple[str, int, int]]  # topic, by voice, by text
+    decisions: dict[str, dict[str, int]]  # channel -> decision -> count
+    safety: dict[str, int]
+    ends: list[tuple[str, int]]  # the place calls ended at, how many
+
+    @property
+    def calls(self) -> int:
+        """Calls in the range."""
+        return sum(c for _, c, _ in self.days)
+
+    @property
+    def texts(self) -> int:
+        """Texts answered in the range."""
+        return sum(t for _, _, t in self.days)
+
+
+@dataclass
+class Unmatched:
+    """Words that matched no topic, with how often, where and in which language they came."""
+
+    words: str
+    lang: str
+    count: int
+    channels: dict[str, int] = field(default_factory=dict)
+
+
+def _between(column: Any, start: dt.date, end: dt.date) -> Any:
+    return column.between(start, end)
+
+
+def overview(store: Store, start: dt.date, end: dt.date, top: int = 10) -> Overview:
+    """The overview's figures for a range of days."""
+    store.flush()
+    store.prepare()
+    count = func.count().label("n")
+    calls = func.count(func.distinct(steps.c.sid))
+    with store.engine.connect() as conn:
+        per_day: dict[dt.date, list[int]] = {start + dt.timedelta(days=i): [0, 0] for i in range((end - start).days + 1)}
+        in_range = _between(steps.c.day, start, end)
+        # A call is its SID, counted once a day however many steps it has; a text is each one answered.
+        for day, channel, people, rows in conn.execute(
+                select(steps.c.day, steps.c.channel, calls, count).where(in_range).group_by(steps.c.day, steps.c.channel)):
+            per_day[_day(day)][0 if channel == "voice" else 1] += people if channel == "voice" else rows
+        by_lang: dict[str, list[int]] = {}
+        # A call that changed language counts in both.
+        for lang, channel, people, rows in conn.execute(
+                select(steps.c.lang, steps.c.channel, calls, count).where(in_range).group_by(steps.c.lang, steps.c.channel)):
+            by_lang.setdefault(lang, [0, 0])[0 if channel == "voice" else 1] += people if channel == "voice" else rows
+        topics: dict[str, list[int]] = {}
+        for topic, channel, n in conn.execute(
+                select(usage.c.topic, usage.c.channel, count).where(_between(usage.c.day, start, end))
+                .group_by(usage.c.topic, usage.c.channel)):
+            topics.setdefault(topic, [0, 0])[0 if channel == "voice" else 1] += n
+        decisions: dict[str, dict[str, int]] = {"voice": {}, "sms": {}}
+        for channel, decision, n in conn.execute(
+                select(steps.c.channel, steps.c.decision, count)
+                .where(_between(steps.c.day, start, end), steps.c.decision.is_not(None))
+                .group_by(steps.c.channel, steps.c.decision)):
+            decisions.setdefault(channel, {})[decision] = n
+        safety = {kind: n for kind, n in conn.execute(
+            select(steps.c.safety, count).where(_between(steps.c.day, start, end), steps.c.safety.is_not(None))
+            .group_by(steps.c.safety))}
+        # The last step of each call: where the caller was when it ended.
+        last = (select(steps.c.place, func.row_number().over(partition_by=steps.c.sid, order_by=(steps.c.at.desc(), steps.c.id.desc())).label("k"))
+                .where(steps.c.channel == "voice", _between(steps.c.day, start, end)).subquery())
+        ends = [(place, n) for place, n in conn.execute(
+            select(last.c.place, func.count()).where(last.c.k == 1).group_by(last.c.place).order_by(func.count().desc(), last.c.place))]
+    ranked = sorted(topics.items(), key=lambda kv: (-sum(kv[1]), kv[0]))[:top]
+    return Overview(start, end, [(d, c, t) for d, (c, t) in per_day.items()],
+                    sorted(((lang, c, t) for lang, (c, t) in by_lang.items()), key=lambda r: -(r[1] + r[2])),
+                    [(topic, v, t) for topic, (v, t) in ranked], decisions, safety, ends)
+
+
+def unmatched_words(store: Store, start: dt.date, end: dt.date, limit: int = 2000) -> list[Unmatched]:
+    """Each distinct text not understood in the range, most frequent first, with its channels."""
+    store.flush()
+    store.prepare()
+    count = func.count().label("n")
+    found: dict[tuple[str, str], Unmatched] = {}
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(unmatched.c.words, unmatched.c.lang, unmatched.c.channel, count)
+            .where(_between(unmatched.c.day, start, end))
+            .group_by(unmatched.c.words, unmatched.c.lang, unmatched.c.channel).order_by(count.desc()).limit(limit))
+        for words, lang, channel, n in rows:
+            item = found.setdefault((words, lang), Unmatched(words, lang, 0))
+            item.count += n
+            item.channels[channel] = item.channels.get(channel, 0) + n
+    return sorted(found.values(), key=lambda u: (-u.count, u.words))
+
+
+def messages_left(store: Store, limit: int = 200) -> list[dict[str, Any]]:
+    """Messages callers left, the newest first."""
+    store.flush()
+    store.prepare()
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(messages).order_by(messages.c.created.desc(), messages.c.id.desc()).limit(limit)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def message(store: Store, message_id: int) -> dict[str, Any] | None:
+    """One message left, by its id."""
+    store.prepare()
+    with store.engine.connect() as conn:
+        row = conn.execute(select(messages).where(messages.c.id == message_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def mark_handled(store: Store, message_id: int, who: str, handled: bool = True) -> bool:
+    """Mark a message handled by someone, now (or not handled again); False when there is no such message."""
+    store.prepare()
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    values = {"handled_by": who[:64], "handled_at": now} if handled else {"handled_by": None, "handled_at": None}
+    with store.engine.begin() as conn:
+        done = conn.execute(update(messages).where(and_(messages.c.id == message_id)).values(**values))
+    return bool(done.rowcount)
+
+
+def _day(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

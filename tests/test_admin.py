@@ -1,0 +1,325 @@
+"""The admin pages as an admin uses them: off without a password hash, signing in (and its limits), the overview's
+charts, questions not understood, messages with playback and "handled", and the content tree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import logging
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.admin import access
+from service.admin.questions import is_junk
+from service.line import Line
+from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
+from tests.conftest import TOKEN, make_app
+from tests.test_voice import key_path
+
+PASSWORD = "a long admin password"
+HASH = access.make_hash(PASSWORD)
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+class Page(HTMLParser):
+    """A page's text, links, forms and media, as a browser would find them."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.html = html
+        self.texts: list[str] = []
+        self.links: list[str] = []
+        self.audio: list[str] = []
+        self.forms: list[dict[str, Any]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"] or "")
+        if tag == "audio" and a.get("src"):
+            self.audio.append(a["src"] or "")
+        if tag == "form":
+            self.forms.append({"action": a.get("action") or "", "method": a.get("method") or "get", "fields": {}})
+        if tag == "input" and self.forms and a.get("name"):
+            self.forms[-1]["fields"][a["name"]] = a.get("value") or ""
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.texts.append(" ".join(data.split()))
+
+    @property
+    def text(self) -> str:
+        """The visible words, in order."""
+        return " ".join(self.texts)
+
+    def form(self, action_part: str) -> dict[str, Any]:
+        """The first form whose action contains action_part."""
+        return next(f for f in self.forms if action_part in f["action"])
+
+
+def svgs(html: str) -> list[ET.Element]:
+    """The charts in a page, parsed."""
+    return [ET.fromstring(m) for m in re.findall(r"<svg\b.*?</svg>", html, re.S)]
+
+
+def bars(svg: ET.Element) -> int:
+    """How many drawn bars (filled paths or rectangles with size) a matplotlib chart has."""
+    return sum(1 for el in svg.iter() if el.tag in (f"{SVG}path", f"{SVG}rect") and "fill: #1f5f99" in (el.get("style") or ""))
+
+
+def https_client(app: Flask) -> FlaskClient:
+    """A browser on the line's public HTTPS address (the admin cookie is Secure: it is never sent over plain HTTP)."""
+    client = app.test_client()
+    client.environ_base.update({"wsgi.url_scheme": "https", "HTTP_HOST": "line.example.org"})
+    return client
+
+
+@pytest.fixture
+def admin_app(tmp_path: Path) -> Flask:
+    return make_app(tmp_path, ADMIN_PASSWORD_HASH=HASH)
+
+
+@pytest.fixture
+def browser(admin_app: Flask) -> FlaskClient:
+    return https_client(admin_app)
+
+
+def sign_in(browser: FlaskClient, name: str = "Maria", password: str = PASSWORD, follow: bool = False) -> Any:
+    """Open the sign-in page and send its form, as a person would."""
+    page = Page(browser.get("/admin/sign-in").get_data(as_text=True))
+    fields = {**page.form("")["fields"], "name": name, "password": password}
+    return browser.post("/admin/sign-in", data=fields, follow_redirects=follow)
+
+
+def signed_in(browser: FlaskClient) -> FlaskClient:
+    assert sign_in(browser).status_code == 302
+    return browser
+
+
+def test_admin_is_off_without_a_password_hash(app: Flask) -> None:
+    client = https_client(app)
+    for path in ("/admin/", "/admin/sign-in", "/admin/messages", "/admin/content", "/admin/static/admin.css"):
+        assert client.get(path).status_code == 404
+    assert client.post("/admin/sign-in", data={"password": "x"}).status_code == 404
+
+
+def test_every_page_asks_for_sign_in_first(browser: FlaskClient) -> None:
+    for path in ("/admin/", "/admin/unmatched", "/admin/messages", "/admin/content", "/admin/messages/1/recording"):
+        response = browser.get(path)
+        assert response.status_code == 302 and "/admin/sign-in" in response.headers["Location"], path
+    assert browser.post("/admin/messages/1/handled").status_code in (302, 400)
+
+
+def test_signing_in_gives_a_secure_httponly_strict_cookie_and_goes_where_asked(browser: FlaskClient) -> None:
+    start = browser.get("/admin/content")
+    page = Page(browser.get(start.headers["Location"]).get_data(as_text=True))
+    fields = {**page.form("")["fields"], "name": "Maria", "password": PASSWORD}
+    response = browser.post(start.headers["Location"], data=fields)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/content")
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("poems_admin="))
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/admin" in cookie
+    overview = Page(browser.get("/admin/").get_data(as_text=True))
+    assert "Maria" in overview.text and "Sign out" in overview.text
+
+
+def test_a_wrong_password_is_refused_and_a_strange_next_is_ignored(browser: FlaskClient) -> None:
+    wrong = sign_in(browser, password="not it")
+    assert wrong.status_code == 401 and "That password is not right." in Page(wrong.get_data(as_text=True)).text
+    assert browser.get("/admin/").status_code == 302
+    page = Page(browser.get("/admin/sign-in").get_data(as_text=True))
+    response = browser.post("/admin/sign-in?next=https://evil.example.com/", data={**page.form("")["fields"], "name": "M", "password": PASSWORD})
+    assert response.headers["Location"].endswith("/admin/")
+
+
+def test_sign_in_is_rate_limited_even_for_the_right_password(browser: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.admin import views
+
+    monkeypatch.setattr(views, "limiter", access.SignInLimiter())
+    for _ in range(access.TRIES_PER_ADDRESS):
+        assert sign_in(browser, password="guess").status_code == 401
+    blocked = sign_in(browser)
+    assert blocked.status_code == 429 and "Too many tries" in Page(blocked.get_data(as_text=True)).text
+    assert browser.get("/admin/").status_code == 302
+
+
+def test_a_form_without_the_sessions_token_is_refused(browser: FlaskClient) -> None:
+    signed_in(browser)
+    assert browser.post("/admin/sign-out").status_code == 400
+    assert browser.post("/admin/sign-out", data={"csrf": "forged"}).status_code == 400
+    assert browser.get("/admin/").status_code == 200  # still signed in
+    page = Page(browser.get("/admin/").get_data(as_text=True))
+    assert browser.post("/admin/sign-out", data=page.form("sign-out")["fields"]).status_code == 302
+    assert browser.get("/admin/").status_code == 302
+
+
+def test_every_admin_action_is_logged_with_who(browser: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="service.admin"):
+        sign_in(browser, name="Ana", password="wrong")
+        signed_in(browser)
+        browser.get("/admin/messages")
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "service.admin"]
+    assert any(r["action"] == "sign-in failed" and r["name"] == "Ana" for r in lines)
+    assert any(r["action"] == "signed in" for r in lines)
+    assert any(r["admin"] == "Maria" and r["action"] == "GET /admin/messages" and r["status"] == 200 for r in lines)
+    assert all(PASSWORD not in r.getMessage() for r in caplog.records)
+
+
+def _traffic(admin_app: Flask, line: Line) -> None:
+    """A call that hears an answer and hangs up at it, a caller who is asked "did you mean", and some texts."""
+    twilio = TwilioClient(admin_app.test_client(), TOKEN)
+    call = PhoneCall(twilio, audio_texts(line))
+    call.start()
+    for key in key_path(line.content, "polyneuropathy"):
+        call.press(key)
+    other = PhoneCall(twilio, audio_texts(line))
+    other.start()
+    other.say("qwzx blorp fnarg")  # nothing close: the nearest topics are offered
+    texter = TextThread(twilio)
+    texter.send("hi")
+    texter.send("1")
+    texter.send("is it contagious")
+    TextThread(twilio, texter="+15555550124").send("asdfghjkl")
+    line.store.flush()
+
+
+def test_the_overview_shows_calls_texts_topics_and_where_calls_ended_as_charts(admin_app: Flask, browser: FlaskClient) -> None:
+    line = admin_app.extensions["line"]
+    _traffic(admin_app, line)
+    page = Page(browser.get("/admin/").get_data(as_text=True) if signed_in(browser) else "")
+    assert "2 calls and 4 texts answered" in page.text
+    charts = svgs(page.html)
+    assert len(charts) == 5 and all(c.get("role") == "img" and c.get("aria-label") for c in charts)
+    assert all(bars(c) > 0 for c in charts)
+    nerves = line.language("en").topic("polyneuropathy").title
+    assert f"Answer: {nerves} 1" in page.text  # the first call ended at that answer
+    assert "English" in page.text and "Not understood" in page.text
+
+
+def test_a_bad_range_gets_a_clear_message(browser: FlaskClient) -> None:
+    signed_in(browser)
+    for query, words in (("days=-5", "expected a number of days of at least 1"), ("days=x", "is not a number of days"),
+                         ("start=2026-11-20&end=2026-11-10", "is after the last"), ("start=2026-13-01", "expected YYYY-MM-DD"),
+                         ("start=2020-01-01&end=2026-01-01", "expected at most 366")):
+        for path in ("/admin/", "/admin/unmatched"):
+            response = browser.get(f"{path}?{query}")
+            assert response.status_code == 400 and words in Page(response.get_data(as_text=True)).text, (path, query)
+    today = dt.date.today()
+    week = browser.get(f"/admin/?start={today - dt.timedelta(days=6)}&end={today}")
+    assert week.status_code == 200 and len(svgs(week.get_data(as_text=True))) >= 1
+
+
+def test_questions_not_understood_are_grouped_with_nearest_topics_and_a_line_to_paste(admin_app: Flask, browser: FlaskClient) -> None:
+    line = admin_app.extensions["line"]
+    for words, channel in (("can i drink alcohol", "sms"), ("can i drink alcohol", "voice"), ("is it ok to have a beer", "sms"),
+                           ("asdfghjkl", "sms"), ("x" * 190, "sms"), ("puedo tomar cerveza", "sms")):
+        line.store.record_unmatched(channel, "es" if "puedo" in words else "en", words)
+    line.store.flush()
+    page = Page(browser.get("/admin/unmatched").get_data(as_text=True) if signed_in(browser) else "")
+    first = page.html.split('id="group-1"')[1].split("</article>")[0]
+    group = Page(first)
+    assert "can i drink alcohol" in group.text and "3 times" in group.text and "text 2, phone 1" in group.text
+    assert "2 wordings" in group.text and "is it ok to have a beer" in group.text
+    assert group.text.count(line.language("en").file) == 3  # three nearest topics, each with where to paste
+    assert '      - "can i drink alcohol"' in html.unescape(group.html)
+    assert line.language("es").name in page.text and "puedo tomar cerveza" in page.text
+    junk = Page(page.html.split('id="junk"')[1])
+    assert "2 texts of random characters or very long" in junk.text
+    assert "asdfghjkl" not in page.html.split('id="junk"')[0]
+
+
+@pytest.mark.parametrize("words, junk", [("asdfghjkl", True), ("hhhhh", True), ("1234 5678 !!", True), ("x" * 170, True),
+                                         ("qué es poems", False), ("my feet are numb", False), ("lol", False)])
+def test_junk_is_told_from_questions(words: str, junk: bool) -> None:
+    assert is_junk(words) is junk
+
+
+def test_messages_newest_first_with_callback_player_and_handled(admin_app: Flask, browser: FlaskClient,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.gateway import outgoing
+
+    line = admin_app.extensions["line"]
+    admin_app.config.update(TWILIO_ACCOUNT_SID="AC" + "1" * 32)
+    line.store.record_message("CA1", "***23", "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1", 30,
+                              recording_sid="RE1", callback="+15555550123")
+    line.store.flush()
+    line.store.record_message("CA2", "***99", "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE2", 12,
+                              recording_sid="RE2", callback="+15555550199")
+    line.store.flush()
+    fetched: list[tuple[str, str, str]] = []
+
+    def fake_fetch(url: str, sid: str, token: str, timeout: float = 10.0) -> bytes:
+        fetched.append((url, sid, token))
+        return b"ID3-fake-mp3"
+
+    monkeypatch.setattr(outgoing, "fetch_recording", fake_fetch)
+    page = Page(browser.get("/admin/messages").get_data(as_text=True) if signed_in(browser) else "")
+    assert page.text.index("+15555550199") < page.text.index("+15555550123")  # newest first
+    assert "tel:+15555550199" in page.links and len(page.audio) == 2
+    assert TOKEN not in page.html and "api.twilio.com" not in page.html
+    audio = browser.get(page.audio[0])
+    assert audio.status_code == 200 and audio.content_type == "audio/mpeg" and audio.data == b"ID3-fake-mp3"
+    assert fetched == [("https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE2", "AC" + "1" * 32, TOKEN)]
+    form = page.form("/handled")
+    done = browser.post(form["action"], data=form["fields"], follow_redirects=True)
+    text = Page(done.get_data(as_text=True)).text
+    assert "marked handled" in text and "Handled by Maria on" in text and "Mark as not handled" in text
+
+
+def test_a_recording_twilio_will_not_give_is_a_clear_error(admin_app: Flask, browser: FlaskClient) -> None:
+    line = admin_app.extensions["line"]
+    line.store.record_message("CA1", "***23", "https://evil.example.com/RE1", 30, recording_sid="RE1")
+    line.store.flush()
+    signed_in(browser)
+    response = browser.get("/admin/messages/1/recording")
+    assert response.status_code == 502 and "not on Twilio's API" in response.get_data(as_text=True)
+    assert browser.get("/admin/messages/99/recording").status_code == 404
+
+
+def test_the_content_page_has_every_menu_topic_and_phrase_with_audio_sources_and_warnings(admin_app: Flask, browser: FlaskClient) -> None:
+    line = admin_app.extensions["line"]
+    page = Page(browser.get("/admin/content").get_data(as_text=True) if signed_in(browser) else "")
+    for lang in line.content.languages.values():
+        assert lang.name in page.text
+        for topic_id in line.content.topic_ids():
+            assert lang.topic(topic_id).title in page.text
+        for prompt in lang.prompts.values():
+            if not prompt.id.startswith("choice."):
+                assert f'id="prompt-{lang.code}-{prompt.id.replace(".", "-")}"' in page.html, prompt.id
+    # Every player plays a file the line serves.
+    assert len(page.audio) >= len(line.content.prompts())
+    for src in page.audio[:3]:
+        assert browser.get(src).status_code == 200
+    topic = line.language("en").topic("polyneuropathy")
+    block = Page(page.html.split('id="prompt-en-topic-polyneuropathy"')[1].split('<div class="prompt"')[0])
+    assert str(topic.reviewed) in block.text and "segment" in block.text and "Reading score" in block.text
+    assert all(line.content.sources[s].title in block.text for s in topic.sources)
+
+
+def test_a_check_warning_is_shown_beside_its_prompt(admin_app: Flask, browser: FlaskClient) -> None:
+    signed_in(browser)
+    page = browser.get("/admin/content").get_data(as_text=True)
+    en = admin_app.extensions["line"].language("en").file
+    problems = [p for p in admin_app.extensions["line.problems"] if p.file == en and p.message.startswith("topic 'polyneuropathy'")]
+    assert problems, "the fixture's nerve answer has a check warning (its text is long for a first text)"
+    block = Page(page.split('id="prompt-en-topic-polyneuropathy"')[1].split('<div class="prompt"')[0])
+    for problem in problems:
+        assert " ".join(str(problem).split()) in block.text
+
+
+def test_the_cli_makes_a_hash_that_signs_in(app: Flask, tmp_path: Path) -> None:
+    result = app.test_cli_runner().invoke(args=["admin", "password", "--password", "twelve chars long"])
+    assert result.exit_code == 0
+    value = re.search(r"ADMIN_PASSWORD_HASH='([^']+)'", result.output).group(1)  # type: ignore[union-attr]
+    client = https_client(make_app(tmp_path, ADMIN_PASSWORD_HASH=value))
+    assert sign_in(client, password="twelve chars long").status_code == 302
+    short = app.test_cli_runner().invoke(args=["admin", "password", "--password", "short"])
+    assert short.exit_code != 0 and "at least 12 characters" in short.output

@@ -1,0 +1,132 @@
+"""The admin pages in a real browser: Debian's Chromium driven by Selenium signs in, opens each page, sees the charts
+drawn, marks a message handled, and leaves screenshots in a temp folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
+from tests.conftest import TOKEN, make_app
+from tests.test_admin import HASH, PASSWORD
+from tests.test_voice import key_path
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+try:
+    import selenium  # noqa: F401
+
+    MISSING = "" if CHROMIUM and DRIVER else "Chromium or ChromeDriver is not installed (apt-get install chromium chromium-driver)"
+except ImportError:
+    MISSING = "selenium is not installed (pip install -r requirements.txt)"
+
+if MISSING and os.environ.get("CI"):
+    # In CI the browser must really run: .ci/run installs it, so its absence is a failure, not a skip.
+    pytest.fail(f"the browser test cannot run in CI: {MISSING}", pytrace=False)
+pytestmark = pytest.mark.skipif(bool(MISSING), reason=MISSING)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
+    """The line on a real port, with a call, texts, a question not understood and a message left."""
+    app = make_app(tmp_path, ADMIN_PASSWORD_HASH=HASH, DEV_MODE=False)
+    line = app.extensions["line"]
+    twilio = TwilioClient(app.test_client(), TOKEN)
+    call = PhoneCall(twilio, audio_texts(line))
+    call.start()
+    for key in key_path(line.content, "polyneuropathy"):
+        call.press(key)
+    texter = TextThread(twilio)
+    texter.send("is it contagious")
+    texter.send("asdfghjkl")
+    line.store.record_unmatched("sms", "en", "can i drink alcohol")
+    line.store.record_message("CA9", "***23", "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE9", 25,
+                              recording_sid="RE9", callback="+15555550123")
+    line.store.flush()
+    server = make_server("localhost", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield app, f"http://localhost:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture
+def chrome() -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM or ""
+    profile = tempfile.mkdtemp(prefix="admin-browser-")
+    # Flags that keep a headless Chromium off the network it cannot reach here (and out of a root sandbox it cannot use).
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1280,1600", f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER or ""))
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_an_admin_signs_in_and_sees_every_page_in_a_real_browser(served: tuple[Flask, str], chrome: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    app, base = served
+    driver = chrome
+    shots = Path(tempfile.mkdtemp(prefix="admin-screens-"))
+    driver.get(f"{base}/admin/")  # type: ignore[attr-defined]
+    assert "/admin/sign-in" in driver.current_url  # type: ignore[attr-defined]
+    driver.find_element(By.NAME, "name").send_keys("Maria")  # type: ignore[attr-defined]
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)  # type: ignore[attr-defined]
+    driver.find_element(By.CSS_SELECTOR, "form.signin button").click()  # type: ignore[attr-defined]
+    assert driver.find_element(By.TAG_NAME, "h1").text.startswith("Overview")  # type: ignore[attr-defined]
+    assert driver.find_element(By.ID, "total-calls").text == "1"  # type: ignore[attr-defined]
+    charts = driver.find_elements(By.CSS_SELECTOR, "svg.chart")  # type: ignore[attr-defined]
+    assert len(charts) >= 4
+    for chart in charts:
+        # Drawn, with data: a real size on screen and filled bars inside.
+        assert chart.size["width"] > 200 and chart.size["height"] > 50
+        filled = chart.find_elements(By.CSS_SELECTOR, "path[style*='fill: #1f5f99']")
+        assert filled and any(bar.size["width"] > 0 and bar.size["height"] > 0 for bar in filled)
+    driver.save_screenshot(str(shots / "overview.png"))  # type: ignore[attr-defined]
+
+    driver.find_element(By.LINK_TEXT, "Not understood").click()  # type: ignore[attr-defined]
+    group = driver.find_element(By.ID, "group-1")  # type: ignore[attr-defined]
+    assert "can i drink alcohol" in group.text
+    assert group.find_element(By.CSS_SELECTOR, "pre.paste").text.strip() == '- "can i drink alcohol"'
+    assert len(group.find_elements(By.CSS_SELECTOR, "table.nearest tbody tr")) == 3
+    assert "asdfghjkl" not in driver.find_element(By.TAG_NAME, "main").text.split("Junk")[0]  # type: ignore[attr-defined]
+    driver.save_screenshot(str(shots / "unmatched.png"))  # type: ignore[attr-defined]
+
+    driver.find_element(By.LINK_TEXT, "Messages").click()  # type: ignore[attr-defined]
+    message = driver.find_element(By.CSS_SELECTOR, "article.message")  # type: ignore[attr-defined]
+    assert message.find_element(By.CSS_SELECTOR, "a.callback").text == "+15555550123"
+    player = message.find_element(By.TAG_NAME, "audio")
+    assert player.get_attribute("src").endswith("/admin/messages/1/recording") and player.get_attribute("preload") == "none"
+    message.find_element(By.CSS_SELECTOR, "button").click()
+    assert "Handled by Maria" in driver.find_element(By.ID, "message-1").text  # type: ignore[attr-defined]
+    driver.save_screenshot(str(shots / "messages.png"))  # type: ignore[attr-defined]
+
+    driver.find_element(By.LINK_TEXT, "Content").click()  # type: ignore[attr-defined]
+    line = app.extensions["line"]
+    players = driver.find_elements(By.CSS_SELECTOR, "audio")  # type: ignore[attr-defined]
+    assert len(players) >= len(line.content.prompts())
+    assert all("/audio/" in p.get_attribute("src") for p in players)
+    assert line.language("es").name in driver.find_element(By.ID, "lang-es").text  # type: ignore[attr-defined]
+    driver.save_screenshot(str(shots / "content.png"))  # type: ignore[attr-defined]
+    print(f"screenshots in {shots}")
+    assert all((shots / f"{name}.png").stat().st_size > 5000 for name in ("overview", "unmatched", "messages", "content"))
