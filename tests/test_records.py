@@ -188,3 +188,32 @@ def test_a_phone_number_typed_into_a_question_is_not_kept(tmp_path: Path) -> Non
     store.flush()
     [(words, *_)] = store.report(dt.date.today(), dt.date.today()).unmatched
     assert "555" not in words and "#" in words
+
+
+@pytest.mark.parametrize("kind", databases())
+def test_the_admin_figures_come_from_either_database(kind: str, tmp_path: Path) -> None:
+    from service.records import summary
+
+    app = make_app(tmp_path, DATABASE_URL=url_for(kind, tmp_path))
+    line = app.extensions["line"]
+    twilio = TwilioClient(app.test_client(), TOKEN)
+    answered = PhoneCall(twilio, audio_texts(line))
+    answered.start()
+    answered.press("1")  # the main menu's first option: an answer, where this caller hangs up
+    quiet = PhoneCall(twilio, audio_texts(line))
+    quiet.start()
+    quiet.wait()  # hangs up in the main menu after a silence
+    TextThread(twilio).send("is it contagious")
+    line.store.record_message("CA9", "***23", "https://api.twilio.com/rec/RE9", 12, recording_sid="RE9", callback="+15555550199")
+    assert line.store.flush()
+    today = dt.date.today()
+    data = summary.overview(line.store, today, today)
+    first = line.content.menus["main"].options[0].target
+    assert (data.calls, data.texts) == (2, 1)
+    assert dict(data.ends) == {f"topic:{first}": 1, "menu:main": 1}
+    assert data.decisions["sms"] == {"answer": 1} and ("contagious", 0, 1) in data.topics
+    [message] = summary.messages_left(line.store)
+    assert summary.mark_handled(line.store, message["id"], "Ana")
+    marked = summary.message(line.store, message["id"])
+    assert marked is not None and marked["handled_by"] == "Ana" and marked["handled_at"] is not None
+    assert not summary.mark_handled(line.store, message["id"] + 100, "Ana")
