@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.content import Language, load  # noqa: E402
+from service.content import Content, Language, load  # noqa: E402
 from service.understanding import matcher as M  # noqa: E402
 from service.understanding.offtopic import OFF_TOPIC  # noqa: E402
 
@@ -43,14 +43,16 @@ def folds(lang: Language) -> list[tuple[set[tuple[str, int]], list[tuple[str, st
     return out
 
 
-def rankings(lang: Language) -> list[tuple[str, list[tuple[str, float, float]]]]:
+def rankings(lang: Language, content: Content) -> list[tuple[str, list[tuple[str, float, float]]]]:
     """For each held-out question: its place and every place's (id, lexical, semantic) scores."""
     rows = []
     saved = dict(M.OFF_TOPIC) if hasattr(M, "OFF_TOPIC") else {}
     for held, questions in folds(lang):
         # The fold's own off-topic questions are held out of the "nothing" class too.
         M.OFF_TOPIC[lang.code] = tuple(q for q in saved.get(lang.code, ()) if (q, NOTHING) not in questions)
-        index = M.LanguageIndex(without(lang, held), M.shared_encoder())
+        # As the line builds it: the other languages' banks teach the meaning model too (all of them: their
+        # examples are other texts than this fold's).
+        index = M.LanguageIndex(without(lang, held), M.shared_encoder(), None, M.borrowed_examples(content, lang.code))
         for question, truth in questions:
             ranking = index.rank(question)
             rows.append((truth, [(s.target.id, s.lexical, s.semantic) for s in ranking]))
@@ -87,15 +89,17 @@ def measure(rows: list, w: float, answer_at: float, margin: float, ask_at: float
 
 def main() -> None:
     content = load(ROOT / "prompts")
-    rows = {code: rankings(lang) for code, lang in content.languages.items()}
-    grid = itertools.product((0.25, 0.35), (0.5, 0.55, 0.6), (0.1,), (0.2, 0.25), (0.25, 0.3, 0.35, 0.4, 1.0))
+    rows = {code: rankings(lang, content) for code, lang in content.languages.items()}
+    grid = itertools.product((0.25, 0.35), (0.5, 0.55, 0.6), (0.1,), (0.15, 0.2, 0.25), (0.35, 1.0))
     results = []
     for w, answer_at, margin, ask_at, lead in grid:
         per = {code: measure(r, w, answer_at, margin, ask_at, lead) for code, r in rows.items()}
         worst_good = min(p["good"] for p in per.values())
         worst_wrong = max(p["wrong"] for p in per.values())
         off = min(p["off_topic_none"] for p in per.values())
-        results.append((worst_wrong <= 0.03 and off >= 0.6, worst_good, -worst_wrong, (w, answer_at, margin, ask_at, lead), per))
+        # Wrong answers are the costly mistake; an off-topic message asked about ("did you mean...") instead of told
+        # "not understood" gets the same three nearest topics in other words, so its share is shown, not required.
+        results.append((worst_wrong <= 0.02, worst_good, -worst_wrong, (w, answer_at, margin, ask_at, lead), per))
     results.sort(key=lambda r: (r[0], r[1], r[2]), reverse=True)
     print("Cross-validated on the bank (5 folds); best first (good = answered right or offered; wrong = answered wrong):")
     for ok, good, _, params, per in results[:8]:

@@ -21,7 +21,7 @@ def example_problems(content: Content, matcher: Matcher) -> list[Problem]:
         row = 0
         for target in targets:
             for number, example in enumerate(target.examples):
-                decision = index.decide(example, vectors[row])
+                decision = index.decide(example, vectors[row], by_example=False)
                 row += 1
                 if decision.kind == "answer" and decision.target.id != target.id:
                     line = target.example_lines[number] if number < len(target.example_lines) else target.line

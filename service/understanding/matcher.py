@@ -17,11 +17,12 @@ from .words import Analyzer
 
 # How the two scores are weighed, and where the decisions fall: chosen with bench/tune_matcher.py by 5-fold
 # cross-validation on the question bank, never on the held-out evaluation set (bench/README.md).
+# Confirmed on bench/dev/questions.csv, real questions kept apart from both the bank and the held-out set.
 LEXICAL_WEIGHT = 0.35
-ANSWER_AT = 0.55      # a best score this high, this far ahead of the next, is answered at once
+ANSWER_AT = 0.6       # a best score this high, this far ahead of the next, is answered at once
 ANSWER_MARGIN = 0.1
-ANSWER_LEAD = 0.35    # or a lead this large over the next, whatever the score
-ASK_AT = 0.2          # below this nothing is close enough to offer as "did you mean"
+ANSWER_LEAD = 1.0     # or a lead this large over the next, whatever the score (1.0: never; lower leads answered wrong more often)
+ASK_AT = 0.15         # below this nothing is close enough to offer as "did you mean"
 MAX_CHOICES = 3
 GIST_CHARS = 600
 # A message of a few words that is a keyword or phrase with a typo in it still names that place.
@@ -58,7 +59,8 @@ class Decision:
 class LanguageIndex:
     """One language's places (topics, actions and menus), with their bank of examples, ready to rank a message."""
 
-    def __init__(self, lang: Language, embedder: Embedder, cache_dir: Path | None = None) -> None:
+    def __init__(self, lang: Language, embedder: Embedder, cache_dir: Path | None = None,
+                 borrowed: dict[tuple[str, str], tuple[str, ...]] | None = None) -> None:
         self.lang = lang
         self.analyzer = Analyzer(lang)
         self.places: list[Target] = [t for t in lang.targets.values() if not (t.kind == "menu" and t.id == "main")]
@@ -68,9 +70,14 @@ class LanguageIndex:
         self.analyzer.learn(flat)
         self.lexical = BM25([[self.analyzer.terms(text) for text in texts] for texts in self.texts])
         owner = [i for i, texts in enumerate(self.texts) for _ in texts]
+        # The meaning model also learns from the other languages' banks: the encoder puts "can my wife catch it"
+        # and "mi esposa se lo puede contagiar" close together, and each bank holds wordings the other lacks.
+        # (Word stems stay each language's own.)
+        other = [(i, text) for i, place in enumerate(self.places) for text in (borrowed or {}).get((place.kind, place.id), ())]
         # One more class, after the places: messages about nothing the line answers.
         off_topic = list(OFF_TOPIC.get(lang.code.split("-")[0], ()))
-        self.semantic = SemanticModel(embedder, flat + off_topic, owner + [len(self.places)] * len(off_topic),
+        self.semantic = SemanticModel(embedder, flat + [t for _, t in other] + off_topic,
+                                      owner + [i for i, _ in other] + [len(self.places)] * len(off_topic),
                                       len(self.places) + 1, cache_dir)
         self.embedder = embedder
         # A message that is exactly a place's keyword, title or one of its phrases goes there (the check keeps each
@@ -80,6 +87,14 @@ class LanguageIndex:
             for phrase in (place.keyword, *place.phrases, place.title):
                 self.exact.setdefault(normalize(phrase), place)
         self.exact_keys = [k for k in self.exact if len(k) >= MIN_TYPO_NAME]
+        # A message that is exactly one of a place's examples goes there too ("what is poems": common words only,
+        # spread by the meaning model over every topic that mentions POEMS), unless two places list it.
+        listed: dict[str, set[int]] = {}
+        for i, place in enumerate(self.places):
+            for example in place.examples:
+                listed.setdefault(normalize(example), set()).add(i)
+        self.examples = {words: self.places[next(iter(owners))] for words, owners in listed.items()
+                         if len(owners) == 1 and words not in self.exact}
         self.words = {name: frozenset(normalize(w) for w in words) for name, words in lang.words.items()}
 
     def rank(self, text: str, vector: np.ndarray | None = None) -> list[Scored]:
@@ -95,9 +110,11 @@ class LanguageIndex:
                   for place, lex, sem in zip(self.places, lexical, semantic)]
         return sorted(scored, key=lambda s: -s.score)
 
-    def decide(self, text: str, vector: np.ndarray | None = None) -> Decision:
-        """Answer, ask, or none, for a message in this language."""
-        exact = self.exactly(normalize(text[:2000]))
+    def decide(self, text: str, vector: np.ndarray | None = None, by_example: bool = True) -> Decision:
+        """Answer, ask, or none, for a message in this language (by_example=False: as if the message were not one of
+        the bank's examples, to check the bank against the matcher)."""
+        words = normalize(text[:2000])
+        exact = self.exactly(words) or (self.examples.get(words) if by_example else None)
         ranking = self.rank(text, vector)
         if exact is not None:
             return Decision("answer", (exact,), tuple(ranking))
@@ -133,7 +150,8 @@ class Matcher:
         self.embedder = embedder or shared_encoder()
         # Loaded now, at start (in gunicorn's master with --preload, so the workers share its memory).
         self.embedder.encode(["warm up"])
-        self.indexes = {code: LanguageIndex(lang, self.embedder, cache_dir) for code, lang in content.languages.items()}
+        self.indexes = {code: LanguageIndex(lang, self.embedder, cache_dir, borrowed_examples(content, code))
+                        for code, lang in content.languages.items()}
 
     def decide(self, text: str, lang: str) -> Decision:
         """What to do with a message in a language."""
@@ -145,6 +163,15 @@ class Matcher:
             if self.indexes[code].is_word(text, name):
                 return code
         return None
+
+
+def borrowed_examples(content: Content, code: str) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The other languages' bank examples, by the place they belong to (the same ids in every language)."""
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for other in content.other_languages(code):
+        for key, target in other.targets.items():
+            out[key] = out.get(key, ()) + target.examples
+    return out
 
 
 def _gist(text: str) -> str:
