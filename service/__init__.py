@@ -55,7 +55,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
 
-    loaded = read(app.config["PROMPTS_DIR"])
+    # Reading levels are warnings for admins (prompts check, the admin pages), not worth their 0.2 s at every start.
+    loaded = read(app.config["PROMPTS_DIR"], reading=False)
     app.extensions["line.problems"] = loaded.problems
     if any(p.severity == "error" for p in loaded.problems):
         if not from_cli:

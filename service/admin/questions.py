@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..content import Target
-from ..records.summary import Unmatched
 from ..understanding import Matcher
+
+if TYPE_CHECKING:
+    from ..records.summary import Unmatched
 
 # Cosine of two questions' sentence embeddings above which they ask the same thing; between the two, they must also
 # come nearest to the same place ("can i drink alcohol" and "is it ok to have a beer": 0.56; "can i drink alcohol"

@@ -13,11 +13,11 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, 
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..line import Line
-from ..records import summary
 from . import access, charts
 from .catalogue import catalogue
 from .questions import group
 
+# The records (and SQLAlchemy with them) are imported by the views that read them: not at every start of the line.
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
 log = logging.getLogger("service.admin")
 limiter = access.SignInLimiter()
@@ -151,6 +151,8 @@ def _range() -> tuple[dt.date | None, dt.date | None, str]:
             dates.append(dt.date.fromisoformat(value) if value else None)
         except ValueError:
             return None, None, f"'{value}' is not a date: expected YYYY-MM-DD, such as {dt.date.today():%Y-%m-%d}"
+    from ..records import summary
+
     try:
         start, end = summary.date_range(days, dates[0], dates[1])
     except summary.RangeError as error:
@@ -176,6 +178,8 @@ def place_name(place: str, titles: dict[str, str]) -> str:
 @bp.get("/")
 def overview() -> tuple[str, int] | str:
     """Calls and texts per day, languages, top topics, how questions were understood, and where calls end."""
+    from ..records import summary
+
     line = _line()
     start, end, error = _range()
     store = _records()
@@ -225,6 +229,8 @@ def _share_rows(shares: list[tuple[str, dict[str, int], int]]) -> list[tuple[str
 @bp.get("/unmatched")
 def unmatched() -> tuple[str, int] | str:
     """Questions not understood, grouped by meaning, with the three nearest topics and a line to paste."""
+    from ..records import summary
+
     line = _line()
     start, end, error = _range()
     store = _records()
@@ -239,6 +245,8 @@ def unmatched() -> tuple[str, int] | str:
 @bp.get("/messages")
 def messages() -> str:
     """Messages callers left, newest first, each with its callback number, a player and "handled"."""
+    from ..records import summary
+
     store = _records()
     rows = summary.messages_left(store) if store is not None else []
     for row in rows:
@@ -250,6 +258,8 @@ def messages() -> str:
 @bp.post("/messages/<int:message_id>/handled")
 def handled(message_id: int) -> BaseResponse:
     """Mark a message handled (or not handled again), with who and when."""
+    from ..records import summary
+
     store = _records()
     undo = request.form.get("undo") == "1"
     if store is None or not summary.mark_handled(store, message_id, g.admin, handled=not undo):
@@ -263,6 +273,7 @@ def handled(message_id: int) -> BaseResponse:
 def recording(message_id: int) -> Response:
     """A message's recording, fetched from Twilio by the server with the account's credentials."""
     from ..gateway.outgoing import RecordingUnavailable, fetch_recording
+    from ..records import summary
 
     store = _records()
     found = summary.message(store, message_id) if store is not None else None
@@ -296,8 +307,9 @@ def _all_problems(line: Line) -> list[Any]:
     from pathlib import Path
 
     from ..audio import audio_problems
+    from ..content.checks import reading_problems
     from ..understanding.checks import example_problems
 
-    return [*line.content.problems, *audio_problems(line.content, Path(current_app.config["AUDIO_DIR"])),
-            *example_problems(line.content, line.matcher)]
+    return [*line.content.problems, *(p for lang in line.content.languages.values() for p in reading_problems(lang)),
+            *audio_problems(line.content, Path(current_app.config["AUDIO_DIR"])), *example_problems(line.content, line.matcher)]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import textstat
 
 from . import gsm
 from .model import PHRASES, Content, Language, Target
@@ -17,6 +16,8 @@ _NOT_PROSE = re.compile(r"\b[\w.-]+\.(org|gov|com|uk)\b|\b\d[\d-]{5,}\d\b")
 
 def readability_scores(lang: Language, texts: list[str]) -> list[float]:
     """Scores for many texts of one language (textstat loads a hyphenation dictionary on each set_lang)."""
+    import textstat  # its word lists and pkg_resources cost 0.2 s: only the checks that score reading load it
+
     formula, _, _ = lang.readability
     # set_lang is process-wide: every scoring call here sets it first, so it is never reset (each set costs ~0.1 s).
     textstat.set_lang(lang.code)
@@ -24,8 +25,9 @@ def readability_scores(lang: Language, texts: list[str]) -> list[float]:
     return [float(score(_NOT_PROSE.sub("it", text))) for text in texts]
 
 
-def check_quality(content: Content) -> list[Problem]:
-    """Every text-message limit, reading level and speech length problem in the content."""
+def check_quality(content: Content, reading: bool = True) -> list[Problem]:
+    """Every text-message limit, reading level and speech length problem in the content (reading=False: all but the
+    reading levels, which are warnings only and cost a hyphenation dictionary's load at start)."""
     problems: list[Problem] = []
     for lang in content.languages.values():
         if any(name not in lang.phrases for name in PHRASES):
@@ -42,10 +44,8 @@ def check_quality(content: Content) -> list[Problem]:
                 failed.add(owner)
                 problems.append(Problem(lang.file, line, problem))
         answers = [t for t in lang.targets.values() if t.kind != "menu"]
-        parts = [(t, part, text) for t in answers for part, text in (("spoken", t.spoken), ("text", t.text)) if text and len(text.split()) >= 10]
-        scores = readability_scores(lang, [text for _, _, text in parts])
-        for (target, part, _), score in zip(parts, scores):
-            problems.extend(_check_reading(lang, target, part, score))
+        if reading:
+            problems.extend(reading_problems(lang))
         for target in answers:
             problems.extend(_check_length(lang, target))
             if target.text and first_answer(lang, target)[1]:
@@ -54,6 +54,14 @@ def check_quality(content: Content) -> list[Problem]:
                                         f"text cut short, to fit one message with the line's notice; expected at most {room} "
                                         f"characters (it has {gsm.septets(gsm.fold(target.text))})", "warning"))
     return problems
+
+
+def reading_problems(lang: Language) -> list[Problem]:
+    """A warning for each answer of a language that reads harder than its readability setting allows."""
+    answers = [t for t in lang.targets.values() if t.kind != "menu"]
+    parts = [(t, part, text) for t in answers for part, text in (("spoken", t.spoken), ("text", t.text)) if text and len(text.split()) >= 10]
+    scores = readability_scores(lang, [text for _, _, text in parts])
+    return [p for (target, part, _), score in zip(parts, scores) for p in _check_reading(lang, target, part, score)]
 
 
 def _check_text(name: str, text: str) -> str | None:

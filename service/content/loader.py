@@ -93,8 +93,8 @@ def load(root: Path | str) -> Content:
     return content
 
 
-def read(root: Path | str) -> Content:
-    """Load prompts/ and collect every problem without raising."""
+def read(root: Path | str, reading: bool = True) -> Content:
+    """Load prompts/ and collect every problem without raising (reading=False: not the reading-level warnings)."""
     root = Path(root)
     reader = _Reader()
     line_display = f"{root.name}/{LINE_FILE}"
@@ -130,7 +130,7 @@ def read(root: Path | str) -> Content:
     for path in sorted(root.glob("*.yaml")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     content.version = digest.hexdigest()[:12]
-    reader.problems.extend(check_quality(content))
+    reader.problems.extend(check_quality(content, reading))
     return content
 
 

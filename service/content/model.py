@@ -267,7 +267,8 @@ class Content:
 _NON_WORD = re.compile(r"[^a-z0-9ñ]+")
 
 
-@lru_cache(maxsize=4096)
+# Large enough for every text of the bank, each normalized several times while the matcher is built.
+@lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     """Lower case, no accents (ñ kept), no punctuation, single spaces."""
     decomposed = unicodedata.normalize("NFKD", text.lower().replace("ñ", "\0"))

@@ -77,7 +77,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
 _SHARED: list[UniversalSentenceEncoder] = []
 KEEP_CACHES = 8
 # Models built in this process, by their hash: an app built again on the same content (tests, the CLI) reuses them.
-_BUILT: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+_BUILT: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
 
 def shared_encoder() -> UniversalSentenceEncoder:
@@ -135,36 +135,47 @@ class TextVectors:
 
 
 class SemanticModel:
-    """The bank's sentence vectors and a softmax layer trained on them to tell places apart, computed once and kept
-    on disk under a hash of the model and the bank (so gunicorn's master builds it and workers share it)."""
+    """A softmax layer trained on the bank's sentence vectors to tell places apart, computed once and kept on disk
+    under a hash of the model and the bank (so gunicorn's master builds it and workers share it). The vectors
+    themselves are read only when asked for (the bank's check): a start needs the layer alone."""
 
     def __init__(self, embedder: Embedder, texts: list[str], labels: list[int], classes: int,
                  cache_dir: Path | None = None) -> None:
         self.embedder = embedder
+        self.texts = texts
+        self.cache_dir = cache_dir
+        self._vectors: np.ndarray | None = None
         digest = hashlib.sha256("\n".join([embedder.name, str(classes), *map(str, labels), *texts]).encode()).hexdigest()[:20]
         path = cache_dir / f"semantic-{embedder.name}-{digest}.npz" if cache_dir else None
-        loaded = _BUILT.get(digest) or self._load(path, len(texts))
+        loaded = _BUILT.get(digest) or self._load(path, embedder, classes)
         if loaded is None:
-            self.vectors = TextVectors(cache_dir, embedder).encode(texts)
-            self.weights, self.bias = train_softmax(self.vectors, np.asarray(labels), classes)
+            self._vectors = TextVectors(cache_dir, embedder).encode(texts)
+            self.weights, self.bias = train_softmax(self._vectors, np.asarray(labels), classes)
             self._save(path)
         else:
-            self.vectors, self.weights, self.bias = loaded
-        _BUILT[digest] = (self.vectors, self.weights, self.bias)
+            self.weights, self.bias = loaded
+        _BUILT[digest] = (self.weights, self.bias)
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """The bank's sentence vectors, in the order of its texts."""
+        if self._vectors is None:
+            self._vectors = TextVectors(self.cache_dir, self.embedder).encode(self.texts)
+        return self._vectors
 
     def probabilities(self, vector: np.ndarray) -> np.ndarray:
         """How likely each place is, for one sentence vector."""
         return softmax(vector @ self.weights + self.bias)
 
     @staticmethod
-    def _load(path: Path | None, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    def _load(path: Path | None, embedder: Embedder, classes: int) -> tuple[np.ndarray, np.ndarray] | None:
         if path is None or not path.exists():
             return None
         try:
             with np.load(path) as data:
-                if data["vectors"].shape[0] == rows:
-                    return data["vectors"], data["weights"], data["bias"]
-        except (OSError, ValueError, KeyError):
+                if data["weights"].shape[1] == classes and data["bias"].shape == (classes,):
+                    return data["weights"], data["bias"]
+        except (OSError, ValueError, KeyError, IndexError):
             log.warning("semantic cache %s is unreadable; computing it again", path.name)
         return None
 
@@ -175,7 +186,7 @@ class SemanticModel:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             with tmp.open("wb") as f:
-                np.savez(f, vectors=self.vectors, weights=self.weights, bias=self.bias)
+                np.savez(f, weights=self.weights, bias=self.bias)
             os.replace(tmp, path)
             # Older banks' files are not needed again, but a few are kept (tests and a live line share instance/).
             caches = sorted(path.parent.glob("semantic-*.npz"), key=lambda f: f.stat().st_mtime, reverse=True)
