@@ -80,6 +80,7 @@ steps = Table(
 )
 TABLES = {"usage": usage, "unmatched": unmatched, "message": messages, "step": steps}
 RETRY_SECONDS = (1, 2, 5, 10, 30)
+COALESCE_SECONDS = 0.5
 PHONE_LIKE = re.compile(r"\+?\d[\d ().-]{5,}\d")
 
 
@@ -141,10 +142,10 @@ class Store:
 
     # -- the request path: one local append --
 
-    def _keep(self, kind: str, row: dict[str, Any], rid: str = "") -> None:
+    def _keep(self, kind: str, row: dict[str, Any], rid: str = "", power_safe: bool = True) -> None:
         # NUL characters are refused by PostgreSQL's text columns; nothing a caller or texter means needs them.
         clean = {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in row.items()}
-        self.buffer.append(kind, {"rid": rid or str(uuid.uuid4()), **clean})
+        self.buffer.append(kind, {"rid": rid or str(uuid.uuid4()), **clean}, power_safe)
         self._start_writer()
         self._wake.set()
 
@@ -171,7 +172,8 @@ class Store:
         """One step of a call, or one text answered: where it left the person, and what the line made of their words."""
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         self._keep("step", {"at": now.isoformat(), "day": dt.date.today().isoformat(), "channel": channel, "lang": lang,
-                            "sid": sid[:64], "place": place[:80], "decision": decision or None, "safety": safety or None})
+                            "sid": sid[:64], "place": place[:80], "decision": decision or None, "safety": safety or None},
+                   power_safe=False)
 
     def record_callback(self, recording_sid: str, number: str) -> None:
         """The number a caller asked to be called back on, for the message they just left."""
@@ -192,6 +194,9 @@ class Store:
     def _write_loop(self) -> None:
         while True:
             self._wake.wait(timeout=RETRY_SECONDS[-1])
+            # The records that come together (a busy line: every step of every call) are written together: one
+            # transaction for many, instead of one each, which cost busy workers 3 in 4 of their requests.
+            time.sleep(COALESCE_SECONDS)
             self._wake.clear()
             try:
                 with self._draining:
@@ -238,8 +243,8 @@ class Store:
         self.prepare()
         try:
             with self.engine.begin() as conn:
-                for _, kind, row in batch:
-                    self._write(conn, kind, row)
+                for kind, rows in _runs(batch):
+                    self._write_many(conn, kind, rows)
             self.buffer.remove([i for i, _, _ in batch])
         except (OperationalError, InterfaceError):
             raise  # the database cannot be reached: an outage, retried later with everything kept
@@ -250,6 +255,18 @@ class Store:
         self.state = "up"
         self._failures = 0
         return bool(batch)
+
+    def _write_many(self, conn: Any, kind: str, rows: list[dict[str, Any]]) -> None:
+        """Records of one kind in one statement (callbacks, which update a message, one by one)."""
+        if kind == "callback" or len(rows) == 1:
+            for row in rows:
+                self._write(conn, kind, row)
+            return
+        table = TABLES[kind]
+        names = list(dict.fromkeys(k for row in rows for k in row))
+        values = [{k: _typed(table, k, row.get(k)) for k in names} for row in rows]
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(insert(table).on_conflict_do_nothing(index_elements=["rid"]), values)
 
     def _write(self, conn: Any, kind: str, row: dict[str, Any]) -> None:
         if kind == "callback":
@@ -313,6 +330,17 @@ class Store:
                                        messages.c.created < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
                 .order_by(messages.c.created)).mappings().all()
         return Report(start, end, [tuple(r) for r in topics], [tuple(r) for r in words], [dict(r) for r in left])
+
+
+def _runs(batch: list[tuple[int, str, dict[str, Any]]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A batch as runs of one kind, in the order kept (a callback comes after the message it updates)."""
+    runs: list[tuple[str, list[dict[str, Any]]]] = []
+    for _, kind, row in batch:
+        if runs and runs[-1][0] == kind:
+            runs[-1][1].append(row)
+        else:
+            runs.append((kind, [row]))
+    return runs
 
 
 def _reason(exc: Exception) -> str:
