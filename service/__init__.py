@@ -48,7 +48,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                                "(set LINE_DEV_MODE=1 only to try it unsigned on your own machine)")
     if app.config["DEV_MODE"] and not from_cli:
         print("WARNING: LINE_DEV_MODE is on: unsigned requests are accepted. Never use this in production.", file=sys.stderr)
+    # Whether SECRET_KEY was set, before a key derived from the token fills it: only a key of its own signs admins in.
+    app.config["OWN_SECRET_KEY"] = bool(app.config["SECRET_KEY"])
     app.secret_key = app.config["SECRET_KEY"] or _derived_secret(app.config["TWILIO_AUTH_TOKEN"])
+    if app.config.get("ADMIN_PASSWORD_HASH") and not app.config["OWN_SECRET_KEY"] and not from_cli:
+        print("WARNING: ADMIN_PASSWORD_HASH is set but SECRET_KEY is not: the admin pages stay off (404) until "
+              "SECRET_KEY is set to a long random value.", file=sys.stderr)
     app.session_interface = LineSessionInterface()
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=4)
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"

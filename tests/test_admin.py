@@ -83,6 +83,14 @@ def https_client(app: Flask) -> FlaskClient:
     return client
 
 
+@pytest.fixture(autouse=True)
+def fresh_limiter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no sign-in tries counted (the limiter lives as long as the process)."""
+    from service.admin import views
+
+    monkeypatch.setattr(views, "limiter", access.SignInLimiter())
+
+
 @pytest.fixture
 def admin_app(tmp_path: Path) -> Flask:
     return make_app(tmp_path, ADMIN_PASSWORD_HASH=HASH)
@@ -140,10 +148,7 @@ def test_a_wrong_password_is_refused_and_a_strange_next_is_ignored(browser: Flas
     assert response.headers["Location"].endswith("/admin/")
 
 
-def test_sign_in_is_rate_limited_even_for_the_right_password(browser: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.admin import views
-
-    monkeypatch.setattr(views, "limiter", access.SignInLimiter())
+def test_sign_in_is_rate_limited_even_for_the_right_password(browser: FlaskClient) -> None:
     for _ in range(access.TRIES_PER_ADDRESS):
         assert sign_in(browser, password="guess").status_code == 401
     blocked = sign_in(browser)
@@ -323,3 +328,152 @@ def test_the_cli_makes_a_hash_that_signs_in(app: Flask, tmp_path: Path) -> None:
     assert sign_in(client, password="twelve chars long").status_code == 302
     short = app.test_cli_runner().invoke(args=["admin", "password", "--password", "short"])
     assert short.exit_code != 0 and "at least 12 characters" in short.output
+
+
+def test_admin_is_off_without_its_own_secret_key(tmp_path: Path) -> None:
+    # Sessions signed with a key derived from the Twilio token could be made by whoever holds the token.
+    client = https_client(make_app(tmp_path, ADMIN_PASSWORD_HASH=HASH, SECRET_KEY=""))
+    assert client.get("/admin/sign-in").status_code == 404
+
+
+def test_a_session_ends_with_a_new_password_or_after_twelve_hours(admin_app: Flask, browser: FlaskClient,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    signed_in(browser)
+    assert browser.get("/admin/").status_code == 200
+    admin_app.config["ADMIN_PASSWORD_HASH"] = access.make_hash("another long password")
+    assert browser.get("/admin/").status_code == 302
+    admin_app.config["ADMIN_PASSWORD_HASH"] = HASH
+    signed_in(browser)
+    later = access.time.time() + access.MAX_SESSION_SECONDS + 60
+    monkeypatch.setattr(access.time, "time", lambda: later)
+    assert browser.get("/admin/").status_code == 302
+
+
+def test_parallel_tries_get_no_more_than_the_limit_and_a_stranger_cannot_lock_the_team_out() -> None:
+    limiter = access.SignInLimiter(per_address=5, in_all=8)
+    assert [limiter.attempt("1.1.1.1") for _ in range(7)][:5] == [0] * 5
+    assert limiter.attempt("1.1.1.1") > 0  # each try is counted before its password is checked
+    assert limiter.attempt("10.0.0.1") == 0  # the team's address signs in...
+    limiter.succeeded("10.0.0.1")
+    for n in range(5):
+        limiter.attempt(f"2.2.2.{n}")
+    assert limiter.attempt("3.3.3.3") > 0  # ...so many tries in all stop strangers
+    assert limiter.attempt("10.0.0.1") == 0  # but not an address that has signed in before
+
+
+def test_without_a_database_the_pages_say_so(tmp_path: Path) -> None:
+    client = https_client(make_app(tmp_path, ADMIN_PASSWORD_HASH=HASH, DATABASE_URL="none"))
+    signed_in(client)
+    assert "No database is configured" in Page(client.get("/admin/").get_data(as_text=True)).text
+    assert "messages are not kept" in Page(client.get("/admin/messages").get_data(as_text=True)).text
+    assert client.get("/admin/content").status_code == 200
+
+
+def test_with_the_database_down_the_pages_say_so_without_a_stack_trace(tmp_path: Path) -> None:
+    client = https_client(make_app(tmp_path, ADMIN_PASSWORD_HASH=HASH, DATABASE_URL="postgresql://nobody@127.0.0.1:9/none",
+                                   RECORDS_BUFFER=str(tmp_path / "buffer.sqlite")))
+    signed_in(client)
+    for path in ("/admin/", "/admin/unmatched", "/admin/messages"):
+        response = client.get(path)
+        text = Page(response.get_data(as_text=True)).text
+        assert response.status_code == 503 and "cannot be reached just now" in text and "Traceback" not in text, path
+
+
+def test_strange_ranges_ids_and_next_are_refused_plainly(browser: FlaskClient) -> None:
+    signed_in(browser)
+    early = browser.get("/admin/?end=0001-01-01&days=2")
+    assert early.status_code == 400 and "before the calendar starts" in Page(early.get_data(as_text=True)).text
+    assert browser.get("/admin/messages/99999999999999999999/recording").status_code == 404
+    page = Page(browser.get("/admin/sign-in").get_data(as_text=True))
+    response = browser.post("/admin/sign-in?next=/admin/%0d%0aSet-Cookie:x=1",
+                            data={**page.form("")["fields"], "name": "M", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/")
+
+
+def test_a_withheld_number_is_not_offered_as_a_callback_and_old_messages_are_a_page_away(admin_app: Flask, browser: FlaskClient) -> None:
+    from service.admin.views import PAGE
+
+    line = admin_app.extensions["line"]
+    line.store.record_message("CA0", "***", "https://api.twilio.com/rec/RE0", 9, recording_sid="RE0", callback="+266696687")
+    line.store.flush()
+    for n in range(1, PAGE + 1):
+        line.store.record_message(f"CA{n}", "***23", f"https://api.twilio.com/rec/RE{n}", 9, recording_sid=f"RE{n}",
+                                  callback="+15555550123")
+    line.store.flush()
+    first = Page(browser.get("/admin/messages").get_data(as_text=True) if signed_in(browser) else "")
+    assert "withheld" not in first.text and first.text.count("Call back:") == PAGE
+    older = Page(browser.get(next(link for link in first.links if "page=2" in link)).get_data(as_text=True))
+    assert "no number to call back (the caller's number was withheld: +266696687)" in older.text
+    assert not any(link.startswith("tel:") for link in older.links) and "Newer messages" in older.text
+
+
+def test_the_share_of_questions_answered_asked_and_not_understood(admin_app: Flask, browser: FlaskClient) -> None:
+    line = admin_app.extensions["line"]
+    for decision in ("answer", "ask", "chosen", "none"):
+        line.store.record_step("sms", "en", f"SM{decision}", "reply", decision=decision)
+    line.store.flush()
+    page = Page(browser.get("/admin/").get_data(as_text=True) if signed_in(browser) else "")
+    for label in ("Answered at once 1 33.3%", "Asked 'did you mean' 1 33.3%", "Not understood 1 33.3%"):
+        assert f"texts {label}" in page.text
+    assert "a choice offered (a \"did you mean\" or the nearest topics) was taken 1 time, for 2 questions" in page.text
+
+
+def test_a_caller_who_switches_language_counts_in_the_one_chosen(admin_app: Flask, browser: FlaskClient) -> None:
+    line = admin_app.extensions["line"]
+    call = PhoneCall(TwilioClient(admin_app.test_client(), TOKEN), audio_texts(line))
+    call.start()
+    call.press(line.content.keys["language"])
+    line.store.flush()
+    page = browser.get("/admin/").get_data(as_text=True) if signed_in(browser) else ""
+    rows = Page(page.split('id="languages"')[1].split("</section>")[0]).text
+    assert f"{line.language('es').name} 1 0" in rows and line.language("en").name not in rows
+
+
+def test_reading_level_warnings_are_beside_their_answer(tmp_path: Path, prompts_copy: Path) -> None:
+    en = prompts_copy / "en.yaml"
+    text = en.read_text(encoding="utf-8")
+    start = text.index("  polyneuropathy:")
+    spoken = text.index("    spoken:", start)
+    end = text.index("\n    text:", spoken)
+    hard = ("Polyneuropathy manifests predominantly as symmetrical, progressive, distal sensorimotor dysfunction, "
+            "necessitating comprehensive neurophysiological characterization and multidisciplinary therapeutic coordination.")
+    en.write_text(text[:spoken] + f"    spoken: >\n      {hard}" + text[end:], encoding="utf-8")
+    client = https_client(make_app(tmp_path, PROMPTS_DIR=str(prompts_copy), ADMIN_PASSWORD_HASH=HASH))
+    signed_in(client)
+    html = client.get("/admin/content").get_data(as_text=True)
+    block = Page(html.split('id="prompt-en-topic-polyneuropathy"')[1].split('<div class="prompt"')[0])
+    assert "spoken answer scores" in block.text and "use shorter sentences and plainer words" in block.text
+
+
+def test_a_redirected_recording_never_takes_the_credentials_off_twilio() -> None:
+    import http.server
+    import threading
+    import urllib.request
+
+    from service.gateway.outgoing import _CredentialsStayWithTwilio
+
+    seen: dict[str, str | None] = {}
+
+    class Media(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server name
+            if self.path == "/first":
+                self.send_response(302)
+                self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/second")
+                self.end_headers()
+                return
+            seen["authorization"] = self.headers.get("Authorization")
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"ID3")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Media)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        request = urllib.request.Request(f"http://127.0.0.1:{server.server_port}/first", headers={"Authorization": "Basic c2VjcmV0"})
+        assert urllib.request.build_opener(_CredentialsStayWithTwilio()).open(request, timeout=5).read() == b"ID3"
+    finally:
+        server.shutdown()
+    assert seen == {"authorization": None}

@@ -13,6 +13,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, 
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..line import Line
+from ..settings import E164
 from . import access, charts
 from .catalogue import catalogue
 from .questions import group
@@ -22,6 +23,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 log = logging.getLogger("service.admin")
 limiter = access.SignInLimiter()
 OPEN_ENDPOINTS = ("admin.sign_in", "admin.static")
+PAGE = 50
 PLACE_NAMES = {"goodbye": "Hung up by the line after silences", "message": "Leaving a message", "person": "Put through to a person",
                "transfer_offer": "Offered a person", "callback": "Confirming a callback number", "choose": "A 'did you mean'"}
 
@@ -39,6 +41,23 @@ def guard() -> BaseResponse | None:
         return Response(render_template("admin/refused.html", reason="This form has expired. Go back, reload the page and try again."),
                         status=400)
     return None
+
+
+@bp.errorhandler(Exception)
+def trouble(error: Exception) -> BaseResponse | tuple[str, int]:
+    """A page that failed: one log line and a plain explanation, never a stack trace; HTTP errors pass through."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from werkzeug.exceptions import HTTPException
+
+    if isinstance(error, HTTPException):
+        return error  # type: ignore[return-value]
+    if isinstance(error, SQLAlchemyError):
+        log.warning("admin: the records database cannot be reached (%s)", type(error).__name__)
+        reason = ("The records database cannot be reached just now. Calls and texts are still answered, and what "
+                  "they leave is kept and will show here when it is back. Try again in a few minutes.")
+        return render_template("admin/refused.html", reason=reason), 503
+    log.exception("admin page failed")
+    return render_template("admin/refused.html", reason="Something went wrong showing this page. It has been logged."), 500
 
 
 @bp.after_request
@@ -98,15 +117,14 @@ def sign_in() -> BaseResponse | str | tuple[str, int]:
     error = ""
     status = 200
     if request.method == "POST":
-        wait = limiter.wait(address)
         name = " ".join(request.form.get("name", "").split())[:64]
+        if not name:
+            return render_template("admin/sign_in.html", error="Type your name: it is shown on the messages you mark handled."), 400
+        wait = limiter.attempt(address)
         if wait:
-            error = f"Too many tries. Wait {max(1, wait // 60)} minute(s), then try again."
+            error = f"Too many tries. Wait {max(1, (wait + 59) // 60)} minute(s), then try again."
             status = 429
             _log("sign-in refused: too many tries", name=name)
-        elif not name:
-            error = "Type your name: it is shown on the messages you mark handled."
-            status = 400
         elif access.password_ok(request.form.get("password", "")):
             limiter.succeeded(address)
             access.sign_in(name)
@@ -114,7 +132,6 @@ def sign_in() -> BaseResponse | str | tuple[str, int]:
             _log("signed in")
             return redirect(_safe_next(request.args.get("next")))
         else:
-            limiter.failed(address)
             error = "That password is not right."
             status = 401
             _log("sign-in failed", name=name)
@@ -122,8 +139,9 @@ def sign_in() -> BaseResponse | str | tuple[str, int]:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only a path on this site's admin pages: never an open redirect.
-    if target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target:
+    # Only a path on this site's admin pages: never an open redirect, never a header with a line break in it.
+    if (target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target
+            and target.isprintable() and "%0" not in target.lower()):
         return target
     return url_for("admin.overview")
 
@@ -206,24 +224,28 @@ def overview() -> tuple[str, int] | str:
     if ends:
         figures["ends"] = charts.horizontal([name for name, _ in ends], [n for _, n in ends], "Where calls ended")
     return render_template("admin/overview.html", data=data, figures=figures, titles=titles, names=names, shares=shares,
-                           share_rows=_share_rows(shares), ends=ends, error="")
+                           share_rows=_share_rows(shares), chosen=_chosen(data.decisions), ends=ends, error="")
 
 
 def _shares(decisions: dict[str, dict[str, int]]) -> list[tuple[str, dict[str, int], int]]:
-    """Per channel: the counts of answered at once, after a "did you mean", asked but not chosen, not understood."""
+    """Per channel, what became of each question in people's own words: answered at once, asked "did you mean",
+    or not understood (the three add up to every such question)."""
     out = []
     for channel, label in (("voice", "calls"), ("sms", "texts")):
         d = decisions.get(channel, {})
-        direct, asked, chosen, none = (d.get(k, 0) for k in ("answer", "ask", "chosen", "none"))
-        after = min(chosen, asked + none)
-        counts = {"Answered at once": direct, "After a 'did you mean'": after,
-                  "Offered choices, none taken": max(0, asked - after), "Not understood": none}
-        out.append((label, counts, direct + asked + none))
+        counts = {"Answered at once": d.get("answer", 0), "Asked 'did you mean'": d.get("ask", 0), "Not understood": d.get("none", 0)}
+        out.append((label, counts, sum(counts.values())))
     return out
 
 
 def _share_rows(shares: list[tuple[str, dict[str, int], int]]) -> list[tuple[str, str, int, float]]:
     return [(channel, label, n, round(100 * n / total, 1)) for channel, counts, total in shares if total for label, n in counts.items()]
+
+
+def _chosen(decisions: dict[str, dict[str, int]]) -> list[tuple[str, int, int]]:
+    """Per channel: how many times a choice offered ("did you mean", or the nearest topics) was taken, of how many."""
+    return [(label, d.get("chosen", 0), d.get("ask", 0) + d.get("none", 0))
+            for channel, label in (("voice", "calls"), ("sms", "texts")) for d in [decisions.get(channel, {})] if d.get("ask", 0) + d.get("none", 0)]
 
 
 @bp.get("/unmatched")
@@ -248,14 +270,25 @@ def messages() -> str:
     from ..records import summary
 
     store = _records()
-    rows = summary.messages_left(store) if store is not None else []
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() and 1 <= int(page) <= 100_000 else 1
+    rows = summary.messages_left(store, PAGE + 1, (page_number - 1) * PAGE) if store is not None else []
     for row in rows:
-        row["call_back"] = row.get("callback") or ""
-        row["masked_caller"] = row.get("caller") or ""
-    return render_template("admin/messages.html", rows=rows, configured=store is not None)
+        row["call_back"] = row.get("callback") if dialable(row.get("callback") or "") else ""
+    return render_template("admin/messages.html", rows=rows[:PAGE], configured=store is not None, page=page_number,
+                           older=len(rows) > PAGE)
 
 
-@bp.post("/messages/<int:message_id>/handled")
+# What Twilio puts in From for a caller whose number is withheld: not a number to call back.
+WITHHELD = frozenset({"anonymous", "+266696687", "+7378742833", "+2562533", "+8656696", "+86282452253"})
+
+
+def dialable(number: str) -> bool:
+    """Whether a callback number can be called: international form, and not one of Twilio's withheld markers."""
+    return number.lower() not in WITHHELD and E164.fullmatch(number) is not None
+
+
+@bp.post("/messages/<int(max=2147483647):message_id>/handled")
 def handled(message_id: int) -> BaseResponse:
     """Mark a message handled (or not handled again), with who and when."""
     from ..records import summary
@@ -269,7 +302,7 @@ def handled(message_id: int) -> BaseResponse:
     return redirect(url_for("admin.messages") + f"#message-{message_id}")
 
 
-@bp.get("/messages/<int:message_id>/recording")
+@bp.get("/messages/<int(max=2147483647):message_id>/recording")
 def recording(message_id: int) -> Response:
     """A message's recording, fetched from Twilio by the server with the account's credentials."""
     from ..gateway.outgoing import RecordingUnavailable, fetch_recording

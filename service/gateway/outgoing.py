@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import logging
+import urllib.error
+import urllib.parse
+import urllib.request
 from typing import Any
 
 from twilio.base.exceptions import TwilioException
@@ -50,11 +54,6 @@ MAX_RECORDING_BYTES = 20 * 1024 * 1024
 
 def fetch_recording(recording_url: str, account_sid: str, auth_token: str, timeout: float = 10.0) -> bytes:
     """A recording's MP3, fetched with the account's credentials (which never reach a browser)."""
-    import base64
-    import urllib.error
-    import urllib.parse
-    import urllib.request
-
     parts = urllib.parse.urlsplit(recording_url)
     # Only Twilio's own API gets the credentials, whatever URL a record holds.
     if parts.scheme != "https" or parts.hostname not in RECORDING_HOSTS:
@@ -64,8 +63,9 @@ def fetch_recording(recording_url: str, account_sid: str, auth_token: str, timeo
     url = recording_url if recording_url.endswith(".mp3") else recording_url + ".mp3"
     credentials = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
     request = urllib.request.Request(url, headers={"Authorization": f"Basic {credentials}"})
+    opener = urllib.request.build_opener(_CredentialsStayWithTwilio())
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - https to Twilio only
+        with opener.open(request, timeout=timeout) as response:
             data = response.read(MAX_RECORDING_BYTES + 1)
     except urllib.error.HTTPError as error:
         raise RecordingUnavailable(f"Twilio answered {error.code} for this recording") from error
@@ -74,3 +74,17 @@ def fetch_recording(recording_url: str, account_sid: str, auth_token: str, timeo
     if len(data) > MAX_RECORDING_BYTES:
         raise RecordingUnavailable("the recording is larger than a message can be")
     return data
+
+
+class _CredentialsStayWithTwilio(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect (Twilio may send the media elsewhere), but the account's credentials go only to Twilio."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        """The redirected request, without the Authorization header unless it stays on Twilio's API over HTTPS."""
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None:
+            parts = urllib.parse.urlsplit(newurl)
+            if parts.scheme != "https" or parts.hostname not in RECORDING_HOSTS:
+                new.remove_header("Authorization")
+                new.unredirected_hdrs.pop("Authorization", None)
+        return new

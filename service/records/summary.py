@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, select, update
 from .store import Store, messages, steps, unmatched, usage
 
 MAX_DAYS = 366
+FLUSH_SECONDS = 2.0  # a page shows what reached the database; it does not wait long for a slow one
 DECISIONS = ("answer", "ask", "chosen", "none")
 
 
@@ -28,7 +29,10 @@ def date_range(days: int | None, since: dt.date | None, until: dt.date | None, t
             raise RangeError(f"{days} days: expected a number of days of at least 1")
         if days > MAX_DAYS:
             raise RangeError(f"{days} days: expected at most {MAX_DAYS}")
-        start = end - dt.timedelta(days=days - 1)
+        try:
+            start = end - dt.timedelta(days=days - 1)
+        except OverflowError:
+            raise RangeError(f"{days} days before {end} is before the calendar starts: expected a later last day") from None
     else:
         start = since
     if start > end:
@@ -78,7 +82,7 @@ def _between(column: Any, start: dt.date, end: dt.date) -> Any:
 
 def overview(store: Store, start: dt.date, end: dt.date, top: int = 10) -> Overview:
     """The overview's figures for a range of days."""
-    store.flush()
+    store.flush(timeout=FLUSH_SECONDS)
     store.prepare()
     count = func.count().label("n")
     calls = func.count(func.distinct(steps.c.sid))
@@ -90,10 +94,8 @@ def overview(store: Store, start: dt.date, end: dt.date, top: int = 10) -> Overv
                 select(steps.c.day, steps.c.channel, calls, count).where(in_range).group_by(steps.c.day, steps.c.channel)):
             per_day[_day(day)][0 if channel == "voice" else 1] += people if channel == "voice" else rows
         by_lang: dict[str, list[int]] = {}
-        # A call that changed language counts in both.
-        for lang, channel, people, rows in conn.execute(
-                select(steps.c.lang, steps.c.channel, calls, count).where(in_range).group_by(steps.c.lang, steps.c.channel)):
-            by_lang.setdefault(lang, [0, 0])[0 if channel == "voice" else 1] += people if channel == "voice" else rows
+        for lang, rows in conn.execute(select(steps.c.lang, count).where(in_range, steps.c.channel == "sms").group_by(steps.c.lang)):
+            by_lang.setdefault(lang, [0, 0])[1] += rows
         topics: dict[str, list[int]] = {}
         for topic, channel, n in conn.execute(
                 select(usage.c.topic, usage.c.channel, count).where(_between(usage.c.day, start, end))
@@ -108,20 +110,26 @@ def overview(store: Store, start: dt.date, end: dt.date, top: int = 10) -> Overv
         safety = {kind: n for kind, n in conn.execute(
             select(steps.c.safety, count).where(_between(steps.c.day, start, end), steps.c.safety.is_not(None))
             .group_by(steps.c.safety))}
-        # The last step of each call: where the caller was when it ended.
-        last = (select(steps.c.place, func.row_number().over(partition_by=steps.c.sid, order_by=(steps.c.at.desc(), steps.c.id.desc())).label("k"))
-                .where(steps.c.channel == "voice", _between(steps.c.day, start, end)).subquery())
-        ends = [(place, n) for place, n in conn.execute(
-            select(last.c.place, func.count()).where(last.c.k == 1).group_by(last.c.place).order_by(func.count().desc(), last.c.place))]
+        # The last step of each call: where the caller was when it ended, and in which language (every call starts
+        # in the default language; a caller who switched is counted in the one they chose).
+        last = (select(steps.c.place, steps.c.lang,
+                       func.row_number().over(partition_by=steps.c.sid, order_by=(steps.c.at.desc(), steps.c.id.desc())).label("k"))
+                .where(steps.c.channel == "voice", in_range).subquery())
+        ends: dict[str, int] = {}
+        for place, lang, n in conn.execute(select(last.c.place, last.c.lang, func.count()).where(last.c.k == 1)
+                                           .group_by(last.c.place, last.c.lang)):
+            ends[place] = ends.get(place, 0) + n
+            by_lang.setdefault(lang, [0, 0])[0] += n
     ranked = sorted(topics.items(), key=lambda kv: (-sum(kv[1]), kv[0]))[:top]
     return Overview(start, end, [(d, c, t) for d, (c, t) in per_day.items()],
                     sorted(((lang, c, t) for lang, (c, t) in by_lang.items()), key=lambda r: -(r[1] + r[2])),
-                    [(topic, v, t) for topic, (v, t) in ranked], decisions, safety, ends)
+                    [(topic, v, t) for topic, (v, t) in ranked], decisions, safety,
+                    sorted(ends.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def unmatched_words(store: Store, start: dt.date, end: dt.date, limit: int = 2000) -> list[Unmatched]:
     """Each distinct text not understood in the range, most frequent first, with its channels."""
-    store.flush()
+    store.flush(timeout=FLUSH_SECONDS)
     store.prepare()
     count = func.count().label("n")
     found: dict[tuple[str, str], Unmatched] = {}
@@ -137,12 +145,13 @@ def unmatched_words(store: Store, start: dt.date, end: dt.date, limit: int = 200
     return sorted(found.values(), key=lambda u: (-u.count, u.words))
 
 
-def messages_left(store: Store, limit: int = 200) -> list[dict[str, Any]]:
-    """Messages callers left, the newest first."""
-    store.flush()
+def messages_left(store: Store, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Messages callers left, the newest first (limit of them, after skipping offset)."""
+    store.flush(timeout=FLUSH_SECONDS)
     store.prepare()
     with store.engine.connect() as conn:
-        rows = conn.execute(select(messages).order_by(messages.c.created.desc(), messages.c.id.desc()).limit(limit)).mappings().all()
+        rows = conn.execute(select(messages).order_by(messages.c.created.desc(), messages.c.id.desc())
+                            .limit(limit).offset(offset)).mappings().all()
     return [dict(r) for r in rows]
 
 
