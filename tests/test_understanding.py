@@ -167,10 +167,10 @@ def test_held_out_questions_reach_the_right_answer_above_a_floor() -> None:
     figures = evaluate(content, Matcher(content), Safety(content), read_questions(ROOT / "bench" / "eval" / "questions.csv"))
     for code, fig in figures.items():
         assert fig.asked >= 50, code
-        assert fig.share("direct", "after_ask") >= 0.75, (code, fig.outcomes)
-        assert fig.share("wrong") <= 0.10, (code, fig.outcomes)
-    english = figures["en"].outcomes
-    assert english["crisis_caught"] >= english["crisis_missed"] and english["emergency_missed"] <= 1
+        # About 5 points under the figures in the README: room for an admin's edits of the bank, not for a slide.
+        assert fig.share("direct", "after_ask") >= 0.85, (code, fig.outcomes)
+        assert fig.share("wrong") <= 0.06, (code, fig.outcomes)
+        assert fig.outcomes["crisis_caught"] >= fig.outcomes["crisis_missed"] and fig.outcomes["emergency_missed"] <= 1, code
 
 
 def test_the_held_out_set_says_where_each_question_came_from() -> None:
