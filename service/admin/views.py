@@ -102,10 +102,26 @@ def _line() -> Line:
 
 
 def _records() -> Any:
-    store = _line().store
+    return _line().store
+
+
+NO_DATABASE = "No database is configured (DATABASE_URL=none): nothing is recorded."
+CHANNELS = (("voice", "calls"), ("sms", "texts"))
+
+
+def _scope() -> tuple[Any, dt.date, dt.date] | tuple[None, str, int]:
+    """The records and the range of days a page is asked for; or, instead, what stops it and the status to say so."""
+    start, end, error = _range()
+    if error or start is None or end is None:
+        return None, error, 400
+    store = _records()
     if store is None:
-        return None
-    return store
+        return None, NO_DATABASE, 200
+    return store, start, end
+
+
+def _language_names(line: Line) -> dict[str, str]:
+    return {code: lang.name for code, lang in line.content.languages.items()}
 
 
 # -- signing in and out --
@@ -199,13 +215,12 @@ def overview() -> tuple[str, int] | str:
     from ..records import summary
 
     line = _line()
-    start, end, error = _range()
-    store = _records()
-    if error or store is None or start is None or end is None:
-        return render_template("admin/overview.html", error=error or "No database is configured (DATABASE_URL=none).", data=None), 400 if error else 200
+    store, start, end = _scope()
+    if store is None:
+        return render_template("admin/overview.html", error=start, data=None), end
     data = summary.overview(store, start, end)
     titles = _titles(line)
-    names = {code: lang.name for code, lang in line.content.languages.items()}
+    names = _language_names(line)
     figures: dict[str, Any] = {}
     days = [d for d, _, _ in data.days]
     figures["per_day"] = charts.per_day(days, {"Calls": [c for _, c, _ in data.days], "Texts": [t for _, _, t in data.days]},
@@ -217,35 +232,37 @@ def overview() -> tuple[str, int] | str:
         figures["topics"] = charts.horizontal([titles.get(t, t) for t, _, _ in data.topics], [v + s for _, v, s in data.topics],
                                               "Most asked topics")
     shares = _shares(data.decisions)
-    if any(total for _, _, total in shares):
-        figures["understood"] = charts.horizontal([f"{label} ({channel})" for channel, label, _, _ in _share_rows(shares)],
-                                                  [pct for *_, pct in _share_rows(shares)], "How questions in people's own words were understood", "%")
+    if shares:
+        figures["understood"] = charts.horizontal([f"{label} ({channel})" for channel, label, _, _ in shares],
+                                                  [pct for *_, pct in shares], "How questions in people's own words were understood", "%")
     ends = [(place_name(place, titles), n) for place, n in data.ends[:12]]
     if ends:
         figures["ends"] = charts.horizontal([name for name, _ in ends], [n for _, n in ends], "Where calls ended")
-    return render_template("admin/overview.html", data=data, figures=figures, titles=titles, names=names, shares=shares,
-                           share_rows=_share_rows(shares), chosen=_chosen(data.decisions), ends=ends, error="")
+    return render_template("admin/overview.html", data=data, figures=figures, titles=titles, names=names,
+                           share_rows=shares, chosen=_chosen(data.decisions), ends=ends, error="")
 
 
-def _shares(decisions: dict[str, dict[str, int]]) -> list[tuple[str, dict[str, int], int]]:
-    """Per channel, what became of each question in people's own words: answered at once, asked "did you mean",
-    or not understood (the three add up to every such question)."""
-    out = []
-    for channel, label in (("voice", "calls"), ("sms", "texts")):
+def _shares(decisions: dict[str, dict[str, int]]) -> list[tuple[str, str, int, float]]:
+    """Per channel, what became of the questions in people's own words: answered at once, asked "did you mean", or
+    not understood (the three add up to every such question), each with its count and percentage."""
+    rows = []
+    for channel, label in CHANNELS:
         d = decisions.get(channel, {})
         counts = {"Answered at once": d.get("answer", 0), "Asked 'did you mean'": d.get("ask", 0), "Not understood": d.get("none", 0)}
-        out.append((label, counts, sum(counts.values())))
-    return out
-
-
-def _share_rows(shares: list[tuple[str, dict[str, int], int]]) -> list[tuple[str, str, int, float]]:
-    return [(channel, label, n, round(100 * n / total, 1)) for channel, counts, total in shares if total for label, n in counts.items()]
+        total = sum(counts.values())
+        rows += [(label, name, n, round(100 * n / total, 1)) for name, n in counts.items()] if total else []
+    return rows
 
 
 def _chosen(decisions: dict[str, dict[str, int]]) -> list[tuple[str, int, int]]:
     """Per channel: how many times a choice offered ("did you mean", or the nearest topics) was taken, of how many."""
-    return [(label, d.get("chosen", 0), d.get("ask", 0) + d.get("none", 0))
-            for channel, label in (("voice", "calls"), ("sms", "texts")) for d in [decisions.get(channel, {})] if d.get("ask", 0) + d.get("none", 0)]
+    rows = []
+    for channel, label in CHANNELS:
+        d = decisions.get(channel, {})
+        offered = d.get("ask", 0) + d.get("none", 0)
+        if offered:
+            rows.append((label, d.get("chosen", 0), offered))
+    return rows
 
 
 @bp.get("/unmatched")
@@ -254,14 +271,12 @@ def unmatched() -> tuple[str, int] | str:
     from ..records import summary
 
     line = _line()
-    start, end, error = _range()
-    store = _records()
-    if error or store is None or start is None or end is None:
-        return render_template("admin/unmatched.html", error=error or "No database is configured (DATABASE_URL=none).",
-                               groups=[], junk=[]), 400 if error else 200
+    store, start, end = _scope()
+    if store is None:
+        return render_template("admin/unmatched.html", error=start, groups=[], junk=[]), end
     groups, junk = group(summary.unmatched_words(store, start, end), line.matcher)
-    names = {code: lang.name for code, lang in line.content.languages.items()}
-    return render_template("admin/unmatched.html", groups=groups, junk=junk, start=start, end=end, names=names, error="")
+    return render_template("admin/unmatched.html", groups=groups, junk=junk, start=start, end=end,
+                           names=_language_names(line), error="")
 
 
 @bp.get("/messages")
