@@ -195,7 +195,7 @@ class Store:
         while True:
             self._wake.wait(timeout=RETRY_SECONDS[-1])
             # The records that come together (a busy line: every step of every call) are written together: one
-            # transaction for many, instead of one each, which cost busy workers 3 in 4 of their requests.
+            # transaction for many; one at a time took three quarters of a busy line's throughput (bench/README.md).
             time.sleep(COALESCE_SECONDS)
             self._wake.clear()
             try:
@@ -244,7 +244,7 @@ class Store:
         try:
             with self.engine.begin() as conn:
                 for kind, rows in _runs(batch):
-                    self._write_many(conn, kind, rows)
+                    self._write(conn, kind, rows)
             self.buffer.remove([i for i, _, _ in batch])
         except (OperationalError, InterfaceError):
             raise  # the database cannot be reached: an outage, retried later with everything kept
@@ -256,33 +256,24 @@ class Store:
         self._failures = 0
         return bool(batch)
 
-    def _write_many(self, conn: Any, kind: str, rows: list[dict[str, Any]]) -> None:
-        """Records of one kind in one statement (callbacks, which update a message, one by one)."""
-        if kind == "callback" or len(rows) == 1:
+    def _write(self, conn: Any, kind: str, rows: list[dict[str, Any]]) -> None:
+        """Records of one kind in one statement (callbacks, which each update a message, one by one)."""
+        if kind == "callback":
             for row in rows:
-                self._write(conn, kind, row)
+                conn.execute(update(messages).where(messages.c.recording_sid == row["recording_sid"]).values(callback=row["callback"]))
             return
         table = TABLES[kind]
         names = list(dict.fromkeys(k for row in rows for k in row))
         values = [{k: _typed(table, k, row.get(k)) for k in names} for row in rows]
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        conn.execute(insert(table).on_conflict_do_nothing(index_elements=["rid"]), values)
-
-    def _write(self, conn: Any, kind: str, row: dict[str, Any]) -> None:
-        if kind == "callback":
-            conn.execute(update(messages).where(messages.c.recording_sid == row["recording_sid"]).values(callback=row["callback"]))
-            return
-        table = TABLES[kind]
-        values = {k: _typed(table, k, v) for k, v in row.items()}
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         # A retry after a crash between the commit and the buffer's delete must not count a record twice.
-        conn.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=["rid"]))
+        conn.execute(insert(table).on_conflict_do_nothing(index_elements=["rid"]), values)
 
     def _write_one_by_one(self, batch: list[tuple[int, str, dict[str, Any]]]) -> None:
         for record_id, kind, row in batch:
             try:
                 with self.engine.begin() as conn:
-                    self._write(conn, kind, row)
+                    self._write(conn, kind, [row])
                 self.buffer.remove([record_id])
             except (OperationalError, InterfaceError):
                 raise
