@@ -3,10 +3,11 @@ a line ready to paste under one of them in the prompt files."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -94,28 +95,29 @@ def group(items: list[Unmatched], matcher: Matcher, limit: int = 100) -> tuple[l
         index = matcher.indexes[code]
         vectors = matcher.embedder.encode([i.words for i in mine])
         vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-        rankings = [index.rank(i.words, v)[:3] for i, v in zip(mine, vectors)]
         heads: list[np.ndarray] = []
         found: list[Group] = []
-        for item, vector, ranking in zip(mine, vectors, rankings):  # most frequent first: a group's commonest leads
-            joined = _same_as(heads, found, vector, ranking[0].target)
+        for item, vector in zip(mine, vectors):  # most frequent first: a group's commonest wording leads it
+            # Ranked only when needed (a group's first question, or a borderline likeness): 3 ms each.
+            ranking = functools.cache(lambda item=item, vector=vector: index.rank(item.words, vector)[:3])
+            joined = _same_as(heads, found, vector, lambda: ranking()[0].target)
             if joined is not None:
                 joined.items.append(item)
                 continue
             heads.append(vector)
             found.append(Group(code, [item], [Nearest(s.target, s.score, s.target.file, (s.target.example_lines or (s.target.line,))[-1])
-                                              for s in ranking]))
+                                              for s in ranking()]))
         groups.extend(found)
     groups.sort(key=lambda g: (-g.count, g.words))
     return groups[:limit], junk
 
 
-def _same_as(heads: list[np.ndarray], groups: list[Group], vector: np.ndarray, nearest: Target) -> Group | None:
+def _same_as(heads: list[np.ndarray], groups: list[Group], vector: np.ndarray, nearest: Callable[[], Target]) -> Group | None:
     """The group a question joins: the most similar one that asks the same thing, if any."""
     if not heads:
         return None
     similarity = np.stack(heads) @ vector
     for best in np.argsort(-similarity)[:3]:
-        if similarity[best] >= SAME_QUESTION or (similarity[best] >= SAME_IF_SAME_PLACE and groups[best].nearest[0].target == nearest):
+        if similarity[best] >= SAME_QUESTION or (similarity[best] >= SAME_IF_SAME_PLACE and groups[best].nearest[0].target == nearest()):
             return groups[best]
     return None
