@@ -87,6 +87,10 @@ def shared_encoder() -> UniversalSentenceEncoder:
     return _SHARED[0]
 
 
+# Vectors already computed in this process, by model and text: apps built again (tests, the CLI) reuse them.
+_MEMORY: dict[str, dict[str, np.ndarray]] = {}
+
+
 class TextVectors:
     """Sentence vectors kept on disk by each text's hash: a bank with a few new examples embeds only those."""
 
@@ -102,12 +106,17 @@ class TextVectors:
         return hashlib.sha1(text.encode()).hexdigest()[:20]
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """The texts' vectors: those known from the cache, the others embedded now (and kept)."""
-        known = self._load()
+        """The texts' vectors: those known in this process or from the disk, the others embedded now (and kept)."""
+        known = _MEMORY.setdefault(self.embedder.name, {})
         keys = [self.key(t) for t in texts]
+        if any(k not in known for k in keys):
+            known.update((k, v) for k, v in self._load().items() if k not in known)
         missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in known))
         if missing:
             known.update(zip((self.key(t) for t in missing), self.embedder.encode(missing)))
+            if len(known) > self.LIMIT:
+                for old in list(known)[: len(known) - self.LIMIT]:
+                    del known[old]
             self._save(known)
         return np.stack([known[k] for k in keys]).astype(np.float32) if texts else np.zeros((0, 0), np.float32)
 
@@ -140,21 +149,33 @@ class SemanticModel:
     themselves are read only when asked for (the bank's check): a start needs the layer alone."""
 
     def __init__(self, embedder: Embedder, texts: list[str], labels: list[int], classes: int,
-                 cache_dir: Path | None = None) -> None:
+                 cache_dir: Path | None = None, train: bool = True) -> None:
         self.embedder = embedder
         self.texts = texts
         self.cache_dir = cache_dir
         self._vectors: np.ndarray | None = None
-        digest = hashlib.sha256("\n".join([embedder.name, str(classes), *map(str, labels), *texts]).encode()).hexdigest()[:20]
-        path = cache_dir / f"semantic-{embedder.name}-{digest}.npz" if cache_dir else None
-        loaded = _BUILT.get(digest) or self._load(path, embedder, classes)
+        self._digest = hashlib.sha256("\n".join([embedder.name, str(classes), *map(str, labels), *texts]).encode()).hexdigest()[:20]
+        self._path = cache_dir / f"semantic-{embedder.name}-{self._digest}.npz" if cache_dir else None
+        self._untrained: tuple[np.ndarray, int] | None = None
+        loaded = _BUILT.get(self._digest) or self._load(self._path, embedder, classes)
         if loaded is None:
             self._vectors = TextVectors(cache_dir, embedder).encode(texts)
-            self.weights, self.bias = train_softmax(self._vectors, np.asarray(labels), classes)
-            self._save(path)
+            self._untrained = (np.asarray(labels), classes)
+            if train:
+                self.train()
         else:
             self.weights, self.bias = loaded
-        _BUILT[digest] = (self.weights, self.bias)
+            _BUILT[self._digest] = loaded
+
+    def train(self) -> None:
+        """Train the layer, when it was not found ready (numpy lets two of these run at once, one on each core)."""
+        if self._untrained is None:
+            return
+        labels, classes = self._untrained
+        self.weights, self.bias = train_softmax(self.vectors, labels, classes)
+        self._untrained = None
+        self._save(self._path)
+        _BUILT[self._digest] = (self.weights, self.bias)
 
     @property
     def vectors(self) -> np.ndarray:
