@@ -76,10 +76,6 @@ class Unmatched:
     channels: dict[str, int] = field(default_factory=dict)
 
 
-def _between(column: Any, start: dt.date, end: dt.date) -> Any:
-    return column.between(start, end)
-
-
 def overview(store: Store, start: dt.date, end: dt.date, top: int = 10) -> Overview:
     """The overview's figures for a range of days."""
     store.flush(timeout=FLUSH_SECONDS)
@@ -88,7 +84,7 @@ def overview(store: Store, start: dt.date, end: dt.date, top: int = 10) -> Overv
     calls = func.count(func.distinct(steps.c.sid))
     with store.engine.connect() as conn:
         per_day: dict[dt.date, list[int]] = {start + dt.timedelta(days=i): [0, 0] for i in range((end - start).days + 1)}
-        in_range = _between(steps.c.day, start, end)
+        in_range = steps.c.day.between(start, end)
         # A call is its SID, counted once a day however many steps it has; a text is each one answered.
         for day, channel, people, rows in conn.execute(
                 select(steps.c.day, steps.c.channel, calls, count).where(in_range).group_by(steps.c.day, steps.c.channel)):
@@ -98,17 +94,17 @@ def overview(store: Store, start: dt.date, end: dt.date, top: int = 10) -> Overv
             by_lang.setdefault(lang, [0, 0])[1] += rows
         topics: dict[str, list[int]] = {}
         for topic, channel, n in conn.execute(
-                select(usage.c.topic, usage.c.channel, count).where(_between(usage.c.day, start, end))
+                select(usage.c.topic, usage.c.channel, count).where(usage.c.day.between(start, end))
                 .group_by(usage.c.topic, usage.c.channel)):
             topics.setdefault(topic, [0, 0])[0 if channel == "voice" else 1] += n
         decisions: dict[str, dict[str, int]] = {"voice": {}, "sms": {}}
         for channel, decision, n in conn.execute(
                 select(steps.c.channel, steps.c.decision, count)
-                .where(_between(steps.c.day, start, end), steps.c.decision.is_not(None))
+                .where(in_range, steps.c.decision.is_not(None))
                 .group_by(steps.c.channel, steps.c.decision)):
             decisions.setdefault(channel, {})[decision] = n
         safety = {kind: n for kind, n in conn.execute(
-            select(steps.c.safety, count).where(_between(steps.c.day, start, end), steps.c.safety.is_not(None))
+            select(steps.c.safety, count).where(in_range, steps.c.safety.is_not(None))
             .group_by(steps.c.safety))}
         # The last step of each call: where the caller was when it ended, and in which language (every call starts
         # in the default language; a caller who switched is counted in the one they chose).
@@ -136,7 +132,7 @@ def unmatched_words(store: Store, start: dt.date, end: dt.date, limit: int = 200
     with store.engine.connect() as conn:
         rows = conn.execute(
             select(unmatched.c.words, unmatched.c.lang, unmatched.c.channel, count)
-            .where(_between(unmatched.c.day, start, end))
+            .where(unmatched.c.day.between(start, end))
             .group_by(unmatched.c.words, unmatched.c.lang, unmatched.c.channel).order_by(count.desc()).limit(limit))
         for words, lang, channel, n in rows:
             item = found.setdefault((words, lang), Unmatched(words, lang, 0))
