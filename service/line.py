@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +13,8 @@ from .audio import AudioLibrary
 from .content import Content, Language
 from .logs import note
 from .understanding import LanguageGuesser, Matcher, Safety
+
+log = logging.getLogger("service.records")
 
 MAX_HINTS = 150  # Twilio takes up to 500; the likeliest words help its recognizer more than every one
 LONG_WORD = 8
@@ -65,9 +68,13 @@ class Line:
 
     def record_step(self, channel: str, sid: str, fields: dict[str, object]) -> None:
         """Keep where a call's step (or a text's answer) left the person, from the fields noted for its log line."""
-        if self.store is not None and fields.get("place"):
+        if self.store is None or not fields.get("place"):
+            return
+        try:
             self.store.record_step(channel, str(fields.get("lang") or self.content.default_language), sid, str(fields["place"]),
                                    str(fields.get("decision") or ""), str(fields.get("safety") or ""))
+        except Exception:  # noqa: BLE001 - a step record must never cost a caller or texter their reply
+            log.exception("%s step not recorded", channel)
 
     def record_unmatched(self, channel: str, lang: str, words: str) -> None:
         """Keep words that matched nothing (never who sent them), so admins can add examples."""

@@ -23,10 +23,7 @@ log = logging.getLogger("service.voice")
 @bp.after_request
 def keep_step(response: Response) -> Response:
     """Record where this step left the caller (the admin page's calls, decisions and where calls end)."""
-    try:
-        current_line().record_step("voice", request.form.get("CallSid", ""), notes(request.environ))
-    except Exception:  # noqa: BLE001 - a record must never cost the caller their reply
-        log.exception("voice step not recorded")
+    current_line().record_step("voice", request.form.get("CallSid", ""), notes(request.environ))
     return response
 
 
