@@ -346,7 +346,13 @@ def content() -> str:
     problems = current_app.extensions.get("admin.problems")
     if problems is None:
         problems = current_app.extensions["admin.problems"] = _all_problems(line)
-    languages = catalogue(line.content, line.audio, problems)
+    # Worked out once per address the page is seen at (the audio players' URLs start with it): the content is fixed.
+    built = current_app.extensions.setdefault("admin.catalogue", {})
+    languages = built.get(request.url_root)
+    if languages is None:
+        if len(built) >= 8:
+            built.clear()
+        languages = built[request.url_root] = catalogue(line.content, line.audio, problems)
     return render_template("admin/content.html", languages=languages, warnings=len(problems))
 
 
