@@ -157,7 +157,7 @@ class SemanticModel:
         self._digest = hashlib.sha256("\n".join([embedder.name, str(classes), *map(str, labels), *texts]).encode()).hexdigest()[:20]
         self._path = cache_dir / f"semantic-{embedder.name}-{self._digest}.npz" if cache_dir else None
         self._untrained: tuple[np.ndarray, int] | None = None
-        loaded = _BUILT.get(self._digest) or self._load(self._path, embedder, classes)
+        loaded = _BUILT.get(self._digest) or self._load(self._path, classes)
         if loaded is None:
             self._vectors = TextVectors(cache_dir, embedder).encode(texts)
             self._untrained = (np.asarray(labels), classes)
@@ -189,7 +189,7 @@ class SemanticModel:
         return softmax(vector @ self.weights + self.bias)
 
     @staticmethod
-    def _load(path: Path | None, embedder: Embedder, classes: int) -> tuple[np.ndarray, np.ndarray] | None:
+    def _load(path: Path | None, classes: int) -> tuple[np.ndarray, np.ndarray] | None:
         if path is None or not path.exists():
             return None
         try:
