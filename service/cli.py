@@ -265,11 +265,9 @@ def report_command(days: int, since: dt.datetime | None, until: dt.datetime | No
     if not report.topics:
         click.echo("  none")
     click.echo("\nNot understood, most frequent first (count, channel, language, words; add them as examples in prompts/):")
-    from .admin.questions import is_junk
-
     junk = 0
     for words, channel, lang, count in report.unmatched:
-        if is_junk(words):
+        if line.junk.is_junk(words):
             junk += count
             continue
         click.echo(f"  {count:6d}  {channel:6s} {lang:3s} {words}")

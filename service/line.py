@@ -13,6 +13,7 @@ from .audio import AudioLibrary
 from .content import Content, Language
 from .logs import note
 from .understanding import LanguageGuesser, Matcher, Safety
+from .understanding.junk import Junk
 
 log = logging.getLogger("service.records")
 
@@ -31,6 +32,7 @@ class Line:
     audio: AudioLibrary
     safety: Safety
     languages: LanguageGuesser
+    junk: Junk = field(default_factory=Junk)
     hints: dict[str, str] = field(default_factory=dict)
     store: Any = None
     messenger: Any = None
@@ -41,7 +43,8 @@ class Line:
     @classmethod
     def build(cls, content: Content, audio: AudioLibrary, matcher: Matcher | None = None) -> "Line":
         """Prepare the matcher and speech hints for every language."""
-        line = cls(content, matcher or Matcher(content), audio, Safety(content), LanguageGuesser(content))
+        languages = LanguageGuesser(content)
+        line = cls(content, matcher or Matcher(content), audio, Safety(content), languages, Junk(languages.known))
         for code, lang in content.languages.items():
             line.hints[code] = speech_hints(lang)
         return line

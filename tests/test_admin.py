@@ -18,7 +18,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.admin import access
-from service.admin.questions import is_junk
 from service.line import Line
 from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
 from tests.conftest import TOKEN, make_app
@@ -242,9 +241,11 @@ def test_questions_not_understood_are_grouped_with_nearest_topics_and_a_line_to_
 
 
 @pytest.mark.parametrize("words, junk", [("asdfghjkl", True), ("hhhhh", True), ("1234 5678 !!", True), ("x" * 170, True),
-                                         ("qué es poems", False), ("my feet are numb", False), ("lol", False)])
-def test_junk_is_told_from_questions(words: str, junk: bool) -> None:
-    assert is_junk(words) is junk
+                                         ("asdkjh qwe zzz", True), ("dfgdfg", True), ("jjjjj jjj", True),
+                                         ("qué es poems", False), ("my feet are numb", False), ("lol", False),
+                                         ("you are sad, ask", False), ("que es la talidomida", False)])
+def test_junk_is_told_from_questions(words: str, junk: bool, line: Line) -> None:
+    assert line.junk.is_junk(words) is junk
 
 
 def test_messages_newest_first_with_callback_player_and_handled(admin_app: Flask, browser: FlaskClient,
@@ -313,9 +314,9 @@ def test_a_check_warning_is_shown_beside_its_prompt(admin_app: Flask, browser: F
     signed_in(browser)
     page = browser.get("/admin/content").get_data(as_text=True)
     en = admin_app.extensions["line"].language("en").file
-    problems = [p for p in admin_app.extensions["line.problems"] if p.file == en and p.message.startswith("topic 'polyneuropathy'")]
-    assert problems, "the fixture's nerve answer has a check warning (its text is long for a first text)"
-    block = Page(page.split('id="prompt-en-topic-polyneuropathy"')[1].split('<div class="prompt"')[0])
+    problems = [p for p in admin_app.extensions["line.problems"] if p.file == en and p.message.startswith("topic 'how_common'")]
+    assert problems, "the fixture's how-common answer has a check warning (a number the Spanish answer gives, it lacks)"
+    block = Page(page.split('id="prompt-en-topic-how_common"')[1].split('<div class="prompt"')[0])
     for problem in problems:
         assert " ".join(str(problem).split()) in block.text
 

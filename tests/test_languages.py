@@ -217,3 +217,69 @@ def test_audio_texts_in_spanish_are_played_not_said(call: PhoneCall, line: Line)
     call.start()
     turn = call.press("6")
     assert all(h.audio and h.audio in texts for h in turn.heard)
+
+
+def test_key_6_at_the_greeting_plays_the_spanish_notice_and_keys_before_the_spanish_menu(call: PhoneCall, line: Line) -> None:
+    call.start()
+    turn = call.press("6")
+    texts = [h.text for h in turn.heard]
+    notice, keys = spoken(line, "phrase.notice", "es"), spoken(line, "phrase.main_menu_footer", "es")
+    menu = spoken(line, "menu.main", "es")
+    assert texts.index(notice) < texts.index(keys) < texts.index(menu), texts
+    assert turn.gather.get("language") == "es-US"
+    # Once: the next Spanish menu is just the menu.
+    nxt = call.press("2")
+    assert notice not in nxt.text and keys not in nxt.text and nxt.gather.get("language") == "es-US"
+
+
+def test_a_spanish_question_spoken_at_the_english_greeting_is_answered_in_spanish_then_heard_in_spanish(call: PhoneCall, line: Line) -> None:
+    greeting = call.start()
+    assert greeting.gather.get("language") == "en-US"
+    turn = call.say("mi esposa tiene poems, ¿es contagioso para los niños?")
+    texts = [h.text for h in turn.heard]
+    notice, keys = spoken(line, "phrase.notice", "es"), spoken(line, "phrase.main_menu_footer", "es")
+    answer = spoken(line, "topic.contagious", "es")
+    assert texts.index(notice) < texts.index(keys) < texts.index(answer), texts
+    assert turn.gather.get("language") == "es-US" and "lang=es" in turn.gather.get("action")
+    # From then on, the call is in Spanish: a key goes to the Spanish main menu.
+    assert spoken(line, "menu.main", "es") in call.press("9").text
+
+
+def test_the_call_switches_back_to_english_on_an_english_question(call: PhoneCall, line: Line) -> None:
+    call.start()
+    call.press("6")
+    turn = call.say("is this disease contagious, can my children catch it")
+    assert spoken(line, "phrase.notice", "en") in turn.text and spoken(line, "topic.contagious", "en") in turn.text
+    assert turn.gather.get("language") == "en-US"
+
+
+def test_saying_a_languages_name_plays_its_notice_and_keys_too(call: PhoneCall, line: Line) -> None:
+    call.start()
+    turn = call.say("español")
+    assert spoken(line, "phrase.notice", "es") in turn.text and spoken(line, "menu.main", "es") in turn.text
+    assert turn.gather.get("language") == "es-US"
+
+
+def test_spanish_crisis_words_at_the_english_greeting_get_the_spanish_crisis_message(call: PhoneCall, line: Line) -> None:
+    call.start()
+    turn = call.say("ya no quiero vivir con esta enfermedad")
+    assert turn.heard[0].text == spoken(line, "phrase.crisis", "es")
+    assert turn.gather.get("language") == "es-US"
+
+
+def test_a_first_spanish_text_has_one_notice_and_the_whole_answer(texter: TextThread, line: Line) -> None:
+    es = line.content.languages["es"]
+    notice = gsm.fold(es.phrases["sms_welcome"])
+    [reply] = texter.send("¿el síndrome poems es contagioso?")
+    assert reply.count(notice) == 1 and reply.startswith(notice)
+    assert gsm.fold(es.topic("contagious").text) in reply and reply.endswith(gsm.fold(es.phrases["sms_answer_footer"]))
+    assert "..." not in reply and gsm.segments(reply) <= 3
+
+
+@pytest.mark.parametrize("first", ["síntomas", "¿qué es el poems?", "zorp blik wuggle en español por favor"])
+def test_every_first_spanish_reply_carries_the_spanish_notice_once(first: str, texter: TextThread, line: Line) -> None:
+    notice = gsm.fold(line.content.languages["es"].phrases["sms_welcome"])
+    [reply] = texter.send(first)
+    assert reply.count(notice) == 1 and reply.startswith(notice) and gsm.segments(reply) <= 3, reply
+    [later] = texter.send(first)
+    assert notice not in later

@@ -203,3 +203,31 @@ def test_the_menus_keep_calls_short_for_the_slowest_caller(code: str) -> None:
     near = [at for at, presses in times.values() if presses <= 2]
     assert median(near) <= 20 and max(near) <= 30, sorted(near)
     assert SHIPPED.timeouts["first_seconds"] >= 10
+
+
+@pytest.mark.parametrize("code", list(SHIPPED.languages))
+def test_every_first_text_has_one_notice_the_whole_answer_and_its_closing_line(code: str, tmp_path: Path) -> None:
+    """A new texter who asks about any topic, in any language, gets the notice once, the whole answer (nothing cut)
+    and the footer, in one message of at most three segments."""
+    from service.content.replies import sms_answer
+
+    app = shipped_app(tmp_path)
+    line = app.extensions["line"]
+    lang = line.content.languages[code]
+    notice, footer = gsm.fold(lang.phrases["sms_welcome"]), gsm.fold(lang.phrases["sms_answer_footer"])
+    asked = 0
+    for topic in line.content.topic_ids():
+        target = lang.topic(topic)
+        # The topic's own bank examples, as people wrote them, that the line takes as this language and answers with
+        # this topic: what a new texter would really send first.
+        first = next((e for e in target.examples if line.languages.language(e, None) == code
+                      and line.matcher.decide(e, code).kind == "answer" and line.matcher.decide(e, code).target.id == topic), None)
+        if first is None:
+            continue
+        [reply] = TextThread(TwilioClient(app.test_client(), TOKEN), texter="+15555550142").send(first)
+        asked += 1
+        assert reply.count(notice) == 1 and reply.startswith(notice), f"{code} {topic}: {first!r} -> {reply!r}"
+        assert sms_answer(lang, target) in reply and reply.endswith(footer), f"{code} {topic}: the answer was cut: {reply!r}"
+        assert "..." not in reply.removeprefix(notice) or "..." in target.text
+        assert gsm.segments(reply) <= gsm.MAX_SEGMENTS and not gsm.non_gsm(reply)
+    assert asked >= len(line.content.topic_ids()) - 2, "too few topics could be asked about in their own examples"

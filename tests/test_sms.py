@@ -116,16 +116,15 @@ def test_a_first_message_that_asks_something_gets_the_notice_and_the_answer_in_o
     assert "not medical advice" not in second
 
 
-def test_a_first_answer_too_long_for_the_notice_is_cut_at_a_word_and_the_check_warns(small_prompts: Path, tmp_path: Path) -> None:
+def test_a_text_answer_too_long_for_a_first_reply_is_an_error_naming_its_line_and_limit(small_prompts: Path) -> None:
     from service.content import read
     from tests.test_content import edit
 
     edit(small_prompts, "en.yaml", "    text: >-\n      No. POEMS", "    text: >-\n      No." + " It is rare." * 22 + " POEMS")
-    warnings = [str(p) for p in read(small_prompts).problems if "first-time texter" in p.message]
-    assert len(warnings) == 1 and "topic 'contagious'" in warnings[0] and warnings[0].startswith("prompts/en.yaml:")
-    app = make_app(tmp_path, PROMPTS_DIR=str(small_prompts))
-    [reply] = TextThread(TwilioClient(app.test_client(), TOKEN)).send("contagious")
-    assert "..." in reply and reply.endswith(FOOTER) and gsm.segments(reply) <= 3
+    errors = [p for p in read(small_prompts).problems if "first-time texter" in p.message]
+    assert len(errors) == 1 and errors[0].severity == "error"
+    assert str(errors[0]).startswith("prompts/en.yaml:") and "topic 'contagious'" in str(errors[0])
+    assert "at most 312 fit" in errors[0].message and "shorten it by" in errors[0].message
 
 
 def test_conversation_menu_number_menu_number(texter: TextThread) -> None:

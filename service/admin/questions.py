@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
@@ -13,6 +12,7 @@ import numpy as np
 
 from ..content import Target
 from ..understanding import Matcher
+from ..understanding.junk import Junk
 
 if TYPE_CHECKING:
     from ..records.summary import Unmatched
@@ -22,10 +22,6 @@ if TYPE_CHECKING:
 # and "can my dog catch it": 0.45, nearest to different topics).
 SAME_QUESTION = 0.55
 SAME_IF_SAME_PLACE = 0.42
-LONG = 160  # characters: a story, not a question a bank example can teach
-_VOWELS = "aeiouyáéíóúü"
-_WORD = re.compile(r"[^\W\d_]+")
-_CONSONANT_RUN = re.compile(f"[^{_VOWELS}]{{5,}}")
 
 
 @dataclass(frozen=True)
@@ -71,21 +67,10 @@ class Group:
         return f"      - {json.dumps(self.words, ensure_ascii=False)}"
 
 
-def is_junk(words: str) -> bool:
-    """Random characters, digits and symbols, or a long story: nothing an example can be made of."""
-    text = words.strip()
-    visible = sum(not c.isspace() for c in text)
-    letters = sum(c.isalpha() for c in text)
-    if len(text) > LONG or visible == 0 or letters / visible < 0.5:
-        return True
-    tokens = _WORD.findall(text.lower())
-    return not tokens or all(len(t) >= 4 and (not any(v in t for v in _VOWELS) or _CONSONANT_RUN.search(t)) for t in tokens)
-
-
-def group(items: list[Unmatched], matcher: Matcher, limit: int = 100) -> tuple[list[Group], list[Unmatched]]:
+def group(items: list[Unmatched], matcher: Matcher, junk_filter: Junk, limit: int = 100) -> tuple[list[Group], list[Unmatched]]:
     """Groups of questions by meaning, the most frequent first (at most limit), and the junk folded apart."""
-    junk = [i for i in items if is_junk(i.words)]
-    kept = [i for i in items if not is_junk(i.words)]
+    junk = [i for i in items if junk_filter.is_junk(i.words)]
+    kept = [i for i in items if not junk_filter.is_junk(i.words)]
     groups: list[Group] = []
     for code in sorted({i.lang for i in kept}):
         mine = [i for i in kept if i.lang == code]

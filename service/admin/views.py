@@ -274,7 +274,7 @@ def unmatched() -> tuple[str, int] | str:
     store, start, end = _scope()
     if store is None:
         return render_template("admin/unmatched.html", error=start, groups=[], junk=[]), end
-    groups, junk = group(summary.unmatched_words(store, start, end), line.matcher)
+    groups, junk = group(summary.unmatched_words(store, start, end), line.matcher, line.junk)
     return render_template("admin/unmatched.html", groups=groups, junk=junk, start=start, end=end,
                            names=_language_names(line), error="")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from . import gsm
-from .model import PHRASES, Content, Language, Target
-from .replies import first_answer, sms_texts
+from .model import PHRASES, Content, Language, Target, normalize
+from .replies import first_answer, first_text_room, sms_texts
 from .yamlsource import Problem
 
 MAX_SPOKEN_WORDS = 150
@@ -48,11 +48,57 @@ def check_quality(content: Content, reading: bool = True) -> list[Problem]:
             problems.extend(reading_problems(lang))
         for target in answers:
             problems.extend(_check_length(lang, target))
-            if target.text and first_answer(lang, target)[1]:
-                room = gsm.MAX_GSM_CHARS - gsm.septets(gsm.fold(f"{lang.phrases['sms_welcome']}\n\n{lang.phrases['sms_answer_footer']}"))
-                problems.append(Problem(lang.file, target.line_of("text"), f"topic '{target.id}': a first-time texter gets this "
-                                        f"text cut short, to fit one message with the line's notice; expected at most {room} "
-                                        f"characters (it has {gsm.septets(gsm.fold(target.text))})", "warning"))
+            if target.text and target.id not in failed_texts(failed) and first_answer(lang, target)[1]:
+                room = first_text_room(lang)
+                problems.append(Problem(lang.file, target.line_of("text"), f"topic '{target.id}': text answer has "
+                                        f"{gsm.septets(gsm.fold(target.text))} characters; a first-time texter gets it in one "
+                                        f"message with the line's notice and the footer, where at most {room} fit: shorten it "
+                                        f"by {gsm.septets(gsm.fold(target.text)) - room}"))
+    problems.extend(number_problems(content))
+    return problems
+
+
+def failed_texts(failed: set[str]) -> set[str]:
+    """The topic ids among the texts already reported (their first-text length is the same problem again)."""
+    return {name.split("'")[1] for name in failed if name.startswith("topic '")}
+
+
+_NUMBER = re.compile(r"\d(?:[\d,.-]*\d)?")
+# Words for numbers that are numbers whenever they are said ("one" and "uno" are as often "a" or "someone").
+_NUMBER_WORDS_FROM = 2
+
+
+def numbers_in(lang: Language, text: str) -> set[str]:
+    """The numbers a text gives, as digits: figures (1-800-999-6673 as 18009996673, 3.5 and 3,5 alike) and the
+    language's own words for two to nine."""
+    found = {re.sub(r"[,.-]", "", n) for n in _NUMBER.findall(text)}
+    words = lang.words.get("numbers", ())
+    named = {normalize(w): str(i) for i, w in enumerate(words) if i >= _NUMBER_WORDS_FROM}
+    found.update(named[w] for w in normalize(text).split() if w in named)
+    return found
+
+
+def number_problems(content: Content) -> list[Problem]:
+    """A warning where a number in one language's answer is missing from another language's answer of the same topic
+    (a figure, a phone number or an age dropped in translation says a different thing)."""
+    problems: list[Problem] = []
+    languages = list(content.languages.values())
+    for lang in languages:
+        for (kind, target_id), target in lang.targets.items():
+            if kind == "menu":
+                continue
+            for part in ("spoken", "text"):
+                mine = numbers_in(lang, getattr(target, part))
+                for other in languages:
+                    twin = other.targets.get((kind, target_id))
+                    if other is lang or twin is None or not getattr(twin, part):
+                        continue
+                    missing = sorted(numbers_in(other, getattr(twin, part)) - mine, key=lambda n: (len(n), n))
+                    if missing:
+                        problems.append(Problem(lang.file, target.line_of(part), f"topic '{target_id}': the {part} answer "
+                                                f"lacks the number{'s' if len(missing) > 1 else ''} {', '.join(missing)} that "
+                                                f"{other.file} gives (line {twin.line_of(part)}); expected the same facts in "
+                                                "every language", "warning"))
     return problems
 
 

@@ -361,14 +361,16 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
     targets: dict[tuple[str, str], Target] = {}
     if "menus" in top:
         for menu_id, mnode in (reader.mapping(top["menus"], "menus") or {}).items():
-            fields = reader.mapping(mnode, f"menu '{menu_id}'", required=("title", "intro"), allowed=("title", "intro", "keyword", "phrases")) or {}
+            fields = reader.mapping(mnode, f"menu '{menu_id}'", required=("title", "intro"), allowed=("title", "intro", "keyword", "phrases", "examples")) or {}
             if menu_id not in content.menus:
                 reader.error(mnode, f"menu '{menu_id}' is not in {LINE_FILE}; expected one of: {', '.join(content.menus)}")
             targets[("menu", menu_id)] = Target(
                 "menu", menu_id, reader.text(fields.get("title"), f"menu '{menu_id}': title"),
                 reader.text(fields.get("keyword"), f"menu '{menu_id}': keyword"),
                 reader.texts(fields.get("phrases"), f"menu '{menu_id}': phrases"),
-                intro=reader.text(fields.get("intro"), f"menu '{menu_id}': intro"), file=display, line=mnode.line,
+                intro=reader.text(fields.get("intro"), f"menu '{menu_id}': intro"),
+                examples=reader.texts(fields.get("examples"), f"menu '{menu_id}': examples"),
+                example_lines=_item_lines(fields.get("examples")), file=display, line=mnode.line,
                 lines={k: v.line for k, v in fields.items()})
     if "topics" in top:
         for topic_id, tnode in (reader.mapping(top["topics"], "topics") or {}).items():

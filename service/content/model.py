@@ -54,6 +54,7 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "did_you_mean": ("voice", frozenset({"title", "key"})),
     "choice": ("voice", frozenset({"title", "key"})),
     "nearest": ("voice", frozenset()),
+    "courtesy": ("voice", frozenset()),
     "sms_welcome": ("sms", frozenset()),
     "sms_menu_header": ("sms", frozenset()),
     "sms_option": ("sms", frozenset({"title", "key", "keyword"})),
@@ -67,12 +68,13 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "sms_did_you_mean": ("sms", frozenset()),
     "sms_choose": ("sms", frozenset()),
     "sms_nearest": ("sms", frozenset()),
+    "sms_courtesy": ("sms", frozenset()),
 }
 # Phrases whose text is spoken on its own (the others are built into menus and answers).
 SPOKEN_PHRASES = tuple(
     name for name, (channel, _) in PHRASES.items() if channel == "voice" and name not in ("option", "did_you_mean", "choice")
 )
-WORD_LISTS = ("menu", "help", "language", "repeat", "back", "numbers", "yes", "no", "emergency", "crisis", "ignore")
+WORD_LISTS = ("menu", "help", "language", "repeat", "back", "numbers", "yes", "no", "courtesy", "emergency", "crisis", "ignore")
 VOICE_FIELDS = ("name", "say_language", "say_voice", "speech_language", "gtts_lang", "gtts_tld", "espeak_voice", "readability")
 READABILITY_FORMULAS = {"flesch_kincaid_grade": "max", "fernandez_huerta": "min", "szigriszt_pazos": "min", "flesch_reading_ease": "min"}
 

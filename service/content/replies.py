@@ -32,13 +32,19 @@ def sms_answer(lang: Language, target: Target) -> str:
     return gsm.fold(f"{target.text}\n{lang.phrases['sms_answer_footer']}")
 
 
+def first_text_room(lang: Language) -> int:
+    """How many characters a topic's text answer may have: what three segments leave beside the line's notice and the
+    footer, as a first-time texter gets them in one message."""
+    return gsm.MAX_GSM_CHARS - gsm.septets(gsm.fold(f"{lang.phrases['sms_welcome']}\n\n{lang.phrases['sms_answer_footer']}"))
+
+
 def first_answer(lang: Language, target: Target) -> tuple[str, bool]:
     """A first-time texter's answer in one message: the line's notice, the answer, the footer, within three
-    segments; the answer is cut at a word (with ...) when all three do not fit, and the second value says so."""
+    segments; the answer is cut at a word (with ...) when all three do not fit (the check refuses such an answer,
+    so only a line started without its check can send one), and the second value says so."""
     notice, footer = lang.phrases["sms_welcome"], lang.phrases["sms_answer_footer"]
-    room = gsm.MAX_GSM_CHARS - gsm.septets(gsm.fold(f"{notice}\n\n{footer}"))
     text = gsm.fold(target.text)
-    cut = gsm.clip(text, room)
+    cut = gsm.clip(text, first_text_room(lang))
     return gsm.fold(f"{notice}\n{cut}\n{footer}"), cut != text
 
 

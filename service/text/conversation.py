@@ -24,6 +24,9 @@ class Conversation:
         self.menu = menu if menu in self.content.menus else "main"
         self.asked: list[str] = [c for c in session.get("choices", []) if isinstance(c, str)]
         self.choices: list[str] = []
+        # Whether a reply already carries the line's notice: a flag, never a search of the reply's words (a reply
+        # is folded for GSM-7, the phrase is not, and a Spanish notice searched for in its own reply was missed).
+        self.noticed = False
 
     def set_language(self, code: str) -> None:
         """Answer in this language from now on."""
@@ -48,13 +51,19 @@ class Conversation:
     def welcome(self) -> str:
         """The welcome and the main menu."""
         self.menu = "main"
+        self.noticed = True
         return f"{self.phrase('sms_welcome')}\n{self.listing('main')}"
 
     def answer_for(self, target_id: str) -> str:
-        """A topic's text answer, counted in the usage records."""
+        """A topic's text answer, counted in the usage records; a first-time texter's carries the notice in front
+        (one message, not two: carriers do not keep two texts in order, and each is billed)."""
         note(topic=target_id)
         self.line.record_usage("sms", self.lang.code, target_id)
-        return sms_answer(self.lang, self.lang.topic(target_id))
+        target = self.lang.topic(target_id)
+        if self.first and not self.noticed:
+            self.noticed = True
+            return first_answer(self.lang, target)[0]
+        return sms_answer(self.lang, target)
 
     def reach(self, target: Target) -> str:
         """A topic's answer, or a menu's list."""
@@ -69,10 +78,8 @@ class Conversation:
     def respond(self, body: str) -> list[str]:
         """The texts to send back; a first-time texter's reply always carries the line's notice (in one message)."""
         messages = self.reply_to(body)
-        notice = self.phrase("sms_welcome")
-        if self.first and messages and not any(notice in m for m in messages) and not any(
-                self.phrase(name) in messages[0] for name in ("sms_crisis", "sms_emergency")):
-            messages[0] = f"{notice}\n{messages[0]}"
+        if self.first and messages and not self.noticed:
+            messages[0] = f"{self.phrase('sms_welcome')}\n{messages[0]}"
         return messages
 
     def reply_to(self, body: str) -> list[str]:
@@ -81,12 +88,14 @@ class Conversation:
         if safety.is_crisis(body):
             note(safety="crisis")
             self.switch_if_clear(body)
+            self.noticed = True  # nothing goes before the crisis line's words
             return [self.phrase("sms_crisis")]
         if safety.is_emergency(body):
             # Never routed on to a topic because of one of its words: 911 first, then the warning signs when those
             # are what is asked about, else the menu.
             note(safety="emergency")
             self.switch_if_clear(body)
+            self.noticed = True  # "call 911" comes first, and is the notice's own warning
             about = self.line.matcher.decide(body, self.lang.code)
             warning = self.content.emergency_topic
             if warning and about.kind != "none" and about.target.id == warning:
@@ -105,6 +114,16 @@ class Conversation:
                 return [self.phrase("sms_help")] if name == "help" else [self.welcome()]
         if words.isdigit():
             return [self.pick(words)]
+        code = matcher.word_language(body, "courtesy", self.lang.code)
+        if code is not None:
+            # "thanks", "ok", "bye": a short reply in kind, no list of topics, and not a question not understood.
+            self.set_language(code)
+            return [self.phrase("sms_courtesy")]
+        if self.line.junk.is_mash(body):
+            # Keys mashed, not words: the short help; kept with the questions not understood, where it is folded away.
+            note(decision="junk")
+            self.line.record_unmatched("sms", self.lang.code, body[:200])
+            return [f"{self.phrase('sms_not_understood')} {self.phrase('sms_menu_footer')}"]
         self.switch_if_clear(body)
         return self.answer(matcher.decide(body, self.lang.code), body)
 
@@ -116,11 +135,6 @@ class Conversation:
         """Answer when sure, ask when two or three are close, else say so and offer the nearest."""
         note(decision=decision.kind)
         if decision.kind == "answer":
-            if self.first and decision.target.kind != "menu":
-                # One message, not two: carriers do not keep two texts in order, and each is billed.
-                note(topic=decision.target.id)
-                self.line.record_usage("sms", self.lang.code, decision.target.id)
-                return [first_answer(self.lang, decision.target)[0]]
             return [self.reach(decision.target)]
         if decision.kind == "ask":
             return [self.offer(self.phrase("sms_did_you_mean"), decision.choices)]

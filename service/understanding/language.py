@@ -9,7 +9,8 @@ from ..content import Content, Language, normalize
 SWITCH_WORDS = 2
 
 
-def _vocabulary(lang: Language) -> frozenset[str]:
+def vocabulary(lang: Language) -> frozenset[str]:
+    """Every word a language's content uses: answers, titles, phrases, word lists and the question bank."""
     texts: list[str] = []
     for target in lang.targets.values():
         texts += [target.title, target.keyword, target.spoken, target.text, target.intro, *target.phrases, *target.examples]
@@ -22,8 +23,10 @@ class LanguageGuesser:
     """Words only one language of the line uses, counted in a message."""
 
     def __init__(self, content: Content) -> None:
-        vocab = {code: _vocabulary(lang) for code, lang in content.languages.items()}
+        vocab = {code: vocabulary(lang) for code, lang in content.languages.items()}
         self.own = {code: words - frozenset().union(*(v for c, v in vocab.items() if c != code)) for code, words in vocab.items()}
+        # Every word of every language: what the junk filter knows as words.
+        self.known: frozenset[str] = frozenset().union(*vocab.values())
         self.default = content.default_language
 
     def counts(self, text: str) -> dict[str, int]:

@@ -115,6 +115,15 @@ class Call:
             return []
         return [self.phrase("silence_1" if place.silence == 1 else "silence_2")]
 
+    def arrive(self) -> VoiceResponse:
+        """The main menu of a language the caller has just switched to, after its notice and keys."""
+        return self.menu("main", self.arrival())
+
+    def arrival(self) -> list[Prompt]:
+        """What a caller hears first in a language they have just switched to: its notice (not medical advice; in an
+        emergency, hang up and call 911) and the keys that work everywhere, with the reminder that speech works too."""
+        return [self.phrase("notice"), self.phrase("main_menu_footer")]
+
     def menu(self, menu_id: str, before: list[Prompt] | None = None, silence: int = 0, greeting: bool = False) -> VoiceResponse:
         """A menu inside a Gather; after the Gather, silence leads back here, counted, to a goodbye."""
         place = Place("menu", menu_id, silence=silence)
@@ -257,10 +266,10 @@ class Call:
         return self.topic(target, came_from, before)
 
     def switch_language(self) -> VoiceResponse:
-        """Key 6 (or a language's name): the other language, or a choice when there are several."""
+        """Key 6: the other language (its notice, main menu and keys), or a choice when there are several."""
         others = self.content.other_languages(self.lang.code)
         if len(others) == 1:
-            return self.to(others[0]).menu("main")
+            return self.to(others[0]).arrive()
         return self.language_menu()
 
     def not_an_option(self, place: Place) -> VoiceResponse:
@@ -308,7 +317,7 @@ def press(call: Call, place: Place, key: str) -> VoiceResponse:
 def _press_language(call: Call, place: Place, key: str) -> VoiceResponse:
     codes = list(call.content.languages)
     if key.isdigit() and 1 <= int(key) <= len(codes):
-        return call.to(call.content.languages[codes[int(key) - 1]]).menu("main")
+        return call.to(call.content.languages[codes[int(key) - 1]]).arrive()
     if key in (call.keys["main_menu"], call.keys["back"]):
         return call.menu("main")
     return call.language_menu() if key == call.keys["repeat"] else call.not_an_option(place)
@@ -318,10 +327,17 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     """Speech: a crisis or an emergency first; then a spoken key, a control word, yes or no to a "did you mean", a
     language's name; then what it is about: answered, asked about, or offered the nearest topics."""
     line = call.line
+    # A question in another language (a Spanish speaker at the English greeting): that language from now on, its
+    # notice and keys first, then what was asked; the call's Gathers then listen for that language's speech.
+    code = line.languages.language(said, call.lang.code)
+    arrival: list[Prompt] = []
+    if code != call.lang.code:
+        call = call.to(call.content.languages[code])
+        arrival = call.arrival()
     if line.safety.is_crisis(said):
         call.notes["safety"] = "crisis"
         call.reuse = False
-        return urgently(call, call.phrase("crisis"), call.here(place))
+        return urgently(call, call.phrase("crisis"), call.here(place, arrival or None))
     if line.safety.is_emergency(said):
         # Never routed on to a topic because of one of its words ("me duele el pecho" is not about hormones); only
         # to the warning signs, when those are what is asked about.
@@ -329,31 +345,39 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         about = line.matcher.decide(repair(said), call.lang.code)
         call.reuse = False
         if call.content.emergency_topic and about.kind != "none" and about.target.id == call.content.emergency_topic:
-            return urgently(call, call.phrase("emergency"), call.go("topic", about.target.id, call.home_of(about.target.id)))
-        return urgently(call, call.phrase("emergency"), call.here(place))
+            return urgently(call, call.phrase("emergency"), call.go("topic", about.target.id, call.home_of(about.target.id), arrival))
+        return urgently(call, call.phrase("emergency"), call.here(place, arrival or None))
     spoken_key = _spoken_key(call.lang, said)
     if spoken_key is not None:
         return press(call, place, spoken_key)
     index = line.matcher.indexes[call.lang.code]
     for name, key in (("repeat", "repeat"), ("back", "back"), ("menu", "main_menu"), ("help", "help")):
         if index.is_word(said, name):
-            return press(call, place, call.keys[key])
+            # Said in another language than the call's: that language's main menu, with its notice and keys.
+            return call.arrive() if arrival else press(call, place, call.keys[key])
     if place.kind == "choose" and index.is_word(said, "yes"):
         call.notes["decision"] = "chosen"
         return pick(call, call.targets(place)[0])
     if place.kind == "choose" and index.is_word(said, "no"):
         return call.menu("main")
+    if index.is_word(said, "courtesy"):
+        # "Thank you", "okay", "bye": a word in kind, and the caller stays where they were.
+        return call.here(place, [*arrival, call.phrase("courtesy")])
     other = line.matcher.word_language(said, "language", call.lang.code)
     if other is not None and other != call.lang.code:
-        return call.to(call.content.languages[other]).menu("main")
+        return call.to(call.content.languages[other]).arrive()
     decision = line.matcher.decide(repair(said), call.lang.code)
     ids = [t.id for t in decision.choices]
     call.notes["decision"] = decision.kind
     if decision.kind == "answer":
-        return pick(call, decision.target, place)
+        return pick(call, decision.target, place, arrival)
     if decision.kind == "ask":
-        return call.choices(ids)
+        return call.choices(ids, arrival or None)
     line.record_unmatched("voice", call.lang.code, said)
+    if arrival:
+        # Words in another language that ask for nothing the line knows ("en español, por favor"): that language's
+        # main menu, with its notice and keys, rather than a list of guesses.
+        return call.arrive()
     return call.choices(ids, [call.phrase("no_match"), call.phrase("nearest")])
 
 
@@ -381,13 +405,13 @@ class Built(VoiceResponse):
         return self.xml
 
 
-def pick(call: Call, target: Target, place: Place | None = None) -> VoiceResponse:
+def pick(call: Call, target: Target, place: Place | None = None, before: list[Prompt] | None = None) -> VoiceResponse:
     """Go to a place the caller chose or named: back from it leads to the menu they were in when it offers it."""
     if target.kind == "menu":
-        return call.menu(target.id)
+        return call.menu(target.id, before or None)
     here = call.content.menus.get(place.ident) if place is not None and place.kind == "menu" else None
     source = place.ident if here is not None and place is not None and here.offers(target.id) else call.home_of(target.id)
-    return call.go(target.kind, target.id, source)
+    return call.go(target.kind, target.id, source, before or None)
 
 
 def _spoken_key(lang: Language, said: str) -> str | None:
