@@ -278,3 +278,34 @@ def test_every_first_reply_carries_the_lines_notice(first: str, texter: TextThre
     assert reply.startswith(line.content.languages["en"].phrases["sms_welcome"]) and gsm.segments(reply) <= 3
     [later] = texter.send(first)
     assert "not medical advice" not in later
+
+
+@pytest.mark.parametrize("body", ["thanks", "Thank you!", "ok", "OK thanks", "bye", "gracias", "muchas gracias", "adiós"])
+def test_thanks_ok_and_bye_get_a_short_courtesy_reply_not_a_list_not_counted_as_not_understood(body: str, texter: TextThread, line: Line) -> None:
+    texter.send("hi")
+    [reply] = texter.send(body)
+    courtesy = {gsm.fold(lang.phrases["sms_courtesy"]) for lang in line.content.languages.values()}
+    assert reply in courtesy and gsm.segments(reply) == 1 and "1 " not in reply
+    line.store.flush()
+    assert line.store.report(*[__import__("datetime").date.today()] * 2).unmatched == []
+
+
+@pytest.mark.parametrize("body", ["asdkjh qwe zzz", "jjjjjjj", "dfgdfg sdf"])
+def test_keyboard_mash_gets_the_short_help_not_a_list_of_topics(body: str, texter: TextThread, line: Line) -> None:
+    texter.send("hi")
+    [reply] = texter.send(body)
+    en = line.content.languages["en"].phrases
+    assert reply == f"{en['sms_not_understood']} {en['sms_menu_footer']}" and gsm.segments(reply) == 1
+    line.store.flush()
+    [(words, channel, _, _)] = line.store.report(*[__import__("datetime").date.today()] * 2).unmatched
+    assert words == body and channel == "sms" and line.junk.is_junk(words)
+
+
+def test_a_courtesy_reply_longer_than_one_segment_is_an_error(small_prompts: Path) -> None:
+    from service.content import read
+    from tests.test_content import edit
+
+    edit(small_prompts, "en.yaml", "\"You're welcome. Text a question any time, or MENU for topics.\"",
+         "\"You're welcome." + " Thank you for writing to us." * 6 + "\"")
+    [problem] = [p for p in read(small_prompts).problems if "sms_courtesy" in p.message]
+    assert problem.severity == "error" and str(problem).startswith("prompts/en.yaml:") and "one text segment" in problem.message

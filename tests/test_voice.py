@@ -363,3 +363,13 @@ def test_key_six_switches_to_spanish_and_back(call: PhoneCall, line: Line) -> No
 def test_audio_texts_cover_every_shipped_file(line: Line) -> None:
     texts = audio_texts(line)
     assert texts and not any(t.startswith("[audio") for t in texts.values())
+
+
+def test_thank_you_after_an_answer_gets_a_word_in_kind_and_the_caller_stays(call: PhoneCall, line: Line) -> None:
+    call.start()
+    for key in key_path(line.content, "contagious"):
+        call.press(key)
+    turn = call.say("thank you so much")
+    assert turn.heard[0].text == spoken(line, "phrase.courtesy")
+    assert spoken(line, "topic.contagious") not in turn.text and spoken(line, "phrase.answer_footer") in turn.text
+    assert "answer/topic/contagious" in turn.gather.get("action")

@@ -43,6 +43,11 @@ def check_quality(content: Content, reading: bool = True) -> list[Problem]:
             if problem:
                 failed.add(owner)
                 problems.append(Problem(lang.file, line, problem))
+        courtesy = gsm.fold(lang.phrases["sms_courtesy"])
+        if not gsm.non_gsm(courtesy) and gsm.segments(courtesy) > 1:
+            problems.append(Problem(lang.file, lang.phrase_lines.get("sms_courtesy", 1), f"phrase 'sms_courtesy' has "
+                                    f"{gsm.septets(courtesy)} characters; expected one text segment ({gsm.SINGLE_SEGMENT} "
+                                    "characters): a thank-you gets a short reply"))
         answers = [t for t in lang.targets.values() if t.kind != "menu"]
         if reading:
             problems.extend(reading_problems(lang))
