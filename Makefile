@@ -10,9 +10,9 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# Set up and run the line locally; unsigned requests accepted (no Twilio account needed).
+# Set up and run the line locally; unsigned requests accepted (no Twilio account needed); the shipped offline audio plays.
 run: $(VENV)/.installed
-	LINE_DEV_MODE=1 $(PY) -m service
+	LINE_DEV_MODE=1 AUDIO_ENGINE=$${AUDIO_ENGINE:-espeak} $(PY) -m service
 
 # The whole test suite, then the prompt check (content and shipped audio), as CI runs them.
 test: $(VENV)/.installed

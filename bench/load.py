@@ -79,7 +79,8 @@ def main() -> int:
     parser.add_argument("--pause", type=float, default=1.0)
     options = parser.parse_args()
     port = free_port()
-    env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "DATABASE_URL": os.environ.get("LOAD_DATABASE_URL", ""), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "DATABASE_URL": os.environ.get("LOAD_DATABASE_URL", ""), "PYTHONUNBUFFERED": "1",
+           "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "AUDIO_ENGINE": "espeak"}
     server = start(procfile_args(port, 2), env, port)
     try:
         latencies: list[float] = []

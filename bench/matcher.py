@@ -43,7 +43,7 @@ def matching() -> None:
 
 def startup() -> None:
     code = ("import time; t0=time.perf_counter(); from service import create_app; "
-            "app=create_app({'TWILIO_AUTH_TOKEN':'x','DATABASE_URL':'none'}); print(time.perf_counter()-t0)")
+            "app=create_app({'TWILIO_AUTH_TOKEN':'x','DATABASE_URL':'none','PUBLIC_BASE_URL':'https://line.example.org'}); print(time.perf_counter()-t0)")
     runs = [float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout)
             for _ in range(3)]
     print(f"Start-up, import to a ready app with the model loaded and the bank's cached vectors (median of 3): {statistics.median(runs):.2f} s")

@@ -12,6 +12,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -22,6 +23,7 @@ import threading
 import time
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 from twilio.request_validator import RequestValidator
 
@@ -46,7 +48,8 @@ def free_port() -> int:
 def procfile_args(port: int, workers: int) -> list[str]:
     """The Procfile's web command, with $PORT and $WEB_CONCURRENCY filled in, on loopback."""
     line = (ROOT / "Procfile").read_text().split("web:", 1)[1].strip()
-    line = line.replace("${WEB_CONCURRENCY:-2}", str(workers)).replace("${PORT:-5000}", str(port))
+    values = {"WEB_CONCURRENCY": str(workers), "PORT": str(port)}
+    line = re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: values.get(m.group(1), m.group(2)), line)
     line = line.replace("0.0.0.0", "127.0.0.1").replace("--access-logfile -", "")
     return [sys.executable, "-m", *line.split()]
 
@@ -146,6 +149,28 @@ def run_python(port: int, path: str, params: dict[str, str], seconds: int, conne
             "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000, "errors": errors[0], "requests": len(latencies)}
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) of a server: its master and its workers."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for child in [pid, *(int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]:
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def measured(runner: Any, server: subprocess.Popen[bytes], port: int, path: str, params: dict[str, str], seconds: int,
+             connections: int) -> dict[str, float]:
+    """A run of the load, with the server's CPU time per request (steadier than requests a second on a shared VM)."""
+    before = cpu_seconds(server.pid)
+    figures = runner(port, path, params, seconds, connections)
+    figures["cpu_us"] = (cpu_seconds(server.pid) - before) / max(1, figures["requests"]) * 1e6
+    return figures
+
+
 def median_run(runs: list[dict[str, float]]) -> dict[str, float]:
     """Each figure's median over the rounds; errors are summed."""
     merged = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
@@ -157,7 +182,7 @@ def startup_seconds(runs: int = 3) -> tuple[float, float, float]:
     """Seconds, in fresh processes: importing the app; loading and validating prompts/ (the first time, so with
     textstat's word lists); the whole create_app after that (content again, audio manifest, database)."""
     code = ("import time; t0=time.perf_counter(); from service import create_app; from service.content import read; "
-            "t1=time.perf_counter(); read('prompts'); t2=time.perf_counter(); create_app({'TWILIO_AUTH_TOKEN':'x'}); "
+            "t1=time.perf_counter(); read('prompts'); t2=time.perf_counter(); create_app({'TWILIO_AUTH_TOKEN':'x','PUBLIC_BASE_URL':'https://line.example.org'}); "
             "t3=time.perf_counter(); print(t1-t0, t2-t1, t3-t2)")
     figures = []
     for _ in range(runs):
@@ -172,12 +197,18 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=5, help="line and bare app alternate; medians are reported")
+    parser.add_argument("--records", choices=("sqlite", "none"), default="sqlite",
+                        help="sqlite: records on, in the embedded database (the default line); none: DATABASE_URL=none")
     options = parser.parse_args()
     runner = run_wrk if shutil.which("wrk") else run_python
     tmp = Path(tempfile.mkdtemp(prefix="poems-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "FLASK_", "LINE_"))}
-    env.update({"TWILIO_AUTH_TOKEN": TOKEN, "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite'}", "PYTHONPATH": str(ROOT)})
+    env.update({"TWILIO_AUTH_TOKEN": TOKEN, "PYTHONPATH": str(ROOT),
+                "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite'}" if options.records == "sqlite" else "none"})
     line_port, bare_port = free_port(), free_port()
+    # Twilio's address for the line: signatures are checked against it. The shipped audio is espeak-ng's (a deployed
+    # line plays gTTS files instead: the same documents, other file names).
+    env.update({"PUBLIC_BASE_URL": f"http://127.0.0.1:{line_port}", "AUDIO_ENGINE": "espeak"})
     line = start(procfile_args(line_port, options.workers), env, line_port)
     try:
         # The bare app answers with the line's own bytes for each scenario, one path per scenario.
@@ -200,8 +231,8 @@ def main() -> int:
                 runner(bare_port, bare_paths[name], params, 1, options.connections)
                 ours_runs, base_runs = [], []
                 for _ in range(options.rounds):
-                    ours_runs.append(runner(line_port, path, params, options.seconds, options.connections))
-                    base_runs.append(runner(bare_port, bare_paths[name], params, options.seconds, options.connections))
+                    ours_runs.append(measured(runner, line, line_port, path, params, options.seconds, options.connections))
+                    base_runs.append(measured(runner, bare, bare_port, bare_paths[name], params, options.seconds, options.connections))
                 results.append((name, median_run(ours_runs), median_run(base_runs)))
         finally:
             bare.terminate()
@@ -211,11 +242,13 @@ def main() -> int:
         line.wait(timeout=30)
     imported, content_first, built = startup_seconds()
     print(f"load: {runner.__name__.replace('run_', '')}, {options.connections} connections, {options.rounds} rounds of {options.seconds} s, "
-          f"gunicorn --workers {options.workers} (the Procfile's command) for both apps, {os.cpu_count()} CPUs")
-    print(f"{'scenario':16s} {'line rps':>9s} {'bare rps':>9s} {'ratio':>6s} {'p50 ms':>13s} {'p99 ms':>13s} {'errors':>7s}")
+          f"gunicorn --workers {options.workers} (the Procfile's command) for both apps, {os.cpu_count()} CPUs, records: {options.records}")
+    print(f"{'scenario':16s} {'line rps':>9s} {'bare rps':>9s} {'ratio':>6s} {'p50 ms':>13s} {'p99 ms':>13s} {'errors':>7s} "
+          f"{'server CPU us/request':>22s} {'ratio':>6s}")
     for name, ours, base in results:
         print(f"{name:16s} {ours['rps']:9.0f} {base['rps']:9.0f} {ours['rps'] / base['rps']:6.2f} "
-              f"{ours['p50_ms']:6.2f}/{base['p50_ms']:<6.2f} {ours['p99_ms']:6.2f}/{base['p99_ms']:<6.2f} {ours['errors']:>3.0f}/{base['errors']:<3.0f}")
+              f"{ours['p50_ms']:6.2f}/{base['p50_ms']:<6.2f} {ours['p99_ms']:6.2f}/{base['p99_ms']:<6.2f} {ours['errors']:>3.0f}/{base['errors']:<3.0f} "
+              f"{ours['cpu_us']:10.0f}/{base['cpu_us']:<11.0f} {base['cpu_us'] / ours['cpu_us']:6.2f}")
     print(f"start-up: import {imported:.2f} s; content loaded and validated {content_first:.2f} s; "
           f"then a whole create_app {built:.2f} s; import plus create_app {imported + content_first + built:.2f} s at most")
     return 0

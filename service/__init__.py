@@ -10,6 +10,7 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
 import datetime as dt  # noqa: E402
+import hashlib
 import secrets
 import sys
 from pathlib import Path
@@ -46,6 +47,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         elif not app.config["DEV_MODE"]:
             raise StartupError("TWILIO_AUTH_TOKEN is not set: the line will not start without it "
                                "(set LINE_DEV_MODE=1 only to try it unsigned on your own machine)")
+    if not app.config["PUBLIC_BASE_URL"] and not app.config["DEV_MODE"] and not from_cli:
+        # Twilio signs the address it calls: checked against a Host header a client chooses, a signature made for
+        # another host, or for a proxy's inner address, could pass or fail at random.
+        raise StartupError("PUBLIC_BASE_URL is not set: set it to the address Twilio calls, for example "
+                           "https://poems-line.example.org (Heroku: https://<app>.herokuapp.com; Render: "
+                           "https://<service>.onrender.com); signatures are checked against it and audio URLs built "
+                           "from it (LINE_DEV_MODE=1 only to try the line on your own machine)")
+    if app.config["PUBLIC_BASE_URL"] and not app.config["PUBLIC_BASE_URL"].startswith(("https://", "http://")):
+        raise StartupError(f"PUBLIC_BASE_URL is '{app.config['PUBLIC_BASE_URL']}'; expected an address starting with "
+                           "https://, such as https://poems-line.example.org")
     if app.config["DEV_MODE"] and not from_cli:
         print("WARNING: LINE_DEV_MODE is on: unsigned requests are accepted. Never use this in production.", file=sys.stderr)
     # Whether SECRET_KEY was set, before a key derived from the token fills it: only a key of its own signs admins in.
@@ -70,7 +81,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         from .understanding import Matcher
 
         matcher = Matcher(loaded, cache_dir=Path(app.instance_path))
-        line = Line.build(loaded, AudioLibrary(app.config["AUDIO_DIR"], app.config["AUDIO_BASE_URL"], app.config["PUBLIC_BASE_URL"]), matcher)
+        audio = AudioLibrary(app.config["AUDIO_DIR"], app.config["AUDIO_BASE_URL"], app.config["PUBLIC_BASE_URL"], app.config["AUDIO_ENGINE"])
+        line = Line.build(loaded, audio, matcher)
         _attach_services(app, line)
         app.extensions["line"] = line
     app.extensions[SIGNATURES] = Signatures(app.config)
@@ -99,7 +111,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if line is None:
             return {"status": "down", "reason": "the prompt files have errors"}, 503
         records = line.store.health() if line.store is not None else {"database": "off", "buffered": 0}
-        return {"status": "ok", **records, "content": line.content.version}, 200
+        # Which voice callers hear, per language: prompts played from gTTS or espeak-ng files, or read by Twilio.
+        return {"status": "ok", **records, "content": line.content.version, "audio": line.audio.sources(line.content)}, 200
 
     return app
 
@@ -117,6 +130,9 @@ def _attach_services(app: Flask, line: Line) -> None:
     line.messenger = Messenger(app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"], app.config["TWILIO_HTTP_TIMEOUT"])
     line.admin_number = app.config["ADMIN_PHONE_NUMBER"]
     line.transfer_numbers = dict(app.config.get("TRANSFER_NUMBERS") or {})
+    line.text_countries = frozenset(app.config.get("TEXT_COUNTRIES") or ())
+    line.texts_per_day = int(app.config.get("TEXTS_PER_NUMBER_PER_DAY") or 5)
+    line.secret = hashlib.sha256(f"phone numbers\0{app.secret_key}".encode()).digest()
     if app.config.get("DATABASE_URL") != "none":
         from .records import Store, engine_url
 
@@ -125,7 +141,7 @@ def _attach_services(app: Flask, line: Line) -> None:
         # Nothing connects to the database here: the line starts, and answers, while it is down.
         url = engine_url(app.config["DATABASE_URL"], str(instance / "usage.sqlite"))
         buffer = app.config.get("RECORDS_BUFFER") or (None if url.startswith("sqlite:///") else instance / "records-buffer.sqlite")
-        line.store = Store(url, Path(buffer) if buffer else None)
+        line.store = Store(url, Path(buffer) if buffer else None, int(app.config.get("RETENTION_DAYS") or 400))
 
 
 __all__ = ["create_app", "StartupError"]

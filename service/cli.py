@@ -81,7 +81,10 @@ def audio_group() -> None:
 @click.option("--prune", is_flag=True, help="Remove audio files no prompt uses any more.")
 @click.option("--jobs", default=3, show_default=True, help="How many files to make at once.")
 @click.option("--lang", "languages", multiple=True, help="Only these languages (default: all).")
-def build_command(engine: str, prune: bool, jobs: int, languages: tuple[str, ...]) -> None:
+@click.option("--reuse", "cache", type=click.Path(file_okay=False, path_type=Path),
+              help="A folder of files an earlier build made (a deploy's cache): unchanged text is copied, not made again; "
+                   "new files are kept there too.")
+def build_command(engine: str, prune: bool, jobs: int, languages: tuple[str, ...], cache: Path | None) -> None:
     """Make an MP3 for every spoken prompt that lacks a current one."""
     from .audio.build import EngineUnavailable, build
 
@@ -97,7 +100,7 @@ def build_command(engine: str, prune: bool, jobs: int, languages: tuple[str, ...
     try:
         bar: Any
         with click.progressbar(length=len(wanted), label=f"Building audio with {engine}", file=sys.stderr) as bar:
-            report = build(content, audio_dir, engine, prune, jobs, list(languages) or None, progress=bar.update)
+            report = build(content, audio_dir, engine, prune, jobs, list(languages) or None, progress=bar.update, cache=cache)
     except EngineUnavailable as exc:
         click.echo(f"Cannot build audio: {exc}", err=True)
         sys.exit(1)

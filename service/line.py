@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
 from dataclasses import dataclass, field
@@ -10,8 +12,9 @@ from typing import Any
 from flask import current_app
 
 from .audio import AudioLibrary
-from .content import Content, Language
-from .logs import note
+from .content import Content, Language, normalize
+from .logs import mask, note, request_key
+from .settings import country_code
 from .understanding import LanguageGuesser, Matcher, Safety
 from .understanding.junk import Junk
 
@@ -39,6 +42,13 @@ class Line:
     admin_number: str = ""
     transfer_numbers: dict[str, str] = field(default_factory=dict)
     replies: dict[tuple[object, ...], str] = field(default_factory=dict)
+    # Every language's words for digits: scrubbed out of kept words with the digits themselves.
+    number_words: frozenset[str] = frozenset()
+    # Where texts may go (calling codes; empty: the line's own number's) and how many a number gets in a day.
+    text_countries: frozenset[str] = frozenset()
+    texts_per_day: int = 5
+    # What phone numbers are hashed with before they are counted in the records (never kept whole).
+    secret: bytes = b""
 
     @classmethod
     def build(cls, content: Content, audio: AudioLibrary, matcher: Matcher | None = None) -> "Line":
@@ -47,6 +57,7 @@ class Line:
         line = cls(content, matcher or Matcher(content), audio, Safety(content), languages, Junk(languages.known))
         for code, lang in content.languages.items():
             line.hints[code] = speech_hints(lang)
+        line.number_words = frozenset(normalize(w) for lang in content.languages.values() for w in lang.words.get("numbers", ()))
         return line
 
     def language(self, code: str | None) -> Language:
@@ -60,30 +71,75 @@ class Line:
         self.replies[key] = reply
         return reply
 
+    def number_key(self, number: str) -> str:
+        """A phone number as the records count it: a keyed hash, never the number."""
+        return hmac.new(self.secret, number.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def send_text(self, key: str, to: str, line_number: str, body: str, kind: str = "answer", per_day: int = 0) -> str:
+        """Send a text once per key ("sent"; "again" for a key sent before, as a retried request or a second press
+        of 7 for the same answer), only to the allowed countries ("country"), within the day's cap per number
+        ("cap"); "failed" when it could not be sent or checked (with the records down, nothing is sent)."""
+        if self.messenger is None or self.store is None:
+            return "failed"
+        allowed = self.text_countries or frozenset({country_code(line_number)})
+        if country_code(to) not in allowed:
+            log.warning("text to %s refused: calling code %s is not in TEXT_COUNTRIES", mask(to), country_code(to) or "?")
+            return "country"
+        try:
+            claimed = self.store.claim_text(f"{kind}-{key}", self.number_key(to), kind, per_day or self.texts_per_day)
+        except Exception as exc:  # noqa: BLE001 - no cap can be checked: send nothing (SMS pumping costs money)
+            log.warning("text to %s not sent: the records cannot be reached (%s)", mask(to), type(exc).__name__)
+            return "failed"
+        if claimed != "ok":
+            return claimed
+        if self.messenger.send(to, line_number, body):
+            return "sent"
+        try:
+            self.store.release_text(f"{kind}-{key}")
+        except Exception:  # noqa: BLE001 - the claim stays; the next try says it was sent, which costs nothing
+            log.warning("a claim for a text to %s that failed could not be released", mask(to))
+        return "failed"
+
     def transfer_number(self, code: str) -> str:
         """The number that puts a caller in this language through to a person, or "" when there is none."""
         return self.transfer_numbers.get(code) or self.transfer_numbers.get("", "")
 
     def record_usage(self, channel: str, lang: str, topic: str) -> None:
-        """Count a topic reached, when records are kept."""
+        """Count a topic reached, when records are kept (once, however often Twilio sends the same request)."""
         if self.store is not None:
-            self.store.record_usage(channel, lang, topic)
+            self.store.record_usage(channel, lang, topic, _rid("usage"))
 
-    def record_step(self, channel: str, sid: str, fields: dict[str, object]) -> None:
+    def record_step(self, channel: str, sid: str, fields: dict[str, object], thread: str = "") -> None:
         """Keep where a call's step (or a text's answer) left the person, from the fields noted for its log line."""
         if self.store is None or not fields.get("place"):
             return
         try:
             self.store.record_step(channel, str(fields.get("lang") or self.content.default_language), sid, str(fields["place"]),
-                                   str(fields.get("decision") or ""), str(fields.get("safety") or ""))
+                                   str(fields.get("decision") or ""), str(fields.get("safety") or ""), _rid("step"),
+                                   thread or sid)
         except Exception:  # noqa: BLE001 - a step record must never cost a caller or texter their reply
             log.exception("%s step not recorded", channel)
 
-    def record_unmatched(self, channel: str, lang: str, words: str) -> None:
-        """Keep words that matched nothing (never who sent them), so admins can add examples."""
-        note(unmatched=True)
+    def record_unmatched(self, channel: str, lang: str, words: str, decision: str = "none", thread: str = "") -> None:
+        """Keep words that matched nothing, or were asked "did you mean" about (never who sent them; numbers and
+        e-mail addresses in them taken out), so admins can add examples."""
+        if decision == "none":
+            note(unmatched=True)
         if self.store is not None:
-            self.store.record_unmatched(channel, lang, words)
+            self.store.record_unmatched(channel, lang, words, _rid(f"unmatched-{decision}"), decision, thread,
+                                        self.number_words)
+
+    def record_safety(self, channel: str, lang: str, kind: str, words: str = "") -> None:
+        """Keep that crisis or emergency words came, what the line answered, and (for a text) the words, scrubbed."""
+        if self.store is not None:
+            answered = "988 and 911" if kind == "crisis" else "911"
+            self.store.record_safety(channel, lang, kind, answered, words, _rid("safety"), self.number_words)
+
+
+def _rid(kind: str) -> str:
+    """A record's id from this request's key: the same request again writes the same record, counted once."""
+    key = request_key()
+    return f"{kind}-{key}" if key else ""
 
 
 def speech_hints(lang: Language) -> str:

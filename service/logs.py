@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sys
 import time
 from typing import Any, Callable, Iterable, Mapping
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 
 NOTES = "line.notes"
+KEY = "line.key"
 LOGGED_PATHS = ("/voice", "/sms")
 # Built once: json.dumps with any option builds a new encoder on every call.
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
@@ -34,8 +36,25 @@ def note(**fields: object) -> None:
     notes(request.environ).update(fields)
 
 
+def request_key() -> str:
+    """What identifies this webhook request: the same request again (Twilio's retry, or a replay) has the same key,
+    so what it records counts once. "" outside a webhook request."""
+    return str(request.environ.get(KEY, "")) if has_request_context() else ""
+
+
 def note_sender(environ: dict[str, Any], form: Mapping[str, str], with_body: bool) -> None:
-    """Note who and what a webhook is about (SID, masked number, and the words only when allowed)."""
+    """Note who and what a webhook is about (SID, masked number, and the words only when allowed), and the request's
+    key: its Twilio signature, an HMAC of its URL and form (the same request again has the same one, another request
+    another); unsigned (development mode only), a hash of its path, query and form."""
+    signature = environ.get("HTTP_X_TWILIO_SIGNATURE", "")
+    if signature:
+        environ[KEY] = signature[:64]
+    else:
+        digest = hashlib.sha256(f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}".encode())
+        for name in sorted(form):
+            for value in form.getlist(name) if hasattr(form, "getlist") else [form[name]]:
+                digest.update(f"\0{name}={value}".encode())
+        environ[KEY] = digest.hexdigest()[:40]
     fields = notes(environ)
     fields["sid"] = form.get("CallSid") or form.get("MessageSid") or ""
     fields["from"] = mask(form.get("From", ""))

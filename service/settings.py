@@ -35,6 +35,48 @@ def transfer_numbers(environ: Mapping[str, str]) -> dict[str, str]:
     return numbers
 
 
+# Calling codes of two digits (ITU zones 2 to 9); 1 and 7 have one, every other code three.
+_TWO_DIGIT_CODES = frozenset({
+    "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49",
+    "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84",
+    "86", "90", "91", "92", "93", "94", "95", "98"})
+
+
+def country_code(number: str) -> str:
+    """The calling code of a number in international form (+15555550123 -> "1", +447700900123 -> "44"), or ""."""
+    digits = number.removeprefix("+")
+    if not number.startswith("+") or not digits.isascii() or not digits.isdigit() or len(digits) < 4:
+        return ""
+    if digits[0] in "17":
+        return digits[0]
+    return digits[:2] if digits[:2] in _TWO_DIGIT_CODES else digits[:3]
+
+
+def text_countries(value: str) -> frozenset[str]:
+    """TEXT_COUNTRIES: the calling codes texts may go to ("1" or "1, 52"); empty means the line's own."""
+    codes = frozenset(part.strip().lstrip("+") for part in value.replace(" ", ",").split(",") if part.strip())
+    bad = sorted(c for c in codes if not (c.isascii() and c.isdigit() and 1 <= len(c) <= 3))
+    if bad:
+        raise StartupError(f"TEXT_COUNTRIES: '{bad[0]}' is not a calling code; expected codes such as 1 or 1,52")
+    return codes
+
+
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, "").strip().lower() or choices[0]
+    if value not in choices:
+        raise StartupError(f"{name} is '{value}'; expected one of: {', '.join(choices)}")
+    return value
+
+
+def _whole(name: str, default: int, least: int = 1) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < least:
+        raise StartupError(f"{name} is '{value}'; expected a whole number of at least {least}")
+    return int(value)
+
+
 def from_environment() -> dict[str, Any]:
     """The app's settings read from environment variables."""
     return {
@@ -53,6 +95,9 @@ def from_environment() -> dict[str, Any]:
         "AUDIO_BASE_URL": os.environ.get("AUDIO_BASE_URL", "").rstrip("/"),
         "PROMPTS_DIR": os.environ.get("PROMPTS_DIR", str(ROOT / "prompts")),
         "AUDIO_DIR": os.environ.get("AUDIO_DIR", str(ROOT / "audio")),
+        # The voice of the pre-built audio: gtts (Google's voices, built at deploy; where a prompt has none, Twilio's
+        # neural voice reads it) or espeak (also plays the offline espeak-ng files, which sound robotic).
+        "AUDIO_ENGINE": _choice("AUDIO_ENGINE", ("gtts", "espeak")),
         "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
         # Where records wait while the database is unreachable (default: instance/, beside a SQLite database).
         "RECORDS_BUFFER": os.environ.get("RECORDS_BUFFER", ""),
@@ -66,4 +111,10 @@ def from_environment() -> dict[str, Any]:
         "TWILIO_HTTP_TIMEOUT": float(os.environ.get("TWILIO_HTTP_TIMEOUT", "5") or 5),
         # Twilio's own requests are a few kB; anything far larger is not Twilio.
         "MAX_CONTENT_LENGTH": 128 * 1024,
+        # Where "text me this answer" may send texts (calling codes; default: the line's own number's), and how many
+        # a number may get in a day: a spoofed caller ID must not make the line pump texts abroad.
+        "TEXT_COUNTRIES": text_countries(os.environ.get("TEXT_COUNTRIES", "")),
+        "TEXTS_PER_NUMBER_PER_DAY": _whole("TEXTS_PER_NUMBER_PER_DAY", 5),
+        # Questions not understood, call steps and safety events are deleted after this many days.
+        "RETENTION_DAYS": _whole("RETENTION_DAYS", 400),
     }

@@ -58,10 +58,12 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
         "TWILIO_WEBHOOK_KEYS": "",
         "DEV_MODE": False,
         "TRUST_PROXY": False,
-        "PUBLIC_BASE_URL": "",
+        "PUBLIC_BASE_URL": "https://line.example.org",
         "AUDIO_BASE_URL": "",
         "PROMPTS_DIR": str(LINE_FIXTURE),
         "AUDIO_DIR": str(fixture_audio()),
+        # The fixtures' audio (and the shipped audio) is built offline: the espeak engine's files are played.
+        "AUDIO_ENGINE": "espeak",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'usage.sqlite'}",
         "SECRET_KEY": "test-secret",
     }

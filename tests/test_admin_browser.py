@@ -82,6 +82,14 @@ def chrome() -> Iterator[object]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def settled(driver: object, ready: object, seconds: float = 10) -> None:
+    """Wait until the page a click opened shows what it should (an element of the page before is stale meanwhile)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(ready)
+
+
 def test_an_admin_signs_in_and_sees_every_page_in_a_real_browser(served: tuple[Flask, str], chrome: object) -> None:
     from selenium.webdriver.common.by import By
 
@@ -93,7 +101,7 @@ def test_an_admin_signs_in_and_sees_every_page_in_a_real_browser(served: tuple[F
     driver.find_element(By.NAME, "name").send_keys("Maria")  # type: ignore[attr-defined]
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)  # type: ignore[attr-defined]
     driver.find_element(By.CSS_SELECTOR, "form.signin button").click()  # type: ignore[attr-defined]
-    assert driver.find_element(By.TAG_NAME, "h1").text.startswith("Overview")  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.TAG_NAME, "h1").text.startswith("Overview"))
     assert driver.find_element(By.ID, "total-calls").text == "1"  # type: ignore[attr-defined]
     charts = driver.find_elements(By.CSS_SELECTOR, "svg.chart")  # type: ignore[attr-defined]
     assert len(charts) >= 4
@@ -118,7 +126,7 @@ def test_an_admin_signs_in_and_sees_every_page_in_a_real_browser(served: tuple[F
     player = message.find_element(By.TAG_NAME, "audio")
     assert player.get_attribute("src").endswith("/admin/messages/1/recording") and player.get_attribute("preload") == "none"
     message.find_element(By.CSS_SELECTOR, "button").click()
-    assert "Handled by Maria" in driver.find_element(By.ID, "message-1").text  # type: ignore[attr-defined]
+    settled(driver, lambda d: "Handled by Maria" in d.find_element(By.ID, "message-1").text)
     driver.save_screenshot(str(shots / "messages.png"))  # type: ignore[attr-defined]
 
     driver.find_element(By.LINK_TEXT, "Content").click()  # type: ignore[attr-defined]

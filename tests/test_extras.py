@@ -312,3 +312,74 @@ def test_the_report_refuses_a_bad_range_and_exports_json_and_csv(app, line: Line
     assert any(r["kind"] == "message" and r["callback"] == CALLER for r in exported["rows"])
     csv_text = runner.invoke(args=["report", "--csv"]).output
     assert csv_text.startswith("kind,topic,channel,lang,words,count,created,duration,callback,recording_url") and "skin" in csv_text
+
+
+def _answer_then_7(call: PhoneCall, line: Line, topic: str, presses: int = 1) -> list[str]:
+    from tests.test_voice import key_path
+
+    heard = []
+    call.start()
+    for key in key_path(line.content, topic):
+        call.press(key)
+    for _ in range(presses):
+        heard.append(call.press("7").heard[0].text)
+    return heard
+
+
+def test_text_me_sends_one_text_per_topic_per_call_however_often_7_is_pressed(call: PhoneCall, line: Line) -> None:
+    http = FakeTwilioHttp()
+    _with_messenger(line, http)
+    heard = _answer_then_7(call, line, "skin", presses=20)
+    assert len(http.requests) == 1
+    assert set(heard) == {"We have sent this answer to your phone by text message."}
+
+
+def test_a_number_gets_at_most_the_days_cap_of_texts_across_calls_and_workers(tmp_path: Path) -> None:
+    # Two apps on one database: two workers (or two instances) of the same line.
+    workers = [make_app(tmp_path, TWILIO_ACCOUNT_SID="AC" + "1" * 32, TEXTS_PER_NUMBER_PER_DAY=3) for _ in range(2)]
+    http = FakeTwilioHttp()
+    outcomes = []
+    for n, topic in enumerate(["skin", "contagious", "inherited", "outlook", "causes"]):
+        app = workers[n % 2]
+        line = app.extensions["line"]
+        _with_messenger(line, http)
+        outcomes += _answer_then_7(PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line)), line, topic)
+    assert len(http.requests) == 3
+    assert outcomes[3].startswith("Sorry, we could not send a text message") and outcomes[4] == outcomes[3]
+
+
+def test_texts_go_only_to_the_allowed_countries(tmp_path: Path) -> None:
+    abroad = "+447700900123"
+    for countries, offered in (("", False), ("1,44", True)):
+        app = make_app(tmp_path, TWILIO_ACCOUNT_SID="AC" + "1" * 32, TEXT_COUNTRIES=frozenset(filter(None, countries.split(","))))
+        line = app.extensions["line"]
+        http = FakeTwilioHttp()
+        _with_messenger(line, http)
+        call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line), caller=abroad)
+        call.start()
+        answer = call.press("1")
+        assert ("press 7" in answer.text) is offered
+        turn = call.press("7")
+        assert len(http.requests) == (1 if offered else 0)
+        if not offered:
+            assert turn.heard[0].text == "Sorry, that is not an option."
+
+
+def test_a_retried_text_me_request_sends_nothing_more(call: PhoneCall, line: Line) -> None:
+    http = FakeTwilioHttp()
+    _with_messenger(line, http)
+    call.start()
+    call.press("1")
+    url, params = call.turn.url, dict(call.params)
+    action = call.turn.gather.get("action")
+    first = call.press("7")
+    # Twilio retries the same request (same URL, same form): the same reply, no second text.
+    again = call.open(action, {"Digits": "7"})
+    assert len(http.requests) == 1 and again.heard[0].text == first.heard[0].text
+
+
+def test_a_failed_text_can_be_tried_again(call: PhoneCall, line: Line) -> None:
+    http = FakeTwilioHttp(status=500)
+    _with_messenger(line, http)
+    heard = _answer_then_7(call, line, "skin", presses=2)
+    assert all(h.startswith("Sorry, we could not send") for h in heard) and len(http.requests) == 2

@@ -77,9 +77,11 @@ def test_nothing_is_lost_across_an_outage_and_a_restart(kind: str, tmp_path: Pat
 
 
 def test_a_record_written_twice_after_a_crash_counts_once(tmp_path: Path) -> None:
-    store = Store(engine_url("", str(tmp_path / "r.sqlite")), tmp_path / "buffer.sqlite")
+    store = Store(engine_url("", str(tmp_path / "r.sqlite")), tmp_path / "buffer.sqlite", direct=False)
     store.record_usage("voice", "en", "outlook")
+    store._spill()
     batch = store.buffer.oldest()
+    assert batch
     store.flush()
     # The process died after the database's commit and before the buffer's delete: the same record comes again.
     for _, kind, row in batch:
@@ -217,3 +219,85 @@ def test_the_admin_figures_come_from_either_database(kind: str, tmp_path: Path) 
     marked = summary.message(line.store, message["id"])
     assert marked is not None and marked["handled_by"] == "Ana" and marked["handled_at"] is not None
     assert not summary.mark_handled(line.store, message["id"] + 100, "Ana")
+
+
+@pytest.mark.parametrize("words, kept", [
+    ("call me back at (555) 555-0123 please", "call me back at # please"),
+    ("my email is ana.perez@example.com can you write", "my email is # can you write"),
+    ("my number is five five five one two one two thanks", "my number is # thanks"),
+    ("mi numero es cinco cinco cinco uno dos tres", "mi numero es #"),
+    ("5 5 5 0 1 2 3 call me", "# call me"),
+    ("i have one or two questions about year 2023", "i have one or two questions about year 2023"),
+])
+def test_numbers_and_email_addresses_in_a_question_are_not_kept(words: str, kept: str, tmp_path: Path) -> None:
+    store = Store(engine_url("", str(tmp_path / "r.sqlite")))
+    store.record_unmatched("sms", "en", words)
+    store.flush()
+    [(stored, *_)] = store.report(dt.date.today(), dt.date.today()).unmatched
+    assert stored == kept
+
+
+def test_old_questions_and_steps_are_deleted_after_the_retention_period(tmp_path: Path) -> None:
+    from sqlalchemy import func, select
+
+    from service.records.store import steps, unmatched
+
+    store = Store(engine_url("", str(tmp_path / "r.sqlite")), retention_days=30)
+    store.record_unmatched("sms", "en", "zorp")
+    store.record_step("sms", "en", "SM1", "reply")
+    store.record_usage("sms", "en", "skin")
+    store.flush()
+    assert store.purge() == 0
+    assert store.purge(today=dt.date.today() + dt.timedelta(days=31)) == 2
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(unmatched)).scalar() == 0
+        assert conn.execute(select(func.count()).select_from(steps)).scalar() == 0
+    assert counts(store)[0] == 1  # topics reached are counts, not people's words: kept
+
+
+def test_the_records_files_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    import stat
+
+    store = Store(engine_url("", str(tmp_path / "r.sqlite")), tmp_path / "buffer.sqlite")
+    store.record_usage("sms", "en", "skin")
+    store.record_message("CA1", "***23", "https://api.twilio.com/rec/RE1", 3, recording_sid="RE1")
+    assert store.flush()
+    for path in (tmp_path / "r.sqlite", tmp_path / "buffer.sqlite"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    for journal in tmp_path.glob("*-wal"):
+        assert not stat.S_IMODE(journal.stat().st_mode) & 0o077, journal
+
+
+def test_the_embedded_database_is_written_straight_and_a_message_at_once(tmp_path: Path) -> None:
+    store = Store(engine_url("", str(tmp_path / "r.sqlite")), tmp_path / "buffer.sqlite")
+    store.record_message("CA1", "***23", "https://api.twilio.com/rec/RE1", 3, recording_sid="RE1")
+    # Power-safe on return: in the database already, nothing waiting anywhere.
+    assert store.buffer.depth() == 0 and counts(store)[2] == 1
+    for n in range(50):
+        store.record_step("voice", "en", f"CA{n}", "menu:main")
+    store.flush()
+    assert store.buffer.depth() == 0
+
+
+@pytest.mark.parametrize("kind", databases())
+def test_a_text_is_claimed_once_per_key_and_capped_per_number_per_day(kind: str, tmp_path: Path) -> None:
+    store = Store(engine_url(url_for(kind, tmp_path), ""), tmp_path / "buffer.sqlite")
+    assert store.claim_text("answer-CA1-skin", "n1", "answer", 2) == "ok"
+    assert store.claim_text("answer-CA1-skin", "n1", "answer", 2) == "again"
+    assert store.claim_text("answer-CA1-outlook", "n1", "answer", 2) == "ok"
+    assert store.claim_text("answer-CA2-skin", "n1", "answer", 2) == "cap"
+    assert store.claim_text("answer-CA2-skin", "n2", "answer", 2) == "ok"
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs the throwaway PostgreSQL that .ci/run starts")
+def test_record_ids_of_an_older_postgresql_table_are_widened(tmp_path: Path) -> None:
+    import psycopg
+
+    url = fresh_postgres_database()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE messages (id SERIAL PRIMARY KEY, rid VARCHAR(36) UNIQUE, created TIMESTAMP NOT NULL, "
+                     "call_sid VARCHAR(64) NOT NULL, caller VARCHAR(32) NOT NULL, recording_url VARCHAR(500) NOT NULL, "
+                     "duration INTEGER NOT NULL)")
+    store = Store(engine_url(url, ""), tmp_path / "buffer.sqlite")
+    store.record_message("CA1", "***23", "https://api.twilio.com/rec", 3, recording_sid="RE" + "a" * 32)
+    assert store.flush() and counts(store)[2] == 1 and store.buffer.refused() == 0

@@ -28,6 +28,7 @@ from service.gateway.forms import parse_form
 from service.settings import StartupError
 from service.simulator import PhoneCall, TextThread, TwilioClient
 from tests.conftest import ROOT, TOKEN, make_app
+from tests.servers import free_port, gunicorn
 
 URL = "https://line.example.org/voice"
 PARAMS = {"CallSid": "CA1", "From": "+15555550123", "To": "+15555550100"}
@@ -71,14 +72,24 @@ def test_a_correct_signature_is_200(app) -> None:  # type: ignore[no-untyped-def
     assert signed_post(app.test_client(), "https://line.example.org/sms", {**PARAMS, "Body": "hi"}).status_code == 200
 
 
-def test_behind_a_tls_proxy_signatures_validate_only_with_the_proxy_setting(tmp_path: Path) -> None:
+def test_behind_a_tls_proxy_signatures_are_checked_against_the_public_address_whatever_the_headers(tmp_path: Path) -> None:
     # Heroku's router: Twilio signed https://..., the app sees http:// plus X-Forwarded-Proto: https.
     forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Port": "443", "X-Forwarded-For": "54.172.60.1"}
-    for trust, expected in ((False, 403), (True, 200)):
-        app = make_app(tmp_path, TRUST_PROXY=trust)
-        client = app.test_client()
-        response = signed_post(client, "http://line.example.org/voice", PARAMS, sign_url=URL, headers=forwarded)
-        assert response.status_code == expected, trust
+    for trust in (False, True):
+        client = make_app(tmp_path, TRUST_PROXY=trust).test_client()
+        assert signed_post(client, "http://line.example.org/voice", PARAMS, sign_url=URL, headers=forwarded).status_code == 200
+        # A client that chooses the Host header (and signs for that host with a stolen token's signature of another
+        # request) gains nothing: the signed address is the configured one.
+        forged = signed_post(client, "https://evil.example.net/voice", PARAMS, headers={"X-Forwarded-Host": "evil.example.net"})
+        assert forged.status_code == 403
+
+
+def test_the_line_will_not_start_without_its_public_address_outside_development_mode(tmp_path: Path) -> None:
+    with pytest.raises(StartupError, match="PUBLIC_BASE_URL is not set: set it to the address Twilio calls"):
+        make_app(tmp_path, PUBLIC_BASE_URL="")
+    with pytest.raises(StartupError, match="expected an address starting with https://"):
+        make_app(tmp_path, PUBLIC_BASE_URL="line.example.org")
+    assert make_app(tmp_path, PUBLIC_BASE_URL="", DEV_MODE=True)
 
 
 def test_a_public_base_url_is_what_signatures_are_checked_against(tmp_path: Path) -> None:
@@ -283,21 +294,11 @@ def test_mask_keeps_only_the_last_two_digits() -> None:
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _procfile_command(port: int) -> list[str]:
-    line = (ROOT / "Procfile").read_text().split("web:", 1)[1].strip()
-    line = line.replace("${WEB_CONCURRENCY:-2}", "1").replace("${PORT:-5000}", str(port)).replace("0.0.0.0", "127.0.0.1")
-    return [sys.executable, "-m", *line.split()]
+    return free_port()
 
 
 def _gunicorn(tmp_path: Path, port: int, **env: str) -> subprocess.Popen[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "FLASK_", "LINE_"))}
-    environment.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'g.sqlite'}", **env})
-    return subprocess.Popen(_procfile_command(port), cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return gunicorn(tmp_path, port, **env)
 
 
 def test_under_gunicorn_broken_prompts_stop_the_start_with_the_report(tmp_path: Path, small_prompts: Path) -> None:
@@ -404,3 +405,19 @@ def test_an_empty_body_hash_is_a_refusal_not_a_crash(app) -> None:  # type: igno
     response = app.test_client().post("/sms?bodySHA256=", data='{"Body": "hi"}', headers={
         "X-Twilio-Signature": "anything", "Content-Type": "application/json"}, base_url="https://line.example.org")
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/sms", "/voice", "/voice/answer/menu/main?lang=en"])
+def test_a_form_with_a_body_hash_signed_over_the_url_alone_is_refused(path: str, app) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+
+    empty = hashlib.sha256(b"").hexdigest()
+    separator = "&" if "?" in path else "?"
+    url = f"https://line.example.org{path}{separator}bodySHA256={empty}"
+    signature = RequestValidator(TOKEN).compute_signature(url, {})
+    form = {"MessageSid": "SM1", "CallSid": "CA1", "From": "+15555550123", "To": "+15555550100", "Body": "is it contagious", "Digits": "1"}
+    response = app.test_client().post(url.removeprefix("https://line.example.org"), data=form, base_url="https://line.example.org",
+                                      headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 403
+    app.extensions["line"].store.flush()
+    assert app.extensions["line"].store.report(*[__import__("datetime").date.today()] * 2).topics == []

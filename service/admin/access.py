@@ -8,8 +8,12 @@ import secrets
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, session
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 CSRF_FIELD = "csrf"
@@ -45,25 +49,67 @@ def password_ok(password: str) -> bool:
         return False
 
 
+_ENDED: set[str] = set()  # sessions signed out in this process, when there is no records database to say so
+
+
+def _sessions() -> Any:
+    line = current_app.extensions.get("line")
+    if line is None or line.store is None or line.store.state == "down":
+        return None
+    from ..records.signins import DatabaseSessions
+
+    return DatabaseSessions(line.store)
+
+
 def signed_in() -> str:
-    """The signed-in admin's name, or "" (also for a session opened with another password, or too long ago)."""
+    """The signed-in admin's name, or "" (also for a session opened with another password, too long ago, or signed
+    out on the server)."""
     name = session.get("admin", "")
     if not name:
         return ""
     since = session.get("since", 0)
     if session.get("key") != _fingerprint() or not isinstance(since, (int, float)) or time.time() - since > MAX_SESSION_SECONDS:
         return ""
+    sid = str(session.get("sid", ""))
+    if not sid or sid in _ENDED:
+        return ""
+    sessions = _sessions()
+    try:
+        if sessions is not None and not sessions.is_open(sid):
+            return ""
+    except SQLAlchemyError:
+        pass  # the database cannot say just now: the session stands unless this process saw it end
     return str(name)
 
 
 def sign_in(name: str) -> None:
-    """Start a fresh session for an admin (nothing of an earlier one is kept)."""
+    """Start a fresh session for an admin (nothing of an earlier one is kept), known to the server."""
+    sessions = _sessions()
     session.clear()
     session.permanent = True
     session["admin"] = name
     session["since"] = int(time.time())
     session["key"] = _fingerprint()
+    try:
+        sid = sessions.open(name) if sessions is not None else ""
+    except SQLAlchemyError:
+        sid = ""
+    session["sid"] = sid or secrets.token_urlsafe(24)
     session[CSRF_FIELD] = secrets.token_urlsafe(32)
+
+
+def sign_out() -> None:
+    """End this session on the server too: a copy of its cookie is no longer good."""
+    sid = str(session.get("sid", ""))
+    if sid:
+        sessions = _sessions()
+        try:
+            if sessions is not None:
+                sessions.end(sid)
+        except SQLAlchemyError:
+            pass
+        _ENDED.add(sid)
+    session.clear()
 
 
 def csrf_token() -> str:
@@ -80,54 +126,130 @@ def csrf_ok(sent: str | None) -> bool:
     return bool(token and sent and secrets.compare_digest(str(token), sent))
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What a sign-in try may do: wait this many seconds first (0: go on); how many tries this address has before
+    the pause, and how many are left after this one."""
+
+    wait: int
+    remaining: int
+
+    @property
+    def left(self) -> int:
+        """Tries left after this one."""
+        return max(0, self.remaining - 1)
+
+
+def verdict(mine: list[float], in_all: int, oldest_all: float, known: bool, now: float,
+            per_address: int = TRIES_PER_ADDRESS, all_limit: int = TRIES_IN_ALL, window: float = WINDOW_SECONDS) -> Verdict:
+    """The sign-in rule, whoever keeps the counts. An address gets per_address tries in the window, each after a
+    pause that doubles from the third on (2 s, 4 s, 8 s...); past all_limit tries from every address, only browsers
+    that have signed in before (a signed cookie says so) may try, so a stranger cannot lock the team out."""
+    waits = [0.0]
+    if len(mine) >= per_address:
+        waits.append(mine[0] + window - now)
+    elif len(mine) >= 2:
+        waits.append(mine[-1] + 2 ** (len(mine) - 1) - now)
+    if in_all >= all_limit and not known:
+        waits.append(oldest_all + window - now)
+    return Verdict(int(max(waits) + 0.999) if max(waits) > 0 else 0, max(0, per_address - len(mine)))
+
+
 class SignInLimiter:
     """Failed sign-ins counted over a window, per address and in all; past the limit, no password is even checked.
     Each try is counted before its password is checked (so a burst of parallel tries gets no more than the limit),
-    and forgotten when it succeeds. The limit in all spares addresses that have signed in before, so a stranger
-    cannot lock the team out. Kept in each process's memory: with N workers a guesser gets N times the limit."""
+    and forgotten when it succeeds. Counted in the records database when there is one (every worker and instance
+    shares it), else in this process's memory."""
 
-    def __init__(self, per_address: int = TRIES_PER_ADDRESS, in_all: int = TRIES_IN_ALL, window: float = WINDOW_SECONDS) -> None:
-        self.per_address = per_address
-        self.in_all = in_all
+    def __init__(self, window: float = WINDOW_SECONDS) -> None:
         self.window = window
         self._tries: dict[str, deque[float]] = {}
-        self._all: deque[float] = deque()
-        self._trusted: set[str] = set()
         self._lock = threading.Lock()
 
-    def _trim(self, times: deque[float], now: float) -> None:
-        while times and times[0] <= now - self.window:
-            times.popleft()
+    def _store(self) -> Any:
+        line = current_app.extensions.get("line")
+        store = line.store if line is not None else None
+        if store is not None and store.state == "down":
+            return None  # the database cannot be reached just now: this process's own counts, until it is back
+        return store
 
-    def attempt(self, address: str) -> int:
-        """Count a try now; the seconds to wait instead, when this address (or everyone) has tried too often."""
-        now = time.monotonic()
+    def peek(self, address: str, known: bool) -> Verdict:
+        """The verdict a try would get now, without counting one (for the page to say how many are left)."""
+        now = time.time()
+        tries = self._database()
+        if tries is not None:
+            try:
+                return verdict(*tries.seen(address, now - self.window), known, now)
+            except SQLAlchemyError:
+                pass  # the database cannot be reached just now: this process's own counts
         with self._lock:
-            mine = self._tries.setdefault(address, deque())
-            self._trim(mine, now)
-            self._trim(self._all, now)
-            waits = [0.0]
-            if len(mine) >= self.per_address:
-                waits.append(mine[0] + self.window - now)
-            if len(self._all) >= self.in_all and address not in self._trusted:
-                waits.append(self._all[0] + self.window - now)
-            wait = int(max(waits) + 0.999)
-            if not wait:
-                mine.append(now)
-                self._all.append(now)
-            if len(self._tries) > 10_000:  # many addresses: forget the quiet ones
-                for key in [k for k, v in self._tries.items() if not v or v[-1] <= now - self.window]:
-                    del self._tries[key]
-            return wait
+            return verdict(*self._seen(address, now), known, now)
+
+    def attempt(self, address: str, known: bool = False) -> Verdict:
+        """Count a try now; what it may do (a try told to wait is not counted)."""
+        now = time.time()
+        tries = self._database()
+        if tries is not None:
+            try:
+                # Counted first, then judged against every try counted before it: parallel tries cannot all pass.
+                rid = tries.add(address, now)
+                decided = verdict(*tries.seen(address, now - self.window, but_not=rid), known, now)
+                if decided.wait:
+                    tries.take_back(rid)
+                return decided
+            except SQLAlchemyError:
+                pass
+        with self._lock:
+            decided = verdict(*self._seen(address, now), known, now)
+            if not decided.wait:
+                self._tries.setdefault(address, deque()).append(now)
+            return decided
+
+    def _database(self) -> Any:
+        store = self._store()
+        if store is None:
+            return None
+        from ..records.signins import DatabaseTries
+
+        return DatabaseTries(store)
+
+    def _seen(self, address: str, now: float) -> tuple[list[float], int, float]:
+        for key in [k for k, v in self._tries.items() if v and v[-1] <= now - self.window]:
+            del self._tries[key]
+        for times in self._tries.values():
+            while times and times[0] <= now - self.window:
+                times.popleft()
+        every = [t for times in self._tries.values() for t in times]
+        return list(self._tries.get(address, ())), len(every), min(every, default=0.0)
 
     def succeeded(self, address: str) -> None:
-        """The try was right: it is not held against the address, which is trusted from now on."""
+        """The try was right: this address's tries are not held against it."""
+        tries = self._database()
+        if tries is not None:
+            try:
+                tries.clear(address)
+            except SQLAlchemyError:
+                pass
         with self._lock:
-            mine = self._tries.pop(address, deque())
-            for stamp in mine:
-                try:
-                    self._all.remove(stamp)
-                except ValueError:
-                    pass
-            if len(self._trusted) < 10_000:
-                self._trusted.add(address)
+            self._tries.pop(address, None)
+
+
+KNOWN_COOKIE = "poems_admin_known"
+KNOWN_SALT = "poems-line admin known browser"
+KNOWN_DAYS = 180
+
+
+def known_browser(cookie: str | None) -> bool:
+    """Whether a browser carries the signed cookie of an earlier sign-in (it is spared the limit on all addresses)."""
+    if not cookie:
+        return False
+    try:
+        URLSafeTimedSerializer(current_app.secret_key, salt=KNOWN_SALT).loads(cookie, max_age=KNOWN_DAYS * 86400)
+    except BadSignature:
+        return False
+    return True
+
+
+def known_cookie() -> str:
+    """A new known-browser cookie's value."""
+    return str(URLSafeTimedSerializer(current_app.secret_key, salt=KNOWN_SALT).dumps({"k": secrets.token_hex(8)}))

@@ -130,15 +130,17 @@ def _language_names(line: Line) -> dict[str, str]:
 def sign_in() -> BaseResponse | str | tuple[str, int]:
     """The sign-in form: a name (shown on what this admin marks) and the line's admin password."""
     address = request.remote_addr or "?"
+    known = access.known_browser(request.cookies.get(access.KNOWN_COOKIE))
     error = ""
     status = 200
     if request.method == "POST":
         name = " ".join(request.form.get("name", "").split())[:64]
         if not name:
-            return render_template("admin/sign_in.html", error="Type your name: it is shown on the messages you mark handled."), 400
-        wait = limiter.attempt(address)
-        if wait:
-            error = f"Too many tries. Wait {max(1, (wait + 59) // 60)} minute(s), then try again."
+            return render_template("admin/sign_in.html", error="Type your name: it is shown on the messages you mark handled.",
+                                   left=""), 400
+        decided = limiter.attempt(address, known)
+        if decided.wait:
+            error = f"Too many tries. Wait {_duration(decided.wait)}, then try again."
             status = 429
             _log("sign-in refused: too many tries", name=name)
         elif access.password_ok(request.form.get("password", "")):
@@ -146,12 +148,34 @@ def sign_in() -> BaseResponse | str | tuple[str, int]:
             access.sign_in(name)
             g.admin = name
             _log("signed in")
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            # This browser has signed in: a flood of strangers' tries will not lock it out.
+            response.set_cookie(access.KNOWN_COOKIE, access.known_cookie(), max_age=access.KNOWN_DAYS * 86400,
+                                path="/admin", secure=not current_app.config.get("DEV_MODE", False), httponly=True,
+                                samesite="Strict")
+            return response
         else:
             error = "That password is not right."
             status = 401
             _log("sign-in failed", name=name)
-    return render_template("admin/sign_in.html", error=error), status
+    ahead = limiter.peek(address, known)
+    if status == 429:
+        left = ""  # the error says how long to wait
+    elif not ahead.remaining:
+        left = f"No tries left: the next is possible in {_duration(ahead.wait)}."
+    else:
+        left = f"{ahead.remaining} tr{'ies' if ahead.remaining != 1 else 'y'} left before a 15-minute pause."
+        if ahead.wait:
+            left += f" The next is possible in {_duration(ahead.wait)}."
+    return render_template("admin/sign_in.html", error=error, left=left), status
+
+
+def _duration(seconds: int) -> str:
+    """A wait as a person reads it."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = (seconds + 59) // 60
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def _safe_next(target: str | None) -> str:
@@ -166,7 +190,7 @@ def _safe_next(target: str | None) -> str:
 def sign_out() -> BaseResponse:
     """End this admin's session."""
     _log("signed out")
-    session.clear()
+    access.sign_out()
     return redirect(url_for("admin.sign_in"))
 
 
@@ -329,7 +353,7 @@ def recording(message_id: int) -> Response:
         abort(404)
     config = current_app.config
     try:
-        data = fetch_recording(found["recording_url"], config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
+        data = fetch_recording(found.get("recording_sid") or "", config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
                                config["TWILIO_HTTP_TIMEOUT"])
     except RecordingUnavailable as error:
         log.warning("admin: recording of message %d not fetched: %s", message_id, error)

@@ -11,6 +11,8 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 import wave
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -158,7 +160,12 @@ REACH_TIMEOUT = 5.0
 
 
 def check_reachable(host: tuple[str, int] = GTTS_HOST, timeout: float = REACH_TIMEOUT) -> None:
-    """Fail at once, with a message, when gTTS's service cannot be reached (offline it would hang for minutes)."""
+    """Fail at once, with a message, when gTTS's service cannot be reached (offline it would hang for minutes); through
+    the HTTPS proxy the environment names, when it names one (gTTS goes that way too)."""
+    proxy = urllib.request.getproxies().get("https")
+    if proxy and host == GTTS_HOST and not urllib.request.proxy_bypass(host[0]):
+        parts = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        host = (parts.hostname or "", parts.port or 80)
     try:
         socket.create_connection(host, timeout=timeout).close()
     except OSError as exc:
@@ -166,9 +173,37 @@ def check_reachable(host: tuple[str, int] = GTTS_HOST, timeout: float = REACH_TI
                                 "check this machine's internet connection, or build offline with --engine espeak") from None
 
 
+def from_cache(wanted: list[tuple[Prompt, str, str]], audio_dir: Path, cache: Path) -> list[tuple[Prompt, str, str]]:
+    """Copy into audio_dir the files a cache (an earlier deploy's build) has for unchanged text; what is still wanted."""
+    cached = read_manifest(cache)
+    records = read_manifest(audio_dir)
+    still = []
+    for item in wanted:
+        name = item[1]
+        record = cached.get(name)
+        if record is not None and (cache / name).is_file() and file_digest(cache / name) == record.get("sha256"):
+            shutil.copyfile(cache / name, audio_dir / name)
+            records[name] = record
+        else:
+            still.append(item)
+    if len(still) < len(wanted):
+        write_manifest(audio_dir, records)
+    return still
+
+
+def save_to_cache(made: list[str], audio_dir: Path, cache: Path) -> None:
+    """Copy newly made files, with their records, into the cache for the next deploy."""
+    cache.mkdir(parents=True, exist_ok=True)
+    records, cached = read_manifest(audio_dir), read_manifest(cache)
+    for name in made:
+        shutil.copyfile(audio_dir / name, cache / name)
+        cached[name] = records[name]
+    write_manifest(cache, cached)
+
+
 def build(content: Content, audio_dir: Path, engine: str = "gtts", prune: bool = False, jobs: int = 3,
           languages: list[str] | None = None, progress: Callable[[int], None] | None = None,
-          synthesizer: Synthesizer | None = None) -> BuildReport:
+          synthesizer: Synthesizer | None = None, cache: Path | None = None) -> BuildReport:
     """Make the audio every prompt lacks; keep what is current; optionally remove what is unused."""
     if engine not in ENGINES:
         raise EngineUnavailable(f"unknown engine '{engine}'; expected one of: {', '.join(ENGINES)}")
@@ -177,6 +212,12 @@ def build(content: Content, audio_dir: Path, engine: str = "gtts", prune: bool =
     speak: Synthesizer = synthesizer or (synthesize_gtts if engine == "gtts" else synthesize_espeak)
     audio_dir.mkdir(parents=True, exist_ok=True)
     wanted, kept = plan(content, audio_dir, engine, languages)
+    if cache is not None:
+        found = len(wanted)
+        wanted = from_cache(wanted, audio_dir, cache)
+        kept += found - len(wanted)
+        if progress and found > len(wanted):
+            progress(found - len(wanted))
     if wanted and engine == "gtts" and synthesizer is None:
         check_reachable()
     records = read_manifest(audio_dir)
@@ -216,4 +257,6 @@ def build(content: Content, audio_dir: Path, engine: str = "gtts", prune: bool =
                 path.unlink()
                 report.removed.append(path.name)
     write_manifest(audio_dir, records)
+    if cache is not None and report.made:
+        save_to_cache(report.made, audio_dir, cache)
     return report

@@ -72,8 +72,11 @@ RECHECK_SECONDS = 1.0
 class AudioLibrary:
     """Which audio file plays for each prompt, re-checked cheaply so a lost or broken file means Say, not silence."""
 
-    def __init__(self, audio_dir: Path | str, base_url: str = "", public_base_url: str = "") -> None:
+    def __init__(self, audio_dir: Path | str, base_url: str = "", public_base_url: str = "", engine: str = "gtts") -> None:
         self.dir = Path(audio_dir)
+        # Which engines' files callers hear: Google's voices always; espeak-ng's robotic ones only when the admin
+        # chose that engine (otherwise Twilio's neural voice reads the text: better than a robot).
+        self.engines = ENGINE_PREFERENCE if engine == "espeak" else ("gtts",)
         self.base_url = base_url
         # Behind a proxy the request's host is the inner one: Twilio must be sent the address it can reach.
         self.public_base_url = public_base_url
@@ -101,6 +104,8 @@ class AudioLibrary:
 
     def _good_file(self, key: tuple[str, str]) -> str | None:
         for name in self._by_text.get(key, ()):
+            if self.records[name].get("engine") not in self.engines:
+                continue
             try:
                 st = os.stat(self._paths[name])
             except OSError:
@@ -120,6 +125,16 @@ class AudioLibrary:
             else:
                 self._verified.pop(name, None)
         return ok
+
+    def sources(self, content: Content) -> dict[str, dict[str, int]]:
+        """Per language, how many prompts callers hear from each engine's files, and how many by Twilio's voice."""
+        out: dict[str, dict[str, int]] = {}
+        for prompt in content.prompts():
+            name = self.file_for(prompt)
+            source = str(self.records[name].get("engine")) if name else "say"
+            counts = out.setdefault(prompt.lang, {"gtts": 0, "espeak": 0, "say": 0})
+            counts[source] = counts.get(source, 0) + 1
+        return out
 
     def url(self, name: str) -> str:
         """Where Twilio fetches a file: the CDN when configured, else this app."""

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, unquote_plus
 
 from flask import Request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, RequestTimeout
 from werkzeug.utils import cached_property
 
 MAX_FIELDS = 1000
@@ -67,6 +67,20 @@ def _query_args(query: bytes) -> QueryArgs:
     return QueryArgs(parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True, errors="werkzeug.url_quote"))
 
 
+BODY_SECONDS = 5.0  # Twilio sends its few hundred bytes at once: a body this slow is a client holding a thread
+
+
+def _read_body(environ: dict[str, Any], size: int) -> bytes:
+    """The request's body, refused (408) when it does not arrive in time (a slow client would hold a thread)."""
+    sock = environ.get("gunicorn.socket")
+    if sock is not None:
+        sock.settimeout(BODY_SECONDS)
+    try:
+        return environ["wsgi.input"].read(size)
+    except (TimeoutError, OSError) as exc:
+        raise RequestTimeout() from exc
+
+
 class TwilioRequest(Request):
     """A Flask request whose URL-encoded form is parsed by parse_form: werkzeug's general parser costs several times
     more per webhook (see bench/README.md). Other bodies, and bodies of unknown length, take werkzeug's parser."""
@@ -88,7 +102,7 @@ class TwilioRequest(Request):
             limit = self.max_content_length
             if limit is not None and size > limit:
                 raise RequestEntityTooLarge()
-            body = environ["wsgi.input"].read(size)
+            body = _read_body(environ, size)
             try:
                 form = parse_form(body.decode("utf-8", "replace"))
             except ValueError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -50,17 +51,26 @@ class RecordingUnavailable(Exception):
 
 RECORDING_HOSTS = ("api.twilio.com",)
 MAX_RECORDING_BYTES = 20 * 1024 * 1024
+RECORDING_SID = re.compile(r"RE[0-9a-f]{32}")
+ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
 
 
-def fetch_recording(recording_url: str, account_sid: str, auth_token: str, timeout: float = 10.0) -> bytes:
+def recording_url(recording_sid: str, account_sid: str) -> str:
+    """Where Twilio's API keeps a recording of this account: built from the two SIDs, never from a URL a request
+    brought (whose path could name another resource of the account)."""
+    if not RECORDING_SID.fullmatch(recording_sid or ""):
+        raise RecordingUnavailable("the message has no recording id from Twilio (RE followed by 32 hexadecimal digits)")
+    if not ACCOUNT_SID.fullmatch(account_sid or ""):
+        raise RecordingUnavailable("TWILIO_ACCOUNT_SID is not set (or is not AC followed by 32 hexadecimal digits): "
+                                   "it is needed to fetch recordings")
+    return f"https://api.twilio.com/2010-04-01/Accounts/{account_sid}/Recordings/{recording_sid}.mp3"
+
+
+def fetch_recording(recording_sid: str, account_sid: str, auth_token: str, timeout: float = 10.0) -> bytes:
     """A recording's MP3, fetched with the account's credentials (which never reach a browser)."""
-    parts = urllib.parse.urlsplit(recording_url)
-    # Only Twilio's own API gets the credentials, whatever URL a record holds.
-    if parts.scheme != "https" or parts.hostname not in RECORDING_HOSTS:
-        raise RecordingUnavailable(f"the recording is not on Twilio's API ({parts.hostname or 'no host'})")
-    if not (account_sid and auth_token):
-        raise RecordingUnavailable("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are needed to fetch recordings")
-    url = recording_url if recording_url.endswith(".mp3") else recording_url + ".mp3"
+    url = recording_url(recording_sid, account_sid)
+    if not auth_token:
+        raise RecordingUnavailable("TWILIO_AUTH_TOKEN is needed to fetch recordings")
     credentials = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
     request = urllib.request.Request(url, headers={"Authorization": f"Basic {credentials}"})
     opener = urllib.request.build_opener(_CredentialsStayWithTwilio())

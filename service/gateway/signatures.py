@@ -86,8 +86,10 @@ class Signatures:
             return False
         url = self.signed_url(req)
         if "bodySHA256" in req.args:
-            # A JSON webhook: the signature covers the URL, whose bodySHA256 must be the body's own SHA-256.
-            if not req.args.get("bodySHA256"):
+            # A JSON webhook: the signature covers the URL, whose bodySHA256 must be the body's own SHA-256. A form's
+            # fields are signed one by one instead: a form with bodySHA256 is someone's trick (its body read as a form
+            # is no longer there to hash), never Twilio.
+            if not req.args.get("bodySHA256") or _is_form(req):
                 return False
             return self.validator.validate(url, req.get_data(as_text=True), signature)
         # The URL as requested is what Twilio signs almost always: one signature computed, then the library's full
@@ -101,10 +103,15 @@ class Signatures:
             # A Webhook Setting signs with a key this line was not given: every request will fail until it is.
             log.warning("signed with SharedKey %r, which is not in TWILIO_WEBHOOK_KEYS: refused", key_id[:64])
             return False
-        if "bodySHA256" in req.args and not req.args.get("bodySHA256"):
+        if "bodySHA256" in req.args and (not req.args.get("bodySHA256") or _is_form(req)):
             return False
         params = req.get_data(as_text=True) if "bodySHA256" in req.args else form
         return validator.validate(self.signed_url(req), params, signature, get_signature_algorithm(settings))
+
+
+def _is_form(req: Request) -> bool:
+    return req.environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower() in (
+        "application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def require_signature() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, select, update
 
-from .store import Store, messages, steps, unmatched, usage
+from .store import Store, messages, not_understood, steps, unmatched, usage
 
 MAX_DAYS = 366
 FLUSH_SECONDS = 2.0  # a page shows what reached the database; it does not wait long for a slow one
@@ -132,7 +132,7 @@ def unmatched_words(store: Store, start: dt.date, end: dt.date, limit: int = 200
     with store.engine.connect() as conn:
         rows = conn.execute(
             select(unmatched.c.words, unmatched.c.lang, unmatched.c.channel, count)
-            .where(unmatched.c.day.between(start, end))
+            .where(unmatched.c.day.between(start, end), not_understood())
             .group_by(unmatched.c.words, unmatched.c.lang, unmatched.c.channel).order_by(count.desc()).limit(limit))
         for words, lang, channel, n in rows:
             item = found.setdefault((words, lang), Unmatched(words, lang, 0))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import session
 
 from ..content import Target, gsm, normalize, sms_answer, sms_menu
@@ -23,6 +25,9 @@ class Conversation:
         menu = session.get("menu")
         self.menu = menu if menu in self.content.menus else "main"
         self.asked: list[str] = [c for c in session.get("choices", []) if isinstance(c, str)]
+        # The conversation's own random id (its cookie carries it): what ties a "did you mean" to the choice taken.
+        thread = session.get("thread")
+        self.thread = thread if isinstance(thread, str) and len(thread) == 16 else secrets.token_hex(8)
         self.choices: list[str] = []
         # Whether a reply already carries the line's notice: a flag, never a search of the reply's words (a reply
         # is folded for GSM-7, the phrase is not, and a Spanish notice searched for in its own reply was missed).
@@ -37,6 +42,7 @@ class Conversation:
         session["lang"] = self.lang.code
         session["menu"] = self.menu
         session["choices"] = self.choices
+        session["thread"] = self.thread
         session.permanent = True
 
     def phrase(self, name: str) -> str:
@@ -88,6 +94,7 @@ class Conversation:
         if safety.is_crisis(body):
             note(safety="crisis")
             self.switch_if_clear(body)
+            self.line.record_safety("sms", self.lang.code, "crisis", body)
             self.noticed = True  # nothing goes before the crisis line's words
             return [self.phrase("sms_crisis")]
         if safety.is_emergency(body):
@@ -95,6 +102,7 @@ class Conversation:
             # are what is asked about, else the menu.
             note(safety="emergency")
             self.switch_if_clear(body)
+            self.line.record_safety("sms", self.lang.code, "emergency", body)
             self.noticed = True  # "call 911" comes first, and is the notice's own warning
             about = self.line.matcher.decide(body, self.lang.code)
             warning = self.content.emergency_topic
@@ -122,7 +130,7 @@ class Conversation:
         if self.line.junk.is_mash(body):
             # Keys mashed, not words: the short help; kept with the questions not understood, where it is folded away.
             note(decision="junk")
-            self.line.record_unmatched("sms", self.lang.code, body[:200])
+            self.line.record_unmatched("sms", self.lang.code, body[:200], thread=self.thread)
             return [f"{self.phrase('sms_not_understood')} {self.phrase('sms_menu_footer')}"]
         self.switch_if_clear(body)
         return self.answer(matcher.decide(body, self.lang.code), body)
@@ -137,8 +145,9 @@ class Conversation:
         if decision.kind == "answer":
             return [self.reach(decision.target)]
         if decision.kind == "ask":
+            self.line.record_unmatched("sms", self.lang.code, body[:200], "ask", self.thread)
             return [self.offer(self.phrase("sms_did_you_mean"), decision.choices)]
-        self.line.record_unmatched("sms", self.lang.code, body[:200])
+        self.line.record_unmatched("sms", self.lang.code, body[:200], thread=self.thread)
         return [self.offer(f"{self.phrase('sms_not_understood')} {self.phrase('sms_nearest')}", decision.choices)]
 
     def pick_choice(self, number: int) -> str:

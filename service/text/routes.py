@@ -57,7 +57,7 @@ def incoming() -> Response:
     fields = notes(request.environ)
     fields["lang"] = conversation.lang.code
     fields["place"] = f"topic:{fields['topic']}" if fields.get("topic") else "reply"
-    line.record_step("sms", request.form.get("MessageSid", ""), fields)
+    line.record_step("sms", request.form.get("MessageSid", ""), fields, conversation.thread)
     return reply(*messages)
 
 

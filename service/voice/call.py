@@ -11,11 +11,13 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from ..content import Language, Prompt, Target, normalize
 from ..content.replies import fill
 from ..line import Line
+from ..settings import country_code
 from ..understanding.speech import repair
 from .messages import send_answer, store_recording
 
 LANGUAGE_MENU = "_languages"
 CHOICE_JOIN = "+"
+ASCII_DIGITS = "0123456789"
 TRANSFER_SECONDS = 25  # rings before the caller is offered to leave a message instead
 
 
@@ -68,7 +70,8 @@ class Call:
         self.at("choose" if place.kind == "choose" else f"{place.kind}:{place.ident}")
         # The same place, prompts and audio files give the same document: built once, then reused (building it is
         # a third of a menu step's cost; bench/README.md).
-        key = (request.url_root, self.lang.code, place, tuple((p.lang, p.id, p.text_sha) for p in prompts),
+        # The documents' audio addresses start with the public address (or, in development mode, the request's).
+        key = (self.line.audio.public_base_url or request.url_root, self.lang.code, place, tuple((p.lang, p.id, p.text_sha) for p in prompts),
                tuple(self.line.audio.file_for(p) for p in prompts))
         built = self.line.replies.get(key) if self.reuse else None
         if built is None:
@@ -93,9 +96,12 @@ class Call:
         return response
 
     def can_text(self) -> bool:
-        """Whether this call can be sent an answer by text: only then is it offered."""
-        messenger = self.line.messenger
-        return bool(messenger is not None and messenger.configured and self.caller and self.called)
+        """Whether this call can be sent an answer by text: only then is it offered (with an account to send from,
+        records to count texts in, and a caller's number in a country texts may go to)."""
+        line = self.line
+        if line.messenger is None or not line.messenger.configured or line.store is None or not (self.caller and self.called):
+            return False
+        return country_code(self.caller) in (line.text_countries or {country_code(self.called)})
 
     def goodbye(self) -> VoiceResponse:
         """The last words after too long a silence, then hang up."""
@@ -336,12 +342,14 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         arrival = call.arrival()
     if line.safety.is_crisis(said):
         call.notes["safety"] = "crisis"
+        line.record_safety("voice", call.lang.code, "crisis")
         call.reuse = False
         return urgently(call, call.phrase("crisis"), call.here(place, arrival or None))
     if line.safety.is_emergency(said):
         # Never routed on to a topic because of one of its words ("me duele el pecho" is not about hormones); only
         # to the warning signs, when those are what is asked about.
         call.notes["safety"] = "emergency"
+        line.record_safety("voice", call.lang.code, "emergency")
         about = line.matcher.decide(repair(said), call.lang.code)
         call.reuse = False
         if call.content.emergency_topic and about.kind != "none" and about.target.id == call.content.emergency_topic:
@@ -371,9 +379,11 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     call.notes["decision"] = decision.kind
     if decision.kind == "answer":
         return pick(call, decision.target, place, arrival)
+    sid = str(call.notes.get("sid", ""))
     if decision.kind == "ask":
+        line.record_unmatched("voice", call.lang.code, said, "ask", sid)
         return call.choices(ids, arrival or None)
-    line.record_unmatched("voice", call.lang.code, said)
+    line.record_unmatched("voice", call.lang.code, said, thread=sid)
     if arrival:
         # Words in another language that ask for nothing the line knows ("en español, por favor"): that language's
         # main menu, with its notice and keys, rather than a list of guesses.
@@ -439,9 +449,11 @@ def stay_silent(call: Call, place: Place) -> VoiceResponse:
 
 def text_me(call: Call, place: Place) -> VoiceResponse:
     """Key 7 after an answer: send it by text to the caller; the call goes on either way."""
-    sent = send_answer(call.line, call.lang, place.ident, call.caller, call.called)
-    call.notes["step_key"] = "text_me_sent" if sent else "text_me_failed"
-    return call.topic(place.ident, place.came_from, [call.phrase("text_sent" if sent else "text_failed")], replay=False)
+    outcome = send_answer(call.line, call.lang, place.ident, str(call.notes.get("sid", "")), call.caller, call.called)
+    call.notes["step_key"] = f"text_me_{outcome}"
+    # A second press for the same answer: it was sent, once.
+    said = "text_sent" if outcome in ("sent", "again") else "text_failed"
+    return call.topic(place.ident, place.came_from, [call.phrase(said)], replay=False)
 
 
 def record(call: Call, form: Mapping[str, str]) -> VoiceResponse:
@@ -456,7 +468,7 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
     """The caller's answer about the number to call back: 1 or yes keeps theirs; digits (keyed or said) replace it."""
     if silence:
         return call.confirm_callback(recording_sid, silence)
-    digits = "".join(c for c in form.get("Digits", "") if c.isdigit())
+    digits = "".join(c for c in form.get("Digits", "") if c in ASCII_DIGITS)
     said = form.get("SpeechResult", "")
     if not digits and said:
         index = call.line.matcher.indexes[call.lang.code]
@@ -480,7 +492,7 @@ def spoken_digits(lang: Language, said: str) -> str:
     numbers = lang.words.get("numbers", ())
     out = []
     for word in normalize(said).split():
-        if word.isdigit():
+        if word.isascii() and word.isdigit():
             out.append(word)
         elif word in numbers:
             out.append(str(numbers.index(word)))

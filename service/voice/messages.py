@@ -8,18 +8,22 @@ from ..content import Language, sms_answer
 from ..line import Line
 from ..logs import mask
 
+MAX_DURATION = 24 * 3600  # seconds: more than any recording, well inside the column
 
-def send_answer(line: Line, lang: Language, topic_id: str, caller: str, line_number: str) -> bool:
-    """Text a topic's answer to the caller, from the number they called."""
-    if line.messenger is None:
-        return False
-    return line.messenger.send(caller, line_number, sms_answer(lang, lang.topic(topic_id)))
+
+ADMIN_TEXTS_PER_DAY = 50
+
+
+def send_answer(line: Line, lang: Language, topic_id: str, call_sid: str, caller: str, line_number: str) -> str:
+    """Text a topic's answer to the caller, from the number they called: once per call and topic (see Line.send_text)."""
+    return line.send_text(f"{call_sid}-{topic_id}", caller, line_number, sms_answer(lang, lang.topic(topic_id)))
 
 
 def store_recording(line: Line, form: Mapping[str, str]) -> None:
     """Keep a left message's details and tell the admin by text when a number is configured."""
     try:
-        duration = int(form.get("RecordingDuration", "0") or 0)
+        # Twilio's recordings last minutes; anything else (a huge or negative figure) is clamped, never refused.
+        duration = min(max(int(form.get("RecordingDuration", "0") or 0), 0), MAX_DURATION)
     except ValueError:
         duration = 0
     url = form.get("RecordingUrl", "")[:500]
@@ -30,5 +34,7 @@ def store_recording(line: Line, form: Mapping[str, str]) -> None:
                                   recording_sid=form.get("RecordingSid", "")[:64], callback=caller[:32])
     admin = line.admin_number
     if admin and line.messenger is not None:
-        line.messenger.send(admin, form.get("To", ""), f"A voice message ({duration} s) is waiting on the POEMS line: "
-                            "see the report for the number to call back.")
+        # Once per recording, however often Twilio posts it.
+        line.send_text(form.get("RecordingSid", "") or form.get("CallSid", ""), admin, form.get("To", ""),
+                       f"A voice message ({duration} s) is waiting on the POEMS line: see the admin pages for the number "
+                       "to call back.", kind="admin", per_day=ADMIN_TEXTS_PER_DAY)

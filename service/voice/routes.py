@@ -18,6 +18,7 @@ from .call import CHOICE_JOIN, LANGUAGE_MENU, Call, Place, callback, press, reco
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(require_signature)
 log = logging.getLogger("service.voice")
+KEYPAD = "0123456789*#"
 
 
 @bp.after_request
@@ -98,7 +99,8 @@ def answer(kind: str, ident: str) -> Response:
     digits = request.form.get("Digits", "").strip()
     said = request.form.get("SpeechResult", "").strip()
     if digits:
-        return twiml(press(call, place, digits if len(digits) == 1 else ""))
+        # One key of the keypad; anything else ("²", "12") is not an option, never an error.
+        return twiml(press(call, place, digits if len(digits) == 1 and digits in KEYPAD else ""))
     if said:
         return twiml(speak(call, place, said))
     return twiml(call.here(place, [call.phrase("no_match")]))

@@ -1,0 +1,66 @@
+"""The line as it is deployed: the Procfile's own web command, started on loopback for a test."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def procfile_command(port: int, workers: int = 1) -> list[str]:
+    """The Procfile's web command with its ${NAME:-default} variables filled in, bound to loopback."""
+    line = (ROOT / "Procfile").read_text(encoding="utf-8").split("web:", 1)[1].strip()
+    values = {"PORT": str(port), "WEB_CONCURRENCY": str(workers)}
+    line = re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: values.get(m.group(1), m.group(2)), line)
+    return [sys.executable, "-m", *line.replace("0.0.0.0", "127.0.0.1").split()]
+
+
+def gunicorn(tmp_path: Path, port: int, workers: int = 1, cwd: Path = ROOT, **env: str) -> subprocess.Popen[str]:
+    """Start the Procfile's server (not waiting for it); its own environment, a SQLite file unless told otherwise, and
+    the public address Twilio would sign: this loopback port."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "FLASK_", "LINE_"))}
+    environment.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'g.sqlite'}", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+                        "AUDIO_ENGINE": "espeak",  # the shipped audio is built offline
+                        **env})
+    return subprocess.Popen(procfile_command(port, workers), cwd=cwd, env=environment, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def wait_until_up(process: subprocess.Popen[str], port: int, seconds: float = 60) -> None:
+    """Until /healthz answers (the master has loaded the content and model, and a worker serves)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            if process.poll() is not None:
+                raise AssertionError(f"the server exited: {process.communicate(timeout=5)[1][-2000:]}") from None
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    """Stop the server; what it wrote to stderr."""
+    process.terminate()
+    try:
+        return process.communicate(timeout=30)[1]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.communicate(timeout=10)[1]
