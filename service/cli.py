@@ -146,7 +146,9 @@ def eval_command(path: Path) -> None:
 
     line = _matcher()
     questions = read_questions(path)
-    click.echo(report(evaluate(line.content, line.matcher, line.safety, questions), str(path), len(questions)))
+    written = evaluate(line.content, line.matcher, line.safety, questions)
+    spoken = evaluate(line.content, line.matcher, line.safety, questions, spoken=True)
+    click.echo(report(written, str(path), len(questions), spoken))
 
 
 def _twilio():  # type: ignore[no-untyped-def]

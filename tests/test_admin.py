@@ -507,13 +507,15 @@ def test_a_withheld_number_is_not_offered_as_a_callback_and_old_messages_are_a_p
 
 def test_the_share_of_questions_answered_asked_and_not_understood(admin_app: Flask, browser: FlaskClient) -> None:
     line = admin_app.extensions["line"]
-    for decision in ("answer", "ask", "chosen", "none"):
+    for decision in ("answer", "offer", "ask", "chosen", "none"):
         line.store.record_step("sms", "en", f"SM{decision}", "reply", decision=decision)
     line.store.flush()
     page = Page(browser.get("/admin/").get_data(as_text=True) if signed_in(browser) else "")
-    for label in ("Answered at once 1 33.3%", "Asked 'did you mean' 1 33.3%", "Not understood 1 33.3%"):
+    for label in ("Answered at once 1 25.0%", "Answered, another topic offered 1 25.0%", "Asked 'did you mean' 1 25.0%",
+                  "Not understood 1 25.0%"):
         assert f"texts {label}" in page.text
-    assert "a choice offered (a \"did you mean\" or the nearest topics) was taken 1 time, for 2 questions" in page.text
+    assert ("a choice offered (a \"did you mean\", the nearest topics, or another topic after an answer) was taken 1 time, "
+            "for 3 questions") in page.text
 
 
 def test_a_caller_who_switches_language_counts_in_the_one_chosen(admin_app: Flask, browser: FlaskClient) -> None:

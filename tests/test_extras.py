@@ -283,6 +283,7 @@ def test_a_database_outage_does_not_stop_the_line(call: PhoneCall, line: Line, m
     assert "rare blood disorder" in call.press("*").text
 
 
+@pytest.mark.xdist_group("postgres")
 @pytest.mark.skipif(not __import__("os").environ.get("TEST_DATABASE_URL"), reason="set TEST_DATABASE_URL to a PostgreSQL database to run")
 def test_the_same_data_layer_on_postgresql() -> None:
     import os

@@ -19,6 +19,8 @@ from service.records import Store, engine_url
 from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
 from tests.conftest import ROOT, TOKEN, make_app
 
+# The tests here that use PostgreSQL run one after another on one test worker: one of them stops the cluster.
+pytestmark = pytest.mark.xdist_group("postgres")
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 PG_CTL = os.environ.get("TEST_PG_CTL", "")
 DOWN = "postgresql://nobody@127.0.0.1:9/none"  # nothing listens on port 9

@@ -14,7 +14,7 @@ from service.line import Line, speech_hints
 from service.simulator import PhoneCall, TextThread
 from service.understanding import LanguageGuesser, Safety
 from service.understanding.checks import example_problems
-from service.understanding.evaluation import evaluate, read_questions
+from service.understanding.evaluation import ONE_STEP, evaluate, read_questions
 from service.understanding.speech import repair
 from tests.conftest import ROOT
 from tests.test_content import edit
@@ -165,19 +165,25 @@ def test_held_out_questions_reach_the_right_answer_above_a_floor() -> None:
     from service.understanding import Matcher
 
     figures = evaluate(content, Matcher(content), Safety(content), read_questions(ROOT / "bench" / "eval" / "questions.csv"))
+    # About 4 points under the figures in the README (65% and 51% right at once, 91% and 90% within one step, 3.7% and
+    # 2.2% wrong): room for an admin's edits of the bank, not for a slide. (Issue 25 asks 70% and 65% right at once
+    # with at most 4% wrong: not reached yet; bench/README.md.)
+    floors = {"en": 0.61, "es": 0.47}
     for code, fig in figures.items():
         assert fig.asked >= 50, code
-        # About 5 points under the figures in the README: room for an admin's edits of the bank, not for a slide.
-        assert fig.share("direct", "after_ask") >= 0.85, (code, fig.outcomes)
-        assert fig.share("wrong") <= 0.06, (code, fig.outcomes)
-        assert fig.outcomes["crisis_caught"] >= fig.outcomes["crisis_missed"] and fig.outcomes["emergency_missed"] <= 1, code
+        assert fig.share("direct") >= floors.get(code, 0.45), (code, fig.outcomes)
+        assert fig.share(*ONE_STEP) >= 0.86, (code, fig.outcomes)
+        assert fig.share("wrong") <= 0.05, (code, fig.outcomes)
+        # Crisis wording is caught in every language (in English 6 of 7: one held-out phrasing is not).
+        assert fig.outcomes["crisis_caught"] >= 1 and fig.outcomes["crisis_missed"] <= 1, code
+        assert fig.outcomes["emergency_missed"] <= 1, code
 
 
 def test_the_held_out_set_says_where_each_question_came_from() -> None:
     questions = read_questions(ROOT / "bench" / "eval" / "questions.csv")
     content = load(ROOT / "prompts")
     labels = set(content.topic_ids()) | {"crisis", "emergency", "none"}
-    assert sum(q.lang == "en" for q in questions) >= 300 and sum(q.lang == "es" for q in questions) >= 100
+    assert sum(q.lang == "en" for q in questions) >= 300 and sum(q.lang == "es" for q in questions) >= 300
     assert all(q.source and q.label in labels for q in questions), [q for q in questions if not q.source or q.label not in labels][:3]
 
 
@@ -194,3 +200,66 @@ def test_crisis_and_emergency_messages_cannot_be_talked_over(call: PhoneCall) ->
 @pytest.mark.parametrize("said", ["me quiero matar", "me voy a suicidar", "I want to end it", "I took too many pills"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str, app: Flask) -> None:
     assert Safety(app.extensions["line"].content).is_crisis(said) or Safety(load(ROOT / "prompts")).is_crisis(said)
+
+
+def likely(line: Line, lang: str = "en") -> tuple[str, str, str]:
+    """A question the line is likely, not sure, about: answered, and another topic offered (the two topic ids)."""
+    content = line.content
+    for target in content.languages[lang].targets.values():
+        for example in target.examples[:40]:
+            words = example + " please"  # not the example as written (that goes straight to its topic)
+            decision = line.matcher.decide(words, lang)
+            if decision.kind == "offer" and decision.target.kind == "topic":
+                return words, decision.target.id, decision.choices[1].id
+    raise AssertionError("no question leaves the matcher likely but not sure")
+
+
+def test_answer_then_offer_by_text_answers_and_reply_1_takes_the_other_topic(texter: TextThread, line: Line) -> None:
+    from service.content import gsm
+    from service.content.replies import sms_answer
+
+    en = line.content.languages["en"]
+    question, first, other = likely(line)
+    texter.send("hi")
+    [reply] = texter.send(question)
+    offered = en.topic(other)
+    assert reply == sms_answer(en, en.topic(first), offered) and gsm.segments(reply) <= 3
+    assert reply.endswith(gsm.fold(en.phrases["sms_also"].replace("{key}", "1").replace("{title}", offered.title)))
+    [taken] = texter.send("1")
+    assert gsm.fold(offered.text) in taken
+    # Taken once: a 1 now picks from the main menu again.
+    assert gsm.fold(offered.text) not in texter.send("1")[0]
+
+
+def test_answer_then_offer_by_voice_plays_the_answer_then_key_1_gives_the_other(call: PhoneCall, line: Line) -> None:
+    en = line.content.languages["en"]
+    question, first, other = likely(line)
+    call.start()
+    turn = call.say(question)
+    texts = [h.text for h in turn.heard]
+    answer = en.prompts[f"topic.{first}"].text
+    offer = f"If you meant {en.topic(other).title}, press 1."
+    assert texts.index(answer) < texts.index(offer)
+    assert "also=" + other in turn.gather.get("action")
+    assert en.prompts[f"topic.{other}"].text in call.press("1").text
+
+
+def test_the_overview_counts_offers_and_how_often_they_were_taken(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from service.records import summary
+    from service.simulator import TwilioClient
+    from tests.conftest import TOKEN, make_app
+
+    app = make_app(tmp_path)
+    line = app.extensions["line"]
+    question, _, _ = likely(line)
+    for take in (True, False):
+        texter = TextThread(TwilioClient(app.test_client(), TOKEN), texter=f"+1555555010{int(take)}")
+        texter.send("hi")
+        texter.send(question)
+        if take:
+            texter.send("1")
+    assert line.store.flush()
+    data = summary.overview(line.store, dt.date.today(), dt.date.today())
+    assert data.decisions["sms"].get("offer") == 2 and data.decisions["sms"].get("chosen") == 1

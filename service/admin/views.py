@@ -272,18 +272,20 @@ def _shares(decisions: dict[str, dict[str, int]]) -> list[tuple[str, str, int, f
     rows = []
     for channel, label in CHANNELS:
         d = decisions.get(channel, {})
-        counts = {"Answered at once": d.get("answer", 0), "Asked 'did you mean'": d.get("ask", 0), "Not understood": d.get("none", 0)}
+        counts = {"Answered at once": d.get("answer", 0), "Answered, another topic offered": d.get("offer", 0),
+                  "Asked 'did you mean'": d.get("ask", 0), "Not understood": d.get("none", 0)}
         total = sum(counts.values())
         rows += [(label, name, n, round(100 * n / total, 1)) for name, n in counts.items()] if total else []
     return rows
 
 
 def _chosen(decisions: dict[str, dict[str, int]]) -> list[tuple[str, int, int]]:
-    """Per channel: how many times a choice offered ("did you mean", or the nearest topics) was taken, of how many."""
+    """Per channel: how many times a choice offered ("did you mean", the nearest topics, or another topic after a likely
+    answer) was taken, of how many."""
     rows = []
     for channel, label in CHANNELS:
         d = decisions.get(channel, {})
-        offered = d.get("ask", 0) + d.get("none", 0)
+        offered = d.get("ask", 0) + d.get("none", 0) + d.get("offer", 0)
         if offered:
             rows.append((label, d.get("chosen", 0), offered))
     return rows

@@ -106,6 +106,10 @@ def read(root: Path | str, reading: bool = True) -> Content:
     top = reader.mapping(line_node, LINE_FILE, required=("default_language", "languages", "keys", "menus"),
                          allowed=("default_language", "languages", "keys", "timeouts", "recording", "emergency_topic", "menus")) or {}
     codes = [c for c in reader.texts(top.get("languages"), "languages")]
+    for bad in [c for c in codes if not LANGUAGE_CODE.fullmatch(c)]:
+        reader.error(top["languages"], f"languages: '{bad}' is not a language code; expected a code such as en, es or pt-BR "
+                     "(each names its file: en.yaml)")
+    codes = [c for c in codes if LANGUAGE_CODE.fullmatch(c)]
     content.default_language = reader.text(top.get("default_language"), "default_language") or (codes[0] if codes else "en")
     if codes and content.default_language not in codes:
         reader.error(top["default_language"], f"default_language '{content.default_language}' is not in languages; expected one of: {', '.join(codes)}")
@@ -145,6 +149,7 @@ def _item_lines(node: Node | None) -> tuple[int, ...]:
 # Amazon Polly or Google voice.
 TWILIO_VOICE = re.compile(r"(Polly|Google)\.[A-Za-z0-9-]+")
 TOPIC_FIELDS = ("title", "keyword", "spoken", "text", "phrases", "sources", "reviewed")
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 
 
 def today() -> dt.date:

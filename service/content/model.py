@@ -53,6 +53,7 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "crisis": ("voice", frozenset()),
     "did_you_mean": ("voice", frozenset({"title", "key"})),
     "choice": ("voice", frozenset({"title", "key"})),
+    "also": ("voice", frozenset({"title", "key"})),
     "nearest": ("voice", frozenset()),
     "courtesy": ("voice", frozenset()),
     "sms_welcome": ("sms", frozenset()),
@@ -69,10 +70,11 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "sms_choose": ("sms", frozenset()),
     "sms_nearest": ("sms", frozenset()),
     "sms_courtesy": ("sms", frozenset()),
+    "sms_also": ("sms", frozenset({"title", "key"})),
 }
 # Phrases whose text is spoken on its own (the others are built into menus and answers).
 SPOKEN_PHRASES = tuple(
-    name for name, (channel, _) in PHRASES.items() if channel == "voice" and name not in ("option", "did_you_mean", "choice")
+    name for name, (channel, _) in PHRASES.items() if channel == "voice" and name not in ("option", "did_you_mean", "choice", "also")
 )
 WORD_LISTS = ("menu", "help", "language", "repeat", "back", "numbers", "yes", "no", "courtesy", "emergency", "crisis", "ignore")
 VOICE_FIELDS = ("name", "say_language", "say_voice", "speech_language", "gtts_lang", "gtts_tld", "espeak_voice", "readability")

@@ -27,22 +27,39 @@ def sms_menu(content: Content, lang: Language, menu_id: str) -> str:
     return gsm.fold("\n".join(lines))
 
 
-def sms_answer(lang: Language, target: Target) -> str:
-    """A topic's text answer with the what-next line, as sent."""
-    return gsm.fold(f"{target.text}\n{lang.phrases['sms_answer_footer']}")
+ALSO_KEY = "1"  # the reply that takes the other topic offered after a likely answer
+
+
+def closing(lang: Language, also: Target | None = None) -> str:
+    """An answer's last line: what to do next, or, after a likely-but-not-certain answer, the other topic to reply 1 for."""
+    if also is None:
+        return lang.phrases["sms_answer_footer"]
+    return fill(lang.phrases["sms_also"], {"title": also.title, "key": ALSO_KEY})
+
+
+def sms_answer(lang: Language, target: Target, also: Target | None = None) -> str:
+    """A topic's text answer with its closing line, as sent."""
+    return gsm.fold(f"{target.text}\n{closing(lang, also)}")
+
+
+def longest_closing(lang: Language) -> str:
+    """The longest closing line an answer can have: the footer, or the offer of the topic with the longest title (only
+    topics are offered after an answer, never a menu)."""
+    offers = [closing(lang, t) for t in lang.targets.values() if t.kind != "menu" and "sms_also" in lang.phrases]
+    return max([lang.phrases["sms_answer_footer"], *offers], key=lambda line: gsm.septets(gsm.fold(line)))
 
 
 def first_text_room(lang: Language) -> int:
     """How many characters a topic's text answer may have: what three segments leave beside the line's notice and the
-    footer, as a first-time texter gets them in one message."""
-    return gsm.MAX_GSM_CHARS - gsm.septets(gsm.fold(f"{lang.phrases['sms_welcome']}\n\n{lang.phrases['sms_answer_footer']}"))
+    longest closing line, as a first-time texter gets them in one message."""
+    return gsm.MAX_GSM_CHARS - gsm.septets(gsm.fold(f"{lang.phrases['sms_welcome']}\n\n{longest_closing(lang)}"))
 
 
-def first_answer(lang: Language, target: Target) -> tuple[str, bool]:
-    """A first-time texter's answer in one message: the line's notice, the answer, the footer, within three
+def first_answer(lang: Language, target: Target, also: Target | None = None) -> tuple[str, bool]:
+    """A first-time texter's answer in one message: the line's notice, the answer, its closing line, within three
     segments; the answer is cut at a word (with ...) when all three do not fit (the check refuses such an answer,
     so only a line started without its check can send one), and the second value says so."""
-    notice, footer = lang.phrases["sms_welcome"], lang.phrases["sms_answer_footer"]
+    notice, footer = lang.phrases["sms_welcome"], closing(lang, also)
     text = gsm.fold(target.text)
     cut = gsm.clip(text, first_text_room(lang))
     return gsm.fold(f"{notice}\n{cut}\n{footer}"), cut != text
@@ -64,6 +81,8 @@ def sms_texts(content: Content, lang: Language) -> dict[str, str]:
             out[f"topic '{target_id}' text, with the emergency warning in front,"] = gsm.fold(f"{lang.phrases.get('sms_emergency', '')}\n{sms_answer(lang, target)}")
             if "sms_welcome" in lang.phrases:
                 out[f"topic '{target_id}' text, as a first answer with the line's notice,"] = first_answer(lang, target)[0]
+            if "sms_also" in lang.phrases:
+                out[f"topic '{target_id}' text, with another topic offered,"] = gsm.fold(f"{target.text}\n{longest_closing(lang)}")
     for name in ("sms_help", "sms_welcome"):
         if name in lang.phrases:
             out[f"phrase '{name}'"] = gsm.fold(lang.phrases[name])

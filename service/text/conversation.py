@@ -60,20 +60,23 @@ class Conversation:
         self.noticed = True
         return f"{self.phrase('sms_welcome')}\n{self.listing('main')}"
 
-    def answer_for(self, target_id: str) -> str:
+    def answer_for(self, target_id: str, also: Target | None = None) -> str:
         """A topic's text answer, counted in the usage records; a first-time texter's carries the notice in front
-        (one message, not two: carriers do not keep two texts in order, and each is billed)."""
+        (one message, not two: carriers do not keep two texts in order, and each is billed). With also, the answer
+        closes with that other topic to reply 1 for, and 1 now means it."""
         note(topic=target_id)
         self.line.record_usage("sms", self.lang.code, target_id)
         target = self.lang.topic(target_id)
+        if also is not None:
+            self.choices = [also.id]
         if self.first and not self.noticed:
             self.noticed = True
-            return first_answer(self.lang, target)[0]
-        return sms_answer(self.lang, target)
+            return first_answer(self.lang, target, also)[0]
+        return sms_answer(self.lang, target, also)
 
-    def reach(self, target: Target) -> str:
-        """A topic's answer, or a menu's list."""
-        return self.listing(target.id) if target.kind == "menu" else self.answer_for(target.id)
+    def reach(self, target: Target, also: Target | None = None) -> str:
+        """A topic's answer (with another topic offered after it), or a menu's list."""
+        return self.listing(target.id) if target.kind == "menu" else self.answer_for(target.id, also)
 
     def offer(self, header: str, targets: tuple[Target, ...]) -> str:
         """Numbered choices; the next number picks from them, not from a menu."""
@@ -144,6 +147,9 @@ class Conversation:
         note(decision=decision.kind)
         if decision.kind == "answer":
             return [self.reach(decision.target)]
+        if decision.kind == "offer":
+            # Answer, then offer: the likeliest answer now, the runner-up one reply away.
+            return [self.reach(decision.target, decision.choices[1])]
         if decision.kind == "ask":
             self.line.record_unmatched("sms", self.lang.code, body[:200], "ask", self.thread)
             return [self.offer(self.phrase("sms_did_you_mean"), decision.choices)]

@@ -14,6 +14,12 @@ from .matcher import Matcher
 from .safety import Safety
 
 SAFETY_LABELS = ("crisis", "emergency")
+# What became of a question about a topic: answered right at once ("direct"; with another topic offered or not);
+# answered, and the right topic offered one key or reply away ("offered"); asked "did you mean" with the right one
+# among the choices ("after_ask"); a wrong answer with the right one not offered ("wrong"); a "did you mean" without
+# it ("ask_missed"); or nothing close ("no_match").
+OUTCOMES = ("direct", "offered", "after_ask", "wrong", "ask_missed", "no_match")
+ONE_STEP = ("direct", "offered", "after_ask")
 NOTHING = "none"
 # A held-out question this close to a bank example is left out: the set must measure what the bank has not seen.
 NEAR_COPY = 90
@@ -38,10 +44,13 @@ class Figures:
     confused: Counter[tuple[str, str]] = field(default_factory=Counter)
     left_out: int = 0
 
+    # How the best score of each answered question fared: score bin (0.0, 0.1...) -> [right, answered].
+    reliability: dict[float, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+
     @property
     def asked(self) -> int:
         """Questions about a topic (not crisis, emergency or nothing)."""
-        return sum(self.outcomes[k] for k in ("direct", "after_ask", "wrong", "ask_missed", "no_match"))
+        return sum(self.outcomes[k] for k in OUTCOMES)
 
     def share(self, *kinds: str) -> float:
         """The share of topic questions with these outcomes."""
@@ -55,8 +64,12 @@ def read_questions(path: Path) -> list[Question]:
                 for r in csv.DictReader(f) if r.get("question", "").strip()]
 
 
-def evaluate(content: Content, matcher: Matcher, safety: Safety, questions: list[Question]) -> dict[str, Figures]:
-    """Every question decided as the line would decide it, counted by outcome, per language."""
+def evaluate(content: Content, matcher: Matcher, safety: Safety, questions: list[Question], spoken: bool = False) -> dict[str, Figures]:
+    """Every question decided as the line would decide it, counted by outcome, per language (spoken: as a caller's
+    words reach the line, through Twilio's recognizer, which drops punctuation and capitals, and the line's repair of
+    its mishearings)."""
+    from .speech import repair
+
     figures: dict[str, Figures] = {code: Figures() for code in content.languages}
     bank = {code: [normalize(e) for t in lang.targets.values() for e in t.examples] for code, lang in content.languages.items()}
     for q in questions:
@@ -70,13 +83,16 @@ def evaluate(content: Content, matcher: Matcher, safety: Safety, questions: list
         if bank[q.lang] and process.extractOne(normalize(q.text), bank[q.lang], scorer=fuzz.ratio, score_cutoff=NEAR_COPY):
             fig.left_out += 1
             continue
-        decision = matcher.decide(q.text, q.lang)
+        decision = matcher.decide(repair(q.text) if spoken else q.text, q.lang)
         ids = [t.id for t in decision.choices]
         if q.label == NOTHING:
             fig.outcomes[f"nothing_{decision.kind}"] += 1
             continue
-        if decision.kind == "answer":
-            outcome = "direct" if ids[0] == q.label else "wrong"
+        if decision.kind in ("answer", "offer"):
+            outcome = "direct" if ids[0] == q.label else "offered" if q.label in ids else "wrong"
+            cell = fig.reliability[min(0.9, int(decision.ranking[0].score * 10) / 10)]
+            cell[0] += ids[0] == q.label
+            cell[1] += 1
         elif decision.kind == "ask":
             outcome = "after_ask" if q.label in ids else "ask_missed"
         else:
@@ -89,14 +105,21 @@ def evaluate(content: Content, matcher: Matcher, safety: Safety, questions: list
     return figures
 
 
-def report(figures: dict[str, Figures], source: str, total: int) -> str:
+def report(figures: dict[str, Figures], source: str, total: int, spoken: dict[str, Figures] | None = None) -> str:
     """The evaluation as an admin or a developer reads it."""
     lines = [f"Held-out questions: {source} ({total} in all)", ""]
-    lines.append("lang  topic questions  direct  after 1 'did you mean'  right in all  wrong  'did you mean' missed  no match  left out (in the bank)")
+    lines.append("lang     questions  right first  answer+offer right  after 'did you mean'  right within one step  wrong  "
+                 "'did you mean' missed  no match  left out (in the bank)")
+    rows = [(code, fig) for code, fig in figures.items()] + [(f"{code} spoken", fig) for code, fig in (spoken or {}).items()]
+    for code, fig in rows:
+        lines.append(f"{code:10s} {fig.asked:7d}  {fig.share('direct'):11.1%}  {fig.share('offered'):18.1%}  "
+                     f"{fig.share('after_ask'):20.1%}  {fig.share(*ONE_STEP):21.1%}  {fig.share('wrong'):5.1%}  "
+                     f"{fig.share('ask_missed'):21.1%}  {fig.share('no_match'):8.1%}  {fig.left_out}")
+    lines.append("")
+    lines.append("Reliability of the best score (answered questions): score from, answered, right at once")
     for code, fig in figures.items():
-        lines.append(f"{code:4s}  {fig.asked:15d}  {fig.share('direct'):6.1%}  {fig.share('after_ask'):21.1%}  "
-                     f"{fig.share('direct', 'after_ask'):12.1%}  {fig.share('wrong'):5.1%}  {fig.share('ask_missed'):21.1%}  "
-                     f"{fig.share('no_match'):8.1%}  {fig.left_out}")
+        cells = [f"{low:.1f}: {n:3d} {right / n:4.0%}" for low, (right, n) in sorted(fig.reliability.items()) if n]
+        lines.append(f"  {code}  " + "   ".join(cells))
     lines.append("")
     for code, fig in figures.items():
         o = fig.outcomes
@@ -105,14 +128,14 @@ def report(figures: dict[str, Figures], source: str, total: int) -> str:
                      f"no match, yet the nearest topics offered had it: {o['no_match_offered']}; "
                      f"questions about nothing the line answers: {o['nothing_none']} said so, {o['nothing_ask']} asked, {o['nothing_answer']} answered")
     lines.append("")
-    lines.append("Per topic and language: right (direct + after 'did you mean') / questions")
+    lines.append("Per topic and language: right within one step / questions")
     topics = sorted({t for fig in figures.values() for t in fig.by_topic})
     for topic in topics:
         cells = []
         for code, fig in figures.items():
             c = fig.by_topic.get(topic)
             n = sum(c.values()) if c else 0
-            cells.append(f"{code} {c['direct'] + c['after_ask']:3d}/{n:<3d}" if n else f"{code}    -   ")
+            cells.append(f"{code} {c['direct'] + c['offered'] + c['after_ask']:3d}/{n:<3d}" if n else f"{code}    -   ")
         lines.append(f"  {topic:24s} " + "   ".join(cells))
     lines.append("")
     lines.append("Most confused (asked about -> the line's first choice):")

@@ -18,6 +18,7 @@ from .messages import send_answer, store_recording
 LANGUAGE_MENU = "_languages"
 CHOICE_JOIN = "+"
 ASCII_DIGITS = "0123456789"
+ALSO_KEY = "1"  # after a likely answer, the key for the other topic offered (1 to 5 pick nothing after an answer)
 TRANSFER_SECONDS = 25  # rings before the caller is offered to leave a message instead
 
 
@@ -30,6 +31,7 @@ class Place:
     ident: str
     came_from: str = ""
     silence: int = 0
+    also: str = ""  # after an answer that was likely, not certain: the runner-up, one key (1) away
 
 
 class Call:
@@ -82,6 +84,8 @@ class Call:
         """The Gather document of listen(), built."""
         code = self.lang.code
         args = {"came_from": place.came_from} if place.kind == "topic" else {}
+        if place.also:
+            args["also"] = place.also
         response = VoiceResponse()
         timeout = self.content.timeouts["first_seconds" if place.silence == 0 else "later_seconds"]
         gather = response.gather(
@@ -150,16 +154,21 @@ class Call:
         return self.listen(place, prompts)
 
     def topic(self, topic_id: str, came_from: str, before: list[Prompt] | None = None, silence: int = 0,
-              replay: bool = True) -> VoiceResponse:
-        """An answer followed by its footer (repeat, text me, back, main menu), inside a Gather."""
+              replay: bool = True, also: str = "") -> VoiceResponse:
+        """An answer followed by its footer (repeat, text me, back, main menu), inside a Gather; with also, the
+        runner-up of a likely-but-not-certain match offered on key 1 right after the answer."""
         if self.content.kind_of(topic_id) == "action":
             return self.leave_message(before)
-        place = Place("topic", topic_id, came_from, silence)
+        place = Place("topic", topic_id, came_from, silence, also)
         if self.too_quiet(place):
             return self.goodbye()
         prompts = [*(before or []), *self.nudges(place)]
         if replay and silence == 0:
             prompts.append(self.lang.prompts[f"topic.{topic_id}"])
+            if also:
+                title = self.lang.targets[self.key_of(also)].title
+                prompts.append(Prompt(self.lang.code, f"also.{also}", fill(self.lang.phrases["also"], {
+                    "title": title, "key": self.lang.key_name(ALSO_KEY)}), self.lang.file))
         if self.can_text():
             prompts.append(self.phrase("text_offer"))
         prompts.append(self.phrase("answer_footer"))
@@ -256,20 +265,20 @@ class Call:
     def here(self, place: Place, before: list[Prompt] | None = None) -> VoiceResponse:
         """Say something, then put the caller back where they were (the footer only, after an answer)."""
         if place.kind == "topic":
-            return self.topic(place.ident, place.came_from, before, replay=False)
+            return self.topic(place.ident, place.came_from, before, replay=False, also=place.also)
         if place.kind == "choose":
             return self.choices(place.ident.split(CHOICE_JOIN), before)
         if place.ident == LANGUAGE_MENU:
             return self.language_menu(before=before)
         return self.menu(place.ident, before)
 
-    def go(self, kind: str, target: str, came_from: str, before: list[Prompt] | None = None) -> VoiceResponse:
-        """Open a menu, play an answer, or start an action."""
+    def go(self, kind: str, target: str, came_from: str, before: list[Prompt] | None = None, also: str = "") -> VoiceResponse:
+        """Open a menu, play an answer (offering another after it), or start an action."""
         if kind == "menu":
             return self.menu(target, before)
         self.notes["topic"] = target
         self.line.record_usage("voice", self.lang.code, target)
-        return self.topic(target, came_from, before)
+        return self.topic(target, came_from, before, also=also)
 
     def switch_language(self) -> VoiceResponse:
         """Key 6: the other language (its notice, main menu and keys), or a choice when there are several."""
@@ -295,9 +304,13 @@ def press(call: Call, place: Place, key: str) -> VoiceResponse:
     if place.kind == "choose" and key.isdigit() and 1 <= int(key) <= len(place.ident.split(CHOICE_JOIN)):
         call.notes["decision"] = "chosen"
         return pick(call, call.targets(place)[int(key) - 1])
+    if place.kind == "topic" and place.also and key == ALSO_KEY:
+        # The runner-up offered after a likely answer: taken.
+        call.notes["decision"] = "chosen"
+        return pick(call, call.lang.targets[call.key_of(place.also)])
     if key == keys["repeat"]:
         if place.kind == "topic":
-            return call.topic(place.ident, place.came_from)
+            return call.topic(place.ident, place.came_from, also=place.also)
         return call.here(place)
     if key == keys["main_menu"]:
         return call.menu("main")
@@ -379,6 +392,8 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     call.notes["decision"] = decision.kind
     if decision.kind == "answer":
         return pick(call, decision.target, place, arrival)
+    if decision.kind == "offer":
+        return pick(call, decision.target, place, arrival, also=decision.choices[1].id)
     sid = str(call.notes.get("sid", ""))
     if decision.kind == "ask":
         line.record_unmatched("voice", call.lang.code, said, "ask", sid)
@@ -415,13 +430,14 @@ class Built(VoiceResponse):
         return self.xml
 
 
-def pick(call: Call, target: Target, place: Place | None = None, before: list[Prompt] | None = None) -> VoiceResponse:
+def pick(call: Call, target: Target, place: Place | None = None, before: list[Prompt] | None = None,
+         also: str = "") -> VoiceResponse:
     """Go to a place the caller chose or named: back from it leads to the menu they were in when it offers it."""
     if target.kind == "menu":
         return call.menu(target.id, before or None)
     here = call.content.menus.get(place.ident) if place is not None and place.kind == "menu" else None
     source = place.ident if here is not None and place is not None and here.offers(target.id) else call.home_of(target.id)
-    return call.go(target.kind, target.id, source, before or None)
+    return call.go(target.kind, target.id, source, before or None, also if target.kind == "topic" else "")
 
 
 def _spoken_key(lang: Language, said: str) -> str | None:
@@ -439,7 +455,7 @@ def _spoken_key(lang: Language, said: str) -> str | None:
 def stay_silent(call: Call, place: Place) -> VoiceResponse:
     """The Gather timed out: the same place again, one more silence counted (an answer is not replayed)."""
     if place.kind == "topic":
-        return call.topic(place.ident, place.came_from, silence=place.silence, replay=False)
+        return call.topic(place.ident, place.came_from, silence=place.silence, replay=False, also=place.also)
     if place.kind == "choose":
         return call.choices(place.ident.split(CHOICE_JOIN), silence=place.silence)
     if place.ident == LANGUAGE_MENU:
@@ -453,7 +469,7 @@ def text_me(call: Call, place: Place) -> VoiceResponse:
     call.notes["step_key"] = f"text_me_{outcome}"
     # A second press for the same answer: it was sent, once.
     said = "text_sent" if outcome in ("sent", "again") else "text_failed"
-    return call.topic(place.ident, place.came_from, [call.phrase(said)], replay=False)
+    return call.topic(place.ident, place.came_from, [call.phrase(said)], replay=False, also=place.also)
 
 
 def record(call: Call, form: Mapping[str, str]) -> VoiceResponse:

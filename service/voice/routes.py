@@ -63,7 +63,9 @@ def _place(call: Call, kind: str, ident: str) -> Place | None:
         came_from = request.args.get("came_from", "")
         if came_from not in call.content.menus:
             came_from = call.home_of(ident)
-        return Place("topic", ident, came_from, _silence())
+        also = request.args.get("also", "")
+        also = also if also and call.key_of(also) in call.lang.targets else ""
+        return Place("topic", ident, came_from, _silence(), also)
     return None
 
 
@@ -95,7 +97,7 @@ def answer(kind: str, ident: str) -> Response:
     place = _place(call, kind, ident)
     if place is None:
         return _lost(call)
-    place = Place(place.kind, place.ident, place.came_from)
+    place = Place(place.kind, place.ident, place.came_from, also=place.also)
     digits = request.form.get("Digits", "").strip()
     said = request.form.get("SpeechResult", "").strip()
     if digits:
