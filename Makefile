@@ -14,10 +14,11 @@ $(VENV)/.installed: requirements.txt
 run: $(VENV)/.installed
 	LINE_DEV_MODE=1 AUDIO_ENGINE=$${AUDIO_ENGINE:-espeak} $(PY) -m service
 
-# The whole test suite on both cores (the PostgreSQL tests on one, as one of them stops the cluster), then the prompt
-# check (content and shipped audio), as CI runs them.
+# The whole test suite in three workers on two cores (several tests wait on a server's timeouts: a third worker uses
+# the time they leave idle; the PostgreSQL tests share one, as one of them stops the cluster), then the prompt check
+# (content and shipped audio), as CI runs them.
 test: $(VENV)/.installed
-	$(PY) -m pytest -q -n 2 --dist loadgroup tests
+	$(PY) -m pytest -q -n 3 --dist loadgroup tests
 	$(PY) -m flask --app service prompts check
 
 check: $(VENV)/.installed

@@ -25,6 +25,7 @@ from .content import ContentError, read
 from .gateway.forms import TwilioRequest
 from .gateway.signatures import EXTENSION as SIGNATURES, Signatures
 from .line import Line
+from .live import Live, matcher_fingerprint
 from .settings import StartupError
 from .sessions import LineSessionInterface
 
@@ -71,8 +72,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
 
+    store = _records(app)
+    if store is not None:
+        from .editing import EditStore
+
+        app.extensions["editing"] = EditStore(store.engine)
+    live = app.extensions["live"] = Live(app)
+    # The deployed prompt files with the admin pages' edits written in (the files alone without a database).
+    texts, _ = live.initial()
     # Reading levels are warnings for admins (prompts check, the admin pages), not worth their 0.2 s at every start.
-    loaded = read(app.config["PROMPTS_DIR"], reading=False)
+    loaded = read(app.config["PROMPTS_DIR"], reading=False, texts=texts)
+    if texts is not None and any(p.severity == "error" for p in loaded.problems):
+        print("WARNING: the prompt files with the admin pages' edits have errors; serving the deployed files alone.\n"
+              f"{loaded.problems[0]}", file=sys.stderr)
+        loaded = read(app.config["PROMPTS_DIR"], reading=False)
     app.extensions["line.problems"] = loaded.problems
     if any(p.severity == "error" for p in loaded.problems):
         if not from_cli:
@@ -81,10 +94,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         from .understanding import Matcher
 
         matcher = Matcher(loaded, cache_dir=Path(app.instance_path))
-        audio = AudioLibrary(app.config["AUDIO_DIR"], app.config["AUDIO_BASE_URL"], app.config["PUBLIC_BASE_URL"], app.config["AUDIO_ENGINE"])
+        editing = app.extensions.get("editing")
+        audio = live.library(editing) if editing is not None else AudioLibrary(
+            app.config["AUDIO_DIR"], app.config["AUDIO_BASE_URL"], app.config["PUBLIC_BASE_URL"], app.config["AUDIO_ENGINE"])
         line = Line.build(loaded, audio, matcher)
+        line.store = store
         _attach_services(app, line)
         app.extensions["line"] = line
+        live.fingerprint = matcher_fingerprint(loaded)
+        app.before_request(live.ensure_watching)
     app.extensions[SIGNATURES] = Signatures(app.config)
 
     from . import admin, text, voice
@@ -133,15 +151,20 @@ def _attach_services(app: Flask, line: Line) -> None:
     line.text_countries = frozenset(app.config.get("TEXT_COUNTRIES") or ())
     line.texts_per_day = int(app.config.get("TEXTS_PER_NUMBER_PER_DAY") or 5)
     line.secret = hashlib.sha256(f"phone numbers\0{app.secret_key}".encode()).digest()
-    if app.config.get("DATABASE_URL") != "none":
-        from .records import Store, engine_url
 
-        instance = Path(app.instance_path)
-        instance.mkdir(parents=True, exist_ok=True)
-        # Nothing connects to the database here: the line starts, and answers, while it is down.
-        url = engine_url(app.config["DATABASE_URL"], str(instance / "usage.sqlite"))
-        buffer = app.config.get("RECORDS_BUFFER") or (None if url.startswith("sqlite:///") else instance / "records-buffer.sqlite")
-        line.store = Store(url, Path(buffer) if buffer else None, int(app.config.get("RETENTION_DAYS") or 400))
+
+def _records(app: Flask) -> Any:
+    """Where the line keeps its records and the admin pages' edits (None with DATABASE_URL=none)."""
+    if app.config.get("DATABASE_URL") == "none":
+        return None
+    from .records import Store, engine_url
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    # Nothing connects to the database here: the line starts, and answers, while it is down.
+    url = engine_url(app.config["DATABASE_URL"], str(instance / "usage.sqlite"))
+    buffer = app.config.get("RECORDS_BUFFER") or (None if url.startswith("sqlite:///") else instance / "records-buffer.sqlite")
+    return Store(url, Path(buffer) if buffer else None, int(app.config.get("RETENTION_DAYS") or 400))
 
 
 __all__ = ["create_app", "StartupError"]

@@ -17,6 +17,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .audio import audio_problems
 from .content import Problem, format_problems, gsm, read
+from .content.replies import first_text_room
 
 
 def register(app: Flask) -> None:
@@ -48,16 +49,21 @@ def prompts_group() -> None:
 @prompts_group.command("check")
 @click.option("--no-audio", is_flag=True, help="Skip the audio check (for a prompts tree without audio).")
 def check_command(no_audio: bool) -> None:
-    """Report every problem in prompts/ (and missing or stale audio), each with file and line."""
+    """Report every problem in prompts/ (and missing or stale audio, and examples that lead elsewhere), each with file
+    and line, all in one run."""
     content = read(current_app.config["PROMPTS_DIR"])
     problems: list[Problem] = list(content.problems)
-    if not no_audio and not any(p.severity == "error" for p in problems):
+    if not no_audio and content.languages:
         problems.extend(audio_problems(content, Path(current_app.config["AUDIO_DIR"])))
-    if not any(p.severity == "error" for p in content.problems):
+    if content.languages and all(name in lang.phrases for lang in content.languages.values() for name in ("sms_welcome",)):
         from .understanding import Matcher
         from .understanding.checks import example_problems
 
-        problems.extend(example_problems(content, Matcher(content, cache_dir=Path(current_app.instance_path))))
+        try:
+            problems.extend(example_problems(content, Matcher(content, cache_dir=Path(current_app.instance_path))))
+        except Exception as exc:  # noqa: BLE001 - files too broken to learn from: their errors are the report
+            click.echo(f"(the examples were not checked: {type(exc).__name__}; fix the errors above first)", err=True)
+    problems.extend(_live_notes(content))
     errors = [p for p in problems if p.severity == "error"]
     if problems:
         click.echo(format_problems(problems))
@@ -67,7 +73,72 @@ def check_command(no_audio: bool) -> None:
         warned = f" Worth a look: the {len(problems)} warning(s) above." if problems else ""
         click.echo(f"prompts/ is fine: {len(content.languages)} language(s), {len(content.menus)} menus, "
                    f"{topics} topics, {len(content.prompts())} spoken prompts{audio}.{warned}")
+        rooms = [f"{lang.name} {first_text_room(lang)}" for lang in content.languages.values()
+                 if all(name in lang.phrases for name in ("sms_welcome", "sms_answer_footer"))]
+        if rooms:
+            click.echo(f"A text answer may have at most: {', '.join(rooms)} characters (what a first text leaves beside the "
+                       f"notice and the closing line, in {gsm.MAX_GSM_CHARS} characters, three segments).")
     sys.exit(1 if errors else 0)
+
+
+def _live_notes(content: Any) -> list[Problem]:
+    """With a records database: the edits published on the admin pages that these files do not have yet, and topics
+    whose answer changed since their last medical review."""
+    editing = current_app.extensions.get("editing")
+    if editing is None:
+        return []
+    from .content.edits import apply
+    from .live import base_texts, review_problems
+
+    try:
+        texts, outcomes = apply(base_texts(Path(current_app.config["PROMPTS_DIR"])), editing.edits())
+        live = read(current_app.config["PROMPTS_DIR"], reading=False, texts=texts)
+        notes = review_problems(live, editing, outcomes)
+    except Exception:  # noqa: BLE001 - the database is down or new: the files are what is checked
+        return []
+    waiting = [o for o in outcomes if o.status in ("applied", "conflict")]
+    if waiting:
+        first = waiting[0].edit
+        notes.append(Problem(first.file, 1, f"{len(waiting)} field(s) published on the admin pages are not in these files "
+                             f"yet (first: {first.kind} '{first.ident}' {first.field}); expected them here: run flask --app "
+                             "service prompts pull", "warning"))
+    return notes
+
+
+@prompts_group.command("pull")
+def pull_command() -> None:
+    """Write the edits published on the admin pages into the prompt files (only the edited lines change), to commit."""
+    from .content.edits import apply
+    from .live import base_texts
+
+    editing = current_app.extensions.get("editing")
+    if editing is None:
+        click.echo("No records database (DATABASE_URL=none): there are no edits to pull.", err=True)
+        sys.exit(1)
+    root = Path(current_app.config["PROMPTS_DIR"])
+    base = base_texts(root)
+    try:
+        texts, outcomes = apply(base, editing.edits())
+    except Exception as exc:  # noqa: BLE001 - say why, never a traceback
+        click.echo(f"The edits could not be read from the database: {type(exc).__name__}", err=True)
+        sys.exit(1)
+    changed = [name for name, text in texts.items() if text != base[name]]
+    for name in changed:
+        tmp = root / f".{name}.pull"
+        tmp.write_text(texts[name], encoding="utf-8")
+        tmp.replace(root / name)
+    conflicts = [o for o in outcomes if o.status == "conflict"]
+    missing = [o for o in outcomes if o.status == "missing"]
+    click.echo(f"{sum(o.status in ('applied', 'conflict') for o in outcomes)} edited field(s) written into "
+               f"{', '.join(changed) or 'no file'}; {sum(o.status == 'absorbed' for o in outcomes)} already there.")
+    for outcome in conflicts:
+        e = outcome.edit
+        click.echo(f"CHANGED IN BOTH: {e.file} {e.kind} '{e.ident}' {e.field}: the web's wording was written; the files had "
+                   f"{outcome.file_value!r}. Choose on the admin pages (History) if that was not right.", err=True)
+    for outcome in missing:
+        e = outcome.edit
+        click.echo(f"NOT WRITTEN: {e.file} has no {e.kind} '{e.ident}' (removed from the files?)", err=True)
+    click.echo("Now: flask --app service prompts check, then commit prompts/.")
 
 
 @click.group("audio", cls=AppGroup)

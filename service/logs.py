@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import logging
 import sys
 import time
@@ -92,6 +93,15 @@ def setup(app: Flask) -> None:
     app.wsgi_app = logged  # type: ignore[method-assign]
 
 
+_PID = [0, 0]
+
+
+def _pid() -> int:
+    # A log line says which worker process answered (several serve the line); os.getpid is looked up once a process.
+    _PID[0] = _PID[1] = os.getpid()
+    return _PID[0]
+
+
 def line_for(environ: dict[str, Any], path: str, status: str, started: float) -> str:
     """The JSON log line of one request, from the notes its handlers left in the WSGI environ."""
     record: dict[str, object] = {
@@ -101,6 +111,7 @@ def line_for(environ: dict[str, Any], path: str, status: str, started: float) ->
         "status": int(status[:3]) if status[:3].isdigit() else status,
         "ms": round((time.perf_counter() - started) * 1000, 1),
         "from": "",
+        "worker": _PID[0] if _PID[1] == os.getpid() else _pid(),
     }
     record.update(environ.get(NOTES, ()))
     return _to_json(record)

@@ -66,6 +66,8 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
         "AUDIO_ENGINE": "espeak",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'usage.sqlite'}",
         "SECRET_KEY": "test-secret",
+        # Published edits reach this process at once; the watcher (for other workers) is tested under gunicorn.
+        "LIVE_POLL_SECONDS": 0,
     }
     config.update(overrides)
     return create_app(config)

@@ -64,3 +64,37 @@ def stop(process: subprocess.Popen[str]) -> str:
     except subprocess.TimeoutExpired:
         process.kill()
         return process.communicate(timeout=10)[1]
+
+
+class Browser:
+    """A person's browser on the server's admin pages over HTTP, as if through the TLS proxy in front of it (the admin
+    cookie is Secure, so the proxy's X-Forwarded-Proto: https is sent, and TRUST_PROXY must be on); cookies kept by
+    hand, redirects not followed."""
+
+    def __init__(self, port: int) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+        self.cookies: dict[str, str] = {}
+
+    def open(self, path: str, form: object = None) -> tuple[int, dict[str, str], str]:
+        """GET (or POST the form's fields) and keep the cookies; the status, headers and page."""
+        import http.cookies
+        import urllib.parse
+
+        data = urllib.parse.urlencode(form, doseq=True).encode() if form is not None else None
+        headers = {"X-Forwarded-Proto": "https", "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        request = urllib.request.Request(self.base + path, data=data, headers=headers)
+        opener = urllib.request.build_opener(_NoRedirects)
+        try:
+            response = opener.open(request, timeout=20)
+        except urllib.error.HTTPError as error:
+            response = error
+        with response:
+            for header in response.headers.get_all("Set-Cookie") or []:
+                for name, morsel in http.cookies.SimpleCookie(header).items():
+                    self.cookies[name] = morsel.value
+            return response.status, dict(response.headers), response.read().decode()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None

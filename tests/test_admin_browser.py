@@ -138,3 +138,124 @@ def test_an_admin_signs_in_and_sees_every_page_in_a_real_browser(served: tuple[F
     driver.save_screenshot(str(shots / "content.png"))  # type: ignore[attr-defined]
     print(f"screenshots in {shots}")
     assert all((shots / f"{name}.png").stat().st_size > 5000 for name in ("overview", "unmatched", "messages", "content"))
+
+
+def _sign_in(driver: object, base: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{base}/admin/sign-in")  # type: ignore[attr-defined]
+    driver.find_element(By.NAME, "name").send_keys("Maria")  # type: ignore[attr-defined]
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)  # type: ignore[attr-defined]
+    driver.find_element(By.CSS_SELECTOR, "form.signin button").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.TAG_NAME, "h1").text.startswith("Overview"))
+
+
+def _no_sideways_scroll(driver: object) -> None:
+    width = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")  # type: ignore[attr-defined]
+    assert width[0] <= width[1], f"the page scrolls sideways: {width[0]} px wide in a {width[1]} px window"
+
+
+@pytest.fixture
+def editing(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
+    """The line on a real port, on its own copy of the fixture content, with a silent voice for Listen and publish."""
+    from tests.conftest import LINE_FIXTURE, silent_engine
+
+    prompts = tmp_path / "prompts"
+    shutil.copytree(LINE_FIXTURE, prompts)
+    app = make_app(tmp_path, ADMIN_PASSWORD_HASH=HASH, PROMPTS_DIR=str(prompts), AUDIO_SYNTHESIZER=silent_engine)
+    server = make_server("localhost", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield app, f"http://localhost:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+def test_an_admin_edits_checks_listens_publishes_reverts_and_marks_a_review_in_a_real_browser(
+        editing: tuple[Flask, str], chrome: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    app, base = editing
+    driver = chrome
+    shots = Path(tempfile.mkdtemp(prefix="editor-screens-"))
+    texts = TextThread(TwilioClient(app.test_client(), TOKEN), texter="+15555550170")
+    old, new = "No. POEMS is not an infection.", "POEMS cannot be caught from another person."
+    assert old in texts.send("contagious")[-1]
+
+    _sign_in(driver, base)
+    driver.find_element(By.LINK_TEXT, "Content").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.CSS_SELECTOR, "ul.index"))
+    title = app.extensions["line"].content.languages["en"].topic("contagious").title
+    driver.find_element(By.CSS_SELECTOR, "ul.index").find_element(By.LINK_TEXT, title).click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.ID, "in-text"))
+
+    # Edit: too long a text. The counters follow the typing (the page's own script), before anything is sent.
+    area = driver.find_element(By.ID, "in-text")  # type: ignore[attr-defined]
+    area.clear()
+    area.send_keys("POEMS is not an infection and it cannot be caught from anyone at all. " * 8)
+    counters = driver.find_element(By.CSS_SELECTOR, "#field-text [data-characters]")  # type: ignore[attr-defined]
+    settled(driver, lambda d: "4 text segments" in counters.text)
+    assert "shorten it by" in driver.find_element(By.CSS_SELECTOR, "#field-text [data-first]").text  # type: ignore[attr-defined]
+    driver.save_screenshot(str(shots / "editor-typing.png"))  # type: ignore[attr-defined]
+
+    # Check: refused, the problem beside its field, the admin's words kept, nothing changed for texters.
+    driver.find_element(By.CSS_SELECTOR, "button[value=check]").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#field-text .problem.error"))
+    problem = driver.find_element(By.CSS_SELECTOR, "#field-text .problem.error").text  # type: ignore[attr-defined]
+    assert "4 segments" in problem and "at most 3 segments (459 characters)" in problem
+    assert "Not published" in driver.find_element(By.CSS_SELECTOR, "[role=alert]").text  # type: ignore[attr-defined]
+    assert driver.find_element(By.ID, "in-text").get_attribute("value").startswith("POEMS is not an infection and it")  # type: ignore[attr-defined]
+    driver.save_screenshot(str(shots / "editor-error.png"))  # type: ignore[attr-defined]
+    assert old in texts.send("contagious")[-1]
+
+    # Fix the text, change the spoken answer, and listen to it before publishing.
+    area = driver.find_element(By.ID, "in-text")  # type: ignore[attr-defined]
+    area.clear()
+    area.send_keys(f"{new} Ask your doctor about your own case.")
+    spoken = driver.find_element(By.ID, "in-spoken")  # type: ignore[attr-defined]
+    spoken.clear()
+    spoken.send_keys(f"{new} Ask your doctor about your own case.")
+    driver.find_element(By.CSS_SELECTOR, "#field-spoken button.listen").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#field-spoken audio"))
+    player = driver.find_element(By.CSS_SELECTOR, "#field-spoken audio")  # type: ignore[attr-defined]
+    assert "/admin/listen/" in player.get_attribute("src")
+    # The browser loads and decodes it: a real MP3 of the edited words' length, not an error.
+    settled(driver, lambda d: d.execute_script("return arguments[0].duration > 0", player))
+    assert driver.find_element(By.ID, "in-spoken").get_attribute("value").startswith(new)  # type: ignore[attr-defined]
+    assert old in texts.send("contagious")[-1]  # listening publishes nothing
+
+    # Publish: texters read the new words at once; the history has the revision.
+    driver.find_element(By.CSS_SELECTOR, "button[value=publish]").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: "Published." in d.find_element(By.CSS_SELECTOR, "p.notice").text)
+    assert "published=" in driver.current_url  # type: ignore[attr-defined]
+    reply = texts.send("contagious")[-1]
+    assert new in reply and old not in reply
+    driver.save_screenshot(str(shots / "editor-published.png"))  # type: ignore[attr-defined]
+
+    driver.find_element(By.LINK_TEXT, "History").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.TAG_NAME, "h1").text.startswith("History"))
+    newest = driver.find_elements(By.CSS_SELECTOR, "li.revision")[0]  # type: ignore[attr-defined]
+    assert "Maria" in newest.text and "contagious" in newest.text and "en" in newest.text
+    assert new.split()[1] in newest.find_element(By.CSS_SELECTOR, "ins").text  # the word-level diff
+    driver.set_window_size(390, 844)  # type: ignore[attr-defined]
+    _no_sideways_scroll(driver)
+    driver.save_screenshot(str(shots / "history-phone.png"))  # type: ignore[attr-defined]
+    driver.set_window_size(1366, 768)  # type: ignore[attr-defined]
+    driver.save_screenshot(str(shots / "history.png"))  # type: ignore[attr-defined]
+
+    # Revert (one click): the old words come back, and the revert is a revision too.
+    newest.find_element(By.XPATH, ".//button[contains(., 'Revert')]").click()
+    settled(driver, lambda d: "Reverted change #1" in d.find_element(By.TAG_NAME, "main").text)
+    assert old in texts.send("contagious")[-1]
+
+    # The review mark: a clinician marks the topic, and the editor says who and when.
+    driver.get(f"{base}/admin/content/en/contagious")  # type: ignore[attr-defined]
+    driver.find_element(By.XPATH, "//button[contains(., 'Mark medically reviewed')]").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: "Medically reviewed by Maria on" in d.find_element(By.ID, "review").text)
+    driver.set_window_size(390, 844)  # type: ignore[attr-defined]
+    _no_sideways_scroll(driver)
+    driver.save_screenshot(str(shots / "editor-phone.png"))  # type: ignore[attr-defined]
+    driver.set_window_size(1366, 768)  # type: ignore[attr-defined]
+    driver.save_screenshot(str(shots / "editor-laptop.png"))  # type: ignore[attr-defined]
+    print(f"screenshots in {shots}")

@@ -84,7 +84,7 @@ def test_a_phrase_claimed_by_two_topics(small_prompts: Path) -> None:
 
 def test_a_text_answer_over_three_segments(small_prompts: Path) -> None:
     edit(small_prompts, "en.yaml", "      harms nerves and other parts of the body.", "      harms nerves and other parts of the body." + " It is rare." * 40)
-    assert report(small_prompts) == ["prompts/en.yaml:148: text message topic 'what_is' text is 5 segments (654 characters); expected at most 3 segments (459 characters): shorten it by 195"]
+    assert report(small_prompts) == ["prompts/en.yaml:148: text message topic 'what_is' text, with its closing line, is 5 segments (654 characters); expected at most 3 segments (459 characters): shorten it by 195"]
 
 
 def test_a_text_answer_with_characters_outside_gsm7_names_them(small_prompts: Path) -> None:
@@ -106,7 +106,7 @@ def test_a_reading_grade_over_eight(small_prompts: Path) -> None:
             "entirely unsubstantiated, and POEMS syndrome constitutes a hematological proliferative abnormality.")
     edit(small_prompts, "en.yaml", "      No. POEMS is not an infection. Nothing suggests it can be caught from another person.\n    text",
          f"      {hard}\n    text")
-    assert report(small_prompts) == ["prompts/en.yaml:158: topic 'contagious': spoken answer scores 30.4 on flesch kincaid grade; expected at most 8: use shorter sentences and plainer words"]
+    assert report(small_prompts) == ["prompts/en.yaml:158: topic 'contagious': spoken answer scores 30.4 on the Flesch-Kincaid grade scale; expected at most 8: use shorter sentences and plainer words"]
 
 
 def test_a_spoken_answer_over_150_words(small_prompts: Path) -> None:
@@ -288,7 +288,7 @@ def test_a_topic_without_sources_or_with_an_unknown_one_fails_the_check(small_pr
     edit(small_prompts, "en.yaml", "    sources: [fact-sheet]\n", "    sources: []\n")
     assert any("no sources; expected at least one id from sources.yaml" in p for p in report(small_prompts))
     edit(small_prompts, "en.yaml", "    sources: [fact-sheet]\n", "    sources: [made-up]\n")
-    assert any("source 'made-up' is not in sources.yaml; expected one of: fact-sheet" in p for p in report(small_prompts))
+    assert any("source 'made-up' is not in sources.yaml; expected an id listed there (1 listed)" in p for p in report(small_prompts))
 
 
 def test_an_old_review_is_a_warning_and_the_report_lists_the_oldest(small_prompts: Path, tmp_path: Path) -> None:

@@ -152,7 +152,7 @@ def test_spanish_readability_uses_a_spanish_formula(prompts_copy: Path) -> None:
     problems = [str(p) for p in read(prompts_copy).problems if p.severity == "error"]
     assert len(problems) == 1
     assert problems[0].startswith("prompts/es.yaml:") and "topic 'contagious': spoken answer scores" in problems[0]
-    assert "on fernandez huerta; expected at least 65" in problems[0]
+    assert "on the Fernández Huerta scale; expected at least 65" in problems[0]
 
 
 def _three_app(tmp_path: Path):  # type: ignore[no-untyped-def]

@@ -20,7 +20,8 @@ ALLOWED = {
     "gateway": set(),
     "voice": {"content", "understanding", "audio", "records", "gateway", "line"},
     "text": {"content", "understanding", "audio", "records", "gateway", "line"},
-    "admin": {"content", "understanding", "audio", "records", "gateway", "line"},
+    "editing": {"content"},
+    "admin": {"content", "understanding", "audio", "records", "gateway", "editing", "line", "live"},
 }
 BASE_MODULES = {"settings", "logs"}
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..audio import AudioLibrary
 from ..content import Content, Language, Problem, Prompt, Target, gsm, sms_answer
 from ..content.checks import readability_scores
-from ..content.model import Source
+from ..content.model import FORMULA_NAMES, Source
 
 
 @dataclass
@@ -55,6 +55,7 @@ class LanguageView:
     tree: Node
     phrases: list[PromptView]
     other_warnings: list[Problem]
+    sms_phrases: list[str] = field(default_factory=list)
 
 
 class _Places:
@@ -127,5 +128,6 @@ def _language(content: Content, lang: Language, audio: AudioLibrary, problems: l
     phrases = [view(p, p.id.removeprefix("phrase.")) for p in lang.prompts.values() if p.id.startswith("phrase.")]
     for phrase in phrases:
         phrase.warnings = mine.get(("phrase", "", phrase.label), [])
-    label = f"{formula.replace('_', ' ')}, {'at most' if bound == 'max' else 'at least'} {limit:g}"
-    return LanguageView(lang.code, lang.name, lang.file, label, menu_node("main", "", frozenset({"main"})), phrases, other)
+    label = f"{FORMULA_NAMES.get(formula, formula)}, {'at most' if bound == 'max' else 'at least'} {limit:g}"
+    sms = [name for name in lang.phrases if name.startswith("sms_") or name in ("option", "did_you_mean", "choice", "also")]
+    return LanguageView(lang.code, lang.name, lang.file, label, menu_node("main", "", frozenset({"main"})), phrases, other, sms)

@@ -71,7 +71,8 @@ def each_action(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     audio = current_app.config.get("AUDIO_BASE_URL", "")
     response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; "
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; "
         f"base-uri 'none'; media-src 'self'{' ' + _origin(audio) if audio else ''}")
     return response
 
@@ -379,7 +380,30 @@ def content() -> str:
         if len(built) >= 8:
             built.clear()
         languages = built[request.url_root] = catalogue(line.content, line.audio, problems)
-    return render_template("admin/content.html", languages=languages, warnings=len(problems))
+    return render_template("admin/content.html", languages=languages, warnings=len(problems), **_content_state(line, problems))
+
+
+def _content_state(line: Line, problems: list[Any]) -> dict[str, Any]:
+    """What the content page says about the live content: edits, conflicts, topics to review, the audio's voices."""
+    from ..live import review_problems
+
+    live = current_app.extensions["live"]
+    editing = current_app.extensions.get("editing")
+    stale: list[str] = []
+    if editing is not None:
+        try:
+            stale = sorted({p.message.split("'")[1] for p in review_problems(line.content, editing, live.outcomes)})
+        except Exception:  # noqa: BLE001 - the page still shows the content without the review list
+            log.warning("admin: review marks could not be read")
+    names = {code: lang.name for code, lang in line.content.languages.items()}
+    first = next(iter(line.content.languages.values()))
+    # A-Z, so an admin finds a topic by its name rather than by where it sits in the menus.
+    index = sorted(((t.title, kind, ident) for (kind, ident), t in first.targets.items() if kind in ("topic", "menu")),
+                   key=lambda entry: entry[0].casefold())
+    return {"editable": editing is not None, "conflicts": live.conflicts(), "stale": stale, "index": index,
+            "index_lang": first.code,
+            "voices": {names[code]: counts for code, counts in line.audio.sources(line.content).items()},
+            "edited": sum(1 for o in live.outcomes if o.status in ("applied", "conflict"))}
 
 
 def _all_problems(line: Line) -> list[Any]:

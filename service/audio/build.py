@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import array
+import hashlib
 import io
 import os
 import random
@@ -201,6 +202,20 @@ def save_to_cache(made: list[str], audio_dir: Path, cache: Path) -> None:
     write_manifest(cache, cached)
 
 
+def synthesizer_for(engine: str, synthesizer: Synthesizer | None = None) -> Synthesizer:
+    """The function that speaks a text with an engine (a test's stand-in when given)."""
+    return synthesizer or (synthesize_gtts if engine == "gtts" else synthesize_espeak)
+
+
+def synthesize(prompt: Prompt, lang: Language, engine: str, speak: Synthesizer) -> tuple[bytes, dict[str, Any]]:
+    """One prompt's MP3 and its manifest record (raises SynthesisError or EngineUnavailable when it cannot be made)."""
+    data = speak(prompt.text, lang)
+    seconds = duration_of(data)
+    return data, {"prompt": prompt.id, "lang": prompt.lang, "text_sha": prompt.text_sha, "engine": engine,
+                  "voice": voice_of(engine, lang), "duration": seconds, "bytes": len(data),
+                  "sha256": hashlib.sha256(data).hexdigest()}
+
+
 def build(content: Content, audio_dir: Path, engine: str = "gtts", prune: bool = False, jobs: int = 3,
           languages: list[str] | None = None, progress: Callable[[int], None] | None = None,
           synthesizer: Synthesizer | None = None, cache: Path | None = None) -> BuildReport:
@@ -209,7 +224,7 @@ def build(content: Content, audio_dir: Path, engine: str = "gtts", prune: bool =
         raise EngineUnavailable(f"unknown engine '{engine}'; expected one of: {', '.join(ENGINES)}")
     if engine == "espeak" and synthesizer is None and espeak_binary() is None:
         raise EngineUnavailable("espeak-ng is not installed (Debian: apt-get install espeak-ng)")
-    speak: Synthesizer = synthesizer or (synthesize_gtts if engine == "gtts" else synthesize_espeak)
+    speak = synthesizer_for(engine, synthesizer)
     audio_dir.mkdir(parents=True, exist_ok=True)
     wanted, kept = plan(content, audio_dir, engine, languages)
     if cache is not None:
@@ -225,13 +240,11 @@ def build(content: Content, audio_dir: Path, engine: str = "gtts", prune: bool =
 
     def make(item: tuple[Prompt, str, str]) -> tuple[str, dict[str, Any]]:
         prompt, name, voice = item
-        data = speak(prompt.text, content.languages[prompt.lang])
-        seconds = duration_of(data)
+        data, record = synthesize(prompt, content.languages[prompt.lang], engine, speak)
         tmp = audio_dir / f".{name}.tmp"
         tmp.write_bytes(data)
         os.replace(tmp, audio_dir / name)
-        return name, {"prompt": prompt.id, "lang": prompt.lang, "text_sha": prompt.text_sha, "engine": engine,
-                      "voice": voice, "duration": seconds, "bytes": len(data), "sha256": file_digest(audio_dir / name)}
+        return name, record
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(make, item): item for item in wanted}

@@ -9,7 +9,7 @@ import re
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from flask import request
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -90,6 +90,9 @@ class AudioLibrary:
         self.recheck_seconds = RECHECK_SECONDS
         self.clock = time.monotonic
         self._found: dict[tuple[str, str], tuple[str | None, float]] = {}
+        self._stored: dict[str, dict[str, Any]] = {}
+        self._bytes: dict[str, bytes] = {}
+        self._fetch: Callable[[str], bytes | None] | None = None
 
     def file_for(self, prompt: Prompt) -> str | None:
         """The name of a good audio file for this prompt's current text, or None."""
@@ -102,10 +105,32 @@ class AudioLibrary:
         self._found[key] = (name, now + self.recheck_seconds)
         return name
 
+    def add_stored(self, records: dict[str, dict[str, Any]], fetch: Callable[[str], bytes | None]) -> None:
+        """Audio built for the admin pages' edits, kept in the database: played like the files, served from there."""
+        fresh = {name: record for name, record in records.items() if name not in self.records}
+        self.records.update(fresh)
+        self._stored.update(fresh)
+        self._fetch = fetch
+        self._by_text = by_text(self.records)
+        self._found.clear()
+
+    def stored(self, name: str) -> bytes | None:
+        """The bytes of a file kept in the database (None when it is not one of those)."""
+        if name not in self._stored or self._fetch is None:
+            return None
+        data = self._bytes.get(name)
+        if data is None:
+            data = self._fetch(name)
+            if data is not None and len(self._bytes) < 256:
+                self._bytes[name] = data
+        return data
+
     def _good_file(self, key: tuple[str, str]) -> str | None:
         for name in self._by_text.get(key, ()):
             if self.records[name].get("engine") not in self.engines:
                 continue
+            if name in self._stored:
+                return name
             try:
                 st = os.stat(self._paths[name])
             except OSError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from . import gsm
-from .model import PHRASES, Content, Language, Target, normalize
+from .model import FORMULA_NAMES, PHRASES, Content, Language, Target, normalize
 from .replies import first_answer, first_text_room, sms_texts
 from .yamlsource import Problem
 
@@ -39,10 +39,10 @@ def check_quality(content: Content, reading: bool = True) -> list[Problem]:
             if owner in failed:
                 continue  # one report per text: the longer variants fail for the same reason
             line = targets[owner].line_of("text") if owner in targets else lang.phrase_lines.get(name.split("'")[1], 1) if name.startswith("phrase") else 1
-            problem = _check_text(name, text)
-            if problem:
+            found = _check_text(name, text, f"{owner} text" if owner in targets else name)
+            if found:
                 failed.add(owner)
-                problems.append(Problem(lang.file, line, problem))
+                problems.extend(Problem(lang.file, line, problem) for problem in found)
         courtesy = gsm.fold(lang.phrases["sms_courtesy"])
         if not gsm.non_gsm(courtesy) and gsm.segments(courtesy) > 1:
             problems.append(Problem(lang.file, lang.phrase_lines.get("sms_courtesy", 1), f"phrase 'sms_courtesy' has "
@@ -108,25 +108,29 @@ def number_problems(content: Content) -> list[Problem]:
 
 
 def reading_problems(lang: Language) -> list[Problem]:
-    """A warning for each answer of a language that reads harder than its readability setting allows."""
+    """An error for each answer of a language that reads harder than its readability setting allows."""
     answers = [t for t in lang.targets.values() if t.kind != "menu"]
     parts = [(t, part, text) for t in answers for part, text in (("spoken", t.spoken), ("text", t.text)) if text and len(text.split()) >= 10]
     scores = readability_scores(lang, [text for _, _, text in parts])
     return [p for (target, part, _), score in zip(parts, scores) for p in _check_reading(lang, target, part, score)]
 
 
-def _check_text(name: str, text: str) -> str | None:
+def _check_text(name: str, text: str, written: str) -> list[str]:
+    """What is wrong with a text message: characters outside GSM-7, and its length (counted as it would be sent once
+    those are made plain, so that one run of the check says both); written: the name of what the admin wrote."""
+    found = []
     bad = gsm.non_gsm(text)
     if bad:
         listed = ", ".join(gsm.describe(c) for c in bad)
-        return (f"text message {name} has characters outside GSM-7: {listed}; expected plain characters "
-                "(straight quotes ' and \", a hyphen -, three dots ...) so the text is not billed at the UCS-2 rate")
+        found.append(f"text message {written} has characters outside GSM-7: {listed}; expected plain characters "
+                     "(straight quotes ' and \", a hyphen -, three dots ...) so the text is not billed at the UCS-2 rate")
+    text = gsm.plain_typography(text)
     count = gsm.segments(text)
     if count > gsm.MAX_SEGMENTS:
         size = gsm.septets(text)
-        return (f"text message {name} is {count} segments ({size} characters); expected at most {gsm.MAX_SEGMENTS} "
-                f"segments ({gsm.MAX_GSM_CHARS} characters): shorten it by {size - gsm.MAX_GSM_CHARS}")
-    return None
+        found.append(f"text message {name} is {count} segments ({size} characters); expected at most {gsm.MAX_SEGMENTS} "
+                     f"segments ({gsm.MAX_GSM_CHARS} characters): shorten it by {size - gsm.MAX_GSM_CHARS}")
+    return found
 
 
 def _check_reading(lang: Language, target: Target, part: str, score: float) -> list[Problem]:
@@ -134,7 +138,7 @@ def _check_reading(lang: Language, target: Target, part: str, score: float) -> l
     too_hard = score > limit if bound == "max" else score < limit
     if not too_hard:
         return []
-    return [Problem(lang.file, target.line_of(part), f"topic '{target.id}': {part} answer scores {score:.1f} on {formula.replace('_', ' ')}; "
+    return [Problem(lang.file, target.line_of(part), f"topic '{target.id}': {part} answer scores {score:.1f} on the {FORMULA_NAMES.get(formula, formula)} scale; "
                     f"expected {'at most' if bound == 'max' else 'at least'} {limit:g}: use shorter sentences and plainer words")]
 
 

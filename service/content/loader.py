@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import re
 from collections import deque
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .checks import check_quality
 from .replies import PLACEHOLDER, fill
@@ -20,8 +21,9 @@ from .yamlsource import Node, Problem, load_file
 class _Reader:
     """Collects problems while reading Nodes into plain values (MkDocs-style: every error, not the first)."""
 
-    def __init__(self) -> None:
+    def __init__(self, texts: Mapping[str, str] | None = None) -> None:
         self.problems: list[Problem] = []
+        self.texts_of: Mapping[str, str] = texts or {}
 
     def error(self, where: Node, message: str) -> None:
         """Record a problem at a value's file and line."""
@@ -93,12 +95,13 @@ def load(root: Path | str) -> Content:
     return content
 
 
-def read(root: Path | str, reading: bool = True) -> Content:
-    """Load prompts/ and collect every problem without raising (reading=False: not the reading-level warnings)."""
+def read(root: Path | str, reading: bool = True, texts: Mapping[str, str] | None = None) -> Content:
+    """Load prompts/ and collect every problem without raising (reading=False: not the reading-level warnings; texts:
+    files' contents by name, as the admin pages' edits make them, in place of the disk's)."""
     root = Path(root)
-    reader = _Reader()
+    reader = _Reader(texts or {})
     line_display = f"{root.name}/{LINE_FILE}"
-    line_node, problems = load_file(root / LINE_FILE, line_display)
+    line_node, problems = load_file(root / LINE_FILE, line_display, reader.texts_of.get(LINE_FILE))
     reader.problems.extend(problems)
     content = Content(root, "en", {}, {}, {}, {"first_seconds": 10, "later_seconds": 15, "silences_before_goodbye": 3}, 120, reader.problems)
     if line_node is None:
@@ -132,7 +135,8 @@ def read(root: Path | str, reading: bool = True) -> Content:
     _read_sources(reader, root, content)
     digest = hashlib.sha256()
     for path in sorted(root.glob("*.yaml")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        text = reader.texts_of.get(path.name)
+        digest.update(path.name.encode() + b"\0" + (text.encode() if text is not None else path.read_bytes()))
     content.version = digest.hexdigest()[:12]
     reader.problems.extend(check_quality(content, reading))
     return content
@@ -165,7 +169,7 @@ def _read_sources(reader: _Reader, root: Path, content: Content) -> None:
         if cited:
             reader.problems.append(Problem(display, 1, "missing file; expected the bibliography that topics' sources: name"))
         return
-    node, problems = load_file(root / SOURCES_FILE, display)
+    node, problems = load_file(root / SOURCES_FILE, display, reader.texts_of.get(SOURCES_FILE))
     reader.problems.extend(problems)
     for source_id, entry in ((reader.mapping(node, SOURCES_FILE) or {}) if node else {}).items():
         fields = reader.mapping(entry, f"source '{source_id}'", required=SOURCE_FIELDS, allowed=SOURCE_FIELDS) or {}
@@ -186,7 +190,10 @@ def _read_sources(reader: _Reader, root: Path, content: Content) -> None:
             reader.problems.append(Problem(target.file, where, f"topic '{target.id}': no sources; expected at least one id from {SOURCES_FILE}"))
         for source_id in target.sources:
             if source_id not in content.sources:
-                reader.problems.append(Problem(target.file, where, f"topic '{target.id}': source '{source_id}' is not in {SOURCES_FILE}; expected one of: {', '.join(content.sources) or 'none yet'}"))
+                close = difflib.get_close_matches(source_id, list(content.sources), n=3, cutoff=0.5)
+                hint = f" (the closest: {', '.join(close)})" if close else f" ({len(content.sources)} listed)" if content.sources else " (none yet)"
+                reader.problems.append(Problem(target.file, where, f"topic '{target.id}': source '{source_id}' is not in "
+                                               f"{SOURCES_FILE}; expected an id listed there{hint}"))
         if target.reviewed is not None and target.reviewed < stale:
             reader.problems.append(Problem(target.file, target.line_of("reviewed"), f"topic '{target.id}': last reviewed {target.reviewed}, more than {REVIEW_MONTHS} months ago; expected a fresh medical review of this answer", "warning"))
         if target.reviewed is not None and target.reviewed > now:
@@ -308,7 +315,7 @@ def _read_menus(reader: _Reader, node: Node | None, content: Content) -> None:
 
 def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> Language | None:
     display = f"{root.name}/{code}.yaml"
-    node, problems = load_file(root / f"{code}.yaml", display)
+    node, problems = load_file(root / f"{code}.yaml", display, reader.texts_of.get(f"{code}.yaml"))
     reader.problems.extend(problems)
     if node is None:
         if not problems:

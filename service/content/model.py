@@ -79,6 +79,9 @@ SPOKEN_PHRASES = tuple(
 WORD_LISTS = ("menu", "help", "language", "repeat", "back", "numbers", "yes", "no", "courtesy", "emergency", "crisis", "ignore")
 VOICE_FIELDS = ("name", "say_language", "say_voice", "speech_language", "gtts_lang", "gtts_tld", "espeak_voice", "readability")
 READABILITY_FORMULAS = {"flesch_kincaid_grade": "max", "fernandez_huerta": "min", "szigriszt_pazos": "min", "flesch_reading_ease": "min"}
+# How the admin pages name each formula.
+FORMULA_NAMES = {"flesch_kincaid_grade": "Flesch-Kincaid grade", "fernandez_huerta": "Fernández Huerta",
+                 "szigriszt_pazos": "Szigriszt-Pazos", "flesch_reading_ease": "Flesch reading ease"}
 
 
 class ContentError(Exception):

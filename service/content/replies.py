@@ -45,8 +45,14 @@ def sms_answer(lang: Language, target: Target, also: Target | None = None) -> st
 def longest_closing(lang: Language) -> str:
     """The longest closing line an answer can have: the footer, or the offer of the topic with the longest title (only
     topics are offered after an answer, never a menu)."""
-    offers = [closing(lang, t) for t in lang.targets.values() if t.kind != "menu" and "sms_also" in lang.phrases]
-    return max([lang.phrases["sms_answer_footer"], *offers], key=lambda line: gsm.septets(gsm.fold(line)))
+    # Worked out once per loaded language (content is never changed once loaded: an edit builds a new one); the
+    # check and every first text ask for it.
+    known = lang.__dict__.get("_longest_closing")
+    if known is None:
+        offers = [closing(lang, t) for t in lang.targets.values() if t.kind != "menu" and "sms_also" in lang.phrases]
+        known = lang.__dict__["_longest_closing"] = max([lang.phrases["sms_answer_footer"], *offers],
+                                                        key=lambda line: gsm.septets(gsm.fold(line)))
+    return known
 
 
 def first_text_room(lang: Language) -> int:
@@ -77,7 +83,7 @@ def sms_texts(content: Content, lang: Language) -> dict[str, str]:
                 out["welcome with the main menu"] = gsm.fold(f"{welcome}\n{listing}")
     for (kind, target_id), target in lang.targets.items():
         if kind != "menu" and "sms_answer_footer" in lang.phrases:
-            out[f"topic '{target_id}' text"] = sms_answer(lang, target)
+            out[f"topic '{target_id}' text, with its closing line,"] = sms_answer(lang, target)
             out[f"topic '{target_id}' text, with the emergency warning in front,"] = gsm.fold(f"{lang.phrases.get('sms_emergency', '')}\n{sms_answer(lang, target)}")
             if "sms_welcome" in lang.phrases:
                 out[f"topic '{target_id}' text, as a first answer with the line's notice,"] = first_answer(lang, target)[0]

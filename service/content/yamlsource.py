@@ -64,20 +64,24 @@ def _convert(node: yaml.Node, file: str, problems: list[Problem]) -> Node:
     return Node(str(value), file, line)
 
 
-def load_file(path: Path, display: str) -> tuple[Node | None, list[Problem]]:
-    """Read one YAML file into Nodes, or report why it cannot be read."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Problem(display, 1, f"the file is not UTF-8 text ({exc.reason}); save it as UTF-8")]
-    except OSError as exc:
-        return None, [Problem(display, 1, f"cannot read the file: {exc.strerror}")]
+def load_file(path: Path, display: str, text: str | None = None) -> tuple[Node | None, list[Problem]]:
+    """Read one YAML file into Nodes (text: its content as the admin pages' edits made it, instead of the disk's), or
+    report why it cannot be read."""
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            return None, [Problem(display, 1, f"the file is not UTF-8 text ({exc.reason}); save it as UTF-8")]
+        except OSError as exc:
+            return None, [Problem(display, 1, f"cannot read the file: {exc.strerror}")]
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         what = exc.problem or "not valid YAML"
+        if "\t" in what or "tab" in what:
+            return None, [Problem(display, line, "a tab character: use spaces (two per level of indentation), never tabs")]
         hint = f" ({exc.context})" if exc.context else ""
         return None, [Problem(display, line, f"YAML syntax: {what}{hint}; check the indentation and quotes on this line or the one before")]
     except yaml.YAMLError as exc:

@@ -1,0 +1,586 @@
+"""Changing what the line says from the admin pages: an editor for each topic, menu and fixed phrase with every language
+side by side, the check run on the whole content with the change, "Listen", publish (with the changed prompts' audio
+built), history with word-level differences and revert, medical review marks, conflicts with a deploy, and the
+prompt files as they now stand, to download."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import io
+import json
+import logging
+import re
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..content import Content, Language, Problem, Target, gsm, read
+from ..content.checks import readability_scores
+from ..content.edits import FIELDS, LISTS, Edit, Value, apply, current, plain
+from ..content.listening import WORDS_PER_MINUTE
+from ..content.model import FORMULA_NAMES
+from ..content.replies import first_text_room, longest_closing
+from ..line import Line
+from ..live import Live, answers_hash, base_texts, review_problems
+from .views import _log, bp
+
+log = logging.getLogger("service.admin")
+LABELS = {"title": "Title", "keyword": "Keyword", "phrases": "Phrases (one a line)", "spoken": "Spoken answer",
+          "text": "Text message answer", "examples": "Examples (one question a line)", "sources": "Sources",
+          "reviewed": "Medically reviewed", "intro": "Introduction (spoken)", "value": "Wording"}
+HELP = {
+    "title": "Menus say it as \"<title>, press 1\": keep it short.",
+    "keyword": "One word texters can send to get this.",
+    "phrases": "Other words that lead here, spoken or texted.",
+    "spoken": "What callers hear: at most 150 words.",
+    "text": "What texters get, with the closing line: plain characters, within three text segments.",
+    "examples": "Questions as people really ask them: the line learns from these.",
+    "sources": "Where each fact comes from (the bibliography in sources.yaml).",
+}
+MAX_SPOKEN_WORDS = 150
+
+
+@dataclass
+class Counters:
+    """The figures shown beside a field (and updated by the page's script as one types)."""
+
+    words: int = 0
+    seconds: int = 0
+    characters: int = 0
+    segments: int = 0
+    first_characters: int = 0
+    first_segments: int = 0
+    room: int = 0
+    score: float | None = None
+    formula: str = ""
+    target: str = ""
+    unicode: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FieldView:
+    """One field of one language in the editor."""
+
+    name: str  # the form field's name
+    field: str
+    label: str
+    value: str
+    widget: str  # input, textarea, lines, sources, date
+    help: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    counters: Counters | None = None
+
+
+@dataclass
+class LanguageColumn:
+    """One language's side of the editor."""
+
+    lang: Language
+    prefix: str
+    fields: list[FieldView]
+    listen: str = ""
+    review: str = ""
+    stale: bool = False
+    room: int = 0  # characters a text answer may have (three segments, less the notice and the closing line)
+
+
+def _editing() -> Any:
+    store = current_app.extensions.get("editing")
+    if store is None:
+        abort(503, "Editing needs a records database: DATABASE_URL is none")
+    return store
+
+
+def _live() -> Live:
+    return current_app.extensions["live"]
+
+
+def _line() -> Line:
+    line = current_app.extensions.get("line")
+    if line is None:
+        abort(503)
+    return line
+
+
+def _place(content: Content, lang_code: str, kind: str, ident: str) -> Target | None:
+    lang = content.languages.get(lang_code)
+    if lang is None:
+        return None
+    if kind == "phrase":
+        return None if ident not in lang.phrases else Target("phrase", ident, ident, "", ())
+    if kind == "menu":
+        return lang.targets.get(("menu", ident))
+    return lang.targets.get(("topic", ident)) or lang.targets.get(("action", ident))
+
+
+def _value(target: Target, lang: Language, kind: str, name: str) -> Value:
+    if kind == "phrase":
+        return lang.phrases.get(target.id, "")
+    if name == "reviewed":
+        return str(target.reviewed or "")
+    return getattr(target, name)
+
+
+def _text(value: Value) -> str:
+    return "\n".join(value) if isinstance(value, tuple) else value
+
+
+def _fields(kind: str, target: Target) -> tuple[str, ...]:
+    names = FIELDS[kind]
+    return tuple(n for n in names if not (target.kind == "action" and n in ("sources", "reviewed")))
+
+
+def _from_form(kind: str, fields: tuple[str, ...], prefix: str) -> tuple[dict[str, Value], list[str], set[str]]:
+    """A language's fields as the form sent them, typography made plain; what was made plain; fields with tabs."""
+    values: dict[str, Value] = {}
+    replaced: list[str] = []
+    tabs: set[str] = set()
+    for name in fields:
+        key = f"{prefix}{name}"
+        if name == "reviewed":
+            continue
+        if name == "sources":
+            # Boxes left unticked send nothing: the form says separately that its source boxes were there.
+            if request.form.get(f"{key}-shown"):
+                values[name] = tuple(v for v in request.form.getlist(key) if v)
+            continue
+        if key not in request.form:
+            continue
+        raw = request.form.get(key, "")
+        if "\t" in raw:
+            tabs.add(name)
+        fixed = gsm.plain_typography(raw)
+        if fixed != raw:
+            replaced.append(name)
+        if name in LISTS:
+            values[name] = tuple(line.strip() for line in fixed.replace("\r", "").split("\n") if line.strip())
+        else:
+            values[name] = " ".join(fixed.split())
+    return values, replaced, tabs
+
+
+class Session:
+    """One editor request: the content now served, the place edited, and the admin's changes to it."""
+
+    def __init__(self, lang_code: str, kind: str, ident: str) -> None:
+        self.line = _line()
+        self.content = self.line.content
+        self.kind = kind
+        self.ident = ident
+        self.primary = lang_code
+        target = _place(self.content, lang_code, kind, ident)
+        if target is None or (kind == "topic" and target.kind == "menu"):
+            abort(404)
+        self.base = base_texts(Path(current_app.config["PROMPTS_DIR"]))
+        self.languages = [self.content.languages[lang_code], *self.content.other_languages(lang_code)]
+        self.changes: list[Edit] = []
+        self.replaced: dict[str, list[str]] = {}
+        self.tabs: dict[str, set[str]] = {}
+
+    def prefix(self, lang: Language) -> str:
+        """The form fields' prefix for a language: none for the page's own, "es-" for the others."""
+        return "" if lang.code == self.primary else f"{lang.code}-"
+
+    def read_form(self) -> None:
+        """The admin's changes, language by language, against what the line serves now."""
+        for lang in self.languages:
+            target = _place(self.content, lang.code, self.kind, self.ident)
+            if target is None:
+                continue
+            values, replaced, tabs = _from_form(self.kind, _fields(self.kind, target), self.prefix(lang))
+            self.replaced[lang.code], self.tabs[lang.code] = replaced, tabs
+            for name, value in values.items():
+                field_name = "value" if self.kind == "phrase" else name
+                now = plain(_value(target, lang, self.kind, name))
+                if plain(value) != now:
+                    edit = Edit(lang.code, self.kind, self.ident, field_name, value)
+                    self.changes.append(Edit(edit.lang, edit.kind, edit.ident, edit.field, value,
+                                             current(self.base.get(edit.file, ""), edit)))
+
+    def checked(self) -> tuple[Content, list[Problem]]:
+        """The whole content with the changes, and every problem the check finds in it (as prompts check would)."""
+        store = _editing()
+        edits = {(e.lang, e.kind, e.ident, e.field): e for e in store.edits()}
+        for change in self.changes:
+            edits[(change.lang, change.kind, change.ident, change.field)] = change
+        texts, outcomes = apply(self.base, list(edits.values()))
+        content = read(Path(current_app.config["PROMPTS_DIR"]), reading=True, texts=texts)
+        problems = list(content.problems)
+        for lang in self.languages:
+            for name in sorted(self.tabs.get(lang.code, ())):
+                target = _place(content, lang.code, self.kind, self.ident)
+                line = target.line_of(name) if target is not None and self.kind != "phrase" else lang.phrase_lines.get(self.ident, 1)
+                problems.append(Problem(lang.file, line, f"{self._where(name)}: a tab character: use spaces"))
+        if self.kind == "topic" and not any(p.severity == "error" for p in problems):
+            problems.extend(review_problems(content, store, outcomes))
+        return content, problems
+
+    def _where(self, name: str) -> str:
+        return f"phrase '{self.ident}'" if self.kind == "phrase" else f"{self.kind} '{self.ident}': {name}"
+
+    def columns(self, content: Content, problems: list[Problem], form: bool) -> tuple[list[LanguageColumn], list[Problem]]:
+        """Each language's fields with their values (the form's, when it was sent), problems and counters; and the
+        problems that belong to no field of this place."""
+        placed: set[Problem] = set()
+        out = []
+        reviews = _editing().reviews() if self.kind == "topic" else {}
+        for lang in self.languages:
+            live_lang = content.languages.get(lang.code, lang)
+            target = _place(content, lang.code, self.kind, self.ident) or _place(self.content, lang.code, self.kind, self.ident)
+            if target is None:
+                continue
+            prefix = self.prefix(lang)
+            fields = []
+            for name in _fields(self.kind, target):
+                key = f"{prefix}{name}"
+                value = _text(_value(target, live_lang, self.kind, name))
+                if form and name not in ("reviewed", "sources") and key in request.form:
+                    value = request.form[key].replace("\r", "")
+                widget = ("lines" if name in ("phrases", "examples") else "sources" if name == "sources" else
+                          "date" if name == "reviewed" else "textarea" if name in ("spoken", "text", "value", "intro") else "input")
+                if name == "sources" and form:
+                    value = "\n".join(request.form.getlist(key))
+                mine = self._problems_of(live_lang, target, name, problems)
+                placed.update(mine)
+                view = FieldView(key, name, LABELS.get(name, name), value, widget, HELP.get(name, ""), mine)
+                view.counters = self._counters(live_lang, name, value)
+                fields.append(view)
+            column = LanguageColumn(lang, prefix, fields, room=first_text_room(live_lang) if "sms_welcome" in live_lang.phrases else 0)
+            if self.kind == "topic":
+                review = reviews.get(self.ident)
+                column.review = (f"Medically reviewed by {review.who} on {review.on}" if review is not None else
+                                 f"Medically reviewed on {target.reviewed}" if target.reviewed else "Not yet medically reviewed")
+                column.stale = any("after its last medical review" in p.message and p.file == lang.file for p in problems)
+            out.append(column)
+        elsewhere = [p for p in problems if p not in placed and (p.severity == "error" or "after its last medical review" in p.message
+                                                                  and p.message.startswith(f"topic '{self.ident}'"))]
+        return out, elsewhere
+
+    def _problems_of(self, lang: Language, target: Target, name: str, problems: list[Problem]) -> list[Problem]:
+        """The problems the check found on this field: every problem names the file and line of the field it is about."""
+        if self.kind == "phrase":
+            lines = {lang.phrase_lines.get(self.ident)}
+        else:
+            lines = {target.lines.get(name)} | (set(target.example_lines) if name == "examples" else set())
+        lines.discard(None)
+        return [p for p in problems if p.file == lang.file and p.line in lines and "after its last medical review" not in p.message]
+
+    def _counters(self, lang: Language, name: str, value: str) -> Counters | None:
+        if name not in ("spoken", "text", "intro", "value"):
+            return None
+        counters = Counters()
+        words = value.split()
+        counters.words = len(words)
+        counters.seconds = round(len(words) * 60 / WORDS_PER_MINUTE)
+        if name == "text" or (name == "value" and self.ident.startswith("sms_")):
+            sent = gsm.fold(" ".join(words))
+            counters.unicode = [gsm.describe(c) for c in gsm.non_gsm(sent)]
+            closing = longest_closing(lang) if "sms_answer_footer" in lang.phrases else ""
+            whole = gsm.fold(f"{sent}\n{closing}") if name == "text" else sent
+            counters.characters = gsm.septets(sent)
+            counters.segments = gsm.segments(whole)
+            if name == "text" and "sms_welcome" in lang.phrases:
+                first = gsm.fold(f"{lang.phrases['sms_welcome']}\n{sent}\n{closing}")
+                counters.first_characters = gsm.septets(first)
+                counters.first_segments = gsm.segments(first)
+                counters.room = first_text_room(lang)
+        if len(words) >= 10 and name in ("spoken", "text"):
+            formula, bound, limit = lang.readability
+            counters.score = round(readability_scores(lang, [" ".join(words)])[0], 1)
+            counters.formula = FORMULA_NAMES.get(formula, formula)
+            counters.target = (f"at most {limit:g}: lower is easier" if bound == "max" else f"at least {limit:g}: higher is easier")
+        return counters
+
+
+def _page(session: Session, content: Content, problems: list[Problem], form: bool, status: int = 200,
+          notice: str = "", listen: dict[str, str] | None = None) -> tuple[str, int]:
+    columns, elsewhere = session.columns(content, problems, form)
+    for column in columns:
+        column.listen = (listen or {}).get(column.lang.code, "")
+    store = _editing()
+    sources = sorted(content.sources.values(), key=lambda s: s.title.lower())
+    replaced = [f"{code}: {', '.join(names)}" for code, names in session.replaced.items() if names]
+    learnt = store.get_state("learnt")
+    revision = request.args.get("published", "")
+    job = store.job(int(revision)) if revision.isdigit() else None
+    return render_template("admin/editor.html", session=session, columns=columns, elsewhere=elsewhere, notice=notice,
+                           sources=sources, replaced=replaced, errors=[p for p in problems if p.severity == "error"],
+                           job=job, learnt=learnt, version=_line().content.version, kind=session.kind,
+                           title=_title(session)), status
+
+
+def _title(session: Session) -> str:
+    target = _place(session.content, session.primary, session.kind, session.ident)
+    if session.kind == "phrase":
+        return f"Phrase: {session.ident}"
+    return f"{'Menu' if session.kind == 'menu' else 'Topic'}: {target.title if target else session.ident}"
+
+
+def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
+    session = Session(lang, kind, ident)
+    if request.method == "GET":
+        problems = list(session.content.problems)
+        if kind == "topic":
+            problems += review_problems(session.content, _editing(), _live().outcomes)
+        return _page(session, session.content, problems, form=False, notice="Published." if request.args.get("published") else "")
+    session.read_form()
+    action = request.form.get("action", "publish")
+    content, problems = session.checked()
+    errors = [p for p in problems if p.severity == "error"]
+    if action.startswith("listen-"):
+        return _page(session, content, problems, form=True, listen=_listen(action.removeprefix("listen-"), session))
+    if action == "check":
+        return _page(session, content, problems, form=True, status=422 if errors else 200,
+                     notice="" if errors else "The check found no errors: ready to publish.")
+    if errors:
+        _log("publish refused: the check found errors", place=f"{kind}:{ident}", errors=len(errors))
+        return _page(session, content, problems, form=True, status=422)
+    if not session.changes:
+        return _page(session, content, problems, form=True, notice="Nothing changed: nothing to publish.")
+    store = _editing()
+    base = {(c.lang, c.kind, c.ident, c.field): c.was for c in session.changes}
+    revision = store.publish(session.changes, g.admin, base=base)
+    _log("published", revision=revision, place=f"{kind}:{ident}",
+         fields=sorted({f"{c.lang}.{c.field}" for c in session.changes}))
+    old = _line()
+    _live().refresh(force=True)
+    start_audio(revision, old.content, _line())
+    return redirect(url_for(request.endpoint or "admin.content", lang=lang, ident=ident, published=revision), code=303)
+
+
+@bp.route("/content/<lang>/<ident>", methods=["GET", "POST"])
+def topic_editor(lang: str, ident: str) -> BaseResponse | tuple[str, int]:
+    """A topic's editor (every language side by side): check, listen, publish."""
+    return _editor(lang, "topic", ident)
+
+
+@bp.route("/content/<lang>/menus/<ident>", methods=["GET", "POST"])
+def menu_editor(lang: str, ident: str) -> BaseResponse | tuple[str, int]:
+    """A menu's title, introduction, keyword, phrases and examples, in every language."""
+    return _editor(lang, "menu", ident)
+
+
+@bp.route("/content/<lang>/phrases/<ident>", methods=["GET", "POST"])
+def phrase_editor(lang: str, ident: str) -> BaseResponse | tuple[str, int]:
+    """One fixed phrase (the greeting, a notice, the footer...), in every language."""
+    return _editor(lang, "phrase", ident)
+
+
+# -- hearing it --
+
+def speak(text: str, lang: Language) -> bytes:
+    """A text in the configured engine's voice; espeak-ng's when that one cannot be reached (Listen is a preview)."""
+    from ..audio.build import EngineUnavailable, SynthesisError, espeak_binary, synthesizer_for
+
+    engine = current_app.config.get("AUDIO_ENGINE", "gtts")
+    stand_in = current_app.config.get("AUDIO_SYNTHESIZER")
+    engines = [engine] + (["espeak"] if engine != "espeak" and espeak_binary() else [])
+    for name in engines:
+        try:
+            return synthesizer_for(name, stand_in)(text, lang)
+        except (SynthesisError, EngineUnavailable, OSError) as exc:
+            log.warning("listen: %s could not speak (%s)", name, exc)
+    raise RuntimeError("no voice can be made on this server just now")
+
+
+def _listen(code: str, session: Session) -> dict[str, str]:
+    lang = session.content.languages.get(code)
+    if lang is None:
+        return {}
+    name = "value" if session.kind == "phrase" else "intro" if session.kind == "menu" else "spoken"
+    text = " ".join(gsm.plain_typography(request.form.get(f"{session.prefix(lang)}{name}", "")).split())
+    if not text:
+        return {code: "error:There is nothing to listen to."}
+    key = hashlib.sha256(f"{code}\0{text}".encode()).hexdigest()[:40]
+    store = _editing()
+    if store.preview(key) is None:
+        try:
+            store.put_preview(key, speak(text, lang))
+        except RuntimeError as exc:
+            return {code: f"error:{exc}."}
+    return {code: url_for("admin.listen", key=key)}
+
+
+@bp.get("/listen/<key>.mp3")
+def listen(key: str) -> Response:
+    """A "Listen" recording of an edited text."""
+    data = _editing().preview(key)
+    if data is None:
+        abort(404)
+    response = Response(data, content_type="audio/mpeg")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def start_audio(revision: int, before: Content, line: Line) -> None:
+    """Build, in the background, the audio of the prompts a publish changed; callers hear Twilio's voice reading them
+    until each is ready (a new text has no audio file yet: never silence, never the old words)."""
+    from ..audio.build import synthesize, synthesizer_for
+    from ..audio.library import file_name
+
+    old = {(p.lang, p.id): p.text_sha for p in before.prompts()}
+    changed = [p for p in line.content.prompts() if old.get((p.lang, p.id)) != p.text_sha and line.audio.file_for(p) is None]
+    store = _editing()
+    store.start_job(revision, len(changed))
+    if not changed:
+        return
+    engine = current_app.config.get("AUDIO_ENGINE", "gtts")
+    speak_with = synthesizer_for(engine, current_app.config.get("AUDIO_SYNTHESIZER"))
+    content = line.content
+
+    def work() -> None:
+        from ..audio.build import voice_of
+
+        done = failed = 0
+        note = ""
+        for prompt in changed:
+            lang = content.languages[prompt.lang]
+            try:
+                data, record = synthesize(prompt, lang, engine, speak_with)
+                store.put_audio(file_name(prompt, engine, voice_of(engine, lang)), record, data)
+                done += 1
+            except Exception as exc:  # noqa: BLE001 - the prompt stays read by Twilio's voice; the deploy builds it
+                failed += 1
+                note = f"{engine} could not make the audio ({type(exc).__name__}): Twilio's voice reads these prompts until the next deploy builds them"
+            store.job_progress(revision, done, failed, finished=done + failed == len(changed), note=note)
+
+    threading.Thread(target=work, name=f"audio-{revision}", daemon=True).start()
+
+
+# -- review marks --
+
+@bp.post("/content/<lang>/<ident>/review")
+def review(lang: str, ident: str) -> BaseResponse:
+    """Mark a topic medically reviewed today, by the signed-in admin, for its answers in every language as they are."""
+    line = _line()
+    if _place(line.content, lang, "topic", ident) is None or (("topic", ident) not in line.content.languages[lang].targets):
+        abort(404)
+    store = _editing()
+    base = base_texts(Path(current_app.config["PROMPTS_DIR"]))
+    from ..live import today
+
+    changes = []
+    for code, language in line.content.languages.items():
+        if ("topic", ident) in language.targets:
+            edit = Edit(code, "topic", ident, "reviewed", today().isoformat())
+            changes.append(Edit(code, "topic", ident, "reviewed", edit.value, current(base.get(edit.file, ""), edit)))
+    revision = None
+    if any(plain(c.value) != plain(str(line.content.languages[c.lang].topic(ident).reviewed or "")) for c in changes):
+        revision = store.publish(changes, g.admin, action="review", base={(c.lang, c.kind, c.ident, c.field): c.was for c in changes})
+        _live().refresh(force=True)
+    store.review(ident, g.admin, answers_hash(_line().content, ident), revision)
+    _log("marked medically reviewed", topic=ident)
+    return redirect(url_for("admin.topic_editor", lang=lang, ident=ident) + "#review", code=303)
+
+
+# -- history --
+
+def word_diff(before: Value | None, after: Value | None) -> Markup:
+    """The words taken out and put in, marked for the page."""
+    old = _text(before or "").split() if not isinstance(before, tuple) else list(before)
+    new = _text(after or "").split() if not isinstance(after, tuple) else list(after)
+    joiner = " " if not isinstance(before, tuple) and not isinstance(after, tuple) else " · "
+    out: list[str] = []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if op == "equal":
+            words = old[a1:a2]
+            shown = words if len(words) <= 12 else [*words[:5], "…", *words[-5:]]
+            out.append(str(escape(joiner.join(shown))))
+            continue
+        if a2 > a1:
+            out.append(f"<del>{escape(joiner.join(old[a1:a2]))}</del>")
+        if b2 > b1:
+            out.append(f"<ins>{escape(joiner.join(new[b1:b2]))}</ins>")
+    return Markup(joiner.join(out))
+
+
+@bp.get("/history")
+def history() -> str:
+    """Every publish, revert, review mark and resolved conflict, newest first, each with who, when, where and what."""
+    store = _editing()
+    page = request.args.get("page", "1")
+    number = int(page) if page.isdigit() and 1 <= int(page) <= 10_000 else 1
+    found = store.revisions(51, (number - 1) * 50)
+    conflicts = _live().conflicts()
+    return render_template("admin/history.html", revisions=found[:50], page=number, older=len(found) > 50,
+                           diff=word_diff, conflicts=conflicts)
+
+
+@bp.post("/history/<int(max=2147483647):revision_id>/revert")
+def revert(revision_id: int) -> BaseResponse:
+    """Put back the values a revision replaced (the revert is itself a revision)."""
+    store = _editing()
+    found = store.revision(revision_id)
+    if found is None or not found.changes:
+        abort(404)
+    base = base_texts(Path(current_app.config["PROMPTS_DIR"]))
+    changes = []
+    for change in found.changes:
+        if change.before is None:
+            continue
+        edit = Edit(change.lang, found.kind, found.ident, change.field, change.before)
+        changes.append(Edit(edit.lang, edit.kind, edit.ident, edit.field, edit.value, current(base.get(edit.file, ""), edit)))
+    if not changes:
+        abort(409)
+    old = _line()
+    revision = store.publish(changes, g.admin, action="revert", reverts=revision_id,
+                             base={(c.lang, c.kind, c.ident, c.field): c.was for c in changes})
+    _log("reverted", revision=revision, reverts=revision_id, place=f"{found.kind}:{found.ident}")
+    _live().refresh(force=True)
+    start_audio(revision, old.content, _line())
+    return redirect(url_for("admin.history") + f"#revision-{revision}", code=303)
+
+
+@bp.post("/history/conflicts/<lang>/<kind>/<ident>/<name>")
+def resolve(lang: str, kind: str, ident: str, name: str) -> BaseResponse:
+    """A field both a deploy and an admin changed: keep the web's value, or take the files'."""
+    store = _editing()
+    conflict = next((o for o in _live().conflicts() if (o.edit.lang, o.edit.kind, o.edit.ident, o.edit.field) == (lang, kind, ident, name)), None)
+    if conflict is None or conflict.file_value is None:
+        abort(404)
+    if request.form.get("keep") == "files":
+        store.publish([Edit(lang, kind, ident, name, conflict.file_value, conflict.file_value)], g.admin, action="publish",
+                      base={(lang, kind, ident, name): conflict.file_value})
+        _log("conflict resolved: the files' value", place=f"{kind}:{ident}", field=f"{lang}.{name}")
+    else:
+        store.keep(conflict.edit, conflict.file_value, g.admin)
+        _log("conflict resolved: the web's value", place=f"{kind}:{ident}", field=f"{lang}.{name}")
+    _live().refresh(force=True)
+    return redirect(url_for("admin.history"), code=303)
+
+
+@bp.get("/content/prompts.zip")
+def download() -> Response:
+    """The prompt files as the line serves them (the deployed files with the published edits), to commit."""
+    root = Path(current_app.config["PROMPTS_DIR"])
+    texts, _ = apply(base_texts(root), _editing().edits())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in sorted(texts.items()):
+            archive.writestr(f"prompts/{name}", text)
+    _log("downloaded the prompt files")
+    response = Response(buffer.getvalue(), content_type="application/zip")
+    response.headers["Content-Disposition"] = "attachment; filename=prompts.zip"
+    return response
+
+
+@bp.post("/measure")
+def measure() -> Response:
+    """The reading score of a text in a language, for the editor's counters as one types (the check's own formula)."""
+    line = _line()
+    lang = line.content.languages.get(request.form.get("lang", ""))
+    text = " ".join(request.form.get("text", "")[:5000].split())
+    if lang is None:
+        abort(404)
+    score = round(readability_scores(lang, [text])[0], 1) if len(text.split()) >= 10 else None
+    return Response(json.dumps({"score": score}), content_type="application/json")
+
+
+_ID = re.compile(r"[a-z0-9_]{1,64}")

@@ -1,0 +1,58 @@
+// The editor's counters, updated as one types (the page shows the same figures without this script, after Check).
+// Text messages: accents folded and characters counted as the line sends them (GSM-7; outside it, UCS-2).
+(function () {
+  "use strict";
+  var BASIC = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+  var EXTENDED = "^{}\\[~]|€\f";
+  var FOLD = {"á": "a", "í": "i", "ó": "o", "ú": "u", "Á": "A", "Í": "I", "Ó": "O", "Ú": "U", "â": "a", "ê": "e",
+              "î": "i", "ô": "o", "û": "u", "ë": "e", "ï": "i", "ç": "c"};
+  function fold(text) { return text.replace(/[áíóúÁÍÓÚâêîôûëïç]/g, function (c) { return FOLD[c]; }); }
+  function septets(text) { var n = 0; for (var i = 0; i < text.length; i++) { n += EXTENDED.indexOf(text[i]) >= 0 ? 2 : 1; } return n; }
+  function plain(text) { for (var i = 0; i < text.length; i++) { var c = text[i]; if (BASIC.indexOf(c) < 0 && EXTENDED.indexOf(c) < 0) { return false; } } return true; }
+  function segments(text) {
+    if (!text) { return 1; }
+    if (plain(text)) { var s = septets(text); return s <= 160 ? 1 : Math.ceil(s / 153); }
+    return text.length <= 70 ? 1 : Math.ceil(text.length / 67);
+  }
+  function words(text) { var w = text.trim().split(/\s+/); return w[0] ? w.length : 0; }
+  var form = document.getElementById("editor");
+  if (!form) { return; }
+  var csrf = form.querySelector("input[name=csrf]").value;
+  var timers = {};
+  form.querySelectorAll("textarea[data-count]").forEach(function (area) {
+    var box = area.parentNode.querySelector("[data-counters]");
+    var column = area.closest("fieldset");
+    if (!box) { return; }
+    function update() {
+      var text = area.value.replace(/\s+/g, " ").trim();
+      var n = words(text);
+      var part = box.querySelector("[data-words]");
+      if (part) { part.textContent = n + (n === 1 ? " word" : " words"); }
+      part = box.querySelector("[data-seconds]");
+      if (part) { part.textContent = "about " + Math.round(n * 60 / 150) + " s spoken"; }
+      var sent = fold(text);
+      part = box.querySelector("[data-characters]");
+      if (part) { var seg = segments(sent); part.textContent = septets(sent) + " characters, " + seg + " text segment" + (seg === 1 ? "" : "s") + " as sent"; }
+      part = box.querySelector("[data-first]");
+      if (part) {
+        var room = parseInt(column.getAttribute("data-room"), 10) || 0;
+        var used = septets(sent);
+        part.textContent = "as a first text, with the notice: this answer has " + used + " of the " + room + " characters it may have" + (used > room ? ": shorten it by " + (used - room) : "");
+        part.className = used > room ? "error-text" : "";
+      }
+      part = box.querySelector("[data-score]");
+      if (part && n >= 10) {
+        clearTimeout(timers[area.name]);
+        timers[area.name] = setTimeout(function () {
+          var body = new URLSearchParams({csrf: csrf, lang: column.getAttribute("data-lang"), text: text});
+          fetch(form.getAttribute("data-measure"), {method: "POST", body: body, credentials: "same-origin"})
+            .then(function (r) { return r.ok ? r.json() : null; })
+            .then(function (data) {
+              if (data && data.score !== null) { part.textContent = part.textContent.replace(/reading score [-\d.]+/, "reading score " + data.score); }
+            }).catch(function () {});
+        }, 600);
+      }
+    }
+    area.addEventListener("input", update);
+  });
+})();

@@ -1,0 +1,329 @@
+"""Where the admin pages' edits live: the current value of each edited field, every revision (who, when, what changed),
+medical review marks, the audio built for edited prompts, and what the line's workers report. In the records
+database (PostgreSQL with DATABASE_URL, else the embedded SQLite file), so that every worker and every instance
+serves the same content, and edits survive restarts and redeploys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (Column, Date, DateTime, Integer, LargeBinary, MetaData, String, Table, Text, delete, func, insert,
+                        select, update)
+from sqlalchemy.engine import Engine
+
+from ..content.edits import Edit, Value, plain
+
+metadata = MetaData()
+
+# The current value of every field an admin changed, over the deployed prompt files: one row a field.
+edits = Table(
+    "content_edits", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("lang", String(16), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("ident", String(64), nullable=False),
+    Column("field", String(16), nullable=False),
+    Column("value", Text, nullable=False),  # JSON: a string, or a list of strings
+    Column("was", Text, nullable=True),  # JSON: the files' value when the edit was made
+    Column("revision", Integer, nullable=False),
+)
+revisions = Table(
+    "content_revisions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("who", String(64), nullable=False),
+    Column("action", String(16), nullable=False),  # publish, revert, review, keep (a conflict resolved)
+    Column("kind", String(8), nullable=False),
+    Column("ident", String(64), nullable=False),
+    Column("langs", String(64), nullable=False),
+    Column("changes", Text, nullable=False),  # JSON list of {lang, field, before, after}
+    Column("reverts", Integer, nullable=True),
+)
+reviews = Table(
+    "content_reviews", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("topic", String(64), nullable=False, index=True),
+    Column("who", String(64), nullable=False),
+    Column("on", Date, nullable=False),
+    Column("answers", String(64), nullable=False),  # a hash of the topic's answers in every language when reviewed
+    Column("revision", Integer, nullable=True),
+)
+audio = Table(
+    "content_audio", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(160), nullable=False, unique=True),
+    Column("record", Text, nullable=False),  # JSON: the manifest's record (prompt, lang, text_sha, engine, voice...)
+    Column("data", LargeBinary, nullable=False),
+)
+jobs = Table(
+    "content_audio_jobs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("revision", Integer, nullable=False, index=True),
+    Column("total", Integer, nullable=False),
+    Column("done", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("state", String(16), nullable=False),  # building, done
+    Column("note", String(300), nullable=True),
+)
+previews = Table(
+    "content_previews", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("at", DateTime, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+state = Table(
+    "content_state", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("value", String(200), nullable=False),
+    Column("at", DateTime, nullable=False),
+)
+
+
+def now() -> dt.datetime:
+    """The time, in UTC, as the tables keep it."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _load(value: str | None) -> Value | None:
+    if value is None:
+        return None
+    found = json.loads(value)
+    return tuple(found) if isinstance(found, list) else str(found)
+
+
+def _dump(value: Value | None) -> str | None:
+    return None if value is None else json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of a revision: its value before and after."""
+
+    lang: str
+    field: str
+    before: Value | None
+    after: Value | None
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One publish, revert, review mark or resolved conflict."""
+
+    id: int
+    at: dt.datetime
+    who: str
+    action: str
+    kind: str
+    ident: str
+    langs: tuple[str, ...]
+    changes: tuple[Change, ...]
+    reverts: int | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+    """The latest medical review of a topic made on the admin pages."""
+
+    topic: str
+    who: str
+    on: dt.date
+    answers: str
+
+
+@dataclass
+class Job:
+    """The audio being built for a revision's changed prompts."""
+
+    revision: int
+    total: int
+    done: int
+    failed: int
+    state: str
+    note: str = ""
+    names: list[str] = field(default_factory=list)
+
+
+class EditStore:
+    """The edits, revisions, reviews and audio of the admin pages' editor, in the records database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._ready = False
+        self._lock = threading.Lock()
+
+    def prepare(self) -> None:
+        """Make the tables, once a process."""
+        if self._ready:
+            return
+        with self._lock:
+            if not self._ready:
+                metadata.create_all(self.engine)
+                self._ready = True
+
+    def stamp(self) -> tuple[int, int]:
+        """What changes when the live content does: the newest revision, and the newest audio (cheap to poll)."""
+        self.prepare()
+        with self.engine.connect() as conn:
+            revision = conn.execute(select(func.max(revisions.c.id))).scalar() or 0
+            newest = conn.execute(select(func.max(audio.c.id))).scalar() or 0
+        return int(revision), int(newest)
+
+    def edits(self) -> list[Edit]:
+        """Every field edited on the admin pages, with its current value."""
+        self.prepare()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(edits).order_by(edits.c.id)).mappings().all()
+        return [Edit(r["lang"], r["kind"], r["ident"], r["field"], _load(r["value"]) or "", _load(r["was"])) for r in rows]
+
+    def publish(self, changes: list[Edit], who: str, action: str = "publish", reverts: int | None = None,
+                base: dict[tuple[str, str, str, str], Value | None] | None = None) -> int:
+        """Record a revision and make its changes the fields' current values (a field set back to its value in the
+        files stops being an edit). base: each field's value in the deployed files, when the caller knows it."""
+        self.prepare()
+        base = base or {}
+        kept: list[Change] = []
+        with self.engine.begin() as conn:
+            found = {(r["lang"], r["kind"], r["ident"], r["field"]): r for r in conn.execute(select(edits)).mappings()}
+            revision = conn.execute(insert(revisions).values(
+                at=now(), who=who[:64], action=action, kind=changes[0].kind, ident=changes[0].ident[:64],
+                langs=",".join(sorted({c.lang for c in changes}))[:64], changes="[]", reverts=reverts)).inserted_primary_key[0]
+            for change in changes:
+                key = (change.lang, change.kind, change.ident, change.field)
+                row = found.get(key)
+                file_value = plain(_load(row["was"])) if row is not None and row["was"] is not None else base.get(key, change.was)
+                before = plain(_load(row["value"])) if row is not None else file_value
+                after = plain(change.value)
+                if before == after:
+                    continue
+                kept.append(Change(change.lang, change.field, before, after))
+                if file_value is not None and after == plain(file_value):
+                    if row is not None:  # back to the files' own value: no longer an edit
+                        conn.execute(delete(edits).where(edits.c.id == row["id"]))
+                elif row is not None:
+                    conn.execute(update(edits).where(edits.c.id == row["id"]).values(value=_dump(after), revision=revision))
+                else:
+                    conn.execute(insert(edits).values(lang=change.lang, kind=change.kind, ident=change.ident, field=change.field,
+                                                      value=_dump(after), was=_dump(file_value), revision=revision))
+            conn.execute(update(revisions).where(revisions.c.id == revision).values(changes=json.dumps(
+                [{"lang": c.lang, "field": c.field, "before": _dump(c.before), "after": _dump(c.after)} for c in kept],
+                ensure_ascii=False)))
+        return int(revision)
+
+    def keep(self, edit: Edit, file_value: Value, who: str) -> int:
+        """A conflict resolved by keeping the web's value: the files' new value becomes what it was edited from."""
+        self.prepare()
+        with self.engine.begin() as conn:
+            revision = conn.execute(insert(revisions).values(
+                at=now(), who=who[:64], action="keep", kind=edit.kind, ident=edit.ident[:64], langs=edit.lang,
+                changes=json.dumps([{"lang": edit.lang, "field": edit.field, "before": _dump(file_value),
+                                     "after": _dump(plain(edit.value))}], ensure_ascii=False))).inserted_primary_key[0]
+            conn.execute(update(edits).where(edits.c.lang == edit.lang, edits.c.kind == edit.kind, edits.c.ident == edit.ident,
+                                             edits.c.field == edit.field).values(was=_dump(file_value), revision=revision))
+        return int(revision)
+
+    def revision(self, revision_id: int) -> Revision | None:
+        """One revision, by its number."""
+        found = self.revisions(1, where=revision_id)
+        return found[0] if found else None
+
+    def revisions(self, limit: int = 100, offset: int = 0, where: int | None = None) -> list[Revision]:
+        """The revisions, newest first."""
+        self.prepare()
+        query = select(revisions).order_by(revisions.c.id.desc()).limit(limit).offset(offset)
+        if where is not None:
+            query = query.where(revisions.c.id == where)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [Revision(r["id"], r["at"], r["who"], r["action"], r["kind"], r["ident"], tuple(filter(None, r["langs"].split(","))),
+                         tuple(Change(c["lang"], c["field"], _load(c["before"]), _load(c["after"])) for c in json.loads(r["changes"])),
+                         r["reverts"]) for r in rows]
+
+    def review(self, topic: str, who: str, answers: str, revision: int | None = None) -> None:
+        """Mark a topic medically reviewed, today, by someone, for its answers as they are now."""
+        self.prepare()
+        with self.engine.begin() as conn:
+            conn.execute(insert(reviews).values(topic=topic, who=who[:64], on=dt.date.today(), answers=answers, revision=revision))
+
+    def reviews(self) -> dict[str, Review]:
+        """The latest review mark of each topic reviewed on the admin pages."""
+        self.prepare()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(reviews).order_by(reviews.c.id)).mappings().all()
+        return {r["topic"]: Review(r["topic"], r["who"], r["on"], r["answers"]) for r in rows}
+
+    # -- audio built for edited prompts --
+
+    def audio_records(self) -> dict[str, dict[str, Any]]:
+        """The manifest records of the audio built for edits, by file name."""
+        self.prepare()
+        with self.engine.connect() as conn:
+            return {name: json.loads(record) for name, record in conn.execute(select(audio.c.name, audio.c.record))}
+
+    def audio_data(self, name: str) -> bytes | None:
+        """One built file's bytes."""
+        self.prepare()
+        with self.engine.connect() as conn:
+            found = conn.execute(select(audio.c.data).where(audio.c.name == name)).first()
+        return bytes(found[0]) if found else None
+
+    def put_audio(self, name: str, record: dict[str, Any], data: bytes) -> None:
+        """Keep a built file (once: the same name is the same text, voice and engine)."""
+        self.prepare()
+        with self.engine.begin() as conn:
+            if conn.execute(select(audio.c.id).where(audio.c.name == name)).first() is None:
+                conn.execute(insert(audio).values(name=name, record=json.dumps(record), data=data))
+
+    def start_job(self, revision: int, total: int) -> None:
+        """Audio is being built for a revision's prompts."""
+        self.prepare()
+        with self.engine.begin() as conn:
+            conn.execute(insert(jobs).values(revision=revision, total=total, done=0, failed=0,
+                                             state="building" if total else "done"))
+
+    def job_progress(self, revision: int, done: int, failed: int, finished: bool = False, note: str = "") -> None:
+        """How far a revision's audio has come."""
+        with self.engine.begin() as conn:
+            conn.execute(update(jobs).where(jobs.c.revision == revision).values(
+                done=done, failed=failed, state="done" if finished else "building", note=note[:300] or None))
+
+    def job(self, revision: int) -> Job | None:
+        """The audio job of a revision, if any."""
+        self.prepare()
+        with self.engine.connect() as conn:
+            row = conn.execute(select(jobs).where(jobs.c.revision == revision)).mappings().first()
+        return Job(row["revision"], row["total"], row["done"], row["failed"], row["state"], row["note"] or "") if row else None
+
+    def put_preview(self, key: str, data: bytes) -> None:
+        """A "Listen" recording, kept an hour for whichever worker the browser asks."""
+        self.prepare()
+        with self.engine.begin() as conn:
+            conn.execute(delete(previews).where(previews.c.at < now() - dt.timedelta(hours=1)))
+            if conn.execute(select(previews.c.id).where(previews.c.key == key)).first() is None:
+                conn.execute(insert(previews).values(key=key, at=now(), data=data))
+
+    def preview(self, key: str) -> bytes | None:
+        """A "Listen" recording, by its key."""
+        self.prepare()
+        with self.engine.connect() as conn:
+            found = conn.execute(select(previews.c.data).where(previews.c.key == key[:64])).first()
+        return bytes(found[0]) if found else None
+
+    def set_state(self, key: str, value: str) -> None:
+        """Note something a worker did (the newest content whose examples it has learnt)."""
+        self.prepare()
+        with self.engine.begin() as conn:
+            if conn.execute(update(state).where(state.c.key == key).values(value=value[:200], at=now())).rowcount == 0:
+                conn.execute(insert(state).values(key=key, value=value[:200], at=now()))
+
+    def get_state(self, key: str) -> tuple[str, dt.datetime] | None:
+        """What was noted under a key, and when."""
+        self.prepare()
+        with self.engine.connect() as conn:
+            found = conn.execute(select(state.c.value, state.c.at).where(state.c.key == key)).first()
+        return (found[0], found[1]) if found else None

@@ -1,0 +1,213 @@
+"""The content the line serves, kept current: the deployed prompt files with the admin pages' edits written in. Each
+worker looks for a new revision every few seconds and swaps in a line built on it; when a change teaches the matcher
+something (examples, phrases, titles), the new matcher is trained off the request path and swapped in after."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import threading
+import time
+import weakref
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .audio import AudioLibrary
+from .content import Content, Problem, read
+from .content.edits import Edit, Outcome, apply
+from .line import Line
+
+log = logging.getLogger("service.live")
+POLL_SECONDS = 2.0
+LEARNT = "learnt"  # content_state key: the newest content whose examples a worker has learnt, and when
+
+
+def base_texts(root: Path) -> dict[str, str]:
+    """The deployed prompt files, by name."""
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(root.glob("*.yaml"))}
+
+
+def live_texts(root: Path, edits: list[Edit]) -> tuple[dict[str, str], list[Outcome]]:
+    """The prompt files with the edits written in, and what became of each edit."""
+    return apply(base_texts(root), edits)
+
+
+def matcher_fingerprint(content: Content) -> str:
+    """What the matcher learns from (places, their names, phrases and examples): a new one is trained when it changes."""
+    digest = hashlib.sha256()
+    for code, lang in content.languages.items():
+        for key, target in lang.targets.items():
+            digest.update(repr((code, key, target.title, target.keyword, target.phrases, target.examples)).encode())
+        digest.update(repr(sorted(lang.words.items())).encode())
+    return digest.hexdigest()[:16]
+
+
+def answers_hash(content: Content, topic: str) -> str:
+    """A topic's answers (spoken and text) in every language: what a medical review looked at."""
+    digest = hashlib.sha256()
+    for code, lang in content.languages.items():
+        target = lang.targets.get(("topic", topic))
+        if target is not None:
+            digest.update(f"{code}\0{target.spoken}\0{target.text}\0".encode())
+    return digest.hexdigest()[:32]
+
+
+class Live:
+    """The running line's content, refreshed from the edits in the records database."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.root = Path(app.config["PROMPTS_DIR"])
+        self.outcomes: list[Outcome] = []
+        self.stamp: tuple[int, int] = (0, 0)
+        self.fingerprint = ""
+        self._pid = 0
+        self._lock = threading.Lock()
+        self._training: threading.Thread | None = None
+
+    @property
+    def store(self) -> Any:
+        """The editor's store, when the line keeps records."""
+        line = self.app.extensions.get("line")
+        return self.app.extensions.get("editing") if line is not None and line.store is not None else None
+
+    def initial(self) -> tuple[dict[str, str] | None, list[Outcome]]:
+        """At start: the deployed files with the edits written in (the files alone when the database cannot say)."""
+        store = self.app.extensions.get("editing")
+        if store is None:
+            return None, []
+        try:
+            self.stamp = store.stamp()
+            texts, self.outcomes = live_texts(self.root, store.edits())
+            return texts, self.outcomes
+        except Exception as exc:  # noqa: BLE001 - the line starts on the deployed files; the edits come when it is back
+            log.warning("live content: the edits cannot be read (%s); serving the deployed prompt files", type(exc).__name__)
+            return None, []
+
+    def conflicts(self) -> list[Outcome]:
+        """Edits whose field the deployed files changed since: both values, for the admin to choose."""
+        return [o for o in self.outcomes if o.status == "conflict"]
+
+    def ensure_watching(self) -> None:
+        """Start this process's watcher (threads do not survive gunicorn's fork: each worker starts its own)."""
+        if self._pid == os.getpid() or self.app.extensions.get("editing") is None:
+            return
+        seconds = float(self.app.config.get("LIVE_POLL_SECONDS", POLL_SECONDS))
+        with self._lock:
+            if self._pid != os.getpid():
+                self._pid = os.getpid()
+                if seconds > 0:
+                    threading.Thread(target=_watch, args=(weakref.ref(self), seconds), name="live-content",
+                                     daemon=True).start()
+
+    def refresh(self, force: bool = False) -> bool:
+        """Look for a new revision (or new audio); when there is one, serve the content built on it. True when swapped."""
+        store = self.store
+        if store is None:
+            return False
+        stamp = store.stamp()
+        if stamp == self.stamp and not force:
+            return False
+        with self._lock:
+            texts, outcomes = live_texts(self.root, store.edits())
+            content = read(self.root, reading=False, texts=texts)
+            errors = [p for p in content.problems if p.severity == "error"]
+            if errors:
+                log.warning("live content: the edited prompt files have %d error(s) (first: %s); still serving the last good content",
+                            len(errors), errors[0])
+                self.stamp = stamp
+                return False
+            old: Line = self.app.extensions["line"]
+            audio = self.library(store)
+            fingerprint = matcher_fingerprint(content)
+            new = self._line(content, audio, old.matcher, old)
+            self.app.extensions["line"] = new
+            self.outcomes, self.stamp = outcomes, stamp
+            self.app.extensions.pop("admin.catalogue", None)
+            self.app.extensions.pop("admin.problems", None)
+            if fingerprint != self.fingerprint:
+                self.fingerprint = fingerprint
+                self._learn(content, audio, store)
+            log.info("live content: serving version %s (revision %d)", content.version, stamp[0])
+            return True
+
+    def library(self, store: Any) -> AudioLibrary:
+        """The audio callers hear: the deployed files, and the files built for edits (kept in the database)."""
+        config = self.app.config
+        library = AudioLibrary(config["AUDIO_DIR"], config["AUDIO_BASE_URL"], config["PUBLIC_BASE_URL"], config["AUDIO_ENGINE"])
+        try:
+            library.add_stored(store.audio_records(), store.audio_data)
+        except Exception as exc:  # noqa: BLE001 - without them, those prompts are read by Twilio's voice
+            log.warning("live content: the edited prompts' audio cannot be read (%s)", type(exc).__name__)
+        return library
+
+    def _line(self, content: Content, audio: AudioLibrary, matcher: Any, old: Line) -> Line:
+        line = Line.build(content, audio, matcher)
+        # What talks to the world stays the same objects: records, texts sent, numbers, secrets.
+        for name in ("store", "messenger", "admin_number", "transfer_numbers", "text_countries", "texts_per_day", "secret"):
+            setattr(line, name, getattr(old, name))
+        return line
+
+    def _learn(self, content: Content, audio: AudioLibrary, store: Any) -> None:
+        """Train a matcher on the new content in the background, then serve it (within a minute or two)."""
+        def train() -> None:
+            from .understanding import Matcher
+
+            started = time.monotonic()
+            matcher = Matcher(content, cache_dir=Path(self.app.instance_path))
+            with self._lock:
+                current: Line = self.app.extensions["line"]
+                if current.content.version == content.version:
+                    self.app.extensions["line"] = self._line(current.content, current.audio, matcher, current)
+            try:
+                store.set_state(LEARNT, content.version)
+            except Exception:  # noqa: BLE001 - only the page's note depends on it
+                log.warning("live content: could not note that the examples are learnt")
+            log.info("live content: the matcher learnt version %s in %.1f s", content.version, time.monotonic() - started)
+
+        self._training = threading.Thread(target=train, name="live-learn", daemon=True)
+        self._training.start()
+
+
+def _watch(live: "weakref.ref[Live]", seconds: float) -> None:
+    # Holds the line only while it looks: an app that is gone (a test's, a reloaded one's) lets its watcher end.
+    while True:
+        time.sleep(seconds)
+        current = live()
+        if current is None:
+            return
+        try:
+            current.refresh()
+        except Exception:  # noqa: BLE001 - the line goes on serving what it has; the next look may succeed
+            log.exception("live content: could not look for edits")
+        del current
+
+
+def review_problems(content: Content, store: Any, outcomes: list[Outcome]) -> list[Problem]:
+    """A warning for each topic whose answer changed (in any language) since its last medical review."""
+    reviews = store.reviews()
+    changed = {o.edit.ident for o in outcomes if o.edit.kind == "topic" and o.edit.field in ("spoken", "text")
+               and o.status in ("applied", "conflict")}
+    problems = []
+    for topic in content.topic_ids():
+        review = reviews.get(topic)
+        stale = review.answers != answers_hash(content, topic) if review is not None else topic in changed
+        if not stale:
+            continue
+        when = f"{review.on} by {review.who}" if review is not None else "in the prompt files"
+        for lang in content.languages.values():
+            target = lang.targets.get(("topic", topic))
+            if target is not None:
+                problems.append(Problem(lang.file, target.line_of("spoken"), f"topic '{topic}': its answer changed after its "
+                                        f"last medical review ({when}); expected a new review: mark it reviewed on its "
+                                        "editor page", "warning"))
+    return problems
+
+
+def today() -> dt.date:
+    """Today, as review marks date it."""
+    return dt.date.today()

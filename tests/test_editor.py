@@ -1,0 +1,448 @@
+"""The admin pages' editor, as the coordinator, clinician and translator of a patient group use it: open a topic, change
+it, see every problem at once beside its field, listen, publish, find it in the history, revert, mark it reviewed;
+and the files kept in step (prompts pull, conflicts with a deploy)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.content import gsm
+from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
+from tests.conftest import LINE_FIXTURE, ROOT, TOKEN, make_app
+from tests.forms import Forms, values
+from tests.test_admin import HASH, Page, https_client, signed_in
+
+EDITOR = "/admin/content/en/contagious"
+OLD_WORDS = "No. POEMS is not an infection."
+NEW_WORDS = "POEMS cannot be caught from another person."
+
+
+@pytest.fixture
+def prompts(tmp_path: Path) -> Path:
+    """The fixture content in a folder of its own (a deploy, or prompts pull, may change its files)."""
+    target = tmp_path / "prompts"
+    shutil.copytree(LINE_FIXTURE, target)
+    return target
+
+
+@pytest.fixture
+def editor_app(tmp_path: Path, prompts: Path) -> Flask:
+    return make_app(tmp_path, PROMPTS_DIR=str(prompts), ADMIN_PASSWORD_HASH=HASH)
+
+
+@pytest.fixture
+def admin(editor_app: Flask) -> FlaskClient:
+    return signed_in(https_client(editor_app))
+
+
+def editor_form(admin: FlaskClient, path: str = EDITOR) -> dict:
+    return Forms(admin.get(path).get_data(as_text=True)).with_field("spoken")
+
+
+def texted(app: Flask, body: str = "contagious", texter: str = "+15555550160") -> str:
+    return TextThread(TwilioClient(app.test_client(), TOKEN), texter=texter).send(body)[-1]
+
+
+def test_the_editor_has_every_field_of_every_language_and_the_names_the_issue_gives(admin: FlaskClient, editor_app: Flask) -> None:
+    page = admin.get(EDITOR)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    form = Forms(html).with_field("spoken")
+    line = editor_app.extensions["line"]
+    en, es = line.content.languages["en"].topic("contagious"), line.content.languages["es"].topic("contagious")
+    assert form["method"] == "post" and form["fields"]["csrf"][0]
+    assert re.search(r'<input type="hidden" name="csrf" value="[^"]+">', html)
+    assert " ".join(form["fields"]["spoken"][0].split()) == en.spoken and " ".join(form["fields"]["text"][0].split()) == en.text
+    assert form["fields"]["examples"][0].split("\n") == list(en.examples)
+    assert " ".join(form["fields"]["es-spoken"][0].split()) == es.spoken  # Spanish beside it
+    assert {"title", "keyword", "phrases", "sources", "es-title", "es-examples"} <= set(form["fields"])
+    text = Page(html).text
+    assert "about" in text and "s spoken" in text and "text segment" in text and "as a first text, with the notice" in text
+    assert "reading score" in text and "at most 8: lower is easier" in text and "at least 65: higher is easier" in text
+
+
+def test_publishing_a_changed_text_answer_reaches_texters_and_the_history(admin: FlaskClient, editor_app: Flask,
+                                                                          caplog: pytest.LogCaptureFixture) -> None:
+    assert OLD_WORDS in texted(editor_app)
+    form = editor_form(admin)
+    with caplog.at_level(logging.INFO, logger="service.admin"):
+        published = admin.post(EDITOR, data=values(form, text=f"{NEW_WORDS} Ask your doctor about your own case."))
+    assert published.status_code == 303 and published.headers["Location"].startswith(EDITOR)
+    reply = texted(editor_app, texter="+15555550161")
+    assert NEW_WORDS in reply and OLD_WORDS not in reply
+    assert NEW_WORDS in " ".join(editor_form(admin)["fields"]["text"][0].split())
+    history = Page(admin.get("/admin/history").get_data(as_text=True))
+    assert "Maria" in history.text and "en" in history.text and "contagious" in history.text and "Revert" in history.text
+    assert any(r.getMessage().count('"published"') and "Maria" in r.getMessage() for r in caplog.records)
+
+
+def test_a_600_character_text_is_refused_with_its_segments_and_limit_and_nothing_changes(admin: FlaskClient, editor_app: Flask) -> None:
+    long_text = ("POEMS is not an infection and it cannot be caught. " * 12)[:600]
+    refused = admin.post(EDITOR, data=values(editor_form(admin), text=long_text))
+    assert refused.status_code == 422
+    text = Page(refused.get_data(as_text=True)).text
+    assert re.search(r"text, with its closing line, is 5 segments \(\d+ characters\); expected at most 3 segments \(459 characters\)", text)
+    assert "Not published" in text and long_text[:60] in refused.get_data(as_text=True)  # the admin's text is kept
+    assert OLD_WORDS in texted(editor_app)
+    assert "No changes" in Page(admin.get("/admin/history").get_data(as_text=True)).text
+
+
+def test_a_spanish_edit_is_held_to_the_spanish_reading_rule(admin: FlaskClient) -> None:
+    hard = ("No obstante la considerable investigación epidemiológica internacional, la transmisibilidad interindividual "
+            "permanece completamente indemostrada, constituyendo una anormalidad proliferativa hematológica.")
+    refused = admin.post("/admin/content/es/contagious", data=values(editor_form(admin, "/admin/content/es/contagious"), spoken=hard))
+    assert refused.status_code == 422
+    assert "on the Fernández Huerta scale; expected at least 65" in Page(refused.get_data(as_text=True)).text
+
+
+def test_every_problem_at_once_beside_its_field_in_plain_words(admin: FlaskClient) -> None:
+    form = editor_form(admin)
+    refused = admin.post(EDITOR, data=values(form, text="x " * 300, spoken="Tabbed\tanswer " + "word " * 160, title=""))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    fields = {m.group(1): m.group(2) for m in re.finditer(r'id="field-([\w-]+)">(.*?)</div>\s*(?=<div class="field|</fieldset)', page, re.S)}
+    assert "segments" in fields["text"] and "a tab character: use spaces" in fields["spoken"]
+    assert "spoken answer has" in fields["spoken"] and "title: expected some text" in fields["title"]
+
+
+def test_curly_quotes_and_long_dashes_are_made_plain_and_the_page_says_so(admin: FlaskClient, editor_app: Flask) -> None:
+    form = editor_form(admin)
+    checked = admin.post(EDITOR, data=values(form, action="check", text="It\u2019s not \u201ccatching\u201d \u2014 ask your doctor."))
+    assert checked.status_code == 200 and "Curly quotes, long dashes" in Page(checked.get_data(as_text=True)).text
+    admin.post(EDITOR, data=values(form, text="It\u2019s not \u201ccatching\u201d \u2014 ask your doctor."))
+    reply = texted(editor_app)
+    assert "It's not \"catching\" - ask your doctor." in reply and not gsm.non_gsm(reply)
+
+
+def test_a_value_that_looks_like_yaml_stays_text(admin: FlaskClient, editor_app: Flask) -> None:
+    form = editor_form(admin)
+    admin.post(EDITOR, data=values(form, title="infection\nkeyword: hacked", examples="is it catching\nkeyword: hacked\n- [x]"))
+    topic = editor_app.extensions["line"].content.languages["en"].topic("contagious")
+    assert topic.title == "infection keyword: hacked" and topic.keyword == "contagious"
+    assert topic.examples[-2:] == ("keyword: hacked", "- [x]")
+
+
+def test_revert_brings_back_the_old_words_and_is_itself_a_revision(admin: FlaskClient, editor_app: Flask,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
+    history = Forms(admin.get("/admin/history").get_data(as_text=True))
+    revert = next(f for f in history.forms if f["action"].endswith("/revert"))
+    assert any("Revert" in label for _, _, label in revert["buttons"])
+    with caplog.at_level(logging.INFO, logger="service.admin"):
+        done = admin.post(revert["action"], data=values(revert))
+    assert done.status_code == 303
+    assert OLD_WORDS in texted(editor_app) and NEW_WORDS not in texted(editor_app, texter="+15555550162")
+    page = Page(admin.get("/admin/history").get_data(as_text=True))
+    assert "Reverted change #1" in page.text and page.text.index("#2") < page.text.index("#1 ")
+    assert any('"reverted"' in r.getMessage() and "Maria" in r.getMessage() for r in caplog.records)
+
+
+def test_a_review_mark_shows_who_and_when_and_is_cleared_when_an_answer_changes(admin: FlaskClient, editor_app: Flask) -> None:
+    form = Forms(admin.get(EDITOR).get_data(as_text=True))
+    mark = next(f for f in form.forms if f["action"].endswith("/review"))
+    assert admin.post(mark["action"], data=values(mark)).status_code == 303
+    today = dt.date.today().isoformat()
+    assert f"Medically reviewed by Maria on {today}" in Page(admin.get(EDITOR).get_data(as_text=True)).text
+    assert editor_app.extensions["line"].content.languages["es"].topic("contagious").reviewed == dt.date.today()
+    admin.post("/admin/content/es/contagious", data=values(editor_form(admin, "/admin/content/es/contagious"),
+                                                            text="No. POEMS no se contagia. Hable con su médico."))
+    content = Page(admin.get("/admin/content").get_data(as_text=True)).text
+    assert "Changed since their last medical review: contagious" in content
+    assert "it needs a new review" in Page(admin.get(EDITOR).get_data(as_text=True)).text
+    check = editor_app.test_cli_runner().invoke(args=["prompts", "check", "--no-audio"])
+    assert "topic 'contagious': its answer changed after its last medical review" in check.output
+
+
+def test_listen_plays_the_edited_spoken_text(admin: FlaskClient) -> None:
+    if not shutil.which("espeak-ng"):
+        pytest.skip("needs espeak-ng (the offline voice)")
+    heard = admin.post(EDITOR, data=values(editor_form(admin), action="listen-en", spoken="This is what callers will hear now."))
+    audio = Page(heard.get_data(as_text=True)).audio
+    assert heard.status_code == 200 and audio and "/admin/listen/" in audio[0]
+    clip = admin.get(audio[0])
+    assert clip.status_code == 200 and clip.content_type == "audio/mpeg" and len(clip.data) > 1000
+    assert "This is what callers will hear now." in heard.get_data(as_text=True)  # the form keeps the edit
+
+
+def test_publishing_a_spoken_answer_builds_its_audio_and_callers_never_hear_the_old_words(tmp_path: Path, prompts: Path) -> None:
+    from tests.conftest import silent_engine
+
+    app = make_app(tmp_path, PROMPTS_DIR=str(prompts), ADMIN_PASSWORD_HASH=HASH, AUDIO_SYNTHESIZER=silent_engine)
+    admin = signed_in(https_client(app))
+    new = "POEMS is not an infection. Nobody can catch it from you. Ask your doctor about your own case."
+    admin.post(EDITOR, data=values(editor_form(admin), spoken=new))
+    line = app.extensions["line"]
+    call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+    call.start()
+    call.press("4")
+    heard = call.press("3")
+    answer = next(h for h in heard.heard if "Nobody can catch it" in h.text or h.audio and "contagious" in h.audio)
+    assert answer.text == new or answer.audio  # read by Twilio's voice until the audio is ready, never the old words
+    assert line.content.languages["en"].prompts["topic.contagious"].text == new
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and app.extensions["editing"].job(1).state != "done":
+        time.sleep(0.2)
+    app.extensions["live"].refresh()
+    line = app.extensions["line"]
+    name = line.audio.file_for(line.content.languages["en"].prompts["topic.contagious"])
+    assert name and name.startswith("en-topic-contagious-")
+    served = app.test_client().get(f"/audio/{name}")
+    assert served.status_code == 200 and served.content_type == "audio/mpeg"
+    progress = Page(admin.get(f"{EDITOR}?published=1").get_data(as_text=True)).text
+    assert "Audio: 1 of 1 changed prompt built" in progress
+
+
+def test_new_examples_are_learnt_off_the_request_path(admin: FlaskClient, editor_app: Flask) -> None:
+    question = "can my budgie give me poems"
+    assert editor_app.extensions["line"].matcher.decide(question, "en").kind != "answer" or \
+        editor_app.extensions["line"].matcher.decide(question, "en").target.id != "contagious"
+    form = editor_form(admin)
+    admin.post(EDITOR, data=values(form, examples=form["fields"]["examples"][0] + f"\n{question}"))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        decision = editor_app.extensions["line"].matcher.decide(question, "en")
+        if decision.kind == "answer" and decision.target.id == "contagious":
+            break
+        time.sleep(0.2)
+    assert decision.target.id == "contagious"
+    assert "has learnt this content's examples" in Page(admin.get(EDITOR).get_data(as_text=True)).text
+
+
+def test_menus_and_phrases_have_editors_too(admin: FlaskClient, editor_app: Flask) -> None:
+    menu = Forms(admin.get("/admin/content/en/menus/risk").get_data(as_text=True)).with_field("intro")
+    assert admin.post("/admin/content/en/menus/risk", data=values(menu, intro="Causes, risks and who gets it.")).status_code == 303
+    assert editor_app.extensions["line"].content.languages["en"].menu("risk").intro == "Causes, risks and who gets it."
+    phrase = Forms(admin.get("/admin/content/en/phrases/sms_answer_footer").get_data(as_text=True)).with_field("value")
+    assert admin.post("/admin/content/en/phrases/sms_answer_footer", data=values(phrase, value="Reply MENU for topics.")).status_code == 303
+    assert texted(editor_app).endswith("Reply MENU for topics.")
+
+
+def test_only_signed_in_admins_with_the_forms_token_can_publish(editor_app: Flask, admin: FlaskClient) -> None:
+    stranger = https_client(editor_app)
+    assert stranger.get(EDITOR).status_code == 302
+    assert stranger.post(EDITOR, data={"text": "hacked"}).status_code in (302, 400)
+    form = editor_form(admin)
+    forged = values(form, text="hacked")
+    forged.setlist("csrf", ["forged"])
+    assert admin.post(EDITOR, data=forged).status_code == 400
+    assert OLD_WORDS in texted(editor_app)
+    assert admin.get("/admin/content/en/../../etc/passwd").status_code == 404
+    assert admin.get("/admin/content/xx/contagious").status_code == 404
+
+
+def test_a_deploy_that_changes_an_edited_field_is_shown_and_the_admin_chooses(admin: FlaskClient, editor_app: Flask, prompts: Path) -> None:
+    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
+    # A deploy brings en.yaml with the same field changed otherwise (someone edited the file meanwhile).
+    path = prompts / "en.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("      No. POEMS is not an infection. It is a blood cell disorder",
+                                 "      No. POEMS is not catching at all. It is a blood cell disorder", 1), encoding="utf-8")
+    editor_app.extensions["live"].refresh(force=True)
+    assert NEW_WORDS in texted(editor_app)  # the web's wording stands until someone chooses
+    history = admin.get("/admin/history").get_data(as_text=True)
+    assert "Changed in both places" in history and "No. POEMS is not catching at all." in history
+    assert "changed both here and in a deploy" in Page(admin.get("/admin/content").get_data(as_text=True)).text
+    choice = next(f for f in Forms(history).forms if "/conflicts/" in f["action"])
+    fields = values(choice)
+    fields["keep"] = "files"
+    admin.post(choice["action"], data=fields)
+    assert "not catching at all" in texted(editor_app, texter="+15555550163")
+    assert "Changed in both places" not in admin.get("/admin/history").get_data(as_text=True)
+
+
+def test_prompts_pull_writes_only_the_edited_lines_and_the_check_passes(admin: FlaskClient, editor_app: Flask, prompts: Path,
+                                                                         tmp_path: Path) -> None:
+    git = ["git", "-c", "user.email=t@example.org", "-c", "user.name=t"]
+    subprocess.run(git + ["init", "-q", str(prompts)], check=True)
+    subprocess.run(git + ["-C", str(prompts), "add", "."], check=True)
+    subprocess.run(git + ["-C", str(prompts), "commit", "-qm", "deployed"], check=True)
+    form = editor_form(admin)
+    admin.post(EDITOR, data=values(form, text=f"{NEW_WORDS} Ask your doctor about your own case.",
+                                   examples=form["fields"]["examples"][0] + "\ncan i get poems from a hug"))
+    es = editor_form(admin, "/admin/content/es/contagious")
+    admin.post("/admin/content/es/contagious", data=values(es, title="si se contagia"))
+    pulled = editor_app.test_cli_runner().invoke(args=["prompts", "pull"])
+    assert pulled.exit_code == 0 and "written into en.yaml, es.yaml" in pulled.output, pulled.output
+    diff = subprocess.run(["git", "-C", str(prompts), "diff", "--numstat"], check=True, capture_output=True, text=True).stdout
+    counts = {line.split()[2]: (int(line.split()[0]), int(line.split()[1])) for line in diff.splitlines()}
+    assert counts == {"en.yaml": (counts["en.yaml"][0], counts["en.yaml"][1]), "es.yaml": (1, 1)}
+    assert counts["en.yaml"][0] <= 4 and counts["en.yaml"][1] <= 3  # the text's lines and one new example
+    patch = subprocess.run(["git", "-C", str(prompts), "diff", "-U0"], check=True, capture_output=True, text=True).stdout
+    assert "+      - \"can i get poems from a hug\"" in patch and "+    title: si se contagia" in patch
+    checker = make_app(tmp_path / "checker", PROMPTS_DIR=str(prompts), DATABASE_URL="none")
+    check = checker.test_cli_runner().invoke(args=["prompts", "check", "--no-audio"])
+    assert check.exit_code == 0 and "prompts/ is fine" in check.output, check.output
+    # Pulled and deployed, the edits are the files' own: nothing left over, no conflict.
+    editor_app.extensions["live"].refresh(force=True)
+    assert not editor_app.extensions["live"].conflicts()
+    assert NEW_WORDS in texted(editor_app, texter="+15555550164")
+
+
+def test_the_prompt_files_as_they_stand_can_be_downloaded(admin: FlaskClient) -> None:
+    import io
+    import zipfile
+
+    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
+    download = admin.get("/admin/content/prompts.zip")
+    assert download.status_code == 200 and download.content_type == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+        assert {"prompts/en.yaml", "prompts/es.yaml", "prompts/line.yaml"} <= set(archive.namelist())
+        assert NEW_WORDS in archive.read("prompts/en.yaml").decode()
+
+
+def test_the_check_reports_every_kind_of_problem_in_one_run(tmp_path: Path, prompts: Path, audio_copy: Path) -> None:
+    from tests.test_content import edit
+
+    edit(prompts, "en.yaml", "      No. POEMS is not an infection. It is a blood cell disorder",
+         "      No. It\u2019s not an infection." + " It is rare." * 40 + " It is a blood cell disorder")
+    edit(prompts, "en.yaml", "      No. POEMS is not an infection. It is a disorder of blood cells.",
+         "      No. POEMS is not catching. It is a disorder of blood cells.")
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "service", "prompts", "check"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=180, env={"PROMPTS_DIR": str(prompts), "AUDIO_DIR": str(audio_copy),
+                                                         "DATABASE_URL": "none", "PATH": "/usr/bin:/bin"})
+    output = result.stdout + result.stderr
+    assert result.returncode == 1
+    assert "outside GSM-7" in output and "right single quotation mark" in output
+    assert re.search(r"is \d segments", output) and "audio is out of date" in output
+
+
+PG_URL = __import__("os").environ.get("TEST_DATABASE_URL", "")
+
+
+class Logs:
+    """A server's output read as it comes (so its pipes never fill): the JSON lines say which worker answered."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        import threading
+
+        self.lines: list[str] = []
+        self.readers = [threading.Thread(target=self._read, args=(stream,), daemon=True)
+                        for stream in (process.stdout, process.stderr)]
+        for reader in self.readers:
+            reader.start()
+
+    def _read(self, stream: object) -> None:
+        for line in stream:  # type: ignore[attr-defined]
+            self.lines.append(line)
+
+    def stop(self, process: subprocess.Popen[str]) -> None:
+        """Stop the server and read what is left of its output."""
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        for reader in self.readers:
+            reader.join(timeout=5)
+
+    def worker_for(self, sid: str) -> int:
+        """The process id of the worker that answered the webhook request with this MessageSid."""
+        import json
+
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                if line.startswith("{") and f'"{sid}"' in line:
+                    return int(json.loads(line)["worker"])
+            time.sleep(0.02)
+        raise AssertionError(f"no log line for {sid}: {''.join(self.lines[-20:])}")
+
+
+def _text(port: int, body: str, sid: str) -> str:
+    from twilio.request_validator import RequestValidator
+    import urllib.parse
+    import urllib.request
+
+    url = f"http://127.0.0.1:{port}/sms"
+    form = {"MessageSid": sid, "AccountSid": "AC" + "1" * 32, "From": "+15555550123", "To": "+15555550100", "Body": body}
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(),
+                                     headers={"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, form)})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read().decode()
+
+
+def _checkout_copy(target: Path) -> Path:
+    """What a deploy brings: the code, the Procfile and the prompt files, in a folder of their own (no instance/)."""
+    target.mkdir()
+    shutil.copytree(ROOT / "service", target / "service", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "Procfile", target / "Procfile")
+    shutil.copytree(LINE_FIXTURE, target / "prompts")
+    return target
+
+
+@pytest.mark.xdist_group("postgres")
+@pytest.mark.skipif(not PG_URL, reason="needs the throwaway PostgreSQL that .ci/run starts")
+def test_a_published_edit_reaches_both_workers_within_10_seconds_survives_a_fresh_deploy_and_reverts(tmp_path: Path) -> None:
+    import itertools
+
+    from tests.conftest import fixture_audio
+    from tests.servers import Browser, free_port, gunicorn, wait_until_up
+    from tests.test_admin import PASSWORD
+    from tests.test_records import fresh_postgres_database
+
+    database = fresh_postgres_database()
+    sids = (f"SM{n:032d}" for n in itertools.count(1))
+
+    def start(checkout: Path) -> tuple[subprocess.Popen[str], int, Logs]:
+        port = free_port()
+        process = gunicorn(tmp_path, port, workers=2, cwd=checkout, DATABASE_URL=database, TWILIO_AUTH_TOKEN=TOKEN,
+                           ADMIN_PASSWORD_HASH=HASH, SECRET_KEY="a long random secret for this test", TRUST_PROXY="1",
+                           PROMPTS_DIR=str(checkout / "prompts"), AUDIO_DIR=str(fixture_audio()))
+        logs = Logs(process)
+        wait_until_up(process, port)
+        return process, port, logs
+
+    def both_workers_say(port: int, logs: Logs, words: str, seconds: float) -> float:
+        """Texts until each of the two workers has answered with these words; how long that took."""
+        began, saying = time.monotonic(), set[int]()
+        while len(saying) < 2:
+            assert time.monotonic() - began < seconds, f"after {seconds} s, only workers {saying} say {words!r}"
+            sid = next(sids)
+            reply = _text(port, "contagious", sid)
+            if words in reply:
+                saying.add(logs.worker_for(sid))
+            time.sleep(0.05)
+        return time.monotonic() - began
+
+    first = _checkout_copy(tmp_path / "checkout")
+    process, port, logs = start(first)
+    try:
+        assert OLD_WORDS in _text(port, "contagious", next(sids))
+        admin = Browser(port)
+        sign_in = Forms(admin.open("/admin/sign-in")[2]).forms[0]
+        assert admin.open("/admin/sign-in", values(sign_in, name="Maria", password=PASSWORD))[0] == 302
+        status, _, page = admin.open(EDITOR)
+        assert status == 200
+        changed = f"{NEW_WORDS} Ask your doctor about your own case."
+        status, headers, _ = admin.open(EDITOR, values(Forms(page).with_field("text"), text=changed))
+        assert status == 303 and headers["Location"].startswith(EDITOR)
+        assert both_workers_say(port, logs, NEW_WORDS, 10) < 10
+    finally:
+        logs.stop(process)
+
+    # A redeploy: a fresh copy of the checkout (its prompt files still hold the old words), the same database.
+    second = _checkout_copy(tmp_path / "redeploy")
+    process, port, logs = start(second)
+    try:
+        reply = _text(port, "contagious", next(sids))
+        assert NEW_WORDS in reply and OLD_WORDS not in reply
+        admin = Browser(port)
+        sign_in = Forms(admin.open("/admin/sign-in")[2]).forms[0]
+        assert admin.open("/admin/sign-in", values(sign_in, name="Maria", password=PASSWORD))[0] == 302
+        revert = next(f for f in Forms(admin.open("/admin/history")[2]).forms if f["action"].endswith("/revert"))
+        assert admin.open(revert["action"], values(revert))[0] == 303
+        assert both_workers_say(port, logs, OLD_WORDS, 10) < 10
+    finally:
+        logs.stop(process)
