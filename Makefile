@@ -14,12 +14,13 @@ $(VENV)/.installed: requirements.txt
 run: $(VENV)/.installed
 	LINE_DEV_MODE=1 AUDIO_ENGINE=$${AUDIO_ENGINE:-espeak} $(PY) -m service
 
-# The whole test suite in three workers on two cores (several tests wait on a server's timeouts: a third worker uses
-# the time they leave idle; the PostgreSQL tests share one, as one of them stops the cluster), then the prompt check
-# (content and shipped audio), as CI runs them.
+# The prompt check (content and shipped audio; on a clean clone it also learns the shipped question bank once, into
+# instance/, which every test process then reads instead of learning it again), then the whole test suite in three
+# workers on two cores (several tests wait on a server's timeouts: a third worker uses the time they leave idle; the
+# PostgreSQL tests share one, as one of them stops the cluster), as CI runs them.
 test: $(VENV)/.installed
-	$(PY) -m pytest -q -n 3 --dist loadgroup tests
 	$(PY) -m flask --app service prompts check
+	$(PY) -m pytest -q -n 3 --dist loadgroup tests
 
 check: $(VENV)/.installed
 	$(PY) -m flask --app service prompts check

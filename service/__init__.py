@@ -93,7 +93,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         from .understanding import Matcher
 
-        matcher = Matcher(loaded, cache_dir=Path(app.instance_path))
+        matcher = Matcher.for_content(loaded, cache_dir=Path(app.instance_path))
         editing = app.extensions.get("editing")
         audio = live.library(editing) if editing is not None else AudioLibrary(
             app.config["AUDIO_DIR"], app.config["AUDIO_BASE_URL"], app.config["PUBLIC_BASE_URL"], app.config["AUDIO_ENGINE"])
@@ -150,6 +150,7 @@ def _attach_services(app: Flask, line: Line) -> None:
     line.transfer_numbers = dict(app.config.get("TRANSFER_NUMBERS") or {})
     line.text_countries = frozenset(app.config.get("TEXT_COUNTRIES") or ())
     line.texts_per_day = int(app.config.get("TEXTS_PER_NUMBER_PER_DAY") or 5)
+    line.safety_alerts = bool(app.config.get("SAFETY_ALERTS"))
     line.secret = hashlib.sha256(f"phone numbers\0{app.secret_key}".encode()).digest()
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import logging
 import sys
@@ -60,7 +58,7 @@ def check_command(no_audio: bool) -> None:
         from .understanding.checks import example_problems
 
         try:
-            problems.extend(example_problems(content, Matcher(content, cache_dir=Path(current_app.instance_path))))
+            problems.extend(example_problems(content, Matcher.for_content(content, cache_dir=Path(current_app.instance_path))))
         except Exception as exc:  # noqa: BLE001 - files too broken to learn from: their errors are the report
             click.echo(f"(the examples were not checked: {type(exc).__name__}; fix the errors above first)", err=True)
     problems.extend(_live_notes(content))
@@ -222,23 +220,27 @@ def eval_command(path: Path) -> None:
     click.echo(report(written, str(path), len(questions), spoken))
 
 
-def _twilio():  # type: ignore[no-untyped-def]
+def _twilio(verbose: bool = False):  # type: ignore[no-untyped-def]
+    from . import logs
     from .simulator import TwilioClient
 
-    # The request log would interleave with the conversation on the terminal.
-    logging.getLogger("service.requests").setLevel(logging.WARNING)
+    # The request log lines would interleave with the conversation on the terminal: shown only when asked.
+    logs.quiet(not verbose)
+    logging.getLogger("service.requests").setLevel(logging.INFO if verbose else logging.WARNING)
     return TwilioClient(current_app.test_client(), current_app.config["TWILIO_AUTH_TOKEN"], "http://localhost")
 
 
 @click.command("call")
 @with_appcontext
 @click.option("--caller", default="+15555550123", help="The number the call seems to come from.")
-def call_command(caller: str) -> None:
-    """Call the line from the terminal: hear what a caller hears, press keys, or type what you would say."""
+@click.option("--verbose", is_flag=True, help="Also show the line's JSON log line for each step.")
+def call_command(caller: str, verbose: bool) -> None:
+    """Call the line from the terminal: hear what a caller hears, press keys, or type what you would say (each run is
+    a new call, with its own call SID)."""
     from .simulator import PhoneCall, audio_texts
 
     line = _line_or_exit()
-    call = PhoneCall(_twilio(), audio_texts(line), caller=caller)
+    call = PhoneCall(_twilio(verbose), audio_texts(line), caller=caller)
     click.echo("Type a key (0-9, *, #) and Enter, or words as if spoken. Just Enter = stay silent. Ctrl-D hangs up.\n")
     turn = call.start()
     while True:
@@ -272,12 +274,13 @@ def call_command(caller: str) -> None:
 @with_appcontext
 @click.argument("messages", nargs=-1)
 @click.option("--texter", default="+15555550123", help="The number the texts seem to come from.")
-def text_command(messages: tuple[str, ...], texter: str) -> None:
+@click.option("--verbose", is_flag=True, help="Also show the line's JSON log line for each text.")
+def text_command(messages: tuple[str, ...], texter: str, verbose: bool) -> None:
     """Text the line from the terminal; several messages make one conversation. No messages: type them."""
     from .simulator import TextThread
 
     _line_or_exit()
-    thread = TextThread(_twilio(), texter=texter)
+    thread = TextThread(_twilio(verbose), texter=texter)
 
     def show(body: str) -> None:
         click.echo(f"> {body}")
@@ -320,19 +323,13 @@ def report_command(days: int, since: dt.datetime | None, until: dt.datetime | No
         raise click.BadParameter(str(error), param_hint="--days/--since/--until") from error
     report = line.store.report(start, end)
     if as_json or as_csv:
-        rows = ([{"kind": "topic", "topic": t, "channel": c, "lang": lang, "count": n} for t, c, lang, n in report.topics]
-                + [{"kind": "not understood", "words": w, "channel": c, "lang": lang, "count": n} for w, c, lang, n in report.unmatched]
-                + [{"kind": "message", "created": str(m["created"]), "duration": m["duration"], "callback": m.get("callback") or "",
-                    "recording_url": m["recording_url"]} for m in report.messages])
+        from .records.export import REPORT_FIELDS, report_rows, to_csv
+
+        rows = report_rows(report)
         if as_json:
             click.echo(json.dumps({"start": str(start), "end": str(end), "rows": rows}, indent=1))
         else:
-            fields = ["kind", "topic", "channel", "lang", "words", "count", "created", "duration", "callback", "recording_url"]
-            out = io.StringIO()
-            writer = csv.DictWriter(out, fieldnames=fields)
-            writer.writeheader()
-            writer.writerows(rows)
-            click.echo(out.getvalue().rstrip("\n"))
+            click.echo(to_csv(REPORT_FIELDS, rows).rstrip("\r\n"))
         return
     click.echo(f"POEMS line report, {start} to {end}\n")
     click.echo("Most asked topics (count, topic, channel, language):")

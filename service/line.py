@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import logging
 import re
+import secrets
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +26,9 @@ MAX_HINTS = 150  # Twilio takes up to 500; the likeliest words help its recogniz
 LONG_WORD = 8
 MAX_REPLIES = 4096
 _HINT_PUNCTUATION = re.compile(r"[^\w' ]+")
+
+
+ALERTS_PER_DAY = 20  # safety alerts to the admin's phone: enough to notice, never a flood
 
 
 @dataclass
@@ -47,6 +52,8 @@ class Line:
     # Where texts may go (calling codes; empty: the line's own number's) and how many a number gets in a day.
     text_countries: frozenset[str] = frozenset()
     texts_per_day: int = 5
+    # A text to admin_number when crisis or emergency words come (SAFETY_ALERTS; off by default).
+    safety_alerts: bool = False
     # What phone numbers are hashed with before they are counted in the records (never kept whole).
     secret: bytes = b""
 
@@ -129,11 +136,19 @@ class Line:
             self.store.record_unmatched(channel, lang, words, _rid(f"unmatched-{decision}"), decision, thread,
                                         self.number_words)
 
-    def record_safety(self, channel: str, lang: str, kind: str, words: str = "") -> None:
-        """Keep that crisis or emergency words came, what the line answered, and (for a text) the words, scrubbed."""
+    def record_safety(self, channel: str, lang: str, kind: str, words: str = "", line_number: str = "") -> None:
+        """Keep that crisis or emergency words came, what the line answered, and (for a text) the words, scrubbed;
+        with SAFETY_ALERTS on, text the admin that it happened (never who, never the words)."""
+        answered = "988 and 911" if kind == "crisis" else "911"
+        rid = _rid("safety")
         if self.store is not None:
-            answered = "988 and 911" if kind == "crisis" else "911"
-            self.store.record_safety(channel, lang, kind, answered, words, _rid("safety"), self.number_words)
+            self.store.record_safety(channel, lang, kind, answered, words, rid, self.number_words)
+        if self.safety_alerts and self.admin_number and line_number:
+            body = (f"POEMS line: {kind} words came by {'phone' if channel == 'voice' else 'text'} ({lang}); the line "
+                    f"answered with {answered}. Not monitored in real time: see the admin pages.")
+            # Off the request path: a person in crisis never waits on Twilio's API for their own reply.
+            threading.Thread(target=self.send_text, args=(rid or secrets.token_hex(8), self.admin_number, line_number, body),
+                             kwargs={"kind": "admin", "per_day": ALERTS_PER_DAY}, daemon=True).start()
 
 
 def _rid(kind: str) -> str:

@@ -148,7 +148,8 @@ class Live:
     def _line(self, content: Content, audio: AudioLibrary, matcher: Any, old: Line) -> Line:
         line = Line.build(content, audio, matcher)
         # What talks to the world stays the same objects: records, texts sent, numbers, secrets.
-        for name in ("store", "messenger", "admin_number", "transfer_numbers", "text_countries", "texts_per_day", "secret"):
+        for name in ("store", "messenger", "admin_number", "transfer_numbers", "text_countries", "texts_per_day",
+                     "safety_alerts", "secret"):
             setattr(line, name, getattr(old, name))
         return line
 
@@ -158,7 +159,7 @@ class Live:
             from .understanding import Matcher
 
             started = time.monotonic()
-            matcher = Matcher(content, cache_dir=Path(self.app.instance_path))
+            matcher = Matcher.for_content(content, cache_dir=Path(self.app.instance_path))
             with self._lock:
                 current: Line = self.app.extensions["line"]
                 if current.content.version == content.version:

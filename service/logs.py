@@ -84,7 +84,7 @@ def setup(app: Flask) -> None:
 
         body = wsgi_app(environ, capture)
         path = environ.get("PATH_INFO", "")
-        if path.startswith(LOGGED_PATHS):
+        if path.startswith(LOGGED_PATHS) and not _QUIET[0]:
             # Written straight to stderr, one write per line (the stream is line-buffered): going through the
             # logging module cost about 20 us a request, a tenth of the line's own work (see bench/README.md).
             sys.stderr.write(line_for(environ, path, status[0] if status else "", started) + "\n")
@@ -94,6 +94,13 @@ def setup(app: Flask) -> None:
 
 
 _PID = [0, 0]
+_QUIET = [False]
+
+
+def quiet(on: bool = True) -> None:
+    """Keep the request log lines off stderr in this process (the terminal simulators, where they would interleave
+    with the conversation)."""
+    _QUIET[0] = on
 
 
 def _pid() -> int:

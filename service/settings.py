@@ -77,6 +77,19 @@ def _whole(name: str, default: int, least: int = 1) -> int:
     return int(value)
 
 
+def time_zone(value: str) -> str:
+    """LINE_TIMEZONE: the zone the admin pages show times in (an IANA name such as America/Chicago), default UTC."""
+    import zoneinfo
+
+    value = value.strip() or "UTC"
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise StartupError(f"LINE_TIMEZONE is '{value}'; expected a time zone name such as America/Chicago, "
+                           "Europe/London or UTC") from None
+    return value
+
+
 def from_environment() -> dict[str, Any]:
     """The app's settings read from environment variables."""
     return {
@@ -117,4 +130,8 @@ def from_environment() -> dict[str, Any]:
         "TEXTS_PER_NUMBER_PER_DAY": _whole("TEXTS_PER_NUMBER_PER_DAY", 5),
         # Questions not understood, call steps and safety events are deleted after this many days.
         "RETENTION_DAYS": _whole("RETENTION_DAYS", 400),
+        # The admin pages show times in the line's own zone.
+        "LINE_TIMEZONE": time_zone(os.environ.get("LINE_TIMEZONE", "")),
+        # Off by default: a text to ADMIN_PHONE_NUMBER when crisis or emergency words come (never the sender's number).
+        "SAFETY_ALERTS": _flag("SAFETY_ALERTS"),
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+import secrets
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,8 +10,6 @@ from urllib.parse import urljoin, urlsplit
 
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
-
-_counter = itertools.count(1)
 
 
 @dataclass
@@ -66,7 +64,7 @@ class PhoneCall:
                  caller: str = "+15555550123", line_number: str = "+15555550100") -> None:
         self.twilio = twilio
         self.audio_texts = audio_texts or {}
-        self.params = {"CallSid": f"CA{next(_counter):032d}", "From": caller, "To": line_number,
+        self.params = {"CallSid": f"CA{secrets.token_hex(16)}", "From": caller, "To": line_number,
                        "AccountSid": "AC" + "0" * 32, "Direction": "inbound", "CallStatus": "in-progress"}
         self.turn = Turn()
         self.statuses: list[int] = []
@@ -181,7 +179,7 @@ class TextThread:
 
     def send(self, body: str, media: int = 0, extra: dict[str, str] | None = None) -> list[str]:
         """Send a text; the replies, in order (none for STOP)."""
-        params = {**self.params, "MessageSid": f"SM{next(_counter):032d}", "Body": body, "NumMedia": str(media), **(extra or {})}
+        params = {**self.params, "MessageSid": f"SM{secrets.token_hex(16)}", "Body": body, "NumMedia": str(media), **(extra or {})}
         if media:
             params["MediaUrl0"] = "https://api.twilio.com/media/ME123"
             params["MediaContentType0"] = "image/jpeg"

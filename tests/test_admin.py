@@ -298,10 +298,10 @@ def test_a_bad_range_gets_a_clear_message(browser: FlaskClient) -> None:
     assert week.status_code == 200 and len(svgs(week.get_data(as_text=True))) >= 1
 
 
-def test_questions_not_understood_are_grouped_with_nearest_topics_and_a_line_to_paste(admin_app: Flask, browser: FlaskClient) -> None:
+def test_questions_not_understood_are_grouped_with_nearest_topics_each_a_link_to_its_editor(admin_app: Flask, browser: FlaskClient) -> None:
     line = admin_app.extensions["line"]
     for words, channel in (("can i drink alcohol", "sms"), ("can i drink alcohol", "voice"), ("is it ok to have a beer", "sms"),
-                           ("asdfghjkl", "sms"), ("x" * 190, "sms"), ("puedo tomar cerveza", "sms")):
+                           ("asdfghjkl", "sms"), ("asdkjh qwe zzz", "sms"), ("x" * 190, "sms"), ("puedo tomar cerveza", "sms")):
         line.store.record_unmatched(channel, "es" if "puedo" in words else "en", words)
     line.store.flush()
     page = Page(browser.get("/admin/unmatched").get_data(as_text=True) if signed_in(browser) else "")
@@ -309,12 +309,61 @@ def test_questions_not_understood_are_grouped_with_nearest_topics_and_a_line_to_
     group = Page(first)
     assert "can i drink alcohol" in group.text and "3 times" in group.text and "text 2, phone 1" in group.text
     assert "2 wordings" in group.text and "is it ok to have a beer" in group.text
-    assert group.text.count(line.language("en").file) == 3  # three nearest topics, each with where to paste
-    assert '      - "can i drink alcohol"' in html.unescape(group.html)
+    # Three nearest topics, each with how near in words (the score beside it) and a link to its editor.
+    links = [link for link in group.links if "add_example=" in link]
+    assert len(links) == 3 and all(link.startswith("/admin/content/en/") for link in links)
+    assert re.search(r"(close|possible|far) 0\.\d\d", group.text)
+    assert '      - "can i drink alcohol"' in html.unescape(group.html)  # the file workflow's line, still there
     assert line.language("es").name in page.text and "puedo tomar cerveza" in page.text
     junk = Page(page.html.split('id="junk"')[1])
-    assert "2 texts of random characters or very long" in junk.text
-    assert "asdfghjkl" not in page.html.split('id="junk"')[0]
+    assert "3 texts of random characters, keyboard mash or very long" in junk.text
+    assert "asdfghjkl" not in page.html.split('id="junk"')[0] and "asdkjh" not in page.html.split('id="junk"')[0]
+    # The link opens the topic's editor with the question at the end of its examples, not yet published.
+    editor = browser.get(html.unescape(links[0]))
+    assert editor.status_code == 200
+    from tests.forms import Forms
+
+    examples = Forms(editor.get_data(as_text=True)).with_field("examples")["fields"]["examples"][0].split("\n")
+    assert examples[-1] == "can i drink alcohol" and "not yet published" in Page(editor.get_data(as_text=True)).text
+
+
+def test_a_group_can_be_ignored_and_shown_again_and_nothing_is_deleted(admin_app: Flask, browser: FlaskClient) -> None:
+    line = admin_app.extensions["line"]
+    for words in ("test test is this working", "test test is this working", "can i drink alcohol"):
+        line.store.record_unmatched("sms", "en", words)
+    line.store.flush()
+    page = Page(browser.get("/admin/unmatched?days=7").get_data(as_text=True) if signed_in(browser) else "")
+    group = next(chunk for chunk in page.html.split('<article class="group"')[1:] if "test test" in chunk)
+    form = Page(group).form("/unmatched/ignore")
+    done = browser.post(form["action"], data=form["fields"], follow_redirects=True)
+    after = Page(done.get_data(as_text=True)).text
+    assert "hidden from the list" in after and "1 ignored question hidden" in after
+    listed = after.split("What the line did not understand")[1]
+    assert "test test is this working" not in listed and "can i drink alcohol" in listed
+    hidden = Page(browser.get("/admin/unmatched?ignored=1").get_data(as_text=True))
+    assert "test test is this working" in hidden.text and "can i drink alcohol" not in hidden.text
+    again = hidden.form("/unmatched/ignore")
+    assert "Show again" in hidden.text
+    browser.post(again["action"], data=again["fields"])
+    assert "test test is this working" in Page(browser.get("/admin/unmatched").get_data(as_text=True)).text
+
+
+def test_a_did_you_mean_with_no_choice_taken_is_listed_and_one_answered_is_not(admin_app: Flask, browser: FlaskClient) -> None:
+    from service.simulator import TextThread, TwilioClient
+
+    line = admin_app.extensions["line"]
+    asked = next(q for q in ("skin problems", "tired all the time", "hormones and skin", "blood test", "nerve pain")
+                 if line.matcher.decide(q, "en").kind == "ask")
+    # Two texters: two phones, each with its own conversation (Twilio keeps a cookie per pair of numbers).
+    left = TextThread(TwilioClient(admin_app.test_client(), TOKEN), texter="+15555550181")
+    left.send(asked)  # a "did you mean", then nothing
+    taken = TextThread(TwilioClient(admin_app.test_client(), TOKEN), texter="+15555550182")
+    taken.send(asked + " please")
+    taken.send("1")  # a choice taken
+    line.store.flush()
+    page = Page(browser.get("/admin/unmatched").get_data(as_text=True) if signed_in(browser) else "")
+    assert asked in page.text and 'got a "did you mean" and no choice was taken' in page.text
+    assert asked + " please" not in page.text
 
 
 @pytest.mark.parametrize("words, junk", [("asdfghjkl", True), ("hhhhh", True), ("1234 5678 !!", True), ("x" * 170, True),
@@ -354,7 +403,11 @@ def test_messages_newest_first_with_callback_player_and_handled(admin_app: Flask
     form = page.form("/handled")
     done = browser.post(form["action"], data=form["fields"], follow_redirects=True)
     text = Page(done.get_data(as_text=True)).text
-    assert "marked handled" in text and "Handled by Maria on" in text and "Mark as not handled" in text
+    # Marked handled, it leaves the list of those waiting (the page the team opens), and shows under "Handled".
+    assert "Message 2 marked handled by Maria" in text and "+15555550199" not in text and "+15555550123" in text
+    assert "Messages (1 waiting)" in text
+    handled = Page(browser.get("/admin/messages?show=handled").get_data(as_text=True)).text
+    assert "Handled by Maria on" in handled and "Mark as not handled" in handled and "+15555550123" not in handled
 
 
 def test_a_recording_twilio_will_not_give_is_a_clear_error(admin_app: Flask, browser: FlaskClient) -> None:

@@ -37,7 +37,7 @@ pytestmark = pytest.mark.skipif(bool(MISSING), reason=MISSING)
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
     """The line on a real port, with a call, texts, a question not understood and a message left."""
-    app = make_app(tmp_path, ADMIN_PASSWORD_HASH=HASH, DEV_MODE=False)
+    app = make_app(tmp_path, ADMIN_PASSWORD_HASH=HASH, DEV_MODE=False, TWILIO_ACCOUNT_SID="AC" + "1" * 32)
     line = app.extensions["line"]
     twilio = TwilioClient(app.test_client(), TOKEN)
     call = PhoneCall(twilio, audio_texts(line))
@@ -49,7 +49,8 @@ def served(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
     texter.send("asdfghjkl")
     line.store.record_unmatched("sms", "en", "can i drink alcohol")
     line.store.record_message("CA9", "***23", "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE9", 25,
-                              recording_sid="RE9", callback="+15555550123")
+                              recording_sid="RE" + "9" * 32, callback="+15555550123", lang="es")
+    texter.send("I want to kill myself")  # crisis words: the line answers with 988, and the overview lists it
     line.store.flush()
     server = make_server("localhost", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -110,24 +111,35 @@ def test_an_admin_signs_in_and_sees_every_page_in_a_real_browser(served: tuple[F
         assert chart.size["width"] > 200 and chart.size["height"] > 50
         filled = chart.find_elements(By.CSS_SELECTOR, "path[style*='fill: #1f5f99']")
         assert filled and any(bar.size["width"] > 0 and bar.size["height"] > 0 for bar in filled)
+    safety = driver.find_element(By.ID, "safety")  # type: ignore[attr-defined]
+    assert "does not monitor these in real time" in safety.text
+    row = safety.find_element(By.CSS_SELECTOR, "tbody tr").text
+    assert "text" in row and "English" in row and "crisis: 988 and 911" in row and "kill myself" in row
     driver.save_screenshot(str(shots / "overview.png"))  # type: ignore[attr-defined]
 
     driver.find_element(By.LINK_TEXT, "Not understood").click()  # type: ignore[attr-defined]
     group = driver.find_element(By.ID, "group-1")  # type: ignore[attr-defined]
     assert "can i drink alcohol" in group.text
-    assert group.find_element(By.CSS_SELECTOR, "pre.paste").text.strip() == '- "can i drink alcohol"'
-    assert len(group.find_elements(By.CSS_SELECTOR, "table.nearest tbody tr")) == 3
+    assert group.find_element(By.CSS_SELECTOR, "pre.paste").get_attribute("textContent").strip() == '- "can i drink alcohol"'
+    assert len(group.find_elements(By.CSS_SELECTOR, "table.nearest tbody tr a.add-example")) == 3
     assert "asdfghjkl" not in driver.find_element(By.TAG_NAME, "main").text.split("Junk")[0]  # type: ignore[attr-defined]
     driver.save_screenshot(str(shots / "unmatched.png"))  # type: ignore[attr-defined]
 
-    driver.find_element(By.LINK_TEXT, "Messages").click()  # type: ignore[attr-defined]
+    driver.find_element(By.PARTIAL_LINK_TEXT, "Messages").click()  # type: ignore[attr-defined]
     message = driver.find_element(By.CSS_SELECTOR, "article.message")  # type: ignore[attr-defined]
     assert message.find_element(By.CSS_SELECTOR, "a.callback").text == "+15555550123"
     player = message.find_element(By.TAG_NAME, "audio")
     assert player.get_attribute("src").endswith("/admin/messages/1/recording") and player.get_attribute("preload") == "none"
-    message.find_element(By.CSS_SELECTOR, "button").click()
-    settled(driver, lambda d: "Handled by Maria" in d.find_element(By.ID, "message-1").text)
+    assert "Español" in message.text and "(just now)" in message.text and "Times are in UTC" in driver.find_element(By.TAG_NAME, "main").text  # type: ignore[attr-defined]
+    message.find_element(By.NAME, "note").send_keys("Called back, will call again Tuesday")
+    message.find_element(By.CSS_SELECTOR, "form.note button").click()
+    settled(driver, lambda d: "will call again Tuesday (Maria" in d.find_element(By.ID, "message-1").text)
     driver.save_screenshot(str(shots / "messages.png"))  # type: ignore[attr-defined]
+    driver.find_element(By.CSS_SELECTOR, "#message-1 form:not(.note) button").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: "Message 1 marked handled by Maria" in d.find_element(By.TAG_NAME, "main").text)
+    assert not driver.find_elements(By.ID, "message-1")  # type: ignore[attr-defined]  # no longer waiting
+    driver.find_element(By.PARTIAL_LINK_TEXT, "Handled (1)").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: "Handled by Maria" in d.find_element(By.ID, "message-1").text)
 
     driver.find_element(By.LINK_TEXT, "Content").click()  # type: ignore[attr-defined]
     line = app.extensions["line"]
@@ -258,4 +270,41 @@ def test_an_admin_edits_checks_listens_publishes_reverts_and_marks_a_review_in_a
     driver.save_screenshot(str(shots / "editor-phone.png"))  # type: ignore[attr-defined]
     driver.set_window_size(1366, 768)  # type: ignore[attr-defined]
     driver.save_screenshot(str(shots / "editor-laptop.png"))  # type: ignore[attr-defined]
+    print(f"screenshots in {shots}")
+
+
+# What a chart's text measures on screen, in CSS pixels: its font size times the scale the SVG is drawn at.
+SMALLEST_CHART_TEXT = """
+return Array.from(document.querySelectorAll('svg.chart text')).map(function (t) {
+  var m = t.getScreenCTM(); return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+}).reduce(function (a, b) { return Math.min(a, b); }, 1000);
+"""
+PAGES = ("/admin/?days=30", "/admin/unmatched?days=30", "/admin/messages?show=all", "/admin/content",
+         "/admin/content/en/contagious", "/admin/content/es/menus/main", "/admin/history", "/admin/no-such-page",
+         "/admin/?start=" + "9" * 400)
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1366, 768)])
+def test_no_admin_page_is_wider_than_a_phone_or_a_laptop_and_chart_text_stays_readable(
+        served: tuple[Flask, str], chrome: object, width: int, height: int) -> None:
+    from selenium.webdriver.common.by import By
+
+    _, base = served
+    driver = chrome
+    shots = Path(tempfile.mkdtemp(prefix=f"admin-{width}-"))
+    driver.set_window_size(width, height)  # type: ignore[attr-defined]
+    _sign_in(driver, base)
+    for number, path in enumerate(PAGES):
+        driver.get(base + path)  # type: ignore[attr-defined]
+        settled(driver, lambda d: d.find_element(By.TAG_NAME, "h1"))
+        # Every page keeps the navigation (a 404 and a refused range too).
+        assert driver.find_element(By.CSS_SELECTOR, "header nav").text.startswith("Overview"), path  # type: ignore[attr-defined]
+        wide, window = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")  # type: ignore[attr-defined]
+        assert wide <= window, f"{path} is {wide} px wide in a {window} px window"
+        if path.startswith("/admin/?days"):
+            assert driver.find_elements(By.CSS_SELECTOR, "svg.chart text")  # type: ignore[attr-defined]
+            smallest = driver.execute_script(SMALLEST_CHART_TEXT)  # type: ignore[attr-defined]
+            assert smallest >= 11, f"chart text {smallest:.1f} px at {width} px wide"
+        driver.save_screenshot(str(shots / f"{number}.png"))  # type: ignore[attr-defined]
+    assert "9999999999" not in driver.find_element(By.CSS_SELECTOR, "[role=alert]").text[60:]  # type: ignore[attr-defined]
     print(f"screenshots in {shots}")

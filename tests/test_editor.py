@@ -442,7 +442,122 @@ def test_a_published_edit_reaches_both_workers_within_10_seconds_survives_a_fres
         sign_in = Forms(admin.open("/admin/sign-in")[2]).forms[0]
         assert admin.open("/admin/sign-in", values(sign_in, name="Maria", password=PASSWORD))[0] == 302
         revert = next(f for f in Forms(admin.open("/admin/history")[2]).forms if f["action"].endswith("/revert"))
-        assert admin.open(revert["action"], values(revert))[0] == 303
+        assert admin.open(revert["action"], values(revert))[0] == 303, "".join(logs.lines[-30:])
         assert both_workers_say(port, logs, OLD_WORDS, 10) < 10
     finally:
         logs.stop(process)
+
+
+# -- what a careless paste, a colleague at the same time, or a hostile value must not do --
+
+def test_a_control_character_is_refused_beside_its_field_and_callers_never_get_it(admin: FlaskClient, editor_app: Flask) -> None:
+    phrase = "/admin/content/en/phrases/greeting"
+    form = Forms(admin.get(phrase).get_data(as_text=True)).with_field("value")
+    refused = admin.post(phrase, data=values(form, value="Welcome\x00 to the line."))
+    assert refused.status_code == 422
+    assert "a control character (U+0000), which cannot be read aloud" in Page(refused.get_data(as_text=True)).text
+    call = PhoneCall(TwilioClient(editor_app.test_client(), TOKEN), audio_texts(editor_app.extensions["line"]))
+    assert "\x00" not in call.start().text
+    assert "No changes" in Page(admin.get("/admin/history").get_data(as_text=True)).text
+
+
+def test_list_items_stay_items_whatever_they_hold(admin: FlaskClient, editor_app: Flask, prompts: Path) -> None:
+    import yaml
+
+    odd = ["a, !foo b", "!!binary aGk=", "&anchor", "*alias", "x]", "{c}", "d #e"]
+    form = editor_form(admin)
+    done = admin.post(EDITOR, data=values(form, phrases="\n".join([*form["fields"]["phrases"][0].split("\n"), *odd])))
+    assert done.status_code == 303, Page(done.get_data(as_text=True)).text[-600:]
+    assert editor_app.test_cli_runner().invoke(args=["prompts", "pull"]).exit_code == 0
+    topic = yaml.safe_load((prompts / "en.yaml").read_text(encoding="utf-8"))["topics"]["contagious"]
+    assert topic["phrases"][-len(odd):] == odd
+
+
+def test_two_publishes_at_once_cannot_together_make_content_the_line_refuses(editor_app: Flask) -> None:
+    import threading
+
+    alice, bob = signed_in(https_client(editor_app)), signed_in(https_client(editor_app))
+    forms = {"contagious": editor_form(alice), "inherited": editor_form(bob, "/admin/content/en/inherited")}
+    answers: dict[str, int] = {}
+
+    def publish(client: FlaskClient, topic: str) -> None:
+        answers[topic] = client.post(f"/admin/content/en/{topic}", data=values(forms[topic], keyword="samekeyword")).status_code
+
+    threads = [threading.Thread(target=publish, args=(c, t)) for c, t in ((alice, "contagious"), (bob, "inherited"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers.values()) == [303, 422]
+    editor_app.extensions["live"].refresh(force=True)
+    keywords = [t.keyword for t in editor_app.extensions["line"].content.languages["en"].targets.values()]
+    assert keywords.count("samekeyword") == 1
+
+
+def test_a_colleagues_change_meanwhile_is_kept_and_a_clash_is_shown(editor_app: Flask) -> None:
+    alice, bob = signed_in(https_client(editor_app)), signed_in(https_client(editor_app))
+    stale = editor_form(alice)  # Alice opens the page, then Bob publishes a new title
+    assert bob.post(EDITOR, data=values(editor_form(bob), title="if POEMS can be caught")).status_code == 303
+    # Alice changes only the text, from her page: Bob's title stays.
+    assert alice.post(EDITOR, data=values(stale, text=f"{NEW_WORDS} Ask your doctor.")).status_code == 303
+    topic = editor_app.extensions["line"].content.languages["en"].topic("contagious")
+    assert topic.title == "if POEMS can be caught" and NEW_WORDS in topic.text
+    # Alice changes the title too, from the same old page: refused, Bob's in the field, hers below to copy from.
+    clash = alice.post(EDITOR, data=values(stale, title="whether you can catch it"))
+    page = Page(clash.get_data(as_text=True))
+    assert clash.status_code == 422 and "someone published a change to this field after you opened the page" in page.text
+    again = Forms(clash.get_data(as_text=True)).with_field("title")
+    assert again["fields"]["title"] == ["if POEMS can be caught"] and "whether you can catch it" in page.text
+    # Having seen Bob's, she publishes hers from the page now shown.
+    assert alice.post(EDITOR, data=values(again, title="whether you can catch it")).status_code == 303
+
+
+def test_a_revert_never_throws_away_a_later_change_and_a_second_revert_says_so(admin: FlaskClient, editor_app: Flask) -> None:
+    admin.post(EDITOR, data=values(editor_form(admin), title="title one"))
+    admin.post(EDITOR, data=values(editor_form(admin), title="title two"))
+    history = Forms(admin.get("/admin/history").get_data(as_text=True))
+    first = next(f for f in history.forms if f["action"].endswith("/1/revert"))
+    refused = admin.post(first["action"], data=values(first), follow_redirects=True)
+    assert "was not reverted" in Page(refused.get_data(as_text=True)).text
+    assert editor_app.extensions["line"].content.languages["en"].topic("contagious").title == "title two"
+    second = next(f for f in history.forms if f["action"].endswith("/2/revert"))
+    assert admin.post(second["action"], data=values(second)).status_code == 303
+    again = admin.post(second["action"], data=values(second), follow_redirects=True)
+    assert "already undone: nothing to revert" in Page(again.get_data(as_text=True)).text
+    assert "#4" not in Page(admin.get("/admin/history").get_data(as_text=True)).text  # no empty revision
+
+
+def test_reverting_a_review_mark_takes_the_mark_back(admin: FlaskClient) -> None:
+    review = next(f for f in Forms(admin.get(EDITOR).get_data(as_text=True)).forms if f["action"].endswith("/review"))
+    admin.post(review["action"], data=values(review))
+    assert "Medically reviewed by Maria" in Page(admin.get(EDITOR).get_data(as_text=True)).text
+    revert = next(f for f in Forms(admin.get("/admin/history").get_data(as_text=True)).forms if f["action"].endswith("/revert"))
+    admin.post(revert["action"], data=values(revert))
+    assert "Medically reviewed by Maria" not in Page(admin.get(EDITOR).get_data(as_text=True)).text
+
+
+@pytest.mark.parametrize("name, value, said", [
+    ("keyword", "foo keyword: bar", "is not one word"),
+    ("title", "t" * 200, "200 characters; expected at most 60"),
+    ("examples", "x" * 400, "has 400 characters; expected at most 300 a line"),
+])
+def test_values_beyond_what_a_field_holds_are_refused_plainly(admin: FlaskClient, name: str, value: str, said: str) -> None:
+    refused = admin.post(EDITOR, data=values(editor_form(admin), **{name: value}))
+    assert refused.status_code == 422 and said in Page(refused.get_data(as_text=True)).text
+
+
+def test_a_pasted_page_in_a_phrase_is_refused_and_listen_has_a_cap(admin: FlaskClient) -> None:
+    phrase = "/admin/content/en/phrases/greeting"
+    form = Forms(admin.get(phrase).get_data(as_text=True)).with_field("value")
+    refused = admin.post(phrase, data=values(form, value="word " * 20_000))
+    assert refused.status_code == 422 and "20000 words; expected at most 150" in Page(refused.get_data(as_text=True)).text
+    listen = admin.post(EDITOR, data=values(editor_form(admin), action="listen-en", spoken="word " * 400))
+    assert "Listen plays at most 150 words" in Page(listen.get_data(as_text=True)).text
+
+
+def test_odd_numbers_and_actions_in_addresses_and_forms_are_plain_answers(admin: FlaskClient) -> None:
+    for path in (f"{EDITOR}?published=99999999999999999999", f"{EDITOR}?published=%C2%B2", "/admin/history?page=%C2%B2",
+                 "/admin/messages?page=%C2%B2", "/admin/history?page=99999999999999999999"):
+        assert admin.get(path).status_code == 200, path
+    assert admin.post(EDITOR, data=values(editor_form(admin), action="bogus")).status_code == 400
+    assert "No changes" in Page(admin.get("/admin/history").get_data(as_text=True)).text

@@ -128,6 +128,7 @@ def _language(content: Content, lang: Language, audio: AudioLibrary, problems: l
     phrases = [view(p, p.id.removeprefix("phrase.")) for p in lang.prompts.values() if p.id.startswith("phrase.")]
     for phrase in phrases:
         phrase.warnings = mine.get(("phrase", "", phrase.label), [])
-    label = f"{FORMULA_NAMES.get(formula, formula)}, {'at most' if bound == 'max' else 'at least'} {limit:g}"
+    label = (f"{FORMULA_NAMES.get(formula, formula)}: {'at most' if bound == 'max' else 'at least'} {limit:g}, "
+             f"{'lower' if bound == 'max' else 'higher'} is easier")
     sms = [name for name in lang.phrases if name.startswith("sms_") or name in ("option", "did_you_mean", "choice", "also")]
     return LanguageView(lang.code, lang.name, lang.file, label, menu_node("main", "", frozenset({"main"})), phrases, other, sms)

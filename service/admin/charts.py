@@ -23,10 +23,15 @@ def _svg(figure: object, label: str) -> Markup:
     svg = _SVG_START.sub(r"\1", buffer.getvalue(), count=1)
     # An accessible name for screen readers; the numbers are also in a table beside each chart.
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" class="chart" ', 1)
-    return Markup(svg)
+    return Markup(f'<div class="chart-box">{svg}</div>')
 
 
-def _figure(height: float):  # type: ignore[no-untyped-def]
+# Text in points of the chart's own size: a chart is shown at that size (never shrunk: on a phone it scrolls inside its
+# box), so 9 points are 12 CSS pixels, above the 11 a phone needs.
+TEXT = 9
+
+
+def _figure(height: float, width: float = 7.5):  # type: ignore[no-untyped-def]
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -35,7 +40,7 @@ def _figure(height: float):  # type: ignore[no-untyped-def]
     matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, sharp, searchable
     # Each chart's ids are its own: several charts share one page.
     matplotlib.rcParams["svg.hashsalt"] = f"chart{next(_ids)}"
-    figure = Figure(figsize=(7.5, height), dpi=96)
+    figure = Figure(figsize=(width, height), dpi=96)
     axes = figure.add_subplot()
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
@@ -51,20 +56,21 @@ def per_day(days: Sequence[dt.date], series: dict[str, Sequence[int]], label: st
             axes.bar([n + i * width for n in range(len(days))], values, width=width, label=name, color=COLOURS[i % len(COLOURS)])
         step = max(1, len(days) // 10)
         axes.set_xticks([n + width * (len(series) - 1) / 2 for n in range(0, len(days), step)],
-                        [d.strftime("%b %d") for d in days[::step]], fontsize=8)
+                        [d.strftime("%b %d") for d in days[::step]], fontsize=TEXT)
+        axes.tick_params(axis="y", labelsize=TEXT)
         axes.yaxis.get_major_locator().set_params(integer=True)
-        axes.legend(frameon=False, fontsize=9)
+        axes.legend(frameon=False, fontsize=TEXT)
         return _svg(figure, label)
 
 
 def horizontal(names: Sequence[str], values: Sequence[float], label: str, unit: str = "") -> Markup:
     """One horizontal bar per name, the largest on top, each with its value."""
     with _lock:
-        figure, axes = _figure(0.6 + 0.32 * max(1, len(names)))
+        figure, axes = _figure(0.6 + 0.34 * max(1, len(names)), width=5.5)
         positions = list(range(len(names)))[::-1]
         bars = axes.barh(positions, values, color=COLOURS[0], height=0.6)
-        axes.set_yticks(positions, list(names), fontsize=9)
-        axes.bar_label(bars, labels=[f"{v:g}{unit}" for v in values], padding=3, fontsize=8)
+        axes.set_yticks(positions, list(names), fontsize=TEXT)
+        axes.bar_label(bars, labels=[f"{v:g}{unit}" for v in values], padding=3, fontsize=TEXT)
         axes.xaxis.set_visible(False)
         axes.spines["bottom"].set_visible(False)
         return _svg(figure, label)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -28,6 +28,7 @@ from ..content.listening import WORDS_PER_MINUTE
 from ..content.model import FORMULA_NAMES
 from ..content.replies import first_text_room, longest_closing
 from ..line import Line
+from ..editing import PublishRefused
 from ..live import Live, answers_hash, base_texts, review_problems
 from .views import _log, bp
 
@@ -45,6 +46,14 @@ HELP = {
     "sources": "Where each fact comes from (the bibliography in sources.yaml).",
 }
 MAX_SPOKEN_WORDS = 150
+# What one field may hold, beyond what the content check says (a spoken phrase or menu introduction is read in full
+# by Twilio, so a pasted page would be read too; the form itself is at most 128 kB).
+LIMITS = {"title": ("characters", 60), "keyword": ("characters", 20), "intro": ("words", 40), "value": ("words", 150),
+          "spoken": ("characters", 3000), "text": ("characters", 2000)}
+ITEM_LIMITS = {"phrases": (60, 80), "examples": (300, 2000)}  # characters an item, items in all
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+TAB = "a tab character: use spaces"
+_KEYWORD = re.compile(r"[^\W_](?:[\w'-]*[^\W_])?")
 
 
 @dataclass
@@ -76,6 +85,8 @@ class FieldView:
     help: str = ""
     problems: list[Problem] = field(default_factory=list)
     counters: Counters | None = None
+    shown: str = ""  # a fingerprint of the value the page showed, to tell the admin's changes from another's
+    yours: str = ""  # this admin's wording of a field a colleague changed meanwhile (the field shows theirs)
 
 
 @dataclass
@@ -137,11 +148,42 @@ def _fields(kind: str, target: Target) -> tuple[str, ...]:
     return tuple(n for n in names if not (target.kind == "action" and n in ("sources", "reviewed")))
 
 
-def _from_form(kind: str, fields: tuple[str, ...], prefix: str) -> tuple[dict[str, Value], list[str], set[str]]:
-    """A language's fields as the form sent them, typography made plain; what was made plain; fields with tabs."""
+def fingerprint(value: Value) -> str:
+    """A short fingerprint of a field's value, as the page showed it (kept in the form to spot a colleague's change)."""
+    return hashlib.sha256(json.dumps(plain(value), ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _refusal(name: str, raw: str, value: Value) -> str:
+    """What is wrong with a field as typed that the content check does not look at, in plain words; "" when nothing."""
+    bad = _CONTROL.search(raw)
+    if bad:
+        return (f"a control character (U+{ord(bad.group()):04X}), which cannot be read aloud or sent in a text: delete "
+                "it (it often comes with text pasted from another program)")
+    if name in ITEM_LIMITS:
+        longest, most = ITEM_LIMITS[name]
+        items = value if isinstance(value, tuple) else (value,)
+        if len(items) > most:
+            return f"{len(items)} lines; expected at most {most}"
+        long = next((i for i in items if len(i) > longest), None)
+        if long is not None:
+            return f"the line \"{long[:40]}...\" has {len(long)} characters; expected at most {longest} a line"
+        return ""
+    if name == "keyword" and value and not _KEYWORD.fullmatch(str(value)):
+        return f"\"{str(value)[:40]}\" is not one word; expected one word of letters or digits that texters can send, such as SKIN"
+    if name in LIMITS:
+        unit, most = LIMITS[name]
+        size = len(str(value).split()) if unit == "words" else len(str(value))
+        if size > most:
+            return f"{size} {unit}; expected at most {most}"
+    return ""
+
+
+def _from_form(kind: str, fields: tuple[str, ...], prefix: str) -> tuple[dict[str, Value], list[str], dict[str, str]]:
+    """A language's fields as the form sent them, typography made plain; what was made plain; and what is wrong with
+    a field beyond what the content check looks at (a tab, a control character, a length)."""
     values: dict[str, Value] = {}
     replaced: list[str] = []
-    tabs: set[str] = set()
+    tabs: dict[str, str] = {}
     for name in fields:
         key = f"{prefix}{name}"
         if name == "reviewed":
@@ -154,8 +196,6 @@ def _from_form(kind: str, fields: tuple[str, ...], prefix: str) -> tuple[dict[st
         if key not in request.form:
             continue
         raw = request.form.get(key, "")
-        if "\t" in raw:
-            tabs.add(name)
         fixed = gsm.plain_typography(raw)
         if fixed != raw:
             replaced.append(name)
@@ -163,6 +203,9 @@ def _from_form(kind: str, fields: tuple[str, ...], prefix: str) -> tuple[dict[st
             values[name] = tuple(line.strip() for line in fixed.replace("\r", "").split("\n") if line.strip())
         else:
             values[name] = " ".join(fixed.split())
+        wrong = TAB if "\t" in raw else _refusal(name, raw, values[name])
+        if wrong:
+            tabs[name] = wrong
     return values, replaced, tabs
 
 
@@ -182,7 +225,11 @@ class Session:
         self.languages = [self.content.languages[lang_code], *self.content.other_languages(lang_code)]
         self.changes: list[Edit] = []
         self.replaced: dict[str, list[str]] = {}
-        self.tabs: dict[str, set[str]] = {}
+        self.tabs: dict[str, dict[str, str]] = {}
+        # Fields another admin changed since this page was opened, that this admin changed too: (language, field).
+        self.clashes: list[tuple[str, str]] = []
+        # A question from "Not understood", put at the end of this language's examples, ready to check and publish.
+        self.add_example = " ".join(request.args.get("add_example", "").split())[:200] if kind != "phrase" else ""
 
     def prefix(self, lang: Language) -> str:
         """The form fields' prefix for a language: none for the page's own, "es-" for the others."""
@@ -197,8 +244,16 @@ class Session:
             values, replaced, tabs = _from_form(self.kind, _fields(self.kind, target), self.prefix(lang))
             self.replaced[lang.code], self.tabs[lang.code] = replaced, tabs
             for name, value in values.items():
+                if name in tabs and tabs[name] != TAB:
+                    continue  # refused as typed: said beside the field, never published (a tab is checked with the rest)
                 field_name = "value" if self.kind == "phrase" else name
                 now = plain(_value(target, lang, self.kind, name))
+                shown = request.form.get(f"was-{self.prefix(lang)}{name}")
+                if shown is not None and fingerprint(value) == shown:
+                    continue  # as the page showed it: not this admin's change (a colleague's since stays)
+                if shown is not None and fingerprint(now) != shown and plain(value) != now:
+                    self.clashes.append((lang.code, name))
+                    continue
                 if plain(value) != now:
                     edit = Edit(lang.code, self.kind, self.ident, field_name, value)
                     self.changes.append(Edit(edit.lang, edit.kind, edit.ident, edit.field, value,
@@ -214,10 +269,17 @@ class Session:
         content = read(Path(current_app.config["PROMPTS_DIR"]), reading=True, texts=texts)
         problems = list(content.problems)
         for lang in self.languages:
-            for name in sorted(self.tabs.get(lang.code, ())):
+            for name, wrong in sorted(self.tabs.get(lang.code, {}).items()):
                 target = _place(content, lang.code, self.kind, self.ident)
                 line = target.line_of(name) if target is not None and self.kind != "phrase" else lang.phrase_lines.get(self.ident, 1)
-                problems.append(Problem(lang.file, line, f"{self._where(name)}: a tab character: use spaces"))
+                problems.append(Problem(lang.file, line, f"{self._where(name)}: {wrong}"))
+            for code, name in self.clashes:
+                if code == lang.code:
+                    target = _place(self.content, lang.code, self.kind, self.ident)
+                    line = target.line_of(name) if target is not None and self.kind != "phrase" else lang.phrase_lines.get(self.ident, 1)
+                    problems.append(Problem(lang.file, line, f"{self._where(name)}: someone published a change to this field "
+                                            "after you opened the page; expected you to start from theirs: the field now "
+                                            "shows their wording, and yours is below it to copy from"))
         if self.kind == "topic" and not any(p.severity == "error" for p in problems):
             problems.extend(review_problems(content, store, outcomes))
         return content, problems
@@ -247,10 +309,21 @@ class Session:
                           "date" if name == "reviewed" else "textarea" if name in ("spoken", "text", "value", "intro") else "input")
                 if name == "sources" and form:
                     value = "\n".join(request.form.getlist(key))
+                served_target = _place(self.content, lang.code, self.kind, self.ident)
+                served = _value(served_target, lang, self.kind, name) if served_target is not None else ""
+                shown, yours = fingerprint(served), ""
+                if form and (lang.code, name) in self.clashes:
+                    yours, value = value, _text(served)  # theirs in the field, this admin's below it to copy from
+                elif form:
+                    shown = request.form.get(f"was-{key}", shown)
+                if (name == "examples" and not form and self.add_example and not prefix
+                        and self.add_example not in value.split("\n")):
+                    value = f"{value}\n{self.add_example}" if value else self.add_example
                 mine = self._problems_of(live_lang, target, name, problems)
                 placed.update(mine)
                 view = FieldView(key, name, LABELS.get(name, name), value, widget, HELP.get(name, ""), mine)
                 view.counters = self._counters(live_lang, name, value)
+                view.shown, view.yours = shown, yours
                 fields.append(view)
             column = LanguageColumn(lang, prefix, fields, room=first_text_room(live_lang) if "sms_welcome" in live_lang.phrases else 0)
             if self.kind == "topic":
@@ -308,12 +381,24 @@ def _page(session: Session, content: Content, problems: list[Problem], form: boo
     sources = sorted(content.sources.values(), key=lambda s: s.title.lower())
     replaced = [f"{code}: {', '.join(names)}" for code, names in session.replaced.items() if names]
     learnt = store.get_state("learnt")
-    revision = request.args.get("published", "")
-    job = store.job(int(revision)) if revision.isdigit() else None
+    revision = _number(request.args.get("published", ""), 2_147_483_647)
+    job = store.job(revision) if revision is not None else None
     return render_template("admin/editor.html", session=session, columns=columns, elsewhere=elsewhere, notice=notice,
                            sources=sources, replaced=replaced, errors=[p for p in problems if p.severity == "error"],
                            job=job, learnt=learnt, version=_line().content.version, kind=session.kind,
                            title=_title(session)), status
+
+
+def content_errors(edits: list[Edit]) -> list[Problem]:
+    """The errors of the whole content with these edits over the deployed files (what the line would refuse)."""
+    root = Path(current_app.config["PROMPTS_DIR"])
+    texts, _ = apply(base_texts(root), edits)
+    return [p for p in read(root, reading=True, texts=texts).problems if p.severity == "error"]
+
+
+def _number(text: str, most: int) -> int | None:
+    """A whole number from an address (1 to most), or None: "²" and 10**30 are not page numbers."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 and 1 <= int(text) <= most else None
 
 
 def _title(session: Session) -> str:
@@ -329,9 +414,15 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
         problems = list(session.content.problems)
         if kind == "topic":
             problems += review_problems(session.content, _editing(), _live().outcomes)
-        return _page(session, session.content, problems, form=False, notice="Published." if request.args.get("published") else "")
-    session.read_form()
+        notice = "Published." if request.args.get("published") else ""
+        if session.add_example:
+            notice = (f'"{session.add_example}" is added at the end of the examples below, not yet published: check it, '
+                      "then press Publish. The line learns it within a minute or two.")
+        return _page(session, session.content, problems, form=False, notice=notice)
     action = request.form.get("action", "publish")
+    if action not in ("check", "publish") and not (action.startswith("listen-") and action[7:] in session.content.languages):
+        abort(400)
+    session.read_form()
     content, problems = session.checked()
     errors = [p for p in problems if p.severity == "error"]
     if action.startswith("listen-"):
@@ -346,7 +437,17 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
         return _page(session, content, problems, form=True, notice="Nothing changed: nothing to publish.")
     store = _editing()
     base = {(c.lang, c.kind, c.ident, c.field): c.was for c in session.changes}
-    revision = store.publish(session.changes, g.admin, base=base)
+    try:
+        # Checked again while no other publish can happen: a colleague's publish meanwhile is part of the check.
+        revision = store.publish(session.changes, g.admin, base=base, check=content_errors)
+    except PublishRefused as refused:
+        _log("publish refused: the check found errors", place=f"{kind}:{ident}", errors=len(refused.problems))
+        content, problems = session.checked()
+        if not any(p.severity == "error" for p in problems):
+            problems = [*problems, *refused.problems]
+        return _page(session, content, problems, form=True, status=422)
+    if not revision:
+        return _page(session, content, problems, form=True, notice="Nothing changed: nothing to publish.")
     _log("published", revision=revision, place=f"{kind}:{ident}",
          fields=sorted({f"{c.lang}.{c.field}" for c in session.changes}))
     old = _line()
@@ -398,6 +499,8 @@ def _listen(code: str, session: Session) -> dict[str, str]:
     text = " ".join(gsm.plain_typography(request.form.get(f"{session.prefix(lang)}{name}", "")).split())
     if not text:
         return {code: "error:There is nothing to listen to."}
+    if len(text.split()) > MAX_SPOKEN_WORDS or _CONTROL.search(text):
+        return {code: f"error:Listen plays at most {MAX_SPOKEN_WORDS} words of plain text (callers hear no more): shorten it first."}
     key = hashlib.sha256(f"{code}\0{text}".encode()).hexdigest()[:40]
     store = _editing()
     if store.preview(key) is None:
@@ -506,7 +609,7 @@ def history() -> str:
     """Every publish, revert, review mark and resolved conflict, newest first, each with who, when, where and what."""
     store = _editing()
     page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and 1 <= int(page) <= 10_000 else 1
+    number = _number(page, 10_000) or 1
     found = store.revisions(51, (number - 1) * 50)
     conflicts = _live().conflicts()
     return render_template("admin/history.html", revisions=found[:50], page=number, older=len(found) > 50,
@@ -521,17 +624,35 @@ def revert(revision_id: int) -> BaseResponse:
     if found is None or not found.changes:
         abort(404)
     base = base_texts(Path(current_app.config["PROMPTS_DIR"]))
+    line = _line()
     changes = []
     for change in found.changes:
         if change.before is None:
             continue
+        target = _place(line.content, change.lang, found.kind, found.ident)
+        now = plain(_value(target, line.content.languages[change.lang], found.kind, change.field)) if target is not None else None
+        if now is not None and now != plain(change.after or "") and now != plain(change.before):
+            # Changed again since: reverting would silently throw that later change away.
+            flash(f"Change #{revision_id} was not reverted: {change.lang} {change.field} of {found.kind} '{found.ident}' has "
+                  "been changed again since. Revert the later change first, or edit it on its page.", "error")
+            return redirect(url_for("admin.history") + f"#revision-{revision_id}", code=303)
         edit = Edit(change.lang, found.kind, found.ident, change.field, change.before)
         changes.append(Edit(edit.lang, edit.kind, edit.ident, edit.field, edit.value, current(base.get(edit.file, ""), edit)))
     if not changes:
         abort(409)
     old = _line()
-    revision = store.publish(changes, g.admin, action="revert", reverts=revision_id,
-                             base={(c.lang, c.kind, c.ident, c.field): c.was for c in changes})
+    try:
+        revision = store.publish(changes, g.admin, action="revert", reverts=revision_id,
+                                 base={(c.lang, c.kind, c.ident, c.field): c.was for c in changes}, check=content_errors)
+    except PublishRefused as refused:
+        flash(f"Change #{revision_id} was not reverted: the content would then have {len(refused.problems)} error(s), "
+              f"first: {refused.problems[0].message}.", "error")
+        return redirect(url_for("admin.history") + f"#revision-{revision_id}", code=303)
+    if found.action == "review":
+        store.unreview(found.ident, revision_id)
+    if not revision:
+        flash(f"Change #{revision_id} is already undone: nothing to revert.", "error")
+        return redirect(url_for("admin.history") + f"#revision-{revision_id}", code=303)
     _log("reverted", revision=revision, reverts=revision_id, place=f"{found.kind}:{found.ident}")
     _live().refresh(force=True)
     start_audio(revision, old.content, _line())
@@ -546,8 +667,13 @@ def resolve(lang: str, kind: str, ident: str, name: str) -> BaseResponse:
     if conflict is None or conflict.file_value is None:
         abort(404)
     if request.form.get("keep") == "files":
-        store.publish([Edit(lang, kind, ident, name, conflict.file_value, conflict.file_value)], g.admin, action="publish",
-                      base={(lang, kind, ident, name): conflict.file_value})
+        try:
+            store.publish([Edit(lang, kind, ident, name, conflict.file_value, conflict.file_value)], g.admin, action="publish",
+                          base={(lang, kind, ident, name): conflict.file_value}, check=content_errors)
+        except PublishRefused as refused:
+            flash(f"The files' wording was not taken: the content would then have {len(refused.problems)} error(s), "
+                  f"first: {refused.problems[0].message}.", "error")
+            return redirect(url_for("admin.history") + "#conflicts", code=303)
         _log("conflict resolved: the files' value", place=f"{kind}:{ident}", field=f"{lang}.{name}")
     else:
         store.keep(conflict.edit, conflict.file_value, g.admin)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,7 +51,7 @@ def trouble(error: Exception) -> BaseResponse | tuple[str, int]:
     from werkzeug.exceptions import HTTPException
 
     if isinstance(error, HTTPException):
-        return error  # type: ignore[return-value]
+        return _http_error(error)
     if isinstance(error, SQLAlchemyError):
         log.warning("admin: the records database cannot be reached (%s)", type(error).__name__)
         reason = ("The records database cannot be reached just now. Calls and texts are still answered, and what "
@@ -58,6 +59,29 @@ def trouble(error: Exception) -> BaseResponse | tuple[str, int]:
         return render_template("admin/refused.html", reason=reason), 503
     log.exception("admin page failed")
     return render_template("admin/refused.html", reason="Something went wrong showing this page. It has been logged."), 500
+
+
+ERROR_REASONS = {404: "There is no such page here. It may have moved, or the address was mistyped.",
+                 405: "That page cannot be used that way.", 503: "The line is not running just now: try again in a minute."}
+
+
+@bp.app_errorhandler(404)
+def not_found(error: Exception) -> BaseResponse | tuple[str, int]:
+    """An address under /admin that is no page: the admin pages' own 404, with their navigation (elsewhere, Flask's)."""
+    from werkzeug.exceptions import HTTPException
+
+    if not isinstance(error, HTTPException):
+        raise error
+    if request.path.startswith("/admin/") and access.enabled():
+        return _http_error(error)
+    return error  # type: ignore[return-value]
+
+
+def _http_error(error: Any) -> BaseResponse | tuple[str, int]:
+    code = getattr(error, "code", 500) or 500
+    if code in ERROR_REASONS and access.enabled():
+        return render_template("admin/refused.html", reason=ERROR_REASONS[code], heading="Not found" if code == 404 else "Not done"), code
+    return error  # type: ignore[no-any-return]
 
 
 @bp.after_request
@@ -92,7 +116,55 @@ def _log(action: str, **fields: Any) -> None:
 def _helpers() -> dict[str, Any]:
     if not request.path.startswith("/admin"):
         return {}
-    return {"csrf_token": access.csrf_token, "admin_name": access.signed_in()}
+    name = access.signed_in()
+    return {"csrf_token": access.csrf_token, "admin_name": name, "waiting": _waiting() if name else None,
+            "zone": current_app.config.get("LINE_TIMEZONE") or "UTC"}
+
+
+def _waiting() -> int | None:
+    """How many messages wait (for the navigation), or None when it cannot be said just now."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..records import summary
+
+    line = current_app.extensions.get("line")
+    if line is None or line.store is None or line.store.state == "down":
+        return None
+    if "waiting" not in g:
+        try:
+            g.waiting = summary.message_counts(line.store)["waiting"]
+        except SQLAlchemyError:
+            g.waiting = None
+    return g.waiting  # type: ignore[no-any-return]
+
+
+@bp.app_template_filter("local")
+def local_time(value: dt.datetime | str | None, style: str = "%Y-%m-%d %H:%M") -> str:
+    """A time the records keep in UTC, as the line's own zone (LINE_TIMEZONE) shows it."""
+    import zoneinfo
+
+    if value is None or value == "":
+        return ""
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(zoneinfo.ZoneInfo(current_app.config.get("LINE_TIMEZONE") or "UTC")).strftime(style)
+
+
+@bp.app_template_filter("ago")
+def ago(value: dt.datetime | str | None, now: dt.datetime | None = None) -> str:
+    """How long ago a time was, in words: "just now", "20 minutes ago", "3 hours ago", "2 days ago"."""
+    if value is None or value == "":
+        return ""
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    seconds = ((now or dt.datetime.now(dt.timezone.utc)) - moment).total_seconds()
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    return "just now"
 
 
 def _line() -> Line:
@@ -202,14 +274,14 @@ def _range() -> tuple[dt.date | None, dt.date | None, str]:
     try:
         days = int(request.args["days"]) if request.args.get("days") else None
     except ValueError:
-        return None, None, f"'{request.args['days']}' is not a number of days: expected a whole number such as 7 or 30"
+        return None, None, f"'{_cut(request.args['days'])}' is not a number of days: expected a whole number such as 7 or 30"
     dates: list[dt.date | None] = []
     for name in ("start", "end"):
         value = request.args.get(name, "").strip()
         try:
             dates.append(dt.date.fromisoformat(value) if value else None)
         except ValueError:
-            return None, None, f"'{value}' is not a date: expected YYYY-MM-DD, such as {dt.date.today():%Y-%m-%d}"
+            return None, None, f"'{_cut(value)}' is not a date: expected YYYY-MM-DD, such as {dt.date.today():%Y-%m-%d}"
     from ..records import summary
 
     try:
@@ -217,6 +289,11 @@ def _range() -> tuple[dt.date | None, dt.date | None, str]:
     except summary.RangeError as error:
         return None, None, f"That range cannot be shown: {error}."
     return start, end, ""
+
+
+def _cut(value: str, most: int = 30) -> str:
+    """A value someone typed, short enough to echo back in a sentence."""
+    return value if len(value) <= most else value[:most] + "..."
 
 
 def _titles(line: Line) -> dict[str, str]:
@@ -263,8 +340,69 @@ def overview() -> tuple[str, int] | str:
     ends = [(place_name(place, titles), n) for place, n in data.ends[:12]]
     if ends:
         figures["ends"] = charts.horizontal([name for name, _ in ends], [n for _, n in ends], "Where calls ended")
+    # The period of the same length just before, beside this one.
+    length = (end - start).days + 1
+    before = summary.overview(store, start - dt.timedelta(days=length), start - dt.timedelta(days=1))
+    earlier = {topic: v + t for topic, v, t in before.topics}
+    earlier_langs = {lang: c + t for lang, c, t in before.languages}
     return render_template("admin/overview.html", data=data, figures=figures, titles=titles, names=names,
-                           share_rows=shares, chosen=_chosen(data.decisions), ends=ends, error="")
+                           share_rows=shares, chosen=_chosen(data.decisions), ends=ends, error="", before=before,
+                           earlier=earlier, earlier_langs=earlier_langs, length=length,
+                           events=summary.crisis_events(store, start, end, SAFETY_ROWS),
+                           waiting_now=_waiting())
+
+
+SAFETY_ROWS = 200
+EXPORTS = ("days", "languages", "topics", "understood", "ends", "safety", "unmatched", "report")
+
+
+@bp.get("/export/<name>.csv")
+def export(name: str) -> Response | tuple[str, int]:
+    """One of the overview's tables (or the whole report, as `flask report --csv` prints it) as a CSV download."""
+    from ..records import summary
+    from ..records.export import REPORT_FIELDS, report_rows, to_csv
+
+    if name not in EXPORTS:
+        abort(404)
+    line = _line()
+    store, start, end = _scope()
+    if store is None:
+        return render_template("admin/refused.html", reason=start), end
+    titles, names = _titles(line), _language_names(line)
+    fields: list[str]
+    rows: list[dict[str, Any]]
+    if name == "report":
+        fields, rows = REPORT_FIELDS, report_rows(store.report(start, end))
+    elif name == "safety":
+        fields = ["at", "channel", "language", "kind", "answered", "words"]
+        rows = [{"at": local_time(e["at"]), "channel": e["channel"], "language": names.get(e["lang"], e["lang"]),
+                 "kind": e["kind"], "answered": e["answered"], "words": e["words"] or ""}
+                for e in summary.crisis_events(store, start, end, 100_000)]
+    elif name == "unmatched":
+        fields = ["words", "language", "count", "asked_did_you_mean_no_choice", "by_phone", "by_text"]
+        rows = [{"words": u.words, "language": names.get(u.lang, u.lang), "count": u.count, "asked_did_you_mean_no_choice": u.asked,
+                 "by_phone": u.channels.get("voice", 0), "by_text": u.channels.get("sms", 0)}
+                for u in summary.unmatched_words(store, start, end)]
+    else:
+        data = summary.overview(store, start, end, top=1000)
+        if name == "days":
+            fields, rows = ["day", "calls", "texts"], [{"day": d, "calls": c, "texts": t} for d, c, t in data.days]
+        elif name == "languages":
+            fields = ["language", "calls", "texts"]
+            rows = [{"language": names.get(lang, lang), "calls": c, "texts": t} for lang, c, t in data.languages]
+        elif name == "topics":
+            fields = ["topic", "id", "by_phone", "by_text"]
+            rows = [{"topic": titles.get(t, t), "id": t, "by_phone": v, "by_text": x} for t, v, x in data.topics]
+        elif name == "understood":
+            fields = ["channel", "what_happened", "questions", "share_percent"]
+            rows = [{"channel": c, "what_happened": label, "questions": n, "share_percent": pct}
+                    for c, label, n, pct in _shares(data.decisions)]
+        else:
+            fields = ["last_place", "calls"]
+            rows = [{"last_place": place_name(place, titles), "calls": n} for place, n in data.ends]
+    response = Response(to_csv(fields, rows), content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="poems-line-{name}-{start}-to-{end}.csv"'
+    return response
 
 
 def _shares(decisions: dict[str, dict[str, int]]) -> list[tuple[str, str, int, float]]:
@@ -294,31 +432,96 @@ def _chosen(decisions: dict[str, dict[str, int]]) -> list[tuple[str, int, int]]:
 
 @bp.get("/unmatched")
 def unmatched() -> tuple[str, int] | str:
-    """Questions not understood, grouped by meaning, with the three nearest topics and a line to paste."""
+    """Questions not understood (and those a "did you mean" did not settle), grouped by meaning, with the three nearest
+    topics, each a link to its editor with the question ready to add; junk folded; groups an admin ignored hidden."""
     from ..records import summary
 
     line = _line()
     store, start, end = _scope()
     if store is None:
         return render_template("admin/unmatched.html", error=start, groups=[], junk=[]), end
-    groups, junk = group(summary.unmatched_words(store, start, end), line.matcher, line.junk)
+    hidden = summary.ignored(store)
+    items = summary.unmatched_words(store, start, end)
+    showing_ignored = request.args.get("ignored") == "1"
+    shown = [i for i in items if ((i.lang, i.words) in hidden) == showing_ignored]
+    groups, junk = group(shown, line.matcher, line.junk)
     return render_template("admin/unmatched.html", groups=groups, junk=junk, start=start, end=end,
-                           names=_language_names(line), error="")
+                           names=_language_names(line), error="", showing_ignored=showing_ignored,
+                           ignored_count=sum(1 for i in items if (i.lang, i.words) in hidden), closeness=closeness)
+
+
+def closeness(score: float) -> str:
+    """A nearest topic's score in words: close (the line would answer with it), possible (it would ask "did you
+    mean" about it), far."""
+    from ..understanding.matcher import ASK_AT, OFFER_AT
+
+    return "close" if score >= OFFER_AT else "possible" if score >= ASK_AT else "far"
+
+
+@bp.post("/unmatched/ignore")
+def ignore_group() -> BaseResponse:
+    """Hide a group's questions from the list (spam, tests, jokes), or show them again; the records are kept."""
+    from ..records import summary
+
+    store = _records()
+    lang = request.form.get("lang", "")
+    words = [w for w in request.form.getlist("words") if w][:500]
+    hide = request.form.get("hide") == "1"
+    if store is None or lang not in _language_names(_line()) or not words:
+        abort(400)
+    summary.ignore(store, lang, words, g.admin, hide)
+    _log("questions " + ("ignored" if hide else "shown again"), count=len(words))
+    flash(f"{len(words)} question{'s' if len(words) != 1 else ''} {'hidden from the list' if hide else 'shown again'}: "
+          f"\"{words[0][:80]}\"{' and others' if len(words) > 1 else ''}.")
+    back = {k: v for k in ("start", "end", "days") if (v := request.form.get(k, ""))}
+    return redirect(url_for("admin.unmatched", **back, **({"ignored": "1"} if not hide else {})))
 
 
 @bp.get("/messages")
 def messages() -> str:
-    """Messages callers left, newest first, each with its callback number, a player and "handled"."""
+    """Messages callers left, newest first: waiting, handled or all, by language; each with its callback number, a
+    player (or why there is none), its notes and "Mark handled"."""
     from ..records import summary
 
     store = _records()
     page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and 1 <= int(page) <= 100_000 else 1
-    rows = summary.messages_left(store, PAGE + 1, (page_number - 1) * PAGE) if store is not None else []
+    page_number = int(page) if page.isascii() and page.isdigit() and len(page) <= 6 and 1 <= int(page) <= 100_000 else 1
+    show = request.args.get("show", "waiting")
+    show = show if show in summary.SHOWS else "waiting"
+    names = _language_names(_line())
+    lang = request.args.get("lang", "")
+    lang = lang if lang in names else ""
+    rows: list[dict[str, Any]] = []
+    counts = {"waiting": 0, "handled": 0, "all": 0}
+    if store is not None:
+        rows = summary.messages_left(store, PAGE + 1, (page_number - 1) * PAGE, show, lang)
+        counts = summary.message_counts(store, lang)
     for row in rows:
         row["call_back"] = row.get("callback") if dialable(row.get("callback") or "") else ""
+        row["problem"] = row.get("recording_problem") or _recording_problem(row)
     return render_template("admin/messages.html", rows=rows[:PAGE], configured=store is not None, page=page_number,
-                           older=len(rows) > PAGE)
+                           older=len(rows) > PAGE, show=show, lang=lang, counts=counts, names=names)
+
+
+def _recording_problem(row: dict[str, Any]) -> str:
+    """Why a message's recording cannot be played here, when that is known before trying (no account, no id)."""
+    from ..gateway.outgoing import RecordingUnavailable, recording_url
+
+    try:
+        recording_url(row.get("recording_sid") or "", current_app.config["TWILIO_ACCOUNT_SID"])
+    except RecordingUnavailable as error:
+        return str(error)
+    return ""
+
+
+def _back_to_messages(message_id: int) -> BaseResponse:
+    """The messages page as the admin had it (the same filter and language), at this message."""
+    from ..records import summary
+
+    show = request.form.get("show", "")
+    lang = request.form.get("lang", "")
+    args = {k: v for k, v in (("show", show if show in summary.SHOWS else ""), ("lang", lang if lang.isalpha() and len(lang) <= 8 else "")) if v}
+    return redirect(url_for("admin.messages", **args) + f"#message-{message_id}")
 
 
 # What Twilio puts in From for a caller whose number is withheld: not a number to call back.
@@ -340,8 +543,31 @@ def handled(message_id: int) -> BaseResponse:
     if store is None or not summary.mark_handled(store, message_id, g.admin, handled=not undo):
         abort(404)
     _log("message marked " + ("not handled" if undo else "handled"), message=message_id)
-    flash(f"Message {message_id} marked {'not handled' if undo else 'handled'}.")
-    return redirect(url_for("admin.messages") + f"#message-{message_id}")
+    flash(f"Message {message_id} marked {'not handled' if undo else 'handled'} by {g.admin}.")
+    return _back_to_messages(message_id)
+
+
+NOTE_LIMIT = 500
+
+
+@bp.post("/messages/<int(max=2147483647):message_id>/notes")
+def add_note(message_id: int) -> BaseResponse:
+    """Keep a short note with a message ("called back, will call again Tuesday"), with who and when."""
+    from ..records import summary
+
+    store = _records()
+    note = " ".join(request.form.get("note", "").split())
+    if not note:
+        flash(f"Message {message_id}: the note was empty, so nothing was kept.")
+        return _back_to_messages(message_id)
+    if len(note) > NOTE_LIMIT:
+        flash(f"Message {message_id}: the note has {len(note)} characters; notes keep at most {NOTE_LIMIT}. Nothing was kept: shorten it.")
+        return _back_to_messages(message_id)
+    if store is None or not summary.add_note(store, message_id, g.admin, note):
+        abort(404)
+    _log("note kept", message=message_id)
+    flash(f"Message {message_id}: note kept.")
+    return _back_to_messages(message_id)
 
 
 @bp.get("/messages/<int(max=2147483647):message_id>/recording")
@@ -360,6 +586,8 @@ def recording(message_id: int) -> Response:
                                config["TWILIO_HTTP_TIMEOUT"])
     except RecordingUnavailable as error:
         log.warning("admin: recording of message %d not fetched: %s", message_id, error)
+        if error.status in (404, 410):
+            summary.note_recording_problem(store, message_id, str(error))  # gone for good: the page says so from now on
         return Response(f"The recording could not be fetched: {error}.", status=502, content_type="text/plain; charset=utf-8")
     response = Response(data, content_type="audio/mpeg")
     response.headers["Cache-Control"] = "private, no-store"
@@ -380,7 +608,27 @@ def content() -> str:
         if len(built) >= 8:
             built.clear()
         languages = built[request.url_root] = catalogue(line.content, line.audio, problems)
-    return render_template("admin/content.html", languages=languages, warnings=len(problems), **_content_state(line, problems))
+    return render_template("admin/content.html", languages=languages, warnings=len(problems),
+                           warning_list=_warning_links(line, problems), **_content_state(line, problems))
+
+
+_NAMED = re.compile(r"^(topic|menu|action|phrase) '([\w-]+)'")
+
+
+def _warning_links(line: Line, problems: list[Any]) -> list[tuple[Any, str]]:
+    """Each of the check's warnings, with a link to the editor of what it is about when it names one."""
+    files = {lang.file: code for code, lang in line.content.languages.items()}
+    out = []
+    for problem in problems:
+        link = ""
+        named = _NAMED.match(problem.message)
+        code = files.get(problem.file)
+        if named and code:
+            kind, ident = named.groups()
+            endpoint = {"menu": "admin.menu_editor", "phrase": "admin.phrase_editor"}.get(kind, "admin.topic_editor")
+            link = url_for(endpoint, lang=code, ident=ident)
+        out.append((problem, link))
+    return out
 
 
 def _content_state(line: Line, problems: list[Any]) -> dict[str, Any]:

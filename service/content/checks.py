@@ -127,9 +127,10 @@ def _check_text(name: str, text: str, written: str) -> list[str]:
     text = gsm.plain_typography(text)
     count = gsm.segments(text)
     if count > gsm.MAX_SEGMENTS:
-        size = gsm.septets(text)
+        # With a character outside GSM-7 left, the whole text goes as UCS-2: 67 characters a segment, not 153.
+        size, most = (gsm.septets(text), gsm.MAX_GSM_CHARS) if not gsm.non_gsm(text) else (len(text), gsm.MAX_SEGMENTS * 67)
         found.append(f"text message {name} is {count} segments ({size} characters); expected at most {gsm.MAX_SEGMENTS} "
-                     f"segments ({gsm.MAX_GSM_CHARS} characters): shorten it by {size - gsm.MAX_GSM_CHARS}")
+                     f"segments ({most} characters): shorten it by {size - most}")
     return found
 
 

@@ -174,7 +174,7 @@ def render(field: str, value: Value, node: yaml.Node | None, key_node: yaml.Node
         if node is not None and isinstance(node, yaml.SequenceNode) and not node.flow_style:
             item_indent = " " * node.value[0].start_mark.column if node.value else indent + "  "
             return "\n".join(f"{item_indent[:-2]}- {_quoted(i)}" for i in items).lstrip()
-        return "[" + ", ".join(_inline(i) for i in items) + "]"
+        return "[" + ", ".join(_flow_item(i) for i in items) + "]"
     value = plain(value)
     assert isinstance(value, str)
     block = field in BLOCKS or (node is not None and isinstance(node, yaml.ScalarNode) and node.style in (">", "|"))
@@ -222,6 +222,12 @@ def _inline(value: str) -> str:
         except yaml.YAMLError:
             pass
     return _quoted(value)
+
+
+def _flow_item(value: str) -> str:
+    """An item of an inline list ([a, b]): inside the brackets a comma, bracket or brace is structure, so an item
+    with one is always quoted."""
+    return _quoted(value) if any(c in value for c in ",[]{}") else _inline(value)
 
 
 def _quoted(value: str) -> str:

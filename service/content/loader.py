@@ -6,7 +6,8 @@ import datetime as dt
 import difflib
 import hashlib
 import re
-from collections import deque
+import threading
+from collections import OrderedDict, deque
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -95,10 +96,34 @@ def load(root: Path | str) -> Content:
     return content
 
 
+_READ: OrderedDict[tuple[str, bool, dt.date, str], Content] = OrderedDict()
+_READ_LOCK = threading.Lock()
+
+
 def read(root: Path | str, reading: bool = True, texts: Mapping[str, str] | None = None) -> Content:
     """Load prompts/ and collect every problem without raising (reading=False: not the reading-level warnings; texts:
-    files' contents by name, as the admin pages' edits make them, in place of the disk's)."""
+    files' contents by name, as the admin pages' edits make them, in place of the disk's). The same files read
+    again the same day give the same Content (never changed once made: an edit builds a new one)."""
     root = Path(root)
+    digest = hashlib.sha256()
+    for path in sorted(root.glob("*.yaml")):
+        given = (texts or {}).get(path.name)
+        digest.update(path.name.encode() + b"\0" + (given.encode() if given is not None else path.read_bytes()) + b"\0")
+    key = (str(root.resolve()), reading, today(), digest.hexdigest())
+    with _READ_LOCK:
+        found = _READ.get(key)
+        if found is not None:
+            _READ.move_to_end(key)
+            return found
+    content = _read(root, reading, texts)
+    with _READ_LOCK:
+        _READ[key] = content
+        while len(_READ) > 16:
+            _READ.popitem(last=False)
+    return content
+
+
+def _read(root: Path, reading: bool, texts: Mapping[str, str] | None) -> Content:
     reader = _Reader(texts or {})
     line_display = f"{root.name}/{LINE_FILE}"
     line_node, problems = load_file(root / LINE_FILE, line_display, reader.texts_of.get(LINE_FILE))

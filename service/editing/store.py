@@ -9,11 +9,12 @@ import datetime as dt
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import (Column, Date, DateTime, Integer, LargeBinary, MetaData, String, Table, Text, delete, func, insert,
                         select, update)
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from ..content.edits import Edit, Value, plain
 
@@ -83,6 +84,21 @@ state = Table(
     Column("value", String(200), nullable=False),
     Column("at", DateTime, nullable=False),
 )
+
+
+TURN = "publish-turn"  # the content_state row every publish locks first
+
+
+class _NothingChanged(Exception):
+    pass
+
+
+class PublishRefused(Exception):
+    """A publish the check refused: the whole content with it would have these errors."""
+
+    def __init__(self, problems: list[Any]) -> None:
+        super().__init__(f"{len(problems)} error(s)")
+        self.problems = problems
 
 
 def now() -> dt.datetime:
@@ -158,12 +174,18 @@ class EditStore:
         self._lock = threading.Lock()
 
     def prepare(self) -> None:
-        """Make the tables, once a process."""
+        """Make the tables (and the row publishes take turns on), once a process."""
         if self._ready:
             return
         with self._lock:
             if not self._ready:
                 metadata.create_all(self.engine)
+                try:
+                    with self.engine.begin() as conn:
+                        if conn.execute(select(state.c.id).where(state.c.key == TURN)).first() is None:
+                            conn.execute(insert(state).values(key=TURN, value="", at=now()))
+                except IntegrityError:
+                    pass  # another worker made it first
                 self._ready = True
 
     def stamp(self) -> tuple[int, int]:
@@ -182,14 +204,34 @@ class EditStore:
         return [Edit(r["lang"], r["kind"], r["ident"], r["field"], _load(r["value"]) or "", _load(r["was"])) for r in rows]
 
     def publish(self, changes: list[Edit], who: str, action: str = "publish", reverts: int | None = None,
-                base: dict[tuple[str, str, str, str], Value | None] | None = None) -> int:
+                base: dict[tuple[str, str, str, str], Value | None] | None = None,
+                check: Callable[[list[Edit]], list[Any]] | None = None) -> int:
         """Record a revision and make its changes the fields' current values (a field set back to its value in the
-        files stops being an edit). base: each field's value in the deployed files, when the caller knows it."""
+        files stops being an edit); 0 when nothing would change. base: each field's value in the deployed files,
+        when the caller knows it. check: the errors of the whole content with these changes, run while no other
+        publish can happen (on any worker), so two publishes can never together make content the line refuses;
+        with errors, nothing is stored and PublishRefused says them."""
         self.prepare()
-        base = base or {}
+        try:
+            return self._publish(changes, who, action, reverts, base or {}, check)
+        except _NothingChanged:
+            return 0
+
+    def _publish(self, changes: list[Edit], who: str, action: str, reverts: int | None,
+                 base: dict[tuple[str, str, str, str], Value | None], check: Callable[[list[Edit]], list[Any]] | None) -> int:
         kept: list[Change] = []
         with self.engine.begin() as conn:
+            # Publishes take turns: this row stays locked (PostgreSQL: the row; SQLite: the file) until commit.
+            conn.execute(update(state).where(state.c.key == TURN).values(at=now()))
             found = {(r["lang"], r["kind"], r["ident"], r["field"]): r for r in conn.execute(select(edits)).mappings()}
+            if check is not None:
+                after = {key: Edit(*key, _load(r["value"]) or "", _load(r["was"])) for key, r in found.items()}
+                for change in changes:
+                    key = (change.lang, change.kind, change.ident, change.field)
+                    after[key] = Edit(*key, plain(change.value), after[key].was if key in after else base.get(key, change.was))
+                errors = check(list(after.values()))
+                if errors:
+                    raise PublishRefused(errors)
             revision = conn.execute(insert(revisions).values(
                 at=now(), who=who[:64], action=action, kind=changes[0].kind, ident=changes[0].ident[:64],
                 langs=",".join(sorted({c.lang for c in changes}))[:64], changes="[]", reverts=reverts)).inserted_primary_key[0]
@@ -210,6 +252,8 @@ class EditStore:
                 else:
                     conn.execute(insert(edits).values(lang=change.lang, kind=change.kind, ident=change.ident, field=change.field,
                                                       value=_dump(after), was=_dump(file_value), revision=revision))
+            if not kept:
+                raise _NothingChanged  # rolled back: no empty revision in the history
             conn.execute(update(revisions).where(revisions.c.id == revision).values(changes=json.dumps(
                 [{"lang": c.lang, "field": c.field, "before": _dump(c.before), "after": _dump(c.after)} for c in kept],
                 ensure_ascii=False)))
@@ -249,6 +293,12 @@ class EditStore:
         self.prepare()
         with self.engine.begin() as conn:
             conn.execute(insert(reviews).values(topic=topic, who=who[:64], on=dt.date.today(), answers=answers, revision=revision))
+
+    def unreview(self, topic: str, revision: int) -> None:
+        """Take back the review mark a revision made (that revision was reverted)."""
+        self.prepare()
+        with self.engine.begin() as conn:
+            conn.execute(delete(reviews).where(reviews.c.topic == topic, reviews.c.revision == revision))
 
     def reviews(self) -> dict[str, Review]:
         """The latest review mark of each topic reviewed on the admin pages."""

@@ -46,7 +46,12 @@ class Messenger:
 
 
 class RecordingUnavailable(Exception):
-    """A message's recording could not be fetched from Twilio; the message says why, for the admin."""
+    """A message's recording could not be fetched from Twilio; the message says why, for the admin (status: Twilio's
+    HTTP answer, when it gave one)."""
+
+    def __init__(self, reason: str, status: int = 0) -> None:
+        super().__init__(reason)
+        self.status = status
 
 
 RECORDING_HOSTS = ("api.twilio.com",)
@@ -78,9 +83,15 @@ def fetch_recording(recording_sid: str, account_sid: str, auth_token: str, timeo
         with opener.open(request, timeout=timeout) as response:
             data = response.read(MAX_RECORDING_BYTES + 1)
     except urllib.error.HTTPError as error:
-        raise RecordingUnavailable(f"Twilio answered {error.code} for this recording") from error
+        if error.code in (404, 410):
+            raise RecordingUnavailable("Twilio no longer has this recording (it was deleted, or never finished)",
+                                       error.code) from error
+        if error.code in (401, 403):
+            raise RecordingUnavailable(f"Twilio refused the line's credentials ({error.code}): check TWILIO_ACCOUNT_SID "
+                                       "and TWILIO_AUTH_TOKEN", error.code) from error
+        raise RecordingUnavailable(f"Twilio answered {error.code} for this recording: try again later", error.code) from error
     except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise RecordingUnavailable(f"Twilio could not be reached ({error})") from error
+        raise RecordingUnavailable(f"Twilio could not be reached just now ({type(error).__name__}): try again later") from error
     if len(data) > MAX_RECORDING_BYTES:
         raise RecordingUnavailable("the recording is larger than a message can be")
     return data

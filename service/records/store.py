@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import functools
 import hashlib
@@ -11,6 +12,7 @@ import os
 import threading
 import time
 import uuid
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -63,6 +65,10 @@ messages = Table(
     # Marked on the admin page by whoever called back: their name, and when.
     Column("handled_by", String(64), nullable=True),
     Column("handled_at", DateTime, nullable=True),
+    # The language the caller was using when they left it (the team calls back in it).
+    Column("lang", String(8), nullable=True),
+    # Why its recording cannot be played, once Twilio said it is gone (deleted, or never made).
+    Column("recording_problem", String(200), nullable=True),
 )
 # One row per step of a call (where the line put the caller) and per text answered: what the admin page counts
 # calls, texts, languages, decisions and where calls end from. Keyed by Twilio's SID, never by a phone number.
@@ -117,6 +123,16 @@ message_notes = Table(
     Column("at", DateTime, nullable=False),
     Column("who", String(64), nullable=False),
     Column("note", String(500), nullable=False),
+)
+# Questions an admin chose to hide from "Not understood" (spam, tests, a joke): kept, never deleted, and shown again
+# on request.
+ignored_questions = Table(
+    "ignored_questions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("lang", String(8), nullable=False),
+    Column("words", String(200), nullable=False),
+    Column("who", String(64), nullable=False),
+    Column("at", DateTime, nullable=False),
 )
 TABLES = {"usage": usage, "unmatched": unmatched, "message": messages, "step": steps, "safety": safety_events}
 RETRY_SECONDS = (1, 2, 5, 10, 30)
@@ -195,6 +211,12 @@ class Store:
         self._pid = 0
         self._failures = 0
         self._next_purge = 0.0
+        # What requests gathered in the last few milliseconds is written before the process ends (a worker stopped by
+        # a deploy, a simulator's run): kept, never dropped. A weak reference: the store may go before the process.
+        atexit.register(_spill_at_exit, weakref.ref(self))
+        # A connection opened before gunicorn forks its workers (the app factory reads the edits) must not be shared by
+        # them: each worker opens its own (SQLAlchemy's advice for forked processes).
+        os.register_at_fork(after_in_child=functools.partial(_own_connections, weakref.ref(self)))
 
     # -- the request path: a list append, or (messages) one durable write --
 
@@ -224,12 +246,13 @@ class Store:
                                  "decision": decision, "thread": thread[:64] or None}, rid)
 
     def record_message(self, call_sid: str, caller: str, recording_url: str, duration: int, recording_sid: str = "",
-                       callback: str = "") -> None:
+                       callback: str = "", lang: str = "") -> None:
         """Keep a left message's details (the caller's number masked; the callback number once confirmed)."""
         # Twilio may post the same recording twice (a retry): its SID makes the record count once.
         self._keep("message", {"created": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(),
                                "call_sid": call_sid, "recording_sid": recording_sid or None, "caller": caller,
-                               "callback": callback or None, "recording_url": recording_url, "duration": duration},
+                               "callback": callback or None, "recording_url": recording_url, "duration": duration,
+                               "lang": lang or None},
                    rid=f"message-{recording_sid}" if recording_sid else "", power_safe=True)
 
     def record_step(self, channel: str, lang: str, sid: str, place: str, decision: str = "", safety: str = "",
@@ -398,7 +421,8 @@ class Store:
                             # A column older versions made narrower (record ids were 36 characters): widened.
                             conn.execute(text(f"ALTER TABLE {table.name} ALTER COLUMN {column.name} TYPE {column.type.compile(self.engine.dialect)}"))
                     # What makes a record written twice count once (tables from before rid have no such constraint).
-                    conn.execute(text(f"CREATE UNIQUE INDEX IF NOT EXISTS uq_{table.name}_rid ON {table.name} (rid)"))
+                    if "rid" in table.columns:
+                        conn.execute(text(f"CREATE UNIQUE INDEX IF NOT EXISTS uq_{table.name}_rid ON {table.name} (rid)"))
             self._ready = True
 
     def drain_once(self, limit: int = 500) -> bool:
@@ -495,6 +519,21 @@ class Store:
                                        messages.c.created < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
                 .order_by(messages.c.created)).mappings().all()
         return Report(start, end, [tuple(r) for r in topics], [tuple(r) for r in words], [dict(r) for r in left])
+
+
+def _own_connections(store: "weakref.ref[Store]") -> None:
+    kept = store()
+    if kept is not None:
+        kept.engine.dispose(close=False)
+
+
+def _spill_at_exit(store: "weakref.ref[Store]") -> None:
+    kept = store()
+    if kept is not None and kept._pending:
+        try:
+            kept._spill()
+        except Exception:  # noqa: BLE001 - at exit there is no one to tell but the log
+            log.exception("records: %d record(s) could not be kept at exit", len(kept._pending))
 
 
 def not_understood() -> Any:

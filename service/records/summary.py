@@ -7,9 +7,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, delete, exists, func, insert, select, update
 
-from .store import Store, messages, not_understood, steps, unmatched, usage
+from .store import (Store, ignored_questions, message_notes, messages, not_understood, safety_events, steps, unmatched,
+                    usage)
 
 MAX_DAYS = 366
 FLUSH_SECONDS = 2.0  # a page shows what reached the database; it does not wait long for a slow one
@@ -74,6 +75,7 @@ class Unmatched:
     lang: str
     count: int
     channels: dict[str, int] = field(default_factory=dict)
+    asked: int = 0  # of count: times the line asked "did you mean" and no choice was taken
 
 
 def overview(store: Store, start: dt.date, end: dt.date, top: int = 10) -> Overview:
@@ -124,31 +126,123 @@ def overview(store: Store, start: dt.date, end: dt.date, top: int = 10) -> Overv
 
 
 def unmatched_words(store: Store, start: dt.date, end: dt.date, limit: int = 2000) -> list[Unmatched]:
-    """Each distinct text not understood in the range, most frequent first, with its channels."""
+    """Each distinct text not understood in the range, most frequent first, with its channels; and those the line
+    asked "did you mean" about where no choice was then taken in that call or text conversation."""
     store.flush(timeout=FLUSH_SECONDS)
     store.prepare()
     count = func.count().label("n")
     found: dict[tuple[str, str], Unmatched] = {}
+    in_range = unmatched.c.day.between(start, end)
+    # A choice taken is a later step of the same call or conversation (its thread) with the decision "chosen".
+    chosen = exists().where(steps.c.thread == unmatched.c.thread, steps.c.decision == "chosen", steps.c.day >= unmatched.c.day)
+    abandoned = and_(unmatched.c.decision == "ask", unmatched.c.thread.is_not(None), ~chosen)
     with store.engine.connect() as conn:
-        rows = conn.execute(
-            select(unmatched.c.words, unmatched.c.lang, unmatched.c.channel, count)
-            .where(unmatched.c.day.between(start, end), not_understood())
-            .group_by(unmatched.c.words, unmatched.c.lang, unmatched.c.channel).order_by(count.desc()).limit(limit))
-        for words, lang, channel, n in rows:
-            item = found.setdefault((words, lang), Unmatched(words, lang, 0))
-            item.count += n
-            item.channels[channel] = item.channels.get(channel, 0) + n
+        for condition, asked in ((not_understood(), False), (abandoned, True)):
+            rows = conn.execute(
+                select(unmatched.c.words, unmatched.c.lang, unmatched.c.channel, count).where(in_range, condition)
+                .group_by(unmatched.c.words, unmatched.c.lang, unmatched.c.channel).order_by(count.desc()).limit(limit))
+            for words, lang, channel, n in rows:
+                item = found.setdefault((words, lang), Unmatched(words, lang, 0))
+                item.count += n
+                item.asked += n if asked else 0
+                item.channels[channel] = item.channels.get(channel, 0) + n
     return sorted(found.values(), key=lambda u: (-u.count, u.words))
 
 
-def messages_left(store: Store, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    """Messages callers left, the newest first (limit of them, after skipping offset)."""
+def ignored(store: Store) -> set[tuple[str, str]]:
+    """The questions (language, words) an admin hid from the list."""
+    store.prepare()
+    with store.engine.connect() as conn:
+        return {(lang, words) for lang, words in conn.execute(select(ignored_questions.c.lang, ignored_questions.c.words))}
+
+
+def ignore(store: Store, lang: str, words: list[str], who: str, hide: bool = True) -> None:
+    """Hide these questions from the list (or show them again); the records themselves are kept."""
+    store.prepare()
+    with store.engine.begin() as conn:
+        conn.execute(delete(ignored_questions).where(ignored_questions.c.lang == lang, ignored_questions.c.words.in_(words)))
+        if hide and words:
+            now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+            conn.execute(insert(ignored_questions), [{"lang": lang[:8], "words": w[:200], "who": who[:64], "at": now}
+                                                     for w in dict.fromkeys(words)])
+
+
+def crisis_events(store: Store, start: dt.date, end: dt.date, limit: int = 500) -> list[dict[str, Any]]:
+    """Crisis and emergency words met in the range, newest first: when, channel, language, what the line answered,
+    and a text's words (scrubbed when kept)."""
     store.flush(timeout=FLUSH_SECONDS)
     store.prepare()
     with store.engine.connect() as conn:
-        rows = conn.execute(select(messages).order_by(messages.c.created.desc(), messages.c.id.desc())
-                            .limit(limit).offset(offset)).mappings().all()
+        rows = conn.execute(select(safety_events).where(safety_events.c.day.between(start, end))
+                            .order_by(safety_events.c.at.desc(), safety_events.c.id.desc()).limit(limit)).mappings().all()
     return [dict(r) for r in rows]
+
+
+SHOWS = ("waiting", "handled", "all")
+
+
+def _shown(show: str, lang: str) -> list[Any]:
+    conditions = []
+    if show == "waiting":
+        conditions.append(messages.c.handled_at.is_(None))
+    elif show == "handled":
+        conditions.append(messages.c.handled_at.is_not(None))
+    if lang:
+        conditions.append(messages.c.lang == lang)
+    return conditions
+
+
+def message_counts(store: Store, lang: str = "") -> dict[str, int]:
+    """How many messages wait, were handled, and in all (in one language, or every one)."""
+    store.prepare()
+    with store.engine.connect() as conn:
+        waiting, total = conn.execute(select(func.count(messages.c.id).filter(messages.c.handled_at.is_(None)),
+                                             func.count(messages.c.id)).where(*_shown("all", lang))).one()
+    return {"waiting": waiting or 0, "handled": (total or 0) - (waiting or 0), "all": total or 0}
+
+
+def message_languages(store: Store) -> list[str]:
+    """The languages messages were left in."""
+    store.prepare()
+    with store.engine.connect() as conn:
+        return sorted(lang for (lang,) in conn.execute(select(messages.c.lang).distinct()) if lang)
+
+
+def messages_left(store: Store, limit: int = 50, offset: int = 0, show: str = "all", lang: str = "") -> list[dict[str, Any]]:
+    """Messages callers left, the newest first (limit of them, after skipping offset): waiting, handled or all, in one
+    language or every one; each with its notes, oldest first."""
+    store.flush(timeout=FLUSH_SECONDS)
+    store.prepare()
+    with store.engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(
+            select(messages).where(*_shown(show, lang)).order_by(messages.c.created.desc(), messages.c.id.desc())
+            .limit(limit).offset(offset)).mappings()]
+        notes: dict[int, list[dict[str, Any]]] = {}
+        if rows:
+            for note in conn.execute(select(message_notes).where(message_notes.c.message_id.in_([r["id"] for r in rows]))
+                                     .order_by(message_notes.c.at, message_notes.c.id)).mappings():
+                notes.setdefault(note["message_id"], []).append(dict(note))
+    for row in rows:
+        row["notes"] = notes.get(row["id"], [])
+    return rows
+
+
+def note_recording_problem(store: Store, message_id: int, problem: str) -> None:
+    """Remember why a message's recording cannot be fetched (Twilio says it is gone), so the page says so at once."""
+    store.prepare()
+    with store.engine.begin() as conn:
+        conn.execute(update(messages).where(messages.c.id == message_id).values(recording_problem=problem[:200]))
+
+
+def add_note(store: Store, message_id: int, who: str, note: str) -> bool:
+    """Keep a short note with a message, with who and when; False when there is no such message."""
+    store.prepare()
+    with store.engine.begin() as conn:
+        if conn.execute(select(messages.c.id).where(messages.c.id == message_id)).first() is None:
+            return False
+        conn.execute(insert(message_notes).values(message_id=message_id, who=who[:64], note=note[:500],
+                                                  at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)))
+    return True
 
 
 def message(store: Store, message_id: int) -> dict[str, Any] | None:

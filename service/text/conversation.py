@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import session
+from flask import request, session
 
 from ..content import Target, gsm, normalize, sms_answer, sms_menu
 from ..content.replies import first_answer
@@ -97,7 +97,7 @@ class Conversation:
         if safety.is_crisis(body):
             note(safety="crisis")
             self.switch_if_clear(body)
-            self.line.record_safety("sms", self.lang.code, "crisis", body)
+            self.line.record_safety("sms", self.lang.code, "crisis", body, request.form.get("To", ""))
             self.noticed = True  # nothing goes before the crisis line's words
             return [self.phrase("sms_crisis")]
         if safety.is_emergency(body):
@@ -105,7 +105,7 @@ class Conversation:
             # are what is asked about, else the menu.
             note(safety="emergency")
             self.switch_if_clear(body)
-            self.line.record_safety("sms", self.lang.code, "emergency", body)
+            self.line.record_safety("sms", self.lang.code, "emergency", body, request.form.get("To", ""))
             self.noticed = True  # "call 911" comes first, and is the notice's own warning
             about = self.line.matcher.decide(body, self.lang.code)
             warning = self.content.emergency_topic

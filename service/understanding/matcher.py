@@ -3,6 +3,7 @@ then a decision: answer, ask which of two or three was meant, or say plainly tha
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +151,10 @@ class LanguageIndex:
         return normalize(text) in self.words.get(name, frozenset())
 
 
+_BUILT: dict[tuple[str, str], "Matcher"] = {}
+_BUILT_LOCK = threading.Lock()
+
+
 class Matcher:
     """Every language's index, sharing one embedding model."""
 
@@ -163,6 +168,21 @@ class Matcher:
         # two languages take the time of one on two cores (a changed bank's first start: 7 s instead of 14).
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(lambda index: index.semantic.train(), self.indexes.values()))
+
+    @classmethod
+    def for_content(cls, content: Content, cache_dir: Path | None = None) -> "Matcher":
+        """The matcher for this content: built once per content version in a process (the same prompt files give
+        the same matcher; it is never changed once built)."""
+        key = (content.version, str(cache_dir))
+        with _BUILT_LOCK:
+            found = _BUILT.get(key)
+        if found is None:
+            found = cls(content, cache_dir=cache_dir)
+            with _BUILT_LOCK:
+                _BUILT[key] = found
+                while len(_BUILT) > 4:
+                    _BUILT.pop(next(iter(_BUILT)))
+        return found
 
     def decide(self, text: str, lang: str) -> Decision:
         """What to do with a message in a language."""

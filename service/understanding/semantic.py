@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -75,7 +76,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 _SHARED: list[UniversalSentenceEncoder] = []
-KEEP_CACHES = 8
+KEEP_CACHES = 16  # the least recently used go first; each is under 100 kB
 # Models built in this process, by their hash: an app built again on the same content (tests, the CLI) reuses them.
 _BUILT: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -195,6 +196,9 @@ class SemanticModel:
         try:
             with np.load(path) as data:
                 if data["weights"].shape[1] == classes and data["bias"].shape == (classes,):
+                    # Used now: the last to go when a few older banks' files are cleared (see _save).
+                    with contextlib.suppress(OSError):
+                        os.utime(path)
                     return data["weights"], data["bias"]
         except (OSError, ValueError, KeyError, IndexError):
             log.warning("semantic cache %s is unreadable; computing it again", path.name)

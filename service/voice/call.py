@@ -355,14 +355,14 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         arrival = call.arrival()
     if line.safety.is_crisis(said):
         call.notes["safety"] = "crisis"
-        line.record_safety("voice", call.lang.code, "crisis")
+        line.record_safety("voice", call.lang.code, "crisis", line_number=call.called)
         call.reuse = False
         return urgently(call, call.phrase("crisis"), call.here(place, arrival or None))
     if line.safety.is_emergency(said):
         # Never routed on to a topic because of one of its words ("me duele el pecho" is not about hormones); only
         # to the warning signs, when those are what is asked about.
         call.notes["safety"] = "emergency"
-        line.record_safety("voice", call.lang.code, "emergency")
+        line.record_safety("voice", call.lang.code, "emergency", line_number=call.called)
         about = line.matcher.decide(repair(said), call.lang.code)
         call.reuse = False
         if call.content.emergency_topic and about.kind != "none" and about.target.id == call.content.emergency_topic:
@@ -476,7 +476,7 @@ def record(call: Call, form: Mapping[str, str]) -> VoiceResponse:
     """A recording finished: keep the message's details (calling number as the callback), then confirm that number."""
     if not form.get("RecordingUrl", ""):
         return call.menu("main", [call.phrase("record_none")])
-    store_recording(call.line, form)
+    store_recording(call.line, form, call.lang.code)
     return call.confirm_callback(form.get("RecordingSid", "")[:64])
 
 

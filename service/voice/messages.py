@@ -19,7 +19,7 @@ def send_answer(line: Line, lang: Language, topic_id: str, call_sid: str, caller
     return line.send_text(f"{call_sid}-{topic_id}", caller, line_number, sms_answer(lang, lang.topic(topic_id)))
 
 
-def store_recording(line: Line, form: Mapping[str, str]) -> None:
+def store_recording(line: Line, form: Mapping[str, str], lang: str = "") -> None:
     """Keep a left message's details and tell the admin by text when a number is configured."""
     try:
         # Twilio's recordings last minutes; anything else (a huge or negative figure) is clamped, never refused.
@@ -31,7 +31,7 @@ def store_recording(line: Line, form: Mapping[str, str]) -> None:
     if line.store is not None:
         # The full number only as the callback, which admins need; everywhere else (logs, the admin's text) masked.
         line.store.record_message(form.get("CallSid", "")[:64], mask(caller), url, duration,
-                                  recording_sid=form.get("RecordingSid", "")[:64], callback=caller[:32])
+                                  recording_sid=form.get("RecordingSid", "")[:64], callback=caller[:32], lang=lang)
     admin = line.admin_number
     if admin and line.messenger is not None:
         # Once per recording, however often Twilio posts it.

@@ -1,0 +1,19 @@
+// Where a message's recording cannot be fetched just now (Twilio down, a deleted recording), the player's place says
+// why instead of showing an empty 0:00 player. The page works without this script: the player then shows nothing.
+(function () {
+  "use strict";
+  document.querySelectorAll("audio[data-recording]").forEach(function (player) {
+    player.addEventListener("error", function () {
+      fetch(player.getAttribute("src"), {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? "" : r.text(); })
+        .catch(function () { return "The recording could not be fetched: the admin pages cannot be reached."; })
+        .then(function (reason) {
+          if (!reason) { return; }
+          var note = document.createElement("p");
+          note.className = "recording-problem warning";
+          note.textContent = reason;
+          player.replaceWith(note);
+        });
+    });
+  });
+})();
