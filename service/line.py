@@ -8,7 +8,7 @@ import logging
 import re
 import secrets
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import current_app
@@ -18,6 +18,7 @@ from .content import Content, Language, normalize
 from .logs import mask, note, request_key
 from .settings import country_code
 from .understanding import LanguageGuesser, Matcher, Safety
+from .understanding.matcher import Decision
 from .understanding.junk import Junk
 
 log = logging.getLogger("service.records")
@@ -66,6 +67,13 @@ class Line:
             line.hints[code] = speech_hints(lang)
         line.number_words = frozenset(normalize(w) for lang in content.languages.values() for w in lang.words.get("numbers", ()))
         return line
+
+    def decide(self, text: str, lang: str) -> Decision:
+        """What to do with a message, its choices as this content has them (a matcher still learning an edit was built
+        on the content before it: the places are the same, their titles and answers are now these)."""
+        decision = self.matcher.decide(text, lang)
+        places = self.content.languages[lang].targets
+        return replace(decision, choices=tuple(places.get((t.kind, t.id), t) for t in decision.choices))
 
     def language(self, code: str | None) -> Language:
         """The language for a code from a URL or session, or the default one."""

@@ -83,6 +83,7 @@ class Live:
         try:
             self.stamp = store.stamp()
             texts, self.outcomes = live_texts(self.root, store.edits())
+            self._retire(store)
             return texts, self.outcomes
         except Exception as exc:  # noqa: BLE001 - the line starts on the deployed files; the edits come when it is back
             log.warning("live content: the edits cannot be read (%s); serving the deployed prompt files", type(exc).__name__)
@@ -127,6 +128,7 @@ class Live:
             new = self._line(content, audio, old.matcher, old)
             self.app.extensions["line"] = new
             self.outcomes, self.stamp = outcomes, stamp
+            self._retire(store)
             self.app.extensions.pop("admin.catalogue", None)
             self.app.extensions.pop("admin.problems", None)
             if fingerprint != self.fingerprint:
@@ -134,6 +136,19 @@ class Live:
                 self._learn(content, audio, store)
             log.info("live content: serving version %s (revision %d)", content.version, stamp[0])
             return True
+
+    def _retire(self, store: Any) -> None:
+        absorbed = [o.edit for o in self.outcomes if o.status == "absorbed"]
+        if not absorbed:
+            return
+        try:
+            gone = store.retire(absorbed)
+        except Exception as exc:  # noqa: BLE001 - they stay edits that change nothing; the next look tries again
+            log.warning("live content: edits the files now carry could not be retired (%s)", type(exc).__name__)
+            return
+        if gone:
+            log.info("live content: %d edit(s) the deployed files now say word for word follow the files again", gone)
+            self.outcomes = [o for o in self.outcomes if o.status != "absorbed"]
 
     def library(self, store: Any) -> AudioLibrary:
         """The audio callers hear: the deployed files, and the files built for edits (kept in the database)."""
@@ -176,6 +191,7 @@ class Live:
 
 def _watch(live: "weakref.ref[Live]", seconds: float) -> None:
     # Holds the line only while it looks: an app that is gone (a test's, a reloaded one's) lets its watcher end.
+    failing = False
     while True:
         time.sleep(seconds)
         current = live()
@@ -183,8 +199,14 @@ def _watch(live: "weakref.ref[Live]", seconds: float) -> None:
             return
         try:
             current.refresh()
-        except Exception:  # noqa: BLE001 - the line goes on serving what it has; the next look may succeed
-            log.exception("live content: could not look for edits")
+            if failing:
+                log.info("live content: looking for edits again")
+            failing = False
+        except Exception as exc:  # noqa: BLE001 - the line goes on serving what it has; the next look may succeed
+            if not failing:  # one line per outage, not one every few seconds
+                log.warning("live content: cannot look for edits (%s); serving what it has until the database answers",
+                            type(exc).__name__)
+            failing = True
         del current
 
 

@@ -45,10 +45,14 @@ def request_key() -> str:
 
 def note_sender(environ: dict[str, Any], form: Mapping[str, str], with_body: bool) -> None:
     """Note who and what a webhook is about (SID, masked number, and the words only when allowed), and the request's
-    key: its Twilio signature, an HMAC of its URL and form (the same request again has the same one, another request
-    another); unsigned (development mode only), a hash of its path, query and form."""
+    key: a text's MessageSid; else its Twilio signature, an HMAC of its URL and form (a call's step again has the same
+    one, another step another); unsigned (development mode only), a hash of its path, query and form."""
     signature = environ.get("HTTP_X_TWILIO_SIGNATURE", "")
-    if signature:
+    message = form.get("MessageSid", "")
+    if message and not form.get("CallSid"):
+        # A text is one message whatever address it reaches (a retry, a fallback URL): its MessageSid is the key.
+        environ[KEY] = f"text:{message[:58]}"
+    elif signature:
         environ[KEY] = signature[:64]
     else:
         digest = hashlib.sha256(f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}".encode())

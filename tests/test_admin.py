@@ -533,7 +533,10 @@ def test_with_the_database_down_the_pages_say_so_without_a_stack_trace(tmp_path:
 def test_strange_ranges_ids_and_next_are_refused_plainly(browser: FlaskClient) -> None:
     signed_in(browser)
     early = browser.get("/admin/?end=0001-01-01&days=2")
-    assert early.status_code == 400 and "before the calendar starts" in Page(early.get_data(as_text=True)).text
+    assert early.status_code == 400 and "before the line kept records" in Page(early.get_data(as_text=True)).text
+    # A first day near the calendar's start, whose period before cannot be counted: refused the same way.
+    first = browser.get("/admin/?start=0001-01-01&end=0001-01-03")
+    assert first.status_code == 400 and "on or after 2000-01-01" in Page(first.get_data(as_text=True)).text
     assert browser.get("/admin/messages/99999999999999999999/recording").status_code == 404
     page = Page(browser.get("/admin/sign-in").get_data(as_text=True))
     response = browser.post("/admin/sign-in?next=/admin/%0d%0aSet-Cookie:x=1",

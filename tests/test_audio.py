@@ -229,6 +229,16 @@ def test_a_cdn_base_url_serves_the_files_from_elsewhere(tmp_path: Path) -> None:
     assert ">https://cdn.example.net/poems/en-phrase-greeting-" in play
 
 
+def test_audio_built_for_an_edit_is_fetched_from_this_app_even_with_a_cdn(tmp_path: Path) -> None:
+    from service.audio import AudioLibrary
+
+    library = AudioLibrary(fixture_audio(), "https://cdn.example.net/poems", "https://line.example.org", "espeak")
+    library.add_stored({"en-topic-skin-edited.mp3": {"engine": "espeak"}}, lambda name: b"ID3")
+    # The CDN holds the deployed files; a file built for an admin's edit lives only in this app's database.
+    assert library.url("en-topic-skin-edited.mp3") == "https://line.example.org/audio/en-topic-skin-edited.mp3"
+    assert library.url("en-phrase-greeting-1.mp3") == "https://cdn.example.net/poems/en-phrase-greeting-1.mp3"
+
+
 def test_play_urls_point_at_this_app_and_are_served(call: PhoneCall, app) -> None:  # type: ignore[no-untyped-def]
     call.start()
     body = call.turn.documents[0]

@@ -219,6 +219,18 @@ def test_new_examples_are_learnt_off_the_request_path(admin: FlaskClient, editor
     assert "has learnt this content's examples" in Page(admin.get(EDITOR).get_data(as_text=True)).text
 
 
+def test_a_new_title_is_offered_at_once_while_the_matcher_still_learns(admin: FlaskClient, editor_app: Flask) -> None:
+    from service.line import Line
+
+    learning = editor_app.extensions["line"].matcher  # built on the content before the edit
+    admin.post(EDITOR, data=values(editor_form(admin), title="whether it can be caught"))
+    live = editor_app.extensions["line"]
+    line = Line.build(live.content, live.audio, learning)
+    decision = line.decide("can I catch it from my husband or get it from a blood transfusion", "en")
+    assert "contagious" in [t.id for t in decision.choices]
+    assert "whether it can be caught" in [t.title for t in decision.choices]
+
+
 def test_menus_and_phrases_have_editors_too(admin: FlaskClient, editor_app: Flask) -> None:
     menu = Forms(admin.get("/admin/content/en/menus/risk").get_data(as_text=True)).with_field("intro")
     assert admin.post("/admin/content/en/menus/risk", data=values(menu, intro="Causes, risks and who gets it.")).status_code == 303
@@ -259,6 +271,40 @@ def test_a_deploy_that_changes_an_edited_field_is_shown_and_the_admin_chooses(ad
     admin.post(choice["action"], data=fields)
     assert "not catching at all" in texted(editor_app, texter="+15555550163")
     assert "Changed in both places" not in admin.get("/admin/history").get_data(as_text=True)
+
+
+def test_after_the_files_wording_is_taken_the_next_deploy_is_served(admin: FlaskClient, editor_app: Flask,
+                                                                    prompts: Path) -> None:
+    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
+    path = prompts / "en.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("      No. POEMS is not an infection. It is a blood cell disorder",
+                                 "      No. POEMS is not catching at all. It is a blood cell disorder", 1), encoding="utf-8")
+    editor_app.extensions["live"].refresh(force=True)
+    choice = next(f for f in Forms(admin.get("/admin/history").get_data(as_text=True)).forms if "/conflicts/" in f["action"])
+    admin.post(choice["action"], data={**values(choice), "keep": "files"})
+    # A later deploy changes the field again: texters get it (the web's old wording is not held over it).
+    path.write_text(path.read_text(encoding="utf-8").replace("No. POEMS is not catching at all.", "No. Nobody catches POEMS.", 1),
+                    encoding="utf-8")
+    editor_app.extensions["live"].refresh(force=True)
+    assert "Nobody catches POEMS" in texted(editor_app, texter="+15555550164")
+    assert "Changed in both places" not in admin.get("/admin/history").get_data(as_text=True)
+
+
+def test_an_edit_the_files_now_carry_follows_the_files_again(admin: FlaskClient, editor_app: Flask, prompts: Path,
+                                                            tmp_path: Path) -> None:
+    admin.post(EDITOR, data=values(editor_form(admin), title="if POEMS can be caught"))
+    # prompts pull, committed and deployed: the files say the same as the edit...
+    path = prompts / "en.yaml"
+    assert editor_app.test_cli_runner().invoke(args=["prompts", "pull"]).exit_code == 0
+    fresh = make_app(tmp_path, PROMPTS_DIR=str(prompts), ADMIN_PASSWORD_HASH=HASH)  # a restart after the deploy
+    assert fresh.extensions["line"].content.languages["en"].topic("contagious").title == "if POEMS can be caught"
+    # ...then a later commit changes the title in the file: it is served, with no conflict to resolve.
+    path.write_text(path.read_text(encoding="utf-8").replace("if POEMS can be caught", "whether POEMS is catching", 1),
+                    encoding="utf-8")
+    again = make_app(tmp_path, PROMPTS_DIR=str(prompts), ADMIN_PASSWORD_HASH=HASH)
+    assert again.extensions["line"].content.languages["en"].topic("contagious").title == "whether POEMS is catching"
+    assert not again.extensions["live"].conflicts()
 
 
 def test_prompts_pull_writes_only_the_edited_lines_and_the_check_passes(admin: FlaskClient, editor_app: Flask, prompts: Path,
@@ -527,6 +573,44 @@ def test_a_revert_never_throws_away_a_later_change_and_a_second_revert_says_so(a
     assert "#4" not in Page(admin.get("/admin/history").get_data(as_text=True)).text  # no empty revision
 
 
+def test_on_a_worker_that_has_not_looked_yet_a_revert_or_an_old_page_never_overwrites_a_later_change(
+        tmp_path: Path, prompts: Path) -> None:
+    # Two workers on one database; B has not looked for new revisions since A's last publish.
+    a = make_app(tmp_path, PROMPTS_DIR=str(prompts), ADMIN_PASSWORD_HASH=HASH)
+    b = make_app(tmp_path, PROMPTS_DIR=str(prompts), ADMIN_PASSWORD_HASH=HASH)
+    on_a, on_b = signed_in(https_client(a)), signed_in(https_client(b))
+    old_page = editor_form(on_b)
+    assert on_a.post(EDITOR, data=values(editor_form(on_a), title="title one")).status_code == 303
+    b.extensions["live"].refresh(force=True)
+    assert on_a.post(EDITOR, data=values(editor_form(on_a), title="title two")).status_code == 303
+    history = Forms(on_b.get("/admin/history").get_data(as_text=True))
+    first = next(f for f in history.forms if f["action"].endswith("/1/revert"))
+    refused = on_b.post(first["action"], data=values(first), follow_redirects=True)
+    assert "was not reverted: en title of topic 'contagious' has been changed again since" in Page(refused.get_data(as_text=True)).text
+    # Bob's page, opened before both, sent just as A publishes (B's quick look comes too early to see it): his title
+    # is refused beside the field, which shows the title now served.
+    live = b.extensions["live"]
+    looked = live.refresh
+    live.refresh = lambda force=False: looked(force=True) if force else False
+    clash = on_b.post(EDITOR, data=values(old_page, title="bob's title"))
+    assert clash.status_code == 422 and "someone published a change to this field" in Page(clash.get_data(as_text=True)).text
+    assert Forms(clash.get_data(as_text=True)).with_field("title")["fields"]["title"] == ["title two"]
+    a.extensions["live"].refresh(force=True)
+    assert a.extensions["line"].content.languages["en"].topic("contagious").title == "title two"
+
+
+def test_examples_added_to_a_menu_without_any_can_be_reverted(admin: FlaskClient, editor_app: Flask) -> None:
+    path = "/admin/content/en/menus/features"
+    form = Forms(admin.get(path).get_data(as_text=True)).with_field("examples")
+    assert not form["fields"]["examples"][0].strip()  # the fixture's menu has no examples: the field is not in the file
+    assert admin.post(path, data=values(form, examples="what are the signs of poems")).status_code == 303
+    assert "what are the signs of poems" in editor_app.extensions["line"].content.languages["en"].menu("features").examples
+    revert = next(f for f in Forms(admin.get("/admin/history").get_data(as_text=True)).forms if f["action"].endswith("/revert"))
+    assert admin.post(revert["action"], data=values(revert)).status_code == 303
+    assert not editor_app.extensions["line"].content.languages["en"].menu("features").examples
+    assert not editor_app.extensions["editing"].edits()
+
+
 def test_reverting_a_review_mark_takes_the_mark_back(admin: FlaskClient) -> None:
     review = next(f for f in Forms(admin.get(EDITOR).get_data(as_text=True)).forms if f["action"].endswith("/review"))
     admin.post(review["action"], data=values(review))
@@ -561,3 +645,15 @@ def test_odd_numbers_and_actions_in_addresses_and_forms_are_plain_answers(admin:
         assert admin.get(path).status_code == 200, path
     assert admin.post(EDITOR, data=values(editor_form(admin), action="bogus")).status_code == 400
     assert "No changes" in Page(admin.get("/admin/history").get_data(as_text=True)).text
+
+
+def test_a_comment_after_a_one_line_answer_stays_a_comment() -> None:
+    import yaml
+
+    from service.content.edits import Edit, apply
+
+    text = "topics:\n  skin:\n    title: skin\n    text: Old words.  # checked with the clinic\n    spoken: Old words.\n"
+    texts, _ = apply({"en.yaml": text}, [Edit("en", "topic", "skin", "text", "New words. Two sentences.")])
+    edited = texts["en.yaml"]
+    assert yaml.safe_load(edited)["topics"]["skin"]["text"] == "New words. Two sentences."
+    assert "# checked with the clinic" in edited

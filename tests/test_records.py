@@ -91,6 +91,31 @@ def test_a_record_written_twice_after_a_crash_counts_once(tmp_path: Path) -> Non
     store.flush()
     assert counts(store) == (1, 0, 0)
 
+def test_records_gathered_in_memory_survive_a_failed_write(tmp_path: Path) -> None:
+    store = Store(engine_url("", str(tmp_path / "r.sqlite")), tmp_path / "buffer.sqlite", direct=False)
+    real = store.buffer.append_many
+    failures = iter([OSError("disk full")])
+
+    def flaky(records: list) -> None:
+        failure = next(failures, None)
+        if failure:
+            raise failure
+        real(records)
+
+    store.buffer.append_many = flaky  # type: ignore[method-assign]
+    store.record_usage("sms", "en", "outlook")  # its first write fails
+    time.sleep(0.3)
+    store.record_usage("sms", "en", "skin")
+    deadline = time.monotonic() + 8
+    while time.monotonic() < deadline and counts(store) != (2, 0, 0):
+        time.sleep(0.2)
+        if not store._pending:  # the gatherer has set both down again: write them on
+            store.flush()
+    assert counts(store) == (2, 0, 0)
+    assert all(t.is_alive() for t in store._threads)
+    assert not store._pending
+
+
 
 def test_the_line_starts_and_answers_with_the_database_down(tmp_path: Path) -> None:
     app = make_app(tmp_path, DATABASE_URL=DOWN, RECORDS_BUFFER=str(tmp_path / "buffer.sqlite"))

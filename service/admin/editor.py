@@ -23,12 +23,12 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..content import Content, Language, Problem, Target, gsm, read
 from ..content.checks import readability_scores
-from ..content.edits import FIELDS, LISTS, Edit, Value, apply, current, plain
+from ..content.edits import FIELDS, LISTS, Edit, Value, apply, current, fingerprint, plain
 from ..content.listening import WORDS_PER_MINUTE
 from ..content.model import FORMULA_NAMES
 from ..content.replies import first_text_room, longest_closing
 from ..line import Line
-from ..editing import PublishRefused
+from ..editing import PublishRefused, Stale
 from ..live import Live, answers_hash, base_texts, review_problems
 from .views import _log, bp
 
@@ -148,11 +148,6 @@ def _fields(kind: str, target: Target) -> tuple[str, ...]:
     return tuple(n for n in names if not (target.kind == "action" and n in ("sources", "reviewed")))
 
 
-def fingerprint(value: Value) -> str:
-    """A short fingerprint of a field's value, as the page showed it (kept in the form to spot a colleague's change)."""
-    return hashlib.sha256(json.dumps(plain(value), ensure_ascii=False).encode()).hexdigest()[:16]
-
-
 def _refusal(name: str, raw: str, value: Value) -> str:
     """What is wrong with a field as typed that the content check does not look at, in plain words; "" when nothing."""
     bad = _CONTROL.search(raw)
@@ -228,6 +223,9 @@ class Session:
         self.tabs: dict[str, dict[str, str]] = {}
         # Fields another admin changed since this page was opened, that this admin changed too: (language, field).
         self.clashes: list[tuple[str, str]] = []
+        # Each change's field as this admin saw it (the page's fingerprint, else this worker's): a publish made
+        # meanwhile on any worker is found under the publish lock, not only against this worker's copy.
+        self.expect: dict[tuple[str, str, str, str], tuple[str, ...]] = {}
         # A question from "Not understood", put at the end of this language's examples, ready to check and publish.
         self.add_example = " ".join(request.args.get("add_example", "").split())[:200] if kind != "phrase" else ""
 
@@ -258,6 +256,7 @@ class Session:
                     edit = Edit(lang.code, self.kind, self.ident, field_name, value)
                     self.changes.append(Edit(edit.lang, edit.kind, edit.ident, edit.field, value,
                                              current(self.base.get(edit.file, ""), edit)))
+                    self.expect[(edit.lang, edit.kind, edit.ident, edit.field)] = (shown or fingerprint(now),)
 
     def checked(self) -> tuple[Content, list[Problem]]:
         """The whole content with the changes, and every problem the check finds in it (as prompts check would)."""
@@ -408,7 +407,19 @@ def _title(session: Session) -> str:
     return f"{'Menu' if session.kind == 'menu' else 'Topic'}: {target.title if target else session.ident}"
 
 
+def _fresh_session(lang: str, kind: str, ident: str, clashes: list[tuple[str, str]]) -> Session:
+    """The form read again over the newest published content (a colleague's change may not have reached this worker
+    yet), with these fields shown as clashes: theirs in the field, the admin's below it."""
+    _live().refresh(force=True)
+    session = Session(lang, kind, ident)
+    session.read_form()
+    session.clashes += [clash for clash in clashes if clash not in session.clashes]
+    return session
+
+
 def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
+    # What another worker published a moment ago is shown and edited from, not this worker's copy of 2 s ago.
+    _live().refresh()
     session = Session(lang, kind, ident)
     if request.method == "GET":
         problems = list(session.content.problems)
@@ -423,6 +434,8 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
     if action not in ("check", "publish") and not (action.startswith("listen-") and action[7:] in session.content.languages):
         abort(400)
     session.read_form()
+    if session.clashes:
+        session = _fresh_session(lang, kind, ident, session.clashes)
     content, problems = session.checked()
     errors = [p for p in problems if p.severity == "error"]
     if action.startswith("listen-"):
@@ -437,9 +450,17 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
         return _page(session, content, problems, form=True, notice="Nothing changed: nothing to publish.")
     store = _editing()
     base = {(c.lang, c.kind, c.ident, c.field): c.was for c in session.changes}
+    old = _line()
     try:
         # Checked again while no other publish can happen: a colleague's publish meanwhile is part of the check.
-        revision = store.publish(session.changes, g.admin, base=base, check=content_errors)
+        revision = store.publish(session.changes, g.admin, base=base, check=content_errors, expect=session.expect)
+    except Stale as stale:
+        # A colleague published one of these fields meanwhile, on another worker: this page shows theirs, and the
+        # admin's own wording to copy from, as when this worker had already seen it.
+        session = _fresh_session(lang, kind, ident, [(code, name) for code, _, _, name in stale.fields])
+        content, problems = session.checked()
+        _log("publish refused: changed meanwhile", place=f"{kind}:{ident}")
+        return _page(session, content, problems, form=True, status=422)
     except PublishRefused as refused:
         _log("publish refused: the check found errors", place=f"{kind}:{ident}", errors=len(refused.problems))
         content, problems = session.checked()
@@ -450,7 +471,6 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
         return _page(session, content, problems, form=True, notice="Nothing changed: nothing to publish.")
     _log("published", revision=revision, place=f"{kind}:{ident}",
          fields=sorted({f"{c.lang}.{c.field}" for c in session.changes}))
-    old = _line()
     _live().refresh(force=True)
     start_audio(revision, old.content, _line())
     return redirect(url_for(request.endpoint or "admin.content", lang=lang, ident=ident, published=revision), code=303)
@@ -624,31 +644,29 @@ def revert(revision_id: int) -> BaseResponse:
     if found is None or not found.changes:
         abort(404)
     base = base_texts(Path(current_app.config["PROMPTS_DIR"]))
-    line = _line()
     changes = []
+    expect: dict[tuple[str, str, str, str], tuple[str, ...]] = {}
     for change in found.changes:
-        if change.before is None:
-            continue
-        target = _place(line.content, change.lang, found.kind, found.ident)
-        now = plain(_value(target, line.content.languages[change.lang], found.kind, change.field)) if target is not None else None
-        if now is not None and now != plain(change.after or "") and now != plain(change.before):
-            # Changed again since: reverting would silently throw that later change away.
-            flash(f"Change #{revision_id} was not reverted: {change.lang} {change.field} of {found.kind} '{found.ident}' has "
-                  "been changed again since. Revert the later change first, or edit it on its page.", "error")
-            return redirect(url_for("admin.history") + f"#revision-{revision_id}", code=303)
+        # Back to the value before (None: the field was not in the files, so the edit is taken away), unless the
+        # field was changed again since (on any worker: checked again under the publish lock).
         edit = Edit(change.lang, found.kind, found.ident, change.field, change.before)
         changes.append(Edit(edit.lang, edit.kind, edit.ident, edit.field, edit.value, current(base.get(edit.file, ""), edit)))
-    if not changes:
-        abort(409)
+        expect[(edit.lang, edit.kind, edit.ident, edit.field)] = (fingerprint(change.after), fingerprint(change.before))
     old = _line()
     try:
         revision = store.publish(changes, g.admin, action="revert", reverts=revision_id,
-                                 base={(c.lang, c.kind, c.ident, c.field): c.was for c in changes}, check=content_errors)
+                                 base={(c.lang, c.kind, c.ident, c.field): c.was for c in changes}, check=content_errors,
+                                 expect=expect)
+    except Stale as stale:
+        fields = ", ".join(f"{lang} {name}" for lang, _, _, name in stale.fields)
+        flash(f"Change #{revision_id} was not reverted: {fields} of {found.kind} '{found.ident}' has been changed again "
+              "since. Revert the later change first, or edit it on its page.", "error")
+        return redirect(url_for("admin.history") + f"#revision-{revision_id}", code=303)
     except PublishRefused as refused:
         flash(f"Change #{revision_id} was not reverted: the content would then have {len(refused.problems)} error(s), "
               f"first: {refused.problems[0].message}.", "error")
         return redirect(url_for("admin.history") + f"#revision-{revision_id}", code=303)
-    if found.action == "review":
+    if found.action == "review" and revision:
         store.unreview(found.ident, revision_id)
     if not revision:
         flash(f"Change #{revision_id} is already undone: nothing to revert.", "error")
@@ -669,7 +687,13 @@ def resolve(lang: str, kind: str, ident: str, name: str) -> BaseResponse:
     if request.form.get("keep") == "files":
         try:
             store.publish([Edit(lang, kind, ident, name, conflict.file_value, conflict.file_value)], g.admin, action="publish",
-                          base={(lang, kind, ident, name): conflict.file_value}, check=content_errors)
+                          base={(lang, kind, ident, name): conflict.file_value}, check=content_errors,
+                          expect={(lang, kind, ident, name): (fingerprint(conflict.edit.value),)})
+        except Stale:
+            flash("The files' wording was not taken: someone changed this field on the admin pages meanwhile; "
+                  "compare again below.", "error")
+            _live().refresh(force=True)
+            return redirect(url_for("admin.history") + "#conflicts", code=303)
         except PublishRefused as refused:
             flash(f"The files' wording was not taken: the content would then have {len(refused.problems)} error(s), "
                   f"first: {refused.problems[0].message}.", "error")

@@ -162,8 +162,9 @@ class AudioLibrary:
         return out
 
     def url(self, name: str) -> str:
-        """Where Twilio fetches a file: the CDN when configured, else this app."""
-        if self.base_url:
+        """Where Twilio fetches a file: the CDN when configured, else this app (always this app for audio built for an
+        admin's edit: it lives in the database, and the CDN has never seen it)."""
+        if self.base_url and name not in self._stored:
             return f"{self.base_url}/{name}"
         # The files are served at /audio/<name> (audio.serve): a plain join costs a tenth of url_for, called for every
         # prompt of every reply.

@@ -6,6 +6,7 @@ prompt files. A value is always written as a YAML string (or list of strings), n
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ class Edit:
     kind: str  # "topic" (topics and actions), "menu" or "phrase"
     ident: str
     field: str
-    value: Value
+    value: Value | None  # None only in a publish that takes an edit away: the field as the files have it
     was: Value | None = None
 
     @property
@@ -53,6 +54,13 @@ def plain(value: Value) -> Value:
     if isinstance(value, str):
         return " ".join(value.split())
     return tuple(" ".join(item.split()) for item in value if item.strip())
+
+
+def fingerprint(value: Value | None) -> str:
+    """A short fingerprint of a field's value as the line reads it (a form keeps it to spot a colleague's change)."""
+    # Absent, empty text and an empty list are one value to the line (and to a form, which shows each as empty).
+    shown = plain(value) if value else ""
+    return hashlib.sha256(json.dumps(shown or "", ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -84,7 +92,8 @@ def apply(texts: dict[str, str], edits: list[Edit]) -> tuple[dict[str, str], lis
     outcomes: list[Outcome] = []
     by_file: dict[str, list[Edit]] = {}
     for edit in edits:
-        by_file.setdefault(edit.file, []).append(edit)
+        if edit.value is not None:
+            by_file.setdefault(edit.file, []).append(edit)
     for name, mine in by_file.items():
         if name not in out:
             outcomes.extend(Outcome(e, "missing") for e in mine)
@@ -177,8 +186,9 @@ def render(field: str, value: Value, node: yaml.Node | None, key_node: yaml.Node
         return "[" + ", ".join(_flow_item(i) for i in items) + "]"
     value = plain(value)
     assert isinstance(value, str)
-    block = field in BLOCKS or (node is not None and isinstance(node, yaml.ScalarNode) and node.style in (">", "|"))
-    block = block and not (node is not None and isinstance(node, yaml.ScalarNode) and node.style not in (">", "|") and field not in BLOCKS)
+    # The style the file uses there: a one-line value stays on its line (a comment after it stays a comment); a new
+    # answer is a folded block, as the files write answers.
+    block = node.style in (">", "|") if isinstance(node, yaml.ScalarNode) else field in BLOCKS
     if block:
         return ">-\n" + "\n".join(indent + line for line in _lines(value))
     if field == "reviewed" and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
@@ -241,10 +251,5 @@ def _insertion(text: str, mapping: yaml.MappingNode, edit: Edit) -> tuple[int, i
     end = _content_end(text, value_node)
     indent = " " * key_node.start_mark.column
     rendered = render(edit.field, edit.value, None, key_node, text)
-    if rendered.startswith("[") or rendered.startswith(">-"):
-        new = f"\n{indent}{edit.field}: {rendered}"
-    elif edit.field in LISTS:
-        new = f"\n{indent}{edit.field}:\n{rendered}"
-    else:
-        new = f"\n{indent}{edit.field}: {rendered}"
-    return end, end, new
+    # With no node to follow, a list is written inline ([a, b]) and an answer as a folded block: both after "field: ".
+    return end, end, f"\n{indent}{edit.field}: {rendered}"

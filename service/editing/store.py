@@ -16,7 +16,7 @@ from sqlalchemy import (Column, Date, DateTime, Integer, LargeBinary, MetaData, 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from ..content.edits import Edit, Value, plain
+from ..content.edits import Edit, Value, fingerprint, plain
 
 metadata = MetaData()
 
@@ -91,6 +91,14 @@ TURN = "publish-turn"  # the content_state row every publish locks first
 
 class _NothingChanged(Exception):
     pass
+
+
+class Stale(Exception):
+    """A publish made on an older view of a field than the database's: someone changed it since (on any worker)."""
+
+    def __init__(self, fields: list[tuple[str, str, str, str]]) -> None:
+        super().__init__(f"{len(fields)} field(s) changed since")
+        self.fields = fields
 
 
 class PublishRefused(Exception):
@@ -205,30 +213,54 @@ class EditStore:
 
     def publish(self, changes: list[Edit], who: str, action: str = "publish", reverts: int | None = None,
                 base: dict[tuple[str, str, str, str], Value | None] | None = None,
-                check: Callable[[list[Edit]], list[Any]] | None = None) -> int:
+                check: Callable[[list[Edit]], list[Any]] | None = None,
+                expect: dict[tuple[str, str, str, str], tuple[str, ...]] | None = None) -> int:
         """Record a revision and make its changes the fields' current values (a field set back to its value in the
         files stops being an edit); 0 when nothing would change. base: each field's value in the deployed files,
         when the caller knows it. check: the errors of the whole content with these changes, run while no other
         publish can happen (on any worker), so two publishes can never together make content the line refuses;
-        with errors, nothing is stored and PublishRefused says them."""
+        with errors, nothing is stored and PublishRefused says them. expect: for some fields, the fingerprints of
+        the values the change was made from; when the field now holds another (a colleague published meanwhile, on
+        this worker or another), nothing is stored and Stale names those fields. A change whose value is None takes
+        the field's edit away (back to the files, where the field is absent)."""
         self.prepare()
         try:
-            return self._publish(changes, who, action, reverts, base or {}, check)
+            return self._publish(changes, who, action, reverts, base or {}, check, expect or {})
         except _NothingChanged:
             return 0
 
     def _publish(self, changes: list[Edit], who: str, action: str, reverts: int | None,
-                 base: dict[tuple[str, str, str, str], Value | None], check: Callable[[list[Edit]], list[Any]] | None) -> int:
+                 base: dict[tuple[str, str, str, str], Value | None], check: Callable[[list[Edit]], list[Any]] | None,
+                 expect: dict[tuple[str, str, str, str], tuple[str, ...]]) -> int:
         kept: list[Change] = []
         with self.engine.begin() as conn:
             # Publishes take turns: this row stays locked (PostgreSQL: the row; SQLite: the file) until commit.
             conn.execute(update(state).where(state.c.key == TURN).values(at=now()))
             found = {(r["lang"], r["kind"], r["ident"], r["field"]): r for r in conn.execute(select(edits)).mappings()}
+
+            def file_value(key: tuple[str, str, str, str], change: Edit) -> Value | None:
+                # The deployed files' value as the caller read it; else what the edit was made from.
+                row = found.get(key)
+                if key in base:
+                    return base[key]
+                return _load(row["was"]) if row is not None and row["was"] is not None else change.was
+
+            def value_now(key: tuple[str, str, str, str], change: Edit) -> Value | None:
+                row = found.get(key)
+                return _load(row["value"]) if row is not None else file_value(key, change)
+
+            stale = [key for change in changes for key in [(change.lang, change.kind, change.ident, change.field)]
+                     if key in expect and fingerprint(value_now(key, change)) not in expect[key]]
+            if stale:
+                raise Stale(stale)
             if check is not None:
                 after = {key: Edit(*key, _load(r["value"]) or "", _load(r["was"])) for key, r in found.items()}
                 for change in changes:
                     key = (change.lang, change.kind, change.ident, change.field)
-                    after[key] = Edit(*key, plain(change.value), after[key].was if key in after else base.get(key, change.was))
+                    if change.value is None:
+                        after.pop(key, None)
+                    else:
+                        after[key] = Edit(*key, plain(change.value), after[key].was if key in after else file_value(key, change))
                 errors = check(list(after.values()))
                 if errors:
                     raise PublishRefused(errors)
@@ -238,26 +270,47 @@ class EditStore:
             for change in changes:
                 key = (change.lang, change.kind, change.ident, change.field)
                 row = found.get(key)
-                file_value = plain(_load(row["was"])) if row is not None and row["was"] is not None else base.get(key, change.was)
-                before = plain(_load(row["value"])) if row is not None else file_value
+                in_files = file_value(key, change)
+                in_files = plain(in_files) if in_files is not None else None
+                before = plain(_load(row["value"])) if row is not None else in_files
+                if change.value is None:
+                    # The edit taken away: the field is again as the files have it (absent there, so absent here).
+                    if row is not None:
+                        conn.execute(delete(edits).where(edits.c.id == row["id"]))
+                        kept.append(Change(change.lang, change.field, before, in_files))
+                    continue
                 after = plain(change.value)
                 if before == after:
                     continue
                 kept.append(Change(change.lang, change.field, before, after))
-                if file_value is not None and after == plain(file_value):
+                if in_files is not None and after == in_files:
                     if row is not None:  # back to the files' own value: no longer an edit
                         conn.execute(delete(edits).where(edits.c.id == row["id"]))
                 elif row is not None:
                     conn.execute(update(edits).where(edits.c.id == row["id"]).values(value=_dump(after), revision=revision))
                 else:
                     conn.execute(insert(edits).values(lang=change.lang, kind=change.kind, ident=change.ident, field=change.field,
-                                                      value=_dump(after), was=_dump(file_value), revision=revision))
+                                                      value=_dump(after), was=_dump(in_files), revision=revision))
             if not kept:
                 raise _NothingChanged  # rolled back: no empty revision in the history
             conn.execute(update(revisions).where(revisions.c.id == revision).values(changes=json.dumps(
                 [{"lang": c.lang, "field": c.field, "before": _dump(c.before), "after": _dump(c.after)} for c in kept],
                 ensure_ascii=False)))
         return int(revision)
+
+    def retire(self, absorbed: list[Edit]) -> int:
+        """Take away edits the deployed files now say word for word (pulled and committed): from then on the field
+        follows the files, so a later change in the files is served, not held up as a conflict. Their count."""
+        self.prepare()
+        gone = 0
+        with self.engine.begin() as conn:
+            for edit in absorbed:
+                if edit.value is None:
+                    continue
+                gone += conn.execute(delete(edits).where(
+                    edits.c.lang == edit.lang, edits.c.kind == edit.kind, edits.c.ident == edit.ident,
+                    edits.c.field == edit.field, edits.c.value == _dump(plain(edit.value)))).rowcount or 0
+        return gone
 
     def keep(self, edit: Edit, file_value: Value, who: str) -> int:
         """A conflict resolved by keeping the web's value: the files' new value becomes what it was edited from."""

@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 import weakref
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -206,7 +207,7 @@ class Store:
         self._lock = threading.Lock()
         self._draining = threading.Lock()  # one drain at a time in a process: the writer's, or a flush's
         self._spilling = threading.Lock()  # one spill of the gathered records at a time
-        self._pending: list[tuple[str, dict[str, Any]]] = []
+        self._pending: deque[tuple[str, dict[str, Any]]] = deque()
         self._threads: list[threading.Thread] = []
         self._pid = 0
         self._failures = 0
@@ -230,7 +231,7 @@ class Store:
                 self.buffer.append(kind, clean, True)
                 self._wake.set()
             return
-        self._pending.append((kind, clean))  # list.append is atomic: the request path takes no lock
+        self._pending.append((kind, clean))  # deque.append is atomic: the request path takes no lock
         self._gather.set()
 
     def record_usage(self, channel: str, lang: str, topic: str, rid: str = "") -> None:
@@ -333,7 +334,7 @@ class Store:
         with self._lock:
             if self._pid != os.getpid() or not self._threads or not all(t.is_alive() for t in self._threads):
                 if self._pid != os.getpid():
-                    self._pending = []  # the parent's records are the parent's to write
+                    self._pending = deque()  # the parent's records are the parent's to write
                 self._pid = os.getpid()
                 self._threads = [threading.Thread(target=self._gather_loop, name="records-gatherer", daemon=True),
                                  threading.Thread(target=self._write_loop, name="records-writer", daemon=True)]
@@ -346,17 +347,27 @@ class Store:
             # A busy line's steps come close together: a few milliseconds' worth go in one transaction.
             time.sleep(GATHER_SECONDS)
             self._gather.clear()
-            self._spill()
+            try:
+                self._spill()
+            except Exception as exc:  # noqa: BLE001 - the batch is back in memory: say so, wait, try again
+                log.warning("records: %d record(s) could not be set down yet (%s); retrying in %d s",
+                            len(self._pending), _reason(exc), RETRY_SECONDS[0])
+                time.sleep(RETRY_SECONDS[0])
 
     def _spill(self) -> int:
         """Write what the requests gathered in memory: into the embedded database, else into the buffer."""
         with self._spilling:
-            batch, self._pending = self._pending, []
+            # Taken one by one from the left while requests append on the right: none is missed or taken twice.
+            batch = [self._pending.popleft() for _ in range(len(self._pending))]
             if not batch:
                 return 0
-            if self.embedded and self._write_now(batch):
-                return len(batch)
-            self.buffer.append_many(batch)
+            try:
+                if self.embedded and self._write_now(batch):
+                    return len(batch)
+                self.buffer.append_many(batch)
+            except BaseException:
+                self._pending.extendleft(reversed(batch))  # back in front, in order, for the next try
+                raise
             self._wake.set()
             return len(batch)
 
@@ -423,6 +434,9 @@ class Store:
                     # What makes a record written twice count once (tables from before rid have no such constraint).
                     if "rid" in table.columns:
                         conn.execute(text(f"CREATE UNIQUE INDEX IF NOT EXISTS uq_{table.name}_rid ON {table.name} (rid)"))
+                    # The admin pages follow a call or a text conversation by its thread ("did you mean", then no choice).
+                    if "thread" in table.columns:
+                        conn.execute(text(f"CREATE INDEX IF NOT EXISTS ix_{table.name}_thread ON {table.name} (thread)"))
             self._ready = True
 
     def drain_once(self, limit: int = 500) -> bool:

@@ -13,6 +13,8 @@ from .store import (Store, ignored_questions, message_notes, messages, not_under
                     usage)
 
 MAX_DAYS = 366
+# No record is older: an earlier first day (and the period before it, shown beside it) is refused, not computed.
+FIRST_DAY = dt.date(2000, 1, 1)
 FLUSH_SECONDS = 2.0  # a page shows what reached the database; it does not wait long for a slow one
 DECISIONS = ("answer", "ask", "chosen", "none")
 
@@ -30,12 +32,13 @@ def date_range(days: int | None, since: dt.date | None, until: dt.date | None, t
             raise RangeError(f"{days} days: expected a number of days of at least 1")
         if days > MAX_DAYS:
             raise RangeError(f"{days} days: expected at most {MAX_DAYS}")
-        try:
-            start = end - dt.timedelta(days=days - 1)
-        except OverflowError:
-            raise RangeError(f"{days} days before {end} is before the calendar starts: expected a later last day") from None
+        if end < FIRST_DAY:
+            raise RangeError(f"{end} is before the line kept records: expected a last day on or after {FIRST_DAY}")
+        start = end - dt.timedelta(days=days - 1)
     else:
         start = since
+    if start < FIRST_DAY:
+        raise RangeError(f"{start} is before the line kept records: expected a first day on or after {FIRST_DAY}")
     if start > end:
         raise RangeError(f"the first day, {start}, is after the last, {end}: expected the first day on or before the last")
     if (end - start).days + 1 > MAX_DAYS:

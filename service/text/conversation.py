@@ -107,7 +107,7 @@ class Conversation:
             self.switch_if_clear(body)
             self.line.record_safety("sms", self.lang.code, "emergency", body, request.form.get("To", ""))
             self.noticed = True  # "call 911" comes first, and is the notice's own warning
-            about = self.line.matcher.decide(body, self.lang.code)
+            about = self.line.decide(body, self.lang.code)
             warning = self.content.emergency_topic
             if warning and about.kind != "none" and about.target.id == warning:
                 return [f"{self.phrase('sms_emergency')}\n{self.answer_for(warning)}"]
@@ -136,7 +136,7 @@ class Conversation:
             self.line.record_unmatched("sms", self.lang.code, body[:200], thread=self.thread)
             return [f"{self.phrase('sms_not_understood')} {self.phrase('sms_menu_footer')}"]
         self.switch_if_clear(body)
-        return self.answer(matcher.decide(body, self.lang.code), body)
+        return self.answer(self.line.decide(body, self.lang.code), body)
 
     def switch_if_clear(self, body: str) -> None:
         """Keep the conversation's language unless this message is clearly in another (or is the first)."""

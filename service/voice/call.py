@@ -363,7 +363,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # to the warning signs, when those are what is asked about.
         call.notes["safety"] = "emergency"
         line.record_safety("voice", call.lang.code, "emergency", line_number=call.called)
-        about = line.matcher.decide(repair(said), call.lang.code)
+        about = line.decide(repair(said), call.lang.code)
         call.reuse = False
         if call.content.emergency_topic and about.kind != "none" and about.target.id == call.content.emergency_topic:
             return urgently(call, call.phrase("emergency"), call.go("topic", about.target.id, call.home_of(about.target.id), arrival))
@@ -387,7 +387,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     other = line.matcher.word_language(said, "language", call.lang.code)
     if other is not None and other != call.lang.code:
         return call.to(call.content.languages[other]).arrive()
-    decision = line.matcher.decide(repair(said), call.lang.code)
+    decision = line.decide(repair(said), call.lang.code)
     ids = [t.id for t in decision.choices]
     call.notes["decision"] = decision.kind
     if decision.kind == "answer":

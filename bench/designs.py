@@ -1,0 +1,89 @@
+"""The decision designs tried for issue 25, each measured the same way on the held-out questions (bench/eval) and on
+the development questions (bench/dev), with the shipped bank and model: only where the decisions fall changes.
+
+    .venv/bin/python bench/designs.py
+
+The settings were chosen by cross-validation on the bank (bench/tune_matcher.py); this table shows what each design
+does for real people's questions, written and spoken.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from service.content import Content, load  # noqa: E402
+from service.understanding import matcher as M  # noqa: E402
+from service.understanding.evaluation import ONE_STEP, evaluate, read_questions  # noqa: E402
+from service.understanding.safety import Safety  # noqa: E402
+
+# name -> the matcher's settings that differ from the shipped ones.
+DESIGNS: list[tuple[str, dict[str, float]]] = [
+    ("ask when unsure (the settings of 2026-11-26)", {"ANSWER_AT": 0.6, "OFFER_AT": 9.0}),
+    ("ask when unsure, shipped answer_at 0.9", {"OFFER_AT": 9.0}),
+    ("answer, then offer from 0.50", {"OFFER_AT": 0.5}),
+    ("answer, then offer from 0.40 (shipped)", {}),
+    ("answer, then offer from 0.35", {"OFFER_AT": 0.35}),
+    ("answer, then offer from 0.30", {"OFFER_AT": 0.3}),
+    ("offer from 0.40, words weigh 0.25", {"LEXICAL_WEIGHT": 0.25}),
+    ("offer from 0.40, words weigh 0.45", {"LEXICAL_WEIGHT": 0.45}),
+]
+
+
+@contextmanager
+def settings(changes: dict[str, float]) -> Iterator[None]:
+    """The matcher's module settings changed for a while."""
+    saved = {name: getattr(M, name) for name in changes}
+    for name, value in changes.items():
+        setattr(M, name, value)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(M, name, value)
+
+
+def with_answers(content: Content) -> Content:
+    """The content with each topic's own text answer, sentence by sentence, added to its examples."""
+    languages = {}
+    for code, lang in content.languages.items():
+        targets = {key: dataclasses.replace(t, examples=t.examples + tuple(
+                       s for s in re.split(r"(?<=[.?!])\s+", t.text) if len(s.split()) >= 3))
+                   for key, t in lang.targets.items()}
+        languages[code] = dataclasses.replace(lang, targets=targets)
+    return dataclasses.replace(content, languages=languages)
+
+
+def main() -> None:
+    """Print one row per design and question set: right first, within one step and wrong, per language and spoken."""
+    content = load(ROOT / "prompts")
+    matcher = M.Matcher.for_content(content, cache_dir=ROOT / "instance")
+    safety = Safety(content)
+    sets = {"held-out": read_questions(ROOT / "bench" / "eval" / "questions.csv"),
+            "dev": read_questions(ROOT / "bench" / "dev" / "questions.csv")}
+    print("first / one step / wrong, per language; held-out also spoken")
+    print(f"{'design':46s} {'held-out en':>20s} {'held-out es':>20s} {'spoken en':>20s} {'spoken es':>20s} "
+          f"{'dev en':>20s} {'dev es':>20s}")
+    designs = [(name, changes, matcher) for name, changes in DESIGNS]
+    # Retrieval against each topic's own answer as well as its examples (a new meaning layer, trained here).
+    designs.append(("offer from 0.40, answers learnt as examples", {}, M.Matcher(with_answers(content))))
+    for name, changes, matcher in designs:
+        with settings(changes):
+            cells = []
+            for set_name, spoken in (("held-out", False), ("held-out", True), ("dev", False)):
+                figures = evaluate(content, matcher, safety, sets[set_name], spoken=spoken)
+                cells += [f"{f.share('direct'):5.1%} {f.share(*ONE_STEP):5.1%} {f.share('wrong'):4.1%}"
+                          for f in figures.values()]
+        held, spoken_cells, dev = cells[0:2], cells[2:4], cells[4:6]
+        print(f"{name:46s} " + " ".join(f"{c:>20s}" for c in held + spoken_cells + dev))
+
+
+if __name__ == "__main__":
+    main()
