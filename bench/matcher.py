@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import resource
 import socket
 import statistics
@@ -53,11 +54,11 @@ def worker_memory() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "TWILIO_AUTH_TOKEN": "x", "DATABASE_URL": "none"}
+    env = {**os.environ, "TWILIO_AUTH_TOKEN": "x", "DATABASE_URL": "none", "PUBLIC_BASE_URL": "https://line.example.org"}
     line = (ROOT / "Procfile").read_text().split("web:", 1)[1].strip()
-    line = line.replace("${WEB_CONCURRENCY:-2}", "2").replace("${PORT:-5000}", str(port)).replace("0.0.0.0", "127.0.0.1")
+    line = re.sub(r"\$\{\w+:-(\w+)\}", r"\1", line.replace("${PORT:-5000}", str(port))).replace("0.0.0.0", "127.0.0.1")
     server = subprocess.Popen([sys.executable, "-m", *line.split()], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+                              stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -67,6 +68,8 @@ def worker_memory() -> None:
             except OSError:
                 time.sleep(0.2)
         time.sleep(1)
+        if server.poll() is not None:
+            raise SystemExit(f"the server did not start: {server.stderr.read()[-2000:] if server.stderr else ''}")
         children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
         for pid in [str(server.pid), *children]:
             status = Path(f"/proc/{pid}/status").read_text()

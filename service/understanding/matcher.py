@@ -26,6 +26,8 @@ ANSWER_MARGIN = 0.1
 ANSWER_LEAD = 1.0     # or a lead this large over the next, whatever the score (1.0: never; lower leads answered wrong more often)
 ASK_AT = 0.15         # below this nothing is close enough to offer as "did you mean"
 OFFER_AT = 0.4        # a best score this high, not clearly ahead, is answered, with the runner-up offered too
+OFFER_FROM = 1.0      # or a best score this high that leads the next by OFFER_LEAD (1.0: never)
+OFFER_LEAD = 1.0
 MAX_CHOICES = 3
 GIST_CHARS = 600
 # A message of a few words that is a keyword or phrase with a typo in it still names that place.
@@ -128,7 +130,8 @@ class LanguageIndex:
         runner = ranking[1].score if len(ranking) > 1 else 0.0
         if (best.score >= ANSWER_AT and best.score - runner >= ANSWER_MARGIN) or best.score - runner >= ANSWER_LEAD:
             return Decision("answer", (best.target,), tuple(ranking))
-        if best.score >= OFFER_AT and len(ranking) > 1 and ranking[1].target.kind != "menu":
+        likely = best.score >= OFFER_AT or (best.score >= OFFER_FROM and best.score - runner >= OFFER_LEAD)
+        if likely and len(ranking) > 1 and ranking[1].target.kind != "menu":
             # Answer, then offer: the likeliest answer at once, and the runner-up one key or reply away (on the
             # bank, 5-fold: right at once 52% -> 76%, wrong 1.0% -> 1.1%; bench/README.md).
             return Decision("offer", (best.target, ranking[1].target), tuple(ranking))
