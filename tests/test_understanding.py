@@ -265,3 +265,36 @@ def test_the_overview_counts_offers_and_how_often_they_were_taken(tmp_path: Path
     assert line.store.flush()
     data = summary.overview(line.store, dt.date.today(), dt.date.today())
     assert data.decisions["sms"].get("offer") == 2 and data.decisions["sms"].get("chosen") == 1
+
+
+def test_the_vectors_kept_on_disk_survive_two_threads_learning_at_once_and_a_broken_file(tmp_path: Path) -> None:
+    """A worker's retraining (a thread) and a request's may embed at once: the file on disk is whole afterwards, and
+    a broken one is embedded again, never an error."""
+    import threading
+
+    import numpy as np
+
+    from service.understanding import semantic
+
+    class Slow:
+        name = "test"
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            return np.ones((len(texts), 512), np.float32) / np.sqrt(512)
+
+    def learn(first: int) -> None:
+        for n in range(first, first + 40):
+            semantic._MEMORY.pop("test", None)
+            semantic.TextVectors(tmp_path, Slow()).encode([f"question {n} {i}" for i in range(50)])
+
+    threads = [threading.Thread(target=learn, args=(k * 100,)) for k in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    path = tmp_path / "vectors-test.npz"
+    with np.load(path) as data:
+        assert len(data["keys"]) >= 50
+    path.write_bytes(b"PK\x03\x04 not a zip file at all")
+    semantic._MEMORY.pop("test", None)
+    assert semantic.TextVectors(tmp_path, Slow()).encode(["a question"]).shape == (1, 512)

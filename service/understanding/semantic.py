@@ -6,6 +6,8 @@ import contextlib
 import hashlib
 import logging
 import os
+import threading
+import zipfile
 from pathlib import Path
 from threading import Lock
 from typing import Any, Protocol
@@ -92,6 +94,12 @@ def shared_encoder() -> UniversalSentenceEncoder:
 _MEMORY: dict[str, dict[str, np.ndarray]] = {}
 
 
+def _private_name(path: Path) -> Path:
+    """A temporary name beside a cache file that no other process or thread writes to (two threads of one worker may
+    learn at once: a watcher's retraining and a request's), so the file is replaced whole or not at all."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+
+
 class TextVectors:
     """Sentence vectors kept on disk by each text's hash: a bank with a few new examples embeds only those."""
 
@@ -127,7 +135,8 @@ class TextVectors:
         try:
             with np.load(self.path) as data:
                 return dict(zip(data["keys"].tolist(), data["vectors"]))
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            log.warning("sentence vectors in %s are unreadable; embedding again", self.path.name)
             return {}
 
     def _save(self, known: dict[str, np.ndarray]) -> None:
@@ -136,7 +145,7 @@ class TextVectors:
         keys = list(known)[-self.LIMIT:]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp = _private_name(self.path)
             with tmp.open("wb") as f:
                 np.savez(f, keys=np.array(keys), vectors=np.stack([known[k] for k in keys]))
             os.replace(tmp, self.path)
@@ -200,7 +209,7 @@ class SemanticModel:
                     with contextlib.suppress(OSError):
                         os.utime(path)
                     return data["weights"], data["bias"]
-        except (OSError, ValueError, KeyError, IndexError):
+        except (OSError, ValueError, KeyError, IndexError, zipfile.BadZipFile):
             log.warning("semantic cache %s is unreadable; computing it again", path.name)
         return None
 
@@ -209,7 +218,7 @@ class SemanticModel:
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp = _private_name(path)
             with tmp.open("wb") as f:
                 np.savez(f, weights=self.weights, bias=self.bias)
             os.replace(tmp, path)
