@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import logging
 import os
@@ -10,7 +11,7 @@ import threading
 import zipfile
 from pathlib import Path
 from threading import Lock
-from typing import Any, Protocol
+from typing import Any, Iterator, Protocol
 
 import numpy as np
 
@@ -78,7 +79,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 _SHARED: list[UniversalSentenceEncoder] = []
-KEEP_CACHES = 16  # the least recently used go first; each is under 100 kB
+KEEP_CACHES = 64  # the least recently used go first; each is under 100 kB
 # Models built in this process, by their hash: an app built again on the same content (tests, the CLI) reuses them.
 _BUILT: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -92,6 +93,26 @@ def shared_encoder() -> UniversalSentenceEncoder:
 
 # Vectors already computed in this process, by model and text: apps built again (tests, the CLI) reuse them.
 _MEMORY: dict[str, dict[str, np.ndarray]] = {}
+
+
+@contextlib.contextmanager
+def _turn(path: Path | None) -> Iterator[None]:
+    """Hold a lock beside a cache file, shared by every process on the machine (none when nothing is kept)."""
+    if path is None:
+        yield
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path.with_name(f".{path.name}.lock"), "a+b")
+    except OSError:
+        yield  # a read-only disk: every process computes its own
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _private_name(path: Path) -> Path:
@@ -167,7 +188,12 @@ class SemanticModel:
         self._digest = hashlib.sha256("\n".join([embedder.name, str(classes), *map(str, labels), *texts]).encode()).hexdigest()[:20]
         self._path = cache_dir / f"semantic-{embedder.name}-{self._digest}.npz" if cache_dir else None
         self._untrained: tuple[np.ndarray, int] | None = None
-        loaded = _BUILT.get(self._digest) or self._load(self._path, classes)
+        loaded = _BUILT.get(self._digest)
+        if loaded is not None and self._path is not None:
+            with contextlib.suppress(OSError):
+                os.utime(self._path)  # in use here: the last to go when older banks' files are cleared
+        else:
+            loaded = self._load(self._path, classes)
         if loaded is None:
             self._vectors = TextVectors(cache_dir, embedder).encode(texts)
             self._untrained = (np.asarray(labels), classes)
@@ -182,9 +208,16 @@ class SemanticModel:
         if self._untrained is None:
             return
         labels, classes = self._untrained
-        self.weights, self.bias = train_softmax(self.vectors, labels, classes)
+        # One process trains a bank at a time (gunicorn's master and a CLI, test workers): the others wait, then read
+        # what it kept, instead of all computing the same layer at once on the same two cores.
+        with _turn(self._path):
+            loaded = self._load(self._path, classes)
+            if loaded is None:
+                self.weights, self.bias = train_softmax(self.vectors, labels, classes)
+                self._save(self._path)
+                loaded = (self.weights, self.bias)
+        self.weights, self.bias = loaded
         self._untrained = None
-        self._save(self._path)
         _BUILT[self._digest] = (self.weights, self.bias)
 
     @property
@@ -226,5 +259,6 @@ class SemanticModel:
             caches = sorted(path.parent.glob("semantic-*.npz"), key=lambda f: f.stat().st_mtime, reverse=True)
             for old in caches[KEEP_CACHES:]:
                 old.unlink(missing_ok=True)
+                old.with_name(f".{old.name}.lock").unlink(missing_ok=True)
         except OSError:
             log.warning("could not keep the semantic cache in %s; it will be computed at each start", path.parent)
