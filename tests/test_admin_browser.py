@@ -34,6 +34,17 @@ if MISSING and os.environ.get("CI"):
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=MISSING)
 
 
+def _serving(app: Flask) -> Iterator[tuple[Flask, str]]:
+    """The app on a real port of its own for as long as the test runs: the app and its address."""
+    server = make_server("localhost", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield app, f"http://localhost:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
     """The line on a real port, with a call, texts, a question not understood and a message left."""
@@ -52,13 +63,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
                               recording_sid="RE" + "9" * 32, callback="+15555550123", lang="es")
     texter.send("I want to kill myself")  # crisis words: the line answers with 988, and the overview lists it
     line.store.flush()
-    server = make_server("localhost", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://localhost:{server.server_port}"
-    finally:
-        server.shutdown()
+    yield from _serving(app)
 
 
 @pytest.fixture
@@ -175,13 +180,7 @@ def editing(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
     prompts = tmp_path / "prompts"
     shutil.copytree(LINE_FIXTURE, prompts)
     app = make_app(tmp_path, ADMIN_PASSWORD_HASH=HASH, PROMPTS_DIR=str(prompts), AUDIO_SYNTHESIZER=silent_engine)
-    server = make_server("localhost", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://localhost:{server.server_port}"
-    finally:
-        server.shutdown()
+    yield from _serving(app)
 
 
 def test_an_admin_edits_checks_listens_publishes_reverts_and_marks_a_review_in_a_real_browser(

@@ -21,6 +21,7 @@ from service.content import gsm
 from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
 from tests.conftest import LINE_FIXTURE, ROOT, TOKEN, make_app
 from tests.forms import Forms, values
+from tests.servers import signed_text
 from tests.test_admin import HASH, Page, https_client, signed_in
 
 EDITOR = "/admin/content/en/contagious"
@@ -29,11 +30,9 @@ NEW_WORDS = "POEMS cannot be caught from another person."
 
 
 @pytest.fixture
-def prompts(tmp_path: Path) -> Path:
+def prompts(prompts_copy: Path) -> Path:
     """The fixture content in a folder of its own (a deploy, or prompts pull, may change its files)."""
-    target = tmp_path / "prompts"
-    shutil.copytree(LINE_FIXTURE, target)
-    return target
+    return prompts_copy
 
 
 @pytest.fixture
@@ -44,6 +43,15 @@ def editor_app(tmp_path: Path, prompts: Path) -> Flask:
 @pytest.fixture
 def admin(editor_app: Flask) -> FlaskClient:
     return signed_in(https_client(editor_app))
+
+
+def deploy(app: Flask, prompts: Path, old: str, new: str) -> None:
+    """A deploy whose en.yaml says new where it said old (someone edited the file), seen by the running line."""
+    path = prompts / "en.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    app.extensions["live"].refresh(force=True)
 
 
 def editor_form(admin: FlaskClient, path: str = EDITOR) -> dict:
@@ -256,11 +264,8 @@ def test_only_signed_in_admins_with_the_forms_token_can_publish(editor_app: Flas
 def test_a_deploy_that_changes_an_edited_field_is_shown_and_the_admin_chooses(admin: FlaskClient, editor_app: Flask, prompts: Path) -> None:
     admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
     # A deploy brings en.yaml with the same field changed otherwise (someone edited the file meanwhile).
-    path = prompts / "en.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("      No. POEMS is not an infection. It is a blood cell disorder",
-                                 "      No. POEMS is not catching at all. It is a blood cell disorder", 1), encoding="utf-8")
-    editor_app.extensions["live"].refresh(force=True)
+    deploy(editor_app, prompts, "No. POEMS is not an infection. It is a blood cell disorder",
+           "No. POEMS is not catching at all. It is a blood cell disorder")
     assert NEW_WORDS in texted(editor_app)  # the web's wording stands until someone chooses
     history = admin.get("/admin/history").get_data(as_text=True)
     assert "Changed in both places" in history and "No. POEMS is not catching at all." in history
@@ -276,17 +281,12 @@ def test_a_deploy_that_changes_an_edited_field_is_shown_and_the_admin_chooses(ad
 def test_after_the_files_wording_is_taken_the_next_deploy_is_served(admin: FlaskClient, editor_app: Flask,
                                                                     prompts: Path) -> None:
     admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
-    path = prompts / "en.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("      No. POEMS is not an infection. It is a blood cell disorder",
-                                 "      No. POEMS is not catching at all. It is a blood cell disorder", 1), encoding="utf-8")
-    editor_app.extensions["live"].refresh(force=True)
+    deploy(editor_app, prompts, "No. POEMS is not an infection. It is a blood cell disorder",
+           "No. POEMS is not catching at all. It is a blood cell disorder")
     choice = next(f for f in Forms(admin.get("/admin/history").get_data(as_text=True)).forms if "/conflicts/" in f["action"])
     admin.post(choice["action"], data={**values(choice), "keep": "files"})
     # A later deploy changes the field again: texters get it (the web's old wording is not held over it).
-    path.write_text(path.read_text(encoding="utf-8").replace("No. POEMS is not catching at all.", "No. Nobody catches POEMS.", 1),
-                    encoding="utf-8")
-    editor_app.extensions["live"].refresh(force=True)
+    deploy(editor_app, prompts, "No. POEMS is not catching at all.", "No. Nobody catches POEMS.")
     assert "Nobody catches POEMS" in texted(editor_app, texter="+15555550164")
     assert "Changed in both places" not in admin.get("/admin/history").get_data(as_text=True)
 
@@ -406,19 +406,6 @@ class Logs:
         raise AssertionError(f"no log line for {sid}: {''.join(self.lines[-20:])}")
 
 
-def _text(port: int, body: str, sid: str) -> str:
-    from twilio.request_validator import RequestValidator
-    import urllib.parse
-    import urllib.request
-
-    url = f"http://127.0.0.1:{port}/sms"
-    form = {"MessageSid": sid, "AccountSid": "AC" + "1" * 32, "From": "+15555550123", "To": "+15555550100", "Body": body}
-    request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(),
-                                     headers={"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, form)})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.read().decode()
-
-
 def _checkout_copy(target: Path) -> Path:
     """What a deploy brings: the code, the Procfile and the prompt files, in a folder of their own (no instance/)."""
     target.mkdir()
@@ -456,7 +443,7 @@ def test_a_published_edit_reaches_both_workers_within_10_seconds_survives_a_fres
         while len(saying) < 2:
             assert time.monotonic() - began < seconds, f"after {seconds} s, only workers {saying} say {words!r}"
             sid = next(sids)
-            reply = _text(port, "contagious", sid)
+            reply = signed_text(port, "contagious", sid, timeout=10)
             if words in reply:
                 saying.add(logs.worker_for(sid))
             time.sleep(0.05)
@@ -465,7 +452,7 @@ def test_a_published_edit_reaches_both_workers_within_10_seconds_survives_a_fres
     first = _checkout_copy(tmp_path / "checkout")
     process, port, logs = start(first)
     try:
-        assert OLD_WORDS in _text(port, "contagious", next(sids))
+        assert OLD_WORDS in signed_text(port, "contagious", next(sids), timeout=10)
         admin = Browser(port)
         sign_in = Forms(admin.open("/admin/sign-in")[2]).forms[0]
         assert admin.open("/admin/sign-in", values(sign_in, name="Maria", password=PASSWORD))[0] == 302
@@ -482,7 +469,7 @@ def test_a_published_edit_reaches_both_workers_within_10_seconds_survives_a_fres
     second = _checkout_copy(tmp_path / "redeploy")
     process, port, logs = start(second)
     try:
-        reply = _text(port, "contagious", next(sids))
+        reply = signed_text(port, "contagious", next(sids), timeout=10)
         assert NEW_WORDS in reply and OLD_WORDS not in reply
         admin = Browser(port)
         sign_in = Forms(admin.open("/admin/sign-in")[2]).forms[0]

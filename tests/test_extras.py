@@ -371,7 +371,6 @@ def test_a_retried_text_me_request_sends_nothing_more(call: PhoneCall, line: Lin
     _with_messenger(line, http)
     call.start()
     call.press("1")
-    url, params = call.turn.url, dict(call.params)
     action = call.turn.gather.get("action")
     first = call.press("7")
     # Twilio retries the same request (same URL, same form): the same reply, no second text.

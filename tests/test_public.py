@@ -4,23 +4,10 @@ from __future__ import annotations
 
 import socket
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
-from twilio.request_validator import RequestValidator
-
 from tests.conftest import TOKEN
-from tests.servers import free_port, gunicorn, stop, wait_until_up
-
-
-def _signed_text(port: int, body: str, sid: str = "SM" + "5" * 32) -> str:
-    url = f"http://127.0.0.1:{port}/sms"
-    form = {"MessageSid": sid, "AccountSid": "AC" + "1" * 32, "From": "+15555550123", "To": "+15555550100", "Body": body}
-    request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(),
-                                     headers={"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, form)})
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return response.read().decode()
+from tests.servers import free_port, gunicorn, signed_text, stop, wait_until_up
 
 
 def test_eight_slow_clients_do_not_hold_up_a_signed_text_under_the_procfiles_server(tmp_path: Path) -> None:
@@ -37,7 +24,7 @@ def test_eight_slow_clients_do_not_hold_up_a_signed_text_under_the_procfiles_ser
             slow.append(sock)
         time.sleep(0.5)
         began = time.monotonic()
-        reply = _signed_text(port, "is it contagious")
+        reply = signed_text(port, "is it contagious")
         assert time.monotonic() - began < 1.0 and "<Message>" in reply
         # The slow clients are let go, not held until the worker's timeout.
         slow[0].settimeout(10)

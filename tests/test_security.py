@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -27,7 +24,7 @@ from service.logs import mask
 from service.gateway.forms import parse_form
 from service.settings import StartupError
 from service.simulator import PhoneCall, TextThread, TwilioClient
-from tests.conftest import ROOT, TOKEN, make_app
+from tests.conftest import TOKEN, make_app
 from tests.servers import free_port, gunicorn
 
 URL = "https://line.example.org/voice"

@@ -253,7 +253,6 @@ def test_replies_seen_in_a_conversation_are_gsm7_and_at_most_three_segments(text
 
 
 def test_synonyms_come_from_the_prompt_files(prompts_copy, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tests.conftest import TOKEN, make_app
 
     path = prompts_copy / "en.yaml"
     path.write_text(path.read_text().replace("phrases: [catching, catch,", "phrases: [cooties, catching, catch,"))

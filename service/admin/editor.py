@@ -595,7 +595,7 @@ def review(lang: str, ident: str) -> BaseResponse:
             edit = Edit(code, "topic", ident, "reviewed", today().isoformat())
             changes.append(Edit(code, "topic", ident, "reviewed", edit.value, current(base.get(edit.file, ""), edit)))
     revision = None
-    if any(plain(c.value) != plain(str(line.content.languages[c.lang].topic(ident).reviewed or "")) for c in changes):
+    if any(plain(c.value or "") != plain(str(line.content.languages[c.lang].topic(ident).reviewed or "")) for c in changes):
         revision = store.publish(changes, g.admin, action="review", base={(c.lang, c.kind, c.ident, c.field): c.was for c in changes})
         _live().refresh(force=True)
     store.review(ident, g.admin, answers_hash(_line().content, ident), revision)

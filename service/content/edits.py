@@ -116,6 +116,7 @@ def _apply_file(text: str, edits: list[Edit]) -> tuple[str, list[Outcome]]:
             outcomes.append(Outcome(edit, "missing"))
             continue
         mapping, value_node, key_node = found
+        assert edit.value is not None  # apply() passes on only edits with a value
         now = _value_of(value_node) if value_node is not None else None
         new = plain(edit.value)
         if now == new:
@@ -248,6 +249,7 @@ def _quoted(value: str) -> str:
 def _insertion(text: str, mapping: yaml.MappingNode, edit: Edit) -> tuple[int, int, str]:
     """A new "field: value" line after the mapping's last field, at its fields' indentation."""
     key_node, value_node = mapping.value[-1]
+    assert edit.value is not None  # apply() passes on only edits with a value
     end = _content_end(text, value_node)
     indent = " " * key_node.start_mark.column
     rendered = render(edit.field, edit.value, None, key_node, text)

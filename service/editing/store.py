@@ -254,14 +254,14 @@ class EditStore:
             if stale:
                 raise Stale(stale)
             if check is not None:
-                after = {key: Edit(*key, _load(r["value"]) or "", _load(r["was"])) for key, r in found.items()}
+                whole = {key: Edit(*key, _load(r["value"]) or "", _load(r["was"])) for key, r in found.items()}
                 for change in changes:
                     key = (change.lang, change.kind, change.ident, change.field)
                     if change.value is None:
-                        after.pop(key, None)
+                        whole.pop(key, None)
                     else:
-                        after[key] = Edit(*key, plain(change.value), after[key].was if key in after else file_value(key, change))
-                errors = check(list(after.values()))
+                        whole[key] = Edit(*key, plain(change.value), whole[key].was if key in whole else file_value(key, change))
+                errors = check(list(whole.values()))
                 if errors:
                     raise PublishRefused(errors)
             revision = conn.execute(insert(revisions).values(
@@ -270,9 +270,9 @@ class EditStore:
             for change in changes:
                 key = (change.lang, change.kind, change.ident, change.field)
                 row = found.get(key)
-                in_files = file_value(key, change)
-                in_files = plain(in_files) if in_files is not None else None
-                before = plain(_load(row["value"])) if row is not None else in_files
+                deployed = file_value(key, change)
+                in_files = plain(deployed) if deployed is not None else None
+                before = plain(_load(row["value"]) or "") if row is not None else in_files
                 if change.value is None:
                     # The edit taken away: the field is again as the files have it (absent there, so absent here).
                     if row is not None:
@@ -319,7 +319,7 @@ class EditStore:
             revision = conn.execute(insert(revisions).values(
                 at=now(), who=who[:64], action="keep", kind=edit.kind, ident=edit.ident[:64], langs=edit.lang,
                 changes=json.dumps([{"lang": edit.lang, "field": edit.field, "before": _dump(file_value),
-                                     "after": _dump(plain(edit.value))}], ensure_ascii=False))).inserted_primary_key[0]
+                                     "after": _dump(plain(edit.value or ""))}], ensure_ascii=False))).inserted_primary_key[0]
             conn.execute(update(edits).where(edits.c.lang == edit.lang, edits.c.kind == edit.kind, edits.c.ident == edit.ident,
                                              edits.c.field == edit.field).values(was=_dump(file_value), revision=revision))
         return int(revision)
