@@ -78,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         app.extensions["editing"] = EditStore(store.engine)
     live = app.extensions["live"] = Live(app)
+    live.retiring = not from_cli
     # The deployed prompt files with the admin pages' edits written in (the files alone without a database).
     texts, _ = live.initial()
     # Reading levels are warnings for admins (prompts check, the admin pages), not worth their 0.2 s at every start.
@@ -86,6 +87,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         print("WARNING: the prompt files with the admin pages' edits have errors; serving the deployed files alone.\n"
               f"{loaded.problems[0]}", file=sys.stderr)
         loaded = read(app.config["PROMPTS_DIR"], reading=False)
+        live.behind = True
     app.extensions["line.problems"] = loaded.problems
     if any(p.severity == "error" for p in loaded.problems):
         if not from_cli:

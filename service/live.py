@@ -68,6 +68,11 @@ class Live:
         self._pid = 0
         self._lock = threading.Lock()
         self._training: threading.Thread | None = None
+        # Whether this process retires edits the files carry (the serving line does; a command-line run does not).
+        self.retiring = True
+        # True while the line serves other content than the files with the edits (those have errors): an editor
+        # page then shows what is served, not the database's edits.
+        self.behind = False
 
     @property
     def store(self) -> Any:
@@ -121,7 +126,9 @@ class Live:
                 log.warning("live content: the edited prompt files have %d error(s) (first: %s); still serving the last good content",
                             len(errors), errors[0])
                 self.stamp = stamp
+                self.behind = True
                 return False
+            self.behind = False
             old: Line = self.app.extensions["line"]
             audio = self.library(store)
             fingerprint = matcher_fingerprint(content)
@@ -139,7 +146,7 @@ class Live:
 
     def _retire(self, store: Any) -> None:
         absorbed = [o.edit for o in self.outcomes if o.status == "absorbed"]
-        if not absorbed:
+        if not absorbed or not self.retiring:
             return
         try:
             gone = store.retire(absorbed)

@@ -537,6 +537,8 @@ def test_strange_ranges_ids_and_next_are_refused_plainly(browser: FlaskClient) -
     # A first day near the calendar's start, whose period before cannot be counted: refused the same way.
     first = browser.get("/admin/?start=0001-01-01&end=0001-01-03")
     assert first.status_code == 400 and "on or after 2000-01-01" in Page(first.get_data(as_text=True)).text
+    late = browser.get("/admin/export/report.csv?start=9999-12-30&end=9999-12-31")
+    assert late.status_code == 400 and "more than a year ahead" in late.get_data(as_text=True)
     assert browser.get("/admin/messages/99999999999999999999/recording").status_code == 404
     page = Page(browser.get("/admin/sign-in").get_data(as_text=True))
     response = browser.post("/admin/sign-in?next=/admin/%0d%0aSet-Cookie:x=1",

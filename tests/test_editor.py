@@ -305,6 +305,23 @@ def test_an_edit_the_files_now_carry_follows_the_files_again(admin: FlaskClient,
     again = make_app(tmp_path, PROMPTS_DIR=str(prompts), ADMIN_PASSWORD_HASH=HASH)
     assert again.extensions["line"].content.languages["en"].topic("contagious").title == "whether POEMS is catching"
     assert not again.extensions["live"].conflicts()
+    # The history says so, and the edit can be brought back (should the files go back to older words).
+    history = Page(signed_in(https_client(again)).get("/admin/history").get_data(as_text=True)).text
+    assert "The deployed files now say the same: the field follows the files again" in history
+
+
+def test_while_the_line_serves_the_files_alone_an_edited_field_can_still_be_published(admin: FlaskClient, prompts: Path,
+                                                                                    tmp_path: Path) -> None:
+    assert admin.post(EDITOR, data=values(editor_form(admin), keyword="kissing")).status_code == 303
+    # A deploy gives another topic the same keyword: files and edits together are refused, the files alone served.
+    path = prompts / "en.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("keyword: skin", "keyword: kissing", 1), encoding="utf-8")
+    restarted = make_app(tmp_path, PROMPTS_DIR=str(prompts), ADMIN_PASSWORD_HASH=HASH)
+    assert restarted.extensions["line"].content.languages["en"].topic("contagious").keyword == "contagious"
+    client = signed_in(https_client(restarted))
+    fixed = client.post(EDITOR, data=values(editor_form(client), keyword="infection"))
+    assert fixed.status_code == 303, Page(fixed.get_data(as_text=True)).text[:500]
+    assert restarted.extensions["line"].content.languages["en"].topic("contagious").keyword == "infection"
 
 
 def test_prompts_pull_writes_only_the_edited_lines_and_the_check_passes(admin: FlaskClient, editor_app: Flask, prompts: Path,

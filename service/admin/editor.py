@@ -453,7 +453,9 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
     old = _line()
     try:
         # Checked again while no other publish can happen: a colleague's publish meanwhile is part of the check.
-        revision = store.publish(session.changes, g.admin, base=base, check=content_errors, expect=session.expect)
+        # (While the line serves other content than the edits, the page showed that: nothing to compare it with.)
+        revision = store.publish(session.changes, g.admin, base=base, check=content_errors,
+                                 expect=None if _live().behind else session.expect)
     except Stale as stale:
         # A colleague published one of these fields meanwhile, on another worker: this page shows theirs, and the
         # admin's own wording to copy from, as when this worker had already seen it.

@@ -286,9 +286,9 @@ class EditStore:
                 if in_files is not None and after == in_files:
                     if row is not None:  # back to the files' own value: no longer an edit
                         conn.execute(delete(edits).where(edits.c.id == row["id"]))
-                elif row is not None:
-                    conn.execute(update(edits).where(edits.c.id == row["id"]).values(value=_dump(after), revision=revision))
-                else:
+                elif row is None or not conn.execute(update(edits).where(edits.c.id == row["id"]).values(
+                        value=_dump(after), revision=revision)).rowcount:
+                    # A new edit, or one a look at the deployed files retired just now: kept as a new one.
                     conn.execute(insert(edits).values(lang=change.lang, kind=change.kind, ident=change.ident, field=change.field,
                                                       value=_dump(after), was=_dump(in_files), revision=revision))
             if not kept:
@@ -300,17 +300,29 @@ class EditStore:
 
     def retire(self, absorbed: list[Edit]) -> int:
         """Take away edits the deployed files now say word for word (pulled and committed): from then on the field
-        follows the files, so a later change in the files is served, not held up as a conflict. Their count."""
+        follows the files, so a later change in the files is served, not held up as a conflict. Each place's are one
+        revision in the history (reverting it brings the edit back, should the files go back to older words). Their
+        count."""
         self.prepare()
-        gone = 0
+        gone: dict[tuple[str, str], list[Change]] = {}
         with self.engine.begin() as conn:
+            # In turn with publishes: a colleague's publish of the same field is never undone halfway.
+            conn.execute(update(state).where(state.c.key == TURN).values(at=now()))
             for edit in absorbed:
                 if edit.value is None:
                     continue
-                gone += conn.execute(delete(edits).where(
-                    edits.c.lang == edit.lang, edits.c.kind == edit.kind, edits.c.ident == edit.ident,
-                    edits.c.field == edit.field, edits.c.value == _dump(plain(edit.value)))).rowcount or 0
-        return gone
+                value = plain(edit.value)
+                if conn.execute(delete(edits).where(
+                        edits.c.lang == edit.lang, edits.c.kind == edit.kind, edits.c.ident == edit.ident,
+                        edits.c.field == edit.field, edits.c.value == _dump(value))).rowcount:
+                    gone.setdefault((edit.kind, edit.ident), []).append(Change(edit.lang, edit.field, value, value))
+            for (kind, ident), changes in gone.items():
+                conn.execute(insert(revisions).values(
+                    at=now(), who="the deployed files", action="retire", kind=kind, ident=ident[:64],
+                    langs=",".join(sorted({c.lang for c in changes}))[:64], reverts=None, changes=json.dumps(
+                        [{"lang": c.lang, "field": c.field, "before": _dump(c.before), "after": _dump(c.after)} for c in changes],
+                        ensure_ascii=False)))
+        return sum(len(changes) for changes in gone.values())
 
     def keep(self, edit: Edit, file_value: Value, who: str) -> int:
         """A conflict resolved by keeping the web's value: the files' new value becomes what it was edited from."""

@@ -37,6 +37,9 @@ def date_range(days: int | None, since: dt.date | None, until: dt.date | None, t
         start = end - dt.timedelta(days=days - 1)
     else:
         start = since
+    latest = (today or dt.date.today()) + dt.timedelta(days=MAX_DAYS)
+    if end > latest:
+        raise RangeError(f"{end} is more than a year ahead: expected a last day on or before {latest}")
     if start < FIRST_DAY:
         raise RangeError(f"{start} is before the line kept records: expected a first day on or after {FIRST_DAY}")
     if start > end:

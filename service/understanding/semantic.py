@@ -108,7 +108,11 @@ def _turn(path: Path | None) -> Iterator[None]:
         yield  # a read-only disk: every process computes its own
         return
     with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError:
+            yield  # a disk without locks (some network disks): every process computes its own
+            return
         try:
             yield
         finally:
@@ -189,11 +193,11 @@ class SemanticModel:
         self._path = cache_dir / f"semantic-{embedder.name}-{self._digest}.npz" if cache_dir else None
         self._untrained: tuple[np.ndarray, int] | None = None
         loaded = _BUILT.get(self._digest)
-        if loaded is not None and self._path is not None:
+        if loaded is None:
+            loaded = self._load(self._path, classes)
+        elif self._path is not None:
             with contextlib.suppress(OSError):
                 os.utime(self._path)  # in use here: the last to go when older banks' files are cleared
-        else:
-            loaded = self._load(self._path, classes)
         if loaded is None:
             self._vectors = TextVectors(cache_dir, embedder).encode(texts)
             self._untrained = (np.asarray(labels), classes)
