@@ -114,6 +114,13 @@ def test_records_gathered_in_memory_survive_a_failed_write(tmp_path: Path) -> No
     assert counts(store) == (2, 0, 0)
     assert all(t.is_alive() for t in store._threads)
     assert not store._pending
+    # A page that asks for the records written meanwhile is told they are not yet, rather than failing.
+    store.buffer.append_many = lambda records: (_ for _ in ()).throw(OSError("disk full"))  # type: ignore[method-assign]
+    store._pending.append(("usage", {"rid": "late", "day": dt.date.today().isoformat(), "channel": "sms", "lang": "en",
+                                     "topic": "skin"}))
+    assert store.flush(timeout=1) is False and len(store._pending) == 1
+    store.buffer.append_many = real  # type: ignore[method-assign]
+    assert store.flush() and counts(store) == (3, 0, 0)
 
 
 

@@ -496,7 +496,11 @@ class Store:
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Write every kept record now, if the database can be reached; True when none is left waiting."""
-        self._spill()
+        try:
+            self._spill()
+        except Exception as exc:  # noqa: BLE001 - kept in memory for the gatherer's next try; a page shows what it has
+            log.warning("records: %d record(s) could not be set down yet (%s)", len(self._pending), _reason(exc))
+            return False
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._draining:
