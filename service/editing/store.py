@@ -135,6 +135,12 @@ class Change:
     after: Value | None
 
 
+def _changes(changes: list[Change]) -> str:
+    """A revision's changes as the history keeps them."""
+    return json.dumps([{"lang": c.lang, "field": c.field, "before": _dump(c.before), "after": _dump(c.after)} for c in changes],
+                      ensure_ascii=False)
+
+
 @dataclass(frozen=True)
 class Revision:
     """One publish, revert, review mark or resolved conflict."""
@@ -293,9 +299,7 @@ class EditStore:
                                                       value=_dump(after), was=_dump(in_files), revision=revision))
             if not kept:
                 raise _NothingChanged  # rolled back: no empty revision in the history
-            conn.execute(update(revisions).where(revisions.c.id == revision).values(changes=json.dumps(
-                [{"lang": c.lang, "field": c.field, "before": _dump(c.before), "after": _dump(c.after)} for c in kept],
-                ensure_ascii=False)))
+            conn.execute(update(revisions).where(revisions.c.id == revision).values(changes=_changes(kept)))
         return int(revision)
 
     def retire(self, absorbed: list[Edit]) -> int:
@@ -319,9 +323,7 @@ class EditStore:
             for (kind, ident), changes in gone.items():
                 conn.execute(insert(revisions).values(
                     at=now(), who="the deployed files", action="retire", kind=kind, ident=ident[:64],
-                    langs=",".join(sorted({c.lang for c in changes}))[:64], reverts=None, changes=json.dumps(
-                        [{"lang": c.lang, "field": c.field, "before": _dump(c.before), "after": _dump(c.after)} for c in changes],
-                        ensure_ascii=False)))
+                    langs=",".join(sorted({c.lang for c in changes}))[:64], reverts=None, changes=_changes(changes)))
         return sum(len(changes) for changes in gone.values())
 
     def keep(self, edit: Edit, file_value: Value, who: str) -> int:
@@ -330,8 +332,7 @@ class EditStore:
         with self.engine.begin() as conn:
             revision = conn.execute(insert(revisions).values(
                 at=now(), who=who[:64], action="keep", kind=edit.kind, ident=edit.ident[:64], langs=edit.lang,
-                changes=json.dumps([{"lang": edit.lang, "field": edit.field, "before": _dump(file_value),
-                                     "after": _dump(plain(edit.value or ""))}], ensure_ascii=False))).inserted_primary_key[0]
+                changes=_changes([Change(edit.lang, edit.field, file_value, plain(edit.value or ""))]))).inserted_primary_key[0]
             conn.execute(update(edits).where(edits.c.lang == edit.lang, edits.c.kind == edit.kind, edits.c.ident == edit.ident,
                                              edits.c.field == edit.field).values(was=_dump(file_value), revision=revision))
         return int(revision)
