@@ -595,7 +595,13 @@ def test_on_a_worker_that_has_not_looked_yet_a_revert_or_an_old_page_never_overw
     # is refused beside the field, which shows the title now served.
     live = b.extensions["live"]
     looked = live.refresh
-    live.refresh = lambda force=False: looked(force=True) if force else False
+    looks: list[bool] = []
+
+    def too_early_once(force: bool = False) -> bool:
+        looks.append(force)
+        return False if len(looks) == 1 else looked(force)
+
+    live.refresh = too_early_once
     clash = on_b.post(EDITOR, data=values(old_page, title="bob's title"))
     assert clash.status_code == 422 and "someone published a change to this field" in Page(clash.get_data(as_text=True)).text
     assert Forms(clash.get_data(as_text=True)).with_field("title")["fields"]["title"] == ["title two"]

@@ -256,14 +256,14 @@ class Session:
                     edit = Edit(lang.code, self.kind, self.ident, field_name, value)
                     self.changes.append(Edit(edit.lang, edit.kind, edit.ident, edit.field, value,
                                              current(self.base.get(edit.file, ""), edit)))
-                    self.expect[(edit.lang, edit.kind, edit.ident, edit.field)] = (shown or fingerprint(now),)
+                    self.expect[edit.key] = (shown or fingerprint(now),)
 
     def checked(self) -> tuple[Content, list[Problem]]:
         """The whole content with the changes, and every problem the check finds in it (as prompts check would)."""
         store = _editing()
-        edits = {(e.lang, e.kind, e.ident, e.field): e for e in store.edits()}
+        edits = {e.key: e for e in store.edits()}
         for change in self.changes:
-            edits[(change.lang, change.kind, change.ident, change.field)] = change
+            edits[change.key] = change
         texts, outcomes = apply(self.base, list(edits.values()))
         content = read(Path(current_app.config["PROMPTS_DIR"]), reading=True, texts=texts)
         problems = list(content.problems)
@@ -410,7 +410,7 @@ def _title(session: Session) -> str:
 def _fresh_session(lang: str, kind: str, ident: str, clashes: list[tuple[str, str]]) -> Session:
     """The form read again over the newest published content (a colleague's change may not have reached this worker
     yet), with these fields shown as clashes: theirs in the field, the admin's below it."""
-    _live().refresh(force=True)
+    _live().refresh()
     session = Session(lang, kind, ident)
     session.read_form()
     session.clashes += [clash for clash in clashes if clash not in session.clashes]
@@ -449,12 +449,11 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
     if not session.changes:
         return _page(session, content, problems, form=True, notice="Nothing changed: nothing to publish.")
     store = _editing()
-    base = {(c.lang, c.kind, c.ident, c.field): c.was for c in session.changes}
     old = _line()
     try:
         # Checked again while no other publish can happen: a colleague's publish meanwhile is part of the check.
         # (While the line serves other content than the edits, the page showed that: nothing to compare it with.)
-        revision = store.publish(session.changes, g.admin, base=base, check=content_errors,
+        revision = store.publish(session.changes, g.admin, check=content_errors,
                                  expect=None if _live().behind else session.expect)
     except Stale as stale:
         # A colleague published one of these fields meanwhile, on another worker: this page shows theirs, and the
@@ -598,7 +597,7 @@ def review(lang: str, ident: str) -> BaseResponse:
             changes.append(Edit(code, "topic", ident, "reviewed", edit.value, current(base.get(edit.file, ""), edit)))
     revision = None
     if any(plain(c.value or "") != plain(str(line.content.languages[c.lang].topic(ident).reviewed or "")) for c in changes):
-        revision = store.publish(changes, g.admin, action="review", base={(c.lang, c.kind, c.ident, c.field): c.was for c in changes})
+        revision = store.publish(changes, g.admin, action="review")
         _live().refresh(force=True)
     store.review(ident, g.admin, answers_hash(_line().content, ident), revision)
     _log("marked medically reviewed", topic=ident)
@@ -653,12 +652,10 @@ def revert(revision_id: int) -> BaseResponse:
         # field was changed again since (on any worker: checked again under the publish lock).
         edit = Edit(change.lang, found.kind, found.ident, change.field, change.before)
         changes.append(Edit(edit.lang, edit.kind, edit.ident, edit.field, edit.value, current(base.get(edit.file, ""), edit)))
-        expect[(edit.lang, edit.kind, edit.ident, edit.field)] = (fingerprint(change.after), fingerprint(change.before))
+        expect[edit.key] = (fingerprint(change.after), fingerprint(change.before))
     old = _line()
     try:
-        revision = store.publish(changes, g.admin, action="revert", reverts=revision_id,
-                                 base={(c.lang, c.kind, c.ident, c.field): c.was for c in changes}, check=content_errors,
-                                 expect=expect)
+        revision = store.publish(changes, g.admin, action="revert", reverts=revision_id, check=content_errors, expect=expect)
     except Stale as stale:
         fields = ", ".join(f"{lang} {name}" for lang, _, _, name in stale.fields)
         flash(f"Change #{revision_id} was not reverted: {fields} of {found.kind} '{found.ident}' has been changed again "
@@ -689,12 +686,11 @@ def resolve(lang: str, kind: str, ident: str, name: str) -> BaseResponse:
     if request.form.get("keep") == "files":
         try:
             store.publish([Edit(lang, kind, ident, name, conflict.file_value, conflict.file_value)], g.admin, action="publish",
-                          base={(lang, kind, ident, name): conflict.file_value}, check=content_errors,
-                          expect={(lang, kind, ident, name): (fingerprint(conflict.edit.value),)})
+                          check=content_errors, expect={conflict.edit.key: (fingerprint(conflict.edit.value),)})
         except Stale:
             flash("The files' wording was not taken: someone changed this field on the admin pages meanwhile; "
                   "compare again below.", "error")
-            _live().refresh(force=True)
+            _live().refresh()
             return redirect(url_for("admin.history") + "#conflicts", code=303)
         except PublishRefused as refused:
             flash(f"The files' wording was not taken: the content would then have {len(refused.problems)} error(s), "

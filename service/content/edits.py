@@ -48,6 +48,11 @@ class Edit:
         """The prompt file the field is in."""
         return f"{self.lang}.yaml"
 
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Which field this is: language, kind, place and field name."""
+        return (self.lang, self.kind, self.ident, self.field)
+
 
 def plain(value: Value) -> Value:
     """A value as the line reads it: text with its spaces collapsed; a list without empty items."""

@@ -37,7 +37,7 @@ revisions = Table(
     Column("id", Integer, primary_key=True),
     Column("at", DateTime, nullable=False),
     Column("who", String(64), nullable=False),
-    Column("action", String(16), nullable=False),  # publish, revert, review, keep (a conflict resolved)
+    Column("action", String(16), nullable=False),  # publish, revert, review, keep (a conflict resolved), retire
     Column("kind", String(8), nullable=False),
     Column("ident", String(64), nullable=False),
     Column("langs", String(64), nullable=False),
@@ -218,12 +218,11 @@ class EditStore:
         return [Edit(r["lang"], r["kind"], r["ident"], r["field"], _load(r["value"]) or "", _load(r["was"])) for r in rows]
 
     def publish(self, changes: list[Edit], who: str, action: str = "publish", reverts: int | None = None,
-                base: dict[tuple[str, str, str, str], Value | None] | None = None,
                 check: Callable[[list[Edit]], list[Any]] | None = None,
                 expect: dict[tuple[str, str, str, str], tuple[str, ...]] | None = None) -> int:
         """Record a revision and make its changes the fields' current values (a field set back to its value in the
-        files stops being an edit); 0 when nothing would change. base: each field's value in the deployed files,
-        when the caller knows it. check: the errors of the whole content with these changes, run while no other
+        files stops being an edit); 0 when nothing would change. Each change's was: the field's value in the deployed
+        files as the caller read them (None: not there). check: the errors of the whole content with these changes, run while no other
         publish can happen (on any worker), so two publishes can never together make content the line refuses;
         with errors, nothing is stored and PublishRefused says them. expect: for some fields, the fingerprints of
         the values the change was made from; when the field now holds another (a colleague published meanwhile, on
@@ -231,42 +230,30 @@ class EditStore:
         the field's edit away (back to the files, where the field is absent)."""
         self.prepare()
         try:
-            return self._publish(changes, who, action, reverts, base or {}, check, expect or {})
+            return self._publish(changes, who, action, reverts, check, expect or {})
         except _NothingChanged:
             return 0
 
     def _publish(self, changes: list[Edit], who: str, action: str, reverts: int | None,
-                 base: dict[tuple[str, str, str, str], Value | None], check: Callable[[list[Edit]], list[Any]] | None,
-                 expect: dict[tuple[str, str, str, str], tuple[str, ...]]) -> int:
+                 check: Callable[[list[Edit]], list[Any]] | None, expect: dict[tuple[str, str, str, str], tuple[str, ...]]) -> int:
         kept: list[Change] = []
         with self.engine.begin() as conn:
             # Publishes take turns: this row stays locked (PostgreSQL: the row; SQLite: the file) until commit.
             conn.execute(update(state).where(state.c.key == TURN).values(at=now()))
             found = {(r["lang"], r["kind"], r["ident"], r["field"]): r for r in conn.execute(select(edits)).mappings()}
-
-            def file_value(key: tuple[str, str, str, str], change: Edit) -> Value | None:
-                # The deployed files' value as the caller read it; else what the edit was made from.
-                row = found.get(key)
-                if key in base:
-                    return base[key]
-                return _load(row["was"]) if row is not None and row["was"] is not None else change.was
-
-            def value_now(key: tuple[str, str, str, str], change: Edit) -> Value | None:
-                row = found.get(key)
-                return _load(row["value"]) if row is not None else file_value(key, change)
-
-            stale = [key for change in changes for key in [(change.lang, change.kind, change.ident, change.field)]
-                     if key in expect and fingerprint(value_now(key, change)) not in expect[key]]
+            # A field's value now: its edit's, else the deployed files'.
+            now_values = {c.key: _load(found[c.key]["value"]) if c.key in found else c.was for c in changes}
+            stale = [c.key for c in changes if c.key in expect and fingerprint(now_values[c.key]) not in expect[c.key]]
             if stale:
                 raise Stale(stale)
             if check is not None:
                 whole = {key: Edit(*key, _load(r["value"]) or "", _load(r["was"])) for key, r in found.items()}
                 for change in changes:
-                    key = (change.lang, change.kind, change.ident, change.field)
                     if change.value is None:
-                        whole.pop(key, None)
+                        whole.pop(change.key, None)
                     else:
-                        whole[key] = Edit(*key, plain(change.value), whole[key].was if key in whole else file_value(key, change))
+                        was = whole[change.key].was if change.key in whole else change.was
+                        whole[change.key] = Edit(*change.key, plain(change.value), was)
                 errors = check(list(whole.values()))
                 if errors:
                     raise PublishRefused(errors)
@@ -274,10 +261,8 @@ class EditStore:
                 at=now(), who=who[:64], action=action, kind=changes[0].kind, ident=changes[0].ident[:64],
                 langs=",".join(sorted({c.lang for c in changes}))[:64], changes="[]", reverts=reverts)).inserted_primary_key[0]
             for change in changes:
-                key = (change.lang, change.kind, change.ident, change.field)
-                row = found.get(key)
-                deployed = file_value(key, change)
-                in_files = plain(deployed) if deployed is not None else None
+                row = found.get(change.key)
+                in_files = plain(change.was) if change.was is not None else None
                 before = plain(_load(row["value"]) or "") if row is not None else in_files
                 if change.value is None:
                     # The edit taken away: the field is again as the files have it (absent there, so absent here).
