@@ -20,16 +20,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from service.content import Content, load  # noqa: E402
+from service.understanding import evaluation as E  # noqa: E402
 from service.understanding import matcher as M  # noqa: E402
 from service.understanding.evaluation import ONE_STEP, evaluate, read_questions  # noqa: E402
 from service.understanding.safety import Safety  # noqa: E402
 
 # name -> the matcher's settings that differ from the shipped ones.
-DESIGNS: list[tuple[str, dict[str, float]]] = [
+DESIGNS: list[tuple[str, dict[str, float | bool]]] = [
     ("ask when unsure (the settings of 2026-11-26)", {"ANSWER_AT": 0.6, "OFFER_AT": 9.0}),
     ("ask when unsure, shipped answer_at 0.9", {"OFFER_AT": 9.0}),
     ("answer, then offer from 0.50", {"OFFER_AT": 0.5}),
-    ("answer, then offer from 0.40 (shipped)", {}),
+    ("offer from 0.40, a menu second asks, 3 to choose from by text (2026-12-06 a.m.)", {"OFFER_PAST_MENU": False, "TEXT_CHOICES": 3}),
+    ("offer from 0.40, a menu second asks, 4 by text", {"OFFER_PAST_MENU": False}),
+    ("offer from 0.40 past a menu second, 4 by text (shipped)", {}),
     ("answer, then offer from 0.35", {"OFFER_AT": 0.35}),
     ("answer, then offer from 0.30", {"OFFER_AT": 0.3}),
     ("offer from 0.40, or 0.30 with a lead of 0.15", {"OFFER_FROM": 0.3, "OFFER_LEAD": 0.15}),
@@ -41,16 +44,17 @@ DESIGNS: list[tuple[str, dict[str, float]]] = [
 
 
 @contextmanager
-def settings(changes: dict[str, float]) -> Iterator[None]:
-    """The matcher's module settings changed for a while."""
-    saved = {name: getattr(M, name) for name in changes}
+def settings(changes: dict[str, float | bool]) -> Iterator[None]:
+    """The matcher's (or the evaluation's: how many choices a texter reads) module settings changed for a while."""
+    modules = {name: E if name == "TEXT_CHOICES" else M for name in changes}
+    saved = {name: getattr(modules[name], name) for name in changes}
     for name, value in changes.items():
-        setattr(M, name, value)
+        setattr(modules[name], name, value)
     try:
         yield
     finally:
         for name, value in saved.items():
-            setattr(M, name, value)
+            setattr(modules[name], name, value)
 
 
 def with_answers(content: Content) -> Content:
@@ -72,7 +76,7 @@ def main() -> None:
     sets = {"held-out": read_questions(ROOT / "bench" / "eval" / "questions.csv"),
             "dev": read_questions(ROOT / "bench" / "dev" / "questions.csv")}
     print("first / one step / wrong, per language; held-out also spoken")
-    print(f"{'design':46s} {'held-out en':>20s} {'held-out es':>20s} {'spoken en':>20s} {'spoken es':>20s} "
+    print(f"{'design':64s} {'held-out en':>20s} {'held-out es':>20s} {'spoken en':>20s} {'spoken es':>20s} "
           f"{'dev en':>20s} {'dev es':>20s}")
     designs = [(name, changes, matcher) for name, changes in DESIGNS]
     # Retrieval against each topic's own answer as well as its examples (a new meaning layer, trained here).
@@ -86,7 +90,7 @@ def main() -> None:
                 cells += [f"{f.share('direct'):5.1%} {f.share(*ONE_STEP):5.1%} {f.share('wrong'):4.1%}"
                           for f in figures.values()]
         held, spoken_cells, dev = cells[0:2], cells[2:4], cells[4:6]
-        print(f"{name:46s} " + " ".join(f"{c:>20s}" for c in held + spoken_cells + dev))
+        print(f"{name:64s} " + " ".join(f"{c:>20s}" for c in held + spoken_cells + dev))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from .content import Content, Language, normalize
 from .logs import mask, note, request_key
 from .settings import country_code
 from .understanding import LanguageGuesser, Matcher, Safety
-from .understanding.matcher import Decision
+from .understanding.matcher import MAX_CHOICES, Decision
 from .understanding.junk import Junk
 
 log = logging.getLogger("service.records")
@@ -68,10 +68,10 @@ class Line:
         line.number_words = frozenset(normalize(w) for lang in content.languages.values() for w in lang.words.get("numbers", ()))
         return line
 
-    def decide(self, text: str, lang: str) -> Decision:
+    def decide(self, text: str, lang: str, choices: int = MAX_CHOICES) -> Decision:
         """What to do with a message, its choices as this content has them (a matcher still learning an edit was built
         on the content before it: the places are the same, their titles and answers are now these)."""
-        decision = self.matcher.decide(text, lang)
+        decision = self.matcher.decide(text, lang, choices)
         places = self.content.languages[lang].targets
         return replace(decision, choices=tuple(places.get((t.kind, t.id), t) for t in decision.choices))
 

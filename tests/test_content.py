@@ -87,6 +87,15 @@ def test_a_text_answer_over_three_segments(small_prompts: Path) -> None:
     assert report(small_prompts) == ["prompts/en.yaml:148: text message topic 'what_is' text, with its closing line, is 5 segments (654 characters); expected at most 3 segments (459 characters): shorten it by 195"]
 
 
+def test_a_title_too_long_for_a_list_of_choices_is_reported_at_the_title(small_prompts: Path) -> None:
+    # A texter who is not understood gets the nearest topics by title, with the notice in front: titles must fit it.
+    edit(small_prompts, "en.yaml", "title: whether it is contagious", "title: whether it is contagious" + " or catching" * 30)
+    problems = report(small_prompts)
+    assert [p for p in problems if "list of topics to choose from" in p] == [(
+        "prompts/en.yaml:155: text message the longest list of topics to choose from, as a first text with the line's "
+        "notice, is 5 segments (623 characters); expected at most 3 segments (459 characters): shorten it by 164")]
+
+
 def test_a_text_answer_with_characters_outside_gsm7_names_them(small_prompts: Path) -> None:
     edit(small_prompts, "en.yaml", "    text: >-\n      No. POEMS", "    text: >-\n      No \u2014 it\u2019s not. POEMS")
     assert report(small_prompts) == [

@@ -233,7 +233,7 @@ def test_anything_not_understood_is_said_briefly_with_the_menu(texter: TextThrea
     texter.send("hi")
     reply = answer_of(texter.send("zorp blik wuggle"))
     assert reply.startswith("Sorry, I did not understand that. These topics are the closest:")
-    assert re.search(r"\n1 .+\n2 .+\n3 .+\nReply with the number, or MENU", reply)
+    assert re.search(r"\n1 .+\n2 .+\n3 .+\n4 .+\nReply with the number, or MENU", reply)
 
 
 def test_every_reply_the_line_can_send_fits_three_gsm7_segments(line: Line) -> None:

@@ -32,17 +32,18 @@ def unsure(line: Line, lang: str = "en") -> str:
     raise AssertionError("none of the test messages leaves the matcher unsure")
 
 
-def test_a_did_you_mean_by_text_is_answered_with_its_number_not_the_main_menus(texter: TextThread, line: Line) -> None:
+def test_a_did_you_mean_by_text_offers_four_and_is_answered_with_its_number_not_the_main_menus(texter: TextThread, line: Line) -> None:
     texter.send("hi")
     [reply] = texter.send(unsure(line))
     offered = re.findall(r"^(\d) (.+)$", reply, re.M)
-    assert reply.startswith("Did you mean:") and 2 <= len(offered) <= 3 and reply.endswith("Reply with the number, or MENU for all topics.")
-    number, title = offered[1]
+    # A texter reads four choices (a caller hears three: below).
+    assert reply.startswith("Did you mean:") and len(offered) == 4 and reply.endswith("Reply with the number, or MENU for all topics.")
+    number, title = offered[3]
     target = next(t for t in line.content.languages["en"].targets.values() if t.title == title)
     [answer] = texter.send(number)
-    main_option_2 = line.content.menus["main"].option(number)
+    main_option = line.content.menus["main"].option(number)
     assert target.text.split(".")[0] in answer or target.kind == "menu"
-    assert main_option_2 is None or main_option_2.target != target.id or target.kind == "menu"
+    assert main_option is None or main_option.target != target.id or target.kind == "menu"
     # The choice is used once: the same number now picks from the main menu again.
     assert texter.send("1")[0] != answer
 
@@ -52,7 +53,7 @@ def test_a_did_you_mean_by_voice_is_answered_by_key_by_number_or_by_yes(call: Ph
     call.start()
     turn = call.say(message)
     said = re.findall(r"(?:Did you mean )?([^.?]+)\? Press (\d)\.", turn.text)
-    assert turn.text.startswith("Did you mean ") and len(said) >= 2 and turn.gather is not None
+    assert turn.text.startswith("Did you mean ") and 2 <= len(said) <= 3 and turn.gather is not None
     titles = {t.title: t for t in line.content.languages["en"].targets.values()}
     second = titles[said[1][0].strip()]
     assert line.content.languages["en"].prompts[f"topic.{second.id}"].text in call.press("2").text
@@ -167,14 +168,14 @@ def test_held_out_questions_reach_the_right_answer_above_a_floor() -> None:
     # The bank's vectors as every process on this checkout keeps them (instance/): the same matcher the line builds.
     matcher = Matcher.for_content(content, cache_dir=ROOT / "instance")
     figures = evaluate(content, matcher, Safety(content), read_questions(ROOT / "bench" / "eval" / "questions.csv"))
-    # About 4 points under the figures in the README (65% and 50% right at once, 92% and 88% within one step, 4.6% and
-    # 3.2% wrong): room for an admin's edits of the bank, not for a slide. (Issue 25 asks 75% and 70% right at once
+    # About 4 points under the figures in the README (68% and 52% right at once, 93% and 90% within one step, 4.6% and
+    # 3.8% wrong): room for an admin's edits of the bank, not for a slide. (Issue 25 asks 75% and 70% right at once
     # with at most 3% wrong: not reached yet; bench/README.md.)
-    floors = {"en": 0.61, "es": 0.47}
+    floors = {"en": 0.64, "es": 0.49}
     for code, fig in figures.items():
         assert fig.asked >= 50, code
         assert fig.share("direct") >= floors.get(code, 0.45), (code, fig.outcomes)
-        assert fig.share(*ONE_STEP) >= 0.86, (code, fig.outcomes)
+        assert fig.share(*ONE_STEP) >= 0.87, (code, fig.outcomes)
         assert fig.share("wrong") <= 0.05, (code, fig.outcomes)
         # Crisis wording is caught in every language (in English 6 of 7: one held-out phrasing is not).
         assert fig.outcomes["crisis_caught"] >= 1 and fig.outcomes["crisis_missed"] <= 1, code
@@ -298,3 +299,25 @@ def test_the_vectors_kept_on_disk_survive_two_threads_learning_at_once_and_a_bro
     path.write_bytes(b"PK\x03\x04 not a zip file at all")
     semantic._MEMORY.pop("test", None)
     assert semantic.TextVectors(tmp_path, Slow()).encode(["a question"]).shape == (1, 512)
+
+
+def test_after_a_likely_answer_the_topic_offered_is_the_next_topic_past_a_menu(line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The menu an answer sits in often comes second ("treatment" and "treatment and care"): it is not another meaning,
+    # so the texter gets the answer and the next topic, not a "did you mean" with the menu in it.
+    from service.understanding import matcher as M
+
+    index = line.matcher.indexes["en"]
+    topics = [t for t in index.places if t.kind == "topic"]
+    menus = [t for t in index.places if t.kind == "menu"]
+    assert len(topics) >= 2 and len(menus) >= 2
+
+    def ranked(*pairs: tuple[object, float]) -> list[M.Scored]:
+        return [M.Scored(place, score, 0.0, score) for place, score in pairs]  # type: ignore[arg-type]
+
+    likely = M.OFFER_AT + 0.05
+    monkeypatch.setattr(index, "rank", lambda text, vector=None: ranked((topics[0], likely), (menus[0], likely - 0.01), (topics[1], 0.2), (menus[1], 0.1)))
+    decision = line.matcher.decide("anything at all", "en")
+    assert (decision.kind, [t.id for t in decision.choices]) == ("offer", [topics[0].id, topics[1].id])
+    # Two menus first: which one was meant is asked.
+    monkeypatch.setattr(index, "rank", lambda text, vector=None: ranked((menus[0], likely), (menus[1], likely - 0.01), (topics[0], 0.2), (topics[1], 0.1)))
+    assert line.matcher.decide("anything at all", "en").kind == "ask"

@@ -6,8 +6,8 @@ import secrets
 
 from flask import request, session
 
-from ..content import Target, gsm, normalize, sms_answer, sms_menu
-from ..content.replies import first_answer
+from ..content import Target, normalize, sms_answer, sms_menu
+from ..content.replies import TEXT_CHOICES, first_answer, sms_choices
 from ..line import Line
 from ..logs import note
 from ..understanding import Decision
@@ -81,8 +81,7 @@ class Conversation:
     def offer(self, header: str, targets: tuple[Target, ...]) -> str:
         """Numbered choices; the next number picks from them, not from a menu."""
         self.choices = [t.id for t in targets]
-        lines = [header, *(f"{n} {t.title}" for n, t in enumerate(targets, start=1)), self.phrase("sms_choose")]
-        return gsm.fold("\n".join(lines))
+        return sms_choices(self.lang, header, targets)
 
     def respond(self, body: str) -> list[str]:
         """The texts to send back; a first-time texter's reply always carries the line's notice (in one message)."""
@@ -136,14 +135,14 @@ class Conversation:
             self.line.record_unmatched("sms", self.lang.code, body[:200], thread=self.thread)
             return [f"{self.phrase('sms_not_understood')} {self.phrase('sms_menu_footer')}"]
         self.switch_if_clear(body)
-        return self.answer(self.line.decide(body, self.lang.code), body)
+        return self.answer(self.line.decide(body, self.lang.code, TEXT_CHOICES), body)
 
     def switch_if_clear(self, body: str) -> None:
         """Keep the conversation's language unless this message is clearly in another (or is the first)."""
         self.set_language(self.line.languages.language(body, None if self.first else self.lang.code))
 
     def answer(self, decision: Decision, body: str) -> list[str]:
-        """Answer when sure, ask when two or three are close, else say so and offer the nearest."""
+        """Answer when sure, ask when two to four are close, else say so and offer the nearest."""
         note(decision=decision.kind)
         if decision.kind == "answer":
             return [self.reach(decision.target)]

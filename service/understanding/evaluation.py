@@ -10,7 +10,8 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from ..content import Content, normalize
-from .matcher import Matcher
+from ..content.replies import TEXT_CHOICES
+from .matcher import MAX_CHOICES, Matcher
 from .safety import Safety
 
 SAFETY_LABELS = ("crisis", "emergency")
@@ -83,7 +84,8 @@ def evaluate(content: Content, matcher: Matcher, safety: Safety, questions: list
         if bank[q.lang] and process.extractOne(normalize(q.text), bank[q.lang], scorer=fuzz.ratio, score_cutoff=NEAR_COPY):
             fig.left_out += 1
             continue
-        decision = matcher.decide(repair(q.text) if spoken else q.text, q.lang)
+        # As each channel offers them: a texter reads four choices, a caller hears three.
+        decision = matcher.decide(repair(q.text), q.lang, MAX_CHOICES) if spoken else matcher.decide(q.text, q.lang, TEXT_CHOICES)
         ids = [t.id for t in decision.choices]
         if q.label == NOTHING:
             fig.outcomes[f"nothing_{decision.kind}"] += 1
