@@ -15,7 +15,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .audio import audio_problems
 from .content import Problem, format_problems, gsm, read
-from .content.replies import first_text_room
+from .content.replies import TEXT_CHOICES, first_text_room
 
 
 def register(app: Flask) -> None:
@@ -190,16 +190,17 @@ def _matcher():  # type: ignore[no-untyped-def]
 @with_appcontext
 @click.argument("question")
 def ask_command(question: str) -> None:
-    """Show what the line makes of a question: the three nearest topics with their scores, in every language."""
+    """Show what the line makes of a question: the nearest topics with their scores, in every language."""
     line = _matcher()
     if line.safety.is_crisis(question) or line.safety.is_emergency(question):
         click.echo(f"Caught first as {'a crisis' if line.safety.is_crisis(question) else 'an emergency'}: "
                    "the line answers with its crisis or 911 message, not a topic.")
     click.echo(f"A new texter would be answered in: {line.languages.language(question, None)}")
     for code in line.content.languages:
-        decision = line.matcher.decide(question, code)
+        # As a texter gets it (four to choose from; a caller hears the first three).
+        decision = line.matcher.decide(question, code, TEXT_CHOICES)
         click.echo(f"\n{code}: {decision.kind} -> {', '.join(t.id for t in decision.choices)}")
-        for scored in decision.ranking[:3]:
+        for scored in decision.ranking[:TEXT_CHOICES]:
             click.echo(f"  {scored.score:5.2f}  {scored.target.kind:6s} {scored.target.id:24s} "
                        f"(words {scored.lexical:.2f}, meaning {scored.semantic:.2f})  \"{scored.target.title}\"")
 
