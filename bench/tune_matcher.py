@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import pickle
 import random
 import sys
 from pathlib import Path
@@ -101,14 +102,10 @@ def main() -> None:
     digest = content.version
     rows = None
     if cache.exists():
-        import pickle
-
         saved = pickle.loads(cache.read_bytes())
         rows = saved["rows"] if saved.get("version") == digest else None
     if rows is None:
         rows = {code: rankings(lang, content) for code, lang in content.languages.items()}
-        import pickle
-
         cache.parent.mkdir(exist_ok=True)
         cache.write_bytes(pickle.dumps({"version": digest, "rows": rows}))
     grid = itertools.product((0.2, 0.25, 0.3, 0.35, 0.45), (0.6, 0.7, 0.8), (0.1,), (0.1, 0.15), (1.0,),

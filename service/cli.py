@@ -53,7 +53,7 @@ def check_command(no_audio: bool) -> None:
     problems: list[Problem] = list(content.problems)
     if not no_audio and content.languages:
         problems.extend(audio_problems(content, Path(current_app.config["AUDIO_DIR"])))
-    if content.languages and all(name in lang.phrases for lang in content.languages.values() for name in ("sms_welcome",)):
+    if content.languages and all("sms_welcome" in lang.phrases for lang in content.languages.values()):
         from .understanding import Matcher
         from .understanding.checks import example_problems
 
@@ -85,11 +85,10 @@ def _live_notes(content: Any) -> list[Problem]:
     editing = current_app.extensions.get("editing")
     if editing is None:
         return []
-    from .content.edits import apply
-    from .live import base_texts, review_problems
+    from .live import live_texts, review_problems
 
     try:
-        texts, outcomes = apply(base_texts(Path(current_app.config["PROMPTS_DIR"])), editing.edits())
+        texts, outcomes = live_texts(Path(current_app.config["PROMPTS_DIR"]), editing.edits())
         live = read(current_app.config["PROMPTS_DIR"], reading=False, texts=texts)
         notes = review_problems(live, editing, outcomes)
     except Exception:  # noqa: BLE001 - the database is down or new: the files are what is checked

@@ -90,14 +90,18 @@ class Line:
         """A phone number as the records count it: a keyed hash, never the number."""
         return hmac.new(self.secret, number.encode(), hashlib.sha256).hexdigest()[:32]
 
+    def may_text(self, to: str, line_number: str) -> bool:
+        """Whether texts may go to this number: its calling code is one TEXT_COUNTRIES allows (by default, the line's
+        own number's)."""
+        return country_code(to) in (self.text_countries or frozenset({country_code(line_number)}))
+
     def send_text(self, key: str, to: str, line_number: str, body: str, kind: str = "answer", per_day: int = 0) -> str:
         """Send a text once per key ("sent"; "again" for a key sent before, as a retried request or a second press
         of 7 for the same answer), only to the allowed countries ("country"), within the day's cap per number
         ("cap"); "failed" when it could not be sent or checked (with the records down, nothing is sent)."""
         if self.messenger is None or self.store is None:
             return "failed"
-        allowed = self.text_countries or frozenset({country_code(line_number)})
-        if country_code(to) not in allowed:
+        if not self.may_text(to, line_number):
             log.warning("text to %s refused: calling code %s is not in TEXT_COUNTRIES", mask(to), country_code(to) or "?")
             return "country"
         try:

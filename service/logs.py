@@ -97,7 +97,6 @@ def setup(app: Flask) -> None:
     app.wsgi_app = logged  # type: ignore[method-assign]
 
 
-_PID = [0, 0]
 _QUIET = [False]
 
 
@@ -105,12 +104,6 @@ def quiet(on: bool = True) -> None:
     """Keep the request log lines off stderr in this process (the terminal simulators, where they would interleave
     with the conversation)."""
     _QUIET[0] = on
-
-
-def _pid() -> int:
-    # A log line says which worker process answered (several serve the line); os.getpid is looked up once a process.
-    _PID[0] = _PID[1] = os.getpid()
-    return _PID[0]
 
 
 def line_for(environ: dict[str, Any], path: str, status: str, started: float) -> str:
@@ -122,7 +115,7 @@ def line_for(environ: dict[str, Any], path: str, status: str, started: float) ->
         "status": int(status[:3]) if status[:3].isdigit() else status,
         "ms": round((time.perf_counter() - started) * 1000, 1),
         "from": "",
-        "worker": _PID[0] if _PID[1] == os.getpid() else _pid(),
+        "worker": os.getpid(),  # which worker process answered (several serve the line)
     }
     record.update(environ.get(NOTES, ()))
     return _to_json(record)

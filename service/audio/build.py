@@ -239,7 +239,7 @@ def build(content: Content, audio_dir: Path, engine: str = "gtts", prune: bool =
     report = BuildReport(kept=kept)
 
     def make(item: tuple[Prompt, str, str]) -> tuple[str, dict[str, Any]]:
-        prompt, name, voice = item
+        prompt, name, _ = item
         data, record = synthesize(prompt, content.languages[prompt.lang], engine, speak)
         tmp = audio_dir / f".{name}.tmp"
         tmp.write_bytes(data)

@@ -130,7 +130,7 @@ def _check_text(name: str, text: str, written: str) -> list[str]:
     count = gsm.segments(text)
     if count > gsm.MAX_SEGMENTS:
         # With a character outside GSM-7 left, the whole text goes as UCS-2: 67 characters a segment, not 153.
-        size, most = (gsm.septets(text), gsm.MAX_GSM_CHARS) if not gsm.non_gsm(text) else (len(text), gsm.MAX_SEGMENTS * 67)
+        size, most = (gsm.septets(text), gsm.MAX_GSM_CHARS) if not gsm.non_gsm(text) else (len(text), gsm.MAX_SEGMENTS * gsm.UCS2_PER_SEGMENT)
         found.append(f"text message {name} is {count} segments ({size} characters); expected at most {gsm.MAX_SEGMENTS} "
                      f"segments ({most} characters): shorten it by {size - most}")
     return found

@@ -14,6 +14,8 @@ from typing import Union
 
 import yaml
 
+from .yamlsource import YAML_LOADER
+
 Value = Union[str, tuple[str, ...]]
 
 # What the admin pages may change, per kind of place: a topic (or action), a menu, or a fixed phrase.
@@ -26,7 +28,6 @@ LISTS = frozenset({"phrases", "examples", "sources"})
 # Long answers are written as folded blocks ("spoken: >-" then one sentence a line), as the files write them.
 BLOCKS = frozenset({"spoken", "text"})
 WIDTH = 110
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SENTENCE = re.compile(r"(?<=[.?!])\s+(?=\S)")
 _PLAIN_START = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`]")
 
@@ -82,7 +83,7 @@ class Outcome:
 def current(text: str, edit: Edit) -> Value | None:
     """The field's value in a file's text, as the line reads it (None: no such place or field)."""
     try:
-        root = yaml.compose(text, Loader=_LOADER)
+        root = yaml.compose(text, Loader=YAML_LOADER)
     except yaml.YAMLError:
         return None
     found = _locate(root, edit)
@@ -110,7 +111,7 @@ def apply(texts: dict[str, str], edits: list[Edit]) -> tuple[dict[str, str], lis
 
 def _apply_file(text: str, edits: list[Edit]) -> tuple[str, list[Outcome]]:
     try:
-        root = yaml.compose(text, Loader=_LOADER)
+        root = yaml.compose(text, Loader=YAML_LOADER)
     except yaml.YAMLError:
         return text, [Outcome(e, "missing") for e in edits]
     splices: list[tuple[int, int, str]] = []
@@ -233,7 +234,7 @@ def _inline(value: str) -> str:
     if (value and value == value.strip() and _PLAIN_START.match(value) and ": " not in value and " #" not in value
             and not value.endswith(":") and "\n" not in value):
         try:
-            if yaml.load(value, Loader=_LOADER) == value:
+            if yaml.load(value, Loader=YAML_LOADER) == value:
                 return value
         except yaml.YAMLError:
             pass

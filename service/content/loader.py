@@ -105,17 +105,18 @@ def read(root: Path | str, reading: bool = True, texts: Mapping[str, str] | None
     files' contents by name, as the admin pages' edits make them, in place of the disk's). The same files read
     again the same day give the same Content (never changed once made: an edit builds a new one)."""
     root = Path(root)
+    # The files' hash: the cache's key, and the content's version.
     digest = hashlib.sha256()
     for path in sorted(root.glob("*.yaml")):
         given = (texts or {}).get(path.name)
-        digest.update(path.name.encode() + b"\0" + (given.encode() if given is not None else path.read_bytes()) + b"\0")
+        digest.update(path.name.encode() + b"\0" + (given.encode() if given is not None else path.read_bytes()))
     key = (str(root.resolve()), reading, today(), digest.hexdigest())
     with _READ_LOCK:
         found = _READ.get(key)
         if found is not None:
             _READ.move_to_end(key)
             return found
-    content = _read(root, reading, texts)
+    content = _read(root, reading, texts, digest.hexdigest()[:12])
     with _READ_LOCK:
         _READ[key] = content
         while len(_READ) > 16:
@@ -123,7 +124,7 @@ def read(root: Path | str, reading: bool = True, texts: Mapping[str, str] | None
     return content
 
 
-def _read(root: Path, reading: bool, texts: Mapping[str, str] | None) -> Content:
+def _read(root: Path, reading: bool, texts: Mapping[str, str] | None, version: str) -> Content:
     reader = _Reader(texts or {})
     line_display = f"{root.name}/{LINE_FILE}"
     line_node, problems = load_file(root / LINE_FILE, line_display, reader.texts_of.get(LINE_FILE))
@@ -158,11 +159,7 @@ def _read(root: Path, reading: bool, texts: Mapping[str, str] | None) -> Content
         _build_prompts(reader, content, lang)
     _check_phrase_owners(reader, content)
     _read_sources(reader, root, content)
-    digest = hashlib.sha256()
-    for path in sorted(root.glob("*.yaml")):
-        text = reader.texts_of.get(path.name)
-        digest.update(path.name.encode() + b"\0" + (text.encode() if text is not None else path.read_bytes()))
-    content.version = digest.hexdigest()[:12]
+    content.version = version
     reader.problems.extend(check_quality(content, reading))
     return content
 

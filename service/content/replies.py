@@ -31,7 +31,9 @@ def sms_menu(content: Content, lang: Language, menu_id: str) -> str:
 # (5-fold) the right topic is among four 0.4 points more often than among three, in each language; the check keeps
 # the longest such list within three segments, with the notice.
 TEXT_CHOICES = 4
-ALSO_KEY = "1"  # the reply that takes the other topic offered after a likely answer
+# The reply, or the key on a call, that takes the other topic offered after a likely answer (after an answer, keys 1
+# to 5 pick nothing else).
+ALSO_KEY = "1"
 
 
 def closing(lang: Language, also: Target | None = None) -> str:

@@ -10,7 +10,7 @@ import yaml
 
 
 # libyaml's parser when PyYAML was built with it (its wheels are): about ten times faster, same line marks.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, order=True)
@@ -75,7 +75,7 @@ def load_file(path: Path, display: str, text: str | None = None) -> tuple[Node |
         except OSError as exc:
             return None, [Problem(display, 1, f"cannot read the file: {exc.strerror}")]
     try:
-        root = yaml.compose(text, Loader=_LOADER)
+        root = yaml.compose(text, Loader=YAML_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

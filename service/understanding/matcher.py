@@ -139,11 +139,11 @@ class LanguageIndex:
         # is close enough to offer at all: such a menu is most often the one the answer sits in ("treatment" and
         # "treatment and care"), not another meaning.
         also: Target | None = None
-        if len(ranking) > 1 and ranking[1].target.kind != "menu":
+        if likely and len(ranking) > 1 and ranking[1].target.kind != "menu":
             also = ranking[1].target
-        elif OFFER_PAST_MENU and best.target.kind != "menu":
+        elif likely and OFFER_PAST_MENU and best.target.kind != "menu":
             also = next((s.target for s in ranking[2:] if s.target.kind != "menu" and s.score >= ASK_AT), None)
-        if likely and also is not None:
+        if also is not None:
             # Answer, then offer: the likeliest answer at once, and the runner-up one key or reply away (on the
             # bank, 5-fold: right at once 52% -> 76%, wrong 1.0% -> 1.1%; bench/README.md).
             return Decision("offer", (best.target, also), tuple(ranking))

@@ -9,16 +9,14 @@ from flask import request, url_for
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ..content import Language, Prompt, Target, normalize
-from ..content.replies import fill
+from ..content.replies import ALSO_KEY, fill
 from ..line import Line
-from ..settings import country_code
 from ..understanding.speech import repair
 from .messages import send_answer, store_recording
 
 LANGUAGE_MENU = "_languages"
 CHOICE_JOIN = "+"
 ASCII_DIGITS = "0123456789"
-ALSO_KEY = "1"  # after a likely answer, the key for the other topic offered (1 to 5 pick nothing after an answer)
 TRANSFER_SECONDS = 25  # rings before the caller is offered to leave a message instead
 
 
@@ -105,7 +103,7 @@ class Call:
         line = self.line
         if line.messenger is None or not line.messenger.configured or line.store is None or not (self.caller and self.called):
             return False
-        return country_code(self.caller) in (line.text_countries or {country_code(self.called)})
+        return line.may_text(self.caller, self.called)
 
     def goodbye(self) -> VoiceResponse:
         """The last words after too long a silence, then hang up."""

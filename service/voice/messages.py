@@ -33,7 +33,7 @@ def store_recording(line: Line, form: Mapping[str, str], lang: str = "") -> None
         line.store.record_message(form.get("CallSid", "")[:64], mask(caller), url, duration,
                                   recording_sid=form.get("RecordingSid", "")[:64], callback=caller[:32], lang=lang)
     admin = line.admin_number
-    if admin and line.messenger is not None:
+    if admin:
         # Once per recording, however often Twilio posts it.
         line.send_text(form.get("RecordingSid", "") or form.get("CallSid", ""), admin, form.get("To", ""),
                        f"A voice message ({duration} s) is waiting on the POEMS line: see the admin pages for the number "

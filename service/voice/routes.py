@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from flask import Blueprint, Request, Response, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
@@ -97,7 +98,7 @@ def answer(kind: str, ident: str) -> Response:
     place = _place(call, kind, ident)
     if place is None:
         return _lost(call)
-    place = Place(place.kind, place.ident, place.came_from, also=place.also)
+    place = replace(place, silence=0)
     digits = request.form.get("Digits", "").strip()
     said = request.form.get("SpeechResult", "").strip()
     if digits:
