@@ -11,6 +11,7 @@ import os
 import threading
 import time
 import weakref
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,6 @@ class Live:
         self.fingerprint = ""
         self._pid = 0
         self._lock = threading.Lock()
-        self._training: threading.Thread | None = None
         # Whether this process retires edits the files carry (the serving line does; a command-line run does not).
         self.retiring = True
         # True while the line serves other content than the files with the edits (those have errors): an editor
@@ -119,6 +119,15 @@ class Live:
         if stamp == self.stamp and not force:
             return False
         with self._lock:
+            if stamp[0] == self.stamp[0] and not force:
+                # New audio only (a publish's recordings coming in one by one): the edits change only with a
+                # revision, so the content is the same; only what callers hear is swapped.
+                self.app.extensions["line"] = replace(self.app.extensions["line"], audio=self.library(store), replies={})
+                self.stamp = stamp
+                self._retire(store)
+                self.app.extensions.pop("admin.catalogue", None)
+                self.app.extensions.pop("admin.problems", None)
+                return True
             texts, outcomes = live_texts(self.root, store.edits())
             content = read(self.root, reading=False, texts=texts)
             errors = [p for p in content.problems if p.severity == "error"]
@@ -185,15 +194,14 @@ class Live:
             with self._lock:
                 current: Line = self.app.extensions["line"]
                 if current.content.version == content.version:
-                    self.app.extensions["line"] = self._line(current.content, current.audio, matcher, current)
+                    self.app.extensions["line"] = replace(current, matcher=matcher, replies={})
             try:
                 store.set_state(LEARNT, content.version)
             except Exception:  # noqa: BLE001 - only the page's note depends on it
                 log.warning("live content: could not note that the examples are learnt")
             log.info("live content: the matcher learnt version %s in %.1f s", content.version, time.monotonic() - started)
 
-        self._training = threading.Thread(target=train, name="live-learn", daemon=True)
-        self._training.start()
+        threading.Thread(target=train, name="live-learn", daemon=True).start()
 
 
 def _watch(live: "weakref.ref[Live]", seconds: float) -> None:
@@ -217,25 +225,39 @@ def _watch(live: "weakref.ref[Live]", seconds: float) -> None:
         del current
 
 
-def review_problems(content: Content, store: Any, outcomes: list[Outcome]) -> list[Problem]:
-    """A warning for each topic whose answer changed (in any language) since its last medical review."""
+REVIEW_DUE = "changed after its last medical review"
+
+
+def stale_topics(content: Content, store: Any, outcomes: list[Outcome]) -> dict[str, Any]:
+    """The topics whose answer changed (in any language) since their last medical review, with that review (None:
+    the one in the prompt files)."""
     reviews = store.reviews()
     changed = {o.edit.ident for o in outcomes if o.edit.kind == "topic" and o.edit.field in ("spoken", "text")
                and o.status in ("applied", "conflict")}
-    problems = []
+    stale = {}
     for topic in content.topic_ids():
         review = reviews.get(topic)
-        stale = review.answers != answers_hash(content, topic) if review is not None else topic in changed
-        if not stale:
-            continue
+        if review.answers != answers_hash(content, topic) if review is not None else topic in changed:
+            stale[topic] = review
+    return stale
+
+
+def review_problems(content: Content, store: Any, outcomes: list[Outcome]) -> list[Problem]:
+    """A warning for each topic whose answer changed (in any language) since its last medical review."""
+    problems = []
+    for topic, review in stale_topics(content, store, outcomes).items():
         when = f"{review.on} by {review.who}" if review is not None else "in the prompt files"
         for lang in content.languages.values():
             target = lang.targets.get(("topic", topic))
             if target is not None:
-                problems.append(Problem(lang.file, target.line_of("spoken"), f"topic '{topic}': its answer changed after its "
-                                        f"last medical review ({when}); expected a new review: mark it reviewed on its "
-                                        "editor page", "warning"))
+                problems.append(Problem(lang.file, target.line_of("spoken"), f"topic '{topic}': its answer {REVIEW_DUE} "
+                                        f"({when}); expected a new review: mark it reviewed on its editor page", "warning"))
     return problems
+
+
+def is_review_problem(problem: Problem) -> bool:
+    """Whether a problem is one of review_problems' warnings (the editor shows them apart from the fields')."""
+    return REVIEW_DUE in problem.message
 
 
 def today() -> dt.date:

@@ -52,13 +52,22 @@ def password_ok(password: str) -> bool:
 _ENDED: set[str] = set()  # sessions signed out in this process, when there is no records database to say so
 
 
-def _sessions() -> Any:
+def records_store() -> Any:
+    """The line's records store, or None when there is none or it cannot be reached just now (then the admin pages
+    keep sessions and sign-in counts in this process, and leave out what only the database knows)."""
     line = current_app.extensions.get("line")
     if line is None or line.store is None or line.store.state == "down":
         return None
+    return line.store
+
+
+def _sessions() -> Any:
+    store = records_store()
+    if store is None:
+        return None
     from ..records.signins import DatabaseSessions
 
-    return DatabaseSessions(line.store)
+    return DatabaseSessions(store)
 
 
 def signed_in() -> str:
@@ -134,11 +143,6 @@ class Verdict:
     wait: int
     remaining: int
 
-    @property
-    def left(self) -> int:
-        """Tries left after this one."""
-        return max(0, self.remaining - 1)
-
 
 def verdict(mine: list[float], in_all: int, oldest_all: float, known: bool, now: float,
             per_address: int = TRIES_PER_ADDRESS, all_limit: int = TRIES_IN_ALL, window: float = WINDOW_SECONDS) -> Verdict:
@@ -165,13 +169,6 @@ class SignInLimiter:
         self.window = window
         self._tries: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
-
-    def _store(self) -> Any:
-        line = current_app.extensions.get("line")
-        store = line.store if line is not None else None
-        if store is not None and store.state == "down":
-            return None  # the database cannot be reached just now: this process's own counts, until it is back
-        return store
 
     def peek(self, address: str, known: bool) -> Verdict:
         """The verdict a try would get now, without counting one (for the page to say how many are left)."""
@@ -206,7 +203,7 @@ class SignInLimiter:
             return decided
 
     def _database(self) -> Any:
-        store = self._store()
+        store = records_store()  # none, or down just now: this process's own counts, until it is back
         if store is None:
             return None
         from ..records.signins import DatabaseTries

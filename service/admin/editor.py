@@ -13,7 +13,7 @@ import logging
 import re
 import threading
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +29,8 @@ from ..content.model import FORMULA_NAMES
 from ..content.replies import first_text_room, longest_closing
 from ..line import Line
 from ..editing import PublishRefused, Stale
-from ..live import Live, answers_hash, base_texts, review_problems
-from .views import _log, bp
+from ..live import Live, answers_hash, base_texts, is_review_problem, live_texts, review_problems
+from .views import _line, _log, bp
 
 log = logging.getLogger("service.admin")
 LABELS = {"title": "Title", "keyword": "Keyword", "phrases": "Phrases (one a line)", "spoken": "Spoken answer",
@@ -64,8 +64,6 @@ class Counters:
     seconds: int = 0
     characters: int = 0
     segments: int = 0
-    first_characters: int = 0
-    first_segments: int = 0
     room: int = 0
     score: float | None = None
     formula: str = ""
@@ -113,22 +111,24 @@ def _live() -> Live:
     return current_app.extensions["live"]
 
 
-def _line() -> Line:
-    line = current_app.extensions.get("line")
-    if line is None:
-        abort(503)
-    return line
-
-
 def _place(content: Content, lang_code: str, kind: str, ident: str) -> Target | None:
     lang = content.languages.get(lang_code)
     if lang is None:
         return None
     if kind == "phrase":
-        return None if ident not in lang.phrases else Target("phrase", ident, ident, "", ())
+        if ident not in lang.phrases:
+            return None
+        # A phrase as a place with one field, "value", at its line in the language's file.
+        at = lang.phrase_lines.get(ident)
+        return Target("phrase", ident, ident, "", (), file=lang.file, line=at or 1, lines={"value": at} if at else {})
     if kind == "menu":
         return lang.targets.get(("menu", ident))
     return lang.targets.get(("topic", ident)) or lang.targets.get(("action", ident))
+
+
+def _with_was(edit: Edit, base: dict[str, str]) -> Edit:
+    """An edit with its field's value in the deployed files (a later deploy that changes that value is a conflict)."""
+    return replace(edit, was=current(base.get(edit.file, ""), edit))
 
 
 def _value(target: Target, lang: Language, kind: str, name: str) -> Value:
@@ -173,7 +173,7 @@ def _refusal(name: str, raw: str, value: Value) -> str:
     return ""
 
 
-def _from_form(kind: str, fields: tuple[str, ...], prefix: str) -> tuple[dict[str, Value], list[str], dict[str, str]]:
+def _from_form(fields: tuple[str, ...], prefix: str) -> tuple[dict[str, Value], list[str], dict[str, str]]:
     """A language's fields as the form sent them, typography made plain; what was made plain; and what is wrong with
     a field beyond what the content check looks at (a tab, a control character, a length)."""
     values: dict[str, Value] = {}
@@ -239,12 +239,11 @@ class Session:
             target = _place(self.content, lang.code, self.kind, self.ident)
             if target is None:
                 continue
-            values, replaced, tabs = _from_form(self.kind, _fields(self.kind, target), self.prefix(lang))
+            values, replaced, tabs = _from_form(_fields(self.kind, target), self.prefix(lang))
             self.replaced[lang.code], self.tabs[lang.code] = replaced, tabs
             for name, value in values.items():
                 if name in tabs and tabs[name] != TAB:
                     continue  # refused as typed: said beside the field, never published (a tab is checked with the rest)
-                field_name = "value" if self.kind == "phrase" else name
                 now = plain(_value(target, lang, self.kind, name))
                 shown = request.form.get(f"was-{self.prefix(lang)}{name}")
                 if shown is not None and fingerprint(value) == shown:
@@ -253,9 +252,8 @@ class Session:
                     self.clashes.append((lang.code, name))
                     continue
                 if plain(value) != now:
-                    edit = Edit(lang.code, self.kind, self.ident, field_name, value)
-                    self.changes.append(Edit(edit.lang, edit.kind, edit.ident, edit.field, value,
-                                             current(self.base.get(edit.file, ""), edit)))
+                    edit = _with_was(Edit(lang.code, self.kind, self.ident, name, value), self.base)
+                    self.changes.append(edit)
                     self.expect[edit.key] = (shown or fingerprint(now),)
 
     def checked(self) -> tuple[Content, list[Problem]]:
@@ -270,12 +268,12 @@ class Session:
         for lang in self.languages:
             for name, wrong in sorted(self.tabs.get(lang.code, {}).items()):
                 target = _place(content, lang.code, self.kind, self.ident)
-                line = target.line_of(name) if target is not None and self.kind != "phrase" else lang.phrase_lines.get(self.ident, 1)
+                line = target.line_of(name) if target is not None else lang.phrase_lines.get(self.ident, 1)
                 problems.append(Problem(lang.file, line, f"{self._where(name)}: {wrong}"))
             for code, name in self.clashes:
                 if code == lang.code:
                     target = _place(self.content, lang.code, self.kind, self.ident)
-                    line = target.line_of(name) if target is not None and self.kind != "phrase" else lang.phrase_lines.get(self.ident, 1)
+                    line = target.line_of(name) if target is not None else lang.phrase_lines.get(self.ident, 1)
                     problems.append(Problem(lang.file, line, f"{self._where(name)}: someone published a change to this field "
                                             "after you opened the page; expected you to start from theirs: the field now "
                                             "shows their wording, and yours is below it to copy from"))
@@ -329,20 +327,17 @@ class Session:
                 review = reviews.get(self.ident)
                 column.review = (f"Medically reviewed by {review.who} on {review.on}" if review is not None else
                                  f"Medically reviewed on {target.reviewed}" if target.reviewed else "Not yet medically reviewed")
-                column.stale = any("after its last medical review" in p.message and p.file == lang.file for p in problems)
+                column.stale = any(is_review_problem(p) and p.file == lang.file for p in problems)
             out.append(column)
-        elsewhere = [p for p in problems if p not in placed and (p.severity == "error" or "after its last medical review" in p.message
+        elsewhere = [p for p in problems if p not in placed and (p.severity == "error" or is_review_problem(p)
                                                                   and p.message.startswith(f"topic '{self.ident}'"))]
         return out, elsewhere
 
     def _problems_of(self, lang: Language, target: Target, name: str, problems: list[Problem]) -> list[Problem]:
         """The problems the check found on this field: every problem names the file and line of the field it is about."""
-        if self.kind == "phrase":
-            lines = {lang.phrase_lines.get(self.ident)}
-        else:
-            lines = {target.lines.get(name)} | (set(target.example_lines) if name == "examples" else set())
+        lines = {target.lines.get(name)} | (set(target.example_lines) if name == "examples" else set())
         lines.discard(None)
-        return [p for p in problems if p.file == lang.file and p.line in lines and "after its last medical review" not in p.message]
+        return [p for p in problems if p.file == lang.file and p.line in lines and not is_review_problem(p)]
 
     def _counters(self, lang: Language, name: str, value: str) -> Counters | None:
         if name not in ("spoken", "text", "intro", "value"):
@@ -359,9 +354,6 @@ class Session:
             counters.characters = gsm.septets(sent)
             counters.segments = gsm.segments(whole)
             if name == "text" and "sms_welcome" in lang.phrases:
-                first = gsm.fold(f"{lang.phrases['sms_welcome']}\n{sent}\n{closing}")
-                counters.first_characters = gsm.septets(first)
-                counters.first_segments = gsm.segments(first)
                 counters.room = first_text_room(lang)
         if len(words) >= 10 and name in ("spoken", "text"):
             formula, bound, limit = lang.readability
@@ -391,7 +383,7 @@ def _page(session: Session, content: Content, problems: list[Problem], form: boo
 def content_errors(edits: list[Edit]) -> list[Problem]:
     """The errors of the whole content with these edits over the deployed files (what the line would refuse)."""
     root = Path(current_app.config["PROMPTS_DIR"])
-    texts, _ = apply(base_texts(root), edits)
+    texts, _ = live_texts(root, edits)
     return [p for p in read(root, reading=True, texts=texts).problems if p.severity == "error"]
 
 
@@ -435,6 +427,8 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
         abort(400)
     session.read_form()
     if session.clashes:
+        # Changed since the page was opened: what is served now is looked for once more (the first look may have come
+        # a moment before a colleague's publish on another worker), so the page shows theirs to start from.
         session = _fresh_session(lang, kind, ident, session.clashes)
     content, problems = session.checked()
     errors = [p for p in problems if p.severity == "error"]
@@ -472,7 +466,7 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
         return _page(session, content, problems, form=True, notice="Nothing changed: nothing to publish.")
     _log("published", revision=revision, place=f"{kind}:{ident}",
          fields=sorted({f"{c.lang}.{c.field}" for c in session.changes}))
-    _live().refresh(force=True)
+    _live().refresh()
     start_audio(revision, old.content, _line())
     return redirect(url_for(request.endpoint or "admin.content", lang=lang, ident=ident, published=revision), code=303)
 
@@ -593,12 +587,11 @@ def review(lang: str, ident: str) -> BaseResponse:
     changes = []
     for code, language in line.content.languages.items():
         if ("topic", ident) in language.targets:
-            edit = Edit(code, "topic", ident, "reviewed", today().isoformat())
-            changes.append(Edit(code, "topic", ident, "reviewed", edit.value, current(base.get(edit.file, ""), edit)))
+            changes.append(_with_was(Edit(code, "topic", ident, "reviewed", today().isoformat()), base))
     revision = None
     if any(plain(c.value or "") != plain(str(line.content.languages[c.lang].topic(ident).reviewed or "")) for c in changes):
         revision = store.publish(changes, g.admin, action="review")
-        _live().refresh(force=True)
+        _live().refresh()
     store.review(ident, g.admin, answers_hash(_line().content, ident), revision)
     _log("marked medically reviewed", topic=ident)
     return redirect(url_for("admin.topic_editor", lang=lang, ident=ident) + "#review", code=303)
@@ -650,8 +643,8 @@ def revert(revision_id: int) -> BaseResponse:
     for change in found.changes:
         # Back to the value before (None: the field was not in the files, so the edit is taken away), unless the
         # field was changed again since (on any worker: checked again under the publish lock).
-        edit = Edit(change.lang, found.kind, found.ident, change.field, change.before)
-        changes.append(Edit(edit.lang, edit.kind, edit.ident, edit.field, edit.value, current(base.get(edit.file, ""), edit)))
+        edit = _with_was(Edit(change.lang, found.kind, found.ident, change.field, change.before), base)
+        changes.append(edit)
         expect[edit.key] = (fingerprint(change.after), fingerprint(change.before))
     old = _line()
     try:
@@ -671,7 +664,7 @@ def revert(revision_id: int) -> BaseResponse:
         flash(f"Change #{revision_id} is already undone: nothing to revert.", "error")
         return redirect(url_for("admin.history") + f"#revision-{revision_id}", code=303)
     _log("reverted", revision=revision, reverts=revision_id, place=f"{found.kind}:{found.ident}")
-    _live().refresh(force=True)
+    _live().refresh()
     start_audio(revision, old.content, _line())
     return redirect(url_for("admin.history") + f"#revision-{revision}", code=303)
 
@@ -680,7 +673,7 @@ def revert(revision_id: int) -> BaseResponse:
 def resolve(lang: str, kind: str, ident: str, name: str) -> BaseResponse:
     """A field both a deploy and an admin changed: keep the web's value, or take the files'."""
     store = _editing()
-    conflict = next((o for o in _live().conflicts() if (o.edit.lang, o.edit.kind, o.edit.ident, o.edit.field) == (lang, kind, ident, name)), None)
+    conflict = next((o for o in _live().conflicts() if o.edit.key == (lang, kind, ident, name)), None)
     if conflict is None or conflict.file_value is None:
         abort(404)
     if request.form.get("keep") == "files":
@@ -700,7 +693,7 @@ def resolve(lang: str, kind: str, ident: str, name: str) -> BaseResponse:
     else:
         store.keep(conflict.edit, conflict.file_value, g.admin)
         _log("conflict resolved: the web's value", place=f"{kind}:{ident}", field=f"{lang}.{name}")
-    _live().refresh(force=True)
+    _live().refresh()
     return redirect(url_for("admin.history"), code=303)
 
 
@@ -708,7 +701,7 @@ def resolve(lang: str, kind: str, ident: str, name: str) -> BaseResponse:
 def download() -> Response:
     """The prompt files as the line serves them (the deployed files with the published edits), to commit."""
     root = Path(current_app.config["PROMPTS_DIR"])
-    texts, _ = apply(base_texts(root), _editing().edits())
+    texts, _ = live_texts(root, _editing().edits())
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in sorted(texts.items()):
@@ -731,4 +724,3 @@ def measure() -> Response:
     return Response(json.dumps({"score": score}), content_type="application/json")
 
 
-_ID = re.compile(r"[a-z0-9_]{1,64}")

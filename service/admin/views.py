@@ -116,7 +116,8 @@ def _log(action: str, **fields: Any) -> None:
 def _helpers() -> dict[str, Any]:
     if not request.path.startswith("/admin"):
         return {}
-    name = access.signed_in()
+    # The guard's answer (the database knows who is signed in); an address that is no page has had no guard.
+    name = g.admin if "admin" in g else access.signed_in()
     return {"csrf_token": access.csrf_token, "admin_name": name, "waiting": _waiting() if name else None,
             "zone": current_app.config.get("LINE_TIMEZONE") or "UTC"}
 
@@ -127,12 +128,12 @@ def _waiting() -> int | None:
 
     from ..records import summary
 
-    line = current_app.extensions.get("line")
-    if line is None or line.store is None or line.store.state == "down":
+    store = access.records_store()
+    if store is None:
         return None
     if "waiting" not in g:
         try:
-            g.waiting = summary.message_counts(line.store)["waiting"]
+            g.waiting = summary.message_counts(store)["waiting"]
         except SQLAlchemyError:
             g.waiting = None
     return g.waiting  # type: ignore[no-any-return]
@@ -496,6 +497,8 @@ def messages() -> str:
     if store is not None:
         rows = summary.messages_left(store, PAGE + 1, (page_number - 1) * PAGE, show, lang)
         counts = summary.message_counts(store, lang)
+        if not lang:
+            g.waiting = counts["waiting"]  # the navigation's count: the same query
     for row in rows:
         row["call_back"] = row.get("callback") if dialable(row.get("callback") or "") else ""
         row["problem"] = row.get("recording_problem") or _recording_problem(row)
@@ -633,17 +636,17 @@ def _warning_links(line: Line, problems: list[Any]) -> list[tuple[Any, str]]:
 
 def _content_state(line: Line, problems: list[Any]) -> dict[str, Any]:
     """What the content page says about the live content: edits, conflicts, topics to review, the audio's voices."""
-    from ..live import review_problems
+    from ..live import stale_topics
 
     live = current_app.extensions["live"]
     editing = current_app.extensions.get("editing")
     stale: list[str] = []
     if editing is not None:
         try:
-            stale = sorted({p.message.split("'")[1] for p in review_problems(line.content, editing, live.outcomes)})
+            stale = sorted(stale_topics(line.content, editing, live.outcomes))
         except Exception:  # noqa: BLE001 - the page still shows the content without the review list
             log.warning("admin: review marks could not be read")
-    names = {code: lang.name for code, lang in line.content.languages.items()}
+    names = _language_names(line)
     first = next(iter(line.content.languages.values()))
     # A-Z, so an admin finds a topic by its name rather than by where it sits in the menus.
     index = sorted(((t.title, kind, ident) for (kind, ident), t in first.targets.items() if kind in ("topic", "menu")),

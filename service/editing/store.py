@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import (Column, Date, DateTime, Integer, LargeBinary, MetaData, String, Table, Text, delete, func, insert,
                         select, update)
@@ -141,6 +141,24 @@ def _changes(changes: list[Change]) -> str:
                       ensure_ascii=False)
 
 
+def _edit_of(row: Any) -> Edit:
+    """An edit as its row keeps it."""
+    return Edit(row["lang"], row["kind"], row["ident"], row["field"], _load(row["value"]) or "", _load(row["was"]))
+
+
+def _take_turn(conn: Any) -> None:
+    """Wait for the publish turn, and hold it until this transaction ends (PostgreSQL: the row; SQLite: the file)."""
+    conn.execute(update(state).where(state.c.key == TURN).values(at=now()))
+
+
+def _add_revision(conn: Any, who: str, action: str, kind: str, ident: str, langs: Iterable[str], changes: list[Change],
+                  reverts: int | None = None) -> int:
+    """A new revision in the history; its number."""
+    return int(conn.execute(insert(revisions).values(
+        at=now(), who=who[:64], action=action, kind=kind, ident=ident[:64], langs=",".join(sorted(set(langs)))[:64],
+        changes=_changes(changes), reverts=reverts)).inserted_primary_key[0])
+
+
 @dataclass(frozen=True)
 class Revision:
     """One publish, revert, review mark or resolved conflict."""
@@ -215,7 +233,7 @@ class EditStore:
         self.prepare()
         with self.engine.connect() as conn:
             rows = conn.execute(select(edits).order_by(edits.c.id)).mappings().all()
-        return [Edit(r["lang"], r["kind"], r["ident"], r["field"], _load(r["value"]) or "", _load(r["was"])) for r in rows]
+        return [_edit_of(r) for r in rows]
 
     def publish(self, changes: list[Edit], who: str, action: str = "publish", reverts: int | None = None,
                 check: Callable[[list[Edit]], list[Any]] | None = None,
@@ -238,8 +256,7 @@ class EditStore:
                  check: Callable[[list[Edit]], list[Any]] | None, expect: dict[tuple[str, str, str, str], tuple[str, ...]]) -> int:
         kept: list[Change] = []
         with self.engine.begin() as conn:
-            # Publishes take turns: this row stays locked (PostgreSQL: the row; SQLite: the file) until commit.
-            conn.execute(update(state).where(state.c.key == TURN).values(at=now()))
+            _take_turn(conn)
             found = {(r["lang"], r["kind"], r["ident"], r["field"]): r for r in conn.execute(select(edits)).mappings()}
             # A field's value now: its edit's, else the deployed files'.
             now_values = {c.key: _load(found[c.key]["value"]) if c.key in found else c.was for c in changes}
@@ -247,7 +264,7 @@ class EditStore:
             if stale:
                 raise Stale(stale)
             if check is not None:
-                whole = {key: Edit(*key, _load(r["value"]) or "", _load(r["was"])) for key, r in found.items()}
+                whole = {key: _edit_of(r) for key, r in found.items()}
                 for change in changes:
                     if change.value is None:
                         whole.pop(change.key, None)
@@ -257,9 +274,8 @@ class EditStore:
                 errors = check(list(whole.values()))
                 if errors:
                     raise PublishRefused(errors)
-            revision = conn.execute(insert(revisions).values(
-                at=now(), who=who[:64], action=action, kind=changes[0].kind, ident=changes[0].ident[:64],
-                langs=",".join(sorted({c.lang for c in changes}))[:64], changes="[]", reverts=reverts)).inserted_primary_key[0]
+            # Its changes are written once known (below): the edits' rows name the revision that set them.
+            revision = _add_revision(conn, who, action, changes[0].kind, changes[0].ident, (c.lang for c in changes), [], reverts)
             for change in changes:
                 row = found.get(change.key)
                 in_files = plain(change.was) if change.was is not None else None
@@ -295,8 +311,7 @@ class EditStore:
         self.prepare()
         gone: dict[tuple[str, str], list[Change]] = {}
         with self.engine.begin() as conn:
-            # In turn with publishes: a colleague's publish of the same field is never undone halfway.
-            conn.execute(update(state).where(state.c.key == TURN).values(at=now()))
+            _take_turn(conn)  # in turn with publishes: a colleague's publish of the same field is never undone halfway
             for edit in absorbed:
                 if edit.value is None:
                     continue
@@ -306,18 +321,15 @@ class EditStore:
                         edits.c.field == edit.field, edits.c.value == _dump(value))).rowcount:
                     gone.setdefault((edit.kind, edit.ident), []).append(Change(edit.lang, edit.field, value, value))
             for (kind, ident), changes in gone.items():
-                conn.execute(insert(revisions).values(
-                    at=now(), who="the deployed files", action="retire", kind=kind, ident=ident[:64],
-                    langs=",".join(sorted({c.lang for c in changes}))[:64], reverts=None, changes=_changes(changes)))
+                _add_revision(conn, "the deployed files", "retire", kind, ident, (c.lang for c in changes), changes)
         return sum(len(changes) for changes in gone.values())
 
     def keep(self, edit: Edit, file_value: Value, who: str) -> int:
         """A conflict resolved by keeping the web's value: the files' new value becomes what it was edited from."""
         self.prepare()
         with self.engine.begin() as conn:
-            revision = conn.execute(insert(revisions).values(
-                at=now(), who=who[:64], action="keep", kind=edit.kind, ident=edit.ident[:64], langs=edit.lang,
-                changes=_changes([Change(edit.lang, edit.field, file_value, plain(edit.value or ""))]))).inserted_primary_key[0]
+            revision = _add_revision(conn, who, "keep", edit.kind, edit.ident, [edit.lang],
+                                     [Change(edit.lang, edit.field, file_value, plain(edit.value or ""))])
             conn.execute(update(edits).where(edits.c.lang == edit.lang, edits.c.kind == edit.kind, edits.c.ident == edit.ident,
                                              edits.c.field == edit.field).values(was=_dump(file_value), revision=revision))
         return int(revision)

@@ -30,12 +30,13 @@ def scrub(text: str, number_words: frozenset[str] = frozenset()) -> str:
     text = DIGIT_RUN.sub("#", text)
     words = NUMBER_WORDS | number_words
     tokens = list(_TOKEN.finditer(text))
+    numeric = [(plain := _plain(token.group())) in words or plain.isdigit() for token in tokens]
     out: list[str] = []
     cursor = 0
     i = 0
     while i < len(tokens):
         j = i
-        while j < len(tokens) and (_plain(tokens[j].group()) in words or _plain(tokens[j].group()).isdigit()):
+        while j < len(tokens) and numeric[j]:
             j += 1
         if j - i >= SPELLED_RUN:
             out.append(text[cursor:tokens[i].start()] + "#")

@@ -223,15 +223,14 @@ class Store:
 
     def _keep(self, kind: str, row: dict[str, Any], rid: str = "", power_safe: bool = False) -> None:
         row["rid"] = rid or str(uuid.uuid4())
-        clean = row
         self._start_threads()
         if power_safe:
             # On disk before the caller hears "your message has been saved".
-            if not (self.embedded and self._write_now([(kind, clean)], durable=True)):
-                self.buffer.append(kind, clean, True)
+            if not (self.embedded and self._write_now([(kind, row)], durable=True)):
+                self.buffer.append(kind, row, True)
                 self._wake.set()
             return
-        self._pending.append((kind, clean))  # deque.append is atomic: the request path takes no lock
+        self._pending.append((kind, row))  # deque.append is atomic: the request path takes no lock
         self._gather.set()
 
     def record_usage(self, channel: str, lang: str, topic: str, rid: str = "") -> None:
@@ -476,9 +475,8 @@ class Store:
             conn.exec_driver_sql(sql, [tuple(f(row.get(k)) for k, f in zip(names, convert)) for row in rows])
             return
         values = [{k: _typed(table, k, row.get(k)) for k in names} for row in rows]
-        insert = pg_insert
         # A retry after a crash between the commit and the buffer's delete must not count a record twice.
-        conn.execute(insert(table).on_conflict_do_nothing(index_elements=["rid"]), values)
+        conn.execute(pg_insert(table).on_conflict_do_nothing(index_elements=["rid"]), values)
 
     def _write_one_by_one(self, batch: list[tuple[int, str, dict[str, Any]]]) -> None:
         for record_id, kind, row in batch:
