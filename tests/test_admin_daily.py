@@ -209,6 +209,25 @@ def test_the_overview_shows_the_previous_period_beside_this_one(team_app: Flask,
     assert row.count("<td>") == 4 and "<td>2</td><td>1</td></tr>" in row  # 2 by text now, 1 the week before
 
 
+def test_the_previous_period_counts_a_topic_that_was_not_among_its_most_asked(team_app: Flask, team: FlaskClient) -> None:
+    from service.records.store import usage
+
+    texted(team_app, "is it contagious")
+    line = team_app.extensions["line"]
+    line.store.flush()
+    # Eight days ago: ten other topics asked twice each, and this one once (the eleventh of that week).
+    old = dt.date.today() - dt.timedelta(days=8)
+    with line.store.engine.begin() as conn:
+        for n in range(10):
+            for k in range(2):
+                conn.execute(usage.insert().values(rid=f"old-{n}-{k}", day=old, channel="sms", lang="en", topic=f"other_{n}"))
+        conn.execute(usage.insert().values(rid="old-c", day=old, channel="sms", lang="en", topic="contagious"))
+    page = Page(team.get("/admin/?days=7").get_data(as_text=True))
+    table = Page(page.html.split('id="topics-table"')[1].split("</table>")[0])
+    row = next(r for r in table.html.split("<tr>") if "contagious" in r)
+    assert "<td>1</td><td>1</td></tr>" in row  # 1 by text now, and 1 the week before (not 0)
+
+
 @pytest.mark.parametrize("name, header", [("days", "day,calls,texts"), ("languages", "language,calls,texts"),
                                           ("topics", "topic,id,by_phone,by_text"), ("understood", "channel,what_happened"),
                                           ("ends", "last_place,calls"), ("unmatched", "words,language,count"),

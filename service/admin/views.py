@@ -343,7 +343,8 @@ def overview() -> tuple[str, int] | str:
         figures["ends"] = charts.horizontal([name for name, _ in ends], [n for _, n in ends], "Where calls ended")
     # The period of the same length just before, beside this one.
     length = (end - start).days + 1
-    before = summary.overview(store, start - dt.timedelta(days=length), start - dt.timedelta(days=1))
+    # Every topic of that period: one asked less often then may be among this period's most asked.
+    before = summary.overview(store, start - dt.timedelta(days=length), start - dt.timedelta(days=1), top=None)
     earlier = {topic: v + t for topic, v, t in before.topics}
     earlier_langs = {lang: c + t for lang, c, t in before.languages}
     return render_template("admin/overview.html", data=data, figures=figures, titles=titles, names=names,

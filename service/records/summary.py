@@ -84,8 +84,8 @@ class Unmatched:
     asked: int = 0  # of count: times the line asked "did you mean" and no choice was taken
 
 
-def overview(store: Store, start: dt.date, end: dt.date, top: int = 10) -> Overview:
-    """The overview's figures for a range of days."""
+def overview(store: Store, start: dt.date, end: dt.date, top: int | None = 10) -> Overview:
+    """The overview's figures for a range of days (the top most asked topics; None: every topic)."""
     store.flush(timeout=FLUSH_SECONDS)
     store.prepare()
     count = func.count().label("n")
