@@ -201,8 +201,13 @@ def test_an_admin_edits_checks_listens_publishes_reverts_and_marks_a_review_in_a
     driver.find_element(By.CSS_SELECTOR, "ul.index").find_element(By.LINK_TEXT, title).click()  # type: ignore[attr-defined]
     settled(driver, lambda d: d.find_element(By.ID, "in-text"))
 
-    # Edit: too long a text. The counters follow the typing (the page's own script), before anything is sent.
+    # Edit: too long a text. The counters follow the typing (the page's own script), before anything is sent, and
+    # count as the check does: a text that fits three segments alone, but not with its closing line, is four.
     area = driver.find_element(By.ID, "in-text")  # type: ignore[attr-defined]
+    area.clear()
+    area.send_keys("Nerves heal slowly after treatment, so ask your care team about it. " * 6)  # 407 characters
+    counters = driver.find_element(By.CSS_SELECTOR, "#field-text [data-characters]")  # type: ignore[attr-defined]
+    settled(driver, lambda d: "407 characters, 4 text segments" in counters.text)
     area.clear()
     area.send_keys("POEMS is not an infection and it cannot be caught from anyone at all. " * 8)
     counters = driver.find_element(By.CSS_SELECTOR, "#field-text [data-characters]")  # type: ignore[attr-defined]

@@ -98,6 +98,7 @@ class LanguageColumn:
     review: str = ""
     stale: bool = False
     room: int = 0  # characters a text answer may have (three segments, less the notice and the closing line)
+    closing: str = ""  # the longest closing line a text answer is sent with (the page's script counts segments with it)
 
 
 def _editing() -> Any:
@@ -124,6 +125,11 @@ def _place(content: Content, lang_code: str, kind: str, ident: str) -> Target | 
     if kind == "menu":
         return lang.targets.get(("menu", ident))
     return lang.targets.get(("topic", ident)) or lang.targets.get(("action", ident))
+
+
+def _closing(lang: Language) -> str:
+    """The longest closing line a text answer is sent with, as sent ("" without the phrases to make one)."""
+    return gsm.fold(longest_closing(lang)) if "sms_answer_footer" in lang.phrases else ""
 
 
 def _with_was(edit: Edit, base: dict[str, str]) -> Edit:
@@ -322,7 +328,8 @@ class Session:
                 view.counters = self._counters(live_lang, name, value)
                 view.shown, view.yours = shown, yours
                 fields.append(view)
-            column = LanguageColumn(lang, prefix, fields, room=first_text_room(live_lang) if "sms_welcome" in live_lang.phrases else 0)
+            column = LanguageColumn(lang, prefix, fields, room=first_text_room(live_lang) if "sms_welcome" in live_lang.phrases else 0,
+                                    closing=_closing(live_lang))
             if self.kind == "topic":
                 review = reviews.get(self.ident)
                 column.review = (f"Medically reviewed by {review.who} on {review.on}" if review is not None else
@@ -349,8 +356,7 @@ class Session:
         if name == "text" or (name == "value" and self.ident.startswith("sms_")):
             sent = gsm.fold(" ".join(words))
             counters.unicode = [gsm.describe(c) for c in gsm.non_gsm(sent)]
-            closing = longest_closing(lang) if "sms_answer_footer" in lang.phrases else ""
-            whole = gsm.fold(f"{sent}\n{closing}") if name == "text" else sent
+            whole = gsm.fold(f"{sent}\n{_closing(lang)}") if name == "text" else sent
             counters.characters = gsm.septets(sent)
             counters.segments = gsm.segments(whole)
             if name == "text" and "sms_welcome" in lang.phrases:

@@ -32,7 +32,9 @@
       if (part) { part.textContent = "about " + Math.round(n * 60 / 150) + " s spoken"; }
       var sent = fold(text);
       part = box.querySelector("[data-characters]");
-      if (part) { var seg = segments(sent); part.textContent = septets(sent) + " characters, " + seg + " text segment" + (seg === 1 ? "" : "s") + " as sent"; }
+      // A text answer is sent with its closing line: counted with it, as the check counts it.
+      var closing = area.getAttribute("data-count") === "text" ? column.getAttribute("data-closing") : "";
+      if (part) { var seg = segments(closing ? sent + "\n" + closing : sent); part.textContent = septets(sent) + " characters, " + seg + " text segment" + (seg === 1 ? "" : "s") + " as sent"; }
       part = box.querySelector("[data-first]");
       if (part) {
         var room = parseInt(column.getAttribute("data-room"), 10) || 0;
