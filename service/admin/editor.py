@@ -13,7 +13,8 @@ import logging
 import re
 import threading
 import zipfile
-from dataclasses import dataclass, field, replace
+import dataclasses
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,7 @@ class Counters:
     score: float | None = None
     formula: str = ""
     target: str = ""
-    unicode: list[str] = field(default_factory=list)
+    unicode: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass
@@ -81,7 +82,7 @@ class FieldView:
     value: str
     widget: str  # input, textarea, lines, sources, date
     help: str = ""
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = dataclasses.field(default_factory=list)
     counters: Counters | None = None
     shown: str = ""  # a fingerprint of the value the page showed, to tell the admin's changes from another's
     yours: str = ""  # this admin's wording of a field a colleague changed meanwhile (the field shows theirs)

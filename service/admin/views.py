@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -183,15 +184,25 @@ NO_DATABASE = "No database is configured (DATABASE_URL=none): nothing is recorde
 CHANNELS = (("voice", "calls"), ("sms", "texts"))
 
 
-def _scope() -> tuple[Any, dt.date, dt.date] | tuple[None, str, int]:
-    """The records and the range of days a page is asked for; or, instead, what stops it and the status to say so."""
+@dataclass(frozen=True)
+class Scope:
+    """The records and the range of days a page is asked for; or, with no store, what stops it and the status to say so."""
+
+    store: Any
+    start: dt.date
+    end: dt.date
+    refusal: str = ""
+    status: int = 200
+
+
+def _scope() -> Scope:
     start, end, error = _range()
     if error or start is None or end is None:
-        return None, error, 400
+        return Scope(None, dt.date.min, dt.date.min, error, 400)
     store = _records()
     if store is None:
-        return None, NO_DATABASE, 200
-    return store, start, end
+        return Scope(None, start, end, NO_DATABASE, 200)
+    return Scope(store, start, end)
 
 
 def _language_names(line: Line) -> dict[str, str]:
@@ -318,9 +329,10 @@ def overview() -> tuple[str, int] | str:
     from ..records import summary
 
     line = _line()
-    store, start, end = _scope()
-    if store is None:
-        return render_template("admin/overview.html", error=start, data=None), end
+    scope = _scope()
+    if scope.store is None:
+        return render_template("admin/overview.html", error=scope.refusal, data=None), scope.status
+    store, start, end = scope.store, scope.start, scope.end
     data = summary.overview(store, start, end)
     titles = _titles(line)
     names = _language_names(line)
@@ -367,9 +379,10 @@ def export(name: str) -> Response | tuple[str, int]:
     if name not in EXPORTS:
         abort(404)
     line = _line()
-    store, start, end = _scope()
-    if store is None:
-        return render_template("admin/refused.html", reason=start), end
+    scope = _scope()
+    if scope.store is None:
+        return render_template("admin/refused.html", reason=scope.refusal), scope.status
+    store, start, end = scope.store, scope.start, scope.end
     titles, names = _titles(line), _language_names(line)
     fields: list[str]
     rows: list[dict[str, Any]]
@@ -439,9 +452,10 @@ def unmatched() -> tuple[str, int] | str:
     from ..records import summary
 
     line = _line()
-    store, start, end = _scope()
-    if store is None:
-        return render_template("admin/unmatched.html", error=start, groups=[], junk=[]), end
+    scope = _scope()
+    if scope.store is None:
+        return render_template("admin/unmatched.html", error=scope.refusal, groups=[], junk=[]), scope.status
+    store, start, end = scope.store, scope.start, scope.end
     hidden = summary.ignored(store)
     items = summary.unmatched_words(store, start, end)
     showing_ignored = request.args.get("ignored") == "1"
@@ -575,7 +589,7 @@ def add_note(message_id: int) -> BaseResponse:
 
 
 @bp.get("/messages/<int(max=2147483647):message_id>/recording")
-def recording(message_id: int) -> Response:
+def recording(message_id: int) -> BaseResponse:
     """A message's recording, fetched from Twilio by the server with the account's credentials."""
     from ..gateway.outgoing import RecordingUnavailable, fetch_recording
     from ..records import summary

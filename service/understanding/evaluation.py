@@ -135,8 +135,8 @@ def report(figures: dict[str, Figures], source: str, total: int, spoken: dict[st
     for topic in topics:
         cells = []
         for code, fig in figures.items():
-            c = fig.by_topic.get(topic)
-            n = sum(c.values()) if c else 0
+            c = fig.by_topic.get(topic) or Counter()
+            n = sum(c.values())
             cells.append(f"{code} {c['direct'] + c['offered'] + c['after_ask']:3d}/{n:<3d}" if n else f"{code}    -   ")
         lines.append(f"  {topic:24s} " + "   ".join(cells))
     lines.append("")
