@@ -283,9 +283,11 @@ def test_each_simulated_call_is_a_call_of_its_own_and_the_log_lines_stay_out_unl
            "LINE_DEV_MODE": "1"}
     runs = [subprocess.run([sys.executable, "-m", "flask", "--app", "service", "call", *extra], cwd=ROOT, env=env, input="1\n",
                            capture_output=True, text=True, timeout=120) for extra in ((), (), ("--verbose",))]
-    assert all(r.returncode == 0 for r in runs)
-    assert '"sid"' not in runs[0].stdout + runs[0].stderr and '"sid": "CA' in runs[2].stdout + runs[2].stderr
+    assert all(r.returncode == 0 for r in runs), [(r.returncode, r.stderr[-800:]) for r in runs]
+    assert '"sid"' not in runs[0].stdout + runs[0].stderr, runs[0].stdout + runs[0].stderr
+    assert '"sid": "CA' in runs[2].stdout + runs[2].stderr, runs[2].stderr[-800:]
     import sqlite3
 
     with sqlite3.connect(tmp_path / "cli.sqlite") as db:
-        assert db.execute("select count(distinct sid) from steps where channel = 'voice'").fetchone()[0] == 3
+        calls = db.execute("select sid, count(*) from steps where channel = 'voice' group by sid").fetchall()
+    assert len(calls) == 3, (calls, [r.stderr[-400:] for r in runs])

@@ -335,3 +335,32 @@ def test_record_ids_of_an_older_postgresql_table_are_widened(tmp_path: Path) -> 
     store = Store(engine_url(url, ""), tmp_path / "buffer.sqlite")
     store.record_message("CA1", "***23", "https://api.twilio.com/rec", 3, recording_sid="RE" + "a" * 32)
     assert store.flush() and counts(store)[2] == 1 and store.buffer.refused() == 0
+
+
+def test_records_being_written_when_the_process_ends_are_waited_for(tmp_path: Path) -> None:
+    # The gatherer has taken the last steps out of memory and is writing them when the process exits: the exit waits
+    # for that write (the interpreter would otherwise stop the thread halfway, and the steps would be lost).
+    import threading
+    import weakref
+
+    from service.records import store as records
+
+    kept = Store(f"sqlite:///{tmp_path / 'exit.sqlite'}")
+    kept.prepare()
+    write_now = kept._write_now
+    writing = threading.Event()
+
+    def slow_write(batch: list, durable: bool = False) -> bool:
+        writing.set()
+        time.sleep(0.5)
+        return write_now(batch, durable)
+
+    kept._write_now = slow_write  # type: ignore[method-assign]
+    kept._pending.append(("step", {"at": time.time(), "day": time.time(), "channel": "voice", "lang": "en", "sid": "CAexit",
+                                   "place": "menu:main", "decision": None, "safety": None, "thread": None, "rid": "exit-1"}))
+    gatherer = threading.Thread(target=kept._spill, daemon=True)
+    gatherer.start()
+    assert writing.wait(5)
+    records._spill_at_exit(weakref.ref(kept))
+    with kept.engine.connect() as conn:
+        assert conn.exec_driver_sql("select count(*) from steps where sid = 'CAexit'").scalar() == 1

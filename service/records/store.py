@@ -545,8 +545,10 @@ def _own_connections(store: "weakref.ref[Store]") -> None:
 
 def _spill_at_exit(store: "weakref.ref[Store]") -> None:
     kept = store()
-    if kept is not None and kept._pending:
+    if kept is not None:
         try:
+            # Also when nothing is left in memory: the gatherer may be writing what it took a moment ago, and the
+            # interpreter stops its thread when this returns. _spill waits for that write to end, then writes the rest.
             kept._spill()
         except Exception:  # noqa: BLE001 - at exit there is no one to tell but the log
             log.exception("records: %d record(s) could not be kept at exit", len(kept._pending))
