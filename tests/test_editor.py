@@ -211,6 +211,25 @@ def test_publishing_a_spoken_answer_builds_its_audio_and_callers_never_hear_the_
     assert "Audio: 1 of 1 changed prompt built" in progress
 
 
+def test_an_audio_build_cut_short_by_a_restart_says_so_instead_of_building_forever(admin: FlaskClient, editor_app: Flask,
+                                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.editing import store as store_module
+
+    from service.content.edits import Edit
+
+    store = editor_app.extensions["editing"]
+    revision = store.publish([Edit("en", "topic", "contagious", "title", "if POEMS can be caught", "whether it is contagious")], "Maria")
+    # The worker building it was restarted after one of three prompts: nothing will ever mark the job done.
+    store.start_job(revision, 3)
+    store.job_progress(revision, 1, 0)
+    building = Page(admin.get(f"{EDITOR}?published={revision}").get_data(as_text=True)).text
+    assert "Building the audio: 1 of 3 done" in building
+    monkeypatch.setattr(store_module, "JOB_STALLS", store_module.dt.timedelta(seconds=-1))  # ten minutes later
+    stopped = Page(admin.get(f"{EDITOR}?published={revision}").get_data(as_text=True)).text
+    assert "The audio build stopped at 1 of 3" in stopped and "Building the audio" not in stopped
+    assert "read by Twilio's voice" in stopped
+
+
 def test_new_examples_are_learnt_off_the_request_path(admin: FlaskClient, editor_app: Flask) -> None:
     question = "can my budgie give me poems"
     assert editor_app.extensions["line"].matcher.decide(question, "en").kind != "answer" or \
@@ -276,6 +295,26 @@ def test_a_deploy_that_changes_an_edited_field_is_shown_and_the_admin_chooses(ad
     admin.post(choice["action"], data=fields)
     assert "not catching at all" in texted(editor_app, texter="+15555550163")
     assert "Changed in both places" not in admin.get("/admin/history").get_data(as_text=True)
+
+
+def test_keeping_the_webs_wording_after_a_colleague_changed_it_elsewhere_keeps_nothing(admin: FlaskClient, editor_app: Flask,
+                                                                                      prompts: Path) -> None:
+    from service.content.edits import Edit
+
+    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
+    deploy(editor_app, prompts, "No. POEMS is not an infection. It is a blood cell disorder",
+           "No. POEMS is not catching at all. It is a blood cell disorder")
+    choice = next(f for f in Forms(admin.get("/admin/history").get_data(as_text=True)).forms if "/conflicts/" in f["action"])
+    # Meanwhile a colleague, served by another worker, publishes another wording of the same field.
+    store = editor_app.extensions["editing"]
+    edit = next(e for e in store.edits() if e.field == "text" and e.ident == "contagious")
+    store.publish([Edit(edit.lang, edit.kind, edit.ident, edit.field, "No. Nobody can catch POEMS. Ask your doctor.", edit.was)],
+                  "colleague")
+    before = len(store.revisions())
+    page = admin.post(choice["action"], data={k: v for k, v in values(choice).items() if k != "keep"}, follow_redirects=True)
+    assert "someone changed this field on the admin pages meanwhile" in Page(page.get_data(as_text=True)).text
+    assert len(store.revisions()) == before  # nothing kept over the colleague's words
+    assert "Nobody can catch POEMS" in texted(editor_app, texter="+15555550165")
 
 
 def test_after_the_files_wording_is_taken_the_next_deploy_is_served(admin: FlaskClient, editor_app: Flask,

@@ -698,7 +698,13 @@ def resolve(lang: str, kind: str, ident: str, name: str) -> BaseResponse:
             return redirect(url_for("admin.history") + "#conflicts", code=303)
         _log("conflict resolved: the files' value", place=f"{kind}:{ident}", field=f"{lang}.{name}")
     else:
-        store.keep(conflict.edit, conflict.file_value, g.admin)
+        try:
+            store.keep(conflict.edit, conflict.file_value, g.admin)
+        except Stale:
+            flash("The web's wording was not kept: someone changed this field on the admin pages meanwhile; "
+                  "compare again below.", "error")
+            _live().refresh()
+            return redirect(url_for("admin.history") + "#conflicts", code=303)
         _log("conflict resolved: the web's value", place=f"{kind}:{ident}", field=f"{lang}.{name}")
     _live().refresh()
     return redirect(url_for("admin.history"), code=303)

@@ -109,6 +109,11 @@ class PublishRefused(Exception):
         self.problems = problems
 
 
+# A publish changes one place's prompts: a handful, built in seconds (gTTS) to a minute. Still "building" this long
+# after, the thread building them is gone (the worker restarted): the page says so rather than "building" forever.
+JOB_STALLS = dt.timedelta(minutes=10)
+
+
 def now() -> dt.datetime:
     """The time, in UTC, as the tables keep it."""
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
@@ -325,9 +330,17 @@ class EditStore:
         return sum(len(changes) for changes in gone.values())
 
     def keep(self, edit: Edit, file_value: Value, who: str) -> int:
-        """A conflict resolved by keeping the web's value: the files' new value becomes what it was edited from."""
+        """A conflict resolved by keeping the web's value: the files' new value becomes what it was edited from.
+        Stale when the field's edit is no longer the value the admin kept (a colleague published or resolved it
+        meanwhile, on any worker): nothing is stored."""
         self.prepare()
         with self.engine.begin() as conn:
+            _take_turn(conn)  # in turn with publishes: the value kept is the value the admin saw
+            row = conn.execute(select(edits.c.value).where(
+                edits.c.lang == edit.lang, edits.c.kind == edit.kind, edits.c.ident == edit.ident,
+                edits.c.field == edit.field)).first()
+            if row is None or _load(row[0]) != edit.value:
+                raise Stale([edit.key])
             revision = _add_revision(conn, who, "keep", edit.kind, edit.ident, [edit.lang],
                                      [Change(edit.lang, edit.field, file_value, plain(edit.value or ""))])
             conn.execute(update(edits).where(edits.c.lang == edit.lang, edits.c.kind == edit.kind, edits.c.ident == edit.ident,
@@ -406,11 +419,18 @@ class EditStore:
                 done=done, failed=failed, state="done" if finished else "building", note=note[:300] or None))
 
     def job(self, revision: int) -> Job | None:
-        """The audio job of a revision, if any."""
+        """The audio job of a revision, if any ("stopped": still building long after its publish, so the worker
+        building it was restarted or stopped; the rest is read by Twilio's voice until a deploy builds it)."""
         self.prepare()
         with self.engine.connect() as conn:
-            row = conn.execute(select(jobs).where(jobs.c.revision == revision)).mappings().first()
-        return Job(row["revision"], row["total"], row["done"], row["failed"], row["state"], row["note"] or "") if row else None
+            row = conn.execute(select(jobs, revisions.c.at).join(revisions, revisions.c.id == jobs.c.revision, isouter=True)
+                               .where(jobs.c.revision == revision)).mappings().first()
+        if row is None:
+            return None
+        state = row["state"]
+        if state == "building" and (row["at"] is None or row["at"] < now() - JOB_STALLS):
+            state = "stopped"
+        return Job(row["revision"], row["total"], row["done"], row["failed"], state, row["note"] or "")
 
     def put_preview(self, key: str, data: bytes) -> None:
         """A "Listen" recording, kept an hour for whichever worker the browser asks."""
