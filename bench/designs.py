@@ -30,16 +30,19 @@ DESIGNS: list[tuple[str, dict[str, float | bool]]] = [
     ("ask when unsure (the settings of 2026-11-26)", {"ANSWER_AT": 0.6, "OFFER_AT": 9.0}),
     ("ask when unsure, shipped answer_at 0.9", {"OFFER_AT": 9.0}),
     ("answer, then offer from 0.50", {"OFFER_AT": 0.5}),
-    ("offer from 0.40, a menu second asks, 3 to choose from by text (2026-12-06 a.m.)", {"OFFER_PAST_MENU": False, "TEXT_CHOICES": 3}),
-    ("offer from 0.40, a menu second asks, 4 by text", {"OFFER_PAST_MENU": False}),
-    ("offer from 0.40 past a menu second, 4 by text (shipped)", {}),
+    ("offer from 0.40, a menu second asks, 3 to choose from by text (2026-12-06 a.m.)", {"OFFER_AT": 0.4, "OFFER_PAST_MENU": False, "TEXT_CHOICES": 3}),
+    ("offer from 0.40, a menu second asks, 4 by text", {"OFFER_AT": 0.4, "OFFER_PAST_MENU": False}),
+    ("offer from 0.40 past a menu second, 4 by text (2026-12-06 p.m.)", {"OFFER_AT": 0.4}),
+    ("offer from 0.42 past a menu second, 4 by text", {"OFFER_AT": 0.42}),
+    ("**offer from 0.44 past a menu second, 4 by text (shipped)**", {}),
+    ("offer from 0.46 past a menu second, 4 by text", {"OFFER_AT": 0.46}),
     ("answer, then offer from 0.35", {"OFFER_AT": 0.35}),
     ("answer, then offer from 0.30", {"OFFER_AT": 0.3}),
-    ("offer from 0.40, or 0.30 with a lead of 0.15", {"OFFER_FROM": 0.3, "OFFER_LEAD": 0.15}),
-    ("offer from 0.40, or 0.30 with a lead of 0.20", {"OFFER_FROM": 0.3, "OFFER_LEAD": 0.2}),
-    ("offer from 0.40, or 0.25 with a lead of 0.15", {"OFFER_FROM": 0.25, "OFFER_LEAD": 0.15}),
-    ("offer from 0.40, words weigh 0.25", {"LEXICAL_WEIGHT": 0.25}),
-    ("offer from 0.40, words weigh 0.45", {"LEXICAL_WEIGHT": 0.45}),
+    ("offer from 0.40, or 0.30 with a lead of 0.15", {"OFFER_AT": 0.4, "OFFER_FROM": 0.3, "OFFER_LEAD": 0.15}),
+    ("offer from 0.40, or 0.30 with a lead of 0.20", {"OFFER_AT": 0.4, "OFFER_FROM": 0.3, "OFFER_LEAD": 0.2}),
+    ("offer from 0.40, or 0.25 with a lead of 0.15", {"OFFER_AT": 0.4, "OFFER_FROM": 0.25, "OFFER_LEAD": 0.15}),
+    ("offer from 0.40, words weigh 0.25", {"OFFER_AT": 0.4, "LEXICAL_WEIGHT": 0.25}),
+    ("offer from 0.40, words weigh 0.45", {"OFFER_AT": 0.4, "LEXICAL_WEIGHT": 0.45}),
 ]
 
 
@@ -81,7 +84,7 @@ def main() -> None:
     designs = [(name, changes, matcher) for name, changes in DESIGNS]
     # Retrieval against each topic's own answer as well as its examples (a new meaning layer, trained here).
     if "--answers" in sys.argv:
-        designs.append(("offer from 0.40, answers learnt as examples", {}, M.Matcher(with_answers(content))))
+        designs.append(("offer from the shipped bar, answers learnt as examples", {}, M.Matcher(with_answers(content))))
     for name, changes, matcher in designs:
         with settings(changes):
             cells = []

@@ -168,15 +168,15 @@ def test_held_out_questions_reach_the_right_answer_above_a_floor() -> None:
     # The bank's vectors as every process on this checkout keeps them (instance/): the same matcher the line builds.
     matcher = Matcher.for_content(content, cache_dir=ROOT / "instance")
     figures = evaluate(content, matcher, Safety(content), read_questions(ROOT / "bench" / "eval" / "questions.csv"))
-    # About 3 points under the figures in the README (67% and 52% right at once, 93% and 90% within one step, 4.3% and
-    # 3.5% wrong): room for an admin's edits of the bank, not for a slide. (Issue 25 asks 75% and 70% right at once
+    # About 3 points under the figures in the README (64% and 49% right at once, 93% and 91% within one step, 3.7% and
+    # 1.9% wrong): room for an admin's edits of the bank, not for a slide. (Issue 25 asks 75% and 70% right at once
     # with at most 3% wrong: not reached yet; bench/README.md.)
-    floors = {"en": 0.64, "es": 0.49}
+    floors = {"en": 0.61, "es": 0.46}
     for code, fig in figures.items():
         assert fig.asked >= 50, code
         assert fig.share("direct") >= floors.get(code, 0.45), (code, fig.outcomes)
-        assert fig.share(*ONE_STEP) >= 0.87, (code, fig.outcomes)
-        assert fig.share("wrong") <= 0.05, (code, fig.outcomes)
+        assert fig.share(*ONE_STEP) >= 0.88, (code, fig.outcomes)
+        assert fig.share("wrong") <= 0.045, (code, fig.outcomes)
         # Crisis wording is caught in every language (in English 6 of 7: one held-out phrasing is not).
         assert fig.outcomes["crisis_caught"] >= 1 and fig.outcomes["crisis_missed"] <= 1, code
         assert fig.outcomes["emergency_missed"] <= 1, code
