@@ -26,28 +26,33 @@ from service.understanding.evaluation import ONE_STEP, evaluate, read_questions 
 from service.understanding.safety import Safety  # noqa: E402
 
 # name -> the matcher's settings that differ from the shipped ones.
-DESIGNS: list[tuple[str, dict[str, float | bool]]] = [
-    ("ask when unsure (the settings of 2026-11-26)", {"ANSWER_AT": 0.6, "OFFER_AT": 9.0}),
-    ("ask when unsure, shipped answer_at 0.9", {"OFFER_AT": 9.0}),
-    ("answer, then offer from 0.50", {"OFFER_AT": 0.5}),
-    ("offer from 0.40, a menu second asks, 3 to choose from by text (2026-12-06 a.m.)", {"OFFER_AT": 0.4, "OFFER_PAST_MENU": False, "TEXT_CHOICES": 3}),
-    ("offer from 0.40, a menu second asks, 4 by text", {"OFFER_AT": 0.4, "OFFER_PAST_MENU": False}),
-    ("offer from 0.40 past a menu second, 4 by text (2026-12-06 p.m.)", {"OFFER_AT": 0.4}),
-    ("offer from 0.42 past a menu second, 4 by text", {"OFFER_AT": 0.42}),
-    ("**offer from 0.44 past a menu second, 4 by text (shipped)**", {}),
-    ("offer from 0.46 past a menu second, 4 by text", {"OFFER_AT": 0.46}),
-    ("answer, then offer from 0.35", {"OFFER_AT": 0.35}),
-    ("answer, then offer from 0.30", {"OFFER_AT": 0.3}),
-    ("offer from 0.40, or 0.30 with a lead of 0.15", {"OFFER_AT": 0.4, "OFFER_FROM": 0.3, "OFFER_LEAD": 0.15}),
-    ("offer from 0.40, or 0.30 with a lead of 0.20", {"OFFER_AT": 0.4, "OFFER_FROM": 0.3, "OFFER_LEAD": 0.2}),
-    ("offer from 0.40, or 0.25 with a lead of 0.15", {"OFFER_AT": 0.4, "OFFER_FROM": 0.25, "OFFER_LEAD": 0.15}),
-    ("offer from 0.40, words weigh 0.25", {"OFFER_AT": 0.4, "LEXICAL_WEIGHT": 0.25}),
-    ("offer from 0.40, words weigh 0.45", {"OFFER_AT": 0.4, "LEXICAL_WEIGHT": 0.45}),
+DESIGNS: list[tuple[str, dict[str, object]]] = [
+    ("ask when unsure (the settings of 2026-11-26)", {"CONFIDENCE": None, "ANSWER_AT": 0.6, "OFFER_AT": 9.0}),
+    ("ask when unsure, shipped answer_at 0.9", {"CONFIDENCE": None, "OFFER_AT": 9.0}),
+    ("answer, then offer from 0.50", {"CONFIDENCE": None, "OFFER_AT": 0.5}),
+    ("offer from 0.40, a menu second asks, 3 to choose from by text (2026-12-06 a.m.)", {"CONFIDENCE": None, "OFFER_AT": 0.4, "OFFER_PAST_MENU": False, "TEXT_CHOICES": 3}),
+    ("offer from 0.40, a menu second asks, 4 by text", {"CONFIDENCE": None, "OFFER_AT": 0.4, "OFFER_PAST_MENU": False}),
+    ("offer from 0.40 past a menu second, 4 by text (2026-12-06 p.m.)", {"CONFIDENCE": None, "OFFER_AT": 0.4}),
+    ("offer from 0.42 past a menu second, 4 by text", {"CONFIDENCE": None, "OFFER_AT": 0.42}),
+    ("offer from 0.44 past a menu second, 4 by text (2026-12-06 evening)", {"CONFIDENCE": None}),
+    ("offer from 0.46 past a menu second, 4 by text", {"CONFIDENCE": None, "OFFER_AT": 0.46}),
+    ("offer when 95% sure the right one is first or second", {"SURE_AT": 9.0}),
+    ("offer when 94% sure the right one is first or second, or from a best score of 0.60", {"CONFIDENT_AT": 0.94}),
+    ("**offer when 95% sure the right one is first or second, or from a best score of 0.60 (shipped)**", {}),
+    ("offer when 96% sure the right one is first or second, or from a best score of 0.60", {"CONFIDENT_AT": 0.96}),
+    ("offer when 95% sure the right one is first or second, or from a best score of 0.55", {"SURE_AT": 0.55}),
+    ("answer, then offer from 0.35", {"CONFIDENCE": None, "OFFER_AT": 0.35}),
+    ("answer, then offer from 0.30", {"CONFIDENCE": None, "OFFER_AT": 0.3}),
+    ("offer from 0.40, or 0.30 with a lead of 0.15", {"CONFIDENCE": None, "OFFER_AT": 0.4, "OFFER_FROM": 0.3, "OFFER_LEAD": 0.15}),
+    ("offer from 0.40, or 0.30 with a lead of 0.20", {"CONFIDENCE": None, "OFFER_AT": 0.4, "OFFER_FROM": 0.3, "OFFER_LEAD": 0.2}),
+    ("offer from 0.40, or 0.25 with a lead of 0.15", {"CONFIDENCE": None, "OFFER_AT": 0.4, "OFFER_FROM": 0.25, "OFFER_LEAD": 0.15}),
+    ("offer from 0.40, words weigh 0.25", {"CONFIDENCE": None, "OFFER_AT": 0.4, "LEXICAL_WEIGHT": 0.25}),
+    ("offer from 0.40, words weigh 0.45", {"CONFIDENCE": None, "OFFER_AT": 0.4, "LEXICAL_WEIGHT": 0.45}),
 ]
 
 
 @contextmanager
-def settings(changes: dict[str, float | bool]) -> Iterator[None]:
+def settings(changes: dict[str, object]) -> Iterator[None]:
     """The matcher's (or the evaluation's: how many choices a texter reads) module settings changed for a while."""
     modules = {name: E if name == "TEXT_CHOICES" else M for name in changes}
     saved = {name: getattr(modules[name], name) for name in changes}

@@ -168,15 +168,15 @@ def test_held_out_questions_reach_the_right_answer_above_a_floor() -> None:
     # The bank's vectors as every process on this checkout keeps them (instance/): the same matcher the line builds.
     matcher = Matcher.for_content(content, cache_dir=ROOT / "instance")
     figures = evaluate(content, matcher, Safety(content), read_questions(ROOT / "bench" / "eval" / "questions.csv"))
-    # About 3 points under the figures in the README (64% and 49% right at once, 93% and 91% within one step, 3.7% and
+    # About 3 points under the figures in the README (63% and 54% right at once, 93% and 91% within one step, 3.4% and
     # 1.9% wrong): room for an admin's edits of the bank, not for a slide. (Issue 25 asks 75% and 70% right at once
     # with at most 3% wrong: not reached yet; bench/README.md.)
-    floors = {"en": 0.61, "es": 0.46}
+    floors = {"en": 0.60, "es": 0.51}
     for code, fig in figures.items():
         assert fig.asked >= 50, code
         assert fig.share("direct") >= floors.get(code, 0.45), (code, fig.outcomes)
         assert fig.share(*ONE_STEP) >= 0.88, (code, fig.outcomes)
-        assert fig.share("wrong") <= 0.045, (code, fig.outcomes)
+        assert fig.share("wrong") <= 0.04, (code, fig.outcomes)
         # Crisis wording is caught in every language (in English 6 of 7: one held-out phrasing is not).
         assert fig.outcomes["crisis_caught"] >= 1 and fig.outcomes["crisis_missed"] <= 1, code
         assert fig.outcomes["emergency_missed"] <= 1, code
@@ -314,6 +314,8 @@ def test_after_a_likely_answer_the_topic_offered_is_the_next_topic_past_a_menu(l
     def ranked(*pairs: tuple[object, float]) -> list[M.Scored]:
         return [M.Scored(place, score, 0.0, score) for place, score in pairs]  # type: ignore[arg-type]
 
+    # What is offered, whatever made the answer likely: here the best score alone.
+    monkeypatch.setattr(M, "CONFIDENCE", None)
     likely = M.OFFER_AT + 0.05
     monkeypatch.setattr(index, "rank", lambda text, vector=None: ranked((topics[0], likely), (menus[0], likely - 0.01), (topics[1], 0.2), (menus[1], 0.1)))
     decision = line.matcher.decide("anything at all", "en")
@@ -324,3 +326,32 @@ def test_after_a_likely_answer_the_topic_offered_is_the_next_topic_past_a_menu(l
     # Two menus first: which one was meant is asked.
     monkeypatch.setattr(index, "rank", lambda text, vector=None: ranked((menus[0], likely), (menus[1], likely - 0.01), (topics[0], 0.2), (topics[1], 0.1)))
     assert line.matcher.decide("anything at all", "en").kind == "ask"
+
+
+def test_the_line_answers_and_offers_when_it_is_sure_the_right_topic_is_first_or_second(line: Line,
+                                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding import matcher as M
+
+    index = line.matcher.indexes["en"]
+    topics = [t for t in index.places if t.kind == "topic"][:4]
+
+    def ranked(*scores: tuple[float, float, float]) -> list[M.Scored]:
+        return [M.Scored(place, *score) for place, score in zip(topics, scores)]
+
+    def decided(*scores: tuple[float, float, float]) -> M.Decision:
+        monkeypatch.setattr(index, "rank", lambda text, vector=None: ranked(*scores))
+        return line.matcher.decide("anything at all", "en")
+
+    # Two topics far ahead of the rest: the first answered, the second offered.
+    sure = decided((0.6, 0.3, 0.75), (0.2, 0.1, 0.2), (0.03, 0.0, 0.03), (0.02, 0.0, 0.02))
+    assert (sure.kind, [t.id for t in sure.choices]) == ("offer", [topics[0].id, topics[1].id])
+    # Three close together: which one is asked, though the best score is as high as the sure one's was.
+    flat = decided((0.45, 0.1, 0.4), (0.43, 0.1, 0.35), (0.41, 0.1, 0.2), (0.02, 0.0, 0.05))
+    assert flat.kind == "ask" and flat.ranking[0].score >= M.OFFER_AT
+    # The meaning says "nothing the line answers" (the topics share little of it): not answered.
+    stray = decided((0.5, 0.3, 0.15), (0.2, 0.1, 0.05), (0.03, 0.0, 0.03), (0.02, 0.0, 0.02))
+    assert stray.kind in ("ask", "none")
+    assert M.confidence(sure.ranking) > M.CONFIDENT_AT > M.confidence(flat.ranking) > M.confidence(stray.ranking)
+    # A message that plainly names one topic, the others crumbs: answered, however unsure the confidence is.
+    plain = decided((0.67, 0.9, 0.5), (0.05, 0.0, 0.05), (0.04, 0.0, 0.04), (0.03, 0.0, 0.03))
+    assert plain.kind in ("answer", "offer") and plain.choices[0] == topics[0] and M.confidence(plain.ranking) < M.CONFIDENT_AT

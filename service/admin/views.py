@@ -467,8 +467,8 @@ def unmatched() -> tuple[str, int] | str:
 
 
 def closeness(score: float) -> str:
-    """A nearest topic's score in words: close (the line would answer with it), possible (it would ask "did you
-    mean" about it), far."""
+    """A nearest topic's score in words: close (a score the line most often answers from), possible (it would ask
+    "did you mean" about it), far."""
     from ..understanding.matcher import ASK_AT, OFFER_AT
 
     return "close" if score >= OFFER_AT else "possible" if score >= ASK_AT else "far"

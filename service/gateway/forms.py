@@ -67,14 +67,18 @@ def _query_args(query: bytes) -> QueryArgs:
     return QueryArgs(parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True, errors="werkzeug.url_quote"))
 
 
-BODY_SECONDS = 5.0  # Twilio sends its few hundred bytes at once: a body this slow is a client holding a thread
+# Twilio sends a webhook's few hundred bytes at once: a body this slow is a client holding a thread. An admin's form
+# (a few kB from a phone on a poor network) is given longer.
+WEBHOOK_BODY_SECONDS = 2.0
+BODY_SECONDS = 5.0
+WEBHOOK_PATHS = ("/sms", "/voice")
 
 
 def _read_body(environ: dict[str, Any], size: int) -> bytes:
     """The request's body, refused (408) when it does not arrive in time (a slow client would hold a thread)."""
     sock = environ.get("gunicorn.socket")
     if sock is not None:
-        sock.settimeout(BODY_SECONDS)
+        sock.settimeout(WEBHOOK_BODY_SECONDS if environ.get("PATH_INFO", "").startswith(WEBHOOK_PATHS) else BODY_SECONDS)
     try:
         return environ["wsgi.input"].read(size)
     except (TimeoutError, OSError) as exc:

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process
 
 from ..content import Content, normalize
 from ..content.replies import TEXT_CHOICES
-from .matcher import MAX_CHOICES, Matcher
+from .matcher import MAX_CHOICES, Matcher, confidence
 from .safety import Safety
 
 SAFETY_LABELS = ("crisis", "emergency")
@@ -24,6 +24,8 @@ ONE_STEP = ("direct", "offered", "after_ask")
 NOTHING = "none"
 # A held-out question this close to a bank example is left out: the set must measure what the bank has not seen.
 NEAR_COPY = 90
+# The confidence's bins in the report (lower edges).
+CALIBRATION_BINS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.98)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class Figures:
 
     # How the best score of each answered question fared: score bin (0.0, 0.1...) -> [right, answered].
     reliability: dict[float, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    # How the confidence of every topic question fared: bin's lower edge -> [right one first or second, questions].
+    calibration: dict[float, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
 
     @property
     def asked(self) -> int:
@@ -87,6 +91,11 @@ def evaluate(content: Content, matcher: Matcher, safety: Safety, questions: list
         # As each channel offers them: a texter reads four choices, a caller hears three.
         decision = matcher.decide(repair(q.text), q.lang, MAX_CHOICES) if spoken else matcher.decide(q.text, q.lang, TEXT_CHOICES)
         ids = [t.id for t in decision.choices]
+        if q.label != NOTHING and decision.ranking:
+            sure = confidence(decision.ranking)
+            cell = fig.calibration[max(edge for edge in CALIBRATION_BINS if sure >= edge)]
+            cell[0] += q.label in [s.target.id for s in decision.ranking[:2]]
+            cell[1] += 1
         if q.label == NOTHING:
             fig.outcomes[f"nothing_{decision.kind}"] += 1
             continue
@@ -121,6 +130,11 @@ def report(figures: dict[str, Figures], source: str, total: int, spoken: dict[st
     lines.append("Reliability of the best score (answered questions): score from, answered, right at once")
     for code, fig in figures.items():
         cells = [f"{low:.1f}: {n:3d} {right / n:4.0%}" for low, (right, n) in sorted(fig.reliability.items()) if n]
+        lines.append(f"  {code}  " + "   ".join(cells))
+    lines.append("")
+    lines.append("Calibration of the confidence (every topic question): from, questions, the right one first or second")
+    for code, fig in figures.items():
+        cells = [f"{low:.2f}: {n:3d} {right / n:4.0%}" for low, (right, n) in sorted(fig.calibration.items()) if n]
         lines.append(f"  {code}  " + "   ".join(cells))
     lines.append("")
     for code, fig in figures.items():

@@ -3,7 +3,9 @@ then a decision: answer, answer and offer the next, ask which was meant, or say 
 
 from __future__ import annotations
 
+import math
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +27,20 @@ ANSWER_AT = 0.9       # a best score this high, this far ahead of the next, is a
 ANSWER_MARGIN = 0.1
 ANSWER_LEAD = 1.0     # or a lead this large over the next, whatever the score (1.0: never; lower leads answered wrong more often)
 ASK_AT = 0.15         # below this nothing is close enough to offer as "did you mean"
-# A best score this high, not clearly ahead, is answered, with the runner-up offered too. 0.44 on the development
-# questions: from 0.40 to 0.44 the wrong answers fell from 7.0% to 2.8% (English) and 8.7% to 4.3% (Spanish), and
-# no higher bar up to 0.55 took away one more, while each cost right answers at once (bench/README.md).
+# Without CONFIDENCE (below): a best score this high, not clearly ahead, is answered, with the runner-up offered too
+# (0.44, set on the development questions; the admin pages call a nearest topic this close "close").
 OFFER_AT = 0.44
+# The line answers, and offers the runner-up, when it is this sure that the right place is the first or the second
+# of the ranking: a logistic regression over the ranking's shape (the bias, then one weight per feature of shape()),
+# fitted by bench/tune_matcher.py on the bank's cross-validation. Its bar was set on the development questions (the
+# lowest at which neither language's wrong answers fall further); there and held out it answers more Spanish questions
+# at once than the best score alone did, with fewer wrong answers (bench/README.md).
+CONFIDENCE: tuple[float, ...] | None = (0.058, 0.4376, 6.7169, 12.1338, 0.1668, 0.6627, 0.7843, -51.6123)
+CONFIDENT_AT = 0.95
+# And a best score this high is answered whatever the confidence: a message that plainly names one place, whose other
+# places' shares are crumbs (the confidence, linear, holds a second's tiny lead over a third against it). The lowest
+# that added no wrong answer on the development questions (0.55 added one).
+SURE_AT = 0.6
 OFFER_FROM = 1.0      # or a best score this high that leads the next by OFFER_LEAD (1.0: never)
 OFFER_LEAD = 1.0
 # After an answer, the topic offered is the next topic past a menu that comes second (False: a menu second means
@@ -137,7 +149,10 @@ class LanguageIndex:
         runner = ranking[1].score if len(ranking) > 1 else 0.0
         if (best.score >= ANSWER_AT and best.score - runner >= ANSWER_MARGIN) or best.score - runner >= ANSWER_LEAD:
             return Decision("answer", (best.target,), tuple(ranking))
-        likely = best.score >= OFFER_AT or (best.score >= OFFER_FROM and best.score - runner >= OFFER_LEAD)
+        if CONFIDENCE is not None:
+            likely = confidence(ranking) >= CONFIDENT_AT or best.score >= SURE_AT
+        else:
+            likely = best.score >= OFFER_AT or (best.score >= OFFER_FROM and best.score - runner >= OFFER_LEAD)
         # The topic offered after an answer is the runner-up; past a menu that comes second, the next topic, if it
         # is close enough to offer at all: such a menu is most often the one the answer sits in ("treatment" and
         # "treatment and care"), not another meaning.
@@ -212,6 +227,26 @@ class Matcher:
             if self.indexes[code].is_word(text, name):
                 return code
         return None
+
+
+def shape(ranking: Sequence[Scored]) -> tuple[float, ...]:
+    """What the confidence is computed from: the best score, its lead over the second, the second's over the third,
+    the best's meaning and words scores, whether the words agree on the best, and the meaning's share for nothing."""
+    scores = [s.score for s in ranking[:3]] + [0.0] * (3 - min(3, len(ranking)))
+    best = ranking[0]
+    words_best = max(ranking, key=lambda s: s.lexical)
+    agree = float(words_best.lexical > 0 and words_best.target == best.target)
+    nothing = max(0.0, 1.0 - sum(s.semantic for s in ranking))
+    return (scores[0], scores[0] - scores[1], scores[1] - scores[2], best.semantic, best.lexical, agree, nothing)
+
+
+def confidence(ranking: Sequence[Scored], weights: Sequence[float] | None = None) -> float:
+    """How likely the right place is the first or the second of a ranking (CONFIDENCE's weights unless given)."""
+    weights = weights if weights is not None else CONFIDENCE
+    if not weights or not ranking:
+        return 0.0
+    z = weights[0] + sum(w * x for w, x in zip(weights[1:], shape(ranking)))
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
 def borrowed_examples(content: Content, code: str) -> dict[tuple[str, str], tuple[str, ...]]:
