@@ -190,6 +190,8 @@ def _matcher():  # type: ignore[no-untyped-def]
 @click.argument("question")
 def ask_command(question: str) -> None:
     """Show what the line makes of a question: the nearest topics with their scores, in every language."""
+    from .understanding.matcher import CONFIDENT_AT, SURE_AT, confidence
+
     line = _matcher()
     if line.safety.is_crisis(question) or line.safety.is_emergency(question):
         click.echo(f"Caught first as {'a crisis' if line.safety.is_crisis(question) else 'an emergency'}: "
@@ -198,7 +200,10 @@ def ask_command(question: str) -> None:
     for code in line.content.languages:
         # As a texter gets it (four to choose from; a caller hears the first three).
         decision = line.matcher.decide(question, code, TEXT_CHOICES)
-        click.echo(f"\n{code}: {decision.kind} -> {', '.join(t.id for t in decision.choices)}")
+        sure = confidence(decision.ranking) if decision.ranking else 0.0
+        click.echo(f"\n{code}: {decision.kind} -> {', '.join(t.id for t in decision.choices)}  "
+                   f"(sure the right one is first or second: {sure:.0%}; it answers from {CONFIDENT_AT:.0%}, "
+                   f"or from a best score of {SURE_AT:.2f})")
         for scored in decision.ranking[:TEXT_CHOICES]:
             click.echo(f"  {scored.score:5.2f}  {scored.target.kind:6s} {scored.target.id:24s} "
                        f"(words {scored.lexical:.2f}, meaning {scored.semantic:.2f})  \"{scored.target.title}\"")

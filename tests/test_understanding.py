@@ -158,6 +158,7 @@ def test_ask_shows_the_three_nearest_topics_with_scores_in_every_language(app: F
         block = result.output.split(f"\n{code}: ")[1]
         assert len(re.findall(r"^\s+\d\.\d\d\s+(topic|menu|action)\s+\w+", block, re.M)) >= 3
     assert "en: answer -> polyneuropathy" in result.output
+    assert re.search(r"sure the right one is first or second: \d+%", result.output)
 
 
 def test_held_out_questions_reach_the_right_answer_above_a_floor() -> None:
