@@ -297,6 +297,18 @@ def test_a_deploy_that_changes_an_edited_field_is_shown_and_the_admin_chooses(ad
     assert "Changed in both places" not in admin.get("/admin/history").get_data(as_text=True)
 
 
+def test_keeping_the_webs_wording_settles_the_conflict_and_the_edit_stays_served(admin: FlaskClient, editor_app: Flask,
+                                                                                  prompts: Path) -> None:
+    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
+    deploy(editor_app, prompts, "No. POEMS is not an infection. It is a blood cell disorder",
+           "No. POEMS is not catching at all. It is a blood cell disorder")
+    choice = next(f for f in Forms(admin.get("/admin/history").get_data(as_text=True)).forms if "/conflicts/" in f["action"])
+    admin.post(choice["action"], data={**values(choice), "keep": "web"})
+    history = admin.get("/admin/history").get_data(as_text=True)
+    assert "Changed in both places" not in history
+    assert NEW_WORDS in texted(editor_app, texter="+15555550166")
+
+
 def test_keeping_the_webs_wording_after_a_colleague_changed_it_elsewhere_keeps_nothing(admin: FlaskClient, editor_app: Flask,
                                                                                       prompts: Path) -> None:
     from service.content.edits import Edit
@@ -310,6 +322,7 @@ def test_keeping_the_webs_wording_after_a_colleague_changed_it_elsewhere_keeps_n
     edit = next(e for e in store.edits() if e.field == "text" and e.ident == "contagious")
     store.publish([Edit(edit.lang, edit.kind, edit.ident, edit.field, "No. Nobody can catch POEMS. Ask your doctor.", edit.was)],
                   "colleague")
+    editor_app.extensions["live"].refresh()  # this worker's watcher has seen it too (it looks every 2 s)
     before = len(store.revisions())
     page = admin.post(choice["action"], data={k: v for k, v in values(choice).items() if k != "keep"}, follow_redirects=True)
     assert "someone changed this field on the admin pages meanwhile" in Page(page.get_data(as_text=True)).text

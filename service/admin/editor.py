@@ -634,7 +634,7 @@ def history() -> str:
     found = store.revisions(51, (number - 1) * 50)
     conflicts = _live().conflicts()
     return render_template("admin/history.html", revisions=found[:50], page=number, older=len(found) > 50,
-                           diff=word_diff, conflicts=conflicts)
+                           diff=word_diff, conflicts=conflicts, fingerprint=fingerprint)
 
 
 @bp.post("/history/<int(max=2147483647):revision_id>/revert")
@@ -683,10 +683,12 @@ def resolve(lang: str, kind: str, ident: str, name: str) -> BaseResponse:
     conflict = next((o for o in _live().conflicts() if o.edit.key == (lang, kind, ident, name)), None)
     if conflict is None or conflict.file_value is None:
         abort(404)
+    # The edit's value as the page showed it: this worker's copy may already hold a colleague's newer words.
+    shown = request.form.get("shown", "")[:64] or fingerprint(conflict.edit.value)
     if request.form.get("keep") == "files":
         try:
             store.publish([Edit(lang, kind, ident, name, conflict.file_value, conflict.file_value)], g.admin, action="publish",
-                          check=content_errors, expect={conflict.edit.key: (fingerprint(conflict.edit.value),)})
+                          check=content_errors, expect={conflict.edit.key: (shown,)})
         except Stale:
             flash("The files' wording was not taken: someone changed this field on the admin pages meanwhile; "
                   "compare again below.", "error")
@@ -699,7 +701,7 @@ def resolve(lang: str, kind: str, ident: str, name: str) -> BaseResponse:
         _log("conflict resolved: the files' value", place=f"{kind}:{ident}", field=f"{lang}.{name}")
     else:
         try:
-            store.keep(conflict.edit, conflict.file_value, g.admin)
+            store.keep(conflict.edit, conflict.file_value, g.admin, shown)
         except Stale:
             flash("The web's wording was not kept: someone changed this field on the admin pages meanwhile; "
                   "compare again below.", "error")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import (Column, Date, DateTime, Integer, LargeBinary, MetaData, String, Table, Text, delete, func, insert,
@@ -329,18 +329,19 @@ class EditStore:
                 _add_revision(conn, "the deployed files", "retire", kind, ident, (c.lang for c in changes), changes)
         return sum(len(changes) for changes in gone.values())
 
-    def keep(self, edit: Edit, file_value: Value, who: str) -> int:
+    def keep(self, edit: Edit, file_value: Value, who: str, shown: str | None = None) -> int:
         """A conflict resolved by keeping the web's value: the files' new value becomes what it was edited from.
-        Stale when the field's edit is no longer the value the admin kept (a colleague published or resolved it
-        meanwhile, on any worker): nothing is stored."""
+        shown: the fingerprint of the value the admin saw (default: edit's). Stale when the field's edit is no longer
+        that value (a colleague published or resolved it meanwhile, on any worker): nothing is stored."""
         self.prepare()
         with self.engine.begin() as conn:
             _take_turn(conn)  # in turn with publishes: the value kept is the value the admin saw
             row = conn.execute(select(edits.c.value).where(
                 edits.c.lang == edit.lang, edits.c.kind == edit.kind, edits.c.ident == edit.ident,
                 edits.c.field == edit.field)).first()
-            if row is None or _load(row[0]) != edit.value:
+            if row is None or fingerprint(_load(row[0])) != (shown or fingerprint(edit.value)):
                 raise Stale([edit.key])
+            edit = replace(edit, value=_load(row[0]) or "")  # the revision records the words kept, as the database holds them
             revision = _add_revision(conn, who, "keep", edit.kind, edit.ident, [edit.lang],
                                      [Change(edit.lang, edit.field, file_value, plain(edit.value or ""))])
             conn.execute(update(edits).where(edits.c.lang == edit.lang, edits.c.kind == edit.kind, edits.c.ident == edit.ident,

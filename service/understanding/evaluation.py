@@ -142,7 +142,8 @@ def report(figures: dict[str, Figures], source: str, total: int, spoken: dict[st
         lines.append(f"{code}: crisis caught {o['crisis_caught']} of {o['crisis_caught'] + o['crisis_missed']}, "
                      f"emergency caught {o['emergency_caught']} of {o['emergency_caught'] + o['emergency_missed']}; "
                      f"no match, yet the nearest topics offered had it: {o['no_match_offered']}; "
-                     f"questions about nothing the line answers: {o['nothing_none']} said so, {o['nothing_ask']} asked, {o['nothing_answer']} answered")
+                     f"questions about nothing the line answers: {o['nothing_none']} said so, {o['nothing_ask']} asked, "
+                     f"{o['nothing_answer'] + o['nothing_offer']} answered with a topic")
     lines.append("")
     lines.append("Per topic and language: right within one step / questions")
     topics = sorted({t for fig in figures.values() for t in fig.by_topic})

@@ -33,8 +33,8 @@ OFFER_AT = 0.44
 # The line answers, and offers the runner-up, when it is this sure that the right place is the first or the second
 # of the ranking: a logistic regression over the ranking's shape (the bias, then one weight per feature of shape()),
 # fitted by bench/tune_matcher.py on the bank's cross-validation. Its bar was set on the development questions (the
-# lowest at which neither language's wrong answers fall further); there and held out it answers more Spanish questions
-# at once than the best score alone did, with fewer wrong answers (bench/README.md).
+# lowest at which neither language's wrong answers fall further). A shape says more than the best score alone: a
+# best of 0.45 with two others close behind is a guess, a best of 0.45 far ahead of all is not (bench/README.md).
 CONFIDENCE: tuple[float, ...] | None = (0.058, 0.4376, 6.7169, 12.1338, 0.1668, 0.6627, 0.7843, -51.6123)
 CONFIDENT_AT = 0.95
 # And a best score this high is answered whatever the confidence: a message that plainly names one place, whose other
@@ -245,7 +245,12 @@ def confidence(ranking: Sequence[Scored], weights: Sequence[float] | None = None
     weights = weights if weights is not None else CONFIDENCE
     if not weights or not ranking:
         return 0.0
-    z = weights[0] + sum(w * x for w, x in zip(weights[1:], shape(ranking)))
+    features = shape(ranking)
+    if len(weights) != len(features) + 1:
+        raise ValueError(f"confidence weights: {len(weights)} given, {len(features) + 1} expected (bias and one per feature)")
+    z = weights[0] + sum(w * x for w, x in zip(weights[1:], features))
+    if not math.isfinite(z):
+        return 0.0  # a broken score is never a reason to answer
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
