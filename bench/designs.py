@@ -39,6 +39,7 @@ DESIGNS: list[tuple[str, dict[str, object]]] = [
     ("offer when 95% sure the right one is first or second", {"SURE_AT": 9.0}),
     ("offer when 94% sure the right one is first or second, or from a best score of 0.60", {"CONFIDENT_AT": 0.94}),
     ("**offer when 95% sure the right one is first or second, or from a best score of 0.60 (shipped)**", {}),
+    ("the same, the runner-up offered only from the \"did you mean\" bar (0.15)", {"OFFER_FLOOR": 0.15}),
     ("offer when 96% sure the right one is first or second, or from a best score of 0.60", {"CONFIDENT_AT": 0.96}),
     ("offer when 95% sure the right one is first or second, or from a best score of 0.55", {"SURE_AT": 0.55}),
     ("answer, then offer from 0.35", {"CONFIDENCE": None, "OFFER_AT": 0.35}),
