@@ -324,9 +324,10 @@ def test_keeping_the_webs_wording_after_a_colleague_changed_it_elsewhere_keeps_n
                   "colleague")
     editor_app.extensions["live"].refresh()  # this worker's watcher has seen it too (it looks every 2 s)
     before = len(store.revisions())
-    page = admin.post(choice["action"], data={k: v for k, v in values(choice).items() if k != "keep"}, follow_redirects=True)
-    assert "someone changed this field on the admin pages meanwhile" in Page(page.get_data(as_text=True)).text
-    assert len(store.revisions()) == before  # nothing kept over the colleague's words
+    for keep in ("web", "files"):  # neither the web's words nor the files' are put over the colleague's unseen
+        page = admin.post(choice["action"], data={**values(choice), "keep": keep}, follow_redirects=True)
+        assert "someone changed this field on the admin pages meanwhile" in Page(page.get_data(as_text=True)).text
+        assert len(store.revisions()) == before
     assert "Nobody can catch POEMS" in texted(editor_app, texter="+15555550165")
 
 

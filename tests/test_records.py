@@ -78,6 +78,25 @@ def test_nothing_is_lost_across_an_outage_and_a_restart(kind: str, tmp_path: Pat
     assert up.flush() and counts(up) == (5, 0, 1)
 
 
+@pytest.mark.skipif(not PG_URL, reason="needs TEST_DATABASE_URL (PostgreSQL)")
+def test_every_connection_busy_is_an_outage_the_records_wait_out_never_refused(tmp_path: Path) -> None:
+    from service.records.store import POOL
+
+    store = Store(engine_url(fresh_postgres_database(), ""), tmp_path / "buffer.sqlite")
+    assert store.flush()
+    store.engine.pool._timeout = 0.2  # type: ignore[attr-defined]  # the test's patience, not the line's 5 s
+    held = [store.engine.connect() for _ in range(POOL)]
+    try:
+        for n in range(3):
+            store.record_usage("sms", "en", f"topic{n}")
+        assert not store.flush(timeout=2)
+        assert store.buffer.depth() == 3 and store.buffer.refused() == 0  # waiting, not set aside as refused
+    finally:
+        for conn in held:
+            conn.close()
+    assert store.flush() and counts(store) == (3, 0, 0)
+
+
 def test_a_record_written_twice_after_a_crash_counts_once(tmp_path: Path) -> None:
     store = Store(engine_url("", str(tmp_path / "r.sqlite")), tmp_path / "buffer.sqlite", direct=False)
     store.record_usage("voice", "en", "outlook")

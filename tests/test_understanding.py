@@ -170,7 +170,7 @@ def test_held_out_questions_reach_the_right_answer_above_a_floor() -> None:
     matcher = Matcher.for_content(content, cache_dir=ROOT / "instance")
     figures = evaluate(content, matcher, Safety(content), read_questions(ROOT / "bench" / "eval" / "questions.csv"))
     # About 3 points under the figures in the README (63% and 54% right at once, 93% and 91% within one step): room for
-    # an admin's edits of the bank, not for a slide. Wrong (3.4% and 1.9%) at most 4%, as issue 25 asks. (Issue 25 asks 75% and 70% right at once
+    # an admin's edits of the bank, not for a slide. Wrong (3.4% and 1.9%) at most 4%, the floor issue 25 asks. (Issue 25 asks 75% and 70% right at once
     # with at most 3% wrong: not reached yet; bench/README.md.)
     floors = {"en": 0.60, "es": 0.51}
     for code, fig in figures.items():

@@ -332,7 +332,8 @@ class EditStore:
     def keep(self, edit: Edit, file_value: Value, who: str, shown: str | None = None) -> int:
         """A conflict resolved by keeping the web's value: the files' new value becomes what it was edited from.
         shown: the fingerprint of the value the admin saw (default: edit's). Stale when the field's edit is no longer
-        that value (a colleague published or resolved it meanwhile, on any worker): nothing is stored."""
+        that value (a colleague published other words meanwhile, on any worker): nothing is stored. (A colleague who
+        kept the same words a moment before is not told apart: the result is the same words, kept twice.)"""
         self.prepare()
         with self.engine.begin() as conn:
             _take_turn(conn)  # in turn with publishes: the value kept is the value the admin saw

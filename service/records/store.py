@@ -23,6 +23,7 @@ from sqlalchemy import (Column, Date, DateTime, Integer, MetaData, String, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from .buffer import DurableBuffer
 from .privacy import scrub
@@ -169,6 +170,8 @@ def where(url: str) -> str:
 
 
 POOL = 8  # database connections a worker may hold at once (see Store.__init__)
+# What says the database cannot take records now, rather than that it refuses one: retried later, nothing set aside.
+UNREACHABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
 @dataclass(frozen=True)
@@ -200,8 +203,10 @@ class Store:
         # At most POOL connections a worker, each held for a moment (records are written in the background): two
         # workers stay within the 20 of the smallest hosted PostgreSQL plans, and a request that finds them all busy
         # waits 5 s at most, not SQLAlchemy's 30 (Twilio gives up at 15).
-        self.engine: Engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True,
-                                            pool_size=POOL // 2, max_overflow=POOL - POOL // 2, pool_timeout=5)
+        pool: dict[str, Any] = {}
+        if not url.startswith("sqlite"):  # SQLite's files need no limit, and its in-memory pools take no such settings
+            pool = {"pool_size": POOL // 2, "max_overflow": POOL - POOL // 2, "pool_timeout": 5}
+        self.engine: Engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True, **pool)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         default = Path(url.removeprefix("sqlite:///")).with_suffix(".buffer.sqlite") if self.embedded else None
@@ -457,8 +462,8 @@ class Store:
                 for kind, rows in _runs([(k, r) for _, k, r in batch]):
                     self._write(conn, kind, rows)
             self.buffer.remove([i for i, _, _ in batch])
-        except (OperationalError, InterfaceError):
-            raise  # the database cannot be reached: an outage, retried later with everything kept
+        except UNREACHABLE:
+            raise  # the database cannot be reached (or every connection is busy): retried later with everything kept
         except Exception:  # noqa: BLE001 - one record the database refuses must not hold up the others
             self._write_one_by_one(batch)
         if self.state == "down":
@@ -491,7 +496,7 @@ class Store:
                 with self.engine.begin() as conn:
                     self._write(conn, kind, [row])
                 self.buffer.remove([record_id])
-            except (OperationalError, InterfaceError):
+            except UNREACHABLE:
                 raise
             except Exception as exc:  # noqa: BLE001 - kept aside, with why, never dropped
                 reason = _reason(exc)
