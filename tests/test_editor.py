@@ -54,6 +54,15 @@ def deploy(app: Flask, prompts: Path, old: str, new: str) -> None:
     app.extensions["live"].refresh(force=True)
 
 
+def conflicted(admin: FlaskClient, app: Flask, prompts: Path) -> dict:
+    """The contagious answer edited here, then a deploy whose en.yaml changes the same field otherwise (someone
+    edited the file meanwhile): the History page's form to choose between them."""
+    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
+    deploy(app, prompts, "No. POEMS is not an infection. It is a blood cell disorder",
+           "No. POEMS is not catching at all. It is a blood cell disorder")
+    return next(f for f in Forms(admin.get("/admin/history").get_data(as_text=True)).forms if "/conflicts/" in f["action"])
+
+
 def editor_form(admin: FlaskClient, path: str = EDITOR) -> dict:
     return Forms(admin.get(path).get_data(as_text=True)).with_field("spoken")
 
@@ -281,15 +290,11 @@ def test_only_signed_in_admins_with_the_forms_token_can_publish(editor_app: Flas
 
 
 def test_a_deploy_that_changes_an_edited_field_is_shown_and_the_admin_chooses(admin: FlaskClient, editor_app: Flask, prompts: Path) -> None:
-    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
-    # A deploy brings en.yaml with the same field changed otherwise (someone edited the file meanwhile).
-    deploy(editor_app, prompts, "No. POEMS is not an infection. It is a blood cell disorder",
-           "No. POEMS is not catching at all. It is a blood cell disorder")
+    choice = conflicted(admin, editor_app, prompts)
     assert NEW_WORDS in texted(editor_app)  # the web's wording stands until someone chooses
     history = admin.get("/admin/history").get_data(as_text=True)
     assert "Changed in both places" in history and "No. POEMS is not catching at all." in history
     assert "changed both here and in a deploy" in Page(admin.get("/admin/content").get_data(as_text=True)).text
-    choice = next(f for f in Forms(history).forms if "/conflicts/" in f["action"])
     fields = values(choice)
     fields["keep"] = "files"
     admin.post(choice["action"], data=fields)
@@ -299,10 +304,7 @@ def test_a_deploy_that_changes_an_edited_field_is_shown_and_the_admin_chooses(ad
 
 def test_keeping_the_webs_wording_settles_the_conflict_and_the_edit_stays_served(admin: FlaskClient, editor_app: Flask,
                                                                                   prompts: Path) -> None:
-    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
-    deploy(editor_app, prompts, "No. POEMS is not an infection. It is a blood cell disorder",
-           "No. POEMS is not catching at all. It is a blood cell disorder")
-    choice = next(f for f in Forms(admin.get("/admin/history").get_data(as_text=True)).forms if "/conflicts/" in f["action"])
+    choice = conflicted(admin, editor_app, prompts)
     admin.post(choice["action"], data={**values(choice), "keep": "web"})
     history = admin.get("/admin/history").get_data(as_text=True)
     assert "Changed in both places" not in history
@@ -313,10 +315,7 @@ def test_keeping_the_webs_wording_after_a_colleague_changed_it_elsewhere_keeps_n
                                                                                       prompts: Path) -> None:
     from service.content.edits import Edit
 
-    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
-    deploy(editor_app, prompts, "No. POEMS is not an infection. It is a blood cell disorder",
-           "No. POEMS is not catching at all. It is a blood cell disorder")
-    choice = next(f for f in Forms(admin.get("/admin/history").get_data(as_text=True)).forms if "/conflicts/" in f["action"])
+    choice = conflicted(admin, editor_app, prompts)
     # Meanwhile a colleague, served by another worker, publishes another wording of the same field.
     store = editor_app.extensions["editing"]
     edit = next(e for e in store.edits() if e.field == "text" and e.ident == "contagious")
@@ -333,10 +332,7 @@ def test_keeping_the_webs_wording_after_a_colleague_changed_it_elsewhere_keeps_n
 
 def test_after_the_files_wording_is_taken_the_next_deploy_is_served(admin: FlaskClient, editor_app: Flask,
                                                                     prompts: Path) -> None:
-    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
-    deploy(editor_app, prompts, "No. POEMS is not an infection. It is a blood cell disorder",
-           "No. POEMS is not catching at all. It is a blood cell disorder")
-    choice = next(f for f in Forms(admin.get("/admin/history").get_data(as_text=True)).forms if "/conflicts/" in f["action"])
+    choice = conflicted(admin, editor_app, prompts)
     admin.post(choice["action"], data={**values(choice), "keep": "files"})
     # A later deploy changes the field again: texters get it (the web's old wording is not held over it).
     deploy(editor_app, prompts, "No. POEMS is not catching at all.", "No. Nobody catches POEMS.")

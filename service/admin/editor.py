@@ -685,29 +685,24 @@ def resolve(lang: str, kind: str, ident: str, name: str) -> BaseResponse:
         abort(404)
     # The edit's value as the page showed it: this worker's copy may already hold a colleague's newer words.
     shown = request.form.get("shown", "")[:64] or fingerprint(conflict.edit.value)
-    if request.form.get("keep") == "files":
-        try:
+    files = request.form.get("keep") == "files"
+    whose = "files'" if files else "web's"
+    try:
+        if files:
             store.publish([Edit(lang, kind, ident, name, conflict.file_value, conflict.file_value)], g.admin, action="publish",
                           check=content_errors, expect={conflict.edit.key: (shown,)})
-        except Stale:
-            flash("The files' wording was not taken: someone changed this field on the admin pages meanwhile; "
-                  "compare again below.", "error")
-            _live().refresh()
-            return redirect(url_for("admin.history") + "#conflicts", code=303)
-        except PublishRefused as refused:
-            flash(f"The files' wording was not taken: the content would then have {len(refused.problems)} error(s), "
-                  f"first: {refused.problems[0].message}.", "error")
-            return redirect(url_for("admin.history") + "#conflicts", code=303)
-        _log("conflict resolved: the files' value", place=f"{kind}:{ident}", field=f"{lang}.{name}")
-    else:
-        try:
+        else:
             store.keep(conflict.edit, conflict.file_value, g.admin, shown)
-        except Stale:
-            flash("The web's wording was not kept: someone changed this field on the admin pages meanwhile; "
-                  "compare again below.", "error")
-            _live().refresh()
-            return redirect(url_for("admin.history") + "#conflicts", code=303)
-        _log("conflict resolved: the web's value", place=f"{kind}:{ident}", field=f"{lang}.{name}")
+    except Stale:
+        flash(f"The {whose} wording was not {'taken' if files else 'kept'}: someone changed this field on the admin "
+              "pages meanwhile; compare again below.", "error")
+        _live().refresh()
+        return redirect(url_for("admin.history") + "#conflicts", code=303)
+    except PublishRefused as refused:
+        flash(f"The files' wording was not taken: the content would then have {len(refused.problems)} error(s), "
+              f"first: {refused.problems[0].message}.", "error")
+        return redirect(url_for("admin.history") + "#conflicts", code=303)
+    _log(f"conflict resolved: the {whose} value", place=f"{kind}:{ident}", field=f"{lang}.{name}")
     _live().refresh()
     return redirect(url_for("admin.history"), code=303)
 

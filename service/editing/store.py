@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import (Column, Date, DateTime, Integer, LargeBinary, MetaData, String, Table, Text, delete, func, insert,
@@ -149,6 +149,11 @@ def _changes(changes: list[Change]) -> str:
 def _edit_of(row: Any) -> Edit:
     """An edit as its row keeps it."""
     return Edit(row["lang"], row["kind"], row["ident"], row["field"], _load(row["value"]) or "", _load(row["was"]))
+
+
+def _field_is(edit: Edit) -> tuple[Any, ...]:
+    """The conditions that pick an edit's field's row."""
+    return (edits.c.lang == edit.lang, edits.c.kind == edit.kind, edits.c.ident == edit.ident, edits.c.field == edit.field)
 
 
 def _take_turn(conn: Any) -> None:
@@ -321,9 +326,7 @@ class EditStore:
                 if edit.value is None:
                     continue
                 value = plain(edit.value)
-                if conn.execute(delete(edits).where(
-                        edits.c.lang == edit.lang, edits.c.kind == edit.kind, edits.c.ident == edit.ident,
-                        edits.c.field == edit.field, edits.c.value == _dump(value))).rowcount:
+                if conn.execute(delete(edits).where(*_field_is(edit), edits.c.value == _dump(value))).rowcount:
                     gone.setdefault((edit.kind, edit.ident), []).append(Change(edit.lang, edit.field, value, value))
             for (kind, ident), changes in gone.items():
                 _add_revision(conn, "the deployed files", "retire", kind, ident, (c.lang for c in changes), changes)
@@ -337,16 +340,14 @@ class EditStore:
         self.prepare()
         with self.engine.begin() as conn:
             _take_turn(conn)  # in turn with publishes: the value kept is the value the admin saw
-            row = conn.execute(select(edits.c.value).where(
-                edits.c.lang == edit.lang, edits.c.kind == edit.kind, edits.c.ident == edit.ident,
-                edits.c.field == edit.field)).first()
-            if row is None or fingerprint(_load(row[0])) != (shown or fingerprint(edit.value)):
+            row = conn.execute(select(edits.c.id, edits.c.value).where(*_field_is(edit))).first()
+            kept = _load(row.value) if row is not None else None
+            if row is None or fingerprint(kept) != (shown or fingerprint(edit.value)):
                 raise Stale([edit.key])
-            edit = replace(edit, value=_load(row[0]) or "")  # the revision records the words kept, as the database holds them
+            # The revision records the words kept as the database holds them.
             revision = _add_revision(conn, who, "keep", edit.kind, edit.ident, [edit.lang],
-                                     [Change(edit.lang, edit.field, file_value, plain(edit.value or ""))])
-            conn.execute(update(edits).where(edits.c.lang == edit.lang, edits.c.kind == edit.kind, edits.c.ident == edit.ident,
-                                             edits.c.field == edit.field).values(was=_dump(file_value), revision=revision))
+                                     [Change(edit.lang, edit.field, file_value, plain(kept or ""))])
+            conn.execute(update(edits).where(edits.c.id == row.id).values(was=_dump(file_value), revision=revision))
         return int(revision)
 
     def revision(self, revision_id: int) -> Revision | None:
