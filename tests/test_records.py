@@ -342,6 +342,35 @@ def test_a_text_is_claimed_once_per_key_and_capped_per_number_per_day(kind: str,
     assert store.claim_text("answer-CA2-skin", "n2", "answer", 2) == "ok"
 
 
+@pytest.mark.parametrize("kind", databases())
+def test_two_workers_claiming_texts_to_one_number_at_once_never_pass_the_cap(kind: str, tmp_path: Path) -> None:
+    import threading
+
+    from sqlalchemy import event
+
+    url = engine_url(url_for(kind, tmp_path), "")
+    # Two workers, each with its own store; each pauses after counting the number's texts, so that without a lock
+    # both would count none and both send.
+    workers = [Store(url, tmp_path / f"buffer{n}.sqlite") for n in range(2)]
+    for store in workers:
+        store.prepare()
+        event.listen(store.engine, "after_cursor_execute",
+                     lambda *args: time.sleep(0.3) if "count(" in str(args[2]).lower() else None)
+    start = threading.Barrier(2)
+    said: list[str] = []
+
+    def claim(n: int) -> None:
+        start.wait()
+        said.append(workers[n].claim_text(f"answer-CA{n}-skin", "n1", "answer", 1))
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(said) == ["cap", "ok"]
+
+
 @pytest.mark.skipif(not PG_URL, reason="needs the throwaway PostgreSQL that .ci/run starts")
 def test_record_ids_of_an_older_postgresql_table_are_widened(tmp_path: Path) -> None:
     import psycopg

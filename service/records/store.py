@@ -298,6 +298,10 @@ class Store:
                 # One number's claims one at a time, across every worker and instance.
                 lock = int(hashlib.sha256(number_key.encode()).hexdigest()[:15], 16)
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock})
+            else:
+                # SQLite's transaction takes its write lock at the first write, not at the count below: a write that
+                # changes nothing takes it first, so two workers' claims run one after the other.
+                conn.execute(sent_texts.delete().where(sent_texts.c.id < 0))
             if conn.execute(select(sent_texts.c.id).where(sent_texts.c.rid == key[:80])).first():
                 return "again"
             sent = conn.execute(select(func.count()).select_from(sent_texts).where(
