@@ -285,3 +285,44 @@ def test_every_first_spanish_reply_carries_the_spanish_notice_once(first: str, t
     assert reply.count(notice) == 1 and reply.startswith(notice) and gsm.segments(reply) <= 3, reply
     [later] = texter.send(first)
     assert notice not in later
+
+
+@pytest.mark.parametrize("said, place", [("tratamiento", "topic.treatment"), ("síntomas", "menu.features")])
+def test_one_spanish_topic_or_menu_name_said_at_the_english_greeting_is_answered_in_spanish(said: str, place: str, call: PhoneCall, line: Line) -> None:
+    call.start()
+    turn = call.say(said)
+    texts = [h.text for h in turn.heard]
+    notice = spoken(line, "phrase.notice", "es")
+    assert notice in texts and texts.index(notice) < texts.index(spoken(line, place, "es")), texts
+    assert turn.gather.get("language") == "es-US"
+
+
+@pytest.mark.parametrize("said", ["en español por favor", "spanish please"])
+def test_asking_for_spanish_in_a_sentence_gives_the_spanish_notice_and_main_menu_not_a_guess(said: str, call: PhoneCall, line: Line) -> None:
+    call.start()
+    turn = call.say(said)
+    assert spoken(line, "phrase.notice", "es") in turn.text and spoken(line, "menu.main", "es") in turn.text
+    assert line.content.languages["es"].phrases["did_you_mean"].split("{")[0] not in turn.text
+    assert turn.gather.get("language") == "es-US"
+
+
+def test_a_topic_sharing_a_menus_id_can_be_chosen_at_a_did_you_mean(call: PhoneCall, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    targets = line.content.languages["en"].targets
+    menu, topic = targets[("menu", "support")], targets[("topic", "support")]
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (menu, topic), ()))
+    call.start()
+    call.say("where can I find support")
+    assert spoken(line, "topic.support") in call.press("2").text
+    call.start()
+    call.say("where can I find support")
+    assert spoken(line, "menu.support") in call.press("1").text
+
+
+def test_english_please_in_a_spanish_text_conversation_switches_to_english(texter: TextThread, line: Line) -> None:
+    texter.send("que es poems")
+    [reply] = texter.send("english please")
+    assert gsm.fold(line.content.languages["en"].phrases["sms_welcome"]) in reply
+    [answer] = texter.send("is it contagious")
+    assert gsm.fold(line.content.languages["en"].targets[("topic", "contagious")].text) in answer

@@ -308,3 +308,17 @@ def test_a_courtesy_reply_longer_than_one_segment_is_an_error(small_prompts: Pat
          "\"You're welcome." + " Thank you for writing to us." * 6 + "\"")
     [problem] = [p for p in read(small_prompts).problems if "sms_courtesy" in p.message]
     assert problem.severity == "error" and str(problem).startswith("prompts/en.yaml:") and "one text segment" in problem.message
+
+
+@pytest.mark.parametrize("body", ["thank you for the info", "thanks, bye", "no gracias", "muchas gracias por la información"])
+def test_thanks_with_a_few_words_that_ask_nothing_is_still_a_courtesy(body: str, texter: TextThread, line: Line) -> None:
+    texter.send("hi")
+    [reply] = texter.send(body)
+    courtesy = {gsm.fold(lang.phrases["sms_courtesy"]) for lang in line.content.languages.values()}
+    assert reply in courtesy
+
+
+def test_thanks_with_a_question_gets_the_answer_not_the_courtesy(texter: TextThread, line: Line) -> None:
+    texter.send("hi")
+    [reply] = texter.send("thanks, and is it contagious?")
+    assert gsm.fold(line.content.languages["en"].targets[("topic", "contagious")].text) in reply

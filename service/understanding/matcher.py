@@ -4,6 +4,7 @@ then a decision: answer, answer and offer the next, ask which was meant, or say 
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -124,6 +125,12 @@ class LanguageIndex:
         self.examples = {words: self.places[next(iter(owners))] for words, owners in listed.items()
                          if len(owners) == 1 and words not in self.exact}
         self.words = {name: frozenset(normalize(w) for w in words) for name, words in lang.words.items()}
+        # Thanks said with a few more words ("thank you for the info", "no gracias"): the courtesy phrases, longest
+        # first, and the words that may stand beside them without asking for anything.
+        courtesy = sorted(self.words.get("courtesy", ()), key=len, reverse=True)
+        self._courtesy = re.compile("|".join(rf"\b{re.escape(c)}\b" for c in courtesy)) if courtesy else None
+        self._beside_courtesy = self.analyzer.stop | {w for name in ("courtesy", "help", "yes", "no")
+                                                      for w in self.words.get(name, ()) if " " not in w}
 
     def rank(self, text: str, vector: np.ndarray | None = None) -> list[Scored]:
         """Every place scored for a message, best first: the words' BM25 share and the meaning's probability."""
@@ -186,8 +193,15 @@ class LanguageIndex:
         return self.exact[near[0]] if near else None
 
     def is_word(self, text: str, name: str) -> bool:
-        """True when the whole message is one of the words listed under words: name."""
-        return normalize(text) in self.words.get(name, frozenset())
+        """True when the whole message is one of the words listed under words: name (for courtesy, also with words
+        beside it that ask for nothing: "thanks, bye", "muchas gracias por la información")."""
+        words = normalize(text)
+        if words in self.words.get(name, frozenset()):
+            return True
+        if name != "courtesy" or self._courtesy is None or len(words) > 200:
+            return False
+        rest, found = self._courtesy.subn(" ", words)
+        return found > 0 and all(w in self._beside_courtesy for w in rest.split())
 
 
 _BUILT: dict[tuple[str, str], "Matcher"] = {}
@@ -228,9 +242,11 @@ class Matcher:
         return self.indexes[lang].decide(text, choices=choices)
 
     def word_language(self, text: str, name: str, current: str) -> str | None:
-        """The language whose word list name holds the whole message (current first)."""
+        """The language whose word list name holds the whole message, or the message without any language's common
+        words ("spanish please", "en español por favor"); current first."""
+        forms = {normalize(text), *(" ".join(index.analyzer.words(text)) for index in self.indexes.values())}
         for code in [current, *(c for c in self.indexes if c != current)]:
-            if self.indexes[code].is_word(text, name):
+            if any(self.indexes[code].is_word(form, name) for form in forms if form):
                 return code
         return None
 

@@ -16,6 +16,8 @@ from .messages import send_answer, store_recording
 
 LANGUAGE_MENU = "_languages"
 CHOICE_JOIN = "+"
+# A menu among a "did you mean"'s choices is named "menu.<id>" in the URL: a topic may have a menu's id ("support").
+MENU_REF = "menu."
 ASCII_DIGITS = "0123456789"
 TRANSFER_SECONDS = 25  # rings before the caller is offered to leave a message instead
 
@@ -249,9 +251,14 @@ class Call:
         """The places offered at a "did you mean"."""
         return [self.lang.targets[self.key_of(i)] for i in place.ident.split(CHOICE_JOIN)]
 
-    def key_of(self, target_id: str) -> tuple[str, str]:
-        """How a topic, action or menu id is found among a language's targets."""
-        return ("menu", target_id) if target_id in self.content.menus else (self.content.kind_of(target_id), target_id)
+    def key_of(self, ref: str) -> tuple[str, str]:
+        """How a place named in a URL (a topic's or action's id, or a menu's as ref() writes it) is found among a
+        language's targets."""
+        if ref.startswith(MENU_REF):
+            return ("menu", ref[len(MENU_REF):])
+        key = (self.content.kind_of(ref), ref)
+        # A bare menu id: URLs written before menus were marked, still answered during a call that spans a release.
+        return key if key in self.lang.targets or ref not in self.content.menus else ("menu", ref)
 
     def home_of(self, topic_id: str) -> str:
         """The first menu that offers a topic: where back leads when the caller came by speech."""
@@ -347,6 +354,8 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     # A question in another language (a Spanish speaker at the English greeting): that language from now on, its
     # notice and keys first, then what was asked; the call's Gathers then listen for that language's speech.
     code = line.languages.language(said, call.lang.code)
+    if code == call.lang.code:
+        code = _named_elsewhere(call, said) or code
     arrival: list[Prompt] = []
     if code != call.lang.code:
         call = call.to(call.content.languages[code])
@@ -383,15 +392,16 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # "Thank you", "okay", "bye": a word in kind, and the caller stays where they were.
         return call.here(place, [*arrival, call.phrase("courtesy")])
     other = line.matcher.word_language(said, "language", call.lang.code)
-    if other is not None and other != call.lang.code:
+    if other is not None and (other != call.lang.code or arrival):
+        # A language asked for by name ("en español, por favor"): its notice, keys and main menu.
         return call.to(call.content.languages[other]).arrive()
     decision = line.decide(repair(said), call.lang.code)
-    ids = [t.id for t in decision.choices]
+    ids = [ref(t) for t in decision.choices]
     call.notes["decision"] = decision.kind
     if decision.kind == "answer":
         return pick(call, decision.target, place, arrival)
     if decision.kind == "offer":
-        return pick(call, decision.target, place, arrival, also=decision.choices[1].id)
+        return pick(call, decision.target, place, arrival, also=ref(decision.choices[1]))
     sid = str(call.notes.get("sid", ""))
     if decision.kind == "ask":
         line.record_unmatched("voice", call.lang.code, said, "ask", sid)
@@ -428,6 +438,11 @@ class Built(VoiceResponse):
         return self.xml
 
 
+def ref(target: Target) -> str:
+    """How a place is named in a call's URL (Call.key_of reads it back)."""
+    return f"{MENU_REF}{target.id}" if target.kind == "menu" else target.id
+
+
 def pick(call: Call, target: Target, place: Place | None = None, before: list[Prompt] | None = None,
          also: str = "") -> VoiceResponse:
     """Go to a place the caller chose or named: back from it leads to the menu they were in when it offers it."""
@@ -436,6 +451,24 @@ def pick(call: Call, target: Target, place: Place | None = None, before: list[Pr
     here = call.content.menus.get(place.ident) if place is not None and place.kind == "menu" else None
     source = place.ident if here is not None and place is not None and here.offers(target.id) else call.home_of(target.id)
     return call.go(target.kind, target.id, source, before or None, also if target.kind == "topic" else "")
+
+
+# The word lists a caller may say alone to move about a call.
+CONTROL_WORDS = ("repeat", "back", "menu", "help", "courtesy")
+
+
+def _named_elsewhere(call: Call, said: str) -> str | None:
+    """The other language whose topic or menu name, or control word, the whole message is ("síntomas", "ayuda" at
+    the English greeting: one word, too few to tell a language by), when the call's own language has no such word."""
+    words = normalize(said)
+    indexes = call.line.matcher.indexes
+    own = indexes[call.lang.code]
+    if not words or words in own.exact or any(own.is_word(words, name) for name in CONTROL_WORDS):
+        return None
+    for code, index in indexes.items():
+        if code != call.lang.code and (words in index.exact or any(index.is_word(words, name) for name in CONTROL_WORDS)):
+            return code
+    return None
 
 
 def _spoken_key(lang: Language, said: str) -> str | None:
