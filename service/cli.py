@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -257,9 +258,16 @@ def call_command(caller: str, verbose: bool) -> None:
             return
         if turn.record is not None:
             typed = click.prompt("(recording) type your message, or just Enter to leave none", default="", show_default=False)
-            turn = call.leave_recording() if typed else call.wait()
+            # Each message its own recording, as Twilio gives it (one SID for all would make them one message).
+            url = f"https://api.twilio.com/recordings/RE{secrets.token_hex(16)}"
+            turn = call.leave_recording(url=url) if typed else call.wait()
             continue
-        assert turn.gather is not None  # a turn ends in a hang-up, a Record or a Gather
+        if turn.dial is not None:
+            click.echo(f"[the line puts you through to {(turn.dial.text or '').strip()}]")
+            answered = click.confirm("(ringing) does the person answer?", default=False)
+            turn = call.dial_ends("completed" if answered else "no-answer")
+            continue
+        assert turn.gather is not None  # a turn ends in a hang-up, a Record, a Dial or a Gather
         try:
             typed = click.prompt(f"(waiting {turn.gather.get('timeout')} s) >", default="", show_default=False, prompt_suffix=" ")
         except (click.Abort, EOFError):

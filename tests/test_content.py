@@ -314,3 +314,19 @@ def test_a_language_without_a_twilio_voice_is_refused(small_prompts: Path) -> No
     assert any("language: missing 'say_voice'" in p for p in report(small_prompts))
     edit(small_prompts, "en.yaml", "  say_language: en-US", "  say_language: en-US\n  say_voice: woman")
     assert any("say_voice 'woman' is not a voice Twilio names" in p for p in report(small_prompts))
+
+
+def test_a_safety_phrase_without_its_number_or_a_choice_without_its_key_is_an_error(small_prompts: Path) -> None:
+    # What an admin might publish by a slip: a crisis line number mistyped, a menu option with no key to press.
+    edit(small_prompts, "en.yaml", "call or text 988, the Suicide and Crisis Lifeline. If", "call or text 98, the Suicide and Crisis Lifeline. If")
+    edit(small_prompts, "en.yaml", "  option: For {title}, press {key}.", "  option: For {title}.")
+    assert report(small_prompts) == [
+        "prompts/en.yaml:63: phrase 'option': {key} is missing; expected it, where the line puts the key to press or reply",
+        "prompts/en.yaml:121: phrase 'crisis': the number 988 is missing; expected 988 in it, as every crisis phrase must give it",
+    ]
+
+
+def test_a_keyword_the_phone_company_answers_itself_is_an_error(small_prompts: Path) -> None:
+    edit(small_prompts, "en.yaml", "    keyword: contagious", "    keyword: stop")
+    [problem] = report(small_prompts)
+    assert problem.startswith("prompts/en.yaml:156: topic 'contagious': 'stop' is a word the phone company answers")

@@ -151,7 +151,8 @@ def test_a_number_too_short_to_call_back_is_asked_for_again(call: PhoneCall, lin
     _to_message_menu(call, line)
     call.leave_recording(url="https://api.twilio.com/recordings/RE6")
     again = call._answer({"Digits": "555"})
-    assert again.heard[0].text.startswith("Should we call you back")
+    assert again.heard[0].text == line.content.languages["en"].prompts["phrase.callback_invalid"].text
+    assert again.heard[1].text.startswith("Should we call you back")
     assert call.wait().heard[0].text == "Thank you. Your message has been saved for our team."
 
 
@@ -383,3 +384,33 @@ def test_a_failed_text_can_be_tried_again(call: PhoneCall, line: Line) -> None:
     _with_messenger(line, http)
     heard = _answer_then_7(call, line, "skin", presses=2)
     assert all(h.startswith("Sorry, we could not send") for h in heard) and len(http.requests) == 2
+
+
+def test_at_the_offer_of_a_person_crisis_words_get_the_crisis_message_and_the_keys_still_work(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRANSFER_NUMBER", "+15555550777")
+    app = make_app(tmp_path)
+    line: Line = app.extensions["line"]
+    en = line.content.languages["en"].prompts
+    call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+    _to_message_menu(call, line)
+    turn = call.say("I want to die")
+    assert turn.heard[0].text == en["phrase.crisis"].text and turn.record is None and turn.gather is not None
+    _to_message_menu(call, line)
+    turn = call.press("9")
+    assert en["menu.main"].text in turn.text and turn.record is None
+    # Staying on the line, or saying "leave a message", still records one.
+    _to_message_menu(call, line)
+    assert call.say("leave a message").record is not None
+
+
+def test_after_the_crisis_message_the_repeat_key_plays_it_again(call: PhoneCall, line: Line) -> None:
+    crisis = line.content.languages["en"].prompts["phrase.crisis"].text
+    call.start()
+    assert call.say("I want to die").heard[0].text == crisis
+    for _ in range(2):
+        again = call.press("*")
+        assert again.heard[0].text == crisis and again.gather is not None
+    # Once the caller moves on, the repeat key repeats where they are.
+    call.press("2")
+    assert crisis not in call.press("*").text

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from .checks import check_quality
 from .replies import PLACEHOLDER, fill
-from .model import (ACTIONS, LINE_FILE, REVIEW_MONTHS, SOURCE_FIELDS, SOURCES_FILE, Source, MAX_OPTIONS, MAX_PRESSES, OPTION_KEYS, PHRASES, READABILITY_FORMULAS, RESERVED_KEYS,
+from .model import (ACTIONS, CARRIER_WORDS, REQUIRED_PLACEHOLDERS, SAFETY_NUMBERS, LINE_FILE, REVIEW_MONTHS, SOURCE_FIELDS, SOURCES_FILE, Source, MAX_OPTIONS, MAX_PRESSES, OPTION_KEYS, PHRASES, READABILITY_FORMULAS, RESERVED_KEYS,
                     SPOKEN_PHRASES, VOICE_FIELDS, WORD_LISTS, Content, ContentError, Language, Menu, Option, Prompt, Target,
                     Voice, normalize)
 from .yamlsource import Node, Problem, load_file
@@ -386,10 +386,19 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
                 continue
             text = reader.text(pnode, f"phrase '{name}'")
             allowed = PHRASES[name][1]
-            for used in PLACEHOLDER.findall(text):
+            used_all = set(PLACEHOLDER.findall(text))
+            for used in sorted(used_all):
                 if used not in allowed:
                     expected = ", ".join("{" + a + "}" for a in sorted(allowed)) or "no {...} placeholders"
                     reader.error(pnode, f"phrase '{name}': unknown placeholder {{{used}}}; expected {expected}")
+            for missing in sorted(REQUIRED_PLACEHOLDERS.get(name, frozenset()) - used_all):
+                reader.error(pnode, f"phrase '{name}': {{{missing}}} is missing; expected it, where the line puts the "
+                                    f"{'key to press or reply' if missing == 'key' else 'title'}")
+            digits = re.sub(r"\D", "", text)
+            for number in SAFETY_NUMBERS.get(name, ()):
+                if number not in digits:
+                    reader.error(pnode, f"phrase '{name}': the number {number} is missing; expected {number} in it, "
+                                        f"as every {name} phrase must give it")
             phrases[name] = text
             phrase_lines[name] = pnode.line
     targets: dict[tuple[str, str], Target] = {}
@@ -494,6 +503,11 @@ def _check_phrase_owners(reader: _Reader, content: Content) -> None:
                 if other is not None and other is not target:
                     reader.problems.append(Problem(lang.file, target.line_of("phrases"), f"{target.kind} '{target.id}': the phrase '{phrase}' also leads to {other.kind} '{other.id}' (line {other.line}); expected each phrase to lead to one place"))
                 owners.setdefault(key, target)
+        for key, target in owners.items():
+            if key in CARRIER_WORDS:
+                reader.problems.append(Problem(lang.file, target.line_of("phrases" if normalize(target.keyword) != key else "keyword"),
+                                               f"{target.kind} '{target.id}': '{key}' is a word the phone company answers "
+                                               f"itself by text (opting out, back in, or help); expected another word"))
         fixed = {w: name for name in ("menu", "help", "language") for w in lang.words.get(name, ())}
         for key, target in owners.items():
             if key in fixed:

@@ -50,6 +50,7 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "transfer_failed": ("voice", frozenset()),
     "callback_confirm": ("voice", frozenset()),
     "callback_saved": ("voice", frozenset()),
+    "callback_invalid": ("voice", frozenset()),
     "crisis": ("voice", frozenset()),
     "did_you_mean": ("voice", frozenset({"title", "key"})),
     "choice": ("voice", frozenset({"title", "key"})),
@@ -72,6 +73,24 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "sms_courtesy": ("sms", frozenset()),
     "sms_also": ("sms", frozenset({"title", "key"})),
 }
+# Placeholders a phrase must keep: without them a caller hears titles with no key to press, or a texter a choice with
+# no number to reply.
+REQUIRED_PLACEHOLDERS: dict[str, frozenset[str]] = {
+    name: frozenset({"title", "key"}) for name in ("option", "did_you_mean", "choice", "also", "sms_option", "sms_also")
+} | {"language_offer": frozenset({"key"})}
+# The numbers a safety phrase must give (digits, spaces and dashes aside): the crisis line and the emergency number.
+# An edit that drops or mistypes one ("call or text 98") must not reach a caller.
+EMERGENCY_NUMBER = "911"
+CRISIS_NUMBER = "988"
+SAFETY_NUMBERS: dict[str, tuple[str, ...]] = {
+    "crisis": (CRISIS_NUMBER, EMERGENCY_NUMBER), "sms_crisis": (CRISIS_NUMBER, EMERGENCY_NUMBER),
+    "emergency": (EMERGENCY_NUMBER,), "sms_emergency": (EMERGENCY_NUMBER,), "notice": (EMERGENCY_NUMBER,),
+    "sms_welcome": (EMERGENCY_NUMBER,),
+}
+# Words the carrier and Twilio answer themselves by text (opting out, back in, help): a keyword or phrase of the line
+# that is one of them would unsubscribe the texter who sends it, or never reach the line.
+CARRIER_WORDS = frozenset({"stop", "stopall", "unsubscribe", "end", "quit", "cancel", "optout", "revoke",
+                           "start", "yes", "unstop", "help", "info"})
 # Phrases whose text is spoken on its own (the others are built into menus and answers).
 SPOKEN_PHRASES = tuple(
     name for name, (channel, _) in PHRASES.items() if channel == "voice" and name not in ("option", "did_you_mean", "choice", "also")

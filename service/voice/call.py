@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 from flask import request, url_for
@@ -32,6 +32,7 @@ class Place:
     came_from: str = ""
     silence: int = 0
     also: str = ""  # after an answer that was likely, not certain: the runner-up, one key (1) away
+    urgent: str = ""  # just after the crisis or emergency message: its phrase, which the repeat key plays again
 
 
 class Call:
@@ -47,6 +48,7 @@ class Call:
         self.called = called
         # False while a reply is built to be put after something else (urgently): its verbs are needed, not its text.
         self.reuse = True
+        self.urgent = ""  # the crisis or emergency phrase this step plays first, for the repeat key to play again
 
     def to(self, lang: Language) -> Call:
         """The same call, in another language."""
@@ -70,6 +72,8 @@ class Call:
         """Prompts inside a Gather (keys and speech interrupt them) whose answer comes back to this place; after it,
         a Redirect back here for when the caller stays silent."""
         self.at("choose" if place.kind == "choose" else f"{place.kind}:{place.ident}")
+        if self.urgent:
+            place = replace(place, urgent=self.urgent)
         # The same place, prompts and audio files give the same document: built once, then reused (building it is
         # a third of a menu step's cost; bench/README.md).
         # The documents' audio addresses start with the public address (or, in development mode, the request's).
@@ -86,6 +90,8 @@ class Call:
         args = {"came_from": place.came_from} if place.kind == "topic" else {}
         if place.also:
             args["also"] = place.also
+        if place.urgent:
+            args["urgent"] = place.urgent
         response = VoiceResponse()
         timeout = self.content.timeouts["first_seconds" if place.silence == 0 else "later_seconds"]
         gather = response.gather(
@@ -211,7 +217,7 @@ class Call:
         response.redirect(url_for("voice.menu", ident=self.home_of("leave_message"), lang=self.lang.code), method="POST")
         return response
 
-    def confirm_callback(self, recording_sid: str, silence: int = 0) -> VoiceResponse:
+    def confirm_callback(self, recording_sid: str, silence: int = 0, before: list[Prompt] | None = None) -> VoiceResponse:
         """Ask whether to call back the number the caller is calling from (1 or yes), or which other number."""
         if silence >= 2:
             # No answer twice: the number they called from stays the one to call back.
@@ -221,7 +227,8 @@ class Call:
         gather = response.gather(action=url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid), method="POST",
                                  input="dtmf speech", finish_on_key="#", timeout=self.content.timeouts["later_seconds"],
                                  speech_timeout="auto", language=self.lang.voice.speech_language, action_on_empty_result=False)
-        self.speak(gather, self.phrase("callback_confirm"))
+        for prompt in [*(before or []), self.phrase("callback_confirm")]:
+            self.speak(gather, prompt)
         response.redirect(url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, s=silence + 1), method="POST")
         return response
 
@@ -314,6 +321,10 @@ def press(call: Call, place: Place, key: str) -> VoiceResponse:
         call.notes["decision"] = "chosen"
         return pick(call, call.lang.targets[call.key_of(place.also)])
     if key == keys["repeat"]:
+        if place.urgent:
+            # The crisis or emergency message again (a frightened caller may not have caught the number), then here.
+            call.reuse, call.urgent = False, place.urgent
+            return urgently(call, call.phrase(place.urgent), call.here(place))
         if place.kind == "topic":
             return call.topic(place.ident, place.came_from, also=place.also)
         return call.here(place)
@@ -364,6 +375,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         call.notes["safety"] = "crisis"
         line.record_safety("voice", call.lang.code, "crisis", line_number=call.called)
         call.reuse = False
+        call.urgent = "crisis"
         return urgently(call, call.phrase("crisis"), call.here(place, arrival or None))
     if line.safety.is_emergency(said):
         # Never routed on to a topic because of one of its words ("me duele el pecho" is not about hormones); only
@@ -372,6 +384,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         line.record_safety("voice", call.lang.code, "emergency", line_number=call.called)
         about = line.decide(repair(said), call.lang.code)
         call.reuse = False
+        call.urgent = "emergency"
         if call.content.emergency_topic and about.kind != "none" and about.target.id == call.content.emergency_topic:
             return urgently(call, call.phrase("emergency"), call.go("topic", about.target.id, call.home_of(about.target.id), arrival))
         return urgently(call, call.phrase("emergency"), call.here(place, arrival or None))
@@ -416,7 +429,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
 
 def urgently(call: Call, prompt: Prompt, then: VoiceResponse) -> VoiceResponse:
     """A crisis or emergency message played in full before what follows: outside the Gather, so that a distressed
-    caller who keeps talking does not cut it off."""
+    caller who keeps talking does not cut it off (then is built with call.reuse False: its verbs are needed)."""
     response = VoiceResponse()
     call.speak(response, prompt)
     response.verbs.extend(then.verbs)
@@ -515,7 +528,12 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
     """The caller's answer about the number to call back: 1 or yes keeps theirs; digits (keyed or said) replace it."""
     if silence:
         return call.confirm_callback(recording_sid, silence)
-    digits = "".join(c for c in form.get("Digits", "") if c in ASCII_DIGITS)
+    keyed = form.get("Digits", "").strip()
+    if keyed in (call.keys["main_menu"], call.keys["back"]):
+        return call.menu("main")  # the number they called from stays the one to call back
+    if keyed == call.keys["repeat"]:
+        return call.confirm_callback(recording_sid)
+    digits = "".join(c for c in keyed if c in ASCII_DIGITS)
     said = form.get("SpeechResult", "")
     if not digits and said:
         index = call.line.matcher.indexes[call.lang.code]
@@ -528,7 +546,7 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
     number = phone_number(digits)
     if number is None:
         call.notes["step_key"] = "callback_invalid"
-        return call.confirm_callback(recording_sid, silence=1)
+        return call.confirm_callback(recording_sid, silence=1, before=[call.phrase("callback_invalid")])
     if call.line.store is not None and recording_sid:
         call.line.store.record_callback(recording_sid, number)
     return call.menu("main", [call.phrase("callback_saved")])

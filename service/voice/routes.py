@@ -14,12 +14,14 @@ from ..gateway.signatures import require_signature
 from ..line import current_line
 from ..logs import note, notes
 from ..understanding.matcher import MAX_CHOICES
+from ..understanding.speech import repair
 from .call import CHOICE_JOIN, LANGUAGE_MENU, Call, Place, callback, press, record, speak, spoken_digits, stay_silent
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(require_signature)
 log = logging.getLogger("service.voice")
 KEYPAD = "0123456789*#"
+URGENT_PHRASES = ("crisis", "emergency")
 
 
 @bp.after_request
@@ -53,12 +55,14 @@ def _silence() -> int:
 
 def _place(call: Call, kind: str, ident: str) -> Place | None:
     """The caller's place from the URL, or None when the URL names no menu or topic of this line."""
+    urgent = request.args.get("urgent", "")
+    urgent = urgent if urgent in URGENT_PHRASES else ""
     if kind == "menu" and (ident in call.content.menus or ident == LANGUAGE_MENU):
-        return Place("menu", ident, silence=_silence())
+        return Place("menu", ident, silence=_silence(), urgent=urgent)
     if kind == "choose":
         ids = ident.split(CHOICE_JOIN)
         if 1 <= len(ids) <= MAX_CHOICES and all(call.key_of(i) in call.lang.targets for i in ids):
-            return Place("choose", ident, silence=_silence())
+            return Place("choose", ident, silence=_silence(), urgent=urgent)
         return None
     if kind == "topic" and (call.content.kind_of(ident), ident) in call.lang.targets:
         came_from = request.args.get("came_from", "")
@@ -66,7 +70,7 @@ def _place(call: Call, kind: str, ident: str) -> Place | None:
             came_from = call.home_of(ident)
         also = request.args.get("also", "")
         also = also if also and call.key_of(also) in call.lang.targets else ""
-        return Place("topic", ident, came_from, _silence(), also)
+        return Place("topic", ident, came_from, _silence(), also, urgent)
     return None
 
 
@@ -126,6 +130,20 @@ def transfer() -> Response:
     if wants and call.line.transfer_number(call.lang.code):
         call.notes["step_key"] = "transfer"
         return twiml(call.put_through())
+    # Anything but "a person" or "no": the keys that work everywhere, and words heard as anywhere (crisis words first).
+    here = Place("menu", call.home_of("leave_message"))
+    keys = call.keys
+    digits = request.form.get("Digits", "")
+    if digits == keys["repeat"]:
+        return twiml(call.leave_message())
+    if digits in (keys["back"], keys["main_menu"], keys["help"], keys["language"]):
+        return twiml(press(call, here, digits))
+    if said and not index.is_word(said, "no"):
+        safety = call.line.safety
+        about = call.line.decide(repair(said), call.lang.code)
+        # "Leave a message" said here is what staying on the line does: on to the recording, not the offer again.
+        if safety.is_crisis(said) or safety.is_emergency(said) or about.kind not in ("answer", "offer") or about.target.kind != "action":
+            return twiml(speak(call, here, said))
     return twiml(call.record_message())
 
 
