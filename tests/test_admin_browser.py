@@ -312,3 +312,42 @@ def test_no_admin_page_is_wider_than_a_phone_or_a_laptop_and_chart_text_stays_re
         driver.save_screenshot(str(shots / f"{number}.png"))  # type: ignore[attr-defined]
     assert "9999999999" not in driver.find_element(By.CSS_SELECTOR, "[role=alert]").text[60:]  # type: ignore[attr-defined]
     print(f"screenshots in {shots}")
+
+
+def test_words_typed_in_the_editor_survive_a_session_that_ends_and_can_be_discarded(
+        editing: tuple[Flask, str], chrome: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    app, base = editing
+    driver = chrome
+    editor = f"{base}/admin/content/en/contagious"
+    typed = "POEMS cannot be caught from anyone. Ask your doctor about your own case."
+    _sign_in(driver, base)
+    driver.get(editor)  # type: ignore[attr-defined]
+    area = driver.find_element(By.ID, "in-text")  # type: ignore[attr-defined]
+    before = area.get_attribute("value")
+    area.clear()
+    area.send_keys(typed)
+    # The session ends (signed out elsewhere, or its hours are up) before Publish: the words are not lost.
+    driver.delete_all_cookies()  # type: ignore[attr-defined]
+    _sign_in(driver, base)
+    driver.get(editor)  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.CSS_SELECTOR, ".notice.draft"))
+    assert driver.find_element(By.ID, "in-text").get_attribute("value") == typed  # type: ignore[attr-defined]
+    assert "not yet published" in driver.find_element(By.CSS_SELECTOR, ".notice.draft").text  # type: ignore[attr-defined]
+    # Discarded: the served words again, and the next visit has nothing to put back.
+    driver.find_element(By.CSS_SELECTOR, ".notice.draft button").click()  # type: ignore[attr-defined]
+    assert driver.find_element(By.ID, "in-text").get_attribute("value") == before  # type: ignore[attr-defined]
+    driver.get(editor)  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.ID, "in-text"))
+    assert not driver.find_elements(By.CSS_SELECTOR, ".notice.draft")  # type: ignore[attr-defined]
+    # Typed again and published: the draft goes with the publish, nothing is put back after it.
+    area = driver.find_element(By.ID, "in-text")  # type: ignore[attr-defined]
+    area.clear()
+    area.send_keys(typed)
+    driver.find_element(By.CSS_SELECTOR, "button[value=publish]").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: "published" in d.page_source.lower())
+    driver.get(editor)  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.ID, "in-text"))
+    assert driver.find_element(By.ID, "in-text").get_attribute("value") == typed  # type: ignore[attr-defined]
+    assert not driver.find_elements(By.CSS_SELECTOR, ".notice.draft")  # type: ignore[attr-defined]

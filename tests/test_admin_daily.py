@@ -291,3 +291,14 @@ def test_each_simulated_call_is_a_call_of_its_own_and_the_log_lines_stay_out_unl
     with sqlite3.connect(tmp_path / "cli.sqlite") as db:
         calls = db.execute("select sid, count(*) from steps where channel = 'voice' group by sid").fetchall()
     assert len(calls) == 3, (calls, [r.stderr[-400:] for r in runs])
+
+
+def test_a_note_typed_then_mark_handled_pressed_is_kept(team_app: Flask, team: FlaskClient) -> None:
+    leave_message(team_app, "en", caller="+15555550134")
+    waiting = Page(team.get("/admin/messages").get_data(as_text=True))
+    handle = next(f for f in waiting.forms if f["action"].endswith("/handled"))
+    # What the page's script sends: the note field's words with "Mark handled".
+    done = team.post(handle["action"], data={**handle["fields"], "note": "Called back, all fine"}, follow_redirects=True)
+    assert "note kept" in Page(done.get_data(as_text=True)).text
+    handled = Page(team.get("/admin/messages?show=handled").get_data(as_text=True)).text
+    assert "Called back, all fine" in handled and "Handled by" in handled

@@ -330,3 +330,11 @@ def test_a_keyword_the_phone_company_answers_itself_is_an_error(small_prompts: P
     edit(small_prompts, "en.yaml", "    keyword: contagious", "    keyword: stop")
     [problem] = report(small_prompts)
     assert problem.startswith("prompts/en.yaml:156: topic 'contagious': 'stop' is a word the phone company answers")
+
+
+def test_markup_typed_into_an_answer_is_an_error(small_prompts: Path) -> None:
+    text = (small_prompts / "en.yaml").read_text(encoding="utf-8")
+    start = text.index("\n  contagious:")
+    at = text.index("    text: ", start) + len("    text: ")
+    (small_prompts / "en.yaml").write_text(text[:at] + "<script>alert(1)</script> " + text[at:], encoding="utf-8")
+    assert any("topic 'contagious' text has markup, <script>; expected plain words" in p for p in report(small_prompts))

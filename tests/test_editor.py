@@ -22,7 +22,7 @@ from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
 from tests.conftest import LINE_FIXTURE, ROOT, TOKEN, make_app
 from tests.forms import Forms, values
 from tests.servers import signed_text
-from tests.test_admin import HASH, Page, https_client, signed_in
+from tests.test_admin import HASH, PASSWORD, Page, https_client, signed_in
 
 EDITOR = "/admin/content/en/contagious"
 OLD_WORDS = "No. POEMS is not an infection."
@@ -716,3 +716,49 @@ def test_a_comment_after_a_one_line_answer_stays_a_comment() -> None:
     edited = texts["en.yaml"]
     assert yaml.safe_load(edited)["topics"]["skin"]["text"] == "New words. Two sentences."
     assert "# checked with the clinic" in edited
+
+
+def test_publishing_one_field_changes_only_that_field_whatever_order_the_sources_are_listed_in(prompts: Path, tmp_path: Path) -> None:
+    # A topic whose sources are not in the order the page shows its boxes (by title): publishing its text alone must
+    # not rewrite its sources, nor touch the other language.
+    with (prompts / "sources.yaml").open("a", encoding="utf-8") as f:
+        f.write('\na-study:\n  title: "A study of POEMS"\n  publisher: a journal\n  year: 2025\n  url: https://example.org/a-study\n')
+    for name in ("en.yaml", "es.yaml"):
+        text = (prompts / name).read_text(encoding="utf-8")
+        start = text.index("\n  contagious:")
+        at = text.index("sources: [fact-sheet]", start)
+        (prompts / name).write_text(text[:at] + "sources: [fact-sheet, a-study]" + text[at + len("sources: [fact-sheet]"):], encoding="utf-8")
+    app = make_app(tmp_path, PROMPTS_DIR=str(prompts), ADMIN_PASSWORD_HASH=HASH)
+    admin = signed_in(https_client(app))
+    assert admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor.")).status_code == 303
+    assert {(e.lang, e.field) for e in app.extensions["editing"].edits()} == {("en", "text")}
+    assert app.extensions["line"].content.languages["en"].topic("contagious").sources == ("fact-sheet", "a-study")
+
+
+def test_a_publish_sent_after_the_session_ended_says_so_and_signing_in_leads_back_to_the_editor(editor_app: Flask) -> None:
+    browser = signed_in(https_client(editor_app))
+    form = editor_form(browser)
+    browser.post("/admin/sign-out", data={"csrf": form["fields"]["csrf"][0]})
+    sent = browser.post(EDITOR, data=values(form, text=f"{NEW_WORDS} Ask your doctor."))
+    assert sent.status_code == 302 and "/admin/sign-in" in sent.headers["Location"]
+    page = Page(browser.get(sent.headers["Location"]).get_data(as_text=True))
+    assert "Your session ended, so that was not done" in page.text and "kept in this browser" in page.text
+    fields = {**page.form("")["fields"], "name": "Maria", "password": PASSWORD}
+    back = browser.post(sent.headers["Location"], data=fields)
+    assert back.status_code == 302 and back.headers["Location"].endswith(EDITOR)
+    assert OLD_WORDS in texted(editor_app)  # nothing was published
+
+
+def test_a_number_mistyped_in_one_language_is_refused_and_a_change_made_in_every_language_is_published(admin: FlaskClient, editor_app: Flask) -> None:
+    line = editor_app.extensions["line"]
+    en_text = line.content.languages["en"].topic("contagious").text
+    form = editor_form(admin)
+    refused = admin.post(EDITOR, data=values(form, text=f"{en_text} Call 1-800-555-0199."))
+    assert refused.status_code == 422
+    refusal = Page(refused.get_data(as_text=True)).text
+    assert "topic 'contagious': the text answer lacks the number 18005550199" in refusal
+    assert "This change makes the languages disagree" in refusal and "how_common" not in refusal
+    assert OLD_WORDS in texted(editor_app)
+    both = admin.post(EDITOR, data=values(form, text=f"{OLD_WORDS} Call 1-800-555-0199.",
+                                          **{"es-text": "No. POEMS no es una infección. Llame al 1-800-555-0199."}))
+    assert both.status_code == 303, Page(both.get_data(as_text=True)).text[:1500]

@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..content import Content, Language, Problem, Target, gsm, read
-from ..content.checks import readability_scores
+from ..content.checks import number_problems, readability_scores
 from ..content.edits import FIELDS, LISTS, Edit, Value, apply, current, fingerprint, plain
 from ..content.listening import WORDS_PER_MINUTE
 from ..content.model import FORMULA_NAMES
@@ -211,6 +211,18 @@ def _from_form(fields: tuple[str, ...], prefix: str) -> tuple[dict[str, Value], 
     return values, replaced, tabs
 
 
+def _without_lines(message: str) -> str:
+    """A problem's words without the line numbers it names (an edit moves the lines after it)."""
+    return re.sub(r"\(line \d+\)", "", message)
+
+
+def _in_their_order(ticked: tuple[str, ...], before: Value) -> tuple[str, ...]:
+    """The sources ticked, in the order the topic lists them (the page shows its boxes by title), new ones after: the
+    same boxes ticked are no change."""
+    kept = [s for s in (before if isinstance(before, tuple) else ()) if s in ticked]
+    return (*kept, *(s for s in ticked if s not in kept))
+
+
 class Session:
     """One editor request: the content now served, the place edited, and the admin's changes to it."""
 
@@ -251,6 +263,8 @@ class Session:
             for name, value in values.items():
                 if name in tabs and tabs[name] != TAB:
                     continue  # refused as typed: said beside the field, never published (a tab is checked with the rest)
+                if name == "sources" and isinstance(value, tuple):
+                    value = _in_their_order(value, _value(target, lang, self.kind, name))
                 now = plain(_value(target, lang, self.kind, name))
                 shown = request.form.get(f"was-{self.prefix(lang)}{name}")
                 if shown is not None and fingerprint(value) == shown:
@@ -271,7 +285,13 @@ class Session:
             edits[change.key] = change
         texts, outcomes = apply(self.base, list(edits.values()))
         content = read(Path(current_app.config["PROMPTS_DIR"]), reading=True, texts=texts)
-        problems = list(content.problems)
+        # A number that this change makes differ between languages is most often a slip ("1-800-999-667"): refused,
+        # where the same difference already served is a warning for whoever reviews the translation.
+        served = {_without_lines(p.message) for p in number_problems(self.content)}
+        new = {p for p in number_problems(content) if _without_lines(p.message) not in served}
+        problems = [replace(p, severity="error", message=f"{p.message}. This change makes the languages disagree: "
+                            "correct the number, or change it in every language in the same publish") if p in new else p
+                    for p in content.problems]
         for lang in self.languages:
             for name, wrong in sorted(self.tabs.get(lang.code, {}).items()):
                 target = _place(content, lang.code, self.kind, self.ident)
@@ -381,7 +401,7 @@ def _page(session: Session, content: Content, problems: list[Problem], form: boo
     learnt = store.get_state("learnt")
     revision = _number(request.args.get("published", ""), 2_147_483_647)
     job = store.job(revision) if revision is not None else None
-    return render_template("admin/editor.html", session=session, columns=columns, elsewhere=elsewhere, notice=notice,
+    return render_template("admin/editor.html", session=session, columns=columns, elsewhere=elsewhere, notice=notice, posted=form,
                            sources=sources, replaced=replaced, errors=[p for p in problems if p.severity == "error"],
                            job=job, learnt=learnt, version=_line().content.version, kind=session.kind,
                            title=_title(session)), status

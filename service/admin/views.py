@@ -37,11 +37,15 @@ def guard() -> BaseResponse | None:
         abort(404)
     g.admin = access.signed_in()
     if request.endpoint not in OPEN_ENDPOINTS and not g.admin:
-        return redirect(url_for("admin.sign_in", next=request.full_path if request.method == "GET" else None))
+        if request.method == "GET":
+            return redirect(url_for("admin.sign_in", next=request.full_path))
+        # A form sent after the session ended (signed out elsewhere, or its hours up): back to its page after signing in.
+        return redirect(url_for("admin.sign_in", next=request.path, ended=1))
     if request.method == "POST" and not access.csrf_ok(request.form.get(access.CSRF_FIELD)):
         _log("refused: form without this session's token")
-        return Response(render_template("admin/refused.html", reason="This form has expired. Go back, reload the page and try again."),
-                        status=400)
+        return Response(render_template("admin/refused.html", reason="This form has expired, so it was not sent. Reload the "
+                                        "page and try again: words typed in the editor are kept in this browser and come "
+                                        "back when its page opens."), status=400)
     return None
 
 
@@ -551,6 +555,9 @@ def dialable(number: str) -> bool:
     return number.lower() not in WITHHELD and E164.fullmatch(number) is not None
 
 
+NOTE_LIMIT = 500
+
+
 @bp.post("/messages/<int(max=2147483647):message_id>/handled")
 def handled(message_id: int) -> BaseResponse:
     """Mark a message handled (or not handled again), with who and when."""
@@ -558,14 +565,16 @@ def handled(message_id: int) -> BaseResponse:
 
     store = _records()
     undo = request.form.get("undo") == "1"
+    # A note typed, then "Mark handled" pressed instead of "Keep note": kept too, never silently dropped.
+    note = " ".join(request.form.get("note", "").split())[:NOTE_LIMIT]
     if store is None or not summary.mark_handled(store, message_id, g.admin, handled=not undo):
         abort(404)
+    if note:
+        summary.add_note(store, message_id, g.admin, note)
     _log("message marked " + ("not handled" if undo else "handled"), message=message_id)
-    flash(f"Message {message_id} marked {'not handled' if undo else 'handled'} by {g.admin}.")
+    flash(f"Message {message_id} marked {'not handled' if undo else 'handled'} by {g.admin}" + ("; note kept." if note else "."))
     return _back_to_messages(message_id)
 
-
-NOTE_LIMIT = 500
 
 
 @bp.post("/messages/<int(max=2147483647):message_id>/notes")

@@ -10,6 +10,8 @@ from .replies import LONGEST_CHOICES, TEXT_CHOICES, first_answer, first_text_roo
 from .yamlsource import Problem
 
 MAX_SPOKEN_WORDS = 150
+# Markup typed into an answer ("<b>", "<script>"): a text message shows it as typed, and a voice reads it out.
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")
 # Phone numbers, web addresses and letters spoken one by one are not words a reader struggles with.
 _NOT_PROSE = re.compile(r"\b[\w.-]+\.(org|gov|com|uk)\b|\b\d[\d-]{5,}\d\b")
 
@@ -55,6 +57,10 @@ def check_quality(content: Content, reading: bool = True) -> list[Problem]:
             problems.extend(reading_problems(lang))
         for target in answers:
             problems.extend(_check_length(lang, target))
+            markup = _MARKUP.search(target.spoken or "")
+            if markup:
+                problems.append(Problem(lang.file, target.line_of("spoken"), f"topic '{target.id}': spoken answer has markup, "
+                                        f"{markup.group(0)[:40]}; expected plain words (a voice would read it out)"))
             if target.text and target.id not in failed_texts(failed) and first_answer(lang, target)[1]:
                 room = first_text_room(lang)
                 problems.append(Problem(lang.file, target.line_of("text"), f"topic '{target.id}': text answer has "
@@ -121,6 +127,10 @@ def _check_text(name: str, text: str, written: str) -> list[str]:
     """What is wrong with a text message: characters outside GSM-7, and its length (counted as it would be sent once
     those are made plain, so that one run of the check says both); written: the name of what the admin wrote."""
     found = []
+    markup = _MARKUP.search(text)
+    if markup:
+        found.append(f"text message {written} has markup, {markup.group(0)[:40]}; expected plain words (a text message "
+                     "shows it as typed)")
     bad = gsm.non_gsm(text)
     if bad:
         listed = ", ".join(gsm.describe(c) for c in bad)

@@ -17,3 +17,14 @@
     });
   });
 })();
+
+// A note typed and not yet kept goes with "Mark handled" (the server keeps it with the message).
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-takes-note]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var typed = document.getElementById(form.getAttribute("data-takes-note"));
+      if (typed) { form.querySelector("input[name=note]").value = typed.value; }
+    });
+  });
+})();

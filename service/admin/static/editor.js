@@ -58,3 +58,59 @@
     area.addEventListener("input", update);
   });
 })();
+
+// Words typed and not yet published are kept in this browser as one types: a session that ends, a form that expired
+// or a tab closed by mistake loses nothing. Opening the page again puts them back (with a way to discard them), as
+// long as the field still holds what it held when they were typed; once published, or changed by someone else, the
+// kept words are dropped.
+(function () {
+  "use strict";
+  var form = document.getElementById("editor");
+  var store = null;
+  try { store = window.localStorage; } catch (e) { store = null; }
+  if (!form || !store) { return; }
+  var key = "poems-line-draft:" + location.pathname;
+  var fields = Array.prototype.filter.call(form.querySelectorAll("textarea[name], input[name]"), function (f) {
+    return (f.tagName === "TEXTAREA" || f.type === "text" || !f.type) && form.querySelector("input[name='was-" + f.name + "']");
+  });
+  function was(f) { return form.querySelector("input[name='was-" + f.name + "']").value; }
+  var first = {};
+  fields.forEach(function (f) { first[f.name] = f.value; });
+  function keep() {
+    var kept = {}, any = false;
+    fields.forEach(function (f) { if (f.value !== first[f.name]) { kept[f.name] = {value: f.value, was: was(f)}; any = true; } });
+    try {
+      if (any) { store.setItem(key, JSON.stringify({at: Date.now(), fields: kept})); } else { store.removeItem(key); }
+    } catch (e) { /* storage full or refused: the page still works */ }
+  }
+  var saved = null;
+  try { saved = JSON.parse(store.getItem(key) || "null"); } catch (e) { saved = null; }
+  if (saved && saved.fields && !form.hasAttribute("data-posted")) {
+    var back = [];
+    fields.forEach(function (f) {
+      var d = saved.fields[f.name];
+      if (d && d.was === was(f) && d.value !== f.value) { f.value = d.value; back.push(f); }
+    });
+    if (back.length) {
+      back.forEach(function (f) { f.dispatchEvent(new Event("input")); });
+      var note = document.createElement("p");
+      note.className = "notice draft";
+      note.setAttribute("role", "status");
+      note.textContent = "Your words not yet published (typed " + new Date(saved.at).toLocaleString() +
+        ") were put back in " + back.length + " field" + (back.length === 1 ? "" : "s") + ". Check and publish them, or ";
+      var discard = document.createElement("button");
+      discard.type = "button";
+      discard.textContent = "discard them";
+      discard.addEventListener("click", function () {
+        back.forEach(function (f) { f.value = first[f.name]; f.dispatchEvent(new Event("input")); });
+        store.removeItem(key);
+        note.remove();
+      });
+      note.appendChild(discard);
+      form.parentNode.insertBefore(note, form);
+    } else {
+      store.removeItem(key);  // published since, or changed by someone else: those words are no longer the draft
+    }
+  }
+  form.addEventListener("input", keep);
+})();
