@@ -322,3 +322,31 @@ def test_thanks_with_a_question_gets_the_answer_not_the_courtesy(texter: TextThr
     texter.send("hi")
     [reply] = texter.send("thanks, and is it contagious?")
     assert gsm.fold(line.content.languages["en"].targets[("topic", "contagious")].text) in reply
+
+
+@pytest.mark.parametrize("reply", ["option 2", "two", "number 2"])
+def test_a_choice_written_in_words_picks_it(reply: str, texter: TextThread, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    targets = line.content.languages["en"].targets
+    menu, topic = targets[("menu", "support")], targets[("topic", "support")]
+    # A "did you mean" offering a menu and a topic that share an id: the topic, second, is the one picked.
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (menu, topic), ()))
+    texter.send("hi")
+    texter.send("where do i find others")
+    monkeypatch.undo()
+    [answer] = texter.send(reply)
+    assert gsm.fold(topic.text) in answer
+
+
+@pytest.mark.parametrize("body, phrase", [("help me please", "sms_help"), ("ayuda por favor", "sms_help"), ("hello, the menu please", "sms_welcome")])
+def test_a_control_word_with_words_that_ask_nothing_still_works(body: str, phrase: str, texter: TextThread, line: Line) -> None:
+    texter.send("hi")
+    [reply] = texter.send(body)
+    assert any(gsm.fold(lang.phrases[phrase]) in reply for lang in line.content.languages.values()), reply
+
+
+def test_a_control_word_in_a_question_is_the_question(texter: TextThread, line: Line) -> None:
+    texter.send("hi")
+    [reply] = texter.send("help, is it contagious")
+    assert gsm.fold(line.content.languages["en"].targets[("topic", "contagious")].text) in reply

@@ -272,6 +272,15 @@ class Content:
         """Whether an id names a topic or an action."""
         return "action" if target_id in ACTIONS else "topic"
 
+    def key_of(self, ref: str, lang: "Language") -> tuple[str, str]:
+        """The place a reference names (as ref_of() wrote it, in a call's URL or a texter's session), among a
+        language's targets."""
+        if ref.startswith(MENU_REF):
+            return ("menu", ref[len(MENU_REF):])
+        key = (self.kind_of(ref), ref)
+        # A bare menu id: references written before menus were marked (a call or a conversation across a release).
+        return key if key in lang.targets or ref not in self.menus else ("menu", ref)
+
     def topic_ids(self) -> list[str]:
         """Every topic and action reachable from the menus, in menu order."""
         seen: list[str] = []
@@ -291,6 +300,15 @@ class Content:
 
 
 _NON_WORD = re.compile(r"[^a-z0-9ñ]+")
+
+
+# A menu named where only a string is kept (a URL, a session) is marked: a topic may have a menu's id ("support").
+MENU_REF = "menu."
+
+
+def ref_of(target: Target) -> str:
+    """How a place is named where only a string is kept (Content.key_of reads it back)."""
+    return f"{MENU_REF}{target.id}" if target.kind == "menu" else target.id
 
 
 # Large enough for every text of the bank, each normalized several times while the matcher is built.

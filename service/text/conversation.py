@@ -7,10 +7,14 @@ import secrets
 from flask import request, session
 
 from ..content import Target, normalize, sms_answer, sms_menu
+from ..content.model import ref_of
 from ..content.replies import TEXT_CHOICES, first_answer, sms_choices
 from ..line import Line
 from ..logs import note
 from ..understanding import Decision
+
+# A reply to a "did you mean" this short with one number in it ("option 2", "number two") picks that choice.
+MAX_CHOICE_WORDS = 3
 
 
 class Conversation:
@@ -68,7 +72,7 @@ class Conversation:
         self.line.record_usage("sms", self.lang.code, target_id)
         target = self.lang.topic(target_id)
         if also is not None:
-            self.choices = [also.id]
+            self.choices = [ref_of(also)]
         if self.first and not self.noticed:
             self.noticed = True
             return first_answer(self.lang, target, also)[0]
@@ -80,7 +84,7 @@ class Conversation:
 
     def offer(self, header: str, targets: tuple[Target, ...]) -> str:
         """Numbered choices; the next number picks from them, not from a menu."""
-        self.choices = [t.id for t in targets]
+        self.choices = [ref_of(t) for t in targets]
         return sms_choices(self.lang, header, targets)
 
     def respond(self, body: str) -> list[str]:
@@ -117,6 +121,9 @@ class Conversation:
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
         if words.isdigit() and self.asked:
             return [self.pick_choice(int(words))]
+        chosen = self.choice_number(words) if self.asked else None
+        if chosen is not None:
+            return [self.pick_choice(chosen)]
         for name in ("language", "help", "menu"):
             code = matcher.word_language(body, name, self.lang.code)
             if code is not None:
@@ -155,10 +162,18 @@ class Conversation:
         self.line.record_unmatched("sms", self.lang.code, body[:200], thread=self.thread)
         return [self.offer(f"{self.phrase('sms_not_understood')} {self.phrase('sms_nearest')}", decision.choices)]
 
+    def choice_number(self, words: str) -> int | None:
+        """The number in a short reply to a "did you mean" written another way ("option 2", "two", "dos")."""
+        tokens = words.split()
+        if len(tokens) > MAX_CHOICE_WORDS:
+            return None
+        numbers = [normalize(w) for w in self.lang.words.get("numbers", ())]
+        found = [int(t) for t in tokens if t.isdigit()] + [numbers.index(t) for t in tokens if t in numbers]
+        return found[0] if len(found) == 1 else None
+
     def pick_choice(self, number: int) -> str:
         """A number after a "did you mean": that choice (another number: the choices again)."""
-        targets = [self.lang.targets.get(("menu", i) if i in self.content.menus else (self.content.kind_of(i), i))
-                   for i in self.asked]
+        targets = [self.lang.targets.get(self.content.key_of(i, self.lang)) for i in self.asked]
         offered = tuple(t for t in targets if t is not None)
         if 1 <= number <= len(offered):
             note(decision="chosen")

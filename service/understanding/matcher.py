@@ -51,6 +51,8 @@ OFFER_LEAD = 1.0
 # After an answer, the topic offered is the next topic past a menu that comes second (False: a menu second means
 # "did you mean"); on the development questions, Spanish right first 59.1% -> 61.4%, wrong unchanged (bench/README.md).
 OFFER_PAST_MENU = True
+# The word lists whose words count with a few words beside them that ask for nothing.
+LENIENT_LISTS = ("courtesy", "menu", "help", "repeat", "back")
 MAX_CHOICES = 3       # a caller hears at most three choices (each is a title and a key to hold in mind)
 GIST_CHARS = 600
 # A message of a few words that is a keyword or phrase with a typo in it still names that place.
@@ -125,12 +127,16 @@ class LanguageIndex:
         self.examples = {words: self.places[next(iter(owners))] for words, owners in listed.items()
                          if len(owners) == 1 and words not in self.exact}
         self.words = {name: frozenset(normalize(w) for w in words) for name, words in lang.words.items()}
-        # Thanks said with a few more words ("thank you for the info", "no gracias"): the courtesy phrases, longest
-        # first, and the words that may stand beside them without asking for anything.
-        courtesy = sorted(self.words.get("courtesy", ()), key=len, reverse=True)
-        self._courtesy = re.compile("|".join(rf"\b{re.escape(c)}\b" for c in courtesy)) if courtesy else None
-        self._beside_courtesy = self.analyzer.stop | {w for name in ("courtesy", "help", "yes", "no")
-                                                      for w in self.words.get(name, ()) if " " not in w}
+        # A control or courtesy said with a few more words ("thank you for the info", "ayuda por favor", "hi there,
+        # I have a question"): each list's phrases, longest first, and the words that may stand beside them without
+        # asking for anything.
+        self._said_with: dict[str, re.Pattern[str]] = {}
+        for name in LENIENT_LISTS:
+            phrases = sorted(self.words.get(name, ()), key=len, reverse=True)
+            if phrases:
+                self._said_with[name] = re.compile("|".join(rf"\b{re.escape(p)}\b" for p in phrases))
+        self._beside = self.analyzer.stop | {w for name in (*LENIENT_LISTS, "yes", "no")
+                                             for w in self.words.get(name, ()) if " " not in w}
 
     def rank(self, text: str, vector: np.ndarray | None = None) -> list[Scored]:
         """Every place scored for a message, best first: the words' BM25 share and the meaning's probability."""
@@ -193,15 +199,16 @@ class LanguageIndex:
         return self.exact[near[0]] if near else None
 
     def is_word(self, text: str, name: str) -> bool:
-        """True when the whole message is one of the words listed under words: name (for courtesy, also with words
-        beside it that ask for nothing: "thanks, bye", "muchas gracias por la información")."""
+        """True when the whole message is one of the words listed under words: name (for a control or courtesy, also
+        with words beside it that ask for nothing: "thanks, bye", "ayuda por favor", "hello, good morning")."""
         words = normalize(text)
         if words in self.words.get(name, frozenset()):
             return True
-        if name != "courtesy" or self._courtesy is None or len(words) > 200:
+        pattern = self._said_with.get(name)
+        if pattern is None or len(words) > 200:
             return False
-        rest, found = self._courtesy.subn(" ", words)
-        return found > 0 and all(w in self._beside_courtesy for w in rest.split())
+        rest, found = pattern.subn(" ", words)
+        return found > 0 and all(w in self._beside for w in rest.split())
 
 
 _BUILT: dict[tuple[str, str], "Matcher"] = {}

@@ -9,6 +9,7 @@ from flask import request, url_for
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ..content import Language, Prompt, Target, normalize
+from ..content.model import ref_of
 from ..content.replies import ALSO_KEY, fill
 from ..line import Line
 from ..understanding.speech import repair
@@ -16,8 +17,6 @@ from .messages import send_answer, store_recording
 
 LANGUAGE_MENU = "_languages"
 CHOICE_JOIN = "+"
-# A menu among a "did you mean"'s choices is named "menu.<id>" in the URL: a topic may have a menu's id ("support").
-MENU_REF = "menu."
 ASCII_DIGITS = "0123456789"
 TRANSFER_SECONDS = 25  # rings before the caller is offered to leave a message instead
 
@@ -259,13 +258,8 @@ class Call:
         return [self.lang.targets[self.key_of(i)] for i in place.ident.split(CHOICE_JOIN)]
 
     def key_of(self, ref: str) -> tuple[str, str]:
-        """How a place named in a URL (a topic's or action's id, or a menu's as ref() writes it) is found among a
-        language's targets."""
-        if ref.startswith(MENU_REF):
-            return ("menu", ref[len(MENU_REF):])
-        key = (self.content.kind_of(ref), ref)
-        # A bare menu id: URLs written before menus were marked, still answered during a call that spans a release.
-        return key if key in self.lang.targets or ref not in self.content.menus else ("menu", ref)
+        """How a place named in a URL is found among the call's language's targets."""
+        return self.content.key_of(ref, self.lang)
 
     def home_of(self, topic_id: str) -> str:
         """The first menu that offers a topic: where back leads when the caller came by speech."""
@@ -409,12 +403,12 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # A language asked for by name ("en español, por favor"): its notice, keys and main menu.
         return call.to(call.content.languages[other]).arrive()
     decision = line.decide(repair(said), call.lang.code)
-    ids = [ref(t) for t in decision.choices]
+    ids = [ref_of(t) for t in decision.choices]
     call.notes["decision"] = decision.kind
     if decision.kind == "answer":
         return pick(call, decision.target, place, arrival)
     if decision.kind == "offer":
-        return pick(call, decision.target, place, arrival, also=ref(decision.choices[1]))
+        return pick(call, decision.target, place, arrival, also=ref_of(decision.choices[1]))
     sid = str(call.notes.get("sid", ""))
     if decision.kind == "ask":
         line.record_unmatched("voice", call.lang.code, said, "ask", sid)
@@ -449,11 +443,6 @@ class Built(VoiceResponse):
 
     def __str__(self) -> str:
         return self.xml
-
-
-def ref(target: Target) -> str:
-    """How a place is named in a call's URL (Call.key_of reads it back)."""
-    return f"{MENU_REF}{target.id}" if target.kind == "menu" else target.id
 
 
 def pick(call: Call, target: Target, place: Place | None = None, before: list[Prompt] | None = None,
