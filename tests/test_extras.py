@@ -60,6 +60,17 @@ def test_text_me_this_sends_the_topics_text_answer_from_the_line_to_the_caller(c
     assert sent["data"]["Body"].startswith("S is skin changes.") and sent["data"]["Body"].endswith("Reply MENU for more topics, or ask another question.")
 
 
+@pytest.mark.parametrize("said", ["text it to me please", "send me a text"])
+def test_saying_text_me_at_an_answer_sends_it_as_key_7_does(said: str, call: PhoneCall, line: Line) -> None:
+    http = FakeTwilioHttp()
+    _with_messenger(line, http)
+    call.start()
+    call.press("2")
+    call.press("5")
+    assert call.say(said).heard[0].text == "We have sent this answer to your phone by text message."
+    assert len(http.requests) == 1 and http.requests[0]["data"]["Body"].startswith("S is skin changes.")
+
+
 def test_text_me_this_in_spanish_sends_the_spanish_answer(call: PhoneCall, line: Line) -> None:
     http = FakeTwilioHttp()
     _with_messenger(line, http)

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from .checks import check_quality
 from .replies import PLACEHOLDER, fill
-from .model import (ACTIONS, CARRIER_WORDS, REQUIRED_PLACEHOLDERS, SAFETY_NUMBERS, LINE_FILE, REVIEW_MONTHS, SOURCE_FIELDS, SOURCES_FILE, Source, MAX_OPTIONS, MAX_PRESSES, OPTION_KEYS, PHRASES, READABILITY_FORMULAS, RESERVED_KEYS,
+from .model import (ACTIONS, CARRIER_WORDS, OPTIONAL_WORD_LISTS, REQUIRED_PLACEHOLDERS, SAFETY_NUMBERS, LINE_FILE, REVIEW_MONTHS, SOURCE_FIELDS, SOURCES_FILE, Source, MAX_OPTIONS, MAX_PRESSES, OPTION_KEYS, PHRASES, READABILITY_FORMULAS, RESERVED_KEYS,
                     SPOKEN_PHRASES, VOICE_FIELDS, WORD_LISTS, Content, ContentError, Language, Menu, Option, Prompt, Target,
                     Voice, normalize)
 from .yamlsource import Node, Problem, load_file
@@ -374,8 +374,8 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
             key_names[key] = reader.text(kn, f"key_names: {key}")
     words: dict[str, tuple[str, ...]] = {}
     if "words" in top:
-        wmap = reader.mapping(top["words"], "words", required=WORD_LISTS, allowed=WORD_LISTS) or {}
-        for name in WORD_LISTS:
+        wmap = reader.mapping(top["words"], "words", required=WORD_LISTS, allowed=WORD_LISTS + OPTIONAL_WORD_LISTS) or {}
+        for name in WORD_LISTS + tuple(n for n in OPTIONAL_WORD_LISTS if n in wmap):
             words[name] = tuple(w.lower() for w in reader.texts(wmap.get(name), f"words: {name}"))
     phrases: dict[str, str] = {}
     phrase_lines: dict[str, int] = {}

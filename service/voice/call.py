@@ -386,6 +386,8 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     if spoken_key is not None:
         return press(call, place, spoken_key)
     index = line.matcher.indexes[call.lang.code]
+    if place.kind == "topic" and index.is_word(said, "text_me"):
+        return press(call, place, call.keys["text_me"])  # "text it to me": as key 7
     for name, key in (("repeat", "repeat"), ("back", "back"), ("menu", "main_menu"), ("help", "help")):
         if index.is_word(said, name):
             # Said in another language than the call's: that language's main menu, with its notice and keys.
