@@ -350,3 +350,11 @@ def test_a_control_word_in_a_question_is_the_question(texter: TextThread, line: 
     texter.send("hi")
     [reply] = texter.send("help, is it contagious")
     assert gsm.fold(line.content.languages["en"].targets[("topic", "contagious")].text) in reply
+
+
+def test_asking_to_stop_in_other_words_gets_the_help_that_says_to_reply_stop(texter: TextThread, line: Line) -> None:
+    texter.send("hi")
+    [reply] = texter.send("please stop texting me")
+    assert reply == gsm.fold(line.content.languages["en"].phrases["sms_help"]) and "STOP" in reply
+    [answer] = texter.send("can I stop my medicine")
+    assert "STOP" not in answer

@@ -124,11 +124,12 @@ class Conversation:
         chosen = self.choice_number(words) if self.asked else None
         if chosen is not None:
             return [self.pick_choice(chosen)]
-        for name in ("language", "help", "menu"):
+        for name in ("language", "help", "stop_texts", "menu"):
             code = matcher.word_language(body, name, self.lang.code)
             if code is not None:
+                # Asking to stop in other words than the one STOP the carrier acts on: the help, which says how.
                 self.set_language(code)
-                return [self.phrase("sms_help")] if name == "help" else [self.welcome()]
+                return [self.welcome()] if name in ("language", "menu") else [self.phrase("sms_help")]
         if words.isdigit():
             return [self.pick(words)]
         code = matcher.word_language(body, "courtesy", self.lang.code)
