@@ -559,7 +559,7 @@ def test_a_withheld_number_is_not_offered_as_a_callback_and_old_messages_are_a_p
     first = Page(browser.get("/admin/messages").get_data(as_text=True) if signed_in(browser) else "")
     assert "withheld" not in first.text and first.text.count("Call back:") == PAGE
     older = Page(browser.get(next(link for link in first.links if "page=2" in link)).get_data(as_text=True))
-    assert "no number to call back (the caller's number was withheld: +266696687)" in older.text
+    assert "no number to call back (the caller's number was withheld: Twilio gave \"+266696687\", which is not a number to dial)" in older.text
     assert not any(link.startswith("tel:") for link in older.links) and "Newer messages" in older.text
 
 

@@ -220,7 +220,7 @@ def test_an_admin_edits_checks_listens_publishes_reverts_and_marks_a_review_in_a
     settled(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#field-text .problem.error"))
     problem = driver.find_element(By.CSS_SELECTOR, "#field-text .problem.error").text  # type: ignore[attr-defined]
     assert "4 segments" in problem and "at most 3 segments (459 characters)" in problem
-    assert "Not published" in driver.find_element(By.CSS_SELECTOR, "[role=alert]").text  # type: ignore[attr-defined]
+    assert "The check found" in driver.find_element(By.CSS_SELECTOR, "[role=alert]").text  # type: ignore[attr-defined]
     assert driver.find_element(By.ID, "in-text").get_attribute("value").startswith("POEMS is not an infection and it")  # type: ignore[attr-defined]
     driver.save_screenshot(str(shots / "editor-error.png"))  # type: ignore[attr-defined]
     assert old in texts.send("contagious")[-1]
@@ -260,8 +260,10 @@ def test_an_admin_edits_checks_listens_publishes_reverts_and_marks_a_review_in_a
     driver.set_window_size(1366, 768)  # type: ignore[attr-defined]
     driver.save_screenshot(str(shots / "history.png"))  # type: ignore[attr-defined]
 
-    # Revert (one click): the old words come back, and the revert is a revision too.
+    # Revert (asked first: callers meet it at once): the old words come back, and the revert is a revision too.
     newest.find_element(By.XPATH, ".//button[contains(., 'Revert')]").click()
+    assert "Callers and texters get the words from before it" in driver.switch_to.alert.text  # type: ignore[attr-defined]
+    driver.switch_to.alert.accept()  # type: ignore[attr-defined]
     settled(driver, lambda d: "Reverted change #1" in d.find_element(By.TAG_NAME, "main").text)
     assert old in texts.send("contagious")[-1]
 

@@ -762,3 +762,15 @@ def test_a_number_mistyped_in_one_language_is_refused_and_a_change_made_in_every
     both = admin.post(EDITOR, data=values(form, text=f"{OLD_WORDS} Call 1-800-555-0199.",
                                           **{"es-text": "No. POEMS no es una infección. Llame al 1-800-555-0199."}))
     assert both.status_code == 303, Page(both.get_data(as_text=True)).text[:1500]
+
+
+def test_a_problem_a_change_causes_in_another_topic_links_to_that_topic(admin: FlaskClient, editor_app: Flask) -> None:
+    # A much longer title makes other topics' first texts longer (the runner-up's title is offered after them).
+    long_title = "whether POEMS syndrome can be caught from another person at all"[:60]
+    checked = admin.post(EDITOR, data=values(editor_form(admin), title=long_title, action="check"))
+    page = checked.get_data(as_text=True)
+    others = re.findall(r'<li><a href="(/admin/content/en/(?!contagious)[\w-]+)">', page)
+    assert checked.status_code == 422 and others, Page(page).text[:800]
+    assert "those about other topics, which your change affects" in Page(page).text
+    assert admin.get(others[0]).status_code == 200
+    assert "Not published" not in Page(page).text  # Check publishes nothing, and says so plainly

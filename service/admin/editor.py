@@ -211,6 +211,38 @@ def _from_form(fields: tuple[str, ...], prefix: str) -> tuple[dict[str, Value], 
     return values, replaced, tabs
 
 
+_ABOUT = re.compile(r"^(topic|menu|action) '([\w-]+)'")
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """A problem the check found outside this page's fields, with a link to the page of the place it is about."""
+
+    file: str
+    line: int
+    message: str
+    severity: str
+    place: str = ""
+    href: str = ""
+
+    @classmethod
+    def of(cls, problem: Problem, content: Content) -> "Elsewhere":
+        """The problem, and where an admin fixes it when it names a topic or menu."""
+        found = _ABOUT.match(problem.message)
+        lang = next((code for code, lang in content.languages.items() if lang.file == problem.file), "")
+        if found is None or not lang:
+            return cls(problem.file, problem.line, problem.message, problem.severity)
+        kind, ident = found.groups()
+        target = content.languages[lang].targets.get(("menu" if kind == "menu" else content.kind_of(ident), ident))
+        endpoint = "admin.menu_editor" if kind == "menu" else "admin.topic_editor"
+        return cls(problem.file, problem.line, problem.message, problem.severity,
+                   f"{content.languages[lang].name}, {target.title if target is not None else ident}",
+                   url_for(endpoint, lang=lang, ident=ident))
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
 def _without_lines(message: str) -> str:
     """A problem's words without the line numbers it names (an edit moves the lines after it)."""
     return re.sub(r"\(line \d+\)", "", message)
@@ -357,8 +389,8 @@ class Session:
                                  f"Medically reviewed on {target.reviewed}" if target.reviewed else "Not yet medically reviewed")
                 column.stale = any(is_review_problem(p) and p.file == lang.file for p in problems)
             out.append(column)
-        elsewhere = [p for p in problems if p not in placed and (p.severity == "error" or is_review_problem(p)
-                                                                  and p.message.startswith(f"topic '{self.ident}'"))]
+        elsewhere = [Elsewhere.of(p, content) for p in problems if p not in placed and (
+            p.severity == "error" or is_review_problem(p) and p.message.startswith(f"topic '{self.ident}'"))]
         return out, elsewhere
 
     def _problems_of(self, lang: Language, target: Target, name: str, problems: list[Problem]) -> list[Problem]:

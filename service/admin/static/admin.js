@@ -28,3 +28,13 @@
     });
   });
 })();
+
+// A change that callers and texters meet at once (a revert) is asked about first.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
+})();
