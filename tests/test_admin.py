@@ -323,8 +323,24 @@ def test_questions_not_understood_are_grouped_with_nearest_topics_each_a_link_to
     assert editor.status_code == 200
     from tests.forms import Forms
 
-    examples = Forms(editor.get_data(as_text=True)).with_field("examples")["fields"]["examples"][0].split("\n")
-    assert examples[-1] == "can i drink alcohol" and "not yet published" in Page(editor.get_data(as_text=True)).text
+    form = Forms(editor.get_data(as_text=True)).with_field("examples")
+    examples = form["fields"]["examples"][0].split("\n")
+    # Every wording of the group, at the end, not yet published.
+    assert examples[-2:] == ["can i drink alcohol", "is it ok to have a beer"]
+    assert "not yet published" in Page(editor.get_data(as_text=True)).text
+    # None of the three nearest right? Any topic can be chosen.
+    another = next(f for f in Forms(first).forms if f["action"].endswith("/unmatched/add"))
+    assert len(re.findall(r"<option ", first)) > 10
+    from tests.forms import values
+
+    chosen = browser.get(another["action"], query_string=values(another, place="topic:contagious"))
+    assert chosen.status_code == 302 and "/admin/content/en/contagious?add_example=can" in chosen.headers["Location"]
+    # Published: the group says it is dealt with, listed after the others, with no "add" links left.
+    assert browser.post(html.unescape(links[0]), data=values(form)).status_code == 303
+    done = Page(browser.get("/admin/unmatched").get_data(as_text=True))
+    last = done.html.split("can i drink alcohol")[1].split("</article>")[0]
+    assert "Now among the examples of" in done.text and "add_example=" not in last
+    assert done.html.index("puedo tomar cerveza") < done.html.index("Now among the examples of")
 
 
 def test_a_group_can_be_ignored_and_shown_again_and_nothing_is_deleted(admin_app: Flask, browser: FlaskClient) -> None:

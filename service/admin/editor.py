@@ -22,7 +22,7 @@ from flask import Response, abort, current_app, flash, g, redirect, render_templ
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..content import Content, Language, Problem, Target, gsm, read
+from ..content import Content, Language, Problem, Target, gsm, normalize, read
 from ..content.checks import number_problems, readability_scores
 from ..content.edits import FIELDS, LISTS, Edit, Value, apply, current, fingerprint, plain
 from ..content.listening import WORDS_PER_MINUTE
@@ -243,6 +243,9 @@ class Elsewhere:
         return f"{self.file}:{self.line}: {self.message}"
 
 
+MAX_ADDED = 10  # wordings of one group brought at once from "Not understood"
+
+
 def _without_lines(message: str) -> str:
     """A problem's words without the line numbers it names (an edit moves the lines after it)."""
     return re.sub(r"\(line \d+\)", "", message)
@@ -278,7 +281,10 @@ class Session:
         # meanwhile on any worker is found under the publish lock, not only against this worker's copy.
         self.expect: dict[tuple[str, str, str, str], tuple[str, ...]] = {}
         # A question from "Not understood", put at the end of this language's examples, ready to check and publish.
-        self.add_example = " ".join(request.args.get("add_example", "").split())[:200] if kind != "phrase" else ""
+        # Questions people asked, brought from "Not understood" to be added to the examples (a group's wordings).
+        asked = (" ".join(w.split())[:200] for w in request.args.getlist("add_example")[:MAX_ADDED] if w.strip())
+        self.add_examples: tuple[str, ...] = tuple(dict.fromkeys(asked)) if kind != "phrase" else ()
+        self.added: list[str] = []  # those not among the examples yet, put at their end
 
     def prefix(self, lang: Language) -> str:
         """The form fields' prefix for a language: none for the page's own, "es-" for the others."""
@@ -372,9 +378,8 @@ class Session:
                     yours, value = value, _text(served)  # theirs in the field, this admin's below it to copy from
                 elif form:
                     shown = request.form.get(f"was-{key}", shown)
-                if (name == "examples" and not form and self.add_example and not prefix
-                        and self.add_example not in value.split("\n")):
-                    value = f"{value}\n{self.add_example}" if value else self.add_example
+                if name == "examples" and not form and not prefix and self.added:
+                    value = "\n".join([value, *self.added] if value else self.added)
                 mine = self._problems_of(live_lang, target, name, problems)
                 placed.update(mine)
                 view = FieldView(key, name, LABELS.get(name, name), value, widget, HELP.get(name, ""), mine)
@@ -477,9 +482,15 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
         if kind == "topic":
             problems += review_problems(session.content, _editing(), _live().outcomes)
         notice = "Published." if request.args.get("published") else ""
-        if session.add_example:
-            notice = (f'"{session.add_example}" is added at the end of the examples below, not yet published: check it, '
-                      "then press Publish. The line learns it within a minute or two.")
+        target = _place(session.content, session.primary, kind, ident)
+        have = {normalize(e) for e in (target.examples if target is not None else ())}
+        session.added = [q for q in session.add_examples if normalize(q) not in have]
+        if session.added:
+            quoted = "; ".join(f'"{q}"' for q in session.added)
+            notice = (f"{quoted} {'is' if len(session.added) == 1 else 'are'} added at the end of the examples below, not "
+                      "yet published: check, then press Publish. The line learns them within a minute or two.")
+        elif session.add_examples:
+            notice = "Those questions are among this topic's examples already: nothing to add."
         return _page(session, session.content, problems, form=False, notice=notice)
     action = request.form.get("action", "publish")
     if action not in ("check", "publish") and not (action.startswith("listen-") and action[7:] in session.content.languages):

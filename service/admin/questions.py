@@ -41,6 +41,7 @@ class Group:
     lang: str
     items: list[Unmatched] = field(default_factory=list)
     nearest: list[Nearest] = field(default_factory=list)
+    added: Target | None = None  # the place whose examples now hold one of its wordings: dealt with
 
     @property
     def words(self) -> str:

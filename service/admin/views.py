@@ -14,6 +14,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, 
                    url_for)
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..content import normalize
 from ..line import Line
 from ..settings import E164
 from . import access, charts
@@ -465,9 +466,30 @@ def unmatched() -> tuple[str, int] | str:
     showing_ignored = request.args.get("ignored") == "1"
     shown = [i for i in items if ((i.lang, i.words) in hidden) == showing_ignored]
     groups, junk = group(shown, line.matcher, line.junk)
+    # A group whose wording is now one of a topic's examples has been dealt with: said so, and listed last.
+    taught = {(code, normalize(e)): t for code, lang in line.content.languages.items()
+              for t in lang.targets.values() for e in t.examples}
+    for g in groups:
+        g.added = next((taught[(g.lang, normalize(i.words))] for i in g.items if (g.lang, normalize(i.words)) in taught), None)
+    groups.sort(key=lambda g: g.added is not None)
+    places = {code: sorted((t for t in lang.targets.values() if not (t.kind == "menu" and t.id == "main")),
+                           key=lambda t: t.title.lower()) for code, lang in line.content.languages.items()}
     return render_template("admin/unmatched.html", groups=groups, junk=junk, start=start, end=end,
                            names=_language_names(line), error="", showing_ignored=showing_ignored,
-                           ignored_count=sum(1 for i in items if (i.lang, i.words) in hidden), closeness=closeness)
+                           ignored_count=sum(1 for i in items if (i.lang, i.words) in hidden), closeness=closeness,
+                           places=places)
+
+
+@bp.get("/unmatched/add")
+def add_to_place() -> BaseResponse:
+    """A group's wordings taken to the editor of the topic or menu an admin chose (one of the nearest, or any other)."""
+    line = _line()
+    lang = request.args.get("lang", "")
+    kind, _, ident = request.args.get("place", "").partition(":")
+    if lang not in line.content.languages or (kind, ident) not in line.content.languages[lang].targets:
+        abort(404)
+    endpoint = "admin.menu_editor" if kind == "menu" else "admin.topic_editor"
+    return redirect(url_for(endpoint, lang=lang, ident=ident, add_example=request.args.getlist("words")[:10]))
 
 
 def closeness(score: float) -> str:
