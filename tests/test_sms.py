@@ -358,3 +358,9 @@ def test_asking_to_stop_in_other_words_gets_the_help_that_says_to_reply_stop(tex
     assert reply == gsm.fold(line.content.languages["en"].phrases["sms_help"]) and "STOP" in reply
     [answer] = texter.send("can I stop my medicine")
     assert "STOP" not in answer
+
+
+@pytest.mark.parametrize("first, marker", [("AYUDA", "no consejo médico"), ("how does this work", "not medical advice")])
+def test_a_first_help_carries_the_notice_once(first: str, marker: str, texter: TextThread) -> None:
+    [reply] = texter.send(first)
+    assert gsm.fold(reply).lower().count(marker) == 1 and "911" in reply

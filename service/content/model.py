@@ -85,7 +85,7 @@ CRISIS_NUMBER = "988"
 SAFETY_NUMBERS: dict[str, tuple[str, ...]] = {
     "crisis": (CRISIS_NUMBER, EMERGENCY_NUMBER), "sms_crisis": (CRISIS_NUMBER, EMERGENCY_NUMBER),
     "emergency": (EMERGENCY_NUMBER,), "sms_emergency": (EMERGENCY_NUMBER,), "notice": (EMERGENCY_NUMBER,),
-    "sms_welcome": (EMERGENCY_NUMBER,),
+    "sms_welcome": (EMERGENCY_NUMBER,), "sms_help": (EMERGENCY_NUMBER,),
 }
 # Words the carrier and Twilio answer themselves by text (opting out, back in, help): a keyword or phrase of the line
 # that is one of them would unsubscribe the texter who sends it, or never reach the line.

@@ -129,7 +129,10 @@ class Conversation:
             if code is not None:
                 # Asking to stop in other words than the one STOP the carrier acts on: the help, which says how.
                 self.set_language(code)
-                return [self.welcome()] if name in ("language", "menu") else [self.phrase("sms_help")]
+                if name in ("language", "menu"):
+                    return [self.welcome()]
+                self.noticed = True  # the help says what the line is and that an emergency is for 911
+                return [self.phrase("sms_help")]
         if words.isdigit():
             return [self.pick(words)]
         code = matcher.word_language(body, "courtesy", self.lang.code)
