@@ -348,8 +348,18 @@ def test_words_typed_in_the_editor_survive_a_session_that_ends_and_can_be_discar
     area.clear()
     area.send_keys(typed)
     driver.find_element(By.CSS_SELECTOR, "button[value=publish]").click()  # type: ignore[attr-defined]
-    settled(driver, lambda d: "published" in d.page_source.lower())
+    settled(driver, lambda d: any(n.text.startswith("Published.") for n in d.find_elements(By.CSS_SELECTOR, "p.notice")))
     driver.get(editor)  # type: ignore[attr-defined]
     settled(driver, lambda d: d.find_element(By.ID, "in-text"))
     assert driver.find_element(By.ID, "in-text").get_attribute("value") == typed  # type: ignore[attr-defined]
     assert not driver.find_elements(By.CSS_SELECTOR, ".notice.draft")  # type: ignore[attr-defined]
+    kept = "return localStorage.getItem('poems-line-draft:/admin/content/en/contagious')"
+    assert driver.execute_script(kept) is None  # type: ignore[attr-defined]
+    # Typed, then signed out: the next person at this computer does not find those words.
+    area = driver.find_element(By.ID, "in-text")  # type: ignore[attr-defined]
+    area.clear()
+    area.send_keys("Words nobody should find after signing out.")
+    assert driver.execute_script(kept) is not None  # type: ignore[attr-defined]
+    driver.find_element(By.CSS_SELECTOR, "form.signout button").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.CSS_SELECTOR, "form.signin"))
+    assert driver.execute_script(kept) is None  # type: ignore[attr-defined]

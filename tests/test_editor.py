@@ -774,3 +774,16 @@ def test_a_problem_a_change_causes_in_another_topic_links_to_that_topic(admin: F
     assert "those about other topics, which your change affects" in Page(page).text
     assert admin.get(others[0]).status_code == 200
     assert "Not published" not in Page(page).text  # Check publishes nothing, and says so plainly
+
+
+def test_a_form_of_a_page_sent_after_the_session_ended_leads_back_to_that_page(editor_app: Flask) -> None:
+    # "Mark handled", "Revert" and the like post to addresses that are no page: signing in leads to the page they were on.
+    browser = signed_in(https_client(editor_app))
+    token = editor_form(browser)["fields"]["csrf"][0]
+    browser.post("/admin/sign-out", data={"csrf": token})
+    sent = browser.post("/admin/history/1/revert", data={"csrf": token}, headers={"Referer": "https://line.example.org/admin/history?page=2"})
+    assert sent.status_code == 302 and "ended=1" in sent.headers["Location"]
+    page = Page(browser.get(sent.headers["Location"]).get_data(as_text=True))
+    back = browser.post(sent.headers["Location"], data={**page.form("")["fields"], "name": "Maria", "password": PASSWORD})
+    assert back.status_code == 302 and back.headers["Location"].endswith("/admin/history?page=2")
+    assert browser.get(back.headers["Location"]).status_code == 200

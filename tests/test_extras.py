@@ -410,9 +410,11 @@ def test_at_the_offer_of_a_person_crisis_words_get_the_crisis_message_and_the_ke
     _to_message_menu(call, line)
     turn = call.press("9")
     assert en["menu.main"].text in turn.text and turn.record is None
-    # Staying on the line, or saying "leave a message", still records one.
+    # Staying on the line, saying "leave a message", or starting to say the message, still records one.
     _to_message_menu(call, line)
     assert call.say("leave a message").record is not None
+    _to_message_menu(call, line)
+    assert call.say("hi this is Ana, my husband has numbness in his feet, please call me back").record is not None
 
 
 def test_after_the_crisis_message_the_repeat_key_plays_it_again(call: PhoneCall, line: Line) -> None:

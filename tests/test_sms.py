@@ -364,3 +364,23 @@ def test_asking_to_stop_in_other_words_gets_the_help_that_says_to_reply_stop(tex
 def test_a_first_help_carries_the_notice_once(first: str, marker: str, texter: TextThread) -> None:
     [reply] = texter.send(first)
     assert gsm.fold(reply).lower().count(marker) == 1 and "911" in reply
+
+
+def test_a_short_question_with_a_number_after_a_did_you_mean_is_a_question(texter: TextThread, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    targets = line.content.languages["en"].targets
+    choices = (targets[("topic", "skin")], targets[("topic", "contagious")])
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", choices, ()))
+    texter.send("hi")
+    texter.send("pills")
+    monkeypatch.undo()
+    [reply] = texter.send("type 2 diabetes")
+    assert gsm.fold(targets[("topic", "contagious")].text) not in reply
+
+
+@pytest.mark.parametrize("body", ["what are my options", "is it back", "should I start"])
+def test_a_question_made_of_common_words_and_a_control_word_is_a_question(body: str, texter: TextThread, line: Line) -> None:
+    texter.send("hi")
+    [reply] = texter.send(body)
+    assert gsm.fold(line.content.languages["en"].phrases["sms_menu_header"]) not in reply

@@ -31,6 +31,7 @@ from ..content.replies import first_text_room, longest_closing
 from ..line import Line
 from ..editing import PublishRefused, Stale
 from ..live import Live, answers_hash, base_texts, is_review_problem, live_texts, review_problems
+from .questions import MAX_ADDED
 from .views import _line, _log, bp
 
 log = logging.getLogger("service.admin")
@@ -85,6 +86,7 @@ class FieldView:
     problems: list[Problem] = dataclasses.field(default_factory=list)
     counters: Counters | None = None
     shown: str = ""  # a fingerprint of the value the page showed, to tell the admin's changes from another's
+    served: str = ""  # the value the line serves now (the page's script keeps a draft of what differs from it)
     yours: str = ""  # this admin's wording of a field a colleague changed meanwhile (the field shows theirs)
 
 
@@ -229,21 +231,18 @@ class Elsewhere:
     def of(cls, problem: Problem, content: Content) -> "Elsewhere":
         """The problem, and where an admin fixes it when it names a topic or menu."""
         found = _ABOUT.match(problem.message)
-        lang = next((code for code, lang in content.languages.items() if lang.file == problem.file), "")
-        if found is None or not lang:
+        language = next((lang for lang in content.languages.values() if lang.file == problem.file), None)
+        if found is None or language is None:
             return cls(problem.file, problem.line, problem.message, problem.severity)
         kind, ident = found.groups()
-        target = content.languages[lang].targets.get(("menu" if kind == "menu" else content.kind_of(ident), ident))
+        target = language.targets.get(("menu" if kind == "menu" else content.kind_of(ident), ident))
         endpoint = "admin.menu_editor" if kind == "menu" else "admin.topic_editor"
         return cls(problem.file, problem.line, problem.message, problem.severity,
-                   f"{content.languages[lang].name}, {target.title if target is not None else ident}",
-                   url_for(endpoint, lang=lang, ident=ident))
+                   f"{language.name}, {target.title if target is not None else ident}",
+                   url_for(endpoint, lang=language.code, ident=ident))
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
-
-
-MAX_ADDED = 10  # wordings of one group brought at once from "Not understood"
 
 
 def _without_lines(message: str) -> str:
@@ -283,7 +282,10 @@ class Session:
         # A question from "Not understood", put at the end of this language's examples, ready to check and publish.
         # Questions people asked, brought from "Not understood" to be added to the examples (a group's wordings).
         asked = (" ".join(w.split())[:200] for w in request.args.getlist("add_example")[:MAX_ADDED] if w.strip())
-        self.add_examples: tuple[str, ...] = tuple(dict.fromkeys(asked)) if kind != "phrase" else ()
+        first_of: dict[str, str] = {}
+        for question in asked:
+            first_of.setdefault(normalize(question), question)  # one of each, however it is written
+        self.add_examples: tuple[str, ...] = tuple(first_of.values()) if kind != "phrase" else ()
         self.added: list[str] = []  # those not among the examples yet, put at their end
 
     def prefix(self, lang: Language) -> str:
@@ -384,7 +386,7 @@ class Session:
                 placed.update(mine)
                 view = FieldView(key, name, LABELS.get(name, name), value, widget, HELP.get(name, ""), mine)
                 view.counters = self._counters(live_lang, name, value)
-                view.shown, view.yours = shown, yours
+                view.shown, view.yours, view.served = shown, yours, _text(served)
                 fields.append(view)
             column = LanguageColumn(lang, prefix, fields, room=first_text_room(live_lang) if "sms_welcome" in live_lang.phrases else 0,
                                     closing=_closing(live_lang))

@@ -24,6 +24,10 @@ SAME_QUESTION = 0.55
 SAME_IF_SAME_PLACE = 0.42
 
 
+# A group's wordings brought at once to a topic's examples from "Not understood".
+MAX_ADDED = 10
+
+
 @dataclass(frozen=True)
 class Nearest:
     """One of the places a group's question comes nearest to, and where its examples end in the prompt file."""

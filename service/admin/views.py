@@ -19,7 +19,7 @@ from ..line import Line
 from ..settings import E164
 from . import access, charts
 from .catalogue import catalogue
-from .questions import group
+from .questions import MAX_ADDED, group
 
 # The records (and SQLAlchemy with them) are imported by the views that read them: not at every start of the line.
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
@@ -41,7 +41,7 @@ def guard() -> BaseResponse | None:
         if request.method == "GET":
             return redirect(url_for("admin.sign_in", next=request.full_path))
         # A form sent after the session ended (signed out elsewhere, or its hours up): back to its page after signing in.
-        return redirect(url_for("admin.sign_in", next=request.path, ended=1))
+        return redirect(url_for("admin.sign_in", next=_page_of_form(), ended=1))
     if request.method == "POST" and not access.csrf_ok(request.form.get(access.CSRF_FIELD)):
         _log("refused: form without this session's token")
         return Response(render_template("admin/refused.html", reason="This form has expired, so it was not sent. Reload the "
@@ -268,6 +268,18 @@ def _duration(seconds: int) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
+def _page_of_form() -> str | None:
+    """The page a form was sent from: its own address when that is a page (the editor), else the page it was on."""
+    from werkzeug.exceptions import HTTPException
+
+    try:
+        current_app.url_map.bind("").match(request.path, "GET")
+        return request.path
+    except HTTPException:
+        referrer = urlsplit(request.referrer or "")
+        return f"{referrer.path}?{referrer.query}" if referrer.query else referrer.path or None
+
+
 def _safe_next(target: str | None) -> str:
     # Only a path on this site's admin pages: never an open redirect, never a header with a line break in it.
     if (target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target
@@ -469,9 +481,10 @@ def unmatched() -> tuple[str, int] | str:
     # A group whose wording is now one of a topic's examples has been dealt with: said so, and listed last.
     taught = {(code, normalize(e)): t for code, lang in line.content.languages.items()
               for t in lang.targets.values() for e in t.examples}
-    for g in groups:
-        g.added = next((taught[(g.lang, normalize(i.words))] for i in g.items if (g.lang, normalize(i.words)) in taught), None)
-    groups.sort(key=lambda g: g.added is not None)
+    for each in groups:
+        each.added = next((taught[(each.lang, normalize(i.words))] for i in each.items
+                           if (each.lang, normalize(i.words)) in taught), None)
+    groups.sort(key=lambda each: each.added is not None)
     places = {code: sorted((t for t in lang.targets.values() if not (t.kind == "menu" and t.id == "main")),
                            key=lambda t: t.title.lower()) for code, lang in line.content.languages.items()}
     return render_template("admin/unmatched.html", groups=groups, junk=junk, start=start, end=end,
@@ -489,7 +502,7 @@ def add_to_place() -> BaseResponse:
     if lang not in line.content.languages or (kind, ident) not in line.content.languages[lang].targets:
         abort(404)
     endpoint = "admin.menu_editor" if kind == "menu" else "admin.topic_editor"
-    return redirect(url_for(endpoint, lang=lang, ident=ident, add_example=request.args.getlist("words")[:10]))
+    return redirect(url_for(endpoint, lang=lang, ident=ident, add_example=request.args.getlist("words")[:MAX_ADDED]))
 
 
 def closeness(score: float) -> str:
@@ -588,14 +601,23 @@ def handled(message_id: int) -> BaseResponse:
     store = _records()
     undo = request.form.get("undo") == "1"
     # A note typed, then "Mark handled" pressed instead of "Keep note": kept too, never silently dropped.
-    note = " ".join(request.form.get("note", "").split())[:NOTE_LIMIT]
+    note, too_long = _typed_note()
     if store is None or not summary.mark_handled(store, message_id, g.admin, handled=not undo):
         abort(404)
-    if note:
+    if note and not too_long:
         summary.add_note(store, message_id, g.admin, note)
     _log("message marked " + ("not handled" if undo else "handled"), message=message_id)
-    flash(f"Message {message_id} marked {'not handled' if undo else 'handled'} by {g.admin}" + ("; note kept." if note else "."))
+    flash(f"Message {message_id} marked {'not handled' if undo else 'handled'} by {g.admin}"
+          + (f"; {too_long}" if too_long else "; note kept." if note else "."))
     return _back_to_messages(message_id)
+
+
+def _typed_note() -> tuple[str, str]:
+    """The note typed in a message's form, spaces made single; and why it cannot be kept, if it cannot."""
+    note = " ".join(request.form.get("note", "").split())
+    if len(note) > NOTE_LIMIT:
+        return note, f"the note has {len(note)} characters; notes keep at most {NOTE_LIMIT}. Nothing was kept: shorten it."
+    return note, ""
 
 
 
@@ -605,12 +627,12 @@ def add_note(message_id: int) -> BaseResponse:
     from ..records import summary
 
     store = _records()
-    note = " ".join(request.form.get("note", "").split())
+    note, too_long = _typed_note()
     if not note:
         flash(f"Message {message_id}: the note was empty, so nothing was kept.")
         return _back_to_messages(message_id)
-    if len(note) > NOTE_LIMIT:
-        flash(f"Message {message_id}: the note has {len(note)} characters; notes keep at most {NOTE_LIMIT}. Nothing was kept: shorten it.")
+    if too_long:
+        flash(f"Message {message_id}: {too_long}")
         return _back_to_messages(message_id)
     if store is None or not summary.add_note(store, message_id, g.admin, note):
         abort(404)

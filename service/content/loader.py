@@ -394,9 +394,9 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
             for missing in sorted(REQUIRED_PLACEHOLDERS.get(name, frozenset()) - used_all):
                 reader.error(pnode, f"phrase '{name}': {{{missing}}} is missing; expected it, where the line puts the "
                                     f"{'key to press or reply' if missing == 'key' else 'title'}")
-            digits = re.sub(r"\D", "", text)
             for number in SAFETY_NUMBERS.get(name, ()):
-                if number not in digits:
+                # The number itself, written 988, 9 8 8 or 9-8-8, not digits inside another number.
+                if not re.search(r"(?<![\d-])" + r"[ -]?".join(number) + r"(?![\d-]?\d)", text):
                     reader.error(pnode, f"phrase '{name}': the number {number} is missing; expected {number} in it, "
                                         f"as every {name} phrase must give it")
             phrases[name] = text

@@ -89,15 +89,15 @@ SAFETY_NUMBERS: dict[str, tuple[str, ...]] = {
 }
 # Words the carrier and Twilio answer themselves by text (opting out, back in, help): a keyword or phrase of the line
 # that is one of them would unsubscribe the texter who sends it, or never reach the line.
-CARRIER_WORDS = frozenset({"stop", "stopall", "unsubscribe", "end", "quit", "cancel", "optout", "revoke",
-                           "start", "yes", "unstop", "help", "info"})
+OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "end", "quit", "cancel", "optout", "revoke"})
+CARRIER_WORDS = OPT_OUT_WORDS | {"start", "yes", "unstop", "help", "info"}
 # Phrases whose text is spoken on its own (the others are built into menus and answers).
 SPOKEN_PHRASES = tuple(
     name for name, (channel, _) in PHRASES.items() if channel == "voice" and name not in ("option", "did_you_mean", "choice", "also")
 )
 WORD_LISTS = ("menu", "help", "language", "repeat", "back", "numbers", "yes", "no", "courtesy", "emergency", "crisis", "ignore")
 # Lists a language may have: without one, that way of asking is simply not heard in it (keys still work).
-OPTIONAL_WORD_LISTS = ("text_me", "stop_texts")
+OPTIONAL_WORD_LISTS = ("text_me", "stop_texts", "filler")
 VOICE_FIELDS = ("name", "say_language", "say_voice", "speech_language", "gtts_lang", "gtts_tld", "espeak_voice", "readability")
 READABILITY_FORMULAS = {"flesch_kincaid_grade": "max", "fernandez_huerta": "min", "szigriszt_pazos": "min", "flesch_reading_ease": "min"}
 # How the admin pages name each formula.

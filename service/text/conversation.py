@@ -172,8 +172,11 @@ class Conversation:
         if len(tokens) > MAX_CHOICE_WORDS:
             return None
         numbers = [normalize(w) for w in self.lang.words.get("numbers", ())]
+        filler = {w for phrase in self.lang.words.get("filler", ()) for w in normalize(phrase).split()}
         found = [int(t) for t in tokens if t.isdigit()] + [numbers.index(t) for t in tokens if t in numbers]
-        return found[0] if len(found) == 1 else None
+        # One number, and nothing else but filler ("option", "number", "please"): "type 2 diabetes" is a question.
+        others = [t for t in tokens if not t.isdigit() and t not in numbers]
+        return found[0] if len(found) == 1 and all(t in filler for t in others) else None
 
     def pick_choice(self, number: int) -> str:
         """A number after a "did you mean": that choice (another number: the choices again)."""

@@ -9,7 +9,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
 from ..content import gsm, normalize
-from ..content.model import CARRIER_WORDS
+from ..content.model import CARRIER_WORDS, OPT_OUT_WORDS
 from ..gateway import TWIML_TYPE
 from ..gateway.signatures import require_signature
 from ..line import current_line
@@ -22,7 +22,6 @@ log = logging.getLogger("service.text")
 
 # Twilio answers these itself on long codes (Advanced Opt-Out): opting out, back in, and asking for help. A reply of
 # ours would be a second, unwanted text. The line's own help answers AYUDA, MENU, "how does this work" and the like.
-OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "end", "quit", "cancel", "optout", "revoke"})
 RESERVED_WORDS = CARRIER_WORDS
 MAX_BODY = 1600
 

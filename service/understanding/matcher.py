@@ -52,7 +52,7 @@ OFFER_LEAD = 1.0
 # "did you mean"); on the development questions, Spanish right first 59.1% -> 61.4%, wrong unchanged (bench/README.md).
 OFFER_PAST_MENU = True
 # The word lists whose words count with a few words beside them that ask for nothing.
-LENIENT_LISTS = ("courtesy", "menu", "help", "repeat", "back", "text_me", "stop_texts")
+LENIENT_LISTS = ("courtesy", "menu", "help", "text_me", "stop_texts")
 MAX_CHOICES = 3       # a caller hears at most three choices (each is a title and a key to hold in mind)
 GIST_CHARS = 600
 # A message of a few words that is a keyword or phrase with a typo in it still names that place.
@@ -130,13 +130,13 @@ class LanguageIndex:
         # A control or courtesy said with a few more words ("thank you for the info", "ayuda por favor", "hi there,
         # I have a question"): each list's phrases, longest first, and the words that may stand beside them without
         # asking for anything.
-        self._said_with: dict[str, re.Pattern[str]] = {}
-        for name in LENIENT_LISTS:
-            phrases = sorted(self.words.get(name, ()), key=len, reverse=True)
-            if phrases:
-                self._said_with[name] = re.compile("|".join(rf"\b{re.escape(p)}\b" for p in phrases))
-        self._beside = self.analyzer.stop | {w for name in (*LENIENT_LISTS, "yes", "no")
-                                             for w in self.words.get(name, ()) if " " not in w}
+        self._said_with: dict[str, list[re.Pattern[str]]] = {
+            name: [re.compile(rf"\b{re.escape(p)}\b") for p in sorted(self.words.get(name, ()), key=len, reverse=True)]
+            for name in LENIENT_LISTS}
+        # Only the language's filler words ("please", "por favor", "for the info") and a one-word yes or no: its common
+        # words at large would make questions of them ("is it back", "what are my options").
+        self._beside = frozenset(w for name in ("filler", "yes", "no") for phrase in self.words.get(name, ())
+                                 for w in phrase.split())
 
     def rank(self, text: str, vector: np.ndarray | None = None) -> list[Scored]:
         """Every place scored for a message, best first: the words' BM25 share and the meaning's probability."""
@@ -204,11 +204,14 @@ class LanguageIndex:
         words = normalize(text)
         if words in self.words.get(name, frozenset()):
             return True
-        pattern = self._said_with.get(name)
-        if pattern is None or len(words) > 200:
+        patterns = self._said_with.get(name)
+        if not patterns or len(words) > 200:
             return False
-        rest, found = pattern.subn(" ", words)
-        return found > 0 and all(w in self._beside for w in rest.split())
+        found = 0
+        for pattern in patterns:  # longest first: "stop texting me" before "please stop"
+            words, n = pattern.subn(" ", words)
+            found += n
+        return found > 0 and all(w in self._beside for w in words.split())
 
 
 _BUILT: dict[tuple[str, str], "Matcher"] = {}
@@ -249,9 +252,11 @@ class Matcher:
         return self.indexes[lang].decide(text, choices=choices)
 
     def word_language(self, text: str, name: str, current: str) -> str | None:
-        """The language whose word list name holds the whole message, or the message without any language's common
-        words ("spanish please", "en español por favor"); current first."""
-        forms = {normalize(text), *(" ".join(index.analyzer.words(text)) for index in self.indexes.values())}
+        """The language whose word list name holds the whole message (for a language's name, also the message without
+        any language's common words: "spanish please", "en español por favor"); current first."""
+        forms = {normalize(text)}
+        if name == "language":
+            forms |= {" ".join(index.analyzer.words(text)) for index in self.indexes.values()}
         for code in [current, *(c for c in self.indexes if c != current)]:
             if any(self.indexes[code].is_word(form, name) for form in forms if form):
                 return code

@@ -388,7 +388,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     index = line.matcher.indexes[call.lang.code]
     if place.kind == "topic" and index.is_word(said, "text_me"):
         return press(call, place, call.keys["text_me"])  # "text it to me": as key 7
-    for name, key in (("repeat", "repeat"), ("back", "back"), ("menu", "main_menu"), ("help", "help")):
+    for name, key in CONTROL_KEYS.items():
         if index.is_word(said, name):
             # Said in another language than the call's: that language's main menu, with its notice and keys.
             return call.arrive() if arrival else press(call, place, call.keys[key])
@@ -457,8 +457,9 @@ def pick(call: Call, target: Target, place: Place | None = None, before: list[Pr
     return call.go(target.kind, target.id, source, before or None, also if target.kind == "topic" else "")
 
 
-# The word lists a caller may say alone to move about a call.
-CONTROL_WORDS = ("repeat", "back", "menu", "help", "courtesy")
+# The word lists a caller may say to move about a call, and the key each stands for.
+CONTROL_KEYS = {"repeat": "repeat", "back": "back", "menu": "main_menu", "help": "help"}
+CONTROL_WORDS = tuple(CONTROL_KEYS)
 
 
 def _named_elsewhere(call: Call, said: str) -> str | None:
@@ -467,10 +468,11 @@ def _named_elsewhere(call: Call, said: str) -> str | None:
     words = normalize(said)
     indexes = call.line.matcher.indexes
     own = indexes[call.lang.code]
-    if not words or words in own.exact or any(own.is_word(words, name) for name in CONTROL_WORDS):
+    said_as = (*CONTROL_WORDS, "courtesy")
+    if not words or words in own.exact or any(own.is_word(words, name) for name in said_as):
         return None
     for code, index in indexes.items():
-        if code != call.lang.code and (words in index.exact or any(index.is_word(words, name) for name in CONTROL_WORDS)):
+        if code != call.lang.code and (words in index.exact or any(index.is_word(words, name) for name in said_as)):
             return code
     return None
 

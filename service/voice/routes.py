@@ -14,8 +14,7 @@ from ..gateway.signatures import require_signature
 from ..line import current_line
 from ..logs import note, notes
 from ..understanding.matcher import MAX_CHOICES
-from ..understanding.speech import repair
-from .call import CHOICE_JOIN, LANGUAGE_MENU, Call, Place, callback, press, record, speak, spoken_digits, stay_silent
+from .call import CHOICE_JOIN, CONTROL_WORDS, LANGUAGE_MENU, Call, Place, callback, press, record, speak, spoken_digits, stay_silent
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(require_signature)
@@ -130,7 +129,8 @@ def transfer() -> Response:
     if wants and call.line.transfer_number(call.lang.code):
         call.notes["step_key"] = "transfer"
         return twiml(call.put_through())
-    # Anything but "a person" or "no": the keys that work everywhere, and words heard as anywhere (crisis words first).
+    # The keys that work everywhere work here too; crisis and emergency words, a control word or a language asked for
+    # by name are heard as anywhere. Anything else said is someone starting their message: on to the recording.
     here = Place("menu", call.home_of("leave_message"))
     keys = call.keys
     digits = request.form.get("Digits", "")
@@ -138,12 +138,10 @@ def transfer() -> Response:
         return twiml(call.leave_message())
     if digits in (keys["back"], keys["main_menu"], keys["help"], keys["language"]):
         return twiml(press(call, here, digits))
-    if said and not index.is_word(said, "no"):
-        safety = call.line.safety
-        about = call.line.decide(repair(said), call.lang.code)
-        # "Leave a message" said here is what staying on the line does: on to the recording, not the offer again.
-        if safety.is_crisis(said) or safety.is_emergency(said) or about.kind not in ("answer", "offer") or about.target.kind != "action":
-            return twiml(speak(call, here, said))
+    safety = call.line.safety
+    if said and (safety.is_crisis(said) or safety.is_emergency(said) or any(index.is_word(said, name) for name in CONTROL_WORDS)
+                 or call.line.matcher.word_language(said, "language", call.lang.code) is not None):
+        return twiml(speak(call, here, said))
     return twiml(call.record_message())
 
 

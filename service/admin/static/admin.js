@@ -38,3 +38,19 @@
     });
   });
 })();
+
+// Signing out forgets the editor's unpublished words kept in this browser: the next person at this computer does not
+// find them (and publish them under their own name).
+(function () {
+  "use strict";
+  var out = document.querySelector("form.signout");
+  if (!out) { return; }
+  out.addEventListener("submit", function () {
+    try {
+      for (var i = window.localStorage.length - 1; i >= 0; i--) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf("poems-line-draft:") === 0) { window.localStorage.removeItem(key); }
+      }
+    } catch (e) { /* no storage: nothing kept */ }
+  });
+})();

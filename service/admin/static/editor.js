@@ -60,9 +60,9 @@
 })();
 
 // Words typed and not yet published are kept in this browser as one types: a session that ends, a form that expired
-// or a tab closed by mistake loses nothing. Opening the page again puts them back (with a way to discard them), as
-// long as the field still holds what it held when they were typed; once published, or changed by someone else, the
-// kept words are dropped.
+// or a tab closed by mistake loses nothing. Opening the page again puts them back (with a way to discard them) where
+// the field still holds what it held when they were typed; where a colleague published a change to it since, they are
+// shown to copy from instead. Published, they are dropped. Kept field by field: two tabs do not undo each other.
 (function () {
   "use strict";
   var form = document.getElementById("editor");
@@ -70,46 +70,83 @@
   try { store = window.localStorage; } catch (e) { store = null; }
   if (!form || !store) { return; }
   var key = "poems-line-draft:" + location.pathname;
-  var fields = Array.prototype.filter.call(form.querySelectorAll("textarea[name], input[name]"), function (f) {
-    return (f.tagName === "TEXTAREA" || f.type === "text" || !f.type) && form.querySelector("input[name='was-" + f.name + "']");
-  });
-  function was(f) { return form.querySelector("input[name='was-" + f.name + "']").value; }
-  var first = {};
-  fields.forEach(function (f) { first[f.name] = f.value; });
-  function keep() {
-    var kept = {}, any = false;
-    fields.forEach(function (f) { if (f.value !== first[f.name]) { kept[f.name] = {value: f.value, was: was(f)}; any = true; } });
+  var fields = Array.prototype.slice.call(form.querySelectorAll("textarea[data-served], input[data-served]"));
+  function was(field) { var w = form.querySelector("input[name='was-" + field.name + "']"); return w ? w.value : ""; }
+  function served(field) { return field.getAttribute("data-served"); }
+  function read() {
+    try { var entry = JSON.parse(store.getItem(key) || "null"); if (entry && entry.fields) { return entry; } } catch (e) { /* unreadable */ }
+    return {at: 0, fields: {}};
+  }
+  function write(entry) {
     try {
-      if (any) { store.setItem(key, JSON.stringify({at: Date.now(), fields: kept})); } else { store.removeItem(key); }
+      if (Object.keys(entry.fields).length) { store.setItem(key, JSON.stringify(entry)); } else { store.removeItem(key); }
     } catch (e) { /* storage full or refused: the page still works */ }
   }
-  var saved = null;
-  try { saved = JSON.parse(store.getItem(key) || "null"); } catch (e) { saved = null; }
-  if (saved && saved.fields && !form.hasAttribute("data-posted")) {
-    var back = [];
-    fields.forEach(function (f) {
-      var d = saved.fields[f.name];
-      if (d && d.was === was(f) && d.value !== f.value) { f.value = d.value; back.push(f); }
+  function keep(event) {
+    var field = event.target;
+    if (!field.hasAttribute || !field.hasAttribute("data-served")) { return; }
+    var entry = read();
+    if (field.value !== served(field)) { entry.fields[field.name] = {value: field.value, was: was(field)}; } else { delete entry.fields[field.name]; }
+    entry.at = Date.now();
+    write(entry);
+  }
+  var saved = read();
+  if (Object.keys(saved.fields).length && !form.hasAttribute("data-posted")) {
+    var restored = [], shownBefore = {}, elsewhere = [];
+    fields.forEach(function (field) {
+      var kept = saved.fields[field.name];
+      if (!kept) { return; }
+      if (kept.value === served(field)) { delete saved.fields[field.name]; return; }  // published since
+      // Questions just brought from "Not understood" are in the examples: the kept words wait for the next visit.
+      if (form.hasAttribute("data-adding") && /(^|-)examples$/.test(field.name)) { return; }
+      if (kept.was !== was(field)) {  // a colleague published this field since: theirs stays, these are shown
+        elsewhere.push({label: (form.querySelector("label[for='in-" + field.name + "']") || {}).textContent || field.name, words: kept.value});
+        delete saved.fields[field.name];
+        return;
+      }
+      if (kept.value !== field.value) {
+        shownBefore[field.name] = field.value;
+        field.value = kept.value;
+        field.dispatchEvent(new Event("input"));
+        restored.push(field);
+      }
     });
-    if (back.length) {
-      back.forEach(function (f) { f.dispatchEvent(new Event("input")); });
+    write(saved);
+    if (restored.length) {
       var note = document.createElement("p");
       note.className = "notice draft";
       note.setAttribute("role", "status");
-      note.textContent = "Your words not yet published (typed " + new Date(saved.at).toLocaleString() +
-        ") were put back in " + back.length + " field" + (back.length === 1 ? "" : "s") + ". Check and publish them, or ";
+      note.textContent = "Your words not yet published (typed " + new Date(saved.at).toLocaleString() + ") were put back in " +
+        restored.length + " field" + (restored.length === 1 ? "" : "s") + ". Check and publish them, or ";
       var discard = document.createElement("button");
       discard.type = "button";
       discard.textContent = "discard them";
       discard.addEventListener("click", function () {
-        back.forEach(function (f) { f.value = first[f.name]; f.dispatchEvent(new Event("input")); });
-        store.removeItem(key);
+        var entry = read();
+        restored.forEach(function (field) {
+          field.value = shownBefore[field.name];
+          field.dispatchEvent(new Event("input"));
+          delete entry.fields[field.name];
+        });
+        write(entry);
         note.remove();
       });
       note.appendChild(discard);
       form.parentNode.insertBefore(note, form);
-    } else {
-      store.removeItem(key);  // published since, or changed by someone else: those words are no longer the draft
+    }
+    if (elsewhere.length) {
+      var box = document.createElement("details");
+      box.className = "notice draft-elsewhere";
+      box.open = true;
+      var summary = document.createElement("summary");
+      summary.textContent = "Someone published a change to " + elsewhere.length + " field" + (elsewhere.length === 1 ? "" : "s") +
+        " you had typed in without publishing: the page shows theirs. Your words, to copy from:";
+      box.appendChild(summary);
+      elsewhere.forEach(function (item) {
+        var head = document.createElement("p"); head.textContent = item.label; box.appendChild(head);
+        var words = document.createElement("pre"); words.className = "paste"; words.textContent = item.words; box.appendChild(words);
+      });
+      form.parentNode.insertBefore(box, form);
     }
   }
   form.addEventListener("input", keep);
