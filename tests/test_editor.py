@@ -100,7 +100,9 @@ def test_publishing_a_changed_text_answer_reaches_texters_and_the_history(admin:
     assert NEW_WORDS in reply and OLD_WORDS not in reply
     assert NEW_WORDS in " ".join(editor_form(admin)["fields"]["text"][0].split())
     history = Page(admin.get("/admin/history").get_data(as_text=True))
-    assert "Maria" in history.text and "en" in history.text and "contagious" in history.text and "Revert" in history.text
+    assert "Maria" in history.text and "en" in history.text and "Revert" in history.text
+    title = editor_app.extensions["line"].content.languages["en"].topic("contagious").title
+    assert f"Topic: {title}" in history.text  # as the Content page names it, not its id
     assert any(r.getMessage().count('"published"') and "Maria" in r.getMessage() for r in caplog.records)
 
 

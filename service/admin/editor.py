@@ -699,7 +699,17 @@ def history() -> str:
     found = store.revisions(51, (number - 1) * 50)
     conflicts = _live().conflicts()
     return render_template("admin/history.html", revisions=found[:50], page=number, older=len(found) > 50,
-                           diff=word_diff, conflicts=conflicts, fingerprint=fingerprint)
+                           diff=word_diff, conflicts=conflicts, fingerprint=fingerprint, named=_named)
+
+
+def _named(kind: str, ident: str) -> str:
+    """A changed place as the Content page names it: "Topic: whether it is contagious", "Phrase: notice"."""
+    content = _line().content
+    lang = content.languages.get(content.default_language) or next(iter(content.languages.values()))
+    if kind == "phrase":
+        return f"Phrase: {ident}"
+    target = lang.targets.get(("menu", ident) if kind == "menu" else (content.kind_of(ident), ident))
+    return f"{'Menu' if kind == 'menu' else 'Topic'}: {target.title if target is not None else ident}"
 
 
 @bp.post("/history/<int(max=2147483647):revision_id>/revert")
