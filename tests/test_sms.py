@@ -384,3 +384,12 @@ def test_a_question_made_of_common_words_and_a_control_word_is_a_question(body: 
     texter.send("hi")
     [reply] = texter.send(body)
     assert gsm.fold(line.content.languages["en"].phrases["sms_menu_header"]) not in reply
+
+
+@pytest.mark.parametrize("body, crisis", [("I don't want to die from this, what treatment is best?", False),
+                                          ("no me quiero morir, que tratamiento hay", False),
+                                          ("some days I just want to die", True), ("me quiero morir", True)])
+def test_a_crisis_phrase_right_after_a_negation_is_not_a_crisis(body: str, crisis: bool, texter: TextThread, line: Line) -> None:
+    [reply] = texter.send(body)
+    sms_crisis = {gsm.fold(lang.phrases["sms_crisis"]) for lang in line.content.languages.values()}
+    assert (reply in sms_crisis) is crisis, reply

@@ -26,11 +26,23 @@ class Safety:
 
         self.emergency = _pattern(gather("emergency"))
         self.crisis = _pattern(gather("crisis"))
+        # "I don't want to die from this", "no me quiero morir": a phrase right after one of these says the opposite.
+        self.negations = frozenset(normalize(w) for w in gather("negation"))
 
     def is_emergency(self, text: str) -> bool:
         """A medical emergency described: chest pain, cannot breathe, stroke signs..."""
-        return bool(self.emergency and self.emergency.search(normalize(text[:2000])))
+        return self._found(self.emergency, text)
 
     def is_crisis(self, text: str) -> bool:
         """Thoughts of suicide or self-harm."""
-        return bool(self.crisis and self.crisis.search(normalize(text[:2000])))
+        return self._found(self.crisis, text)
+
+    def _found(self, pattern: re.Pattern[str] | None, text: str) -> bool:
+        if pattern is None:
+            return False
+        words = normalize(text[:2000])
+        for match in pattern.finditer(words):
+            before = words[: match.start()].split()
+            if not (before[-1:] and before[-1] in self.negations or " ".join(before[-2:]) in self.negations):
+                return True
+        return False
