@@ -388,7 +388,10 @@ def test_a_question_made_of_common_words_and_a_control_word_is_a_question(body: 
 
 @pytest.mark.parametrize("body, crisis", [("I don't want to die from this, what treatment is best?", False),
                                           ("no me quiero morir, que tratamiento hay", False),
-                                          ("some days I just want to die", True), ("me quiero morir", True)])
+                                          ("some days I just want to die", True), ("me quiero morir", True),
+                                          # "No" answering a question, then a crisis; emphasis; another language's "no"
+                                          ("No. Me quiero morir.", True), ("No, no quiero vivir", True),
+                                          ("no, I want to die", True), ("there is no reason to live", True)])
 def test_a_crisis_phrase_right_after_a_negation_is_not_a_crisis(body: str, crisis: bool, texter: TextThread, line: Line) -> None:
     [reply] = texter.send(body)
     sms_crisis = {gsm.fold(lang.phrases["sms_crisis"]) for lang in line.content.languages.values()}
