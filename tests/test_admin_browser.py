@@ -320,7 +320,7 @@ def test_words_typed_in_the_editor_survive_a_session_that_ends_and_can_be_discar
         editing: tuple[Flask, str], chrome: object) -> None:
     from selenium.webdriver.common.by import By
 
-    app, base = editing
+    _, base = editing
     driver = chrome
     editor = f"{base}/admin/content/en/contagious"
     typed = "POEMS cannot be caught from anyone. Ask your doctor about your own case."

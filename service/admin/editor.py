@@ -228,7 +228,7 @@ class Elsewhere:
     href: str = ""
 
     @classmethod
-    def of(cls, problem: Problem, content: Content) -> "Elsewhere":
+    def of(cls, problem: Problem, content: Content) -> Elsewhere:
         """The problem, and where an admin fixes it when it names a topic or menu."""
         found = _ABOUT.match(problem.message)
         language = next((lang for lang in content.languages.values() if lang.file == problem.file), None)
@@ -351,7 +351,7 @@ class Session:
     def _where(self, name: str) -> str:
         return f"phrase '{self.ident}'" if self.kind == "phrase" else f"{self.kind} '{self.ident}': {name}"
 
-    def columns(self, content: Content, problems: list[Problem], form: bool) -> tuple[list[LanguageColumn], list[Problem]]:
+    def columns(self, content: Content, problems: list[Problem], form: bool) -> tuple[list[LanguageColumn], list[Elsewhere]]:
         """Each language's fields with their values (the form's, when it was sent), problems and counters; and the
         problems that belong to no field of this place."""
         placed: set[Problem] = set()

@@ -274,7 +274,7 @@ class Content:
         """Whether an id names a topic or an action."""
         return "action" if target_id in ACTIONS else "topic"
 
-    def key_of(self, ref: str, lang: "Language") -> tuple[str, str]:
+    def key_of(self, ref: str, lang: Language) -> tuple[str, str]:
         """The place a reference names (as ref_of() wrote it, in a call's URL or a texter's session), among a
         language's targets."""
         if ref.startswith(MENU_REF):
