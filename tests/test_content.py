@@ -338,3 +338,16 @@ def test_markup_typed_into_an_answer_is_an_error(small_prompts: Path) -> None:
     at = text.index("    text: ", start) + len("    text: ")
     (small_prompts / "en.yaml").write_text(text[:at] + "<script>alert(1)</script> " + text[at:], encoding="utf-8")
     assert any("topic 'contagious' text has markup, <script>; expected plain words" in p for p in report(small_prompts))
+
+
+def test_a_language_file_that_lost_its_menus_and_topics_is_reported_not_a_crash(tmp_path: Path) -> None:
+    # Found by the damaged-files test: the longest list of choices had no titles to name.
+    import shutil
+
+    tree = tmp_path / "prompts"
+    shutil.copytree(FIXTURES / "three", tree)
+    text = (tree / "es.yaml").read_text(encoding="utf-8")
+    start = text.index("\nmenus:")
+    end = text.index("\n  what_is:", start)
+    (tree / "es.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    assert "prompts/es.yaml:3: es.yaml: missing 'menus'; expected it here" in [str(p) for p in read(tree).problems]

@@ -41,8 +41,9 @@ def check_quality(content: Content, reading: bool = True) -> list[Problem]:
             if owner in failed:
                 continue  # one report per text: the longer variants fail for the same reason
             line = targets[owner].line_of("text") if owner in targets else lang.phrase_lines.get(name.split("'")[1], 1) if name.startswith("phrase") else 1
-            if name == LONGEST_CHOICES:
-                line = longest_titled(lang, TEXT_CHOICES)[0].line_of("title")  # the longest title: the one to shorten
+            titled = longest_titled(lang, TEXT_CHOICES) if name == LONGEST_CHOICES else []
+            if titled:
+                line = titled[0].line_of("title")  # the longest title: the one to shorten
             found = _check_text(name, text, f"{owner} text" if owner in targets else name)
             if found:
                 failed.add(owner)
