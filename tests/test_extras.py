@@ -54,6 +54,7 @@ def test_text_me_this_sends_the_topics_text_answer_from_the_line_to_the_caller(c
     turn = call.press("7")
     assert turn.heard[0].text == "We have sent this answer to your phone by text message."
     assert turn.gather is not None and not turn.hung_up
+    assert "press 7" not in turn.text  # just sent: not offered again in the same breath
     [sent] = http.requests
     assert sent["method"] == "POST" and sent["url"].endswith("/Accounts/AC" + "a" * 32 + "/Messages.json")
     assert sent["data"]["To"] == CALLER and sent["data"]["From"] == LINE_NUMBER

@@ -159,7 +159,7 @@ class Call:
         return self.listen(place, prompts)
 
     def topic(self, topic_id: str, came_from: str, before: list[Prompt] | None = None, silence: int = 0,
-              replay: bool = True, also: str = "") -> VoiceResponse:
+              replay: bool = True, also: str = "", offer_text: bool = True) -> VoiceResponse:
         """An answer followed by its footer (repeat, text me, back, main menu), inside a Gather; with also, the
         runner-up of a likely-but-not-certain match offered on key 1 right after the answer."""
         if self.content.kind_of(topic_id) == "action":
@@ -174,7 +174,7 @@ class Call:
                 title = self.lang.targets[self.key_of(also)].title
                 prompts.append(Prompt(self.lang.code, f"also.{also}", fill(self.lang.phrases["also"], {
                     "title": title, "key": self.lang.key_name(ALSO_KEY)}), self.lang.file))
-        if self.can_text():
+        if offer_text and self.can_text():
             prompts.append(self.phrase("text_offer"))
         prompts.append(self.phrase("answer_footer"))
         return self.listen(place, prompts)
@@ -506,7 +506,8 @@ def text_me(call: Call, place: Place) -> VoiceResponse:
     call.notes["step_key"] = f"text_me_{outcome}"
     # A second press for the same answer: it was sent, once.
     said = "text_sent" if outcome in ("sent", "again") else "text_failed"
-    return call.topic(place.ident, place.came_from, [call.phrase(said)], replay=False, also=place.also)
+    # Not offered again at once: it was just sent, or could not be (the day's texts used, or Twilio failing).
+    return call.topic(place.ident, place.came_from, [call.phrase(said)], replay=False, also=place.also, offer_text=False)
 
 
 def record(call: Call, form: Mapping[str, str]) -> VoiceResponse:
