@@ -326,3 +326,12 @@ def test_english_please_in_a_spanish_text_conversation_switches_to_english(texte
     assert gsm.fold(line.content.languages["en"].phrases["sms_welcome"]) in reply
     [answer] = texter.send("is it contagious")
     assert gsm.fold(line.content.languages["en"].targets[("topic", "contagious")].text) in answer
+
+
+def test_an_english_question_after_a_spanish_hello_is_answered_in_english_and_spanglish_stays_spanish(texter: TextThread, line: Line) -> None:
+    texter.send("hola")
+    [answer] = texter.send("is it contagious?")
+    assert gsm.fold(line.content.languages["en"].topic("contagious").text) in answer
+    texter.send("hola")
+    [mixed] = texter.send("my husband tiene poems, es contagioso?")
+    assert gsm.fold(line.content.languages["es"].topic("contagious").text) in mixed

@@ -25,6 +25,12 @@ class LanguageGuesser:
     def __init__(self, content: Content) -> None:
         vocab = {code: vocabulary(lang) for code, lang in content.languages.items()}
         self.own = {code: words - frozenset().union(*(v for c, v in vocab.items() if c != code)) for code, words in vocab.items()}
+        # And each language's own small words ("is", "it", "the"; "es", "el"), from its ignore list: a bank that quotes
+        # people mixing languages ("stem cell transplant q es eso") holds the other language's small words too, so
+        # they are counted from the lists written for each language, not from its bank.
+        small = {code: frozenset(normalize(w) for w in lang.words.get("ignore", ())) for code, lang in content.languages.items()}
+        for code in self.own:
+            self.own[code] = self.own[code] | (small[code] - frozenset().union(*(v for c, v in small.items() if c != code)))
         # Every word of every language: what the junk filter knows as words.
         self.known: frozenset[str] = frozenset().union(*vocab.values())
         self.default = content.default_language
