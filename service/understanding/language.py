@@ -9,11 +9,12 @@ from ..content import Content, Language, normalize
 SWITCH_WORDS = 2
 
 
-def vocabulary(lang: Language) -> frozenset[str]:
-    """Every word a language's content uses: answers, titles, phrases, word lists and the question bank."""
+def vocabulary(lang: Language, with_examples: bool = True) -> frozenset[str]:
+    """Every word a language's content uses: answers, titles, phrases, word lists and (with_examples) the question bank."""
     texts: list[str] = []
     for target in lang.targets.values():
-        texts += [target.title, target.keyword, target.spoken, target.text, target.intro, *target.phrases, *target.examples]
+        texts += [target.title, target.keyword, target.spoken, target.text, target.intro, *target.phrases,
+                  *(target.examples if with_examples else ())]
     texts += list(lang.phrases.values())
     texts += [w for words in lang.words.values() for w in words]
     return frozenset(w for text in texts for w in normalize(text).split() if not w.isdigit())
@@ -27,10 +28,12 @@ class LanguageGuesser:
         self.own = {code: words - frozenset().union(*(v for c, v in vocab.items() if c != code)) for code, words in vocab.items()}
         # And each language's own small words ("is", "it", "the"; "es", "el"), from its ignore list: a bank that quotes
         # people mixing languages ("stem cell transplant q es eso") holds the other language's small words too, so
-        # they are counted from the lists written for each language, not from its bank.
+        # they are counted from the lists written for each language and what it says itself, not from its bank.
         small = {code: frozenset(normalize(w) for w in lang.words.get("ignore", ())) for code, lang in content.languages.items()}
+        said = {code: vocabulary(lang, with_examples=False) for code, lang in content.languages.items()}
         for code in self.own:
-            self.own[code] = self.own[code] | (small[code] - frozenset().union(*(v for c, v in small.items() if c != code)))
+            others = frozenset().union(*(small[c] | said[c] for c in small if c != code))
+            self.own[code] = self.own[code] | (small[code] - others)
         # Every word of every language: what the junk filter knows as words.
         self.known: frozenset[str] = frozenset().union(*vocab.values())
         self.default = content.default_language
