@@ -6,6 +6,7 @@ prompt files as they now stand, to download."""
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import io
 import json
@@ -235,7 +236,7 @@ class Elsewhere:
         if found is None or language is None:
             return cls(problem.file, problem.line, problem.message, problem.severity)
         kind, ident = found.groups()
-        target = language.targets.get(("menu" if kind == "menu" else content.kind_of(ident), ident))
+        target = _place(content, language.code, "menu" if kind == "menu" else "topic", ident)
         endpoint = "admin.menu_editor" if kind == "menu" else "admin.topic_editor"
         return cls(problem.file, problem.line, problem.message, problem.severity,
                    f"{language.name}, {target.title if target is not None else ident}",
@@ -443,7 +444,7 @@ def _page(session: Session, content: Content, problems: list[Problem], form: boo
     return render_template("admin/editor.html", session=session, columns=columns, elsewhere=elsewhere, notice=notice, posted=form,
                            sources=sources, replaced=replaced, errors=[p for p in problems if p.severity == "error"],
                            job=job, learnt=learnt, version=_line().content.version, kind=session.kind,
-                           title=_title(session)), status
+                           title=_named(session.content, session.primary, session.kind, session.ident)), status
 
 
 def content_errors(edits: list[Edit]) -> list[Problem]:
@@ -458,11 +459,12 @@ def _number(text: str, most: int) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 and 1 <= int(text) <= most else None
 
 
-def _title(session: Session) -> str:
-    target = _place(session.content, session.primary, session.kind, session.ident)
-    if session.kind == "phrase":
-        return f"Phrase: {session.ident}"
-    return f"{'Menu' if session.kind == 'menu' else 'Topic'}: {target.title if target else session.ident}"
+def _named(content: Content, lang_code: str, kind: str, ident: str) -> str:
+    """A place as the Content page names it: "Topic: whether it is contagious", "Phrase: notice"."""
+    if kind == "phrase":
+        return f"Phrase: {ident}"
+    target = _place(content, lang_code, kind, ident)
+    return f"{'Menu' if kind == 'menu' else 'Topic'}: {target.title if target else ident}"
 
 
 def _fresh_session(lang: str, kind: str, ident: str, clashes: list[tuple[str, str]]) -> Session:
@@ -698,18 +700,10 @@ def history() -> str:
     number = _number(page, 10_000) or 1
     found = store.revisions(51, (number - 1) * 50)
     conflicts = _live().conflicts()
-    return render_template("admin/history.html", revisions=found[:50], page=number, older=len(found) > 50,
-                           diff=word_diff, conflicts=conflicts, fingerprint=fingerprint, named=_named)
-
-
-def _named(kind: str, ident: str) -> str:
-    """A changed place as the Content page names it: "Topic: whether it is contagious", "Phrase: notice"."""
     content = _line().content
-    lang = content.languages.get(content.default_language) or next(iter(content.languages.values()))
-    if kind == "phrase":
-        return f"Phrase: {ident}"
-    target = lang.targets.get(("menu", ident) if kind == "menu" else (content.kind_of(ident), ident))
-    return f"{'Menu' if kind == 'menu' else 'Topic'}: {target.title if target is not None else ident}"
+    return render_template("admin/history.html", revisions=found[:50], page=number, older=len(found) > 50,
+                           diff=word_diff, conflicts=conflicts, fingerprint=fingerprint,
+                           named=functools.partial(_named, content, content.default_language))
 
 
 @bp.post("/history/<int(max=2147483647):revision_id>/revert")

@@ -620,7 +620,6 @@ def _typed_note() -> tuple[str, str]:
     return note, ""
 
 
-
 @bp.post("/messages/<int(max=2147483647):message_id>/notes")
 def add_note(message_id: int) -> BaseResponse:
     """Keep a short note with a message ("called back, will call again Tuesday"), with who and when."""

@@ -172,7 +172,7 @@ class Conversation:
         if len(tokens) > MAX_CHOICE_WORDS:
             return None
         numbers = [normalize(w) for w in self.lang.words.get("numbers", ())]
-        filler = {w for phrase in self.lang.words.get("filler", ()) for w in normalize(phrase).split()}
+        filler = self.line.matcher.indexes[self.lang.code].filler
         found = [int(t) for t in tokens if t.isdigit()] + [numbers.index(t) for t in tokens if t in numbers]
         # One number, and nothing else but filler ("option", "number", "please"): "type 2 diabetes" is a question.
         others = [t for t in tokens if not t.isdigit() and t not in numbers]

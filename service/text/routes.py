@@ -20,9 +20,6 @@ bp = Blueprint("text", __name__, url_prefix="/sms")
 bp.before_request(require_signature)
 log = logging.getLogger("service.text")
 
-# Twilio answers these itself on long codes (Advanced Opt-Out): opting out, back in, and asking for help. A reply of
-# ours would be a second, unwanted text. The line's own help answers AYUDA, MENU, "how does this work" and the like.
-RESERVED_WORDS = CARRIER_WORDS
 MAX_BODY = 1600
 
 
@@ -42,7 +39,9 @@ def incoming() -> Response:
     body = request.form.get("Body", "")[:MAX_BODY]
     words = normalize(body)
     opt_out_type = request.form.get("OptOutType", "").strip().upper()
-    if words in RESERVED_WORDS or opt_out_type:
+    # Twilio answers the carrier's words itself on long codes (Advanced Opt-Out): opting out, back in, and asking for
+    # help. A reply of ours would be a second, unwanted text. The line's own help answers AYUDA, MENU and the like.
+    if words in CARRIER_WORDS or opt_out_type:
         # Twilio has answered (or, with Advanced Opt-Out, told us in OptOutType that it has): no second text.
         if words in OPT_OUT_WORDS or opt_out_type == "STOP":
             session.clear()

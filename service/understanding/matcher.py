@@ -135,8 +135,8 @@ class LanguageIndex:
             for name in LENIENT_LISTS}
         # Only the language's filler words ("please", "por favor", "for the info") and a one-word yes or no: its common
         # words at large would make questions of them ("is it back", "what are my options").
-        self._beside = frozenset(w for name in ("filler", "yes", "no") for phrase in self.words.get(name, ())
-                                 for w in phrase.split())
+        self.filler = frozenset(w for phrase in self.words.get("filler", ()) for w in phrase.split())
+        self._beside = self.filler | {w for name in ("yes", "no") for phrase in self.words.get(name, ()) for w in phrase.split()}
 
     def rank(self, text: str, vector: np.ndarray | None = None) -> list[Scored]:
         """Every place scored for a message, best first: the words' BM25 share and the meaning's probability."""
