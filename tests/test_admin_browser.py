@@ -140,11 +140,15 @@ def test_an_admin_signs_in_and_sees_every_page_in_a_real_browser(served: tuple[F
     message.find_element(By.CSS_SELECTOR, "form.note button").click()
     settled(driver, lambda d: "will call again Tuesday (Maria" in d.find_element(By.ID, "message-1").text)
     driver.save_screenshot(str(shots / "messages.png"))  # type: ignore[attr-defined]
+    # A note typed and not kept on its own goes with "Mark handled" (the page's script carries it).
+    driver.find_element(By.CSS_SELECTOR, "#message-1 textarea[name=note], #message-1 input[name=note]:not([type=hidden])").send_keys(  # type: ignore[attr-defined]
+        "Left a voicemail in Spanish")
     driver.find_element(By.CSS_SELECTOR, "#message-1 form:not(.note) button").click()  # type: ignore[attr-defined]
     settled(driver, lambda d: "Message 1 marked handled by Maria" in d.find_element(By.TAG_NAME, "main").text)
     assert not driver.find_elements(By.ID, "message-1")  # type: ignore[attr-defined]  # no longer waiting
     driver.find_element(By.PARTIAL_LINK_TEXT, "Handled (1)").click()  # type: ignore[attr-defined]
     settled(driver, lambda d: "Handled by Maria" in d.find_element(By.ID, "message-1").text)
+    assert "Left a voicemail in Spanish" in driver.find_element(By.ID, "message-1").text  # type: ignore[attr-defined]
 
     driver.find_element(By.LINK_TEXT, "Content").click()  # type: ignore[attr-defined]
     line = app.extensions["line"]
@@ -363,3 +367,28 @@ def test_words_typed_in_the_editor_survive_a_session_that_ends_and_can_be_discar
     driver.find_element(By.CSS_SELECTOR, "form.signout button").click()  # type: ignore[attr-defined]
     settled(driver, lambda d: d.find_element(By.CSS_SELECTOR, "form.signin"))
     assert driver.execute_script(kept) is None  # type: ignore[attr-defined]
+
+
+def test_back_to_a_checked_editor_page_shows_it_again_with_the_words_typed_not_a_resubmit_warning(
+        editing: tuple[Flask, str], chrome: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    _, base = editing
+    driver = chrome
+    typed = "POEMS cannot be caught from anyone at all."
+    _sign_in(driver, base)
+    driver.get(f"{base}/admin/content/en/contagious")  # type: ignore[attr-defined]
+    area = driver.find_element(By.ID, "in-text")  # type: ignore[attr-defined]
+    area.clear()
+    area.send_keys(typed)
+    driver.find_element(By.CSS_SELECTOR, "button[value=check]").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: "ready to publish" in d.find_element(By.TAG_NAME, "main").text)
+    driver.find_element(By.LINK_TEXT, "History").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.TAG_NAME, "h1").text.startswith("History"))
+    # Back, as an admin does to go on editing: the editor, with the words typed, and no "Confirm form resubmission".
+    driver.back()  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.ID, "in-text").get_attribute("value") == typed)
+    # Reloading the checked page asks nothing either: it is the editor again, the words put back.
+    driver.refresh()  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.ID, "in-text").get_attribute("value") == typed)
+    assert driver.find_elements(By.CSS_SELECTOR, ".notice.draft")  # type: ignore[attr-defined]

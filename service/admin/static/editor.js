@@ -151,3 +151,14 @@
   }
   form.addEventListener("input", keep);
 })();
+
+// A page the editor's form was posted to (Check, Listen, a refusal) stands in the history as the editor's own address:
+// Back and Reload open the editor again, with the words typed put back from this browser (above), instead of asking
+// to send the form again ("Confirm form resubmission", which means nothing to most admins).
+(function () {
+  "use strict";
+  var form = document.getElementById("editor");
+  if (form && form.hasAttribute("data-posted") && window.history && window.history.replaceState) {
+    window.history.replaceState(null, "", location.href);
+  }
+})();
