@@ -103,7 +103,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         line.store = store
         _attach_services(app, line)
         app.extensions["line"] = line
-        live.fingerprint = matcher_fingerprint(loaded)
+        live.fingerprint = live.learnt = matcher_fingerprint(loaded)
         app.before_request(live.ensure_watching)
     app.extensions[SIGNATURES] = Signatures(app.config)
 
@@ -167,7 +167,8 @@ def _records(app: Flask) -> Any:
     # Nothing connects to the database here: the line starts, and answers, while it is down.
     url = engine_url(app.config["DATABASE_URL"], str(instance / "usage.sqlite"))
     buffer = app.config.get("RECORDS_BUFFER") or (None if url.startswith("sqlite:///") else instance / "records-buffer.sqlite")
-    return Store(url, Path(buffer) if buffer else None, int(app.config.get("RETENTION_DAYS") or 400))
+    return Store(url, Path(buffer) if buffer else None, int(app.config.get("RETENTION_DAYS") or 400),
+                 zone=app.config.get("LINE_TIMEZONE") or "")
 
 
 __all__ = ["create_app", "StartupError"]

@@ -331,7 +331,7 @@ def report_command(days: int, since: dt.datetime | None, until: dt.datetime | No
     from .records.summary import RangeError, date_range
 
     try:
-        start, end = date_range(days, since.date() if since else None, until.date() if until else None)
+        start, end = date_range(days, since.date() if since else None, until.date() if until else None, line.store.today())
     except RangeError as error:
         raise click.BadParameter(str(error), param_hint="--days/--since/--until") from error
     report = line.store.report(start, end)

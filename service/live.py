@@ -24,7 +24,7 @@ from .line import Line
 
 log = logging.getLogger("service.live")
 POLL_SECONDS = 2.0
-LEARNT = "learnt"  # content_state key: the newest content whose examples a worker has learnt, and when
+LEARNT = "learnt"  # content_state key: the examples and phrases a worker has learnt last (their fingerprint), and when
 
 
 def base_texts(root: Path) -> dict[str, str]:
@@ -65,7 +65,8 @@ class Live:
         self.root = Path(app.config["PROMPTS_DIR"])
         self.outcomes: list[Outcome] = []
         self.stamp: tuple[int, int] = (0, 0)
-        self.fingerprint = ""
+        self.fingerprint = ""  # what the newest content served asks the matcher to have learnt
+        self.learnt = ""  # what the matcher serving has learnt
         self._pid = 0
         self._lock = threading.Lock()
         # Whether this process retires edits the files carry (the serving line does; a command-line run does not).
@@ -149,7 +150,7 @@ class Live:
             self.app.extensions.pop("admin.problems", None)
             if fingerprint != self.fingerprint:
                 self.fingerprint = fingerprint
-                self._learn(content, audio, store)
+                self._learn(content, fingerprint, store)
             log.info("live content: serving version %s (revision %d)", content.version, stamp[0])
             return True
 
@@ -184,7 +185,12 @@ class Live:
             setattr(line, name, getattr(old, name))
         return line
 
-    def _learn(self, content: Content, audio: AudioLibrary, store: Any) -> None:
+    @property
+    def learning(self) -> bool:
+        """True while the matcher serving has not yet learnt the examples and phrases of the content served."""
+        return self.learnt != self.fingerprint
+
+    def _learn(self, content: Content, fingerprint: str, store: Any) -> None:
         """Train a matcher on the new content in the background, then serve it (within a minute or two)."""
         def train() -> None:
             from .understanding import Matcher
@@ -192,11 +198,14 @@ class Live:
             started = time.monotonic()
             matcher = Matcher.for_content(content, cache_dir=Path(self.app.instance_path))
             with self._lock:
-                current: Line = self.app.extensions["line"]
-                if current.content.version == content.version:
-                    self.app.extensions["line"] = replace(current, matcher=matcher, replies={})
+                # Served if what it learnt is still what the line needs: content published meanwhile that changed
+                # no example or phrase (an answer's words) needs the same matcher, and no other training.
+                if self.fingerprint != fingerprint:
+                    return
+                self.app.extensions["line"] = replace(self.app.extensions["line"], matcher=matcher, replies={})
+                self.learnt = fingerprint
             try:
-                store.set_state(LEARNT, content.version)
+                store.set_state(LEARNT, fingerprint)
             except Exception:  # noqa: BLE001 - only the page's note depends on it
                 log.warning("live content: could not note that the examples are learnt")
             log.info("live content: the matcher learnt version %s in %.1f s", content.version, time.monotonic() - started)
@@ -255,9 +264,10 @@ def review_problems(content: Content, store: Any, outcomes: list[Outcome]) -> li
     return problems
 
 
-def is_review_problem(problem: Problem) -> bool:
-    """Whether a problem is one of review_problems' warnings (the editor shows them apart from the fields')."""
-    return REVIEW_DUE in problem.message
+def is_review_problem(problem: Problem, topic: str = "") -> bool:
+    """Whether a problem is one of review_problems' warnings (the editor shows them apart from the fields'), about
+    this topic when one is named."""
+    return REVIEW_DUE in problem.message and (not topic or problem.message.startswith(f"topic '{topic}':"))
 
 
 def today() -> dt.date:

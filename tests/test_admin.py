@@ -285,6 +285,25 @@ def test_the_overview_shows_calls_texts_topics_and_where_calls_ended_as_charts(a
     assert "English" in page.text and "Not understood" in page.text
 
 
+def test_the_overview_counts_days_as_the_lines_time_zone_does(tmp_path: Path) -> None:
+    import zoneinfo
+
+    # A zone whose date differs from UTC's at this moment (14 hours ahead in the afternoon, 12 behind in the morning):
+    # the day a coordinator asks for is the line's, as the times on the page are.
+    zone = "Etc/GMT-14" if dt.datetime.now(dt.UTC).hour >= 12 else "Etc/GMT+12"
+    app = make_app(tmp_path, ADMIN_PASSWORD_HASH=HASH, LINE_TIMEZONE=zone)
+    line = app.extensions["line"]
+    TextThread(TwilioClient(app.test_client(), TOKEN)).send("I want to kill myself")
+    line.store.flush()
+    day = dt.datetime.now(zoneinfo.ZoneInfo(zone)).date()
+    browser = https_client(app)
+    signed_in(browser)
+    page = Page(browser.get("/admin/?days=1").get_data(as_text=True))
+    assert f"{day} to {day}" in page.text and "0 calls and 1 text answered" in page.text
+    assert f"{day} " in page.text.split("crisis")[0]  # the crisis message's time, on that same day
+    assert "0 calls and 1 text" in Page(browser.get(f"/admin/?start={day}&end={day}").get_data(as_text=True)).text
+
+
 def test_a_bad_range_gets_a_clear_message(browser: FlaskClient) -> None:
     signed_in(browser)
     for query, words in (("days=-5", "expected a number of days of at least 1"), ("days=x", "is not a number of days"),

@@ -236,14 +236,21 @@ def test_an_admin_edits_checks_listens_publishes_reverts_and_marks_a_review_in_a
     spoken = driver.find_element(By.ID, "in-spoken")  # type: ignore[attr-defined]
     spoken.clear()
     spoken.send_keys(f"{new} Ask your doctor about your own case.")
+    driver.set_window_size(1280, 700)  # type: ignore[attr-defined]  # a laptop's screen: the player is further down
     driver.find_element(By.CSS_SELECTOR, "#field-spoken button.listen").click()  # type: ignore[attr-defined]
     settled(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#field-spoken audio"))
     player = driver.find_element(By.CSS_SELECTOR, "#field-spoken audio")  # type: ignore[attr-defined]
     assert "/admin/listen/" in player.get_attribute("src")
+    # The page comes back at the player, below the sticky toolbar, not at its top with the player out of sight.
+    top, bottom, bar = driver.execute_script(  # type: ignore[attr-defined]
+        "var r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom, "
+        "document.querySelector('.editor > .toolbar').getBoundingClientRect().bottom]", player)
+    assert bar <= top and bottom <= driver.execute_script("return window.innerHeight")  # type: ignore[attr-defined]
     # The browser loads and decodes it: a real MP3 of the edited words' length, not an error.
     settled(driver, lambda d: d.execute_script("return arguments[0].duration > 0", player))
     assert driver.find_element(By.ID, "in-spoken").get_attribute("value").startswith(new)  # type: ignore[attr-defined]
     assert old in texts.send("contagious")[-1]  # listening publishes nothing
+    driver.set_window_size(1280, 1600)  # type: ignore[attr-defined]
 
     # Publish: texters read the new words at once; the history has the revision.
     driver.find_element(By.CSS_SELECTOR, "button[value=publish]").click()  # type: ignore[attr-defined]
@@ -392,3 +399,36 @@ def test_back_to_a_checked_editor_page_shows_it_again_with_the_words_typed_not_a
     driver.refresh()  # type: ignore[attr-defined]
     settled(driver, lambda d: d.find_element(By.ID, "in-text").get_attribute("value") == typed)
     assert driver.find_elements(By.CSS_SELECTOR, ".notice.draft")  # type: ignore[attr-defined]
+    # Checked, published, then Back: the editor again, not an error page.
+    driver.find_element(By.CSS_SELECTOR, "button[value=check]").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: "ready to publish" in d.find_element(By.TAG_NAME, "main").text)
+    driver.find_element(By.CSS_SELECTOR, "button[value=publish]").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: any(n.text.startswith("Published.") for n in d.find_elements(By.CSS_SELECTOR, "p.notice")))
+    driver.back()  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.ID, "in-text").get_attribute("value") == typed)
+
+
+def test_words_typed_before_a_sign_out_in_another_tab_come_back_after_publish_asks_to_sign_in(
+        editing: tuple[Flask, str], chrome: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    _, base = editing
+    driver = chrome
+    editor = f"{base}/admin/content/en/contagious"
+    typed = "POEMS cannot be caught from anyone, ever."
+    _sign_in(driver, base)
+    driver.get(editor)  # type: ignore[attr-defined]
+    area = driver.find_element(By.ID, "in-text")  # type: ignore[attr-defined]
+    area.clear()
+    area.send_keys(typed)
+    # Signed out in another tab: the session ends and the words kept in this browser are forgotten there.
+    driver.execute_script("localStorage.clear()")  # type: ignore[attr-defined]
+    driver.delete_all_cookies()  # type: ignore[attr-defined]
+    driver.find_element(By.CSS_SELECTOR, "button[value=publish]").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.CSS_SELECTOR, "form.signin"))
+    assert "kept in this browser" in driver.find_element(By.TAG_NAME, "main").text  # type: ignore[attr-defined]
+    driver.find_element(By.NAME, "name").send_keys("Maria")  # type: ignore[attr-defined]
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)  # type: ignore[attr-defined]
+    driver.find_element(By.CSS_SELECTOR, "form.signin button").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.ID, "in-text").get_attribute("value") == typed)
+    assert "not yet published" in driver.find_element(By.CSS_SELECTOR, ".notice.draft").text  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -163,6 +164,8 @@ def test_revert_brings_back_the_old_words_and_is_itself_a_revision(admin: FlaskC
     assert done.status_code == 303
     assert OLD_WORDS in texted(editor_app) and NEW_WORDS not in texted(editor_app, texter="+15555550162")
     page = Page(admin.get("/admin/history").get_data(as_text=True))
+    assert "Change #1 reverted: the words before it are back" in page.text  # said once, after the revert
+    page = Page(admin.get("/admin/history").get_data(as_text=True))
     assert "Reverted change #1" in page.text and page.text.index("#2") < page.text.index("#1 ")
     assert any('"reverted"' in r.getMessage() and "Maria" in r.getMessage() for r in caplog.records)
 
@@ -172,13 +175,16 @@ def test_a_review_mark_shows_who_and_when_and_is_cleared_when_an_answer_changes(
     mark = next(f for f in form.forms if f["action"].endswith("/review"))
     assert admin.post(mark["action"], data=values(mark)).status_code == 303
     today = dt.date.today().isoformat()
-    assert f"Medically reviewed by Maria on {today}" in Page(admin.get(EDITOR).get_data(as_text=True)).text
+    reviewed = Page(admin.get(EDITOR).get_data(as_text=True)).text
+    assert f"Medically reviewed by Maria on {today}" in reviewed and "Marked medically reviewed by Maria today" in reviewed
     assert editor_app.extensions["line"].content.languages["es"].topic("contagious").reviewed == dt.date.today()
     admin.post("/admin/content/es/contagious", data=values(editor_form(admin, "/admin/content/es/contagious"),
                                                             text="No. POEMS no se contagia. Hable con su médico."))
     content = Page(admin.get("/admin/content").get_data(as_text=True)).text
     assert "Changed since their last medical review: contagious" in content
     assert "it needs a new review" in Page(admin.get(EDITOR).get_data(as_text=True)).text
+    # Only the topic whose answer changed needs one: another topic's page does not say so.
+    assert "it needs a new review" not in Page(admin.get("/admin/content/en/inherited").get_data(as_text=True)).text
     check = editor_app.test_cli_runner().invoke(args=["prompts", "check", "--no-audio"])
     assert "topic 'contagious': its answer changed after its last medical review" in check.output
 
@@ -254,6 +260,43 @@ def test_new_examples_are_learnt_off_the_request_path(admin: FlaskClient, editor
             break
         time.sleep(0.2)
     assert decision.target.id == "contagious"
+    assert "has learnt this content's examples" in Page(admin.get(EDITOR).get_data(as_text=True)).text
+
+
+def test_the_editor_says_nothing_is_being_learnt_when_no_example_changed(admin: FlaskClient) -> None:
+    learnt = "has learnt this content's examples"
+    assert learnt in Page(admin.get(EDITOR).get_data(as_text=True)).text  # a fresh line: the files' examples are learnt
+    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
+    page = Page(admin.get(EDITOR).get_data(as_text=True)).text
+    assert learnt in page and "being learnt" not in page  # an answer changed, no example: nothing to learn
+
+
+def test_examples_published_while_the_line_learns_others_are_learnt_even_when_an_answer_changes_meanwhile(
+        admin: FlaskClient, editor_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding import Matcher
+
+    release = threading.Event()
+    built = Matcher.for_content.__func__  # type: ignore[attr-defined]
+
+    def slow(cls: type, content: object, cache_dir: Path | None = None) -> Matcher:
+        release.wait(30)  # the training takes a while: meanwhile a colleague publishes an answer
+        return built(cls, content, cache_dir)
+
+    monkeypatch.setattr(Matcher, "for_content", classmethod(slow))
+    question = "can my budgie give me poems"
+    form = editor_form(admin)
+    admin.post(EDITOR, data=values(form, examples=form["fields"]["examples"][0] + f"\n{question}"))
+    assert "being learnt" in Page(admin.get(EDITOR).get_data(as_text=True)).text
+    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
+    release.set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        decision = editor_app.extensions["line"].matcher.decide(question, "en")
+        if decision.kind == "answer" and decision.target.id == "contagious":
+            break
+        time.sleep(0.2)
+    assert decision.kind == "answer" and decision.target.id == "contagious"
+    assert NEW_WORDS in texted(editor_app)
     assert "has learnt this content's examples" in Page(admin.get(EDITOR).get_data(as_text=True)).text
 
 
@@ -789,3 +832,11 @@ def test_a_form_of_a_page_sent_after_the_session_ended_leads_back_to_that_page(e
     back = browser.post(sent.headers["Location"], data={**page.form("")["fields"], "name": "Maria", "password": PASSWORD})
     assert back.status_code == 302 and back.headers["Location"].endswith("/admin/history?page=2")
     assert browser.get(back.headers["Location"]).status_code == 200
+
+
+def test_too_much_pasted_gets_a_plain_admin_page_not_a_bare_error(admin: FlaskClient, editor_app: Flask) -> None:
+    page = admin.post(EDITOR, data=values(editor_form(admin), spoken="POEMS. " * 25_000))
+    text = Page(page.get_data(as_text=True)).text
+    assert page.status_code == 413 and "nothing was saved" in text and "kept in this browser" in text
+    assert "Overview" in text  # the admin pages' own page, with their navigation
+    assert OLD_WORDS in texted(editor_app)

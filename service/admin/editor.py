@@ -395,10 +395,10 @@ class Session:
                 review = reviews.get(self.ident)
                 column.review = (f"Medically reviewed by {review.who} on {review.on}" if review is not None else
                                  f"Medically reviewed on {target.reviewed}" if target.reviewed else "Not yet medically reviewed")
-                column.stale = any(is_review_problem(p) and p.file == lang.file for p in problems)
+                column.stale = any(is_review_problem(p, self.ident) and p.file == lang.file for p in problems)
             out.append(column)
         elsewhere = [Elsewhere.of(p, content) for p in problems if p not in placed and (
-            p.severity == "error" or is_review_problem(p) and p.message.startswith(f"topic '{self.ident}'"))]
+            p.severity == "error" or is_review_problem(p, self.ident))]
         return out, elsewhere
 
     def _problems_of(self, lang: Language, target: Target, name: str, problems: list[Problem]) -> list[Problem]:
@@ -443,7 +443,8 @@ def _page(session: Session, content: Content, problems: list[Problem], form: boo
     job = store.job(revision) if revision is not None else None
     return render_template("admin/editor.html", session=session, columns=columns, elsewhere=elsewhere, notice=notice, posted=form,
                            sources=sources, replaced=replaced, errors=[p for p in problems if p.severity == "error"],
-                           job=job, learnt=learnt, version=_line().content.version, kind=session.kind,
+                           job=job, learning=_live().learning, learnt=learnt if learnt and learnt[0] == _live().learnt else None,
+                           kind=session.kind,
                            title=_named(session.content, session.primary, session.kind, session.ident)), status
 
 
@@ -668,6 +669,7 @@ def review(lang: str, ident: str) -> BaseResponse:
         _live().refresh()
     store.review(ident, g.admin, answers_hash(_line().content, ident), revision)
     _log("marked medically reviewed", topic=ident)
+    flash(f"Marked medically reviewed by {g.admin} today, in every language.", "notice")
     return redirect(url_for("admin.topic_editor", lang=lang, ident=ident) + "#review", code=303)
 
 
@@ -742,6 +744,8 @@ def revert(revision_id: int) -> BaseResponse:
     _log("reverted", revision=revision, reverts=revision_id, place=f"{found.kind}:{found.ident}")
     _live().refresh()
     start_audio(revision, old.content, _line())
+    flash(f"Change #{revision_id} reverted: the words before it are back, for callers and texters now (change #{revision}).",
+          "notice")
     return redirect(url_for("admin.history") + f"#revision-{revision}", code=303)
 
 

@@ -68,7 +68,10 @@ def trouble(error: Exception) -> BaseResponse | tuple[str, int]:
 
 
 ERROR_REASONS = {404: "There is no such page here. It may have moved, or the address was mistyped.",
-                 405: "That page cannot be used that way.", 503: "The line is not running just now: try again in a minute."}
+                 405: "That page cannot be used that way.", 503: "The line is not running just now: try again in a minute.",
+                 413: "That was more than these pages take at once (128 KB; a topic's answers are far shorter), so nothing "
+                      "was saved. Go back: words typed in the editor are kept in this browser. Shorten what was pasted, "
+                      "then check again."}
 
 
 @bp.app_errorhandler(404)
@@ -305,16 +308,18 @@ def _range() -> tuple[dt.date | None, dt.date | None, str]:
     except ValueError:
         return None, None, f"'{_cut(request.args['days'])}' is not a number of days: expected a whole number such as 7 or 30"
     dates: list[dt.date | None] = []
+    store = _records()
+    today = store.today() if store is not None else dt.date.today()  # the line's day, not the server's
     for name in ("start", "end"):
         value = request.args.get(name, "").strip()
         try:
             dates.append(dt.date.fromisoformat(value) if value else None)
         except ValueError:
-            return None, None, f"'{_cut(value)}' is not a date: expected YYYY-MM-DD, such as {dt.date.today():%Y-%m-%d}"
+            return None, None, f"'{_cut(value)}' is not a date: expected YYYY-MM-DD, such as {today:%Y-%m-%d}"
     from ..records import summary
 
     try:
-        start, end = summary.date_range(days, dates[0], dates[1])
+        start, end = summary.date_range(days, dates[0], dates[1], today)
     except summary.RangeError as error:
         return None, None, f"That range cannot be shown: {error}."
     return start, end, ""

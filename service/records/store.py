@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 import weakref
+import zoneinfo
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,7 +194,7 @@ class Store:
     and retrying: the line starts and answers with the database down and loses nothing across an outage."""
 
     def __init__(self, url: str, buffer_path: Path | None = None, retention_days: int = RETENTION_DAYS,
-                 direct: bool | None = None) -> None:
+                 direct: bool | None = None, zone: str = "") -> None:
         connect_args = {"timeout": 10} if url.startswith("sqlite") else {"connect_timeout": 5}
         self.url = url
         # A file on this machine: nothing to wait for, so no buffer in between (direct=False: through the buffer).
@@ -212,6 +213,8 @@ class Store:
         default = Path(url.removeprefix("sqlite:///")).with_suffix(".buffer.sqlite") if self.embedded else None
         self.buffer = DurableBuffer(buffer_path or default or Path("instance") / "records-buffer.sqlite")
         self.retention_days = retention_days
+        # The line's own time zone (LINE_TIMEZONE): its days, in the records and on the admin pages, begin and end there.
+        self.zone = zoneinfo.ZoneInfo(zone) if zone else None
         self.state = "unknown"  # "up" once the tables are known to exist, "down" while the database cannot be reached
         self._ready = False
         self._wake = threading.Event()
@@ -231,6 +234,10 @@ class Store:
         # them: each worker opens its own (SQLAlchemy's advice for forked processes).
         os.register_at_fork(after_in_child=functools.partial(_own_connections, weakref.ref(self)))
 
+    def today(self) -> dt.date:
+        """Today, in the line's time zone (the server's own when none is set)."""
+        return dt.datetime.now(self.zone).date()
+
     # -- the request path: a list append, or (messages) one durable write --
 
     def _keep(self, kind: str, row: dict[str, Any], rid: str = "", power_safe: bool = False) -> None:
@@ -247,14 +254,14 @@ class Store:
 
     def record_usage(self, channel: str, lang: str, topic: str, rid: str = "") -> None:
         """Count one topic reached (rid: the same request again counts once)."""
-        self._keep("usage", {"day": dt.date.today().isoformat(), "channel": channel, "lang": lang, "topic": topic}, rid)
+        self._keep("usage", {"day": self.today().isoformat(), "channel": channel, "lang": lang, "topic": topic}, rid)
 
     def record_unmatched(self, channel: str, lang: str, words: str, rid: str = "", decision: str = "none",
                          thread: str = "", number_words: frozenset[str] = frozenset()) -> None:
         """Keep words the line did not understand, or asked "did you mean" about (never who sent them; e-mail
         addresses and phone numbers, typed or spelled out, are taken out first)."""
         words = scrub(" ".join(words.lower().split()), number_words)
-        self._keep("unmatched", {"day": dt.date.today().isoformat(), "channel": channel, "lang": lang, "words": words[:200],
+        self._keep("unmatched", {"day": self.today().isoformat(), "channel": channel, "lang": lang, "words": words[:200],
                                  "decision": decision, "thread": thread[:64] or None}, rid)
 
     def record_message(self, call_sid: str, caller: str, recording_url: str, duration: int, recording_sid: str = "",
@@ -270,9 +277,9 @@ class Store:
     def record_step(self, channel: str, lang: str, sid: str, place: str, decision: str = "", safety: str = "",
                     rid: str = "", thread: str = "") -> None:
         """One step of a call, or one text answered: where it left the person, and what the line made of their words."""
-        # The time as seconds: made a date and a time when written (every request pays for this one).
+        # The time as seconds: made a time when written (every request pays for this one); the day is the line's.
         now = time.time()
-        self._keep("step", {"at": now, "day": now, "channel": channel, "lang": lang, "sid": sid[:64], "place": place[:80],
+        self._keep("step", {"at": now, "day": dt.datetime.fromtimestamp(now, self.zone).date().isoformat(), "channel": channel, "lang": lang, "sid": sid[:64], "place": place[:80],
                             "decision": decision or None, "safety": safety or None, "thread": thread[:64] or None}, rid)
 
     def record_safety(self, channel: str, lang: str, kind: str, answered: str, words: str = "", rid: str = "",
@@ -280,7 +287,7 @@ class Store:
         """Crisis or emergency words met, and what the line answered (988, 911); a text's words, scrubbed."""
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         kept = scrub(" ".join(words.split()), number_words)[:300] if words else None
-        self._keep("safety", {"at": now.isoformat(), "day": now.date().isoformat(), "channel": channel, "lang": lang,
+        self._keep("safety", {"at": now.isoformat(), "day": self.today().isoformat(), "channel": channel, "lang": lang,
                               "kind": kind, "answered": answered, "words": kept}, rid)
 
     def record_callback(self, recording_sid: str, number: str) -> None:
@@ -292,7 +299,7 @@ class Store:
         "cap" (this number has had per_day texts of this kind today). Shared by every worker and instance through
         the database; raises when the database cannot be reached (the caller then sends nothing)."""
         self.prepare()
-        today = dt.date.today()
+        today = self.today()
         with self.engine.begin() as conn:
             if self.engine.dialect.name == "postgresql":
                 # One number's claims one at a time, across every worker and instance.
@@ -408,7 +415,7 @@ class Store:
     def purge(self, today: dt.date | None = None) -> int:
         """Delete questions not understood, call steps and safety events older than the retention period."""
         self.prepare()
-        before = (today or dt.date.today()) - dt.timedelta(days=self.retention_days)
+        before = (today or self.today()) - dt.timedelta(days=self.retention_days)
         gone = 0
         with self.engine.begin() as conn:
             for table in (unmatched, steps, safety_events):

@@ -150,6 +150,9 @@
     }
   }
   form.addEventListener("input", keep);
+  // Kept again as the form goes: words typed before a sign-out in another tab (which forgets them) come back when the
+  // session that ended is opened again.
+  form.addEventListener("submit", function () { fields.forEach(function (field) { keep({target: field}); }); });
 })();
 
 // A page the editor's form was posted to (Check, Listen, a refusal) stands in the history as the editor's own address:
