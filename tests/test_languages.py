@@ -335,3 +335,38 @@ def test_an_english_question_after_a_spanish_hello_is_answered_in_english_and_sp
     texter.send("hola")
     [mixed] = texter.send("my husband tiene poems, es contagioso?")
     assert gsm.fold(line.content.languages["es"].topic("contagious").text) in mixed
+
+
+def test_a_spanish_texter_writes_numbers_in_words_and_asks_again_or_back_in_their_own_words(twilio: TwilioClient) -> None:
+    app = twilio.client.application
+    by_digit = TextThread(TwilioClient(app.test_client(), TOKEN), texter="+15555550193")
+    by_word = TextThread(TwilioClient(app.test_client(), TOKEN), texter="+15555550194")
+    by_digit.send("hola")
+    by_word.send("hola")
+    assert by_word.send("dos") == by_digit.send("2")  # the main menu's option 2, as the digit
+    assert by_word.send("el uno") == by_digit.send("1")
+    answer = by_word.send("se contagia?")[-1]
+    assert "infeccion" in answer.lower()
+    # "Otra vez": the same answer again (not the topic of its words); "volver": the menu, not "POEMS puede volver".
+    assert by_word.send("otra vez por favor")[-1] == answer
+    back = by_word.send("volver")[-1]
+    assert "Responda con" in back and "volver" not in back.lower()
+
+
+def test_a_caller_says_again_or_back_with_words_beside_them_and_a_spanish_speaker_says_so(call: PhoneCall, line: Line) -> None:
+    call.start()
+    call.press("6")  # Spanish
+    call.press("4")
+    answer = call.press("3")
+    again = call.say("otra vez por favor")
+    assert spoken(line, "topic.contagious", "es") in again.text
+    assert spoken(line, "menu.risk", "es") in call.say("atrás por favor").text
+    other = PhoneCall(TwilioClient(call.twilio.client.application.test_client(), TOKEN), audio_texts(line))
+    other.start()
+    heard = other.say("no hablo inglés")
+    assert spoken(line, "menu.main", "es") in heard.text and answer.gather is not None
+
+
+def test_a_texter_who_says_they_speak_no_english_gets_spanish(texter: TextThread) -> None:
+    texter.send("hi")
+    assert "Responda con" in texter.send("no hablo ingles")[-1]

@@ -202,6 +202,21 @@ def test_an_emergency_is_never_routed_on_to_a_topic_by_one_of_its_words(texter: 
     assert reply.startswith("Si es una emergencia, llame al 911 ahora.") and "testosterona" not in reply.lower()
 
 
+def test_an_emergency_told_in_any_words_gets_911_then_the_warning_signs_in_the_texters_language(
+        tmp_path: Path, prompts_copy: Path) -> None:
+    with (prompts_copy / "line.yaml").open("a", encoding="utf-8") as f:
+        f.write("emergency_topic: outlook\n")  # the fixture's stand-in for the warning signs
+    app = make_app(tmp_path, PROMPTS_DIR=str(prompts_copy))
+    content = app.extensions["line"].content
+    texter = TextThread(TwilioClient(app.test_client(), TOKEN), texter="+15555550191")
+    [reply] = texter.send("mi esposo no puede respirar y le duele el pecho")
+    warning = gsm.fold(content.languages["es"].topic("outlook").text)
+    assert reply.startswith("Si es una emergencia, llame al 911 ahora.") and warning.split(".")[0] in reply
+    [reply] = TextThread(TwilioClient(app.test_client(), TOKEN), texter="+15555550192").send("chest pain, is it contagious?")
+    assert reply.startswith("If this is an emergency") and "not an infection" not in reply
+    assert content.languages["en"].topic("outlook").text.split(".")[0] in reply
+
+
 @pytest.mark.parametrize("body, expected", [
     ("some days i just want to die", "You are not alone"),
     ("I don't want to go on anymore", "You are not alone"),

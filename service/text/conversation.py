@@ -33,6 +33,8 @@ class Conversation:
         thread = session.get("thread")
         self.thread = thread if isinstance(thread, str) and len(thread) == 16 else secrets.token_hex(8)
         self.choices: list[str] = []
+        last = session.get("last")  # the topic answered last, for "again"
+        self.last = last if isinstance(last, str) else ""
         # Whether a reply already carries the line's notice: a flag, never a search of the reply's words (a reply
         # is folded for GSM-7, the phrase is not, and a Spanish notice searched for in its own reply was missed).
         self.noticed = False
@@ -47,6 +49,7 @@ class Conversation:
         session["menu"] = self.menu
         session["choices"] = self.choices
         session["thread"] = self.thread
+        session["last"] = self.last
         session.permanent = True
 
     def phrase(self, name: str) -> str:
@@ -56,6 +59,7 @@ class Conversation:
     def listing(self, menu_id: str) -> str:
         """A menu's numbered list; numbers now pick from it."""
         self.menu = menu_id
+        self.last = ""
         return sms_menu(self.content, self.lang, menu_id)
 
     def welcome(self) -> str:
@@ -69,6 +73,7 @@ class Conversation:
         (one message, not two: carriers do not keep two texts in order, and each is billed). With also, the answer
         closes with that other topic to reply 1 for, and 1 now means it."""
         note(topic=target_id)
+        self.last = target_id
         self.line.record_usage("sms", self.lang.code, target_id)
         target = self.lang.topic(target_id)
         if also is not None:
@@ -104,26 +109,31 @@ class Conversation:
             self.noticed = True  # nothing goes before the crisis line's words
             return [self.phrase("sms_crisis")]
         if safety.is_emergency(body):
-            # Never routed on to a topic because of one of its words: 911 first, then the warning signs when those
-            # are what is asked about, else the menu.
+            # Never routed on to a topic because of one of its words: 911 first, then the warning signs (which say
+            # what needs 911 and what needs the doctor now, whatever words the emergency was told in), else the menu.
             note(safety="emergency")
             self.switch_if_clear(body)
             self.line.record_safety("sms", self.lang.code, "emergency", body, request.form.get("To", ""))
             self.noticed = True  # "call 911" comes first, and is the notice's own warning
-            about = self.line.decide(body, self.lang.code)
             warning = self.content.emergency_topic
-            if warning and about.kind != "none" and about.target.id == warning:
+            if warning and ("topic", warning) in self.lang.targets:
                 return [f"{self.phrase('sms_emergency')}\n{self.answer_for(warning)}"]
             return [f"{self.phrase('sms_emergency')}\n{self.listing('main')}"]
         words = normalize(body)
         matcher = self.line.matcher
         if not words:
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
-        if words.isdigit() and self.asked:
-            return [self.pick_choice(int(words))]
-        chosen = self.choice_number(words) if self.asked else None
+        chosen = self.choice_number(words)
         if chosen is not None:
-            return [self.pick_choice(chosen)]
+            # A number, in digits or words ("2", "dos", "option 2"): a "did you mean"'s choice, else the menu's option.
+            return [self.pick_choice(chosen) if self.asked else self.pick(str(chosen))]
+        if matcher.word_language(body, "repeat", self.lang.code):
+            # "Again", "otra vez": the last answer once more (never the topic of its words: "volver" is not a relapse).
+            last = self.last if ("topic", self.last) in self.lang.targets else ""
+            return [self.answer_for(last) if last else self.listing(self.menu)]
+        if matcher.word_language(body, "back", self.lang.code):
+            # "Back", "volver": from an answer, the menu it was in; from a menu, the main menu.
+            return [self.listing(self.menu if self.last else "main")]
         for name in ("language", "help", "stop_texts", "menu"):
             code = matcher.word_language(body, name, self.lang.code)
             if code is not None:
@@ -133,8 +143,6 @@ class Conversation:
                     return [self.welcome()]
                 self.noticed = True  # the help says what the line is and that an emergency is for 911
                 return [self.phrase("sms_help")]
-        if words.isdigit():
-            return [self.pick(words)]
         code = matcher.word_language(body, "courtesy", self.lang.code)
         if code is not None:
             # "thanks", "ok", "bye": a short reply in kind, no list of topics, and not a question not understood.
