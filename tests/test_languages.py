@@ -370,3 +370,9 @@ def test_a_caller_says_again_or_back_with_words_beside_them_and_a_spanish_speake
 def test_a_texter_who_says_they_speak_no_english_gets_spanish(texter: TextThread) -> None:
     texter.send("hi")
     assert "Responda con" in texter.send("no hablo ingles")[-1]
+
+
+def test_thanks_in_english_in_a_spanish_conversation_is_answered_in_spanish(texter: TextThread) -> None:
+    texter.send("hola")
+    [reply] = texter.send("thank you")
+    assert reply.startswith("Con gusto")

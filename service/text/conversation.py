@@ -145,8 +145,10 @@ class Conversation:
                 return [self.phrase("sms_help")]
         code = matcher.word_language(body, "courtesy", self.lang.code)
         if code is not None:
-            # "thanks", "ok", "bye": a short reply in kind, no list of topics, and not a question not understood.
-            self.set_language(code)
+            # "thanks", "ok", "bye": a short reply in kind, no list of topics, and not a question not understood; in
+            # the conversation's language ("thank you" in a Spanish conversation is a courtesy, not a switch).
+            if self.first:
+                self.set_language(code)
             return [self.phrase("sms_courtesy")]
         if self.line.junk.is_mash(body):
             # Keys mashed, not words: the short help; kept with the questions not understood, where it is folded away.
