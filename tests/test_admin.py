@@ -496,6 +496,10 @@ def test_the_content_page_has_every_menu_topic_and_phrase_with_audio_sources_and
     block = Page(page.html.split('id="prompt-en-topic-polyneuropathy"')[1].split('<div class="prompt"')[0])
     assert str(topic.reviewed) in block.text and "segment" in block.text and "Reading score" in block.text
     assert all(line.content.sources[s].title in block.text for s in topic.sources)
+    # A screen reader's list of links tells each "Edit" apart: each names its place.
+    edits = re.findall(r'<a class="edit"[^>]*aria-label="([^"]+)"', page.html)
+    assert len(edits) >= len(line.content.topic_ids()) and all(label.startswith("Edit ") for label in edits)
+    assert len(set(edits)) * 2 >= len(edits)  # once per language at most
 
 
 def test_a_check_warning_is_shown_beside_its_prompt(admin_app: Flask, browser: FlaskClient) -> None:
