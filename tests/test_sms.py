@@ -354,6 +354,20 @@ def test_a_choice_written_in_words_picks_it(reply: str, texter: TextThread, line
     assert gsm.fold(topic.text) in answer
 
 
+def test_yes_to_an_answer_that_offers_another_topic_takes_that_topic(texter: TextThread, line: Line,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    targets = line.content.languages["en"].targets
+    first, other = targets[("topic", "skin")], targets[("topic", "inherited")]
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("offer", (first, other), ()))
+    texter.send("hi")
+    assert "Reply 1" in texter.send("my skin is darker, is that from my parents")[-1]
+    monkeypatch.undo()
+    [answer] = texter.send("yeah")  # "YES" itself is a keyword the carrier answers (opt-in)
+    assert gsm.fold(other.text) in answer
+
+
 @pytest.mark.parametrize("body, phrase", [("help me please", "sms_help"), ("ayuda por favor", "sms_help"), ("hello, the menu please", "sms_welcome")])
 def test_a_control_word_with_words_that_ask_nothing_still_works(body: str, phrase: str, texter: TextThread, line: Line) -> None:
     texter.send("hi")
