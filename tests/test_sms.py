@@ -425,3 +425,23 @@ def test_a_crisis_phrase_right_after_a_negation_is_not_a_crisis(body: str, crisi
     [reply] = texter.send(body)
     sms_crisis = {gsm.fold(lang.phrases["sms_crisis"]) for lang in line.content.languages.values()}
     assert (reply in sms_crisis) is crisis, reply
+
+
+@pytest.mark.parametrize("body, kind", [("I keep thinking about suiside", "sms_crisis"), ("me kiero morir", "sms_crisis"),
+                                        ("kiero matarme ya", "sms_crisis"), ("chest pian since this morning", "sms_emergency"),
+                                        ("no me kiero morir, que tratamiento hay", None),
+                                        ("can I bring my wife to the appointments", None)])
+def test_safety_words_are_caught_misspelled_as_people_write_them(body: str, kind: str | None, texter: TextThread,
+                                                                 line: Line) -> None:
+    [reply] = texter.send(body)
+    phrases = {gsm.fold(lang.phrases[k]) for lang in line.content.languages.values() for k in ("sms_crisis", "sms_emergency")}
+    if kind is None:
+        assert not any(reply.startswith(p) for p in phrases), reply
+    else:
+        assert any(reply.startswith(gsm.fold(lang.phrases[kind])) for lang in line.content.languages.values()), reply
+
+
+def test_again_after_the_crisis_message_sends_it_again(texter: TextThread, line: Line) -> None:
+    texter.send("hi")
+    [crisis] = texter.send("I want to kill myself")
+    assert texter.send("again") == [crisis]

@@ -373,3 +373,9 @@ def test_thank_you_after_an_answer_gets_a_word_in_kind_and_the_caller_stays(call
     assert turn.heard[0].text == spoken(line, "phrase.courtesy")
     assert spoken(line, "topic.contagious") not in turn.text and spoken(line, "phrase.answer_footer") in turn.text
     assert "answer/topic/contagious" in turn.gather.get("action")
+
+
+@pytest.mark.parametrize("said", ["option three", "press three", "number 3"])
+def test_a_key_said_with_words_beside_it_is_that_key(said: str, call: PhoneCall, line: Line) -> None:
+    call.start()
+    assert spoken(line, "menu.care") in call.say(said).text

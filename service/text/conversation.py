@@ -15,6 +15,7 @@ from ..understanding import Decision
 
 # A reply to a "did you mean" this short with one number in it ("option 2", "number two") picks that choice.
 MAX_CHOICE_WORDS = 3
+CRISIS = "!crisis"  # the last reply was the crisis message (no topic has this id)
 
 
 class Conversation:
@@ -107,6 +108,7 @@ class Conversation:
             self.switch_if_clear(body)
             self.line.record_safety("sms", self.lang.code, "crisis", body, request.form.get("To", ""))
             self.noticed = True  # nothing goes before the crisis line's words
+            self.last = CRISIS  # "again", "otra vez": these words once more
             return [self.phrase("sms_crisis")]
         if safety.is_emergency(body):
             # Never routed on to a topic because of one of its words: 911 first, then the warning signs (which say
@@ -131,6 +133,8 @@ class Conversation:
             return [self.pick_choice(chosen) if self.asked else self.pick(str(chosen))]
         if matcher.word_language(body, "repeat", self.lang.code):
             # "Again", "otra vez": the last answer once more (never the topic of its words: "volver" is not a relapse).
+            if self.last == CRISIS:
+                return [self.phrase("sms_crisis")]
             last = self.last if ("topic", self.last) in self.lang.targets else ""
             return [self.answer_for(last) if last else self.listing(self.menu)]
         if matcher.word_language(body, "back", self.lang.code):

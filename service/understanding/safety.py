@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz.distance import OSA
+
 from ..content import Content, normalize
+
+# A word this long or longer that the line's content never uses is read as the safety word one typo away, if there is
+# one ("unconcious", "pian"): a missed crisis costs more than a rare false alarm.
+MIN_TYPO_WORD = 4
 
 
 def _pattern(phrases: list[str]) -> re.Pattern[str] | None:
@@ -19,6 +25,18 @@ def _pattern(phrases: list[str]) -> re.Pattern[str] | None:
 
 # A message's clauses: "No. Me quiero morir" answers a question, then says something else.
 _CLAUSES = re.compile(r"[.,;:!?¡¿\n]+")
+# How words sound, written the ways people spell them by ear ("kiero" for "quiero", "suisidar", "aorcar",
+# "desmallada"): both a message and the phrases are folded alike, so each phrase also matches its misspellings.
+_SOUNDS = ((re.compile(r"qu(?=[ei])"), "k"), (re.compile(r"c(?=[ei])"), "s"), (re.compile(r"c(?!h)"), "k"),
+           (re.compile(r"z"), "s"), (re.compile(r"ll"), "y"), (re.compile(r"v"), "b"),
+           (re.compile(r"(?<![cstpw])h"), ""))
+
+
+def sounds(words: str) -> str:
+    """Normalized words as they sound (see _SOUNDS)."""
+    for pattern, replacement in _SOUNDS:
+        words = pattern.sub(replacement, words)
+    return words
 
 
 class Safety:
@@ -28,26 +46,65 @@ class Safety:
         def gather(name: str) -> list[str]:
             return [w for lang in content.languages.values() for w in lang.words.get(name, ())]
 
-        self.emergency = _pattern(gather("emergency"))
+        emergency = gather("emergency")
+        self.emergency = _pattern(emergency)
+        self.emergency_sounds = _pattern([sounds(normalize(p)) for p in emergency])
         # Crisis phrases per language, each with the words that, just before a phrase, say its opposite ("I don't want
-        # to die from this", "no me quiero morir"): one language's "no" never cancels another's phrase.
-        self.crisis_by_language = [(pattern, frozenset(normalize(w) for w in lang.words.get("negation", ())))
-                                   for lang in content.languages.values()
-                                   if (pattern := _pattern(list(lang.words.get("crisis", ())))) is not None]
+        # to die from this", "no me quiero morir"): one language's "no" never cancels another's phrase. Each also as
+        # it sounds, with its negations.
+        self.crisis_by_language = []
+        for lang in content.languages.values():
+            phrases = list(lang.words.get("crisis", ()))
+            pattern, heard = _pattern(phrases), _pattern([sounds(normalize(p)) for p in phrases])
+            negations = frozenset(normalize(w) for w in lang.words.get("negation", ()))
+            if pattern is not None and heard is not None:
+                self.crisis_by_language.append((pattern, negations))
+                self.crisis_by_language.append((heard, frozenset(sounds(w) for w in negations)))
+        # The words safety phrases are made of, and every word the content uses (a word it uses is no typo).
+        self.phrase_words = sorted({w for p in emergency + gather("crisis") for w in normalize(p.replace("*", " ")).split()
+                                    if len(w) >= MIN_TYPO_WORD})
+        self.known = _content_words(content) | set(self.phrase_words)
+
+    def _forms(self, text: str) -> tuple[str, str]:
+        """A message's words with their typos read as safety words, and the same as they sound."""
+        words = " ".join(self._unmistyped(w) for w in normalize(text).split())
+        return words, sounds(words)
+
+    def _unmistyped(self, word: str) -> str:
+        if len(word) < MIN_TYPO_WORD or word in self.known or word.isdigit():
+            return word
+        near = [v for v in self.phrase_words if v[0] == word[0] and abs(len(v) - len(word)) <= 1 and OSA.distance(v, word) <= 1]
+        return near[0] if len(near) == 1 else word
 
     def is_emergency(self, text: str) -> bool:
         """A medical emergency described: chest pain, cannot breathe, stroke signs... (never cancelled by a "not":
-        a false alarm costs a line, a missed one a life)."""
-        return bool(self.emergency and self.emergency.search(normalize(text[:2000])))
+        a false alarm costs a line, a missed one a life); also misspelled."""
+        if self.emergency is None or self.emergency_sounds is None:
+            return False
+        words, heard = self._forms(text[:2000])
+        return bool(self.emergency.search(words) or self.emergency_sounds.search(heard))
 
     def is_crisis(self, text: str) -> bool:
-        """Thoughts of suicide or self-harm, in any clause of the message, unless that clause says the opposite."""
+        """Thoughts of suicide or self-harm, in any clause of the message (also misspelled), unless that clause says
+        the opposite."""
         for clause in _CLAUSES.split(text[:2000]):
-            words = normalize(clause)
-            for pattern, negations in self.crisis_by_language:
+            forms = self._forms(clause)
+            for index, (pattern, negations) in enumerate(self.crisis_by_language):
+                words = forms[index % 2]
                 if any(not _negated(words, match, negations) for match in pattern.finditer(words)):
                     return True
         return False
+
+
+def _content_words(content: Content) -> set[str]:
+    """Every word the content's languages use: answers, titles, phrases, examples and word lists."""
+    texts: list[str] = []
+    for lang in content.languages.values():
+        for target in lang.targets.values():
+            texts += [target.title, target.keyword, target.spoken, target.text, target.intro, *target.phrases, *target.examples]
+        texts += list(lang.phrases.values())
+        texts += [w for words in lang.words.values() for w in words]
+    return {w for text in texts if text for w in normalize(text).split()}
 
 
 def _negated(words: str, match: re.Match[str], negations: frozenset[str]) -> bool:

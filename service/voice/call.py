@@ -486,6 +486,12 @@ def _spoken_key(lang: Language, said: str) -> str | None:
         return str(numbers.index(words))
     if words in ("star", "asterisk", lang.key_name("*").lower()):
         return "*"
+    # One key said with words that ask for nothing beside it: "el uno", "option two", "press three".
+    tokens = words.split()
+    filler = {w for phrase in lang.words.get("filler", ()) for w in normalize(phrase).split()}
+    keys = [t if t.isdigit() else str(numbers.index(t)) for t in tokens if (t.isdigit() and len(t) == 1) or t in numbers]
+    if len(tokens) <= 3 and len(keys) == 1 and all(t in filler for t in tokens if not (t.isdigit() or t in numbers)):
+        return keys[0]
     return None
 
 
