@@ -104,7 +104,9 @@ def _content_words(content: Content) -> set[str]:
             texts += [target.title, target.keyword, target.spoken, target.text, target.intro, *target.phrases, *target.examples]
         texts += list(lang.phrases.values())
         texts += [w for words in lang.words.values() for w in words]
-    return {w for text in texts if text for w in normalize(text).split()}
+    # Each distinct word normalized once (the content has about a million characters, and a few thousand words).
+    raw = set(re.findall(r"\w+", " ".join(t for t in texts if t).lower()))
+    return {w for token in raw for w in normalize(token).split()}
 
 
 def _negated(words: str, match: re.Match[str], negations: frozenset[str]) -> bool:
