@@ -196,7 +196,14 @@ class Live:
             from .understanding import Matcher
 
             started = time.monotonic()
-            matcher = Matcher.for_content(content, cache_dir=Path(self.app.instance_path))
+            try:
+                matcher = Matcher.for_content(content, cache_dir=Path(self.app.instance_path))
+            except Exception:  # the line goes on with the matcher it has; the next change trains again
+                log.exception("live content: the matcher could not learn version %s; answering with the one before", content.version)
+                with self._lock:
+                    if self.fingerprint == fingerprint:
+                        self.fingerprint = self.learnt  # the next refresh with these examples tries again
+                return
             with self._lock:
                 # Served if what it learnt is still what the line needs: content published meanwhile that changed
                 # no example or phrase (an answer's words) needs the same matcher, and no other training.

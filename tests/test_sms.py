@@ -428,9 +428,12 @@ def test_a_crisis_phrase_right_after_a_negation_is_not_a_crisis(body: str, crisi
 
 
 @pytest.mark.parametrize("body, kind", [("I keep thinking about suiside", "sms_crisis"), ("me kiero morir", "sms_crisis"),
-                                        ("kiero matarme ya", "sms_crisis"), ("chest pian since this morning", "sms_emergency"),
+                                        ("kiero morirme", "sms_crisis"), ("chest pian since this morning", "sms_emergency"),
+                                        ("i kant catch my breath", "sms_emergency"),  # "*" kept in the sounds
                                         ("no me kiero morir, que tratamiento hay", None),
-                                        ("can I bring my wife to the appointments", None)])
+                                        # Another word or another form of one is no typo of a safety word.
+                                        ("la quimio acaba con mi vida social", None),
+                                        ("I would be better off deaf than hear this ringing", None)])
 def test_safety_words_are_caught_misspelled_as_people_write_them(body: str, kind: str | None, texter: TextThread,
                                                                  line: Line) -> None:
     [reply] = texter.send(body)
@@ -439,6 +442,20 @@ def test_safety_words_are_caught_misspelled_as_people_write_them(body: str, kind
         assert not any(reply.startswith(p) for p in phrases), reply
     else:
         assert any(reply.startswith(gsm.fold(lang.phrases[kind])) for lang in line.content.languages.values()), reply
+
+
+def test_again_after_a_did_you_mean_is_not_the_answer_before_it(texter: TextThread, line: Line,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    targets = line.content.languages["en"].targets
+    texter.send("hi")
+    answer = texter.send("contagious")[-1]
+    assert texter.send("again")[-1] == answer
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (targets[("topic", "skin")], targets[("topic", "inherited")]), ()))
+    texter.send("my skin and my family")
+    monkeypatch.undo()
+    assert texter.send("again")[-1] != answer
 
 
 def test_again_after_the_crisis_message_sends_it_again(texter: TextThread, line: Line) -> None:

@@ -91,6 +91,7 @@ class Conversation:
     def offer(self, header: str, targets: tuple[Target, ...]) -> str:
         """Numbered choices; the next number picks from them, not from a menu."""
         self.choices = [ref_of(t) for t in targets]
+        self.last = ""  # "again" now means these choices' menu, not an answer before them
         return sms_choices(self.lang, header, targets)
 
     def respond(self, body: str) -> list[str]:
@@ -148,6 +149,7 @@ class Conversation:
                 if name in ("language", "menu"):
                     return [self.welcome()]
                 self.noticed = True  # the help says what the line is and that an emergency is for 911
+                self.last = ""
                 return [self.phrase("sms_help")]
         code = matcher.word_language(body, "courtesy", self.lang.code)
         if code is not None:

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from rapidfuzz.distance import OSA
 
 from ..content import Content, normalize
 
 # A word this long or longer that the line's content never uses is read as the safety word one typo away, if there is
-# one ("unconcious", "pian"): a missed crisis costs more than a rare false alarm.
+# one ("unconcious", "pian"), inside the word: a word whose first or last letter differs is another word or another
+# form of one ("deaf" is not "dead", "reacciono" not "reacciona", "acaba" not "acabar").
 MIN_TYPO_WORD = 4
+# "kill my self", "hurt my self": one word, as the phrases write it.
+_SELF = re.compile(r"\b(my|him|her|your|them|it) (self|selves)\b")
 
 
-def _pattern(phrases: list[str]) -> re.Pattern[str] | None:
-    """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath")."""
+def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: words) -> re.Pattern[str] | None:
+    """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath");
+    fold: how each piece is written (as it sounds, for the second pattern)."""
     parts = []
     for phrase in phrases:
-        pieces = [normalize(piece) for piece in phrase.split("*")]
+        pieces = [fold(normalize(piece)) for piece in phrase.split("*")]
         if any(pieces):
             parts.append(r"\b" + r" \w+ ".join(re.escape(p) for p in pieces).replace(r"  ", " ").strip() + r"\b")
     return re.compile("|".join(parts)) if parts else None
@@ -48,14 +53,14 @@ class Safety:
 
         emergency = gather("emergency")
         self.emergency = _pattern(emergency)
-        self.emergency_sounds = _pattern([sounds(normalize(p)) for p in emergency])
+        self.emergency_sounds = _pattern(emergency, sounds)
         # Crisis phrases per language, each with the words that, just before a phrase, say its opposite ("I don't want
         # to die from this", "no me quiero morir"): one language's "no" never cancels another's phrase. Each also as
         # it sounds, with its negations.
         self.crisis_by_language = []
         for lang in content.languages.values():
             phrases = list(lang.words.get("crisis", ()))
-            pattern, heard = _pattern(phrases), _pattern([sounds(normalize(p)) for p in phrases])
+            pattern, heard = _pattern(phrases), _pattern(phrases, sounds)
             negations = frozenset(normalize(w) for w in lang.words.get("negation", ()))
             if pattern is not None and heard is not None:
                 self.crisis_by_language.append((pattern, negations))
@@ -67,13 +72,14 @@ class Safety:
 
     def _forms(self, text: str) -> tuple[str, str]:
         """A message's words with their typos read as safety words, and the same as they sound."""
-        words = " ".join(self._unmistyped(w) for w in normalize(text).split())
+        words = " ".join(self._unmistyped(w) for w in _SELF.sub(r"\1\2", normalize(text)).split())
         return words, sounds(words)
 
     def _unmistyped(self, word: str) -> str:
         if len(word) < MIN_TYPO_WORD or word in self.known or word.isdigit():
             return word
-        near = [v for v in self.phrase_words if v[0] == word[0] and abs(len(v) - len(word)) <= 1 and OSA.distance(v, word) <= 1]
+        near = [v for v in self.phrase_words if v[0] == word[0] and v[-1] == word[-1] and abs(len(v) - len(word)) <= 1
+                and OSA.distance(v, word) <= 1]
         return near[0] if len(near) == 1 else word
 
     def is_emergency(self, text: str) -> bool:
