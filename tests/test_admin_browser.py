@@ -66,8 +66,9 @@ def served(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
     yield from _serving(app)
 
 
-@pytest.fixture
-def chrome() -> Iterator[object]:
+@pytest.fixture(scope="module")
+def browser_process() -> Iterator[object]:
+    """One Chromium for the module's tests (each starts clean: see chrome)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -86,6 +87,17 @@ def chrome() -> Iterator[object]:
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def chrome(browser_process: object) -> Iterator[object]:
+    """The module's Chromium with no cookies and the window size it started with (each test's line has its own port,
+    so its own storage, but cookies are the host's)."""
+    driver = browser_process
+    driver.delete_all_cookies()  # type: ignore[attr-defined]
+    driver.set_window_size(1280, 1600)  # type: ignore[attr-defined]
+    yield driver
+    driver.get("about:blank")  # type: ignore[attr-defined]
 
 
 def settled(driver: object, ready: object, seconds: float = 10) -> None:
@@ -376,7 +388,7 @@ def test_words_typed_in_the_editor_survive_a_session_that_ends_and_can_be_discar
     assert driver.execute_script(kept) is None  # type: ignore[attr-defined]
 
 
-def test_back_to_a_checked_editor_page_shows_it_again_with_the_words_typed_not_a_resubmit_warning(
+def test_back_reload_and_a_sign_out_elsewhere_lose_no_words_typed_in_the_editor(
         editing: tuple[Flask, str], chrome: object) -> None:
     from selenium.webdriver.common.by import By
 
@@ -407,17 +419,9 @@ def test_back_to_a_checked_editor_page_shows_it_again_with_the_words_typed_not_a
     driver.back()  # type: ignore[attr-defined]
     settled(driver, lambda d: d.find_element(By.ID, "in-text").get_attribute("value") == typed)
 
-
-def test_words_typed_before_a_sign_out_in_another_tab_come_back_after_publish_asks_to_sign_in(
-        editing: tuple[Flask, str], chrome: object) -> None:
-    from selenium.webdriver.common.by import By
-
-    _, base = editing
-    driver = chrome
-    editor = f"{base}/admin/content/en/contagious"
+    # Words typed, then a sign-out in another tab: Publish asks to sign in, and the words come back after it.
     typed = "POEMS cannot be caught from anyone, ever."
-    _sign_in(driver, base)
-    driver.get(editor)  # type: ignore[attr-defined]
+    driver.get(f"{base}/admin/content/en/contagious")  # type: ignore[attr-defined]
     area = driver.find_element(By.ID, "in-text")  # type: ignore[attr-defined]
     area.clear()
     area.send_keys(typed)
