@@ -430,6 +430,7 @@ def test_a_crisis_phrase_right_after_a_negation_is_not_a_crisis(body: str, crisi
 @pytest.mark.parametrize("body, kind", [("I keep thinking about suiside", "sms_crisis"), ("me kiero morir", "sms_crisis"),
                                         ("kiero morirme", "sms_crisis"), ("chest pian since this morning", "sms_emergency"),
                                         ("i kant catch my breath", "sms_emergency"),  # "*" kept in the sounds
+                                        ("he is having a hart attack", "sms_emergency"),  # heart or hurt: both tried
                                         ("no me kiero morir, que tratamiento hay", None),
                                         # Another word or another form of one is no typo of a safety word.
                                         ("la quimio acaba con mi vida social", None),

@@ -13,6 +13,7 @@ from ..content import Content, normalize
 # one ("unconcious", "pian"), inside the word: a word whose first or last letter differs is another word or another
 # form of one ("deaf" is not "dead", "reacciono" not "reacciona", "acaba" not "acabar").
 MIN_TYPO_WORD = 4
+MAX_READINGS = 4
 # "kill my self", "hurt my self": one word, as the phrases write it.
 _SELF = re.compile(r"\b(my|him|her|your|them|it) (self|selves)\b")
 
@@ -70,35 +71,38 @@ class Safety:
                                     if len(w) >= MIN_TYPO_WORD})
         self.known = _content_words(content) | set(self.phrase_words)
 
-    def _forms(self, text: str) -> tuple[str, str]:
-        """A message's words with their typos read as safety words, and the same as they sound."""
-        words = " ".join(self._unmistyped(w) for w in _SELF.sub(r"\1\2", normalize(text)).split())
-        return words, sounds(words)
+    def _readings(self, text: str) -> list[tuple[str, str]]:
+        """A message's words with their typos read as safety words, and the same as they sound; a typo as near to
+        two safety words ("hart": heart, hurt) is read both ways (a few readings at most)."""
+        readings = [""]
+        for word in _SELF.sub(r"\1\2", normalize(text)).split():
+            readings = [f"{r} {c}" for r in readings for c in self._unmistyped(word)][:MAX_READINGS]
+        return [(r.strip(), sounds(r.strip())) for r in readings]
 
-    def _unmistyped(self, word: str) -> str:
+    def _unmistyped(self, word: str) -> list[str]:
         if len(word) < MIN_TYPO_WORD or word in self.known or word.isdigit():
-            return word
+            return [word]
         near = [v for v in self.phrase_words if v[0] == word[0] and v[-1] == word[-1] and abs(len(v) - len(word)) <= 1
                 and OSA.distance(v, word) <= 1]
-        return near[0] if len(near) == 1 else word
+        return near or [word]
 
     def is_emergency(self, text: str) -> bool:
         """A medical emergency described: chest pain, cannot breathe, stroke signs... (never cancelled by a "not":
         a false alarm costs a line, a missed one a life); also misspelled."""
         if self.emergency is None or self.emergency_sounds is None:
             return False
-        words, heard = self._forms(text[:2000])
-        return bool(self.emergency.search(words) or self.emergency_sounds.search(heard))
+        return any(self.emergency.search(words) or self.emergency_sounds.search(heard)
+                   for words, heard in self._readings(text[:2000]))
 
     def is_crisis(self, text: str) -> bool:
         """Thoughts of suicide or self-harm, in any clause of the message (also misspelled), unless that clause says
         the opposite."""
         for clause in _CLAUSES.split(text[:2000]):
-            forms = self._forms(clause)
-            for index, (pattern, negations) in enumerate(self.crisis_by_language):
-                words = forms[index % 2]
-                if any(not _negated(words, match, negations) for match in pattern.finditer(words)):
-                    return True
+            for forms in self._readings(clause):
+                for index, (pattern, negations) in enumerate(self.crisis_by_language):
+                    words = forms[index % 2]
+                    if any(not _negated(words, match, negations) for match in pattern.finditer(words)):
+                        return True
         return False
 
 
