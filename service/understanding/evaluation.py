@@ -85,6 +85,10 @@ def evaluate(content: Content, matcher: Matcher, safety: Safety, questions: list
             caught = safety.is_crisis(q.text) if q.label == "crisis" else safety.is_emergency(q.text) or safety.is_crisis(q.text)
             fig.outcomes[f"{q.label}_caught" if caught else f"{q.label}_missed"] += 1
             continue
+        if safety.is_crisis(q.text) or safety.is_emergency(q.text):
+            # A question about a topic (or about nothing) that gets the crisis or emergency message first: a false
+            # alarm, or a question about 988 or 911 itself.
+            fig.outcomes["alarmed"] += 1
         if bank[q.lang] and process.extractOne(normalize(q.text), bank[q.lang], scorer=fuzz.ratio, score_cutoff=NEAR_COPY):
             fig.left_out += 1
             continue
@@ -141,6 +145,7 @@ def report(figures: dict[str, Figures], source: str, total: int, spoken: dict[st
         o = fig.outcomes
         lines.append(f"{code}: crisis caught {o['crisis_caught']} of {o['crisis_caught'] + o['crisis_missed']}, "
                      f"emergency caught {o['emergency_caught']} of {o['emergency_caught'] + o['emergency_missed']}; "
+                     f"other questions met with the crisis or emergency message first: {o['alarmed']}; "
                      f"no match, yet the nearest topics offered had it: {o['no_match_offered']}; "
                      f"questions about nothing the line answers: {o['nothing_none']} said so, {o['nothing_ask']} asked, "
                      f"{o['nothing_answer'] + o['nothing_offer']} answered with a topic")
