@@ -354,18 +354,23 @@ def test_a_choice_written_in_words_picks_it(reply: str, texter: TextThread, line
     assert gsm.fold(topic.text) in answer
 
 
-def test_yes_to_an_answer_that_offers_another_topic_takes_that_topic(texter: TextThread, line: Line,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_yes_to_a_did_you_mean_takes_its_first_choice_and_to_an_answer_says_you_are_welcome(
+        texter: TextThread, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
     from service.understanding.matcher import Decision
 
     targets = line.content.languages["en"].targets
     first, other = targets[("topic", "skin")], targets[("topic", "inherited")]
-    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("offer", (first, other), ()))
     texter.send("hi")
-    assert "Reply 1" in texter.send("my skin is darker, is that from my parents")[-1]
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (other, first), ()))
+    texter.send("my skin is darker, is that from my parents")
     monkeypatch.undo()
     [answer] = texter.send("yeah")  # "YES" itself is a keyword the carrier answers (opt-in)
     assert gsm.fold(other.text) in answer
+    # After an answer that offers another topic ("Not it? Reply 1 for ..."), "yeah" says the answer was it.
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("offer", (first, other), ()))
+    assert "Reply 1" in texter.send("my skin is darker, is that from my parents")[-1]
+    monkeypatch.undo()
+    assert texter.send("yeah") == [gsm.fold(line.content.languages["en"].phrases["sms_courtesy"])]
 
 
 @pytest.mark.parametrize("body, phrase", [("help me please", "sms_help"), ("ayuda por favor", "sms_help"), ("hello, the menu please", "sms_welcome")])

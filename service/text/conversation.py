@@ -128,7 +128,10 @@ class Conversation:
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
         chosen = self.choice_number(words)
         if chosen is None and self.asked and matcher.word_language(body, "yes", self.lang.code) == self.lang.code:
-            chosen = 1  # "yes" / "sí" to "Not it? Reply 1 for ..." or to a "did you mean": its first choice, as by phone
+            if len(self.asked) == 1:
+                # "Yes" after an answer that offered another topic ("Not it? Reply 1 for ..."): that the answer was it.
+                return [self.phrase("sms_courtesy")]
+            chosen = 1  # "yes" / "sí" to a "did you mean": its first choice, as by phone
         if chosen is not None:
             # A number, in digits or words ("2", "dos", "option 2"): a "did you mean"'s choice, else the menu's option.
             return [self.pick_choice(chosen) if self.asked else self.pick(str(chosen))]
