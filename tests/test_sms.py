@@ -436,6 +436,8 @@ def test_a_crisis_phrase_right_after_a_negation_is_not_a_crisis(body: str, crisi
                                         ("kiero morirme", "sms_crisis"), ("chest pian since this morning", "sms_emergency"),
                                         ("i kant catch my breath", "sms_emergency"),  # "*" kept in the sounds
                                         ("he is having a hart attack", "sms_emergency"),  # heart or hurt: both tried
+                                        # Each such typo read each way, however many come before it.
+                                        ("i want to hert myself so bad hert hert hert", "sms_crisis"),
                                         ("no me kiero morir, que tratamiento hay", None),
                                         # Another word or another form of one is no typo of a safety word.
                                         ("la quimio acaba con mi vida social", None),
@@ -464,7 +466,9 @@ def test_again_after_a_did_you_mean_is_not_the_answer_before_it(texter: TextThre
     assert texter.send("again")[-1] != answer
 
 
-def test_again_after_the_crisis_message_sends_it_again(texter: TextThread, line: Line) -> None:
+def test_again_after_the_crisis_or_the_emergency_message_sends_it_again(texter: TextThread, line: Line) -> None:
     texter.send("hi")
     [crisis] = texter.send("I want to kill myself")
     assert texter.send("again") == [crisis]
+    [emergency] = texter.send("my chest hurts")
+    assert texter.send("repeat that") == [emergency] and emergency.startswith("If this is an emergency")

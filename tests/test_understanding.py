@@ -183,7 +183,7 @@ def test_held_out_questions_reach_the_right_answer_above_a_floor() -> None:
         assert fig.outcomes["emergency_missed"] <= 1, code
         # Few other questions get the crisis or emergency message first (3 a language today, all about 988 or 911
         # themselves): a looser safety phrase shows here.
-        assert fig.outcomes["alarmed"] <= 6, (code, fig.outcomes["alarmed"])
+        assert fig.outcomes["alarmed"] <= 4, (code, fig.outcomes["alarmed"])
 
 
 def test_the_held_out_set_says_where_each_question_came_from() -> None:

@@ -16,6 +16,7 @@ from ..understanding import Decision
 # A reply to a "did you mean" this short with one number in it ("option 2", "number two") picks that choice.
 MAX_CHOICE_WORDS = 3
 CRISIS = "!crisis"  # the last reply was the crisis message (no topic has this id)
+EMERGENCY = "!emergency"  # the last reply was "call 911" and what followed it
 
 
 class Conversation:
@@ -30,6 +31,9 @@ class Conversation:
         menu = session.get("menu")
         self.menu = menu if menu in self.content.menus else "main"
         self.asked: list[str] = [c for c in session.get("choices", []) if isinstance(c, str)]
+        # Whether those choices were one topic offered after an answer ("also") or a "did you mean" ("ask").
+        self.asked_kind = session.get("choices_kind") if session.get("choices_kind") in ("also", "ask") else "ask"
+        self.choices_kind = "ask"
         # The conversation's own random id (its cookie carries it): what ties a "did you mean" to the choice taken.
         thread = session.get("thread")
         self.thread = thread if isinstance(thread, str) and len(thread) == 16 else secrets.token_hex(8)
@@ -49,6 +53,7 @@ class Conversation:
         session["lang"] = self.lang.code
         session["menu"] = self.menu
         session["choices"] = self.choices
+        session["choices_kind"] = self.choices_kind
         session["thread"] = self.thread
         session["last"] = self.last
         session.permanent = True
@@ -79,6 +84,7 @@ class Conversation:
         target = self.lang.topic(target_id)
         if also is not None:
             self.choices = [ref_of(also)]
+            self.choices_kind = "also"
         if self.first and not self.noticed:
             self.noticed = True
             return first_answer(self.lang, target, also)[0]
@@ -118,17 +124,14 @@ class Conversation:
             self.switch_if_clear(body)
             self.line.record_safety("sms", self.lang.code, "emergency", body, request.form.get("To", ""))
             self.noticed = True  # "call 911" comes first, and is the notice's own warning
-            warning = self.content.emergency_topic
-            if warning and ("topic", warning) in self.lang.targets:
-                return [f"{self.phrase('sms_emergency')}\n{self.answer_for(warning)}"]
-            return [f"{self.phrase('sms_emergency')}\n{self.listing('main')}"]
+            return [self.emergency_reply()]
         words = normalize(body)
         matcher = self.line.matcher
         if not words:
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
         chosen = self.choice_number(words)
         if chosen is None and self.asked and matcher.word_language(body, "yes", self.lang.code) == self.lang.code:
-            if len(self.asked) == 1:
+            if self.asked_kind == "also":
                 # "Yes" after an answer that offered another topic ("Not it? Reply 1 for ..."): that the answer was it.
                 return [self.phrase("sms_courtesy")]
             chosen = 1  # "yes" / "sí" to a "did you mean": its first choice, as by phone
@@ -139,6 +142,8 @@ class Conversation:
             # "Again", "otra vez": the last answer once more (never the topic of its words: "volver" is not a relapse).
             if self.last == CRISIS:
                 return [self.phrase("sms_crisis")]
+            if self.last == EMERGENCY:
+                return [self.emergency_reply()]
             last = self.last if ("topic", self.last) in self.lang.targets else ""
             return [self.answer_for(last) if last else self.listing(self.menu)]
         if matcher.word_language(body, "back", self.lang.code):
@@ -168,6 +173,16 @@ class Conversation:
             return [f"{self.phrase('sms_not_understood')} {self.phrase('sms_menu_footer')}"]
         self.switch_if_clear(body)
         return self.answer(self.line.decide(body, self.lang.code, TEXT_CHOICES), body)
+
+    def emergency_reply(self) -> str:
+        """Call 911, then the warning signs (which say what needs 911 and what needs the doctor now), else the menu."""
+        warning = self.content.emergency_topic
+        if warning and ("topic", warning) in self.lang.targets:
+            reply = f"{self.phrase('sms_emergency')}\n{self.answer_for(warning)}"
+        else:
+            reply = f"{self.phrase('sms_emergency')}\n{self.listing('main')}"
+        self.last = EMERGENCY  # "again", "what was that number": all of it once more
+        return reply
 
     def switch_if_clear(self, body: str) -> None:
         """Keep the conversation's language unless this message is clearly in another (or is the first)."""

@@ -85,13 +85,13 @@ def evaluate(content: Content, matcher: Matcher, safety: Safety, questions: list
             caught = safety.is_crisis(q.text) if q.label == "crisis" else safety.is_emergency(q.text) or safety.is_crisis(q.text)
             fig.outcomes[f"{q.label}_caught" if caught else f"{q.label}_missed"] += 1
             continue
+        if bank[q.lang] and process.extractOne(normalize(q.text), bank[q.lang], scorer=fuzz.ratio, score_cutoff=NEAR_COPY):
+            fig.left_out += 1
+            continue
         if safety.is_crisis(q.text) or safety.is_emergency(q.text):
             # A question about a topic (or about nothing) that gets the crisis or emergency message first: a false
             # alarm, or a question about 988 or 911 itself.
             fig.outcomes["alarmed"] += 1
-        if bank[q.lang] and process.extractOne(normalize(q.text), bank[q.lang], scorer=fuzz.ratio, score_cutoff=NEAR_COPY):
-            fig.left_out += 1
-            continue
         # As each channel offers them: a texter reads four choices, a caller hears three.
         decision = matcher.decide(repair(q.text), q.lang, MAX_CHOICES) if spoken else matcher.decide(q.text, q.lang, TEXT_CHOICES)
         ids = [t.id for t in decision.choices]

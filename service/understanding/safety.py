@@ -13,7 +13,7 @@ from ..content import Content, normalize
 # one ("unconcious", "pian"), inside the word: a word whose first or last letter differs is another word or another
 # form of one ("deaf" is not "dead", "reacciono" not "reacciona", "acaba" not "acabar").
 MIN_TYPO_WORD = 4
-MAX_READINGS = 4
+MAX_READINGS = 8
 # "kill my self", "hurt my self": one word, as the phrases write it.
 _SELF = re.compile(r"\b(my|him|her|your|them|it) (self|selves)\b")
 
@@ -73,11 +73,15 @@ class Safety:
 
     def _readings(self, text: str) -> list[tuple[str, str]]:
         """A message's words with their typos read as safety words, and the same as they sound; a typo as near to
-        two safety words ("hart": heart, hurt) is read both ways (a few readings at most)."""
-        readings = [""]
-        for word in _SELF.sub(r"\1\2", normalize(text)).split():
-            readings = [f"{r} {c}" for r in readings for c in self._unmistyped(word)][:MAX_READINGS]
-        return [(r.strip(), sounds(r.strip())) for r in readings]
+        two safety words ("hart": heart, hurt) is read each way, one word at a time (the others at their first
+        reading), at most MAX_READINGS readings."""
+        choices = [self._unmistyped(w) for w in _SELF.sub(r"\1\2", normalize(text)).split()]
+        first = [c[0] for c in choices]
+        readings = [first]
+        for index, options in enumerate(choices):
+            for other in options[1:]:
+                readings.append([*first[:index], other, *first[index + 1:]])
+        return [(" ".join(r), sounds(" ".join(r))) for r in readings[:MAX_READINGS]]
 
     def _unmistyped(self, word: str) -> list[str]:
         if len(word) < MIN_TYPO_WORD or word in self.known or word.isdigit():
