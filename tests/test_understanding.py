@@ -251,6 +251,21 @@ def test_answer_then_offer_by_voice_plays_the_answer_then_key_1_gives_the_other(
     assert en.prompts[f"topic.{other}"].text in call.press("1").text
 
 
+@pytest.mark.parametrize("said", ["that's not it", "not it please"])
+def test_saying_not_it_after_an_answer_that_offers_another_gives_the_other(said: str, texter: TextThread, call: PhoneCall,
+                                                                          line: Line) -> None:
+    from service.content import gsm
+
+    en = line.content.languages["en"]
+    question, _, other = likely(line)
+    texter.send("hi")
+    texter.send(question)
+    assert gsm.fold(en.topic(other).text) in texter.send(said)[0]
+    call.start()
+    call.say(question)
+    assert en.prompts[f"topic.{other}"].text in call.say(said).text
+
+
 def test_the_overview_counts_offers_and_how_often_they_were_taken(tmp_path: Path) -> None:
     import datetime as dt
 

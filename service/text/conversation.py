@@ -130,6 +130,8 @@ class Conversation:
         if not words:
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
         chosen = self.choice_number(words)
+        if chosen is None and self.asked_kind == "also" and self.asked and matcher.word_language(body, "not_it", self.lang.code):
+            chosen = 1  # "that's not it" after "Not it? Reply 1 for ...": that other topic
         if chosen is None and self.asked and matcher.word_language(body, "yes", self.lang.code) == self.lang.code:
             if self.asked_kind == "also":
                 # "Yes" after an answer that offered another topic ("Not it? Reply 1 for ..."): that the answer was it.

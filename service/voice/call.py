@@ -388,6 +388,8 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     index = line.matcher.indexes[call.lang.code]
     if place.kind == "topic" and index.is_word(said, "text_me"):
         return press(call, place, call.keys["text_me"])  # "text it to me": as key 7
+    if place.kind == "topic" and place.also and index.is_word(said, "not_it"):
+        return press(call, place, ALSO_KEY)  # "that's not it" after "If you meant X, press 1": X
     for name, key in CONTROL_KEYS.items():
         if index.is_word(said, name):
             # Said in another language than the call's: that language's main menu, with its notice and keys.
