@@ -326,6 +326,11 @@ def test_a_safety_phrase_without_its_number_or_a_choice_without_its_key_is_an_er
     ]
 
 
+def test_a_safety_phrase_that_says_not_to_call_its_number_is_an_error(small_prompts: Path) -> None:
+    edit(small_prompts, "en.yaml", "call or text 988, the Suicide and Crisis Lifeline. If", "do not call 988, the Suicide and Crisis Lifeline. If")
+    assert "prompts/en.yaml:121: phrase 'crisis': it tells people not to call 988; expected it to tell them to call 988" in report(small_prompts)
+
+
 def test_a_keyword_the_phone_company_answers_itself_is_an_error(small_prompts: Path) -> None:
     edit(small_prompts, "en.yaml", "    keyword: contagious", "    keyword: stop")
     [problem] = report(small_prompts)

@@ -176,6 +176,8 @@ def _item_lines(node: Node | None) -> tuple[int, ...]:
 TWILIO_VOICE = re.compile(r"(Polly|Google)\.[A-Za-z0-9-]+")
 TOPIC_FIELDS = ("title", "keyword", "spoken", "text", "phrases", "sources", "reviewed")
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+# "Do not call 911", "no llame al 911": a safety phrase that says not to call its number.
+TOLD_NOT_TO = r"\b(?:do not|don't|dont|never|no)\s+(?:call|text|dial|llame|marque|escriba)\b"
 
 
 def today() -> dt.date:
@@ -396,9 +398,13 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
                                     f"{'key to press or reply' if missing == 'key' else 'title'}")
             for number in SAFETY_NUMBERS.get(name, ()):
                 # The number itself, written 988, 9 8 8 or 9-8-8, not digits inside another number.
-                if not re.search(r"(?<![\d-])" + r"[ -]?".join(number) + r"(?![\d-]?\d)", text):
+                written = r"(?<![\d-])" + r"[ -]?".join(number) + r"(?![\d-]?\d)"
+                if not re.search(written, text):
                     reader.error(pnode, f"phrase '{name}': the number {number} is missing; expected {number} in it, "
                                         f"as every {name} phrase must give it")
+                elif re.search(TOLD_NOT_TO + r"[^.!?]*" + written, text, re.IGNORECASE):
+                    reader.error(pnode, f"phrase '{name}': it tells people not to call {number}; expected it to tell "
+                                        f"them to call {number}")
             phrases[name] = text
             phrase_lines[name] = pnode.line
     targets: dict[tuple[str, str], Target] = {}
