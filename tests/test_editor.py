@@ -133,7 +133,7 @@ def test_every_problem_at_once_beside_its_field_in_plain_words(admin: FlaskClien
     assert refused.status_code == 422
     fields = {m.group(1): m.group(2) for m in re.finditer(r'id="field-([\w-]+)">(.*?)</div>\s*(?=<div class="field|</fieldset)', page, re.S)}
     assert "segments" in fields["text"] and "a tab character: use spaces" in fields["spoken"]
-    assert "spoken answer has" in fields["spoken"] and "title: expected some text" in fields["title"]
+    assert "spoken answer has" in fields["spoken"] and "title: expected some text, found an empty field" in fields["title"]
 
 
 def test_curly_quotes_and_long_dashes_are_made_plain_and_the_page_says_so(admin: FlaskClient, editor_app: Flask) -> None:

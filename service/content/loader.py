@@ -82,6 +82,8 @@ def _kind(value: Any) -> str:
         return "a list"
     if isinstance(value, bool):
         return "yes/no"
+    if isinstance(value, str) and not value.strip():
+        return "an empty field"
     return f"'{value}'"
 
 
@@ -211,7 +213,7 @@ def _read_sources(reader: _Reader, root: Path, content: Content) -> None:
     for target in cited:
         where = target.line_of("sources")
         if "sources" in target.lines and not target.sources:
-            reader.problems.append(Problem(target.file, where, f"topic '{target.id}': no sources; expected at least one id from {SOURCES_FILE}"))
+            reader.problems.append(Problem(target.file, where, f"topic '{target.id}': no sources; expected at least one id from {SOURCES_FILE} (on the editor: tick one under Sources)"))
         for source_id in target.sources:
             if source_id not in content.sources:
                 close = difflib.get_close_matches(source_id, list(content.sources), n=3, cutoff=0.5)
