@@ -13,8 +13,6 @@ from ..line import Line
 from ..logs import note
 from ..understanding import Decision
 
-# A reply to a "did you mean" this short with one number in it ("option 2", "number two") picks that choice.
-MAX_CHOICE_WORDS = 3
 CRISIS = "!crisis"  # the last reply was the crisis message (no topic has this id)
 EMERGENCY = "!emergency"  # the last reply was "call 911" and what followed it
 
@@ -129,7 +127,7 @@ class Conversation:
         matcher = self.line.matcher
         if not words:
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
-        chosen = self.choice_number(words)
+        chosen = matcher.indexes[self.lang.code].number_in(words)
         if chosen is None and self.asked_kind == "also" and self.asked and matcher.word_language(body, "not_it", self.lang.code):
             chosen = 1  # "that's not it" after "Not it? Reply 1 for ...": that other topic
         if chosen is None and self.asked and matcher.word_language(body, "yes", self.lang.code) == self.lang.code:
@@ -203,18 +201,6 @@ class Conversation:
             return [self.offer(self.phrase("sms_did_you_mean"), decision.choices)]
         self.line.record_unmatched("sms", self.lang.code, body[:200], thread=self.thread)
         return [self.offer(f"{self.phrase('sms_not_understood')} {self.phrase('sms_nearest')}", decision.choices)]
-
-    def choice_number(self, words: str) -> int | None:
-        """The number in a short reply to a "did you mean" written another way ("option 2", "two", "dos")."""
-        tokens = words.split()
-        if len(tokens) > MAX_CHOICE_WORDS:
-            return None
-        numbers = [normalize(w) for w in self.lang.words.get("numbers", ())]
-        filler = self.line.matcher.indexes[self.lang.code].filler
-        found = [int(t) for t in tokens if t.isdigit()] + [numbers.index(t) for t in tokens if t in numbers]
-        # One number, and nothing else but filler ("option", "number", "please"): "type 2 diabetes" is a question.
-        others = [t for t in tokens if not t.isdigit() and t not in numbers]
-        return found[0] if len(found) == 1 and all(t in filler for t in others) else None
 
     def pick_choice(self, number: int) -> str:
         """A number after a "did you mean": that choice (another number: the choices again)."""

@@ -53,6 +53,8 @@ OFFER_LEAD = 1.0
 OFFER_PAST_MENU = True
 # The word lists whose words count with a few words beside them that ask for nothing.
 LENIENT_LISTS = ("courtesy", "menu", "help", "text_me", "stop_texts", "repeat", "back", "not_it")
+# A short message with one number in it ("option 2", "number two") is that number.
+MAX_NUMBER_WORDS = 3
 MAX_CHOICES = 3       # a caller hears at most three choices (each is a title and a key to hold in mind)
 GIST_CHARS = 600
 # A message of a few words that is a keyword or phrase with a typo in it still names that place.
@@ -136,6 +138,7 @@ class LanguageIndex:
         # Only the language's filler words ("please", "por favor", "for the info") and a one-word yes or no: its common
         # words at large would make questions of them ("is it back", "what are my options").
         self.filler = frozenset(w for phrase in self.words.get("filler", ()) for w in phrase.split())
+        self.numbers = [normalize(w) for w in lang.words.get("numbers", ())]  # spoken or written 0 to 9, in order
         self._beside = self.filler | {w for name in ("yes", "no") for phrase in self.words.get(name, ()) for w in phrase.split()}
 
     def rank(self, text: str, vector: np.ndarray | None = None) -> list[Scored]:
@@ -197,6 +200,16 @@ class LanguageIndex:
             return found
         near = process.extractOne(words, self.exact_keys, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY)
         return self.exact[near[0]] if near else None
+
+    def number_in(self, words: str) -> int | None:
+        """The one number in a short normalized message, in digits or words, with nothing beside it but filler
+        ("2", "dos", "option 2", "el uno", "press three"); None for anything else ("type 2 diabetes" is a question)."""
+        tokens = words.split()
+        if len(tokens) > MAX_NUMBER_WORDS:
+            return None
+        found = [int(t) for t in tokens if t.isdigit()] + [self.numbers.index(t) for t in tokens if t in self.numbers]
+        others = [t for t in tokens if not t.isdigit() and t not in self.numbers]
+        return found[0] if len(found) == 1 and all(t in self.filler for t in others) else None
 
     def is_word(self, text: str, name: str) -> bool:
         """True when the whole message is one of the words listed under words: name (for a control or courtesy, also

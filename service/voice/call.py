@@ -382,7 +382,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         if call.content.emergency_topic and about.kind != "none" and about.target.id == call.content.emergency_topic:
             return urgently(call, call.phrase("emergency"), call.go("topic", about.target.id, call.home_of(about.target.id), arrival))
         return urgently(call, call.phrase("emergency"), call.here(place, arrival or None))
-    spoken_key = _spoken_key(call.lang, said)
+    spoken_key = _spoken_key(call, said)
     if spoken_key is not None:
         return press(call, place, spoken_key)
     index = line.matcher.indexes[call.lang.code]
@@ -479,22 +479,18 @@ def _named_elsewhere(call: Call, said: str) -> str | None:
     return None
 
 
-def _spoken_key(lang: Language, said: str) -> str | None:
+def _spoken_key(call: Call, said: str) -> str | None:
     words = normalize(said)
-    if len(words) == 1 and (words.isdigit() or words in "*#"):
+    if len(words) == 1 and words in "*#":
         return words
-    numbers = lang.words.get("numbers", ())
-    if words in numbers:
-        return str(numbers.index(words))
-    if words in ("star", "asterisk", lang.key_name("*").lower()):
+    if words in ("star", "asterisk", call.lang.key_name("*").lower()):
         return "*"
-    # One key said with words that ask for nothing beside it: "el uno", "option two", "press three".
-    tokens = words.split()
-    filler = {w for phrase in lang.words.get("filler", ()) for w in normalize(phrase).split()}
-    keys = [t if t.isdigit() else str(numbers.index(t)) for t in tokens if (t.isdigit() and len(t) == 1) or t in numbers]
-    if len(tokens) <= 3 and len(keys) == 1 and all(t in filler for t in tokens if not (t.isdigit() or t in numbers)):
-        return keys[0]
-    return None
+    # A key said alone or with words that ask for nothing beside it: "3", "tres", "el uno", "press three".
+    number = call.line.matcher.indexes[call.lang.code].number_in(words)
+    # A key is one digit: "12" or "07" is none.
+    if number is None or not 0 <= number <= 9 or any(t.isdigit() and len(t) > 1 for t in words.split()):
+        return None
+    return str(number)
 
 
 def stay_silent(call: Call, place: Place) -> VoiceResponse:
