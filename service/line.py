@@ -62,7 +62,7 @@ class Line:
     def build(cls, content: Content, audio: AudioLibrary, matcher: Matcher | None = None) -> "Line":
         """Prepare the matcher and speech hints for every language."""
         languages = LanguageGuesser(content)
-        line = cls(content, matcher or Matcher(content), audio, Safety(content), languages, Junk(languages.known))
+        line = cls(content, matcher or Matcher(content), audio, Safety(content, languages.known), languages, Junk(languages.known))
         for code, lang in content.languages.items():
             line.hints[code] = speech_hints(lang)
         line.number_words = frozenset(normalize(w) for lang in content.languages.values() for w in lang.words.get("numbers", ()))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
 from rapidfuzz.distance import OSA
 
 from ..content import Content, normalize
+from .language import vocabulary
 
 # A word this long or longer that the line's content never uses is read as the safety word one typo away, if there is
 # one ("unconcious", "pian"), inside the word: a word whose first or last letter differs is another word or another
@@ -48,7 +50,8 @@ def sounds(words: str) -> str:
 class Safety:
     """The emergency and crisis phrases of all the line's languages."""
 
-    def __init__(self, content: Content) -> None:
+    def __init__(self, content: Content, known: frozenset[str] | None = None) -> None:
+        """known: every word the content uses (the language guesser's, when it has them already)."""
         def gather(name: str) -> list[str]:
             return [w for lang in content.languages.values() for w in lang.words.get(name, ())]
 
@@ -58,18 +61,22 @@ class Safety:
         # Crisis phrases per language, each with the words that, just before a phrase, say its opposite ("I don't want
         # to die from this", "no me quiero morir"): one language's "no" never cancels another's phrase. Each also as
         # it sounds, with its negations.
-        self.crisis_by_language = []
+        Phrases = tuple[re.Pattern[str], frozenset[str]]
+        self.crisis_by_language: list[tuple[Phrases, Phrases]] = []
         for lang in content.languages.values():
             phrases = list(lang.words.get("crisis", ()))
             pattern, heard = _pattern(phrases), _pattern(phrases, sounds)
             negations = frozenset(normalize(w) for w in lang.words.get("negation", ()))
             if pattern is not None and heard is not None:
-                self.crisis_by_language.append((pattern, negations))
-                self.crisis_by_language.append((heard, frozenset(sounds(w) for w in negations)))
+                self.crisis_by_language.append(((pattern, negations), (heard, frozenset(sounds(w) for w in negations))))
         # The words safety phrases are made of, and every word the content uses (a word it uses is no typo).
         self.phrase_words = sorted({w for p in emergency + gather("crisis") for w in normalize(p.replace("*", " ")).split()
                                     if len(w) >= MIN_TYPO_WORD})
-        self.known = _content_words(content) | set(self.phrase_words)
+        if known is None:
+            known = frozenset().union(*(vocabulary(lang) for lang in content.languages.values()))
+        self.known = known | set(self.phrase_words)
+        # An unknown word's nearest safety words, once: both checks and every message ask about the same few.
+        self._near = functools.lru_cache(maxsize=4096)(self._near)  # type: ignore[method-assign]
 
     def _readings(self, text: str) -> list[tuple[str, str]]:
         """A message's words with their typos read as safety words, and the same as they sound; a typo as near to
@@ -83,12 +90,15 @@ class Safety:
                 readings.append([*first[:index], other, *first[index + 1:]])
         return [(" ".join(r), sounds(" ".join(r))) for r in readings[:MAX_READINGS]]
 
-    def _unmistyped(self, word: str) -> list[str]:
+    def _unmistyped(self, word: str) -> tuple[str, ...]:
         if len(word) < MIN_TYPO_WORD or word in self.known or word.isdigit():
-            return [word]
-        near = [v for v in self.phrase_words if v[0] == word[0] and v[-1] == word[-1] and abs(len(v) - len(word)) <= 1
-                and OSA.distance(v, word) <= 1]
-        return near or [word]
+            return (word,)
+        return self._near(word)
+
+    def _near(self, word: str) -> tuple[str, ...]:
+        near = tuple(v for v in self.phrase_words if v[0] == word[0] and v[-1] == word[-1] and abs(len(v) - len(word)) <= 1
+                     and OSA.distance(v, word) <= 1)
+        return near or (word,)
 
     def is_emergency(self, text: str) -> bool:
         """A medical emergency described: chest pain, cannot breathe, stroke signs... (never cancelled by a "not":
@@ -102,25 +112,16 @@ class Safety:
         """Thoughts of suicide or self-harm, in any clause of the message (also misspelled), unless that clause says
         the opposite."""
         for clause in _CLAUSES.split(text[:2000]):
-            for forms in self._readings(clause):
-                for index, (pattern, negations) in enumerate(self.crisis_by_language):
-                    words = forms[index % 2]
-                    if any(not _negated(words, match, negations) for match in pattern.finditer(words)):
+            for words, heard in self._readings(clause):
+                for (pattern, negations), (sounding, heard_negations) in self.crisis_by_language:
+                    if _said(pattern, words, negations) or _said(sounding, heard, heard_negations):
                         return True
         return False
 
 
-def _content_words(content: Content) -> set[str]:
-    """Every word the content's languages use: answers, titles, phrases, examples and word lists."""
-    texts: list[str] = []
-    for lang in content.languages.values():
-        for target in lang.targets.values():
-            texts += [target.title, target.keyword, target.spoken, target.text, target.intro, *target.phrases, *target.examples]
-        texts += list(lang.phrases.values())
-        texts += [w for words in lang.words.values() for w in words]
-    # Each distinct word normalized once (the content has about a million characters, and a few thousand words).
-    raw = set(re.findall(r"\w+", " ".join(t for t in texts if t).lower()))
-    return {w for token in raw for w in normalize(token).split()}
+def _said(pattern: re.Pattern[str], words: str, negations: frozenset[str]) -> bool:
+    """Whether a phrase of the pattern is in the words, not right after a negation."""
+    return any(not _negated(words, match, negations) for match in pattern.finditer(words))
 
 
 def _negated(words: str, match: re.Match[str], negations: frozenset[str]) -> bool:
