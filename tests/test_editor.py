@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 
 from service.content import gsm
 from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
+from service.understanding import Decision
 from tests.conftest import LINE_FIXTURE, ROOT, TOKEN, make_app
 from tests.forms import Forms, values
 from tests.servers import signed_text
@@ -247,19 +248,23 @@ def test_an_audio_build_cut_short_by_a_restart_says_so_instead_of_building_forev
     assert "read by Twilio's voice" in stopped
 
 
+def answered_in_time(app: Flask, question: str, topic: str = "contagious", seconds: float = 60) -> Decision:
+    """What the line makes of a question once it answers it with topic (learnt in the background), or at the deadline."""
+    deadline = time.monotonic() + seconds
+    while True:
+        decision = app.extensions["line"].matcher.decide(question, "en")
+        if decision.kind == "answer" and decision.target.id == topic or time.monotonic() >= deadline:
+            return decision
+        time.sleep(0.2)
+
+
 def test_new_examples_are_learnt_off_the_request_path(admin: FlaskClient, editor_app: Flask) -> None:
     question = "can my budgie give me poems"
     assert editor_app.extensions["line"].matcher.decide(question, "en").kind != "answer" or \
         editor_app.extensions["line"].matcher.decide(question, "en").target.id != "contagious"
     form = editor_form(admin)
     admin.post(EDITOR, data=values(form, examples=form["fields"]["examples"][0] + f"\n{question}"))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        decision = editor_app.extensions["line"].matcher.decide(question, "en")
-        if decision.kind == "answer" and decision.target.id == "contagious":
-            break
-        time.sleep(0.2)
-    assert decision.target.id == "contagious"
+    assert answered_in_time(editor_app, question).target.id == "contagious"
     assert "has learnt this content's examples" in Page(admin.get(EDITOR).get_data(as_text=True)).text
 
 
@@ -289,12 +294,7 @@ def test_examples_published_while_the_line_learns_others_are_learnt_even_when_an
     assert "being learnt" in Page(admin.get(EDITOR).get_data(as_text=True)).text
     admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
     release.set()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        decision = editor_app.extensions["line"].matcher.decide(question, "en")
-        if decision.kind == "answer" and decision.target.id == "contagious":
-            break
-        time.sleep(0.2)
+    decision = answered_in_time(editor_app, question)
     assert decision.kind == "answer" and decision.target.id == "contagious"
     assert NEW_WORDS in texted(editor_app)
     assert "has learnt this content's examples" in Page(admin.get(EDITOR).get_data(as_text=True)).text
