@@ -240,6 +240,7 @@ def main() -> int:
     finally:
         line.terminate()
         line.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
     imported, content_first, built = startup_seconds()
     print(f"load: {runner.__name__.replace('run_', '')}, {options.connections} connections, {options.rounds} rounds of {options.seconds} s, "
           f"gunicorn --workers {options.workers} (the Procfile's command) for both apps, {os.cpu_count()} CPUs, records: {options.records}")

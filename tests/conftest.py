@@ -49,6 +49,14 @@ def fixture_audio() -> Path:
     return target
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fixture_audio_removed_at_the_end() -> Iterator[None]:
+    """The fixture audio is built once a process (outside pytest's folders, for callers outside fixtures): removed after."""
+    yield
+    if fixture_audio.cache_info().currsize:
+        shutil.rmtree(fixture_audio(), ignore_errors=True)
+
+
 def make_app(tmp_path: Path, **overrides: object) -> Flask:
     """An app on the fixture content with its audio, a test token and its own SQLite file."""
     config = {

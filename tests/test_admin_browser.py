@@ -1,5 +1,5 @@
 """The admin pages in a real browser: Debian's Chromium driven by Selenium signs in, opens each page, sees the charts
-drawn, marks a message handled, and leaves screenshots in a temp folder."""
+drawn, marks a message handled, and leaves screenshots in pytest's temporary folders (the last three runs are kept)."""
 
 from __future__ import annotations
 
@@ -110,12 +110,13 @@ def settled(driver: object, ready: object, seconds: float = 10) -> None:
     WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(ready)
 
 
-def test_an_admin_signs_in_and_sees_every_page_in_a_real_browser(served: tuple[Flask, str], chrome: object) -> None:
+def test_an_admin_signs_in_and_sees_every_page_in_a_real_browser(served: tuple[Flask, str], chrome: object,
+                                                                 tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
     app, base = served
     driver = chrome
-    shots = Path(tempfile.mkdtemp(prefix="admin-screens-"))
+    shots = tmp_path
     driver.get(f"{base}/admin/")  # type: ignore[attr-defined]
     assert "/admin/sign-in" in driver.current_url  # type: ignore[attr-defined]
     driver.find_element(By.NAME, "name").send_keys("Maria")  # type: ignore[attr-defined]
@@ -202,12 +203,12 @@ def editing(tmp_path: Path) -> Iterator[tuple[Flask, str]]:
 
 
 def test_an_admin_edits_checks_listens_publishes_reverts_and_marks_a_review_in_a_real_browser(
-        editing: tuple[Flask, str], chrome: object) -> None:
+        editing: tuple[Flask, str], chrome: object, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
     app, base = editing
     driver = chrome
-    shots = Path(tempfile.mkdtemp(prefix="editor-screens-"))
+    shots = tmp_path
     texts = TextThread(TwilioClient(app.test_client(), TOKEN), texter="+15555550170")
     old, new = "No. POEMS is not an infection.", "POEMS cannot be caught from another person."
     assert old in texts.send("contagious")[-1]
@@ -317,12 +318,12 @@ PAGES = ("/admin/?days=30", "/admin/unmatched?days=30", "/admin/messages?show=al
 
 @pytest.mark.parametrize("width, height", [(390, 844), (1366, 768)])
 def test_no_admin_page_is_wider_than_a_phone_or_a_laptop_and_chart_text_stays_readable(
-        served: tuple[Flask, str], chrome: object, width: int, height: int) -> None:
+        served: tuple[Flask, str], chrome: object, width: int, height: int, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
     _, base = served
     driver = chrome
-    shots = Path(tempfile.mkdtemp(prefix=f"admin-{width}-"))
+    shots = tmp_path
     driver.set_window_size(width, height)  # type: ignore[attr-defined]
     _sign_in(driver, base)
     for number, path in enumerate(PAGES):

@@ -17,7 +17,7 @@ from flask import Flask
 
 from service.records import Store, engine_url
 from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
-from tests.conftest import ROOT, TOKEN, make_app
+from tests.conftest import LINE_FIXTURE, ROOT, TOKEN, fixture_audio, make_app
 
 # The tests here that use PostgreSQL run one after another on one test worker: one of them stops the cluster.
 pytestmark = pytest.mark.xdist_group("postgres")
@@ -159,7 +159,9 @@ def test_the_line_starts_and_answers_with_the_database_down(tmp_path: Path) -> N
 
 def test_admin_commands_that_need_no_database_run_with_it_down(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "FLASK_"))}
-    env.update(DATABASE_URL=DOWN, RECORDS_BUFFER=str(tmp_path / "buffer.sqlite"))
+    # The fixture content: the shipped content's own check is test_content's (each run of it takes seconds).
+    env.update(DATABASE_URL=DOWN, RECORDS_BUFFER=str(tmp_path / "buffer.sqlite"), PROMPTS_DIR=str(LINE_FIXTURE),
+               AUDIO_DIR=str(fixture_audio()), AUDIO_ENGINE="espeak")
     for args in (["prompts", "check"], ["ask", "is it contagious"]):
         result = subprocess.run([sys.executable, "-m", "flask", "--app", "service", *args], cwd=ROOT, env=env,
                                 capture_output=True, text=True, timeout=120)
