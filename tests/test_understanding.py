@@ -320,6 +320,39 @@ def test_the_vectors_kept_on_disk_survive_two_threads_learning_at_once_and_a_bro
     assert semantic.TextVectors(tmp_path, Slow()).encode(["a question"]).shape == (1, 512)
 
 
+def test_kept_vectors_are_read_even_when_another_threads_ast_upsets_numpy_once(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """CPython 3.11 (python/cpython#106905): numpy's header reading can raise SystemError while another thread builds
+    an AST (seen in this suite's threads); the file is fine, so it is read again, not embedded again (minutes on the
+    shipped bank) and not an error in the learning thread."""
+    import numpy as np
+
+    from service.understanding import semantic
+
+    class Counting:
+        name = "counting"
+        calls = 0
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            Counting.calls += 1
+            return np.ones((len(texts), 512), np.float32) / np.sqrt(512)
+
+    semantic._MEMORY.pop("counting", None)
+    semantic.TextVectors(tmp_path, Counting()).encode(["a question"])
+    assert Counting.calls == 1
+    real_load, failures = np.load, [SystemError("AST constructor recursion depth mismatch (before=33, after=30)")]
+
+    def upset_once(*args: object, **kwargs: object) -> object:
+        if failures:
+            raise failures.pop()
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(semantic.np, "load", upset_once)
+    semantic._MEMORY.pop("counting", None)
+    assert semantic.TextVectors(tmp_path, Counting()).encode(["a question"]).shape == (1, 512)
+    assert not failures and Counting.calls == 1
+
+
 def test_after_a_likely_answer_the_topic_offered_is_the_next_topic_past_a_menu(line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
     # The menu an answer sits in often comes second ("treatment" and "treatment and care"): it is not another meaning,
     # so the texter gets the answer and the next topic, not a "did you mean" with the menu in it.

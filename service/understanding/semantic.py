@@ -18,6 +18,21 @@ import numpy as np
 log = logging.getLogger("service.understanding")
 
 
+def read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """Every array of an .npz file, read in full."""
+    for _ in range(2):
+        try:
+            with np.load(path) as data:
+                return {name: data[name] for name in data.files}
+        except SystemError:
+            # CPython 3.11's AST state is shared by threads (python/cpython#106905): numpy reads each array's header
+            # with ast.literal_eval, which can fail while another thread builds an AST (Jinja compiling a template,
+            # werkzeug a route). Nothing was wrong with the file: reading it again succeeds.
+            continue
+    with np.load(path) as data:
+        return {name: data[name] for name in data.files}
+
+
 class Embedder(Protocol):
     """Turns texts into unit vectors whose dot product says how alike their meanings are."""
 
@@ -158,8 +173,8 @@ class TextVectors:
         if self.path is None or not self.path.exists():
             return {}
         try:
-            with np.load(self.path) as data:
-                return dict(zip(data["keys"].tolist(), data["vectors"]))
+            data = read_arrays(self.path)
+            return dict(zip(data["keys"].tolist(), data["vectors"]))
         except (OSError, ValueError, KeyError, zipfile.BadZipFile):
             log.warning("sentence vectors in %s are unreadable; embedding again", self.path.name)
             return {}
@@ -240,12 +255,12 @@ class SemanticModel:
         if path is None or not path.exists():
             return None
         try:
-            with np.load(path) as data:
-                if data["weights"].shape[1] == classes and data["bias"].shape == (classes,):
-                    # Used now: the last to go when a few older banks' files are cleared (see _save).
-                    with contextlib.suppress(OSError):
-                        os.utime(path)
-                    return data["weights"], data["bias"]
+            data = read_arrays(path)
+            if data["weights"].shape[1] == classes and data["bias"].shape == (classes,):
+                # Used now: the last to go when a few older banks' files are cleared (see _save).
+                with contextlib.suppress(OSError):
+                    os.utime(path)
+                return data["weights"], data["bias"]
         except (OSError, ValueError, KeyError, IndexError, zipfile.BadZipFile):
             log.warning("semantic cache %s is unreadable; computing it again", path.name)
         return None
