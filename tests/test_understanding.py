@@ -204,7 +204,13 @@ def test_crisis_and_emergency_messages_cannot_be_talked_over(call: PhoneCall) ->
     assert call.turn.heard[0].text.startswith("You are not alone")
 
 
-@pytest.mark.parametrize("said", ["me quiero matar", "me voy a suicidar", "I want to end it", "I took too many pills"])
+@pytest.mark.parametrize("said", ["me quiero matar", "me voy a suicidar", "I want to end it", "I took too many pills",
+                                  # An exploratory test's misses: common ways of saying it, in both languages.
+                                  "I don't want to be here anymore", "i'm thinking of ending it", "I'm tired of living",
+                                  "I'd be better off gone", "I don't know if I want to live anymore",
+                                  "I have thought about taking all my pills", "ya no quiero estar aquí",
+                                  "no le veo sentido a la vida", "estoy cansada de vivir", "quisiera no despertar",
+                                  "quiero desaparecer"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str, app: Flask) -> None:
     assert Safety(app.extensions["line"].content).is_crisis(said) or Safety(load(ROOT / "prompts")).is_crisis(said)
 
