@@ -146,7 +146,9 @@ def test_leave_a_message_warns_records_with_a_beep_and_stores_the_details(call: 
 
 
 @pytest.mark.parametrize("answer, number", [({"Digits": "5555550199"}, "+15555550199"),
-                                            ({"SpeechResult": "five five five, five five five, zero one nine nine"}, "+15555550199")])
+                                            ({"SpeechResult": "five five five, five five five, zero one nine nine"}, "+15555550199"),
+                                            # "oh" for zero, as Americans say phone numbers
+                                            ({"SpeechResult": "five five five five five five oh one nine nine"}, "+15555550199")])
 def test_a_caller_can_give_another_number_to_call_back(answer: dict[str, str], number: str, call: PhoneCall, line: Line,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     _to_message_menu(call, line)
@@ -166,6 +168,39 @@ def test_a_number_too_short_to_call_back_is_asked_for_again(call: PhoneCall, lin
     assert again.heard[0].text == line.content.languages["en"].prompts["phrase.callback_invalid"].text
     assert again.heard[1].text.startswith("Should we call you back")
     assert call.wait().heard[0].text == "Thank you. Your message has been saved for our team."
+
+
+def test_no_to_the_callback_number_asks_again_how_to_give_another_and_keeps_nothing_wrong(call: PhoneCall, line: Line) -> None:
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE7")
+    again = call._answer({"SpeechResult": "no"})
+    assert again.heard[0].text.startswith("Should we call you back")  # not "that number was not complete"
+    thanks = call._answer({"SpeechResult": "five five five five five five oh one nine nine"})
+    assert thanks.heard[0].text == "Thank you. Our team will call you back at that number."
+    line.store.flush()
+    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
+    assert message["callback"] == "+15555550199"
+
+
+def test_text_me_after_switching_language_sends_the_answer_in_the_new_language(call: PhoneCall, line: Line) -> None:
+    http = FakeTwilioHttp()
+    _with_messenger(line, http)
+    call.start()
+    for key in ("4", "3", "7"):
+        call.press(key)
+    call.press("6")  # the same answer wanted in Spanish
+    call.press("4")
+    call.press("3")
+    assert call.press("7").heard[0].text.startswith("Le enviamos esta respuesta")
+    assert len(http.requests) == 2 and "no es una infeccion" in http.requests[1]["data"]["Body"]
+
+
+@pytest.mark.parametrize("said", ["text me", "send me a text"])
+def test_asking_for_a_text_at_a_menu_gets_the_help_never_a_recording(said: str, call: PhoneCall, line: Line) -> None:
+    call.start()
+    turn = call.say(said)
+    assert turn.record is None and "not checked for emergencies" not in turn.text
+    assert turn.heard[0].text == line.content.languages["en"].prompts["phrase.help"].text and turn.gather is not None
 
 
 def test_without_a_transfer_number_nothing_about_a_person_is_heard(call: PhoneCall, line: Line) -> None:

@@ -230,3 +230,29 @@ def test_every_first_text_has_one_notice_the_whole_answer_and_its_closing_line(c
         assert "..." not in reply.removeprefix(notice) or "..." in target.text
         assert gsm.segments(reply) <= gsm.MAX_SEGMENTS and not gsm.non_gsm(reply)
     assert asked == len(line.content.topic_ids())
+
+
+def test_every_way_of_asking_to_stop_to_switch_language_or_to_hear_it_again_works_by_text(tmp_path: Path) -> None:
+    """Each entry of each language's word lists, as the files hold them, sent by a texter: asking to stop in other
+    words gets the help that says to reply STOP; a language's name or "do you speak ..." its welcome; "what?" or
+    "again" after an answer the same answer."""
+    app = shipped_app(tmp_path)
+    line = app.extensions["line"]
+    twilio = TwilioClient(app.test_client(), TOKEN)
+    texters = iter(f"+1555556{n:04d}" for n in range(10000))
+    for lang in line.content.languages.values():
+        help_text, welcome = gsm.fold(lang.phrases["sms_help"]), gsm.fold(lang.phrases["sms_welcome"])
+        for words in lang.words.get("stop_texts", ()):
+            [reply] = TextThread(twilio, texter=next(texters)).send(words)
+            assert help_text in reply, f"{lang.code} stop_texts {words!r}: {reply[:80]!r}"
+        # A number word ("seis": key 6 said on a call) is a number by text, an option of the menu.
+        for words in (w for w in lang.words["language"] if w not in lang.words["numbers"]):
+            [reply] = TextThread(twilio, texter=next(texters)).send(words)
+            assert reply.startswith(welcome), f"{lang.code} language {words!r}: {reply[:80]!r}"
+        topic = lang.topic(line.content.topic_ids()[0])
+        thread = TextThread(twilio, texter=next(texters))
+        thread.send(lang.words["language"][0])
+        thread.send(topic.keyword.upper())
+        for words in lang.words["repeat"]:
+            [again] = thread.send(words)
+            assert gsm.fold(topic.text) in again, f"{lang.code} repeat {words!r}: {again[:80]!r}"

@@ -157,7 +157,7 @@ def test_a_tampered_session_cookie_is_ignored(twilio: TwilioClient) -> None:
 def test_a_number_that_is_not_an_option_says_so_and_lists_the_menu(texter: TextThread) -> None:
     texter.send("MENU")
     reply = answer_of(texter.send("8"))
-    assert reply.startswith("Sorry, I did not understand that.") and "1 what POEMS is" in reply
+    assert reply.startswith("Sorry, that is not an option.") and "1 what POEMS is" in reply
 
 
 def test_help_says_what_the_line_is_how_to_use_it_how_to_stop_and_where_to_get_help(texter: TextThread) -> None:
@@ -463,7 +463,31 @@ def test_again_after_a_did_you_mean_is_not_the_answer_before_it(texter: TextThre
     monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (targets[("topic", "skin")], targets[("topic", "inherited")]), ()))
     texter.send("my skin and my family")
     monkeypatch.undo()
-    assert texter.send("again")[-1] != answer
+    [choices] = texter.send("again")
+    assert choices != answer and "1 skin changes" in choices and "2 " in choices
+    # "What?" (a repeat word) is the same: the choices again, and a number still picks from them.
+    assert texter.send("what?") == [choices]
+    assert gsm.fold(targets[("topic", "skin")].text) in texter.send("1")[-1]
+
+
+@pytest.mark.parametrize("code, question, no", [("en", "my skin and my family", "no"),
+                                                 ("en", "my skin and my family", "none of them"),
+                                                 ("es", "mi piel y mi familia", "ninguno")])
+def test_no_to_a_did_you_mean_or_to_the_topic_offered_after_an_answer_lists_every_topic(
+        code: str, question: str, no: str, texter: TextThread, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    lang = line.content.languages[code]
+    choices = (lang.targets[("topic", "skin")], lang.targets[("topic", "inherited")])
+    texter.send(lang.words["language"][0])
+    for kind in ("ask", "offer"):
+        monkeypatch.setattr(line, "decide", lambda *args, kind=kind, **kwargs: Decision(kind, choices, ()))
+        texter.send(question)
+        monkeypatch.undo()
+        [reply] = texter.send(no)
+        # Every topic (never a guess made of "no"), and a number now picks from that list.
+        assert reply.startswith(gsm.fold(lang.phrases["sms_menu_header"])), (kind, reply)
+    assert gsm.fold(lang.targets[("topic", "what_is")].text) in texter.send("1")[-1]
 
 
 def test_again_after_the_crisis_or_the_emergency_message_sends_it_again(texter: TextThread, line: Line) -> None:

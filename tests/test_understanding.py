@@ -257,6 +257,15 @@ def test_answer_then_offer_by_voice_plays_the_answer_then_key_1_gives_the_other(
     assert en.prompts[f"topic.{other}"].text in call.press("1").text
 
 
+@pytest.mark.parametrize("said", ["no", "none of them"])
+def test_saying_no_after_an_answer_that_offers_another_gives_the_main_menu(said: str, call: PhoneCall, line: Line) -> None:
+    question, _, other = likely(line)
+    call.start()
+    call.say(question)
+    turn = call.say(said)
+    assert "Main menu." in turn.text and line.content.languages["en"].prompts[f"topic.{other}"].text not in turn.text
+
+
 @pytest.mark.parametrize("said", ["that's not it", "not it please"])
 def test_saying_not_it_after_an_answer_that_offers_another_gives_the_other(said: str, texter: TextThread, call: PhoneCall,
                                                                           line: Line) -> None:

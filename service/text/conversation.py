@@ -138,8 +138,14 @@ class Conversation:
         if chosen is not None:
             # A number, in digits or words ("2", "dos", "option 2"): a "did you mean"'s choice, else the menu's option.
             return [self.pick_choice(chosen) if self.asked else self.pick(str(chosen))]
+        if self.asked and matcher.word_language(body, "no", self.lang.code) == self.lang.code:
+            # "No", "none of them", "ninguno" to the choices offered: all the topics, never a guess made of "no".
+            return [self.listing("main")]
         if matcher.word_language(body, "repeat", self.lang.code):
-            # "Again", "otra vez": the last answer once more (never the topic of its words: "volver" is not a relapse).
+            # "Again", "what?", "¿cómo?": the last answer once more (never the topic of its words: "volver" is not a
+            # relapse); after a "did you mean", its choices.
+            if self.asked and self.asked_kind == "ask":
+                return [self.offer(self.phrase("sms_did_you_mean"), self.offered())]
             if self.last == CRISIS:
                 return [self.phrase("sms_crisis")]
             if self.last == EMERGENCY:
@@ -202,10 +208,14 @@ class Conversation:
         self.line.record_unmatched("sms", self.lang.code, body[:200], thread=self.thread)
         return [self.offer(f"{self.phrase('sms_not_understood')} {self.phrase('sms_nearest')}", decision.choices)]
 
+    def offered(self) -> tuple[Target, ...]:
+        """The choices the texter was last offered, as this language has them."""
+        targets = [self.lang.targets.get(self.content.key_of(i, self.lang)) for i in self.asked]
+        return tuple(t for t in targets if t is not None)
+
     def pick_choice(self, number: int) -> str:
         """A number after a "did you mean": that choice (another number: the choices again)."""
-        targets = [self.lang.targets.get(self.content.key_of(i, self.lang)) for i in self.asked]
-        offered = tuple(t for t in targets if t is not None)
+        offered = self.offered()
         if 1 <= number <= len(offered):
             note(decision="chosen")
             return self.reach(offered[number - 1])
@@ -215,7 +225,8 @@ class Conversation:
         """A number picks an option of the menu the texter last saw (the main menu when that is forgotten)."""
         option = self.content.menus[self.menu].option(number.lstrip("0") or "0")
         if option is None:
-            return f"{self.phrase('sms_not_understood')}\n{self.listing(self.menu)}"
+            # A number the list does not have: said so, as by phone, and the same list.
+            return f"{self.phrase('not_option')}\n{self.listing(self.menu)}"
         if option.kind == "menu":
             return self.listing(option.target)
         return self.answer_for(option.target)

@@ -28,12 +28,20 @@ def _mashed(token: str) -> bool:
     return any(token in row for row in _KEY_RUNS)
 
 
+def _skeleton(word: str) -> str:
+    """A word's consonants, in order."""
+    return "".join(c for c in word if c not in _VOWELS)
+
+
 class Junk:
     """Tells keyboard mash from words, knowing every word the line's content uses in any language (its answers,
     titles, phrases and question bank), so that "ask" and "sad" are words however they are typed."""
 
     def __init__(self, known: frozenset[str] = frozenset()) -> None:
         self.known = known
+        # The same words typed without their vowels ("treatmnt", "skn", "nrvs": numb hands drop letters, texters
+        # drop vowels): words, not mash. Three consonants at least, so that a short run of keys is not taken for one.
+        self.skeletons = frozenset(k for k in map(_skeleton, known) if len(k) >= 3)
 
     def is_mash(self, text: str) -> bool:
         """Random characters typed instead of words: letters, yet no word the line knows and half or more of them
@@ -41,7 +49,7 @@ class Junk:
         tokens = _WORD.findall(normalize(text[:2000]))
         if not tokens or any(t in self.known for t in tokens):
             return False
-        return sum(_mashed(t) for t in tokens) * 2 >= len(tokens)
+        return sum(_mashed(t) and _skeleton(t) not in self.skeletons for t in tokens) * 2 >= len(tokens)
 
     def is_junk(self, text: str) -> bool:
         """Nothing an example can be made of: mash, mostly digits and symbols, or a long story."""

@@ -386,8 +386,12 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     if spoken_key is not None:
         return press(call, place, spoken_key)
     index = line.matcher.indexes[call.lang.code]
-    if place.kind == "topic" and index.is_word(said, "text_me"):
-        return press(call, place, call.keys["text_me"])  # "text it to me": as key 7
+    if index.is_word(said, "text_me"):
+        if place.kind == "topic":
+            return press(call, place, call.keys["text_me"])  # "text it to me": as key 7
+        # Nothing to send yet: the help, which says a question can be texted to this number (never the recording
+        # that "leave a message" would start).
+        return press(call, place, call.keys["help"])
     if place.kind == "topic" and place.also and index.is_word(said, "not_it"):
         return press(call, place, ALSO_KEY)  # "that's not it" after "If you meant X, press 1": X
     for name, key in CONTROL_KEYS.items():
@@ -397,8 +401,8 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     if place.kind == "choose" and index.is_word(said, "yes"):
         call.notes["decision"] = "chosen"
         return pick(call, call.targets(place)[0])
-    if place.kind == "choose" and index.is_word(said, "no"):
-        return call.menu("main")
+    if (place.kind == "choose" or (place.kind == "topic" and place.also)) and index.is_word(said, "no"):
+        return call.menu("main")  # none of the choices, or not the topic offered after an answer: every topic
     if index.is_word(said, "courtesy"):
         # "Thank you", "okay", "bye": a word in kind, and the caller stays where they were.
         return call.here(place, [*arrival, call.phrase("courtesy")])
@@ -537,6 +541,8 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
         index = call.line.matcher.indexes[call.lang.code]
         if index.is_word(said, "yes"):
             digits = "1"
+        elif index.is_word(said, "no"):
+            return call.confirm_callback(recording_sid)  # not that number: the question again, which says how to key one
         else:
             digits = spoken_digits(call.lang, said)
     if digits == "1":
@@ -550,6 +556,11 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
     return call.menu("main", [call.phrase("callback_saved")])
 
 
+# How a zero is said in a phone number in American English ("five five five, oh one two..."); no word of the line's
+# other language.
+SPOKEN_ZERO = frozenset({"oh"})
+
+
 def spoken_digits(lang: Language, said: str) -> str:
     """Digits from speech: "five five five, one two three..." or "555 123 4567"."""
     numbers = lang.words.get("numbers", ())
@@ -559,6 +570,8 @@ def spoken_digits(lang: Language, said: str) -> str:
             out.append(word)
         elif word in numbers:
             out.append(str(numbers.index(word)))
+        elif word in SPOKEN_ZERO:
+            out.append("0")
     return "".join(out)
 
 

@@ -15,8 +15,9 @@ ADMIN_TEXTS_PER_DAY = 50
 
 
 def send_answer(line: Line, lang: Language, topic_id: str, call_sid: str, caller: str, line_number: str) -> str:
-    """Text a topic's answer to the caller, from the number they called: once per call and topic (see Line.send_text)."""
-    return line.send_text(f"{call_sid}-{topic_id}", caller, line_number, sms_answer(lang, lang.topic(topic_id)))
+    """Text a topic's answer to the caller, from the number they called: once per call, topic and language (a caller
+    who switched language asks for the answer they can read; see Line.send_text)."""
+    return line.send_text(f"{call_sid}-{lang.code}-{topic_id}", caller, line_number, sms_answer(lang, lang.topic(topic_id)))
 
 
 def store_recording(line: Line, form: Mapping[str, str], lang: str = "") -> None:
