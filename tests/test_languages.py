@@ -232,6 +232,21 @@ def test_key_6_at_the_greeting_plays_the_spanish_notice_and_keys_before_the_span
     assert notice not in nxt.text and keys not in nxt.text and nxt.gather.get("language") == "es-US"
 
 
+def test_key_6_in_a_menu_or_at_an_answer_keeps_the_caller_there_in_the_other_language(call: PhoneCall, line: Line) -> None:
+    notice, keys = spoken(line, "phrase.notice", "es"), spoken(line, "phrase.main_menu_footer", "es")
+    call.start()
+    call.press("4")  # causes and risks
+    turn = call.press("6")
+    texts = [h.text for h in turn.heard]
+    assert texts.index(notice) < texts.index(keys) < texts.index(spoken(line, "menu.risk", "es")), texts
+    assert turn.gather.get("language") == "es-US"
+    answer = call.press("3")
+    assert spoken(line, "topic.contagious", "es") in answer.text
+    back = call.press("6")  # and back: the same answer, in English
+    assert spoken(line, "topic.contagious") in back.text and back.gather.get("language") == "en-US"
+    assert spoken(line, "menu.risk") in call.press("0").text
+
+
 def test_a_spanish_question_spoken_at_the_english_greeting_is_answered_in_spanish_then_heard_in_spanish(call: PhoneCall, line: Line) -> None:
     greeting = call.start()
     assert greeting.gather.get("language") == "en-US"

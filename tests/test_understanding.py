@@ -254,6 +254,10 @@ def test_answer_then_offer_by_voice_plays_the_answer_then_key_1_gives_the_other(
     offer = f"If you meant {en.topic(other).title}, press 1."
     assert texts.index(answer) < texts.index(offer)
     assert "also=" + other in turn.gather.get("action")
+    # After a wrong key or a silence the offer is said again (key 1 still takes it), the answer is not.
+    for again in (call.press("8"), call.wait()):
+        texts = [h.text for h in again.heard]
+        assert offer in texts and answer not in texts, texts
     assert en.prompts[f"topic.{other}"].text in call.press("1").text
 
 

@@ -170,10 +170,11 @@ class Call:
         prompts = [*(before or []), *self.nudges(place)]
         if replay and silence == 0:
             prompts.append(self.lang.prompts[f"topic.{topic_id}"])
-            if also:
-                title = self.lang.targets[self.key_of(also)].title
-                prompts.append(Prompt(self.lang.code, f"also.{also}", fill(self.lang.phrases["also"], {
-                    "title": title, "key": self.lang.key_name(ALSO_KEY)}), self.lang.file))
+        if also:
+            # Said again after a wrong key or a silence too: key 1 still takes it, and a caller must hear why.
+            title = self.lang.targets[self.key_of(also)].title
+            prompts.append(Prompt(self.lang.code, f"also.{also}", fill(self.lang.phrases["also"], {
+                "title": title, "key": self.lang.key_name(ALSO_KEY)}), self.lang.file))
         if offer_text and self.can_text():
             prompts.append(self.phrase("text_offer"))
         prompts.append(self.phrase("answer_footer"))
@@ -286,12 +287,20 @@ class Call:
         self.line.record_usage("voice", self.lang.code, target)
         return self.topic(target, came_from, before, also=also)
 
-    def switch_language(self) -> VoiceResponse:
-        """Key 6: the other language (its notice, main menu and keys), or a choice when there are several."""
+    def switch_language(self, place: Place | None = None) -> VoiceResponse:
+        """Key 6: the other language (its notice and keys, then the menu or answer the caller was at: a caller who
+        switches in the middle wants the same thing in words they understand), or a choice when there are several."""
         others = self.content.other_languages(self.lang.code)
-        if len(others) == 1:
-            return self.to(others[0]).arrive()
-        return self.language_menu()
+        if len(others) != 1:
+            return self.language_menu()
+        switched = self.to(others[0])
+        if place is None or place.kind == "choose" or place.ident == LANGUAGE_MENU or place.urgent:
+            return switched.arrive()  # choices were guesses at words in the other language
+        if place.kind == "topic":
+            if self.content.kind_of(place.ident) != "topic":
+                return switched.arrive()  # never a recording started again by a language key
+            return switched.topic(place.ident, place.came_from, switched.arrival(), also=place.also)
+        return switched.menu(place.ident, switched.arrival())
 
     def not_an_option(self, place: Place) -> VoiceResponse:
         """A key that means nothing here: say so, and the same menu again."""
@@ -333,7 +342,7 @@ def press(call: Call, place: Place, key: str) -> VoiceResponse:
     if key == keys["help"]:
         return call.here(place, [call.phrase("help")])
     if key == keys["language"] and len(call.content.languages) > 1:
-        return call.switch_language()
+        return call.switch_language(place)
     if key == keys["text_me"] and place.kind == "topic" and call.can_text():
         return text_me(call, place)
     if place.kind == "menu":
