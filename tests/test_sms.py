@@ -160,6 +160,14 @@ def test_a_number_that_is_not_an_option_says_so_and_lists_the_menu(texter: TextT
     assert reply.startswith("Sorry, that is not an option.") and "1 what POEMS is" in reply
 
 
+@pytest.mark.parametrize("body, phrase", [("???", "sms_help"), ("?!", "sms_help"), ("\U0001F622", "sms_no_text"), ("", "sms_no_text")])
+def test_only_question_marks_get_the_help_and_a_picture_or_an_emoji_says_words_are_read(body: str, phrase: str,
+                                                                                       texter: TextThread, line: Line) -> None:
+    texter.send("hi")
+    [reply] = texter.send(body)
+    assert reply.startswith(gsm.fold(line.content.languages["en"].phrases[phrase])), reply
+
+
 def test_help_says_what_the_line_is_how_to_use_it_how_to_stop_and_where_to_get_help(texter: TextThread) -> None:
     for word in ("how does this work", "information"):
         reply = answer_of(texter.send(word))

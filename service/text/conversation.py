@@ -126,6 +126,10 @@ class Conversation:
         words = normalize(body)
         matcher = self.line.matcher
         if not words:
+            if body.strip() and all(c.isspace() or (c.isascii() and not c.isalnum()) for c in body):
+                # "???", "?!": someone lost, not a picture or an emoji: what the line is and how to use it.
+                self.noticed = True
+                return [self.phrase("sms_help")]
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
         chosen = matcher.indexes[self.lang.code].number_in(words)
         if chosen is None and self.asked_kind == "also" and self.asked and matcher.word_language(body, "not_it", self.lang.code):
