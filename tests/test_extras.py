@@ -94,6 +94,13 @@ def test_text_me_this_failing_apologises_and_the_call_goes_on(http: FakeTwilioHt
     assert "rare blood disorder" in call.press("*").text
 
 
+def test_saying_text_me_where_no_text_can_be_sent_gets_the_help(call: PhoneCall, line: Line) -> None:
+    call.start()
+    call.press("1")
+    turn = call.say("text me")
+    assert turn.heard[0].text == line.content.languages["en"].prompts["phrase.help"].text and turn.record is None
+
+
 def test_text_me_this_is_not_offered_without_an_account_sid_and_7_is_not_an_option(call: PhoneCall) -> None:
     call.start()
     assert "text message" not in call.press("1").text

@@ -362,7 +362,7 @@ def test_a_choice_written_in_words_picks_it(reply: str, texter: TextThread, line
     assert gsm.fold(topic.text) in answer
 
 
-def test_yes_to_a_did_you_mean_takes_its_first_choice_and_to_an_answer_says_you_are_welcome(
+def test_yes_to_a_did_you_mean_takes_its_first_choice_and_to_or_was_it_the_topic_offered(
         texter: TextThread, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
     from service.understanding.matcher import Decision
 
@@ -374,11 +374,28 @@ def test_yes_to_a_did_you_mean_takes_its_first_choice_and_to_an_answer_says_you_
     monkeypatch.undo()
     [answer] = texter.send("yeah")  # "YES" itself is a keyword the carrier answers (opt-in)
     assert gsm.fold(other.text) in answer
-    # After an answer that offers another topic ("Not it? Reply 1 for ..."), "yeah" says the answer was it.
+    # After an answer that asks "Or was it ...? Reply 1", "yeah" takes that other topic.
     monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("offer", (first, other), ()))
     assert "Reply 1" in texter.send("my skin is darker, is that from my parents")[-1]
     monkeypatch.undo()
+    assert gsm.fold(other.text) in texter.send("yeah")[0]
+    # After a plain answer: "yes" says it was the one (you are welcome), "no" lists every topic; neither is a guess.
+    texter.send("contagious")
     assert texter.send("yeah") == [gsm.fold(line.content.languages["en"].phrases["sms_courtesy"])]
+    texter.send("contagious")
+    assert texter.send("no")[0].startswith(gsm.fold(line.content.languages["en"].phrases["sms_menu_header"]))
+
+
+@pytest.mark.parametrize("first", ["¿qué?", "que"])
+def test_what_as_a_first_text_is_answered_in_its_language_and_what_is_is_a_question(first: str, texter: TextThread,
+                                                                                      line: Line) -> None:
+    es = line.content.languages["es"]
+    [reply] = texter.send(first)
+    assert gsm.fold(es.phrases["sms_menu_header"]) in reply, reply
+    answer = texter.send("contagioso")[-1]
+    assert texter.send("¿qué?") == [answer]
+    # "qué es" is a question, not "what?" with a word beside it ("es" is part of the yes "así es", not a yes).
+    assert texter.send("qué es") != [answer]
 
 
 @pytest.mark.parametrize("body, phrase", [("help me please", "sms_help"), ("ayuda por favor", "sms_help"), ("hello, the menu please", "sms_welcome")])

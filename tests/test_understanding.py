@@ -261,6 +261,13 @@ def test_answer_then_offer_by_voice_plays_the_answer_then_key_1_gives_the_other(
     assert en.prompts[f"topic.{other}"].text in call.press("1").text
 
 
+def test_saying_yes_after_an_answer_that_offers_another_gives_the_other(call: PhoneCall, line: Line) -> None:
+    question, _, other = likely(line)
+    call.start()
+    call.say(question)
+    assert line.content.languages["en"].prompts[f"topic.{other}"].text in call.say("yes please").text
+
+
 @pytest.mark.parametrize("said", ["no", "none of them"])
 def test_saying_no_after_an_answer_that_offers_another_gives_the_main_menu(said: str, call: PhoneCall, line: Line) -> None:
     question, _, other = likely(line)

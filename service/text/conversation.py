@@ -133,19 +133,26 @@ class Conversation:
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
         chosen = matcher.indexes[self.lang.code].number_in(words)
         if chosen is None and self.asked_kind == "also" and self.asked and matcher.word_language(body, "not_it", self.lang.code):
-            chosen = 1  # "that's not it" after "Not it? Reply 1 for ...": that other topic
-        if chosen is None and self.asked and matcher.word_language(body, "yes", self.lang.code) == self.lang.code:
-            if self.asked_kind == "also":
-                # "Yes" after an answer that offered another topic ("Not it? Reply 1 for ..."): that the answer was it.
-                return [self.phrase("sms_courtesy")]
-            chosen = 1  # "yes" / "sí" to a "did you mean": its first choice, as by phone
+            chosen = 1  # "that's not it" after "Or was it ...? Reply 1": that other topic
+        yes = matcher.word_language(body, "yes", self.lang.code) == self.lang.code
+        if chosen is None and self.asked and yes:
+            # "Yes" / "sí" to a "did you mean": its first choice, as by phone; after an answer that asked "Or was it
+            # ...? Reply 1", that other topic.
+            chosen = 1
         if chosen is not None:
             # A number, in digits or words ("2", "dos", "option 2"): a "did you mean"'s choice, else the menu's option.
             return [self.pick_choice(chosen) if self.asked else self.pick(str(chosen))]
-        if self.asked and matcher.word_language(body, "no", self.lang.code) == self.lang.code:
-            # "No", "none of them", "ninguno" to the choices offered: all the topics, never a guess made of "no".
+        no = matcher.word_language(body, "no", self.lang.code) == self.lang.code
+        if no and (self.asked or ("topic", self.last) in self.lang.targets):
+            # "No", "none of them", "ninguno" to the choices offered, or after an answer: all the topics, never a
+            # guess made of "no".
             return [self.listing("main")]
-        if matcher.word_language(body, "repeat", self.lang.code):
+        if yes and ("topic", self.last) in self.lang.targets:
+            return [self.phrase("sms_courtesy")]  # "yes", "sí" after a plain answer: it was the one
+        code = matcher.word_language(body, "repeat", self.lang.code)
+        if code is not None:
+            if self.first:
+                self.set_language(code)  # "¿qué?" as a first text: the line's words in the texter's language
             # "Again", "what?", "¿cómo?": the last answer once more (never the topic of its words: "volver" is not a
             # relapse); after a "did you mean", its choices.
             if self.asked and self.asked_kind == "ask":

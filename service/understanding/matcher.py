@@ -139,7 +139,9 @@ class LanguageIndex:
         # words at large would make questions of them ("is it back", "what are my options").
         self.filler = frozenset(w for phrase in self.words.get("filler", ()) for w in phrase.split())
         self.numbers = [normalize(w) for w in lang.words.get("numbers", ())]  # spoken or written 0 to 9, in order
-        self._beside = self.filler | {w for name in ("yes", "no") for phrase in self.words.get(name, ()) for w in phrase.split()}
+        # A one-word yes or no only: the words inside longer ones ("así es", "the first one") would let a question made
+        # of them pass for a control word ("qué es" is not "qué?").
+        self._beside = self.filler | {p for name in ("yes", "no") for p in self.words.get(name, ()) if " " not in p}
 
     def rank(self, text: str, vector: np.ndarray | None = None) -> list[Scored]:
         """Every place scored for a message, best first: the words' BM25 share and the meaning's probability."""

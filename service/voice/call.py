@@ -396,10 +396,10 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         return press(call, place, spoken_key)
     index = line.matcher.indexes[call.lang.code]
     if index.is_word(said, "text_me"):
-        if place.kind == "topic":
+        if place.kind == "topic" and call.can_text():
             return press(call, place, call.keys["text_me"])  # "text it to me": as key 7
-        # Nothing to send yet: the help, which says a question can be texted to this number (never the recording
-        # that "leave a message" would start).
+        # Nothing to send yet, or no texts from this line: the help, which says a question can be texted to this
+        # number (never the recording that "leave a message" would start, nor "not an option").
         return press(call, place, call.keys["help"])
     if place.kind == "topic" and place.also and index.is_word(said, "not_it"):
         return press(call, place, ALSO_KEY)  # "that's not it" after "If you meant X, press 1": X
@@ -410,6 +410,8 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     if place.kind == "choose" and index.is_word(said, "yes"):
         call.notes["decision"] = "chosen"
         return pick(call, call.targets(place)[0])
+    if place.kind == "topic" and place.also and index.is_word(said, "yes"):
+        return press(call, place, ALSO_KEY)  # "yes" to "If you meant X, press 1": X
     if (place.kind == "choose" or (place.kind == "topic" and place.also)) and index.is_word(said, "no"):
         return call.menu("main")  # none of the choices, or not the topic offered after an answer: every topic
     if index.is_word(said, "courtesy"):
