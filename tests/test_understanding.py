@@ -268,6 +268,17 @@ def test_saying_yes_after_an_answer_that_offers_another_gives_the_other(call: Ph
     assert line.content.languages["en"].prompts[f"topic.{other}"].text in call.say("yes please").text
 
 
+def test_yes_or_no_after_a_plain_answer_or_at_a_menu_is_never_a_guess(call: PhoneCall, line: Line) -> None:
+    en = line.content.languages["en"]
+    call.start()
+    call.press("1")  # what POEMS is: a plain answer
+    turn = call.say("yes please")
+    assert turn.heard[0].text == en.prompts["phrase.courtesy"].text and "Did you mean" not in turn.text
+    assert "Main menu." in call.say("no").text
+    turn = call.say("yes")  # at the main menu
+    assert turn.heard[0].text == en.prompts["phrase.no_match"].text and "Did you mean" not in turn.text
+
+
 @pytest.mark.parametrize("said", ["no", "none of them"])
 def test_saying_no_after_an_answer_that_offers_another_gives_the_main_menu(said: str, call: PhoneCall, line: Line) -> None:
     question, _, other = likely(line)

@@ -412,8 +412,12 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         return pick(call, call.targets(place)[0])
     if place.kind == "topic" and place.also and index.is_word(said, "yes"):
         return press(call, place, ALSO_KEY)  # "yes" to "If you meant X, press 1": X
-    if (place.kind == "choose" or (place.kind == "topic" and place.also)) and index.is_word(said, "no"):
-        return call.menu("main")  # none of the choices, or not the topic offered after an answer: every topic
+    if place.kind in ("choose", "topic") and index.is_word(said, "no"):
+        return call.menu("main")  # none of the choices, or not the answer (nor the topic offered after it): every topic
+    if index.is_word(said, "yes"):
+        # "Sí, por favor" after a plain answer: it was the one; at a menu, no option. Never a guess made of "yes"
+        # (whose first choice was once "leave a message", on key 1).
+        return call.here(place, [*arrival, call.phrase("courtesy" if place.kind == "topic" else "no_match")])
     if index.is_word(said, "courtesy"):
         # "Thank you", "okay", "bye": a word in kind, and the caller stays where they were.
         return call.here(place, [*arrival, call.phrase("courtesy")])
