@@ -409,7 +409,8 @@ def test_a_did_you_mean_with_no_choice_taken_is_listed_and_one_answered_is_not(a
                                          ("qué es poems", False), ("my feet are numb", False), ("lol", False),
                                          ("you are sad, ask", False), ("que es la talidomida", False),
                                          # The line's words typed without their vowels: numb hands, texting habits
-                                         ("treatmnt", False), ("skn", False), ("nrvs", False), ("xkcd qwrt", True)])
+                                         ("treatmnt", False), ("skn", False), ("nrvs", False), ("xkcd qwrt", True),
+                                         ("werty", True), ("fdsa", True)])
 def test_junk_is_told_from_questions(words: str, junk: bool, line: Line) -> None:
     assert line.junk.is_junk(words) is junk
 

@@ -125,3 +125,11 @@ def test_a_deploy_that_cannot_reach_google_succeeds_and_callers_hear_the_neural_
     # Chosen in configuration, espeak-ng's files play.
     chosen = make_app(tmp_path, PROMPTS_DIR=str(ROOT / "prompts"), AUDIO_DIR=str(audio), AUDIO_ENGINE="espeak")
     assert all(h.audio for h in PhoneCall(TwilioClient(chosen.test_client(), TOKEN)).start().heard)
+
+
+def test_an_image_never_carries_the_records_or_caches_of_the_machine_it_was_built_on() -> None:
+    """The Dockerfile copies the checkout: instance/ (usage.sqlite, the records buffer with callers' questions, the
+    caches) and the virtualenv stay out of it."""
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip() and not line.startswith("#")}
+    assert {"instance/", ".venv/", ".git/"} <= ignored
+    assert "COPY . ." in (ROOT / "Dockerfile").read_text()

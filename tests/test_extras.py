@@ -154,8 +154,9 @@ def test_leave_a_message_warns_records_with_a_beep_and_stores_the_details(call: 
 
 @pytest.mark.parametrize("answer, number", [({"Digits": "5555550199"}, "+15555550199"),
                                             ({"SpeechResult": "five five five, five five five, zero one nine nine"}, "+15555550199"),
-                                            # "oh" for zero, as Americans say phone numbers
-                                            ({"SpeechResult": "five five five five five five oh one nine nine"}, "+15555550199")])
+                                            # "oh" for zero, as Americans say phone numbers; not the "oh" before it
+                                            ({"SpeechResult": "five five five five five five oh one nine nine"}, "+15555550199"),
+                                            ({"SpeechResult": "oh, it's five five five, five five five, oh one nine nine"}, "+15555550199")])
 def test_a_caller_can_give_another_number_to_call_back(answer: dict[str, str], number: str, call: PhoneCall, line: Line,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     _to_message_menu(call, line)
@@ -166,6 +167,13 @@ def test_a_caller_can_give_another_number_to_call_back(answer: dict[str, str], n
     [message] = line.store.report(dt.date.today(), dt.date.today()).messages
     assert message["callback"] == number
     assert number not in capsys.readouterr().err and CALLER not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("digits", ["05555550199", "1055550199", "5550550199", "555"])
+def test_a_number_that_cannot_be_dialled_is_refused(digits: str) -> None:
+    from service.voice.call import phone_number
+
+    assert phone_number(digits) is None and phone_number("5555550199") == "+15555550199"
 
 
 def test_a_number_too_short_to_call_back_is_asked_for_again(call: PhoneCall, line: Line) -> None:

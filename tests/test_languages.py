@@ -232,6 +232,14 @@ def test_key_6_at_the_greeting_plays_the_spanish_notice_and_keys_before_the_span
     assert notice not in nxt.text and keys not in nxt.text and nxt.gather.get("language") == "es-US"
 
 
+def test_no_or_yes_said_in_the_other_language_at_an_answer_comes_with_that_languages_notice(call: PhoneCall, line: Line) -> None:
+    notice = spoken(line, "phrase.notice", "es")
+    call.start()
+    call.press("1")
+    turn = call.say("ninguno de esos")
+    assert notice in turn.text and spoken(line, "menu.main", "es") in turn.text and turn.gather.get("language") == "es-US"
+
+
 def test_key_6_in_a_menu_or_at_an_answer_keeps_the_caller_there_in_the_other_language(call: PhoneCall, line: Line) -> None:
     notice, keys = spoken(line, "phrase.notice", "es"), spoken(line, "phrase.main_menu_footer", "es")
     call.start()

@@ -160,7 +160,8 @@ def test_a_number_that_is_not_an_option_says_so_and_lists_the_menu(texter: TextT
     assert reply.startswith("Sorry, that is not an option.") and "1 what POEMS is" in reply
 
 
-@pytest.mark.parametrize("body, phrase", [("???", "sms_help"), ("?!", "sms_help"), ("\U0001F622", "sms_no_text"), ("", "sms_no_text")])
+@pytest.mark.parametrize("body, phrase", [("???", "sms_help"), ("?!", "sms_help"), ("¿?", "sms_help"), ("…", "sms_help"),
+                                          ("\U0001F622", "sms_no_text"), ("", "sms_no_text")])
 def test_only_question_marks_get_the_help_and_a_picture_or_an_emoji_says_words_are_read(body: str, phrase: str,
                                                                                        texter: TextThread, line: Line) -> None:
     texter.send("hi")
@@ -384,6 +385,11 @@ def test_yes_to_a_did_you_mean_takes_its_first_choice_and_to_or_was_it_the_topic
     assert texter.send("yeah") == [gsm.fold(line.content.languages["en"].phrases["sms_courtesy"])]
     texter.send("contagious")
     assert texter.send("no")[0].startswith(gsm.fold(line.content.languages["en"].phrases["sms_menu_header"]))
+    # "No" after the crisis line's words: every topic too, never a guess; "no thanks" is a courtesy.
+    texter.send("I want to kill myself")
+    assert texter.send("no")[0].startswith(gsm.fold(line.content.languages["en"].phrases["sms_menu_header"]))
+    texter.send("contagious")
+    assert texter.send("no thanks") == [gsm.fold(line.content.languages["en"].phrases["sms_courtesy"])]
 
 
 @pytest.mark.parametrize("first", ["¿qué?", "que"])

@@ -215,6 +215,14 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str, app: Flask) -> 
     assert Safety(app.extensions["line"].content).is_crisis(said) or Safety(load(ROOT / "prompts")).is_crisis(said)
 
 
+@pytest.mark.parametrize("asked", ["¿Puedo tomarme todas mis pastillas juntas en la mañana?",
+                                   "¿el hormigueo puede desaparecer para siempre?",
+                                   "¿el dolor va a desaparecer para siempre con el tratamiento?",
+                                   "Should I take all my pills at once in the morning?"])
+def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str, app: Flask) -> None:
+    assert not Safety(app.extensions["line"].content).is_crisis(asked) and not Safety(load(ROOT / "prompts")).is_crisis(asked)
+
+
 def likely(line: Line, lang: str = "en") -> tuple[str, str, str]:
     """A question the line is likely, not sure, about: answered, and another topic offered (the two topic ids)."""
     content = line.content
@@ -414,7 +422,14 @@ def test_the_tokenizer_read_once_is_kept_for_the_next_start_and_gives_the_same_v
     second = semantic.UniversalSentenceEncoder()
     second.cache_dir = tmp_path
     assert np.array_equal(second.encode(texts), expected)
+    kept.chmod(0o666)  # writable by others: never unpickled, whatever it holds
+    fourth = semantic.UniversalSentenceEncoder()
+    fourth.cache_dir = tmp_path
+    with pytest.raises(AssertionError, match="read again"):
+        fourth.encode(texts)
+    assert "not this user's alone" in caplog.text
     kept.write_bytes(b"not a pickle")
+    kept.chmod(0o600)
     monkeypatch.setattr(pure_tokenizer.UsePureTokenizer, "__init__", read)
     third = semantic.UniversalSentenceEncoder()
     third.cache_dir = tmp_path

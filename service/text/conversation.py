@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
 from flask import request, session
 
@@ -126,7 +127,7 @@ class Conversation:
         words = normalize(body)
         matcher = self.line.matcher
         if not words:
-            if body.strip() and all(c.isspace() or (c.isascii() and not c.isalnum()) for c in body):
+            if body.strip() and all(c.isspace() or unicodedata.category(c).startswith("P") for c in body):
                 # "???", "?!": someone lost, not a picture or an emoji: what the line is and how to use it.
                 self.noticed = True
                 return [self.phrase("sms_help")]
@@ -142,11 +143,10 @@ class Conversation:
         if chosen is not None:
             # A number, in digits or words ("2", "dos", "option 2"): a "did you mean"'s choice, else the menu's option.
             return [self.pick_choice(chosen) if self.asked else self.pick(str(chosen))]
-        no = matcher.word_language(body, "no", self.lang.code) == self.lang.code
-        if no and (self.asked or ("topic", self.last) in self.lang.targets):
-            # "No", "none of them", "ninguno" to the choices offered, or after an answer: all the topics, never a
-            # guess made of "no".
-            return [self.listing("main")]
+        if matcher.word_language(body, "no", self.lang.code) == self.lang.code:
+            # "No", "none of them", "ninguno" to the choices offered, after an answer, after the crisis line's words, or
+            # first: all the topics, never a guess made of "no".
+            return [self.welcome() if self.first else self.listing("main")]
         if yes and ("topic", self.last) in self.lang.targets:
             return [self.phrase("sms_courtesy")]  # "yes", "sí" after a plain answer: it was the one
         code = matcher.word_language(body, "repeat", self.lang.code)

@@ -25,6 +25,10 @@ def _mashed(token: str) -> bool:
         return False
     if not any(v in token for v in _VOWELS) or _CONSONANT_RUN.search(token) or _REPEATED.search(token) or _ECHO.match(token):
         return True
+    return _key_run(token)
+
+
+def _key_run(token: str) -> bool:
     return any(token in row for row in _KEY_RUNS)
 
 
@@ -49,7 +53,7 @@ class Junk:
         tokens = _WORD.findall(normalize(text[:2000]))
         if not tokens or any(t in self.known for t in tokens):
             return False
-        return sum(_mashed(t) and _skeleton(t) not in self.skeletons for t in tokens) * 2 >= len(tokens)
+        return sum(_mashed(t) and (_key_run(t) or _skeleton(t) not in self.skeletons) for t in tokens) * 2 >= len(tokens)
 
     def is_junk(self, text: str) -> bool:
         """Nothing an example can be made of: mash, mostly digits and symbols, or a long story."""

