@@ -134,11 +134,11 @@ class Conversation:
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
         chosen = matcher.indexes[self.lang.code].number_in(words)
         if chosen is None and self.asked_kind == "also" and self.asked and matcher.word_language(body, "not_it", self.lang.code):
-            chosen = 1  # "that's not it" after "Or was it ...? Reply 1": that other topic
+            chosen = 1  # "that's not it" after "For X, reply 1": that other topic
         yes = matcher.word_language(body, "yes", self.lang.code) == self.lang.code
         if chosen is None and self.asked and yes:
-            # "Yes" / "sí" to a "did you mean": its first choice, as by phone; after an answer that asked "Or was it
-            # ...? Reply 1", that other topic.
+            # "Yes" / "sí" to a "did you mean": its first choice, as by phone; after an answer that offered "For X,
+            # reply 1", that other topic.
             chosen = 1
         if chosen is not None:
             # A number, in digits or words ("2", "dos", "option 2"): a "did you mean"'s choice, else the menu's option.
