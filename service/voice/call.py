@@ -415,10 +415,11 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         return pick(call, call.lang.targets[call.key_of(place.also)], before=arrival)
     if place.kind in ("choose", "topic") and index.is_word(said, "no"):
         return call.menu("main", arrival or None)  # none of the choices, or not the answer: every topic
-    if index.is_word(said, "yes"):
-        # "Sí, por favor" after a plain answer: it was the one; at a menu, no option. Never a guess made of "yes"
-        # (whose first choice was once "leave a message", on key 1).
-        return call.here(place, [*arrival, call.phrase("courtesy" if place.kind == "topic" else "no_match")])
+    yes = index.is_word(said, "yes")
+    if yes or index.is_word(said, "no"):
+        # "Sí, por favor" after a plain answer: it was the one; a yes or no at a menu: no option. Never a guess made
+        # of them (whose first choice was once "leave a message", on key 1).
+        return call.here(place, [*arrival, call.phrase("courtesy" if yes and place.kind == "topic" else "no_match")])
     if index.is_word(said, "courtesy"):
         # "Thank you", "okay", "bye": a word in kind, and the caller stays where they were.
         return call.here(place, [*arrival, call.phrase("courtesy")])
