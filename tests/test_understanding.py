@@ -210,17 +210,37 @@ def test_crisis_and_emergency_messages_cannot_be_talked_over(call: PhoneCall) ->
                                   "I'd be better off gone", "I don't know if I want to live anymore",
                                   "I have thought about taking all my pills", "ya no quiero estar aquí",
                                   "no le veo sentido a la vida", "estoy cansada de vivir", "quisiera no despertar",
-                                  "quiero desaparecer"])
+                                  "quiero desaparecer",
+                                  # A coverage test's, from public warning-sign lists and forums (bench/README)
+                                  "You'll all be better off when I'm gone", "there is nothing to live for anymore",
+                                  "I won't be a problem for you much longer", "my dad says he wants to end it",
+                                  "Todo el mundo estaría mejor sin mí", "que dios ya me recoja", "tengo ganas de morirme"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str, app: Flask) -> None:
     assert Safety(app.extensions["line"].content).is_crisis(said) or Safety(load(ROOT / "prompts")).is_crisis(said)
+
+
+@pytest.mark.parametrize("said", ["my lips are blue", "i can barely breathe", "my husband is clutching his chest",
+                                  "worst headache of my life", "he's not responding", "my throat is closing up",
+                                  "tengo los labios morados", "mi hijo está convulsionando", "me estoy ahogando",
+                                  "de repente tiene la sonrisa torcida", "se le entumió la cara y el brazo de un lado"])
+def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
+    assert Safety(load(ROOT / "prompts")).is_emergency(said)
 
 
 @pytest.mark.parametrize("asked", ["¿Puedo tomarme todas mis pastillas juntas en la mañana?",
                                    "¿el hormigueo puede desaparecer para siempre?",
                                    "¿el dolor va a desaparecer para siempre con el tratamiento?",
-                                   "Should I take all my pills at once in the morning?"])
-def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str, app: Flask) -> None:
-    assert not Safety(app.extensions["line"].content).is_crisis(asked) and not Safety(load(ROOT / "prompts")).is_crisis(asked)
+                                   "Should I take all my pills at once in the morning?",
+                                   # from a coverage test's ordinary questions, beside its 265 phrasings (bench/README)
+                                   "I keep cutting myself shaving because of my numb hands",
+                                   "Will I be around much longer with POEMS?", "I live 50 kms from the hospital",
+                                   "my neuropathy won't respond to treatment", "my toes are turning blue in the cold",
+                                   "voy a terminar con todo el tratamiento en marzo",
+                                   "me voy a tomar todas las medicinas como dice la receta",
+                                   "tiene neuropatía y no responde a la IVIG", "se me cayó al piso la pastilla"])
+def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
+    shipped = Safety(load(ROOT / "prompts"))
+    assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
 
 
 def likely(line: Line, lang: str = "en") -> tuple[str, str, str]:
