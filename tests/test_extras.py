@@ -176,6 +176,37 @@ def test_a_number_that_cannot_be_dialled_is_refused(digits: str) -> None:
     assert phone_number(digits) is None and phone_number("5555550199") == "+15555550199"
 
 
+@pytest.mark.parametrize("said, kind", [("I want to kill myself", "crisis"), ("he can't breathe", "emergency")])
+def test_crisis_or_emergency_words_at_the_callback_question_get_988_or_911_first(said: str, kind: str, call: PhoneCall,
+                                                                                 line: Line) -> None:
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE8")
+    turn = call._answer({"SpeechResult": said})
+    assert turn.heard[0].text == line.content.languages["en"].prompts[f"phrase.{kind}"].text and "Main menu." in turn.text
+
+
+@pytest.mark.parametrize("said, saved", [("okay", True), ("thank you", True), ("repeat", False), ("what?", False)])
+def test_ordinary_answers_at_the_callback_question(said: str, saved: bool, call: PhoneCall, line: Line) -> None:
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE9")
+    turn = call._answer({"SpeechResult": said})
+    invalid = line.content.languages["en"].prompts["phrase.callback_invalid"].text
+    assert invalid not in turn.text
+    assert (turn.heard[0].text == "Thank you. Our team will call you back at that number.") is saved
+    assert saved or turn.heard[0].text.startswith("Should we call you back")
+
+
+def test_without_caller_id_the_line_asks_for_a_number_instead_of_promising_a_callback(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    line: Line = app.extensions["line"]
+    call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line), caller="Anonymous")
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE10")
+    turn = call.press("1")
+    assert turn.heard[0].text == line.content.languages["en"].prompts["phrase.callback_invalid"].text
+    assert "call you back at that number" not in turn.text
+
+
 def test_a_number_too_short_to_call_back_is_asked_for_again(call: PhoneCall, line: Line) -> None:
     _to_message_menu(call, line)
     call.leave_recording(url="https://api.twilio.com/recordings/RE6")
@@ -247,6 +278,12 @@ def test_with_a_transfer_number_a_caller_is_put_through_and_offered_a_message_wh
     for key in key_path(line.content, "leave_message"):
         call3.press(key)
     assert (call3.press("1").dial.text or "").strip() == "+15555550778"
+    # Asked for in words, a person is a person (it started a recording): "a person", "una persona".
+    for said, number in (("a person please", "+15555550777"), ("operator", "+15555550777")):
+        call4 = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+        _to_message_menu(call4, line)
+        turn = call4.say(said)
+        assert turn.record is None and (turn.dial.text or "").strip() == number, said
 
 
 def test_a_transfer_number_that_is_not_a_phone_number_stops_the_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

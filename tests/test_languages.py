@@ -232,6 +232,26 @@ def test_key_6_at_the_greeting_plays_the_spanish_notice_and_keys_before_the_span
     assert notice not in nxt.text and keys not in nxt.text and nxt.gather.get("language") == "es-US"
 
 
+def test_asking_for_spanish_at_an_answer_keeps_the_answer_and_after_the_crisis_message_key_6_plays_it_in_spanish(
+        call: PhoneCall, line: Line) -> None:
+    call.start()
+    call.press("1")
+    turn = call.say("Spanish please")
+    assert spoken(line, "phrase.notice", "es") in turn.text and spoken(line, "topic.what_is", "es") in turn.text
+    call.start()
+    call.say("I want to kill myself")
+    turn = call.press("6")
+    assert turn.heard[0].text == spoken(line, "phrase.crisis", "es") and turn.gather.get("language") == "es-US"
+
+
+def test_okay_or_a_control_word_of_the_calls_own_language_never_switches_it(call: PhoneCall, line: Line) -> None:
+    call.start()
+    call.press("6")
+    call.press("1")
+    turn = call.say("okay")
+    assert turn.gather.get("language") == "es-US" and spoken(line, "phrase.notice") not in turn.text
+
+
 def test_no_or_yes_said_in_the_other_language_at_an_answer_comes_with_that_languages_notice(call: PhoneCall, line: Line) -> None:
     notice = spoken(line, "phrase.notice", "es")
     call.start()

@@ -18,6 +18,7 @@ from service.understanding.evaluation import ONE_STEP, evaluate, read_questions
 from service.understanding.speech import repair
 from tests.conftest import ROOT
 from tests.test_content import edit
+from tests.test_voice import spoken
 
 
 UNSURE = ["my legs", "tell me more", "nerves and hormones", "the skin and the nerves", "organs and hormones", "pain",
@@ -294,6 +295,30 @@ def test_saying_yes_after_an_answer_that_offers_another_gives_the_other(call: Ph
     call.start()
     call.say(question)
     assert line.content.languages["en"].prompts[f"topic.{other}"].text in call.say("yes please").text
+
+
+def test_a_guess_at_the_message_action_is_asked_about_never_a_recording_started(call: PhoneCall, line: Line,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    message, other = en.targets[("action", "leave_message")], en.targets[("topic", "skin")]
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("answer", (message, other), ()))
+    call.start()
+    turn = call.say("alright whatever then")
+    assert turn.record is None and turn.gather is not None and "press 1" in turn.text.lower()
+    assert call.press("1").record is not None  # chosen: recorded
+    call.start()
+    assert call.say(message.keyword).record is not None  # asked for in so many words
+
+
+@pytest.mark.parametrize("said", ["el número dos por favor", "um, two"])
+def test_a_spoken_key_with_hesitation_and_filler_is_that_key(said: str, call: PhoneCall, line: Line) -> None:
+    call.start()
+    if said.startswith("el"):
+        call.press("6")
+    turn = call.say(said)
+    assert spoken(line, "menu.features", "es" if said.startswith("el") else "en") in turn.text
 
 
 def test_yes_or_no_after_a_plain_answer_or_at_a_menu_is_never_a_guess(call: PhoneCall, line: Line) -> None:

@@ -12,6 +12,7 @@ from ..content import Language, Prompt, Target, normalize
 from ..content.model import ref_of
 from ..content.replies import ALSO_KEY, fill
 from ..line import Line
+from ..understanding.matcher import Decision
 from ..understanding.speech import repair
 from .messages import send_answer, store_recording
 
@@ -287,14 +288,19 @@ class Call:
         self.line.record_usage("voice", self.lang.code, target)
         return self.topic(target, came_from, before, also=also)
 
-    def switch_language(self, place: Place | None = None) -> VoiceResponse:
-        """Key 6: the other language (its notice and keys, then the menu or answer the caller was at: a caller who
-        switches in the middle wants the same thing in words they understand), or a choice when there are several."""
+    def switch_language(self, place: Place | None = None, code: str = "") -> VoiceResponse:
+        """Key 6, or a language asked for by name: that language (its notice and keys, then the menu or answer the
+        caller was at: a caller who switches in the middle wants the same thing in words they understand); with key 6
+        and several languages, a choice."""
         others = self.content.other_languages(self.lang.code)
-        if len(others) != 1:
+        if not code and len(others) != 1:
             return self.language_menu()
-        switched = self.to(others[0])
-        if place is None or place.kind == "choose" or place.ident == LANGUAGE_MENU or place.urgent:
+        switched = self.to(self.content.languages[code] if code else others[0])
+        if place is not None and place.urgent:
+            # After the crisis or emergency message: that message in the new language (988's own Spanish line), first.
+            switched.reuse, switched.urgent = False, place.urgent
+            return urgently(switched, switched.phrase(place.urgent), switched.menu("main", switched.arrival()))
+        if place is None or place.kind == "choose" or place.ident == LANGUAGE_MENU:
             return switched.arrive()  # choices were guesses at words in the other language
         if place.kind == "topic":
             if self.content.kind_of(place.ident) != "topic":
@@ -368,6 +374,9 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     # A question in another language (a Spanish speaker at the English greeting): that language from now on, its
     # notice and keys first, then what was asked; the call's Gathers then listen for that language's speech.
     code = line.languages.language(said, call.lang.code)
+    own = line.matcher.indexes[call.lang.code]
+    if code != call.lang.code and any(own.is_word(said, name) for name in (*CONTROL_WORDS, "courtesy", "yes", "no")):
+        code = call.lang.code  # "okay", "help" in a Spanish call: words of its own lists, not a switch to English
     if code == call.lang.code:
         code = _named_elsewhere(call, said) or code
     arrival: list[Prompt] = []
@@ -425,9 +434,12 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         return call.here(place, [*arrival, call.phrase("courtesy")])
     other = line.matcher.word_language(said, "language", call.lang.code)
     if other is not None and (other != call.lang.code or arrival):
-        # A language asked for by name ("en español, por favor"): its notice, keys and main menu.
-        return call.to(call.content.languages[other]).arrive()
+        # A language asked for by name ("en español, por favor"): its notice and keys, then where the caller was.
+        return call.switch_language(place, other)
     decision = line.decide(repair(said), call.lang.code)
+    if decision.kind in ("answer", "offer") and decision.target.kind == "action" and not _names(decision.target, said):
+        # A recording starts only when asked for in so many words (or by key): "alright, thank you" once began one.
+        decision = Decision("ask", decision.choices, decision.ranking)
     ids = [ref_of(t) for t in decision.choices]
     call.notes["decision"] = decision.kind
     if decision.kind == "answer":
@@ -483,6 +495,12 @@ def pick(call: Call, target: Target, place: Place | None = None, before: list[Pr
 # The word lists a caller may say to move about a call, and the key each stands for.
 CONTROL_KEYS = {"repeat": "repeat", "back": "back", "menu": "main_menu", "help": "help"}
 CONTROL_WORDS = tuple(CONTROL_KEYS)
+
+
+def _names(target: Target, said: str) -> bool:
+    """Whether the words are the place's own name: its keyword, title or one of its phrases."""
+    words = normalize(said)
+    return words in {normalize(n) for n in (target.keyword, target.title, *target.phrases)}
 
 
 def _named_elsewhere(call: Call, said: str) -> str | None:
@@ -555,14 +573,28 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
     digits = "".join(c for c in keyed if c in ASCII_DIGITS)
     said = form.get("SpeechResult", "")
     if not digits and said:
+        safety = call.line.safety
+        for kind, found in (("crisis", safety.is_crisis), ("emergency", safety.is_emergency)):
+            if found(said):
+                # The message is kept, and so is the number it came from: the crisis line's or 911's words first.
+                call.notes["safety"] = kind
+                call.line.record_safety("voice", call.lang.code, kind, line_number=call.called)
+                call.reuse, call.urgent = False, kind
+                return urgently(call, call.phrase(kind), call.menu("main"))
         index = call.line.matcher.indexes[call.lang.code]
-        if index.is_word(said, "yes"):
-            digits = "1"
-        elif index.is_word(said, "no"):
-            return call.confirm_callback(recording_sid)  # not that number: the question again, which says how to key one
+        if index.is_word(said, "yes") or index.is_word(said, "courtesy"):
+            digits = "1"  # "yes", "okay", "that's fine", "está bien": the number they are calling from
+        elif index.is_word(said, "menu"):
+            return call.menu("main")
+        elif index.is_word(said, "no") or index.is_word(said, "repeat") or index.is_word(said, "help"):
+            return call.confirm_callback(recording_sid)  # not that number, or not heard: the question again
         else:
             digits = spoken_digits(call.lang, said)
     if digits == "1":
+        if phone_number("".join(c for c in call.caller if c in ASCII_DIGITS)) is None:
+            # No caller ID (withheld, "Anonymous"): nobody could call back "the number you are calling from".
+            call.notes["step_key"] = "callback_invalid"
+            return call.confirm_callback(recording_sid, silence=1, before=[call.phrase("callback_invalid")])
         return call.menu("main", [call.phrase("callback_saved")])
     number = phone_number(digits)
     if number is None:

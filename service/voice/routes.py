@@ -125,7 +125,8 @@ def transfer() -> Response:
     call = call_for_request("transfer")
     said = request.form.get("SpeechResult", "")
     index = call.line.matcher.indexes[call.lang.code]
-    wants = request.form.get("Digits", "") == "1" or index.is_word(said, "yes") or spoken_digits(call.lang, said) == "1"
+    wants = (request.form.get("Digits", "") == "1" or index.is_word(said, "yes") or index.is_word(said, "person")
+             or spoken_digits(call.lang, said) == "1")
     if wants and call.line.transfer_number(call.lang.code):
         call.notes["step_key"] = "transfer"
         return twiml(call.put_through())
