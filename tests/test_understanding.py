@@ -223,7 +223,8 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str, app: Flask) -> 
 @pytest.mark.parametrize("said", ["my lips are blue", "i can barely breathe", "my husband is clutching his chest",
                                   "worst headache of my life", "he's not responding", "my throat is closing up",
                                   "tengo los labios morados", "mi hijo está convulsionando", "me estoy ahogando",
-                                  "de repente tiene la sonrisa torcida", "se le entumió la cara y el brazo de un lado"])
+                                  "de repente tiene la sonrisa torcida", "se le entumió la cara y el brazo de un lado",
+                                  "she is turning blue", "mi esposo no responde"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert Safety(load(ROOT / "prompts")).is_emergency(said)
 
@@ -238,7 +239,9 @@ def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
                                    "my neuropathy won't respond to treatment", "my toes are turning blue in the cold",
                                    "voy a terminar con todo el tratamiento en marzo",
                                    "me voy a tomar todas las medicinas como dice la receta",
-                                   "tiene neuropatía y no responde a la IVIG", "se me cayó al piso la pastilla"])
+                                   "tiene neuropatía y no responde a la IVIG", "se me cayó al piso la pastilla",
+                                   "mi mamá no reacciona al tratamiento, ¿qué otras opciones hay?",
+                                   "mi hijo no responde a mis mensajes"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = Safety(load(ROOT / "prompts"))
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
