@@ -3,6 +3,7 @@ sticky languages, emergencies and crises first, speech mishearings; and the eval
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -205,6 +206,12 @@ def test_crisis_and_emergency_messages_cannot_be_talked_over(call: PhoneCall) ->
     assert call.turn.heard[0].text.startswith("You are not alone")
 
 
+@functools.cache
+def shipped_safety() -> Safety:
+    """The shipped phrase lists' safety matching, built once for the tests that go over them."""
+    return Safety(load(ROOT / "prompts"))
+
+
 @pytest.mark.parametrize("said", ["me quiero matar", "me voy a suicidar", "I want to end it", "I took too many pills",
                                   # An exploratory test's misses: common ways of saying it, in both languages.
                                   "I don't want to be here anymore", "i'm thinking of ending it", "I'm tired of living",
@@ -217,7 +224,7 @@ def test_crisis_and_emergency_messages_cannot_be_talked_over(call: PhoneCall) ->
                                   "I won't be a problem for you much longer", "my dad says he wants to end it",
                                   "Todo el mundo estaría mejor sin mí", "que dios ya me recoja", "tengo ganas de morirme"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str, app: Flask) -> None:
-    assert Safety(app.extensions["line"].content).is_crisis(said) or Safety(load(ROOT / "prompts")).is_crisis(said)
+    assert Safety(app.extensions["line"].content).is_crisis(said) or shipped_safety().is_crisis(said)
 
 
 @pytest.mark.parametrize("said", ["my lips are blue", "i can barely breathe", "my husband is clutching his chest",
@@ -226,7 +233,7 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str, app: Flask) -> 
                                   "de repente tiene la sonrisa torcida", "se le entumió la cara y el brazo de un lado",
                                   "she is turning blue", "mi esposo no responde"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
-    assert Safety(load(ROOT / "prompts")).is_emergency(said)
+    assert shipped_safety().is_emergency(said)
 
 
 @pytest.mark.parametrize("asked", ["¿Puedo tomarme todas mis pastillas juntas en la mañana?",
@@ -243,7 +250,7 @@ def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
                                    "mi mamá no reacciona al tratamiento, ¿qué otras opciones hay?",
                                    "mi hijo no responde a mis mensajes"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
-    shipped = Safety(load(ROOT / "prompts"))
+    shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
 
 
