@@ -17,7 +17,7 @@ from service.understanding import LanguageGuesser, Safety
 from service.understanding.checks import example_problems
 from service.understanding.evaluation import ONE_STEP, evaluate, read_questions
 from service.understanding.speech import repair
-from tests.conftest import ROOT
+from tests.conftest import LINE_FIXTURE, ROOT
 from tests.test_content import edit
 from tests.test_voice import spoken
 
@@ -212,6 +212,12 @@ def shipped_safety() -> Safety:
     return Safety(load(ROOT / "prompts"))
 
 
+@functools.cache
+def fixture_safety() -> Safety:
+    """The fixture content's, likewise."""
+    return Safety(load(LINE_FIXTURE))
+
+
 @pytest.mark.parametrize("said", ["me quiero matar", "me voy a suicidar", "I want to end it", "I took too many pills",
                                   # An exploratory test's misses: common ways of saying it, in both languages.
                                   "I don't want to be here anymore", "i'm thinking of ending it", "I'm tired of living",
@@ -223,8 +229,8 @@ def shipped_safety() -> Safety:
                                   "You'll all be better off when I'm gone", "there is nothing to live for anymore",
                                   "I won't be a problem for you much longer", "my dad says he wants to end it",
                                   "Todo el mundo estaría mejor sin mí", "que dios ya me recoja", "tengo ganas de morirme"])
-def test_more_ways_of_saying_it_reach_the_crisis_line(said: str, app: Flask) -> None:
-    assert Safety(app.extensions["line"].content).is_crisis(said) or shipped_safety().is_crisis(said)
+def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
+    assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
 
 
 @pytest.mark.parametrize("said", ["my lips are blue", "i can barely breathe", "my husband is clutching his chest",
