@@ -503,6 +503,20 @@ def test_at_the_offer_of_a_person_crisis_words_get_the_crisis_message_and_the_ke
     assert call.say("hi this is Ana, my husband has numbness in his feet, please call me back").record is not None
 
 
+def test_a_caller_silent_after_the_crisis_message_hears_it_again_before_the_line_hangs_up(call: PhoneCall,
+                                                                                          line: Line) -> None:
+    crisis = line.content.languages["en"].prompts["phrase.crisis"].text
+    call.start()
+    call.say("I want to kill myself")
+    for _ in range(10):
+        turn = call.wait()
+        if turn.hung_up:
+            break
+        assert "urgent=crisis" in turn.gather.get("action")  # '*' still plays it, silence after silence
+    texts = [h.text for h in turn.heard]
+    assert turn.hung_up and crisis in texts and texts.index(crisis) < len(texts) - 1, texts
+
+
 def test_after_the_crisis_message_the_repeat_key_plays_it_again(call: PhoneCall, line: Line) -> None:
     crisis = line.content.languages["en"].prompts["phrase.crisis"].text
     call.start()

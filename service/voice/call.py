@@ -534,6 +534,13 @@ def _spoken_key(call: Call, said: str) -> str | None:
 
 def stay_silent(call: Call, place: Place) -> VoiceResponse:
     """The Gather timed out: the same place again, one more silence counted (an answer is not replayed)."""
+    if place.urgent:
+        # After the crisis or emergency message, silence keeps it one key away ('*'), and the last words before the
+        # line hangs up are that message again: 988 or 911 is what a silent caller in danger must hear last.
+        call.urgent = place.urgent
+        if call.too_quiet(place):
+            call.reuse = False
+            return urgently(call, call.phrase(place.urgent), call.goodbye())
     if place.kind == "topic":
         return call.topic(place.ident, place.came_from, silence=place.silence, replay=False, also=place.also)
     if place.kind == "choose":
