@@ -256,3 +256,27 @@ def test_every_way_of_asking_to_stop_to_switch_language_or_to_hear_it_again_work
         for words in lang.words["repeat"]:
             [again] = thread.send(words)
             assert gsm.fold(topic.text) in again, f"{lang.code} repeat {words!r}: {again[:80]!r}"
+
+
+def test_a_letter_a_menu_names_an_option_by_reaches_it_when_said(tmp_path: Path) -> None:
+    """The symptoms menu says "skin changes, the S": a caller who says "the S" there is answered with skin changes
+    (for every option whose title names it by a letter, in every language whose phrases hold that way of saying it)."""
+    import re
+
+    app = shipped_app(tmp_path)
+    line = app.extensions["line"]
+    checked = 0
+    for lang in line.content.languages.values():
+        for topic in line.content.topic_ids():
+            target = lang.topic(topic)
+            letter = re.search(r",\s+(\w+\s+\w)$", target.title)
+            if not letter or letter.group(1).lower() not in target.phrases:
+                continue
+            call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+            call.start()
+            for key in language_key(line.content, lang.code):
+                call.press(key)
+            turn = call.say(letter.group(1))
+            assert lang.prompts[f"topic.{topic}"].text in turn.text, (lang.code, topic, letter.group(1))
+            checked += 1
+    assert checked >= 5
