@@ -185,7 +185,8 @@ def test_crisis_or_emergency_words_at_the_callback_question_get_988_or_911_first
     assert turn.heard[0].text == line.content.languages["en"].prompts[f"phrase.{kind}"].text and "Main menu." in turn.text
 
 
-@pytest.mark.parametrize("said, saved", [("okay", True), ("thank you", True), ("repeat", False), ("what?", False)])
+@pytest.mark.parametrize("said, saved", [("okay", True), ("thank you", True), ("repeat", False), ("what?", False),
+                                         ("no thanks", False)])
 def test_ordinary_answers_at_the_callback_question(said: str, saved: bool, call: PhoneCall, line: Line) -> None:
     _to_message_menu(call, line)
     call.leave_recording(url="https://api.twilio.com/recordings/RE9")

@@ -376,7 +376,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     code = line.languages.language(said, call.lang.code)
     own = line.matcher.indexes[call.lang.code]
     if code != call.lang.code and any(own.is_word(said, name) for name in (*CONTROL_WORDS, "courtesy", "yes", "no")):
-        code = call.lang.code  # "okay", "help" in a Spanish call: words of its own lists, not a switch to English
+        code = call.lang.code  # "okay" in a Spanish call: a word of its own lists, not a switch to English
     if code == call.lang.code:
         code = _named_elsewhere(call, said) or code
     arrival: list[Prompt] = []
@@ -589,11 +589,12 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
                 call.reuse, call.urgent = False, kind
                 return urgently(call, call.phrase(kind), call.menu("main"))
         index = call.line.matcher.indexes[call.lang.code]
-        if index.is_word(said, "yes") or index.is_word(said, "courtesy"):
+        refused = index.is_word(said, "no") or normalize(said).split()[:1] == ["no"]  # "no thanks", "no, gracias"
+        if not refused and (index.is_word(said, "yes") or index.is_word(said, "courtesy")):
             digits = "1"  # "yes", "okay", "that's fine", "está bien": the number they are calling from
         elif index.is_word(said, "menu"):
             return call.menu("main")
-        elif index.is_word(said, "no") or index.is_word(said, "repeat") or index.is_word(said, "help"):
+        elif refused or index.is_word(said, "repeat") or index.is_word(said, "help"):
             return call.confirm_callback(recording_sid)  # not that number, or not heard: the question again
         else:
             digits = spoken_digits(call.lang, said)
