@@ -202,10 +202,14 @@ def test_without_caller_id_the_line_asks_for_a_number_instead_of_promising_a_cal
     line: Line = app.extensions["line"]
     call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line), caller="Anonymous")
     _to_message_menu(call, line)
-    call.leave_recording(url="https://api.twilio.com/recordings/RE10")
+    asked = call.leave_recording(url="https://api.twilio.com/recordings/RE10")
+    en = line.content.languages["en"]
+    assert asked.heard[0].text.startswith("We cannot see the number you are calling from")
+    assert "number you are calling from? Press 1" not in asked.text
     turn = call.press("1")
-    assert turn.heard[0].text == line.content.languages["en"].prompts["phrase.callback_invalid"].text
-    assert "call you back at that number" not in turn.text
+    assert turn.heard[0].text.startswith("We cannot see the number") and "call you back at that number" not in turn.text
+    saved = call._answer({"Digits": "5555550199"})
+    assert saved.heard[0].text == en.prompts["phrase.callback_saved"].text
 
 
 def test_a_number_too_short_to_call_back_is_asked_for_again(call: PhoneCall, line: Line) -> None:

@@ -51,6 +51,7 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "callback_confirm": ("voice", frozenset()),
     "callback_saved": ("voice", frozenset()),
     "callback_invalid": ("voice", frozenset()),
+    "callback_hidden": ("voice", KEY_PLACEHOLDERS),
     "crisis": ("voice", frozenset()),
     "did_you_mean": ("voice", frozenset({"title", "key"})),
     "choice": ("voice", frozenset({"title", "key"})),

@@ -105,6 +105,10 @@ class Call:
                           method="POST")
         return response
 
+    def caller_reachable(self) -> bool:
+        """Whether the number the call comes from can be called back (not withheld, not "Anonymous")."""
+        return phone_number("".join(c for c in self.caller if c in ASCII_DIGITS)) is not None
+
     def can_text(self) -> bool:
         """Whether this call can be sent an answer by text: only then is it offered (with an account to send from,
         records to count texts in, and a caller's number in a country texts may go to)."""
@@ -228,7 +232,9 @@ class Call:
         gather = response.gather(action=url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid), method="POST",
                                  input="dtmf speech", finish_on_key="#", timeout=self.content.timeouts["later_seconds"],
                                  speech_timeout="auto", language=self.lang.voice.speech_language, action_on_empty_result=False)
-        for prompt in [*(before or []), self.phrase("callback_confirm")]:
+        # Without caller ID there is no "number you are calling from" to offer: ask for one.
+        question = "callback_confirm" if self.caller_reachable() else "callback_hidden"
+        for prompt in [*(before or []), self.phrase(question)]:
             self.speak(gather, prompt)
         response.redirect(url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, s=silence + 1), method="POST")
         return response
@@ -599,10 +605,10 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
         else:
             digits = spoken_digits(call.lang, said)
     if digits == "1":
-        if phone_number("".join(c for c in call.caller if c in ASCII_DIGITS)) is None:
-            # No caller ID (withheld, "Anonymous"): nobody could call back "the number you are calling from".
-            call.notes["step_key"] = "callback_invalid"
-            return call.confirm_callback(recording_sid, silence=1, before=[call.phrase("callback_invalid")])
+        if not call.caller_reachable():
+            # No caller ID (withheld, "Anonymous"): there is no number to keep; asked for one again.
+            call.notes["step_key"] = "callback_hidden"
+            return call.confirm_callback(recording_sid, silence=1)
         return call.menu("main", [call.phrase("callback_saved")])
     number = phone_number(digits)
     if number is None:
