@@ -348,7 +348,7 @@ def test_thanks_with_a_question_gets_the_answer_not_the_courtesy(texter: TextThr
     assert gsm.fold(line.content.languages["en"].targets[("topic", "contagious")].text) in reply
 
 
-@pytest.mark.parametrize("reply", ["option 2", "two", "number 2"])
+@pytest.mark.parametrize("reply", ["option 2", "two", "number 2", "the second one", "2nd"])
 def test_a_choice_written_in_words_picks_it(reply: str, texter: TextThread, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
     from service.understanding.matcher import Decision
 

@@ -343,7 +343,7 @@ def test_a_guess_at_the_message_action_is_asked_about_never_a_recording_started(
     assert call.say(message.keyword).record is not None  # asked for in so many words
 
 
-@pytest.mark.parametrize("said", ["el número dos por favor", "um, two"])
+@pytest.mark.parametrize("said", ["el número dos por favor", "um, two", "the second one"])
 def test_a_spoken_key_with_hesitation_and_filler_is_that_key(said: str, call: PhoneCall, line: Line) -> None:
     call.start()
     if said.startswith("el"):

@@ -139,6 +139,9 @@ class LanguageIndex:
         # words at large would make questions of them ("is it back", "what are my options").
         self.filler = frozenset(w for phrase in self.words.get("filler", ()) for w in phrase.split())
         self.numbers = [normalize(w) for w in lang.words.get("numbers", ())]  # spoken or written 0 to 9, in order
+        # "The second one", "la segunda": 1 to 5 in order, each entry's forms separated by "/".
+        self.ordinals = {normalize(form): n for n, entry in enumerate(lang.words.get("ordinals", ()), start=1)
+                         for form in entry.split("/") if normalize(form)}
         # A one-word yes or no only: the words inside longer ones ("así es", "the first one") would let a question made
         # of them pass for a control word ("qué es" is not "qué?").
         self._beside = self.filler | {p for name in ("yes", "no") for p in self.words.get(name, ()) if " " not in p}
@@ -209,8 +212,11 @@ class LanguageIndex:
         tokens = words.split()
         if len(tokens) > MAX_NUMBER_WORDS:
             return None
-        found = [int(t) for t in tokens if t.isdigit()] + [self.numbers.index(t) for t in tokens if t in self.numbers]
-        others = [t for t in tokens if not t.isdigit() and t not in self.numbers]
+        if any(t in self.ordinals for t in tokens) and len(self.numbers) > 1:
+            tokens = [t for t in tokens if t != self.numbers[1]]  # "the second one": "one" is the choice, not a number
+        found = ([int(t) for t in tokens if t.isdigit()] + [self.numbers.index(t) for t in tokens if t in self.numbers]
+                 + [self.ordinals[t] for t in tokens if t in self.ordinals])
+        others = [t for t in tokens if not t.isdigit() and t not in self.numbers and t not in self.ordinals]
         return found[0] if len(found) == 1 and all(t in self.filler for t in others) else None
 
     def is_word(self, text: str, name: str) -> bool:
