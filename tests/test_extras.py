@@ -283,6 +283,12 @@ def test_with_a_transfer_number_a_caller_is_put_through_and_offered_a_message_wh
     for key in key_path(line.content, "leave_message"):
         call3.press(key)
     assert (call3.press("1").dial.text or "").strip() == "+15555550778"
+    # Key 6 at the offer: the same offer in Spanish, and 1 the Spanish line's person.
+    call5 = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+    _to_message_menu(call5, line)
+    offer_es = call5.press("6")
+    assert offer_es.heard[-1].text == line.content.languages["es"].prompts["phrase.transfer_offer"].text
+    assert (call5.press("1").dial.text or "").strip() == "+15555550778"
     # Asked for in words, a person is a person (it started a recording): "a person", "una persona".
     for said, number in (("a person please", "+15555550777"), ("operator", "+15555550777")):
         call4 = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))

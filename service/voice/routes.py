@@ -137,6 +137,10 @@ def transfer() -> Response:
     digits = request.form.get("Digits", "")
     if digits == keys["repeat"]:
         return twiml(call.leave_message())
+    others = call.content.other_languages(call.lang.code)
+    if digits == keys["language"] and len(others) == 1 and call.line.transfer_number(others[0].code):
+        switched = call.to(others[0])  # the same offer, after the other language's notice and keys
+        return twiml(switched.leave_message(switched.arrival()))
     if digits in (keys["back"], keys["main_menu"], keys["help"], keys["language"]):
         return twiml(press(call, here, digits))
     safety = call.line.safety
