@@ -379,3 +379,12 @@ def test_thank_you_after_an_answer_gets_a_word_in_kind_and_the_caller_stays(call
 def test_a_key_said_with_words_beside_it_is_that_key(said: str, call: PhoneCall, line: Line) -> None:
     call.start()
     assert spoken(line, "menu.care") in call.say(said).text
+
+
+def test_a_wrong_key_in_a_menu_is_followed_by_the_keys_that_work_everywhere(call: PhoneCall, line: Line) -> None:
+    call.start()
+    call.press("2")
+    turn = call.press("7")
+    texts = [h.text for h in turn.heard]
+    assert texts[0] == "Sorry, that is not an option." and spoken(line, "menu.features") in texts
+    assert spoken(line, "phrase.menu_footer") in texts, texts

@@ -159,7 +159,9 @@ class Call:
         else:
             intro = self.lang.prompts.get(f"intro.{menu_id}")
             prompts += [*([intro] if intro else []), self.lang.prompts[f"menu.{menu_id}"], *offers]
-            if silence or (before and self.phrase("help") in before):
+            # The keys again after a silence, on help, and after a wrong key: a caller whose fingers missed, or who is
+            # lost, hears how to go back, reach the main menu or get help, not the bare options again and again.
+            if silence or (before and (self.phrase("help") in before or self.phrase("not_option") in before)):
                 prompts.append(footer)
         return self.listen(place, prompts)
 
