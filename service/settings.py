@@ -19,6 +19,13 @@ def _flag(name: str) -> bool:
 
 
 E164 = re.compile(r"\+[1-9]\d{6,14}")
+# What Twilio puts in From for a caller whose number is withheld: not a number to call back.
+WITHHELD = frozenset({"anonymous", "+266696687", "+7378742833", "+2562533", "+8656696", "+86282452253"})
+
+
+def dialable(number: str) -> bool:
+    """Whether a callback number can be called: international form, and not one of Twilio's withheld markers."""
+    return number.lower() not in WITHHELD and E164.fullmatch(number) is not None
 
 
 def transfer_numbers(environ: Mapping[str, str]) -> dict[str, str]:

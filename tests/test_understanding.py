@@ -343,6 +343,14 @@ def test_a_guess_at_the_message_action_is_asked_about_never_a_recording_started(
     assert call.say(message.keyword).record is not None  # asked for in so many words
 
 
+@pytest.mark.parametrize("said, number", [("the second one", 2), ("2nd", 2), ("second", 2), ("one second please", None),
+                                          ("just a second", None), ("for a second", None), ("first time here", None)])
+def test_an_ordinal_is_a_choice_and_a_second_of_time_is_not(said: str, number: int | None, line: Line) -> None:
+    from service.content import normalize
+
+    assert line.matcher.indexes["en"].number_in(normalize(said)) == number
+
+
 @pytest.mark.parametrize("said", ["el número dos por favor", "um, two", "the second one"])
 def test_a_spoken_key_with_hesitation_and_filler_is_that_key(said: str, call: PhoneCall, line: Line) -> None:
     call.start()

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..content import normalize
 from ..line import Line
-from ..settings import E164
+from ..settings import dialable
 from . import access, charts
 from .catalogue import catalogue
 from .questions import MAX_ADDED, group
@@ -584,15 +584,6 @@ def _back_to_messages(message_id: int) -> BaseResponse:
     lang = request.form.get("lang", "")
     args = {k: v for k, v in (("show", show if show in summary.SHOWS else ""), ("lang", lang if lang.isalpha() and len(lang) <= 8 else "")) if v}
     return redirect(url_for("admin.messages", **args) + f"#message-{message_id}")
-
-
-# What Twilio puts in From for a caller whose number is withheld: not a number to call back.
-WITHHELD = frozenset({"anonymous", "+266696687", "+7378742833", "+2562533", "+8656696", "+86282452253"})
-
-
-def dialable(number: str) -> bool:
-    """Whether a callback number can be called: international form, and not one of Twilio's withheld markers."""
-    return number.lower() not in WITHHELD and E164.fullmatch(number) is not None
 
 
 NOTE_LIMIT = 500

@@ -212,10 +212,16 @@ class LanguageIndex:
         tokens = words.split()
         if len(tokens) > MAX_NUMBER_WORDS:
             return None
-        if any(t in self.ordinals for t in tokens) and len(self.numbers) > 1:
-            tokens = [t for t in tokens if t != self.numbers[1]]  # "the second one": "one" is the choice, not a number
+        one = self.numbers[1] if len(self.numbers) > 1 else ""
+        # An ordinal after "a" or "one" is time ("just a second", "one second"), not a choice; the "one" right after
+        # one is the choice's ("the second one").
+        ordinals = [self.ordinals[t] for n, t in enumerate(tokens)
+                    if t in self.ordinals and (n == 0 or tokens[n - 1] not in ("a", "an", one))]
+        if len(ordinals) != sum(t in self.ordinals for t in tokens):
+            return None
+        tokens = [t for n, t in enumerate(tokens) if not (t == one and n > 0 and tokens[n - 1] in self.ordinals)]
         found = ([int(t) for t in tokens if t.isdigit()] + [self.numbers.index(t) for t in tokens if t in self.numbers]
-                 + [self.ordinals[t] for t in tokens if t in self.ordinals])
+                 + ordinals)
         others = [t for t in tokens if not t.isdigit() and t not in self.numbers and t not in self.ordinals]
         return found[0] if len(found) == 1 and all(t in self.filler for t in others) else None
 

@@ -12,6 +12,7 @@ from ..content import Language, Prompt, Target, normalize
 from ..content.model import ref_of
 from ..content.replies import ALSO_KEY, fill
 from ..line import Line
+from ..settings import dialable
 from ..understanding.matcher import Decision
 from ..understanding.speech import repair
 from .messages import send_answer, store_recording
@@ -106,8 +107,9 @@ class Call:
         return response
 
     def caller_reachable(self) -> bool:
-        """Whether the number the call comes from can be called back (not withheld, not "Anonymous")."""
-        return phone_number("".join(c for c in self.caller if c in ASCII_DIGITS)) is not None
+        """Whether the number the call comes from can be called back (not withheld, not "Anonymous", none of
+        Twilio's stand-ins for a hidden number)."""
+        return dialable(self.caller) and phone_number("".join(c for c in self.caller if c in ASCII_DIGITS)) is not None
 
     def can_text(self) -> bool:
         """Whether this call can be sent an answer by text: only then is it offered (with an account to send from,
