@@ -414,3 +414,28 @@ def test_records_being_written_when_the_process_ends_are_waited_for(tmp_path: Pa
     records._spill_at_exit(weakref.ref(kept))
     with kept.engine.connect() as conn:
         assert conn.exec_driver_sql("select count(*) from steps where sid = 'CAexit'").scalar() == 1
+
+
+def test_workers_preparing_one_sqlite_file_at_once_all_get_their_tables(tmp_path: Path) -> None:
+    """gunicorn's workers start together on the embedded database: each makes the tables it finds missing, and the
+    one that finds another worker made them first carries on (it raised "table ... already exists")."""
+    import threading
+
+    url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    stores = [Store(url, buffer_path=tmp_path / f"buffer{n}.sqlite") for n in range(6)]
+    failures: list[BaseException] = []
+    start = threading.Barrier(len(stores))
+
+    def prepare(store: Store) -> None:
+        start.wait()
+        try:
+            store.prepare()
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            failures.append(exc)
+
+    threads = [threading.Thread(target=prepare, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures[0]

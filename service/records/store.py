@@ -441,7 +441,17 @@ class Store:
         with self._lock:
             if self._ready:
                 return
-            metadata.create_all(self.engine)
+            for attempt in range(5):
+                try:
+                    metadata.create_all(self.engine)
+                    break
+                except OperationalError as exc:
+                    # Processes on one SQLite file (gunicorn's workers starting together): both saw a table missing
+                    # and the other made it first, or the other holds the file while it sets it up (switching to WAL
+                    # does not wait). Looked at again a moment later, it is there.
+                    if not ("already exists" in str(exc) or "locked" in str(exc)) or attempt == 4:
+                        raise
+                    time.sleep(0.05 * (attempt + 1))
             with self.engine.begin() as conn:
                 # Tables made by an older version of the line: add the columns it lacked.
                 for table in metadata.tables.values():
