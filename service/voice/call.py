@@ -384,8 +384,8 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     # A question in another language (a Spanish speaker at the English greeting): that language from now on, its
     # notice and keys first, then what was asked; the call's Gathers then listen for that language's speech.
     code = line.languages.language(said, call.lang.code)
-    own = line.matcher.indexes[call.lang.code]
-    if code != call.lang.code and any(own.is_word(said, name) for name in (*CONTROL_WORDS, "courtesy", "yes", "no")):
+    index = line.matcher.indexes[call.lang.code]
+    if code != call.lang.code and any(index.is_word(said, name) for name in (*CONTROL_WORDS, "courtesy", "yes", "no")):
         code = call.lang.code  # "okay" in a Spanish call: a word of its own lists, not a switch to English
     if code == call.lang.code:
         code = _named_elsewhere(call, said) or code
@@ -393,27 +393,21 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     if code != call.lang.code:
         call = call.to(call.content.languages[code])
         arrival = call.arrival()
+        index = line.matcher.indexes[code]  # from here on, the words of the language switched to
     if line.safety.is_crisis(said):
-        call.notes["safety"] = "crisis"
-        line.record_safety("voice", call.lang.code, "crisis", line_number=call.called)
-        call.reuse = False
-        call.urgent = "crisis"
+        alarm(call, "crisis")
         return urgently(call, call.phrase("crisis"), call.here(place, arrival or None))
     if line.safety.is_emergency(said):
         # Never routed on to a topic because of one of its words ("me duele el pecho" is not about hormones); only
         # to the warning signs, when those are what is asked about.
-        call.notes["safety"] = "emergency"
-        line.record_safety("voice", call.lang.code, "emergency", line_number=call.called)
+        alarm(call, "emergency")
         about = line.decide(repair(said), call.lang.code)
-        call.reuse = False
-        call.urgent = "emergency"
         if call.content.emergency_topic and about.kind != "none" and about.target.id == call.content.emergency_topic:
             return urgently(call, call.phrase("emergency"), call.go("topic", about.target.id, call.home_of(about.target.id), arrival))
         return urgently(call, call.phrase("emergency"), call.here(place, arrival or None))
     spoken_key = _spoken_key(call, said)
     if spoken_key is not None:
         return press(call, place, spoken_key)
-    index = line.matcher.indexes[call.lang.code]
     if index.is_word(said, "text_me"):
         if place.kind == "topic" and call.can_text():
             return press(call, place, call.keys["text_me"])  # "text it to me": as key 7
@@ -466,6 +460,14 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # main menu, with its notice and keys, rather than a list of guesses.
         return call.arrive()
     return call.choices(ids, [call.phrase("no_match"), call.phrase("nearest")])
+
+
+def alarm(call: Call, kind: str) -> None:
+    """Crisis or emergency words heard: noted and recorded, and what follows is built whole (its verbs go after the
+    message) and keeps the message on '*'."""
+    call.notes["safety"] = kind
+    call.line.record_safety("voice", call.lang.code, kind, line_number=call.called)
+    call.reuse, call.urgent = False, kind
 
 
 def urgently(call: Call, prompt: Prompt, then: VoiceResponse) -> VoiceResponse:
@@ -594,12 +596,11 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
         for kind, found in (("crisis", safety.is_crisis), ("emergency", safety.is_emergency)):
             if found(said):
                 # The message is kept, and so is the number it came from: the crisis line's or 911's words first.
-                call.notes["safety"] = kind
-                call.line.record_safety("voice", call.lang.code, kind, line_number=call.called)
-                call.reuse, call.urgent = False, kind
+                alarm(call, kind)
                 return urgently(call, call.phrase(kind), call.menu("main"))
         index = call.line.matcher.indexes[call.lang.code]
-        refused = index.is_word(said, "no") or normalize(said).split()[:1] == ["no"]  # "no thanks", "no, gracias"
+        # "No", or a reply that starts with one ("no thanks", "no, gracias")
+        refused = index.is_word(said, "no") or any(w in index.words.get("no", ()) for w in normalize(said).split()[:1])
         if not refused and (index.is_word(said, "yes") or index.is_word(said, "courtesy")):
             digits = "1"  # "yes", "okay", "that's fine", "está bien": the number they are calling from
         elif index.is_word(said, "menu"):
@@ -640,8 +641,8 @@ def spoken_digits(lang: Language, said: str) -> str:
 
     out = []
     for n, word in enumerate(words):
-        if digit(word):
-            out.append(digit(word))
+        if found := digit(word):
+            out.append(found)
         elif word in SPOKEN_ZERO and any(digit(w) for w in words[max(0, n - 1):n + 2:2]):
             out.append("0")  # "oh" between or beside digits, not "oh, it's five five five..."
     return "".join(out)
