@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -63,9 +64,9 @@ MIN_TYPO_NAME = 5
 TYPO_SIMILARITY = 85
 
 
-@dataclass(frozen=True)
-class Scored:
-    """One place and how well a message matches it."""
+class Scored(NamedTuple):
+    """One place and how well a message matches it (a tuple: each message ranks every place, and the bank's check
+    ranks thirteen thousand examples)."""
 
     target: Target
     score: float
@@ -152,10 +153,10 @@ class LanguageIndex:
         lexical = self.lexical.scores(terms)
         if vector is None:
             vector = self.embedder.encode([_gist(text)])[0]
-        semantic = self.semantic.probabilities(vector)[: len(self.places)]
+        semantic = self.semantic.probabilities(vector)[: len(self.places)].tolist()
         # A message of only common words ("what is POEMS") has no lexical evidence either way: meaning decides.
         weight = LEXICAL_WEIGHT if any(lexical) else 0.0
-        scored = [Scored(place, weight * lex + (1 - weight) * float(sem), lex, float(sem))
+        scored = [Scored(place, weight * lex + (1 - weight) * sem, lex, sem)
                   for place, lex, sem in zip(self.places, lexical, semantic)]
         return sorted(scored, key=lambda s: -s.score)
 
