@@ -226,6 +226,45 @@ def test_an_emergency_told_in_any_words_gets_911_then_the_warning_signs_in_the_t
     assert content.languages["en"].topic("outlook").text.split(".")[0] in reply
 
 
+def test_a_spanish_emergency_spoken_gets_911_then_the_warning_signs_in_spanish_as_by_text(
+        tmp_path: Path, prompts_copy: Path) -> None:
+    from service.simulator import PhoneCall, audio_texts
+
+    with (prompts_copy / "line.yaml").open("a", encoding="utf-8") as f:
+        f.write("emergency_topic: outlook\n")  # the fixture's stand-in for the warning signs
+    app = make_app(tmp_path, PROMPTS_DIR=str(prompts_copy))
+    line = app.extensions["line"]
+    spanish = line.content.languages["es"]
+    call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+    call.start()
+    call.press("6")
+    # Words that ask about no topic: by text they got the warning signs, by phone only the main menu.
+    turn = call.say("auxilio, tengo dolor de pecho")
+    assert turn.heard[0].text == spanish.phrases["emergency"]
+    assert any(h.text == spanish.prompts["topic.outlook"].text for h in turn.heard[1:])
+    assert turn.gather is not None and turn.gather.get("language", "").startswith("es")
+
+
+def test_a_first_text_or_words_at_the_greeting_misspelled_get_988_in_the_language_they_are_in(
+        twilio: TwilioClient, line: Line) -> None:
+    # "kiero suisidarme": no language guess places it, but it is the Spanish "suicidarme" as it sounds.
+    [reply] = TextThread(twilio, texter="+15555550193").send("kiero suisidarme")
+    assert reply.startswith("No esta solo") and "988" in reply
+    # The same words heard at the English greeting: the Spanish message (988's own Spanish line), and Spanish after it.
+    from service.simulator import PhoneCall, audio_texts
+
+    spanish = line.content.languages["es"]
+    call = PhoneCall(twilio, audio_texts(line))
+    call.start()
+    turn = call.say("kiero suisidarme")
+    assert turn.heard[0].text == spanish.phrases["crisis"]
+    assert turn.gather is not None and turn.gather.get("language", "").startswith("es")
+    # A conversation already in English keeps its language.
+    english = TextThread(twilio, texter="+15555550194")
+    english.send("hello")
+    assert english.send("suicide")[0].startswith("You are not alone")
+
+
 @pytest.mark.parametrize("body, expected", [
     ("some days i just want to die", "You are not alone"),
     ("I don't want to go on anymore", "You are not alone"),

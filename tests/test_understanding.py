@@ -228,7 +228,10 @@ def fixture_safety() -> Safety:
                                   # A coverage test's, from public warning-sign lists and forums (bench/README)
                                   "You'll all be better off when I'm gone", "there is nothing to live for anymore",
                                   "I won't be a problem for you much longer",
-                                  "Todo el mundo estaría mejor sin mí", "que dios ya me recoja", "tengo ganas de morirme"])
+                                  "Todo el mundo estaría mejor sin mí", "que dios ya me recoja", "tengo ganas de morirme",
+                                  # an exploratory texter's: the Spanish of phrases English already had
+                                  "mejor estaría muerta", "no tengo razón para vivir", "no aguanto más",
+                                  "ya no puedo más con esto"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
     assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
 
@@ -237,7 +240,7 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   "worst headache of my life", "my throat is closing up",
                                   "tengo los labios morados", "mi hijo está convulsionando", "me estoy ahogando",
                                   "de repente tiene la sonrisa torcida", "se le entumió la cara y el brazo de un lado",
-                                  "she is turning blue"])
+                                  "she is turning blue", "I think I'm dying", "i think im dying", "creo que me estoy muriendo"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 

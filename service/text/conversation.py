@@ -111,7 +111,7 @@ class Conversation:
         safety = self.line.safety
         if safety.is_crisis(body):
             note(safety="crisis")
-            self.switch_if_clear(body)
+            self.switch_if_clear(body, "crisis")
             self.line.record_safety("sms", self.lang.code, "crisis", body, request.form.get("To", ""))
             self.noticed = True  # nothing goes before the crisis line's words
             self.last = CRISIS  # "again", "otra vez": these words once more
@@ -120,7 +120,7 @@ class Conversation:
             # Never routed on to a topic because of one of its words: 911 first, then the warning signs (which say
             # what needs 911 and what needs the doctor now, whatever words the emergency was told in), else the menu.
             note(safety="emergency")
-            self.switch_if_clear(body)
+            self.switch_if_clear(body, "emergency")
             self.line.record_safety("sms", self.lang.code, "emergency", body, request.form.get("To", ""))
             self.noticed = True  # "call 911" comes first, and is the notice's own warning
             return [self.emergency_reply()]
@@ -201,9 +201,13 @@ class Conversation:
         self.last = EMERGENCY  # "again", "what was that number": all of it once more
         return reply
 
-    def switch_if_clear(self, body: str) -> None:
-        """Keep the conversation's language unless this message is clearly in another (or is the first)."""
+    def switch_if_clear(self, body: str, alarm: str = "") -> None:
+        """Keep the conversation's language unless this message is clearly in another (or is the first); a first
+        message of crisis or emergency words whose language no guess can place ("no kiero bivir"): the language those
+        words are in."""
         self.set_language(self.line.languages.language(body, None if self.first else self.lang.code))
+        if alarm and self.first:
+            self.set_language(self.line.safety.language_of(body, alarm, self.lang.code))
 
     def answer(self, decision: Decision, body: str) -> list[str]:
         """Answer when sure, ask when two to four are close, else say so and offer the nearest."""

@@ -56,19 +56,24 @@ class Safety:
             return [w for lang in content.languages.values() for w in lang.words.get(name, ())]
 
         emergency = gather("emergency")
-        self.emergency = _pattern(emergency)
-        self.emergency_sounds = _pattern(emergency, sounds)
+        # Each language's emergency phrases, as written and as they sound: the reply is in the language they were told in.
+        self.emergency_by_language: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = []
+        for code, lang in content.languages.items():
+            phrases = list(lang.words.get("emergency", ()))
+            written, heard = _pattern(phrases), _pattern(phrases, sounds)
+            if written is not None and heard is not None:
+                self.emergency_by_language.append((code, written, heard))
         # Crisis phrases per language, each with the words that, just before a phrase, say its opposite ("I don't want
         # to die from this", "no me quiero morir"): one language's "no" never cancels another's phrase. Each also as
         # it sounds, with its negations.
         Phrases = tuple[re.Pattern[str], frozenset[str]]
-        self.crisis_by_language: list[tuple[Phrases, Phrases]] = []
-        for lang in content.languages.values():
+        self.crisis_by_language: list[tuple[str, Phrases, Phrases]] = []
+        for code, lang in content.languages.items():
             phrases = list(lang.words.get("crisis", ()))
             pattern, heard = _pattern(phrases), _pattern(phrases, sounds)
             negations = frozenset(normalize(w) for w in lang.words.get("negation", ()))
             if pattern is not None and heard is not None:
-                self.crisis_by_language.append(((pattern, negations), (heard, frozenset(sounds(w) for w in negations))))
+                self.crisis_by_language.append((code, (pattern, negations), (heard, frozenset(sounds(w) for w in negations))))
         # The words safety phrases are made of, and every word the content uses (a word it uses is no typo).
         self.phrase_words = sorted({w for p in emergency + gather("crisis") for w in normalize(p.replace("*", " ")).split()
                                     if len(w) >= MIN_TYPO_WORD})
@@ -103,20 +108,37 @@ class Safety:
     def is_emergency(self, text: str) -> bool:
         """A medical emergency described: chest pain, cannot breathe, stroke signs... (never cancelled by a "not":
         a false alarm costs a line, a missed one a life); also misspelled."""
-        if self.emergency is None or self.emergency_sounds is None:
-            return False
-        return any(self.emergency.search(words) or self.emergency_sounds.search(heard)
-                   for words, heard in self._readings(text[:2000]))
+        return bool(self.emergency_languages(text))
+
+    def emergency_languages(self, text: str) -> list[str]:
+        """The languages whose emergency phrases a message holds (as written, or as it sounds), in the line's order."""
+        readings = self._readings(text[:2000])
+        return [code for code, written, heard in self.emergency_by_language
+                if any(written.search(words) or heard.search(sound) for words, sound in readings)]
 
     def is_crisis(self, text: str) -> bool:
         """Thoughts of suicide or self-harm, in any clause of the message (also misspelled), unless that clause says
         the opposite."""
+        return bool(self.crisis_languages(text, first=True))
+
+    def crisis_languages(self, text: str, first: bool = False) -> list[str]:
+        """The languages whose crisis phrases a message holds (first: the first found is enough), in the line's order."""
+        found: list[str] = []
         for clause in _CLAUSES.split(text[:2000]):
             for words, heard in self._readings(clause):
-                for (pattern, negations), (sounding, heard_negations) in self.crisis_by_language:
-                    if _said(pattern, words, negations) or _said(sounding, heard, heard_negations):
-                        return True
-        return False
+                for code, (pattern, negations), (sounding, heard_negations) in self.crisis_by_language:
+                    if code not in found and (_said(pattern, words, negations) or _said(sounding, heard, heard_negations)):
+                        found.append(code)
+                        if first:
+                            return found
+        return [code for code, _, _ in self.crisis_by_language if code in found]
+
+    def language_of(self, text: str, kind: str, current: str) -> str:
+        """The language to answer crisis or emergency words in: the conversation's, if its phrases are among those
+        found, else the language whose phrases they are ("no kiero bivir", the first text of a Spanish speaker whose
+        spelling no language guess can place)."""
+        codes = self.crisis_languages(text) if kind == "crisis" else self.emergency_languages(text)
+        return current if current in codes or not codes else codes[0]
 
 
 def _said(pattern: re.Pattern[str], words: str, negations: frozenset[str]) -> bool:

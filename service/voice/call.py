@@ -389,6 +389,13 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         code = call.lang.code  # "okay" in a Spanish call: a word of its own lists, not a switch to English
     if code == call.lang.code:
         code = _named_elsewhere(call, said) or code
+    if code == call.lang.code:
+        # Crisis or emergency words of another language only ("no kiero bivir" heard at the English greeting): the
+        # message in the language they were said in (988's own Spanish line).
+        for kind, found in (("crisis", line.safety.is_crisis), ("emergency", line.safety.is_emergency)):
+            if found(said):
+                code = line.safety.language_of(said, kind, code)
+                break
     arrival: list[Prompt] = []
     if code != call.lang.code:
         call = call.to(call.content.languages[code])
@@ -398,12 +405,13 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         alarm(call, "crisis")
         return urgently(call, call.phrase("crisis"), call.here(place, arrival or None))
     if line.safety.is_emergency(said):
-        # Never routed on to a topic because of one of its words ("me duele el pecho" is not about hormones); only
-        # to the warning signs, when those are what is asked about.
+        # Never routed on to a topic because of one of its words ("me duele el pecho" is not about hormones): 911
+        # first, then the warning signs (what needs 911 and what needs the doctor now), in whatever words and
+        # language the emergency was told, as by text; else where the caller was.
         alarm(call, "emergency")
-        about = line.decide(repair(said), call.lang.code)
-        if call.content.emergency_topic and about.kind != "none" and about.target.id == call.content.emergency_topic:
-            return urgently(call, call.phrase("emergency"), call.go("topic", about.target.id, call.home_of(about.target.id), arrival))
+        warning = call.content.emergency_topic
+        if warning and ("topic", warning) in call.lang.targets:
+            return urgently(call, call.phrase("emergency"), call.go("topic", warning, call.home_of(warning), arrival))
         return urgently(call, call.phrase("emergency"), call.here(place, arrival or None))
     spoken_key = _spoken_key(call, said)
     if spoken_key is not None:
