@@ -215,6 +215,20 @@ def _flask(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120)
 
 
+def test_an_admins_slips_that_would_change_what_people_hear_are_errors_with_file_and_line(small_prompts: Path) -> None:
+    # An admin's morning: a lost brace (callers heard "press back}"), a closing line that no longer says what to reply,
+    # and a number as a keyword (texting it picks a menu's option, never the topic). Each passed the check before.
+    edit(small_prompts, "en.yaml", "To go back, press {back}.", "To go back, press back}.")
+    edit(small_prompts, "en.yaml", '"Reply MENU for more topics, or ask another question."', '"Thanks."')
+    edit(small_prompts, "en.yaml", "    keyword: contagious\n", "    keyword: '1'\n")
+    problems = report(small_prompts)
+    assert "prompts/en.yaml:67: phrase 'menu_footer': a '{' or '}' without its pair; expected each placeholder written whole, as {name}" in problems
+    assert ("prompts/en.yaml:112: phrase 'sms_answer_footer': it names no word that brings back the topics; expected one of "
+            "the menu words (words: menu), such as MENU, for texters to reply") in problems
+    assert any(p.startswith("prompts/en.yaml:156: topic 'contagious': '1' is a number, which by text picks a menu's option")
+               for p in problems), problems
+
+
 def test_a_topic_more_than_three_presses_from_the_main_menu(small_prompts: Path) -> None:
     edit(small_prompts, "line.yaml", "    - key: 2\n      topic: contagious\n", "    - key: 2\n      menu: more\n  more:\n    - key: 1\n      menu: deeper\n"
          "  deeper:\n    - key: 1\n      menu: deepest\n  deepest:\n    - key: 1\n      topic: contagious\n")

@@ -395,6 +395,10 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
                 if used not in allowed:
                     expected = ", ".join("{" + a + "}" for a in sorted(allowed)) or "no {...} placeholders"
                     reader.error(pnode, f"phrase '{name}': unknown placeholder {{{used}}}; expected {expected}")
+            if "{" in PLACEHOLDER.sub("", text) or "}" in PLACEHOLDER.sub("", text):
+                # "press back}": a brace lost, and callers would hear the placeholder's name instead of a key.
+                reader.error(pnode, f"phrase '{name}': a '{{' or '}}' without its pair; expected each placeholder written "
+                                    "whole, as {name}")
             for missing in sorted(REQUIRED_PLACEHOLDERS.get(name, frozenset()) - used_all):
                 reader.error(pnode, f"phrase '{name}': {{{missing}}} is missing; expected it, where the line puts the "
                                     f"{'key to press or reply' if missing == 'key' else 'title'}")
@@ -409,6 +413,12 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
                                         f"them to call {number}")
             phrases[name] = text
             phrase_lines[name] = pnode.line
+            if name == "sms_answer_footer" and words.get("menu"):
+                said = f" {normalize(text)} "
+                if not any(f" {normalize(w)} " in said for w in words["menu"] if normalize(w)):
+                    # Every text answer closes with it: without the word to reply, a texter has no way on.
+                    reader.error(pnode, f"phrase '{name}': it names no word that brings back the topics; expected one of "
+                                        f"the menu words (words: menu), such as {words['menu'][0].upper()}, for texters to reply")
     targets: dict[tuple[str, str], Target] = {}
     if "menus" in top:
         for menu_id, mnode in (reader.mapping(top["menus"], "menus") or {}).items():
@@ -516,6 +526,13 @@ def _check_phrase_owners(reader: _Reader, content: Content) -> None:
                 reader.problems.append(Problem(lang.file, target.line_of("phrases" if normalize(target.keyword) != key else "keyword"),
                                                f"{target.kind} '{target.id}': '{key}' is a word the phone company answers "
                                                f"itself by text (opting out, back in, or help); expected another word"))
+        numbers = {normalize(w) for w in lang.words.get("numbers", ())}
+        for key, target in owners.items():
+            if key.isdigit() or key in numbers:
+                # A texter's number picks an option of the menu they are in: this one would never reach the place.
+                reader.problems.append(Problem(lang.file, target.line_of("phrases" if normalize(target.keyword) != key else "keyword"),
+                                               f"{target.kind} '{target.id}': '{key}' is a number, which by text picks "
+                                               f"a menu's option; expected a word"))
         fixed = {w: name for name in ("menu", "help", "language") for w in lang.words.get(name, ())}
         for key, target in owners.items():
             if key in fixed:
