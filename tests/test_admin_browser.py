@@ -247,7 +247,7 @@ def test_an_admin_edits_checks_listens_publishes_reverts_and_marks_a_review_in_a
     # Fix the text, change the spoken answer, and listen to it before publishing.
     area = driver.find_element(By.ID, "in-text")  # type: ignore[attr-defined]
     area.clear()
-    area.send_keys(f"{new} Ask your doctor about your own case.")
+    area.send_keys(f"{new} Ask your doctor about your \u201cown\u201d case.")  # pasted from a word processor
     spoken = driver.find_element(By.ID, "in-spoken")  # type: ignore[attr-defined]
     spoken.clear()
     spoken.send_keys(f"{new} Ask your doctor about your own case.")
@@ -272,7 +272,10 @@ def test_an_admin_edits_checks_listens_publishes_reverts_and_marks_a_review_in_a
     settled(driver, lambda d: "Published." in d.find_element(By.CSS_SELECTOR, "p.notice").text)
     assert "published=" in driver.current_url  # type: ignore[attr-defined]
     reply = texts.send("contagious")[-1]
-    assert new in reply and old not in reply
+    assert new in reply and old not in reply and 'your "own" case' in reply
+    # Its own words, published with the quotes made plain, are not taken for a colleague's change.
+    assert not driver.find_elements(By.CSS_SELECTOR, ".draft-elsewhere, .notice.draft")  # type: ignore[attr-defined]
+    assert driver.find_element(By.ID, "in-text").get_attribute("value").endswith('your "own" case.')  # type: ignore[attr-defined]
     driver.save_screenshot(str(shots / "editor-published.png"))  # type: ignore[attr-defined]
 
     driver.find_element(By.LINK_TEXT, "History").click()  # type: ignore[attr-defined]

@@ -369,7 +369,7 @@ class Session:
                 key = f"{prefix}{name}"
                 value = _text(_value(target, live_lang, self.kind, name))
                 if form and name not in ("reviewed", "sources") and key in request.form:
-                    value = request.form[key].replace("\r", "")
+                    value = gsm.plain_typography(request.form[key].replace("\r", ""))  # as the notice says: replaced
                 widget = ("lines" if name in ("phrases", "examples") else "sources" if name == "sources" else
                           "date" if name == "reviewed" else "textarea" if name in ("spoken", "text", "value", "intro") else "input")
                 if name == "sources" and form:

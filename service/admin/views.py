@@ -437,7 +437,8 @@ def export(name: str) -> Response | tuple[str, int]:
         else:
             fields = ["last_place", "calls"]
             rows = [{"last_place": place_name(place, titles), "calls": n} for place, n in data.ends]
-    response = Response(to_csv(fields, rows), content_type="text/csv; charset=utf-8")
+    # With a byte-order mark: Excel reads a CSV without one as the PC's old code page ("EspaÃ±ol").
+    response = Response("\ufeff" + to_csv(fields, rows), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="poems-line-{name}-{start}-to-{end}.csv"'
     return response
 
