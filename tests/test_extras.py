@@ -139,7 +139,9 @@ def test_leave_a_message_warns_records_with_a_beep_and_stores_the_details(call: 
     assert record is not None
     assert record.get("maxLength") == "120" and record.get("playBeep") == "true" and record.get("finishOnKey") == "#"
     confirm = call.leave_recording(seconds=42, url="https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1")
-    assert confirm.heard[0].text.startswith("Should we call you back at the number you are calling from? Press 1 for yes.")
+    # The message is said to be kept at once, before the question (a caller may hang up or press 9 at it).
+    assert confirm.heard[0].text == line.content.languages["en"].phrases["record_thanks"]
+    assert confirm.heard[1].text.startswith("Should we call you back at the number you are calling from? Press 1 for yes.")
     assert confirm.gather is not None and confirm.gather.get("finishOnKey") == "#" and "speech" in confirm.gather.get("input")
     thanks = call.press("1")
     assert thanks.heard[0].text == "Thank you. Our team will call you back at that number."
@@ -205,7 +207,8 @@ def test_without_caller_id_the_line_asks_for_a_number_instead_of_promising_a_cal
     _to_message_menu(call, line)
     asked = call.leave_recording(url="https://api.twilio.com/recordings/RE10")
     en = line.content.languages["en"]
-    assert asked.heard[0].text.startswith("We cannot see the number you are calling from")
+    assert asked.heard[0].text == en.phrases["record_thanks"]  # kept, whatever comes of the question
+    assert asked.heard[1].text.startswith("We cannot see the number you are calling from")
     assert "number you are calling from? Press 1" not in asked.text
     turn = call.press("1")
     assert turn.heard[0].text.startswith("We cannot see the number") and "call you back at that number" not in turn.text

@@ -288,6 +288,21 @@ def test_a_spanish_question_spoken_at_the_english_greeting_is_answered_in_spanis
     assert spoken(line, "menu.main", "es") in call.press("9").text
 
 
+def test_unsure_spanish_words_at_the_english_greeting_get_the_spanish_main_menu_not_guesses(
+        call: PhoneCall, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    es = line.content.languages["es"]
+    close = (es.targets[("topic", "contagious")], es.targets[("topic", "skin")])
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", close, ()))
+    call.start()
+    turn = call.say("necesito información en español por favor")
+    texts = [h.text for h in turn.heard]
+    assert spoken(line, "phrase.notice", "es") in texts and spoken(line, "menu.main", "es") in texts, texts
+    assert not any(close[0].title in t for t in texts)  # no "¿Quiso decir...?" made of "información"
+    assert turn.gather.get("language") == "es-US"
+
+
 def test_the_call_switches_back_to_english_on_an_english_question(call: PhoneCall, line: Line) -> None:
     call.start()
     call.press("6")

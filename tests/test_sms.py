@@ -402,6 +402,31 @@ def test_a_choice_written_in_words_picks_it(reply: str, texter: TextThread, line
     assert gsm.fold(topic.text) in answer
 
 
+def test_a_number_the_offer_does_not_have_is_not_an_option_with_the_offer_again(
+        texter: TextThread, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    best, also = en.targets[("topic", "skin")], en.targets[("topic", "inherited")]
+    texter.send("hi")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("offer", (best, also), ()))
+    texter.send("what is it and is it cancer")
+    monkeypatch.undo()
+    [reply] = texter.send("2")  # the offer was "For whether it is inherited, reply 1."
+    assert reply.startswith(en.phrases["not_option"]) and f"1 {also.title}" in reply
+    assert en.phrases["sms_not_understood"] not in reply  # a number plainly typed was understood
+    assert gsm.fold(also.text) in texter.send("1")[-1]
+
+
+@pytest.mark.parametrize("body, lang", [("ok", "en"), ("thanks", "en"), ("gracias", "es")])
+def test_thanks_or_ok_as_a_first_text_gets_the_welcome_and_the_topics(body: str, lang: str, twilio: TwilioClient,
+                                                                      line: Line) -> None:
+    [reply] = TextThread(twilio, texter="+15555550195").send(body)
+    language = line.content.languages[lang]
+    assert reply.startswith(gsm.fold(language.phrases["sms_welcome"])) and "1 " in reply
+    assert gsm.fold(language.phrases["sms_courtesy"]) not in reply
+
+
 def test_yes_to_a_did_you_mean_takes_its_first_choice_and_to_or_was_it_the_topic_offered(
         texter: TextThread, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
     from service.understanding.matcher import Decision

@@ -344,6 +344,16 @@ def test_a_guess_at_the_message_action_is_asked_about_never_a_recording_started(
     assert call.press("1").record is not None  # chosen: recorded
     call.start()
     assert call.say(message.keyword).record is not None  # asked for in so many words
+    # ...or in a few more that ask for it (an exploratory caller got "Did you mean leaving a message?" for these),
+    # never with a "not", nor as part of a longer question about it.
+    name = message.title if len(message.title.split()) >= 2 else next(p for p in message.phrases if len(p.split()) >= 2)
+    for asked in (f"I want to {name}", f"I would like to {name}"):
+        call.start()
+        assert call.say(asked).record is not None, asked
+    for not_asked in (f"I don't want to {name}", f"how long can {name} be and who listens to it later on"):
+        call.start()
+        assert call.say(not_asked).record is None, not_asked
+
 
 
 @pytest.mark.parametrize("said, number", [("the second one", 2), ("2nd", 2), ("second", 2), ("one second please", None),

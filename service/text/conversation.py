@@ -181,7 +181,9 @@ class Conversation:
             # "thanks", "ok", "bye": a short reply in kind, no list of topics, and not a question not understood; in
             # the conversation's language ("thank you" in a Spanish conversation is a courtesy, not a switch).
             if self.first:
+                # "ok", "thanks" as a first text: what the line is and its topics, not "you're welcome" for nothing.
                 self.set_language(code)
+                return [self.welcome()]
             return [self.phrase("sms_courtesy")]
         if self.line.junk.is_mash(body):
             # Keys mashed, not words: the short help; kept with the questions not understood, where it is folded away.
@@ -234,7 +236,9 @@ class Conversation:
         if 1 <= number <= len(offered):
             note(decision="chosen")
             return self.reach(offered[number - 1])
-        return self.offer(f"{self.phrase('sms_not_understood')} {self.phrase('sms_did_you_mean')}", offered)
+        # A number the choices do not have ("2" after "For X, reply 1"): said so, as by phone, and the same choices;
+        # never "I did not understand", which a number plainly typed is not.
+        return self.offer(self.phrase("not_option"), offered)
 
     def pick(self, number: str) -> str:
         """A number picks an option of the menu the texter last saw (the main menu when that is forgotten)."""

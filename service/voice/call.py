@@ -449,7 +449,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # A language asked for by name ("en español, por favor"): its notice and keys, then where the caller was.
         return call.switch_language(place, other)
     decision = line.decide(repair(said), call.lang.code)
-    if decision.kind in ("answer", "offer") and decision.target.kind == "action" and not _names(decision.target, said):
+    if decision.kind in ("answer", "offer") and decision.target.kind == "action" and not _names(decision.target, said, call.lang):
         # A recording starts only when asked for in so many words (or by key): "alright, thank you" once began one.
         decision = Decision("ask", decision.choices, decision.ranking)
     ids = [ref_of(t) for t in decision.choices]
@@ -461,13 +461,21 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     sid = str(call.notes.get("sid", ""))
     if decision.kind == "ask":
         line.record_unmatched("voice", call.lang.code, said, "ask", sid)
-        return call.choices(ids, arrival or None)
+        if arrival:
+            # Just switched by a few words that are unsure ("necesito información en español"): that language's main
+            # menu, its notice and keys first, rather than guesses made of "información".
+            return call.arrive()
+        return call.choices(ids)
     line.record_unmatched("voice", call.lang.code, said, thread=sid)
     if arrival:
         # Words in another language that ask for nothing the line knows ("en español, por favor"): that language's
         # main menu, with its notice and keys, rather than a list of guesses.
         return call.arrive()
     return call.choices(ids, [call.phrase("no_match"), call.phrase("nearest")])
+
+
+# Words beside an action's name that ask for it ("I would like to", "can I"): more, and it is a question about it.
+ASKING_WORDS = 4
 
 
 def alarm(call: Call, kind: str) -> None:
@@ -517,10 +525,20 @@ CONTROL_KEYS = {"repeat": "repeat", "back": "back", "menu": "main_menu", "help":
 CONTROL_WORDS = tuple(CONTROL_KEYS)
 
 
-def _names(target: Target, said: str) -> bool:
-    """Whether the words are the place's own name: its keyword, title or one of its phrases."""
+def _names(target: Target, said: str, lang: Language) -> bool:
+    """Whether the words are the place's own name (its keyword, title or one of its phrases), alone or asked for in a
+    few more words ("I want to leave a message", "quiero dejar un mensaje"), never with a "not" ("I don't want to
+    leave a message")."""
     words = normalize(said)
-    return words in {normalize(n) for n in (target.keyword, target.title, *target.phrases)}
+    names = {normalize(n) for n in (target.keyword, target.title, *target.phrases)} - {""}
+    if words in names:
+        return True
+    tokens = words.split()
+    negations = {normalize(w) for w in lang.words.get("negation", ())}
+    if any(t in negations for t in tokens) or any(f" {n} " in f" {words} " for n in negations if " " in n):
+        return False
+    return any(len(name.split()) >= 2 and len(tokens) <= len(name.split()) + ASKING_WORDS and f" {name} " in f" {words} "
+               for name in names)
 
 
 def _named_elsewhere(call: Call, said: str) -> str | None:
@@ -585,7 +603,9 @@ def record(call: Call, form: Mapping[str, str]) -> VoiceResponse:
     if not form.get("RecordingUrl", ""):
         return call.menu("main", [call.phrase("record_none")])
     store_recording(call.line, form, call.lang.code)
-    return call.confirm_callback(form.get("RecordingSid", "")[:64])
+    # Said at once, before the question about a number: a caller who then presses 9, hangs up or cannot give one
+    # (a withheld number) knows the message was kept.
+    return call.confirm_callback(form.get("RecordingSid", "")[:64], before=[call.phrase("record_thanks")])
 
 
 def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: int) -> VoiceResponse:
