@@ -227,6 +227,11 @@ def test_an_admins_slips_that_would_change_what_people_hear_are_errors_with_file
             "the menu words (words: menu), such as MENU, for texters to reply") in problems
     assert any(p.startswith("prompts/en.yaml:156: topic 'contagious': '1' is a number, which by text picks a menu's option")
                for p in problems), problems
+    # The word suggested is one a texter can reply: one word, and never one the carrier answers itself ("start").
+    edit(small_prompts, "en.yaml", "  menu: [menu, main menu, hi,", "  menu: [start, main menu, hi,")
+    assert any(p.endswith("such as HI, for texters to reply") for p in report(small_prompts))
+    edit(small_prompts, "en.yaml", '"Thanks."', '"Thanks. Reply START."')
+    assert any("sms_answer_footer" in p for p in report(small_prompts))  # START is the carrier's opt-in
 
 
 def test_a_topic_more_than_three_presses_from_the_main_menu(small_prompts: Path) -> None:

@@ -301,6 +301,11 @@ def test_unsure_spanish_words_at_the_english_greeting_get_the_spanish_main_menu_
     assert spoken(line, "phrase.notice", "es") in texts and spoken(line, "menu.main", "es") in texts, texts
     assert not any(close[0].title in t for t in texts)  # no "¿Quiso decir...?" made of "información"
     assert turn.gather.get("language") == "es-US"
+    # A question in Spanish that names no language is asked about, in Spanish, as after key 6.
+    call.start()
+    turn = call.say("¿qué pruebas y qué tratamiento hay para los nervios?")
+    texts = [h.text for h in turn.heard]
+    assert spoken(line, "phrase.notice", "es") in texts and any(close[0].title in t for t in texts), texts
 
 
 def test_the_call_switches_back_to_english_on_an_english_question(call: PhoneCall, line: Line) -> None:

@@ -12,7 +12,7 @@ from service.content import sms_texts
 from service.line import Line
 from service.simulator import TextThread, TwilioClient
 from tests.conftest import TOKEN, make_app
-from tests.test_voice import PROMISED
+from tests.test_voice import PROMISED, spoken
 
 # The text answers carry the spoken answers' key words, except where the shorter text words them differently.
 TEXT_FACTS = {
@@ -239,10 +239,17 @@ def test_a_spanish_emergency_spoken_gets_911_then_the_warning_signs_in_spanish_a
     call.start()
     call.press("6")
     # Words that ask about no topic: by text they got the warning signs, by phone only the main menu.
+    call.press("2")  # in a menu, a caller says it
     turn = call.say("auxilio, tengo dolor de pecho")
     assert turn.heard[0].text == spanish.phrases["emergency"]
-    assert any(h.text == spanish.prompts["topic.outlook"].text for h in turn.heard[1:])
+    warning = spanish.prompts["topic.outlook"].text
+    assert any(h.text == warning for h in turn.heard[1:])
     assert turn.gather is not None and turn.gather.get("language", "").startswith("es")
+    # '*' plays both again (the footer says "to hear this again"); '0' goes back where the caller was.
+    again = call.press("*")
+    assert again.heard[0].text == spanish.phrases["emergency"] and any(h.text == warning for h in again.heard[1:])
+    menu = line.content.menus["main"].option("2")
+    assert menu is not None and spoken(line, f"menu.{menu.target}", "es") in call.press("0").text
 
 
 def test_a_first_text_or_words_at_the_greeting_misspelled_get_988_in_the_language_they_are_in(
@@ -259,6 +266,9 @@ def test_a_first_text_or_words_at_the_greeting_misspelled_get_988_in_the_languag
     turn = call.say("kiero suisidarme")
     assert turn.heard[0].text == spanish.phrases["crisis"]
     assert turn.gather is not None and turn.gather.get("language", "").startswith("es")
+    # Words a language guess places keep it, whatever language the crisis word is in ("suicide" in a Spanish text).
+    [spanish_text] = TextThread(twilio, texter="+15555550196").send("mi hija habla de suicide, que hago?")
+    assert spanish_text.startswith("No esta solo")
     # A conversation already in English keeps its language.
     english = TextThread(twilio, texter="+15555550194")
     english.send("hello")
@@ -416,6 +426,18 @@ def test_a_number_the_offer_does_not_have_is_not_an_option_with_the_offer_again(
     assert reply.startswith(en.phrases["not_option"]) and f"1 {also.title}" in reply
     assert en.phrases["sms_not_understood"] not in reply  # a number plainly typed was understood
     assert gsm.fold(also.text) in texter.send("1")[-1]
+
+
+@pytest.mark.parametrize("body, kind", [("\U0001F44D", True), ("\U0001F64F\U0001F3FD", True), ("\u2764\ufe0f", True),
+                                        ("\U0001F494", False), ("\U0001F621", False), ("\U0001F44D \U0001F914", False)])
+def test_a_thumbs_up_or_a_heart_after_an_answer_is_thanks_other_emoji_are_not(body: str, kind: bool, texter: TextThread,
+                                                                               line: Line) -> None:
+    en = line.content.languages["en"].phrases
+    texter.send("is it contagious")
+    [reply] = texter.send(body)
+    assert (reply == gsm.fold(en["sms_courtesy"])) is kind
+    if not kind:
+        assert reply.startswith(gsm.fold(en["sms_no_text"]))
 
 
 @pytest.mark.parametrize("body, lang", [("ok", "en"), ("thanks", "en"), ("gracias", "es")])

@@ -230,8 +230,8 @@ def fixture_safety() -> Safety:
                                   "I won't be a problem for you much longer",
                                   "Todo el mundo estaría mejor sin mí", "que dios ya me recoja", "tengo ganas de morirme",
                                   # an exploratory texter's: the Spanish of phrases English already had
-                                  "mejor estaría muerta", "no tengo razón para vivir", "no aguanto más",
-                                  "ya no puedo más con esto"])
+                                  "mejor estaría muerta", "no tengo razón para vivir", "mejor estar muerto",
+                                  "no tengo motivos para vivir"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
     assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
 
@@ -243,6 +243,15 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   "she is turning blue", "I think I'm dying", "i think im dying", "creo que me estoy muriendo"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
+
+
+@pytest.mark.parametrize("said", ["I think I'm dying to know more about the trial", "creo que me estoy muriendo de sueño",
+                                  "Mi mamá está mejor pero muerta de cansancio, ¿es normal?",
+                                  "No aguanto más el dolor de las piernas, ¿qué puedo tomar?",
+                                  "ya no puedo más con esto del seguro médico"])
+def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
+    # An independent read's: "dying", "muerta", "muriendo" followed by "to", "of" or "de" say "very", not death.
+    assert not shipped_safety().is_crisis(said) and not shipped_safety().is_emergency(said)
 
 
 @pytest.mark.parametrize("asked", ["¿Puedo tomarme todas mis pastillas juntas en la mañana?",
@@ -350,7 +359,8 @@ def test_a_guess_at_the_message_action_is_asked_about_never_a_recording_started(
     for asked in (f"I want to {name}", f"I would like to {name}"):
         call.start()
         assert call.say(asked).record is not None, asked
-    for not_asked in (f"I don't want to {name}", f"how long can {name} be and who listens to it later on"):
+    for not_asked in (f"I don't want to {name}", f"I would rather not {name}", f"I can't {name}", f"how do I {name}",
+                      f"how long can {name} be and who listens to it later on"):
         call.start()
         assert call.say(not_asked).record is None, not_asked
 
@@ -591,3 +601,10 @@ def test_the_line_answers_and_offers_when_it_is_sure_the_right_topic_is_first_or
     # A message that plainly names one topic, the others crumbs: answered, however unsure the confidence is.
     plain = decided((0.67, 0.9, 0.5), (0.05, 0.0, 0.05), (0.04, 0.0, 0.04), (0.03, 0.0, 0.03))
     assert plain.kind in ("answer", "offer") and plain.choices[0] == topics[0] and M.confidence(plain.ranking) < M.CONFIDENT_AT
+
+
+def test_a_lone_letter_of_texting_shorthand_beside_common_words_leaves_the_meaning_to_decide(line: Line) -> None:
+    # "k es el síndrome poems" (k for qué) was "not understood": the one unknown word was the letter.
+    analyzer = line.matcher.indexes["es"].analyzer
+    assert not analyzer.knows_none("k es el sindrome")
+    assert analyzer.knows_none("xqz vlorp")  # words never seen still say nothing the line knows

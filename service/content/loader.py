@@ -415,10 +415,14 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
             phrase_lines[name] = pnode.line
             if name == "sms_answer_footer" and words.get("menu"):
                 said = f" {normalize(text)} "
-                if not any(f" {normalize(w)} " in said for w in words["menu"] if normalize(w)):
+                # A word the carrier answers itself ("start") brings nothing back from the line.
+                replies = [w for w in words["menu"] if normalize(w) and normalize(w) not in CARRIER_WORDS]
+                if not any(f" {normalize(w)} " in said for w in replies):
                     # Every text answer closes with it: without the word to reply, a texter has no way on.
+                    single = [w for w in replies if " " not in w.strip()]
+                    example = "menu" if "menu" in replies else (single or replies or ["menu"])[0]
                     reader.error(pnode, f"phrase '{name}': it names no word that brings back the topics; expected one of "
-                                        f"the menu words (words: menu), such as {words['menu'][0].upper()}, for texters to reply")
+                                        f"the menu words (words: menu), such as {example.upper()}, for texters to reply")
     targets: dict[tuple[str, str], Target] = {}
     if "menus" in top:
         for menu_id, mnode in (reader.mapping(top["menus"], "menus") or {}).items():

@@ -131,6 +131,9 @@ class Conversation:
                 # "???", "?!": someone lost, not a picture or an emoji: what the line is and how to use it.
                 self.noticed = True
                 return [self.phrase("sms_help")]
+            if not self.first and _kind_symbols(body) and request.form.get("NumMedia", "0") in ("", "0"):
+                # A thumbs up or a heart after an answer (with no picture, which the line cannot read): thanks, in kind.
+                return [self.phrase("sms_courtesy")]
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
         chosen = matcher.indexes[self.lang.code].number_in(words)
         if chosen is None and self.asked_kind == "also" and self.asked and matcher.word_language(body, "not_it", self.lang.code):
@@ -208,7 +211,7 @@ class Conversation:
         message of crisis or emergency words whose language no guess can place ("no kiero bivir"): the language those
         words are in."""
         self.set_language(self.line.languages.language(body, None if self.first else self.lang.code))
-        if alarm and self.first:
+        if alarm and self.first and not self.line.languages.places(body):
             self.set_language(self.line.safety.language_of(body, alarm, self.lang.code))
 
     def answer(self, decision: Decision, body: str) -> list[str]:
@@ -249,3 +252,14 @@ class Conversation:
         if option.kind == "menu":
             return self.listing(option.target)
         return self.answer_for(option.target)
+
+
+# Emoji that say thanks or okay (their Unicode names): after an answer, a courtesy, not "I can only read words".
+KIND_EMOJI = ("THUMBS UP", "HEART", "FOLDED HANDS", "SMILING", "OK HAND", "HUGGING", "SLIGHTLY SMILING", "WHITE HEAVY CHECK")
+
+
+def _kind_symbols(body: str) -> bool:
+    """Whether a message is only emoji of thanks or okay (and their skin tones and joiners)."""
+    marks = [c for c in body if not c.isspace() and unicodedata.category(c) not in ("Mn", "Cf", "Sk")]
+    names = [unicodedata.name(c, "") for c in marks]
+    return bool(names) and all(any(k in n for k in KIND_EMOJI) and "BROKEN" not in n for n in names)

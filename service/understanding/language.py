@@ -43,6 +43,10 @@ class LanguageGuesser:
         words = normalize(text[:2000]).split()
         return {code: sum(1 for w in words if w in own) for code, own in self.own.items()}
 
+    def places(self, text: str) -> bool:
+        """Whether any word of a message belongs to one language only (else no guess can say which it is in)."""
+        return any(self.counts(text).values())
+
     def language(self, text: str, current: str | None) -> str:
         """The language to answer in: current, unless the message is clearly in another (or the first one is)."""
         counts = self.counts(text)

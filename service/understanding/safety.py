@@ -20,6 +20,12 @@ MAX_READINGS = 8
 _SELF = re.compile(r"\b(my|him|her|your|them|it) (self|selves)\b")
 
 
+# Words people also use for "very" ("dying to know", "muerta de sueño", "me muero de hambre"): a phrase that ends in
+# one is not matched when "to", "of" or "de" comes next.
+FIGURATIVE = frozenset({"dying", "muriendo", "muerto", "muerta", "muero"})
+_FIGURATIVE_NEXT = r"(?! (?:to|of|de|del)\b)"
+
+
 def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: words) -> re.Pattern[str] | None:
     """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath");
     fold: how each piece is written (as it sounds, for the second pattern)."""
@@ -27,7 +33,9 @@ def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: word
     for phrase in phrases:
         pieces = [fold(normalize(piece)) for piece in phrase.split("*")]
         if any(pieces):
-            parts.append(r"\b" + r" \w+ ".join(re.escape(p) for p in pieces).replace(r"  ", " ").strip() + r"\b")
+            last = normalize(phrase).split()[-1:]
+            parts.append(r"\b" + r" \w+ ".join(re.escape(p) for p in pieces).replace(r"  ", " ").strip() + r"\b"
+                         + (_FIGURATIVE_NEXT if last and last[0] in FIGURATIVE else ""))
     return re.compile("|".join(parts)) if parts else None
 
 
@@ -134,9 +142,8 @@ class Safety:
         return [code for code, _, _ in self.crisis_by_language if code in found]
 
     def language_of(self, text: str, kind: str, current: str) -> str:
-        """The language to answer crisis or emergency words in: the conversation's, if its phrases are among those
-        found, else the language whose phrases they are ("no kiero bivir", the first text of a Spanish speaker whose
-        spelling no language guess can place)."""
+        """The language whose crisis or emergency phrases a message holds: current, if its own are among them, else
+        the first other (for words no language guess can place: "no kiero bivir")."""
         codes = self.crisis_languages(text) if kind == "crisis" else self.emergency_languages(text)
         return current if current in codes or not codes else codes[0]
 

@@ -51,6 +51,10 @@ class Analyzer:
         """True when a message has words that matter and not one of them is in the bank, even with a typo fixed
         ("xqz vlorp"): its meaning cannot be guessed from words the line has never seen."""
         words = self.words(text)
+        if len(words) < len(normalize(text[:2000]).split()):
+            # A lone letter beside the common words is texting shorthand ("k es el sindrome", "q es"): it says nothing
+            # either way, and the common words leave the meaning to decide, as "what is POEMS" does.
+            words = [w for w in words if len(w) > 1]
         return bool(words) and all(w not in self._known and self.correct(w) not in self._known for w in words)
 
     def query_terms(self, text: str) -> tuple[list[str], bool]:

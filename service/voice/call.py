@@ -229,7 +229,8 @@ class Call:
     def confirm_callback(self, recording_sid: str, silence: int = 0, before: list[Prompt] | None = None) -> VoiceResponse:
         """Ask whether to call back the number the caller is calling from (1 or yes), or which other number."""
         if silence >= 2:
-            # No answer twice: the number they called from stays the one to call back.
+            # No answer twice: the number they called from stays the one to call back, and the message's being kept is
+            # said again as the question ends (better twice than a bare "Main menu").
             return self.menu("main", [self.phrase("record_thanks")])
         self.at("callback")
         response = VoiceResponse()
@@ -341,9 +342,12 @@ def press(call: Call, place: Place, key: str) -> VoiceResponse:
         return pick(call, call.lang.targets[call.key_of(place.also)])
     if key == keys["repeat"]:
         if place.urgent:
-            # The crisis or emergency message again (a frightened caller may not have caught the number), then here.
+            # The crisis or emergency message again (a frightened caller may not have caught the number), then here:
+            # the warning signs again too, when they followed the emergency message.
             call.reuse, call.urgent = False, place.urgent
-            return urgently(call, call.phrase(place.urgent), call.here(place))
+            replay = place.kind == "topic" and place.urgent == "emergency" and place.ident == call.content.emergency_topic
+            then = call.topic(place.ident, place.came_from, also=place.also) if replay else call.here(place)
+            return urgently(call, call.phrase(place.urgent), then)
         if place.kind == "topic":
             return call.topic(place.ident, place.came_from, also=place.also)
         return call.here(place)
@@ -389,9 +393,10 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         code = call.lang.code  # "okay" in a Spanish call: a word of its own lists, not a switch to English
     if code == call.lang.code:
         code = _named_elsewhere(call, said) or code
-    if code == call.lang.code:
-        # Crisis or emergency words of another language only ("no kiero bivir" heard at the English greeting): the
-        # message in the language they were said in (988's own Spanish line).
+    if code == call.lang.code and not line.languages.places(said):
+        # Crisis or emergency words that no language guess can place, of another language only ("no kiero bivir"
+        # heard at the English greeting): the message in the language they were said in (988's own Spanish line).
+        # Words a guess places ("mi hija habla de suicide") keep the call's language.
         for kind, found in (("crisis", line.safety.is_crisis), ("emergency", line.safety.is_emergency)):
             if found(said):
                 code = line.safety.language_of(said, kind, code)
@@ -411,7 +416,10 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         alarm(call, "emergency")
         warning = call.content.emergency_topic
         if warning and ("topic", warning) in call.lang.targets:
-            return urgently(call, call.phrase("emergency"), call.go("topic", warning, call.home_of(warning), arrival))
+            # "Back" from them goes where the caller was, not to a menu they never heard.
+            was_in = place.ident if place.kind == "menu" and place.ident in call.content.menus else (
+                place.came_from if place.kind == "topic" and place.came_from in call.content.menus else call.home_of(warning))
+            return urgently(call, call.phrase("emergency"), call.go("topic", warning, was_in, arrival))
         return urgently(call, call.phrase("emergency"), call.here(place, arrival or None))
     spoken_key = _spoken_key(call, said)
     if spoken_key is not None:
@@ -461,11 +469,12 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     sid = str(call.notes.get("sid", ""))
     if decision.kind == "ask":
         line.record_unmatched("voice", call.lang.code, said, "ask", sid)
-        if arrival:
-            # Just switched by a few words that are unsure ("necesito información en español"): that language's main
-            # menu, its notice and keys first, rather than guesses made of "información".
+        if arrival and _names_a_language(call, said):
+            # Switched by words that ask for the language and little else ("necesito información en español"): its
+            # main menu, its notice and keys first, rather than guesses made of "información". A question in it is
+            # asked about ("¿qué pruebas y qué tratamiento hay?").
             return call.arrive()
-        return call.choices(ids)
+        return call.choices(ids, arrival or None)
     line.record_unmatched("voice", call.lang.code, said, thread=sid)
     if arrival:
         # Words in another language that ask for nothing the line knows ("en español, por favor"): that language's
@@ -474,8 +483,8 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     return call.choices(ids, [call.phrase("no_match"), call.phrase("nearest")])
 
 
-# Words beside an action's name that ask for it ("I would like to", "can I"): more, and it is a question about it.
-ASKING_WORDS = 4
+# At most this many words beside an action's name that ask for it ("I would like to", "can I").
+ASKING_WORDS = 5
 
 
 def alarm(call: Call, kind: str) -> None:
@@ -526,19 +535,26 @@ CONTROL_WORDS = tuple(CONTROL_KEYS)
 
 
 def _names(target: Target, said: str, lang: Language) -> bool:
-    """Whether the words are the place's own name (its keyword, title or one of its phrases), alone or asked for in a
-    few more words ("I want to leave a message", "quiero dejar un mensaje"), never with a "not" ("I don't want to
-    leave a message")."""
+    """Whether the words are the place's own name (its keyword, title or one of its phrases), alone or with only words
+    that ask for it beside it ("I want to leave a message", "quiero dejar un mensaje"; not "how do I leave a message"
+    or "I would rather not leave a message")."""
     words = normalize(said)
     names = {normalize(n) for n in (target.keyword, target.title, *target.phrases)} - {""}
     if words in names:
         return True
-    tokens = words.split()
-    negations = {normalize(w) for w in lang.words.get("negation", ())}
-    if any(t in negations for t in tokens) or any(f" {n} " in f" {words} " for n in negations if " " in n):
-        return False
-    return any(len(name.split()) >= 2 and len(tokens) <= len(name.split()) + ASKING_WORDS and f" {name} " in f" {words} "
-               for name in names)
+    asking = {w for phrase in (*lang.words.get("asking", ()), *lang.words.get("filler", ())) for w in normalize(phrase).split()}
+    for name in names:
+        if len(name.split()) >= 2 and f" {name} " in f" {words} ":
+            rest = f" {words} ".replace(f" {name} ", " ", 1).split()
+            if len(rest) <= ASKING_WORDS and all(w in asking for w in rest):
+                return True
+    return False
+
+
+def _names_a_language(call: Call, said: str) -> bool:
+    """Whether the words hold one of the call's language's names ("en español", "espanol")."""
+    words = f" {normalize(said)} "
+    return any(f" {normalize(w)} " in words for w in call.lang.words.get("language", ()) if normalize(w))
 
 
 def _named_elsewhere(call: Call, said: str) -> str | None:

@@ -75,9 +75,14 @@
   function served(field) { return field.getAttribute("data-served"); }
   // Words as the line keeps them: typography made plain (gsm.TYPOGRAPHY on the server) and spaces run together, so
   // words published with curly quotes are recognised as published, not as someone else's change.
-  function kept_as(words) {
-    return words.replace(/[\u2018\u2019\u201a]/g, "'").replace(/[\u201c\u201d\u201e]/g, '"')
-      .replace(/[\u2013\u2014\u2212]/g, "-").replace(/\u2026/g, "...").split(/\s+/).join(" ").trim();
+  // Lists (phrases, examples) are kept one item a line: compared line by line.
+  function kept_as(words, list) {
+    var plain = words.replace(/[\u2018\u2019\u201a]/g, "'").replace(/[\u201c\u201d\u201e]/g, '"')
+      .replace(/[\u2013\u2014\u2212]/g, "-").replace(/\u2026/g, "...");
+    if (list) {
+      return plain.split("\n").map(function (line) { return line.trim(); }).filter(Boolean).join("\n");
+    }
+    return plain.split(/\s+/).join(" ").trim();
   }
   function read() {
     try { var entry = JSON.parse(store.getItem(key) || "null"); if (entry && entry.fields) { return entry; } } catch (e) { /* unreadable */ }
@@ -102,7 +107,8 @@
     fields.forEach(function (field) {
       var kept = saved.fields[field.name];
       if (!kept) { return; }
-      if (kept_as(kept.value) === kept_as(served(field) || "")) { delete saved.fields[field.name]; return; }  // published since
+      var list = /(^|-)(examples|phrases)$/.test(field.name);
+      if (kept_as(kept.value, list) === kept_as(served(field) || "", list)) { delete saved.fields[field.name]; return; }  // published since
       // Questions just brought from "Not understood" are in the examples: the kept words wait for the next visit.
       if (form.hasAttribute("data-adding") && /(^|-)examples$/.test(field.name)) { return; }
       if (kept.was !== was(field)) {  // a colleague published this field since: theirs stays, these are shown
