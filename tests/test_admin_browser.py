@@ -340,6 +340,10 @@ def test_no_admin_page_is_wider_than_a_phone_or_a_laptop_and_chart_text_stays_re
             assert driver.find_elements(By.CSS_SELECTOR, "svg.chart text")  # type: ignore[attr-defined]
             smallest = driver.execute_script(SMALLEST_CHART_TEXT)  # type: ignore[attr-defined]
             assert smallest >= 11, f"chart text {smallest:.1f} px at {width} px wide"
+            # The chart of days opens at the latest days (on a phone it scrolls, and the right end is today).
+            left, room, whole = driver.execute_script(  # type: ignore[attr-defined]
+                "var b = document.querySelector('.chart-box[data-latest-right]'); return [b.scrollLeft, b.clientWidth, b.scrollWidth]")
+            assert left + room >= whole - 1, f"the chart of days opens at {left} of {whole} px in {room}"
         driver.save_screenshot(str(shots / f"{number}.png"))  # type: ignore[attr-defined]
     assert "9999999999" not in driver.find_element(By.CSS_SELECTOR, "[role=alert]").text[60:]  # type: ignore[attr-defined]
     print(f"screenshots in {shots}")

@@ -677,7 +677,11 @@ def test_a_revert_never_throws_away_a_later_change_and_a_second_revert_says_so(a
     assert admin.post(second["action"], data=values(second)).status_code == 303
     again = admin.post(second["action"], data=values(second), follow_redirects=True)
     assert "already undone: nothing to revert" in Page(again.get_data(as_text=True)).text
-    assert "#4" not in Page(admin.get("/admin/history").get_data(as_text=True)).text  # no empty revision
+    page = admin.get("/admin/history").get_data(as_text=True)
+    assert "#4" not in Page(page).text  # no empty revision
+    # The history says which change undid which, and offers no revert that would do nothing.
+    assert "Undone by change #3" in Page(page).text
+    assert not any(f["action"].endswith("/2/revert") for f in Forms(page).forms)
 
 
 def test_on_a_worker_that_has_not_looked_yet_a_revert_or_an_old_page_never_overwrites_a_later_change(

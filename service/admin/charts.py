@@ -17,13 +17,14 @@ _ids = itertools.count(1)
 _SVG_START = re.compile(r"^.*?(<svg\b)", re.S)
 
 
-def _svg(figure: object, label: str) -> Markup:
+def _svg(figure: object, label: str, latest_right: bool = False) -> Markup:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")  # type: ignore[attr-defined]
     svg = _SVG_START.sub(r"\1", buffer.getvalue(), count=1)
     # An accessible name for screen readers; the numbers are also in a table beside each chart.
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" class="chart" ', 1)
-    return Markup(f'<div class="chart-box">{svg}</div>')
+    # A chart of days, wider than a phone, opens at its right end: the latest days (the page's script scrolls it).
+    return Markup(f'<div class="chart-box"{" data-latest-right" if latest_right else ""}>{svg}</div>')
 
 
 # Text in points of the chart's own size: a chart is shown at that size (never shrunk: on a phone it scrolls inside its
@@ -60,7 +61,7 @@ def per_day(days: Sequence[dt.date], series: dict[str, Sequence[int]], label: st
         axes.tick_params(axis="y", labelsize=TEXT)
         axes.yaxis.get_major_locator().set_params(integer=True)
         axes.legend(frameon=False, fontsize=TEXT)
-        return _svg(figure, label)
+        return _svg(figure, label, latest_right=True)
 
 
 def horizontal(names: Sequence[str], values: Sequence[float], label: str, unit: str = "") -> Markup:

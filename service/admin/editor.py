@@ -704,6 +704,7 @@ def history() -> str:
     conflicts = _live().conflicts()
     content = _line().content
     return render_template("admin/history.html", revisions=found[:50], page=number, older=len(found) > 50,
+                           undone=store.undone([r.id for r in found[:50]]),
                            diff=word_diff, conflicts=conflicts, fingerprint=fingerprint,
                            named=functools.partial(_named, content, content.default_language))
 

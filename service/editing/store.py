@@ -367,6 +367,15 @@ class EditStore:
                          tuple(Change(c["lang"], c["field"], _load(c["before"]), _load(c["after"])) for c in json.loads(r["changes"])),
                          r["reverts"]) for r in rows]
 
+    def undone(self, ids: list[int]) -> dict[int, int]:
+        """Of these revisions, those a later revert undid: each with the revert's number."""
+        if not ids:
+            return {}
+        self.prepare()
+        query = select(revisions.c.reverts, func.max(revisions.c.id)).where(revisions.c.reverts.in_(ids)).group_by(revisions.c.reverts)
+        with self.engine.connect() as conn:
+            return {int(reverted): int(by) for reverted, by in conn.execute(query)}
+
     def review(self, topic: str, who: str, answers: str, revision: int | None = None) -> None:
         """Mark a topic medically reviewed, today, by someone, for its answers as they are now."""
         self.prepare()

@@ -54,3 +54,11 @@
     } catch (e) { /* no storage: nothing kept */ }
   });
 })();
+
+// A chart wider than a phone's screen opens at its right end: the latest days, where a morning's look begins.
+(function () {
+  "use strict";
+  document.querySelectorAll(".chart-box[data-latest-right]").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth) { box.scrollLeft = box.scrollWidth; }
+  });
+})();
