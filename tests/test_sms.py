@@ -266,6 +266,9 @@ def test_a_first_text_or_words_at_the_greeting_misspelled_get_988_in_the_languag
     turn = call.say("kiero suisidarme")
     assert turn.heard[0].text == spanish.phrases["crisis"]
     assert turn.gather is not None and turn.gather.get("language", "").startswith("es")
+    # With one word of Spanish's own beside them, too few for the guess to switch a call, still Spanish.
+    call.start()
+    assert call.say("ya no kiero bibir, me kiero suisidar").heard[0].text == spanish.phrases["crisis"]
     # Words a language guess places keep it, whatever language the crisis word is in ("suicide" in a Spanish text).
     [spanish_text] = TextThread(twilio, texter="+15555550196").send("mi hija habla de suicide, que hago?")
     assert spanish_text.startswith("No esta solo")
@@ -429,7 +432,8 @@ def test_a_number_the_offer_does_not_have_is_not_an_option_with_the_offer_again(
 
 
 @pytest.mark.parametrize("body, kind", [("\U0001F44D", True), ("\U0001F64F\U0001F3FD", True), ("\u2764\ufe0f", True),
-                                        ("\U0001F494", False), ("\U0001F621", False), ("\U0001F44D \U0001F914", False)])
+                                        ("\U0001F494", False), ("\U0001F621", False), ("\U0001F44D \U0001F914", False),
+                                        ("\U0001F608", False), ("\U0001FAC0", False)])
 def test_a_thumbs_up_or_a_heart_after_an_answer_is_thanks_other_emoji_are_not(body: str, kind: bool, texter: TextThread,
                                                                                line: Line) -> None:
     en = line.content.languages["en"].phrases
@@ -438,6 +442,20 @@ def test_a_thumbs_up_or_a_heart_after_an_answer_is_thanks_other_emoji_are_not(bo
     assert (reply == gsm.fold(en["sms_courtesy"])) is kind
     if not kind:
         assert reply.startswith(gsm.fold(en["sms_no_text"]))
+
+
+def test_a_thumbs_up_to_a_did_you_mean_gets_the_choices_again(texter: TextThread, line: Line,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    choices = (en.targets[("topic", "skin")], en.targets[("topic", "inherited")])
+    texter.send("hi")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", choices, ()))
+    texter.send("what about the tests and the money")
+    monkeypatch.undo()
+    [reply] = texter.send("\U0001F44D")
+    assert f"1 {choices[0].title}" in reply and gsm.fold(en.phrases["sms_courtesy"]) not in reply
 
 
 @pytest.mark.parametrize("body, lang", [("ok", "en"), ("thanks", "en"), ("gracias", "es")])

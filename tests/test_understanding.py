@@ -231,7 +231,10 @@ def fixture_safety() -> Safety:
                                   "Todo el mundo estaría mejor sin mí", "que dios ya me recoja", "tengo ganas de morirme",
                                   # an exploratory texter's: the Spanish of phrases English already had
                                   "mejor estaría muerta", "no tengo razón para vivir", "mejor estar muerto",
-                                  "no tengo motivos para vivir"])
+                                  "no tengo motivos para vivir", "no aguanto más", "no puedo más con esto",
+                                  # a second read's: said as they are meant, not as "very"
+                                  "quisiera estar muerta de una vez", "mejor me muero de una vez",
+                                  "ojalá estuviera muerto de verdad"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
     assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
 
@@ -240,7 +243,9 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   "worst headache of my life", "my throat is closing up",
                                   "tengo los labios morados", "mi hijo está convulsionando", "me estoy ahogando",
                                   "de repente tiene la sonrisa torcida", "se le entumió la cara y el brazo de un lado",
-                                  "she is turning blue", "I think I'm dying", "i think im dying", "creo que me estoy muriendo"])
+                                  "she is turning blue", "I think I'm dying", "i think im dying", "creo que me estoy muriendo",
+                                  "I feel like I'm dying", "I think I'm dying of this pain in my side",
+                                  "creo que me estoy muriendo de verdad", "siento que me estoy muriendo de dolor"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 

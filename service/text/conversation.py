@@ -132,6 +132,9 @@ class Conversation:
                 self.noticed = True
                 return [self.phrase("sms_help")]
             if not self.first and _kind_symbols(body) and request.form.get("NumMedia", "0") in ("", "0"):
+                if self.asked and self.asked_kind == "ask":
+                    # A thumbs up to "did you mean": which one is still to say; the choices again.
+                    return [self.offer(self.phrase("sms_did_you_mean"), self.offered())]
                 # A thumbs up or a heart after an answer (with no picture, which the line cannot read): thanks, in kind.
                 return [self.phrase("sms_courtesy")]
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
@@ -208,11 +211,13 @@ class Conversation:
 
     def switch_if_clear(self, body: str, alarm: str = "") -> None:
         """Keep the conversation's language unless this message is clearly in another (or is the first); a first
-        message of crisis or emergency words whose language no guess can place ("no kiero bivir"): the language those
-        words are in."""
+        message of crisis or emergency words of another language only, whose other words do not lean to the guessed
+        one ("no kiero bivir"): the language those words are in."""
         self.set_language(self.line.languages.language(body, None if self.first else self.lang.code))
-        if alarm and self.first and not self.line.languages.places(body):
-            self.set_language(self.line.safety.language_of(body, alarm, self.lang.code))
+        if alarm and self.first:
+            other = self.line.safety.language_of(body, alarm, self.lang.code)
+            if self.line.languages.leans_to(body, other, self.lang.code):
+                self.set_language(other)
 
     def answer(self, decision: Decision, body: str) -> list[str]:
         """Answer when sure, ask when two to four are close, else say so and offer the nearest."""
@@ -254,12 +259,15 @@ class Conversation:
         return self.answer_for(option.target)
 
 
-# Emoji that say thanks or okay (their Unicode names): after an answer, a courtesy, not "I can only read words".
-KIND_EMOJI = ("THUMBS UP", "HEART", "FOLDED HANDS", "SMILING", "OK HAND", "HUGGING", "SLIGHTLY SMILING", "WHITE HEAVY CHECK")
+# Emoji that say thanks or okay (by their Unicode names): after an answer, a courtesy, not "I can only read words".
+KIND_EMOJI = frozenset({
+    "THUMBS UP SIGN", "OK HAND SIGN", "PERSON WITH FOLDED HANDS", "SLIGHTLY SMILING FACE", "SMILING FACE WITH SMILING EYES",
+    "SMILING FACE WITH SMILING EYES AND THREE HEARTS", "HUGGING FACE", "WHITE HEAVY CHECK MARK", "HEAVY BLACK HEART",
+    "BLACK HEART SUIT", "BLUE HEART", "PURPLE HEART", "GREEN HEART", "YELLOW HEART", "ORANGE HEART", "WHITE HEART",
+    "TWO HEARTS", "SPARKLING HEART"})
 
 
 def _kind_symbols(body: str) -> bool:
-    """Whether a message is only emoji of thanks or okay (and their skin tones and joiners)."""
+    """Whether a message is only emoji of thanks or okay (with their skin tones, variation selectors and joiners)."""
     marks = [c for c in body if not c.isspace() and unicodedata.category(c) not in ("Mn", "Cf", "Sk")]
-    names = [unicodedata.name(c, "") for c in marks]
-    return bool(names) and all(any(k in n for k in KIND_EMOJI) and "BROKEN" not in n for n in names)
+    return bool(marks) and all(unicodedata.name(c, "") in KIND_EMOJI for c in marks)

@@ -43,9 +43,11 @@ class LanguageGuesser:
         words = normalize(text[:2000]).split()
         return {code: sum(1 for w in words if w in own) for code, own in self.own.items()}
 
-    def places(self, text: str) -> bool:
-        """Whether any word of a message belongs to one language only (else no guess can say which it is in)."""
-        return any(self.counts(text).values())
+    def leans_to(self, text: str, code: str, current: str) -> bool:
+        """Whether a message has at least as many words of one language's own as of the current one's ("ya no kiero
+        bibir" leans to Spanish; "mi hija habla de suicide" does not lean to English)."""
+        counts = self.counts(text)
+        return counts.get(code, 0) >= counts.get(current, 0)
 
     def language(self, text: str, current: str | None) -> str:
         """The language to answer in: current, unless the message is clearly in another (or the first one is)."""

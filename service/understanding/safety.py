@@ -21,21 +21,30 @@ _SELF = re.compile(r"\b(my|him|her|your|them|it) (self|selves)\b")
 
 
 # Words people also use for "very" ("dying to know", "muerta de sueño", "me muero de hambre"): a phrase that ends in
-# one is not matched when "to", "of" or "de" comes next.
+# one is not matched when one of these comes next (and only these: "dying of this pain", "muriendo de verdad" and
+# "muerta de una vez" are what they say).
 FIGURATIVE = frozenset({"dying", "muriendo", "muerto", "muerta", "muero"})
-_FIGURATIVE_NEXT = r"(?! (?:to|of|de|del)\b)"
+FIGURATIVE_NEXT = ("to know", "to see", "to try", "to hear", "to meet", "to find out", "to get", "to go", "to tell",
+                   "of boredom", "of laughter", "of curiosity", "of embarrassment", "de sueño", "de cansancio",
+                   "de hambre", "de risa", "de frio", "de calor", "de miedo", "de sed", "de aburrimiento", "de ganas",
+                   "de envidia", "de verguenza", "de pena", "de curiosidad", "por saber", "por ver")
 
 
 def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: words) -> re.Pattern[str] | None:
-    """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath");
-    fold: how each piece is written (as it sounds, for the second pattern)."""
+    """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath"), and
+    "$" at the end for the end of the clause; fold: how each piece is written (as it sounds, for the second pattern)."""
     parts = []
     for phrase in phrases:
         pieces = [fold(normalize(piece)) for piece in phrase.split("*")]
         if any(pieces):
-            last = normalize(phrase).split()[-1:]
+            # "$" at the end: the phrase ends its clause ("no aguanto más $": not "no aguanto más el dolor").
+            at_end = phrase.rstrip().endswith("$")
+            last = normalize(phrase.replace("*", " ")).split()[-1:]
+            figurative = ""
+            if last and last[0] in FIGURATIVE:
+                figurative = "(?! (?:" + "|".join(re.escape(fold(normalize(n))) for n in FIGURATIVE_NEXT) + r")\b)"
             parts.append(r"\b" + r" \w+ ".join(re.escape(p) for p in pieces).replace(r"  ", " ").strip() + r"\b"
-                         + (_FIGURATIVE_NEXT if last and last[0] in FIGURATIVE else ""))
+                         + figurative + (r"\s*$" if at_end else ""))
     return re.compile("|".join(parts)) if parts else None
 
 
@@ -143,7 +152,7 @@ class Safety:
 
     def language_of(self, text: str, kind: str, current: str) -> str:
         """The language whose crisis or emergency phrases a message holds: current, if its own are among them, else
-        the first other (for words no language guess can place: "no kiero bivir")."""
+        the first other ("no kiero bivir" in an English conversation: Spanish)."""
         codes = self.crisis_languages(text) if kind == "crisis" else self.emergency_languages(text)
         return current if current in codes or not codes else codes[0]
 

@@ -393,13 +393,14 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         code = call.lang.code  # "okay" in a Spanish call: a word of its own lists, not a switch to English
     if code == call.lang.code:
         code = _named_elsewhere(call, said) or code
-    if code == call.lang.code and not line.languages.places(said):
-        # Crisis or emergency words that no language guess can place, of another language only ("no kiero bivir"
-        # heard at the English greeting): the message in the language they were said in (988's own Spanish line).
-        # Words a guess places ("mi hija habla de suicide") keep the call's language.
+    if code == call.lang.code:
+        # Crisis or emergency words of another language only ("ya no kiero bibir" heard at the English greeting, too
+        # misspelled for the guess to switch): the message in the language they were said in (988's own Spanish
+        # line), unless the other words lean to the call's ("mi hija habla de suicide" stays Spanish).
         for kind, found in (("crisis", line.safety.is_crisis), ("emergency", line.safety.is_emergency)):
             if found(said):
-                code = line.safety.language_of(said, kind, code)
+                told_in = line.safety.language_of(said, kind, code)
+                code = told_in if line.languages.leans_to(said, told_in, code) else code
                 break
     arrival: list[Prompt] = []
     if code != call.lang.code:
@@ -542,7 +543,7 @@ def _names(target: Target, said: str, lang: Language) -> bool:
     names = {normalize(n) for n in (target.keyword, target.title, *target.phrases)} - {""}
     if words in names:
         return True
-    asking = {w for phrase in (*lang.words.get("asking", ()), *lang.words.get("filler", ())) for w in normalize(phrase).split()}
+    asking = {w for phrase in lang.words.get("asking", ()) for w in normalize(phrase).split()}
     for name in names:
         if len(name.split()) >= 2 and f" {name} " in f" {words} ":
             rest = f" {words} ".replace(f" {name} ", " ", 1).split()

@@ -78,7 +78,7 @@
   // Lists (phrases, examples) are kept one item a line: compared line by line.
   function kept_as(words, list) {
     var plain = words.replace(/[\u2018\u2019\u201a]/g, "'").replace(/[\u201c\u201d\u201e]/g, '"')
-      .replace(/[\u2013\u2014\u2212]/g, "-").replace(/\u2026/g, "...");
+      .replace(/[\u2013\u2014\u2212]/g, "-").replace(/\u2026/g, "...").replace(/\u00a0/g, " ");
     if (list) {
       return plain.split("\n").map(function (line) { return line.trim(); }).filter(Boolean).join("\n");
     }
