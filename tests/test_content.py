@@ -234,6 +234,14 @@ def test_an_admins_slips_that_would_change_what_people_hear_are_errors_with_file
     assert any("sms_answer_footer" in p for p in report(small_prompts))  # START is the carrier's opt-in
 
 
+def test_911_or_988_spoken_as_a_whole_number_is_a_warning(small_prompts: Path) -> None:
+    # espeak-ng (and some of Twilio's voices) read "911" as "nine hundred eleven": a frightened caller needs the digits.
+    assert not any("whole number" in p.message for p in read(small_prompts).problems)  # it says "9 1 1"
+    edit(small_prompts, "en.yaml", "Emergency? Hang up and call 9 1 1.", "Emergency? Hang up and call 911.")
+    warnings = [str(p) for p in read(small_prompts).problems if p.severity == "warning" and "whole number" in p.message]
+    assert "prompts/en.yaml:61: phrase 'notice' says 911 as a whole number; expected 9 1 1, which every voice reads digit by digit" in warnings
+
+
 def test_a_topic_more_than_three_presses_from_the_main_menu(small_prompts: Path) -> None:
     edit(small_prompts, "line.yaml", "    - key: 2\n      topic: contagious\n", "    - key: 2\n      menu: more\n  more:\n    - key: 1\n      menu: deeper\n"
          "  deeper:\n    - key: 1\n      menu: deepest\n  deepest:\n    - key: 1\n      topic: contagious\n")
@@ -337,7 +345,7 @@ def test_a_language_without_a_twilio_voice_is_refused(small_prompts: Path) -> No
 
 def test_a_safety_phrase_without_its_number_or_a_choice_without_its_key_is_an_error(small_prompts: Path) -> None:
     # What an admin might publish by a slip: a crisis line number mistyped, a menu option with no key to press.
-    edit(small_prompts, "en.yaml", "call or text 988, the Suicide and Crisis Lifeline. If", "call or text 98, the Suicide and Crisis Lifeline. If")
+    edit(small_prompts, "en.yaml", "call or text 9 8 8, the Suicide and Crisis Lifeline. If", "call or text 9 8, the Suicide and Crisis Lifeline. If")
     edit(small_prompts, "en.yaml", "  option: For {title}, press {key}.", "  option: For {title}.")
     assert report(small_prompts) == [
         "prompts/en.yaml:63: phrase 'option': {key} is missing; expected it, where the line puts the key to press or reply",
@@ -346,7 +354,7 @@ def test_a_safety_phrase_without_its_number_or_a_choice_without_its_key_is_an_er
 
 
 def test_a_safety_phrase_that_says_not_to_call_its_number_is_an_error(small_prompts: Path) -> None:
-    edit(small_prompts, "en.yaml", "call or text 988, the Suicide and Crisis Lifeline. If", "do not call 988, the Suicide and Crisis Lifeline. If")
+    edit(small_prompts, "en.yaml", "call or text 9 8 8, the Suicide and Crisis Lifeline. If", "do not call 9 8 8, the Suicide and Crisis Lifeline. If")
     assert "prompts/en.yaml:121: phrase 'crisis': it tells people not to call 988; expected it to tell them to call 988" in report(small_prompts)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from . import gsm
-from .model import FORMULA_NAMES, PHRASES, Content, Language, Target, normalize
+from .model import CRISIS_NUMBER, EMERGENCY_NUMBER, FORMULA_NAMES, PHRASES, Content, Language, Target, normalize
+from .listening import word_count
 from .replies import LONGEST_CHOICES, TEXT_CHOICES, first_answer, first_text_room, longest_titled, sms_texts
 from .yamlsource import Problem
 
@@ -56,6 +57,14 @@ def check_quality(content: Content, reading: bool = True) -> list[Problem]:
         answers = [t for t in lang.targets.values() if t.kind != "menu"]
         if reading:
             problems.extend(reading_problems(lang))
+        spoken = [(f"phrase '{n}'", lang.phrase_lines.get(n, 1), t) for n, t in lang.phrases.items() if PHRASES[n][0] == "voice"]
+        spoken += [(f"topic '{t.id}': spoken answer", t.line_of("spoken"), t.spoken) for t in answers if t.spoken]
+        for where, line, words in spoken:
+            for number in (EMERGENCY_NUMBER, CRISIS_NUMBER):
+                if re.search(rf"(?<![\d-]){number}(?![\d-]?\d)", words):
+                    # Voices read "911" as "nine hundred eleven" (espeak-ng, some of Twilio's): the digits, one by one.
+                    problems.append(Problem(lang.file, line, f"{where} says {number} as a whole number; expected "
+                                            f"{' '.join(number)}, which every voice reads digit by digit", "warning"))
         for target in answers:
             problems.extend(_check_length(lang, target))
             markup = _MARKUP.search(target.spoken or "")
@@ -157,7 +166,7 @@ def _check_reading(lang: Language, target: Target, part: str, score: float) -> l
 
 
 def _check_length(lang: Language, target: Target) -> list[Problem]:
-    words = len(target.spoken.split())
+    words = word_count(target.spoken)
     if words > MAX_SPOKEN_WORDS:
         return [Problem(lang.file, target.line_of("spoken"), f"topic '{target.id}': spoken answer has {words} words; expected at most {MAX_SPOKEN_WORDS} (about 60 seconds)")]
     return []
