@@ -309,6 +309,32 @@ def test_unsure_spanish_words_at_the_english_greeting_get_the_spanish_main_menu_
     assert spoken(line, "phrase.notice", "es") in texts and any(close[0].title in t for t in texts), texts
 
 
+def test_english_thanks_yes_or_a_choice_in_a_spanish_call_are_understood_without_a_switch(
+        call: PhoneCall, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    es = line.content.languages["es"]
+    call.start()
+    call.press("6")
+    turn = call.say("thank you")  # it switched the whole call to English
+    assert turn.heard[0].text == es.phrases["courtesy"] and turn.gather.get("language") == "es-US"
+    choices = (es.targets[("topic", "contagious")], es.targets[("topic", "skin")])
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", choices, ()))
+    call.say("muerta de cansancio después del trasplante")
+    monkeypatch.undo()
+    turn = call.say("the second one")
+    assert spoken(line, "topic.skin", "es") in turn.text and turn.gather.get("language") == "es-US"
+    # And "sí" to an English "did you mean": its first choice, in English.
+    en = line.content.languages["en"]
+    call.start()
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (en.targets[("topic", "contagious")],
+                                                                                en.targets[("topic", "skin")]), ()))
+    call.say("my legs are killing me")
+    monkeypatch.undo()
+    turn = call.say("sí")
+    assert spoken(line, "topic.contagious", "en") in turn.text and turn.gather.get("language") == "en-US"
+
+
 def test_the_call_switches_back_to_english_on_an_english_question(call: PhoneCall, line: Line) -> None:
     call.start()
     call.press("6")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Mapping
 
@@ -13,7 +14,7 @@ from ..content.model import ref_of
 from ..content.replies import ALSO_KEY, fill
 from ..line import Line
 from ..settings import dialable
-from ..understanding.matcher import Decision
+from ..understanding.matcher import Decision, LanguageIndex
 from ..understanding.speech import repair
 from .messages import send_answer, store_recording
 
@@ -391,7 +392,22 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     index = line.matcher.indexes[call.lang.code]
     if code != call.lang.code and any(index.is_word(said, name) for name in (*CONTROL_WORDS, "courtesy", "yes", "no")):
         code = call.lang.code  # "okay" in a Spanish call: a word of its own lists, not a switch to English
-    if code == call.lang.code:
+    understood = False
+    others = [ix for c, ix in line.matcher.indexes.items() if c != call.lang.code]
+    if call.lang.code != call.content.default_language and not _a_word_of(index, said):
+        # "Thank you", "yes", "the second one" in a Spanish call: understood as said, answered in the call's language,
+        # never a switch (callers mix a few English words into Spanish; an English caller hardly says "ayuda").
+        heard_in = next((ix for ix in others if _a_word_of(ix, said)), None)
+        if heard_in is not None:
+            index, code, understood = heard_in, call.lang.code, True
+    elif code == call.lang.code and not _a_word_of(index, said):
+        # "Sí" or "uno" to an English "did you mean": a yes, no or number of another language, without a switch.
+        normalized = normalize(said)
+        for elsewhere in others:
+            if elsewhere.is_word(said, "yes") or elsewhere.is_word(said, "no") or elsewhere.number_in(normalized) is not None:
+                index, understood = elsewhere, True
+                break
+    if code == call.lang.code and not understood:
         code = _named_elsewhere(call, said) or code
     if code == call.lang.code:
         # Crisis or emergency words of another language only ("ya no kiero bibir" heard at the English greeting, too
@@ -422,7 +438,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
                 place.came_from if place.kind == "topic" and place.came_from in call.content.menus else call.home_of(warning))
             return urgently(call, call.phrase("emergency"), call.go("topic", warning, was_in, arrival))
         return urgently(call, call.phrase("emergency"), call.here(place, arrival or None))
-    spoken_key = _spoken_key(call, said)
+    spoken_key = _spoken_key(call, said, index)
     if spoken_key is not None:
         return press(call, place, spoken_key)
     if index.is_word(said, "text_me"):
@@ -450,8 +466,16 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # "Sí, por favor" after a plain answer: it was the one; a yes or no at a menu: no option. Never a guess made
         # of them (whose first choice was once "leave a message", on key 1).
         return call.here(place, [*arrival, call.phrase("courtesy" if yes and place.kind == "topic" else "no_match")])
+    if index.is_word(said, "goodbye"):
+        # "Goodbye", "eso es todo": a word in kind, then the call ends (not a minute of "are you still there?").
+        call.at("goodbye")
+        response = VoiceResponse()
+        for prompt in [*arrival, call.phrase("courtesy")]:
+            call.speak(response, prompt)
+        response.hangup()
+        return response
     if index.is_word(said, "courtesy"):
-        # "Thank you", "okay", "bye": a word in kind, and the caller stays where they were.
+        # "Thank you", "okay": a word in kind, and the caller stays where they were.
         return call.here(place, [*arrival, call.phrase("courtesy")])
     other = line.matcher.word_language(said, "language", call.lang.code)
     if other is not None and (other != call.lang.code or arrival):
@@ -539,13 +563,19 @@ def _names(target: Target, said: str, lang: Language) -> bool:
     """Whether the words are the place's own name (its keyword, title or one of its phrases), alone or with only words
     that ask for it beside it ("I want to leave a message", "quiero dejar un mensaje"; not "how do I leave a message"
     or "I would rather not leave a message")."""
+    return asks_for(lang, said, (target.keyword, target.title, *target.phrases))
+
+
+def asks_for(lang: Language, said: str, names: Sequence[str], shortest: int = 2) -> bool:
+    """Whether the words are one of these names, alone or with only the language's asking words beside it (names of
+    fewer than `shortest` words only alone): "I want to talk to a person", "quiero hablar con alguien"."""
     words = normalize(said)
-    names = {normalize(n) for n in (target.keyword, target.title, *target.phrases)} - {""}
-    if words in names:
+    wanted = {normalize(n) for n in names} - {""}
+    if words in wanted:
         return True
     asking = {w for phrase in lang.words.get("asking", ()) for w in normalize(phrase).split()}
-    for name in names:
-        if len(name.split()) >= 2 and f" {name} " in f" {words} ":
+    for name in wanted:
+        if len(name.split()) >= shortest and f" {name} " in f" {words} ":
             rest = f" {words} ".replace(f" {name} ", " ", 1).split()
             if len(rest) <= ASKING_WORDS and all(w in asking for w in rest):
                 return True
@@ -573,14 +603,20 @@ def _named_elsewhere(call: Call, said: str) -> str | None:
     return None
 
 
-def _spoken_key(call: Call, said: str) -> str | None:
+def _a_word_of(index: LanguageIndex, said: str) -> bool:
+    """Whether the words are one of a language's control, courtesy, yes or no words, or a number said alone."""
+    return (any(index.is_word(said, name) for name in (*CONTROL_WORDS, "courtesy", "yes", "no"))
+            or index.number_in(normalize(said)) is not None)
+
+
+def _spoken_key(call: Call, said: str, index: LanguageIndex | None = None) -> str | None:
     words = normalize(said)
     if len(words) == 1 and words in "*#":
         return words
     if words in ("star", "asterisk", call.lang.key_name("*").lower()):
         return "*"
     # A key said alone or with words that ask for nothing beside it: "3", "tres", "el uno", "press three".
-    number = call.line.matcher.indexes[call.lang.code].number_in(words)
+    number = (index or call.line.matcher.indexes[call.lang.code]).number_in(words)
     # A key is one digit: "12" or "07" is none.
     if number is None or not 0 <= number <= 9 or any(t.isdigit() and len(t) > 1 for t in words.split()):
         return None

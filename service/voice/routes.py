@@ -14,7 +14,7 @@ from ..gateway.signatures import require_signature
 from ..line import current_line
 from ..logs import note, notes
 from ..understanding.matcher import MAX_CHOICES
-from .call import CHOICE_JOIN, CONTROL_WORDS, LANGUAGE_MENU, Call, Place, callback, press, record, speak, spoken_digits, stay_silent
+from .call import CHOICE_JOIN, CONTROL_WORDS, LANGUAGE_MENU, Call, Place, asks_for, callback, press, record, speak, spoken_digits, stay_silent
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(require_signature)
@@ -125,8 +125,11 @@ def transfer() -> Response:
     call = call_for_request("transfer")
     said = request.form.get("SpeechResult", "")
     index = call.line.matcher.indexes[call.lang.code]
-    wants = (request.form.get("Digits", "") == "1" or index.is_word(said, "yes") or index.is_word(said, "person")
-             or spoken_digits(call.lang, said) == "1")
+    # A person asked for in a few words ("I want to talk to a person", "quiero hablar con alguien"), or in the other
+    # language's ("una persona" in an English call): put through, as key 1.
+    wants = (request.form.get("Digits", "") == "1" or index.is_word(said, "yes") or spoken_digits(call.lang, said) == "1"
+             or any(other.is_word(said, "person") for other in call.line.matcher.indexes.values())
+             or bool(said) and asks_for(call.lang, said, call.lang.words.get("person", ()), shortest=1))
     if wants and call.line.transfer_number(call.lang.code):
         call.notes["step_key"] = "transfer"
         return twiml(call.put_through())
