@@ -682,6 +682,12 @@ def test_a_revert_never_throws_away_a_later_change_and_a_second_revert_says_so(a
     # The history says which change undid which, and offers no revert that would do nothing.
     assert "Undone by change #3" in Page(page).text
     assert not any(f["action"].endswith("/2/revert") for f in Forms(page).forms)
+    # Undoing the undo puts #2 back: no longer marked undone, and #3 is.
+    third = next(f for f in Forms(page).forms if f["action"].endswith("/3/revert"))
+    assert admin.post(third["action"], data=values(third)).status_code == 303
+    page = admin.get("/admin/history").get_data(as_text=True)
+    assert "Undone by change #4" in Page(page).text and "Undone by change #3" not in Page(page).text
+    assert any(f["action"].endswith("/2/revert") for f in Forms(page).forms)
 
 
 def test_on_a_worker_that_has_not_looked_yet_a_revert_or_an_old_page_never_overwrites_a_later_change(

@@ -296,7 +296,9 @@ def test_with_a_transfer_number_a_caller_is_put_through_and_offered_a_message_wh
     # Asked for in words, a person is a person (it started a recording): "a person", "una persona".
     # So is one asked for in a few more words, or in the other language's (an exploratory caller was recorded).
     for said, number in (("a person please", "+15555550777"), ("operator", "+15555550777"),
-                         ("I want to talk to a person", "+15555550777"), ("una persona", "+15555550777")):
+                         ("I want to talk to a person", "+15555550777"), ("una persona", "+15555550777"),
+                         ("I would like to speak with a person", "+15555550777"), ("yes I would like to talk to a person", "+15555550777"),
+                         ("sí", "+15555550777")):
         call4 = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
         _to_message_menu(call4, line)
         turn = call4.say(said)

@@ -324,6 +324,10 @@ def test_english_thanks_yes_or_a_choice_in_a_spanish_call_are_understood_without
     monkeypatch.undo()
     turn = call.say("the second one")
     assert spoken(line, "topic.skin", "es") in turn.text and turn.gather.get("language") == "es-US"
+    # A sentence in English is still a switch: "I don't understand" in a Spanish call is most often the language.
+    call.start()
+    call.press("6")
+    assert call.say("I don't understand").gather.get("language") == "en-US"
     # And "sí" to an English "did you mean": its first choice, in English.
     en = line.content.languages["en"]
     call.start()

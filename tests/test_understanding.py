@@ -275,6 +275,10 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    # an independent read's: a treatment that does not work, pills taken as told,
                                    # shaving with numb hands, POEMS's own symptoms, plain speech
                                    "He is not responding to lenalidomide", "Mom is unresponsive to the medicine",
+                                   # a third read's: a month's supply, and a wish about work
+                                   "is it normal to get a whole bottle of pills of lenalidomide",
+                                   "me dieron un frasco entero de pastillas para el mes",
+                                   "I want it all to be over soon so I can go back to work",
                                    "Mi esposo no responde al tratamiento", "La neuropatía ya no reacciona al medicamento",
                                    "Does my husband need to take all his pills with food?",
                                    "I took all my pills this morning, can I eat now?",

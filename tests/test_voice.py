@@ -390,9 +390,17 @@ def test_a_wrong_key_in_a_menu_is_followed_by_the_keys_that_work_everywhere(call
     assert spoken(line, "phrase.menu_footer") in texts, texts
 
 
-@pytest.mark.parametrize("said", ["goodbye", "that's all", "bye"])
+@pytest.mark.parametrize("said", ["goodbye", "that's all thank you", "bye"])
 def test_a_caller_who_says_goodbye_hears_a_word_in_kind_and_the_call_ends(said: str, call: PhoneCall, line: Line) -> None:
     call.start()
     call.press("1")
     turn = call.say(said)  # it said "You are welcome", then asked "are you still there?" for most of a minute
     assert turn.heard[-1].text == line.content.languages["en"].phrases["courtesy"] and turn.hung_up and turn.gather is None
+
+
+@pytest.mark.parametrize("said", ["that's all wrong", "that's all?", "no that's all wrong", "yes bye the way"])
+def test_words_that_only_contain_a_goodbye_never_end_the_call(said: str, call: PhoneCall) -> None:
+    call.start()
+    call.press("1")
+    turn = call.say(said)
+    assert not turn.hung_up and turn.gather is not None, said

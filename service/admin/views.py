@@ -27,7 +27,7 @@ log = logging.getLogger("service.admin")
 limiter = access.SignInLimiter()
 OPEN_ENDPOINTS = ("admin.sign_in", "admin.static")
 PAGE = 50
-PLACE_NAMES = {"goodbye": "Hung up by the line after silences", "message": "Leaving a message", "person": "Put through to a person",
+PLACE_NAMES = {"goodbye": "Hung up by the line after silences", "said_goodbye": "The caller said goodbye", "message": "Leaving a message", "person": "Put through to a person",
                "transfer_offer": "Offered a person", "callback": "Confirming a callback number", "choose": "A 'did you mean'"}
 
 

@@ -368,13 +368,27 @@ class EditStore:
                          r["reverts"]) for r in rows]
 
     def undone(self, ids: list[int]) -> dict[int, int]:
-        """Of these revisions, those a later revert undid: each with the revert's number."""
+        """Of these revisions, those a later revert undid and that stay undone (a revert of that revert puts them
+        back): each with the revert's number."""
         if not ids:
             return {}
         self.prepare()
-        query = select(revisions.c.reverts, func.max(revisions.c.id)).where(revisions.c.reverts.in_(ids)).group_by(revisions.c.reverts)
+        query = select(revisions.c.reverts, revisions.c.id).where(revisions.c.reverts.is_not(None)).order_by(revisions.c.id)
         with self.engine.connect() as conn:
-            return {int(reverted): int(by) for reverted, by in conn.execute(query)}
+            reverts = [(int(reverted), int(by)) for reverted, by in conn.execute(query)]
+        by_whom: dict[int, list[int]] = {}
+        for reverted, by in reverts:
+            by_whom.setdefault(reverted, []).append(by)
+        standing: dict[int, int | None] = {}
+
+        def undone_by(revision: int) -> int | None:
+            # Newest revert first: the revision stays undone by the latest revert that is not itself undone.
+            if revision not in standing:
+                standing[revision] = next((by for by in reversed(by_whom.get(revision, [])) if undone_by(by) is None), None)
+            return standing[revision]
+
+        found = {revision: undone_by(revision) for revision in ids}
+        return {revision: by for revision, by in found.items() if by is not None}
 
     def review(self, topic: str, who: str, answers: str, revision: int | None = None) -> None:
         """Mark a topic medically reviewed, today, by someone, for its answers as they are now."""

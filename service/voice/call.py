@@ -468,9 +468,9 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         return call.here(place, [*arrival, call.phrase("courtesy" if yes and place.kind == "topic" else "no_match")])
     if index.is_word(said, "goodbye"):
         # "Goodbye", "eso es todo": a word in kind, then the call ends (not a minute of "are you still there?").
-        call.at("goodbye")
+        call.at("said_goodbye")
         response = VoiceResponse()
-        for prompt in [*arrival, call.phrase("courtesy")]:
+        for prompt in [call.phrase("courtesy")]:  # no notice or keys of a language switched to, just before hanging up
             call.speak(response, prompt)
         response.hangup()
         return response
@@ -508,8 +508,8 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     return call.choices(ids, [call.phrase("no_match"), call.phrase("nearest")])
 
 
-# At most this many words beside an action's name that ask for it ("I would like to", "can I").
-ASKING_WORDS = 5
+# At most this many words beside an action's name that ask for it ("I would like to speak with").
+ASKING_WORDS = 6
 
 
 def alarm(call: Call, kind: str) -> None:
@@ -566,14 +566,14 @@ def _names(target: Target, said: str, lang: Language) -> bool:
     return asks_for(lang, said, (target.keyword, target.title, *target.phrases))
 
 
-def asks_for(lang: Language, said: str, names: Sequence[str], shortest: int = 2) -> bool:
-    """Whether the words are one of these names, alone or with only the language's asking words beside it (names of
-    fewer than `shortest` words only alone): "I want to talk to a person", "quiero hablar con alguien"."""
+def asks_for(lang: Language, said: str, names: Sequence[str], shortest: int = 2, also: Sequence[str] = ()) -> bool:
+    """Whether the words are one of these names, alone or with only the language's asking words (and `also`) beside
+    it (names of fewer than `shortest` words only alone): "I want to talk to a person", "quiero hablar con alguien"."""
     words = normalize(said)
     wanted = {normalize(n) for n in names} - {""}
     if words in wanted:
         return True
-    asking = {w for phrase in lang.words.get("asking", ()) for w in normalize(phrase).split()}
+    asking = {w for phrase in (*lang.words.get("asking", ()), *also) for w in normalize(phrase).split()}
     for name in wanted:
         if len(name.split()) >= shortest and f" {name} " in f" {words} ":
             rest = f" {words} ".replace(f" {name} ", " ", 1).split()
@@ -604,9 +604,11 @@ def _named_elsewhere(call: Call, said: str) -> str | None:
 
 
 def _a_word_of(index: LanguageIndex, said: str) -> bool:
-    """Whether the words are one of a language's control, courtesy, yes or no words, or a number said alone."""
-    return (any(index.is_word(said, name) for name in (*CONTROL_WORDS, "courtesy", "yes", "no"))
-            or index.number_in(normalize(said)) is not None)
+    """Whether the words are one of a language's courtesy, yes or no words, a number said alone, or a control word
+    of one word ("what", "menu"): what a caller mixes in from another language ("I don't understand" is a sentence)."""
+    return (any(index.is_word(said, name) for name in ("courtesy", "yes", "no"))
+            or index.number_in(normalize(said)) is not None
+            or len(normalize(said).split()) == 1 and any(index.is_word(said, name) for name in CONTROL_WORDS))
 
 
 def _spoken_key(call: Call, said: str, index: LanguageIndex | None = None) -> str | None:

@@ -9,6 +9,7 @@ from flask import Blueprint, Request, Response, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
+from ..content import normalize
 from ..gateway import TWIML_TYPE
 from ..gateway.signatures import require_signature
 from ..line import current_line
@@ -127,9 +128,11 @@ def transfer() -> Response:
     index = call.line.matcher.indexes[call.lang.code]
     # A person asked for in a few words ("I want to talk to a person", "quiero hablar con alguien"), or in the other
     # language's ("una persona" in an English call): put through, as key 1.
-    wants = (request.form.get("Digits", "") == "1" or index.is_word(said, "yes") or spoken_digits(call.lang, said) == "1"
-             or any(other.is_word(said, "person") for other in call.line.matcher.indexes.values())
-             or bool(said) and asks_for(call.lang, said, call.lang.words.get("person", ()), shortest=1))
+    indexes = call.line.matcher.indexes.values()
+    wants = (request.form.get("Digits", "") == "1" or spoken_digits(call.lang, said) == "1"
+             or any(ix.is_word(said, "yes") or ix.is_word(said, "person") or ix.number_in(normalize(said)) == 1 for ix in indexes)
+             or bool(said) and asks_for(call.lang, said, call.lang.words.get("person", ()), shortest=1,
+                                        also=call.lang.words.get("yes", ())))
     if wants and call.line.transfer_number(call.lang.code):
         call.notes["step_key"] = "transfer"
         return twiml(call.put_through())
