@@ -520,6 +520,17 @@ def test_at_the_offer_of_a_person_crisis_words_get_the_crisis_message_and_the_ke
     assert call.say("leave a message").record is not None
     _to_message_menu(call, line)
     assert call.say("hi this is Ana, my husband has numbness in his feet, please call me back").record is not None
+    # A "one" inside a sentence dials nobody, and crisis words with one in them get 988 before anything.
+    _to_message_menu(call, line)
+    turn = call.say("one more thing about my mother")
+    assert turn.dial is None and turn.record is not None
+    _to_message_menu(call, line)
+    turn = call.say("no one can help me, I want to die")
+    assert turn.heard[0].text == en["phrase.crisis"].text and turn.dial is None
+    # A goodbye there ends the call as anywhere (it started a recording).
+    _to_message_menu(call, line)
+    turn = call.say("goodbye")
+    assert turn.hung_up and turn.record is None
 
 
 def test_a_caller_silent_after_the_crisis_message_hears_it_again_before_the_line_hangs_up(call: PhoneCall,

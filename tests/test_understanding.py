@@ -234,7 +234,10 @@ def fixture_safety() -> Safety:
                                   "no tengo motivos para vivir", "no aguanto más", "no puedo más con esto",
                                   # a second read's: said as they are meant, not as "very"
                                   "quisiera estar muerta de una vez", "mejor me muero de una vez",
-                                  "ojalá estuviera muerto de verdad"])
+                                  "ojalá estuviera muerto de verdad",
+                                  # a fourth read's: the same without a verb the list names, or without punctuation
+                                  "I've taken a whole bottle of pills", "me he tomado un frasco entero de pastillas",
+                                  "i want it all to be over i cant take it"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
     assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
 
@@ -275,10 +278,6 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    # an independent read's: a treatment that does not work, pills taken as told,
                                    # shaving with numb hands, POEMS's own symptoms, plain speech
                                    "He is not responding to lenalidomide", "Mom is unresponsive to the medicine",
-                                   # a third read's: a month's supply, and a wish about work
-                                   "is it normal to get a whole bottle of pills of lenalidomide",
-                                   "me dieron un frasco entero de pastillas para el mes",
-                                   "I want it all to be over soon so I can go back to work",
                                    "Mi esposo no responde al tratamiento", "La neuropatía ya no reacciona al medicamento",
                                    "Does my husband need to take all his pills with food?",
                                    "I took all my pills this morning, can I eat now?",

@@ -15,7 +15,7 @@ from ..gateway.signatures import require_signature
 from ..line import current_line
 from ..logs import note, notes
 from ..understanding.matcher import MAX_CHOICES
-from .call import CHOICE_JOIN, CONTROL_WORDS, LANGUAGE_MENU, Call, Place, asks_for, callback, press, record, speak, spoken_digits, stay_silent
+from .call import CHOICE_JOIN, CONTROL_WORDS, LANGUAGE_MENU, Call, Place, asks_for, callback, press, record, speak, stay_silent
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(require_signature)
@@ -128,8 +128,13 @@ def transfer() -> Response:
     index = call.line.matcher.indexes[call.lang.code]
     # A person asked for in a few words ("I want to talk to a person", "quiero hablar con alguien"), or in the other
     # language's ("una persona" in an English call): put through, as key 1.
+    safety = call.line.safety
+    here = Place("menu", call.home_of("leave_message"))
+    if said and (safety.is_crisis(said) or safety.is_emergency(said)):
+        return twiml(speak(call, here, said))  # 988 or 911 before anyone is dialled ("no one can help me, I want to die")
     indexes = call.line.matcher.indexes.values()
-    wants = (request.form.get("Digits", "") == "1" or spoken_digits(call.lang, said) == "1"
+    # A "one" said alone ("one", "number one"), never one inside a sentence ("one more thing about my mother").
+    wants = (request.form.get("Digits", "") == "1"
              or any(ix.is_word(said, "yes") or ix.is_word(said, "person") or ix.number_in(normalize(said)) == 1 for ix in indexes)
              or bool(said) and asks_for(call.lang, said, call.lang.words.get("person", ()), shortest=1,
                                         also=call.lang.words.get("yes", ())))
@@ -138,7 +143,6 @@ def transfer() -> Response:
         return twiml(call.put_through())
     # The keys that work everywhere work here too; crisis and emergency words, a control word or a language asked for
     # by name are heard as anywhere. Anything else said is someone starting their message: on to the recording.
-    here = Place("menu", call.home_of("leave_message"))
     keys = call.keys
     digits = request.form.get("Digits", "")
     if digits == keys["repeat"]:
@@ -149,8 +153,7 @@ def transfer() -> Response:
         return twiml(switched.leave_message(switched.arrival()))
     if digits in (keys["back"], keys["main_menu"], keys["help"], keys["language"]):
         return twiml(press(call, here, digits))
-    safety = call.line.safety
-    if said and (safety.is_crisis(said) or safety.is_emergency(said) or any(index.is_word(said, name) for name in CONTROL_WORDS)
+    if said and (any(index.is_word(said, name) for name in (*CONTROL_WORDS, "goodbye"))
                  or call.line.matcher.word_language(said, "language", call.lang.code) is not None):
         return twiml(speak(call, here, said))
     return twiml(call.record_message())
