@@ -528,9 +528,10 @@ def test_at_the_offer_of_a_person_crisis_words_get_the_crisis_message_and_the_ke
     turn = call.say("no one can help me, I want to die")
     assert turn.heard[0].text == en["phrase.crisis"].text and turn.dial is None
     # A goodbye there ends the call as anywhere (it started a recording).
-    _to_message_menu(call, line)
-    turn = call.say("goodbye")
-    assert turn.hung_up and turn.record is None
+    for bye in ("goodbye", "adiós"):  # in the other language too
+        _to_message_menu(call, line)
+        turn = call.say(bye)
+        assert turn.hung_up and turn.record is None, bye
 
 
 def test_a_caller_silent_after_the_crisis_message_hears_it_again_before_the_line_hangs_up(call: PhoneCall,

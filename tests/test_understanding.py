@@ -237,6 +237,7 @@ def fixture_safety() -> Safety:
                                   "ojalá estuviera muerto de verdad",
                                   # a fourth read's: the same without a verb the list names, or without punctuation
                                   "I've taken a whole bottle of pills", "me he tomado un frasco entero de pastillas",
+                                  "tomé un frasco entero de pastillas", "me tragué un frasco entero de pastillas",
                                   "i want it all to be over i cant take it"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
     assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
@@ -278,6 +279,9 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    # an independent read's: a treatment that does not work, pills taken as told,
                                    # shaving with numb hands, POEMS's own symptoms, plain speech
                                    "He is not responding to lenalidomide", "Mom is unresponsive to the medicine",
+                                   # a third read's: a month's supply
+                                   "is it normal to get a whole bottle of pills of lenalidomide",
+                                   "me dieron un frasco entero de pastillas para el mes",
                                    "Mi esposo no responde al tratamiento", "La neuropatía ya no reacciona al medicamento",
                                    "Does my husband need to take all his pills with food?",
                                    "I took all my pills this morning, can I eat now?",

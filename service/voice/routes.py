@@ -153,7 +153,7 @@ def transfer() -> Response:
         return twiml(switched.leave_message(switched.arrival()))
     if digits in (keys["back"], keys["main_menu"], keys["help"], keys["language"]):
         return twiml(press(call, here, digits))
-    if said and (any(index.is_word(said, name) for name in (*CONTROL_WORDS, "goodbye"))
+    if said and (any(index.is_word(said, name) for name in CONTROL_WORDS) or any(ix.is_word(said, "goodbye") for ix in indexes)
                  or call.line.matcher.word_language(said, "language", call.lang.code) is not None):
         return twiml(speak(call, here, said))
     return twiml(call.record_message())
