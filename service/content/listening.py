@@ -10,6 +10,8 @@ from .model import Content, Language, Prompt
 from .replies import fill
 
 WORDS_PER_MINUTE = 150
+# The length of a prompt's built audio, or None to count its words at WORDS_PER_MINUTE.
+Duration = Callable[[Prompt], "float | None"]
 # A number written digit by digit so that every voice reads it so ("call 9 1 1"): counted as one word, as when it was
 # written whole (either way a voice says it in about the time of one long word).
 _SPACED_DIGITS = re.compile(r"\b\d(?: \d)+\b")
@@ -18,8 +20,6 @@ _SPACED_DIGITS = re.compile(r"\b\d(?: \d)+\b")
 def word_count(text: str) -> int:
     """How many words a voice reads in a text, a number read digit by digit counting once."""
     return len(_SPACED_DIGITS.sub("0", text).split())
-# The length of a prompt's built audio, or None to count its words at WORDS_PER_MINUTE.
-Duration = Callable[[Prompt], "float | None"]
 
 
 def seconds(prompt: Prompt, words: int | None = None, duration: Duration | None = None) -> float:

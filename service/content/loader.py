@@ -395,7 +395,8 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
                 if used not in allowed:
                     expected = ", ".join("{" + a + "}" for a in sorted(allowed)) or "no {...} placeholders"
                     reader.error(pnode, f"phrase '{name}': unknown placeholder {{{used}}}; expected {expected}")
-            if "{" in PLACEHOLDER.sub("", text) or "}" in PLACEHOLDER.sub("", text):
+            outside = PLACEHOLDER.sub("", text)
+            if "{" in outside or "}" in outside:
                 # "press back}": a brace lost, and callers would hear the placeholder's name instead of a key.
                 reader.error(pnode, f"phrase '{name}': a '{{' or '}}' without its pair; expected each placeholder written "
                                     "whole, as {name}")

@@ -34,17 +34,15 @@ def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: word
     """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath"), and
     "$" at the end for the end of the clause; fold: how each piece is written (as it sounds, for the second pattern)."""
     parts = []
+    figurative = "(?! (?:" + "|".join(re.escape(fold(normalize(n))) for n in FIGURATIVE_NEXT) + r")\b)"
     for phrase in phrases:
         pieces = [fold(normalize(piece)) for piece in phrase.split("*")]
         if any(pieces):
             # "$" at the end: the phrase ends its clause ("no aguanto más $": not "no aguanto más el dolor").
             at_end = phrase.rstrip().endswith("$")
             last = normalize(phrase.replace("*", " ")).split()[-1:]
-            figurative = ""
-            if last and last[0] in FIGURATIVE:
-                figurative = "(?! (?:" + "|".join(re.escape(fold(normalize(n))) for n in FIGURATIVE_NEXT) + r")\b)"
             parts.append(r"\b" + r" \w+ ".join(re.escape(p) for p in pieces).replace(r"  ", " ").strip() + r"\b"
-                         + figurative + (r"\s*$" if at_end else ""))
+                         + (figurative if last and last[0] in FIGURATIVE else "") + (r"\s*$" if at_end else ""))
     return re.compile("|".join(parts)) if parts else None
 
 
@@ -125,13 +123,19 @@ class Safety:
     def is_emergency(self, text: str) -> bool:
         """A medical emergency described: chest pain, cannot breathe, stroke signs... (never cancelled by a "not":
         a false alarm costs a line, a missed one a life); also misspelled."""
-        return bool(self.emergency_languages(text))
+        return bool(self.emergency_languages(text, first=True))
 
-    def emergency_languages(self, text: str) -> list[str]:
-        """The languages whose emergency phrases a message holds (as written, or as it sounds), in the line's order."""
+    def emergency_languages(self, text: str, first: bool = False) -> list[str]:
+        """The languages whose emergency phrases a message holds (as written, or as it sounds), in the line's order
+        (first: the first found is enough)."""
         readings = self._readings(text[:2000])
-        return [code for code, written, heard in self.emergency_by_language
-                if any(written.search(words) or heard.search(sound) for words, sound in readings)]
+        found: list[str] = []
+        for code, written, heard in self.emergency_by_language:
+            if any(written.search(words) or heard.search(sound) for words, sound in readings):
+                found.append(code)
+                if first:
+                    break
+        return found
 
     def is_crisis(self, text: str) -> bool:
         """Thoughts of suicide or self-harm, in any clause of the message (also misspelled), unless that clause says

@@ -50,8 +50,9 @@ class Analyzer:
     def knows_none(self, text: str) -> bool:
         """True when a message has words that matter and not one of them is in the bank, even with a typo fixed
         ("xqz vlorp"): its meaning cannot be guessed from words the line has never seen."""
-        words = self.words(text)
-        if len(words) < len(normalize(text[:2000]).split()):
+        tokens = normalize(text[:2000]).split()
+        words = [w for w in tokens if w not in self.stop]  # self.words(text), the text normalized once
+        if len(words) < len(tokens):
             # A lone letter beside the common words is texting shorthand ("k es el sindrome", "q es"): it says nothing
             # either way, and the common words leave the meaning to decide, as "what is POEMS" does.
             words = [w for w in words if len(w) > 1]

@@ -120,11 +120,11 @@ class Call:
             return False
         return line.may_text(self.caller, self.called)
 
-    def goodbye(self) -> VoiceResponse:
-        """The last words after too long a silence, then hang up."""
-        self.at("goodbye")
+    def goodbye(self, phrase: str = "goodbye", step: str = "goodbye") -> VoiceResponse:
+        """The last words (after too long a silence; or in kind, to a caller's own goodbye), then hang up."""
+        self.at(step)
         response = VoiceResponse()
-        self.speak(response, self.phrase("goodbye"))
+        self.speak(response, self.phrase(phrase))
         response.hangup()
         return response
 
@@ -394,13 +394,14 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         code = call.lang.code  # "okay" in a Spanish call: a word of its own lists, not a switch to English
     understood = False
     others = [ix for c, ix in line.matcher.indexes.items() if c != call.lang.code]
-    if call.lang.code != call.content.default_language and not _a_word_of(index, said):
+    own_word = _a_word_of(index, said)
+    if call.lang.code != call.content.default_language and not own_word:
         # "Thank you", "yes", "the second one" in a Spanish call: understood as said, answered in the call's language,
         # never a switch (callers mix a few English words into Spanish; an English caller hardly says "ayuda").
         heard_in = next((ix for ix in others if _a_word_of(ix, said)), None)
         if heard_in is not None:
             index, code, understood = heard_in, call.lang.code, True
-    elif code == call.lang.code and not _a_word_of(index, said):
+    elif code == call.lang.code and not own_word:
         # "Sí" or "uno" to an English "did you mean": a yes, no or number of another language, without a switch.
         normalized = normalize(said)
         for elsewhere in others:
@@ -409,24 +410,23 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
                 break
     if code == call.lang.code and not understood:
         code = _named_elsewhere(call, said) or code
-    if code == call.lang.code:
+    # Looked for once: the safety phrases of every language are matched whatever the call's language.
+    alarmed = "crisis" if line.safety.is_crisis(said) else "emergency" if line.safety.is_emergency(said) else ""
+    if code == call.lang.code and alarmed:
         # Crisis or emergency words of another language only ("ya no kiero bibir" heard at the English greeting, too
         # misspelled for the guess to switch): the message in the language they were said in (988's own Spanish
         # line), unless the other words lean to the call's ("mi hija habla de suicide" stays Spanish).
-        for kind, found in (("crisis", line.safety.is_crisis), ("emergency", line.safety.is_emergency)):
-            if found(said):
-                told_in = line.safety.language_of(said, kind, code)
-                code = told_in if line.languages.leans_to(said, told_in, code) else code
-                break
+        told_in = line.safety.language_of(said, alarmed, code)
+        code = told_in if line.languages.leans_to(said, told_in, code) else code
     arrival: list[Prompt] = []
     if code != call.lang.code:
         call = call.to(call.content.languages[code])
         arrival = call.arrival()
         index = line.matcher.indexes[code]  # from here on, the words of the language switched to
-    if line.safety.is_crisis(said):
+    if alarmed == "crisis":
         alarm(call, "crisis")
         return urgently(call, call.phrase("crisis"), call.here(place, arrival or None))
-    if line.safety.is_emergency(said):
+    if alarmed == "emergency":
         # Never routed on to a topic because of one of its words ("me duele el pecho" is not about hormones): 911
         # first, then the warning signs (what needs 911 and what needs the doctor now), in whatever words and
         # language the emergency was told, as by text; else where the caller was.
@@ -467,13 +467,9 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # of them (whose first choice was once "leave a message", on key 1).
         return call.here(place, [*arrival, call.phrase("courtesy" if yes and place.kind == "topic" else "no_match")])
     if index.is_word(said, "goodbye"):
-        # "Goodbye", "eso es todo": a word in kind, then the call ends (not a minute of "are you still there?").
-        call.at("said_goodbye")
-        response = VoiceResponse()
-        for prompt in [call.phrase("courtesy")]:  # no notice or keys of a language switched to, just before hanging up
-            call.speak(response, prompt)
-        response.hangup()
-        return response
+        # "Goodbye", "eso es todo gracias": a word in kind, then the call ends (not a minute of "are you still there?");
+        # no notice or keys of a language switched to, just before hanging up.
+        return call.goodbye("courtesy", "said_goodbye")
     if index.is_word(said, "courtesy"):
         # "Thank you", "okay": a word in kind, and the caller stays where they were.
         return call.here(place, [*arrival, call.phrase("courtesy")])
@@ -611,14 +607,15 @@ def _a_word_of(index: LanguageIndex, said: str) -> bool:
             or len(normalize(said).split()) == 1 and any(index.is_word(said, name) for name in CONTROL_WORDS))
 
 
-def _spoken_key(call: Call, said: str, index: LanguageIndex | None = None) -> str | None:
+def _spoken_key(call: Call, said: str, index: LanguageIndex) -> str | None:
+    """The key a caller said ("star", "3", "tres", "the second one"), in the words of the index's language."""
     words = normalize(said)
     if len(words) == 1 and words in "*#":
         return words
     if words in ("star", "asterisk", call.lang.key_name("*").lower()):
         return "*"
     # A key said alone or with words that ask for nothing beside it: "3", "tres", "el uno", "press three".
-    number = (index or call.line.matcher.indexes[call.lang.code]).number_in(words)
+    number = index.number_in(words)
     # A key is one digit: "12" or "07" is none.
     if number is None or not 0 <= number <= 9 or any(t.isdigit() and len(t) > 1 for t in words.split()):
         return None
