@@ -249,7 +249,11 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   "de repente tiene la sonrisa torcida", "se le entumió la cara y el brazo de un lado",
                                   "she is turning blue", "I think I'm dying", "i think im dying", "creo que me estoy muriendo",
                                   "I feel like I'm dying", "I think I'm dying of this pain in my side",
-                                  "creo que me estoy muriendo de verdad", "siento que me estoy muriendo de dolor"])
+                                  "creo que me estoy muriendo de verdad", "siento que me estoy muriendo de dolor",
+                                  # said with a contraction, or someone who cannot be woken
+                                  "my husband isn't breathing", "she isnt breathing", "my son wasn’t breathing",
+                                  "I can't wake him up", "he has no pulse", "she isn't responding when I talk to her",
+                                  "no está respirando", "mi papá no se despierta", "no lo puedo despertar", "no tiene pulso"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 
@@ -293,7 +297,9 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    "Now that I'm done with everything, chemo and transplant, what next?",
                                    "Will the nerves get damaged and just die?", "My doctor wants to end it after two years",
                                    "Will the transplant decide if I live or die?", "¿No hay salida de este tratamiento?",
-                                   "Can you take me now to the treatment options"])
+                                   "Can you take me now to the treatment options",
+                                   "He isn't responding to the medicine", "my doctor isn't responding to my emails",
+                                   "I can't wake up in the morning, is that the fatigue?"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)

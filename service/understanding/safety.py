@@ -46,6 +46,17 @@ def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: word
     return re.compile("|".join(parts)) if parts else None
 
 
+# English's "isn't", "doesn't", "wasn't" (normalized "isn t", or typed "isnt"): an emergency phrase says "not breathing"
+# or "does not wake up" once, and a message is also read with its contractions written out ("my husband isn't
+# breathing" is "is not breathing").
+_CONTRACTED = re.compile(r"\b(is|was|are|were|do|does|did|has|have|had|could|would|should) ?n ?t\b")
+
+
+def uncontracted(words: str) -> str:
+    """Normalized words with English's negative contractions written out ("isn t" -> "is not")."""
+    return _CONTRACTED.sub(r"\1 not", words)
+
+
 # A message's clauses: "No. Me quiero morir" answers a question, then says something else.
 _CLAUSES = re.compile(r"[.,;:!?¡¿\n]+")
 # How words sound, written the ways people spell them by ear ("kiero" for "quiero", "suisidar", "aorcar",
@@ -129,6 +140,7 @@ class Safety:
         """The languages whose emergency phrases a message holds (as written, or as it sounds), in the line's order
         (first: the first found is enough)."""
         readings = self._readings(text[:2000])
+        readings += [(full, sounds(full)) for full in {uncontracted(words) for words, _ in readings} - {w for w, _ in readings}]
         found: list[str] = []
         for code, written, heard in self.emergency_by_language:
             if any(written.search(words) or heard.search(sound) for words, sound in readings):
