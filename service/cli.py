@@ -251,7 +251,7 @@ def call_command(caller: str, verbose: bool) -> None:
     turn = call.start()
     while True:
         for heard in turn.heard:
-            source = f"[plays audio/{heard.audio}]" if heard.audio else f"[Say {heard.language or ''}]".replace(" ]", "]")
+            source = f"[plays audio/{heard.audio}]" if heard.audio else f"[Say {heard.language or ''}{', at ' + heard.rate if heard.rate else ''}]".replace(" ]", "]")
             click.echo(f"{source} {heard.text}")
         if turn.hung_up:
             click.echo("[the line hangs up]")

@@ -19,6 +19,7 @@ class Heard:
     text: str
     audio: str | None = None
     language: str | None = None
+    rate: str | None = None  # a slower speaking rate asked for ("80%")
 
 
 @dataclass
@@ -166,7 +167,9 @@ class PhoneCall:
             name = urlsplit((verb.text or "").strip()).path.rsplit("/", 1)[-1]
             return Heard(self.audio_texts.get(name, f"[audio {name}]"), audio=name)
         if verb.tag == "Say":
-            return Heard((verb.text or "").strip(), language=verb.get("language"))
+            # The words, also inside SSML (<prosody rate="80%">, when a caller asked for it more slowly).
+            return Heard(" ".join("".join(verb.itertext()).split()), language=verb.get("language"),
+                         rate=next((inner.get("rate") for inner in verb.iter("prosody")), None))
         raise AssertionError(f"unexpected verb inside Gather: {verb.tag}")
 
 

@@ -404,3 +404,49 @@ def test_words_that_only_contain_a_goodbye_never_end_the_call(said: str, call: P
     call.press("1")
     turn = call.say(said)
     assert not turn.hung_up and turn.gather is not None, said
+
+
+@pytest.mark.parametrize("said", ["hold on", "hold on please", "one moment", "give me a second"])
+def test_a_caller_who_asks_the_line_to_wait_is_told_it_will_then_given_longer_not_a_guess(said: str, call: PhoneCall, line: Line) -> None:
+    call.start()
+    call.press("2")
+    turn = call.say(said)  # it offered "did you mean living with nerve damage?"
+    wait = line.content.languages["en"].phrases["wait"]
+    assert [h.text for h in turn.heard] == [wait] and turn.gather is not None
+    assert int(turn.gather.get("timeout")) == line.content.timeouts["later_seconds"]
+    # A key after the wait is a key of the menu the caller was in.
+    assert "/answer/menu/features" in turn.gather.get("action", "")
+    # Silence after it: the same menu again, with no "are you still there?" (the wait was asked for), and the count of
+    # silences starts over.
+    again = call.wait()
+    assert "Are you still there" not in again.text and "I did not hear" not in again.text
+    assert again.gather is not None and "/answer/menu/features" in again.gather.get("action", "")
+    assert not call.wait().hung_up and not call.wait().hung_up
+
+
+def test_un_momento_in_a_spanish_call_is_a_wait_too(call: PhoneCall, line: Line) -> None:
+    call.start()
+    call.press("6")
+    turn = call.say("un momento, por favor")
+    assert [h.text for h in turn.heard] == [line.content.languages["es"].phrases["wait"]]
+
+
+def test_slower_please_says_the_answer_again_more_slowly_in_the_languages_voice(call: PhoneCall, line: Line) -> None:
+    call.start()
+    answer = call.press("1")
+    turn = call.say("slower please")
+    en = line.content.languages["en"]
+    # The answer again, then its footer, each spoken by Say at a slower rate (the audio files have one speed).
+    assert turn.heard[0].text == " ".join(en.prompts["topic.what_is"].text.split())
+    assert all(h.rate == "80%" and h.audio is None and h.language == en.voice.say_language for h in turn.heard)
+    assert turn.gather is not None and turn.gather.get("action") == answer.gather.get("action")
+    assert all(h.rate is None for h in call.press("*").heard)  # then at the usual rate again
+
+
+def test_mas_despacio_in_a_spanish_call_repeats_the_menu_slowly_in_spanish(call: PhoneCall, line: Line) -> None:
+    call.start()
+    call.press("6")
+    turn = call.say("más despacio")
+    es = line.content.languages["es"]
+    assert turn.heard and all(h.rate == "80%" for h in turn.heard) and turn.heard[0].language == es.voice.say_language
+    assert es.prompts["menu.main"].text.split()[0] in turn.text

@@ -58,6 +58,7 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "also": ("voice", frozenset({"title", "key"})),
     "nearest": ("voice", frozenset()),
     "courtesy": ("voice", frozenset()),
+    "wait": ("voice", frozenset()),
     "sms_welcome": ("sms", frozenset()),
     "sms_menu_header": ("sms", frozenset()),
     "sms_option": ("sms", frozenset({"title", "key", "keyword"})),
@@ -98,7 +99,8 @@ SPOKEN_PHRASES = tuple(
 )
 WORD_LISTS = ("menu", "help", "language", "repeat", "back", "numbers", "yes", "no", "courtesy", "emergency", "crisis", "ignore")
 # Lists a language may have: without one, that way of asking is simply not heard in it (keys still work).
-OPTIONAL_WORD_LISTS = ("text_me", "stop_texts", "filler", "negation", "not_it", "person", "ordinals", "asking", "goodbye")
+OPTIONAL_WORD_LISTS = ("text_me", "stop_texts", "filler", "negation", "not_it", "person", "ordinals", "asking", "goodbye", "wait",
+                       "slower")
 VOICE_FIELDS = ("name", "say_language", "say_voice", "speech_language", "gtts_lang", "gtts_tld", "espeak_voice", "readability")
 READABILITY_FORMULAS = {"flesch_kincaid_grade": "max", "fernandez_huerta": "min", "szigriszt_pazos": "min", "flesch_reading_ease": "min"}
 # How the admin pages name each formula.

@@ -22,6 +22,7 @@ LANGUAGE_MENU = "_languages"
 CHOICE_JOIN = "+"
 ASCII_DIGITS = "0123456789"
 TRANSFER_SECONDS = 25  # rings before the caller is offered to leave a message instead
+SLOW_RATE = "80%"  # "more slowly": Amazon Polly's speaking rate in SSML (its neural voices take 20% to 200%)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Call:
         # False while a reply is built to be put after something else (urgently): its verbs are needed, not its text.
         self.reuse = True
         self.urgent = ""  # the crisis or emergency phrase this step plays first, for the repeat key to play again
+        self.slow = False  # spoken more slowly, by the language's Say voice (a caller asked: the audio files have one speed)
 
     def to(self, lang: Language) -> Call:
         """The same call, in another language."""
@@ -68,6 +70,9 @@ class Call:
     def speak(self, verb: VoiceResponse | Gather, prompt: Prompt) -> None:
         """Play one prompt, or say it in its own language's voice (offers of another language are in that one)."""
         voice = self.content.languages[prompt.lang].voice
+        if self.slow:
+            verb.say(language=voice.say_language, voice=voice.say_voice or None).prosody(prompt.text, rate=SLOW_RATE)
+            return
         self.line.audio.speak(verb, prompt, voice.say_language, voice.say_voice)
 
     def listen(self, place: Place, prompts: list[Prompt]) -> VoiceResponse:
@@ -76,15 +81,19 @@ class Call:
         self.at("choose" if place.kind == "choose" else f"{place.kind}:{place.ident}")
         if self.urgent:
             place = replace(place, urgent=self.urgent)
+        if not self.reuse:
+            # Its verbs are needed (put after a message), or it is spoken more slowly: built for this step alone, never
+            # kept as the place's document.
+            return self.build_gather(place, prompts)
         # The same place, prompts and audio files give the same document: built once, then reused (building it is
         # a third of a menu step's cost; bench/README.md).
         # The documents' audio addresses start with the public address (or, in development mode, the request's).
         key = (self.line.audio.public_base_url or request.url_root, self.lang.code, place, tuple((p.lang, p.id, p.text_sha) for p in prompts),
                tuple(self.line.audio.file_for(p) for p in prompts))
-        built = self.line.replies.get(key) if self.reuse else None
+        built = self.line.replies.get(key)
         if built is None:
             built = self.line.remember(key, str(self.build_gather(place, prompts)))
-        return Built(built) if self.reuse else self.build_gather(place, prompts)
+        return Built(built)
 
     def build_gather(self, place: Place, prompts: list[Prompt]) -> VoiceResponse:
         """The Gather document of listen(), built."""
@@ -119,6 +128,11 @@ class Call:
         if line.messenger is None or not line.messenger.configured or line.store is None or not (self.caller and self.called):
             return False
         return line.may_text(self.caller, self.called)
+
+    def hold(self, place: Place) -> VoiceResponse:
+        """A caller asked the line to wait ("hold on", "un momento"): a word that it will, then the longer wait, not
+        counted as a silence; after it, the same place again (a menu's options, an answer's footer)."""
+        return self.listen(replace(place, silence=-1), [self.phrase("wait")])
 
     def goodbye(self, phrase: str = "goodbye", step: str = "goodbye") -> VoiceResponse:
         """The last words (after too long a silence; or in kind, to a caller's own goodbye), then hang up."""
@@ -449,6 +463,13 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         return call.here(place, [*arrival, call.phrase("help")])
     if place.kind == "topic" and place.also and index.is_word(said, "not_it"):
         return press(call, place, ALSO_KEY)  # "that's not it" after "If you meant X, press 1": X
+    if index.is_word(said, "slower"):
+        # "More slowly, please": the same again, in the language's Say voice at a slower rate (the voice-line guide:
+        # slow, clear speech is heard better by older listeners).
+        call.slow, call.reuse = True, False
+        return call.arrive() if arrival else press(call, place, call.keys["repeat"])
+    if index.is_word(said, "wait") and not arrival:
+        return call.hold(place)
     for name, key in CONTROL_KEYS.items():
         if index.is_word(said, name):
             # Said in another language than the call's: that language's main menu, with its notice and keys.
