@@ -631,3 +631,30 @@ def test_again_after_the_crisis_or_the_emergency_message_sends_it_again(texter: 
     assert texter.send("again") == [crisis]
     [emergency] = texter.send("my chest hurts")
     assert texter.send("repeat that") == [emergency] and emergency.startswith("If this is an emergency")
+
+
+def test_a_fever_after_a_transplant_gets_the_warning_signs_at_once_never_a_guess_by_text_and_by_phone(
+        tmp_path: Path, prompts_copy: Path) -> None:
+    from service.simulator import PhoneCall, audio_texts
+
+    with (prompts_copy / "line.yaml").open("a", encoding="utf-8") as f:
+        f.write("emergency_topic: outlook\n")  # the fixture's stand-in for the warning signs
+    for name, entry in (("en.yaml", "fever/chills/temp + transplant/chemo/stem cells"), ("es.yaml", "fiebre/escalofrios + trasplante/quimio")):
+        path = prompts_copy / name
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("\n  slower:", f"\n  urgent: [\"{entry}\"]\n  slower:", 1), encoding="utf-8")
+    app = make_app(tmp_path, PROMPTS_DIR=str(prompts_copy))
+    line = app.extensions["line"]
+    english, spanish = line.content.languages["en"], line.content.languages["es"]
+    # Any order, any of a piece's forms, a form of two words; without one of the pieces, matched as usual.
+    index = line.matcher.indexes["en"]
+    assert index.is_urgent("temp 101 and chills 10 days after my stem cells went back in")
+    assert not index.is_urgent("what is a stem cell transplant") and not index.is_urgent("can poems cause a fever")
+    [reply] = TextThread(TwilioClient(app.test_client(), TOKEN), texter="+15555550193").send(
+        "my mom has a fever of 101 ten days after her transplant, what do we do")
+    assert gsm.fold(english.topic("outlook").text).split(".")[0] in reply and "Reply with a number" not in reply
+    call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+    call.start()
+    call.press("6")
+    turn = call.say("tengo fiebre después del trasplante")
+    assert turn.heard[0].text == spanish.prompts["topic.outlook"].text

@@ -146,6 +146,11 @@ class LanguageIndex:
         # A one-word yes or no only: the words inside longer ones ("así es", "the first one") would let a question made
         # of them pass for a control word ("qué es" is not "qué?").
         self._beside = self.filler | {p for name in ("yes", "no") for p in self.words.get(name, ()) if " " not in p}
+        # Words that together need the warning signs at once, never a guess: "fever / chills + transplant / chemo" (each
+        # piece in the message, in any order; "/" between a piece's forms). The place is set by the Matcher.
+        self.urgent = [[re.compile(r"\b(?:" + "|".join(re.escape(f) for f in forms) + r")\b") for forms in pieces]
+                       for pieces in (urgent_pieces(entry) for entry in lang.words.get("urgent", ())) if pieces]
+        self.urgent_place: Target | None = None
 
     def rank(self, text: str, vector: np.ndarray | None = None) -> list[Scored]:
         """Every place scored for a message, best first: the words' BM25 share and the meaning's probability."""
@@ -171,6 +176,8 @@ class LanguageIndex:
             return Decision("answer", (exact,), tuple(ranking))
         if self.analyzer.knows_none(text):
             return Decision("none", tuple(s.target for s in ranking[:choices]), tuple(ranking))
+        if self.urgent_place is not None and self.is_urgent(words):
+            return Decision("answer", (self.urgent_place,), tuple(ranking))
         best = ranking[0]
         runner = ranking[1].score if len(ranking) > 1 else 0.0
         if (best.score >= ANSWER_AT and best.score - runner >= ANSWER_MARGIN) or best.score - runner >= ANSWER_LEAD:
@@ -226,6 +233,10 @@ class LanguageIndex:
         others = [t for t in tokens if not t.isdigit() and t not in self.numbers and t not in self.ordinals]
         return found[0] if len(found) == 1 and all(t in self.filler for t in others) else None
 
+    def is_urgent(self, words: str) -> bool:
+        """Whether normalized words hold every piece of one of the language's urgent entries ("fever after my transplant")."""
+        return any(all(piece.search(words) for piece in pieces) for pieces in self.urgent)
+
     def is_word(self, text: str, name: str) -> bool:
         """True when the whole message is one of the words listed under words: name (for a control or courtesy, also
         with words beside it that ask for nothing: "thanks, bye", "ayuda por favor", "hello, good morning")."""
@@ -240,6 +251,12 @@ class LanguageIndex:
             words, n = pattern.subn(" ", words)
             found += n
         return found > 0 and all(w in self._beside for w in words.split())
+
+
+def urgent_pieces(entry: str) -> list[list[str]]:
+    """An urgent entry's pieces ("fever/chills + transplant/chemo"), each as its normalized forms."""
+    pieces = [[normalize(form) for form in piece.split("/") if normalize(form)] for piece in entry.split("+")]
+    return pieces if all(pieces) else []
 
 
 _BUILT: dict[tuple[str, str], "Matcher"] = {}
@@ -257,6 +274,8 @@ class Matcher:
         self.embedder.encode(["warm up"])
         self.indexes = {code: LanguageIndex(lang, self.embedder, cache_dir, borrowed_examples(content, code), train=False)
                         for code, lang in content.languages.items()}
+        for code, index in self.indexes.items():
+            index.urgent_place = content.languages[code].targets.get(("topic", content.emergency_topic))
         # The layers not found ready are trained side by side: numpy frees the interpreter during its arithmetic, so
         # two languages take the time of one on two cores (a changed bank's first start: 7 s instead of 14).
         with ThreadPoolExecutor(max_workers=2) as pool:
