@@ -451,6 +451,19 @@ def test_messages_newest_first_with_callback_player_and_handled(admin_app: Flask
     assert "Handled by Maria on" in handled and "Mark as not handled" in handled and "+15555550123" not in handled
 
 
+def test_a_message_whose_caller_said_not_to_call_back_says_so_and_offers_no_number(admin_app: Flask, browser: FlaskClient) -> None:
+    from service.records import NO_CALLBACK
+
+    line = admin_app.extensions["line"]
+    line.store.record_message("CA3", "***23", "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE3", 20,
+                              recording_sid="RE" + "3" * 32, callback="+15555550123")
+    line.store.record_callback("RE" + "3" * 32, NO_CALLBACK)
+    line.store.flush()
+    page = Page(browser.get("/admin/messages").get_data(as_text=True) if signed_in(browser) else "")
+    assert "Call back: no: the caller said not to call them back" in page.text
+    assert not [link for link in page.links if link.startswith("tel:")] and "+15555550123" not in page.text
+
+
 def test_a_recording_twilio_will_not_give_is_a_clear_error(admin_app: Flask, browser: FlaskClient) -> None:
     line = admin_app.extensions["line"]
     line.store.record_message("CA1", "***23", "https://evil.example.com/RE1", 30, recording_sid="RE1")

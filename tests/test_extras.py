@@ -13,6 +13,7 @@ import pytest
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
+from service.records import NO_CALLBACK
 from service.line import Line
 from service.gateway.outgoing import Messenger
 from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
@@ -122,10 +123,11 @@ def test_the_rest_client_has_a_timeout() -> None:
     assert messenger._http.timeout == 4.0
 
 
-def _to_message_menu(call: PhoneCall, line: Line) -> None:
+def _to_message_menu(call: PhoneCall, line: Line, start: bool = True) -> None:
     from tests.test_voice import key_path
 
-    call.start()
+    if start:
+        call.start()
     for key in key_path(line.content, "leave_message"):
         turn = call.press(key)
     return turn
@@ -188,7 +190,7 @@ def test_crisis_or_emergency_words_at_the_callback_question_get_988_or_911_first
 
 
 @pytest.mark.parametrize("said, saved", [("okay", True), ("thank you", True), ("repeat", False), ("what?", False),
-                                         ("no thanks", False)])
+                                         ("no", False), ("no, that's not it", False)])
 def test_ordinary_answers_at_the_callback_question(said: str, saved: bool, call: PhoneCall, line: Line) -> None:
     _to_message_menu(call, line)
     call.leave_recording(url="https://api.twilio.com/recordings/RE9")
@@ -223,6 +225,29 @@ def test_a_number_too_short_to_call_back_is_asked_for_again(call: PhoneCall, lin
     assert again.heard[0].text == line.content.languages["en"].prompts["phrase.callback_invalid"].text
     assert again.heard[1].text.startswith("Should we call you back")
     assert call.wait().heard[0].text == "Thank you. Your message has been saved for our team."
+
+
+@pytest.mark.parametrize("said", ["no thanks", "No thanks, bye.", "don't call me please", "no need"])
+def test_a_caller_who_does_not_want_a_call_back_hears_so_and_the_message_says_so(said: str, call: PhoneCall, line: Line) -> None:
+    _to_message_menu(call, line)
+    asked = call.leave_recording(url="https://api.twilio.com/recordings/RE11")
+    en = line.content.languages["en"]
+    assert asked.heard[-1].text.startswith("Should we call you back")
+    turn = call._answer({"SpeechResult": said})
+    # It asked the same question again: the caller did not know how to say no, and the team would have called.
+    assert turn.heard[0].text == en.phrases["callback_declined"] and "Main menu." in turn.text
+    line.store.flush()
+    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
+    assert message["callback"] == NO_CALLBACK
+
+
+def test_no_gracias_at_the_callback_question_in_spanish(call: PhoneCall, line: Line) -> None:
+    call.start()
+    call.press("6")
+    _to_message_menu(call, line, start=False)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE12")
+    turn = call._answer({"SpeechResult": "no gracias"})
+    assert turn.heard[0].text == line.content.languages["es"].phrases["callback_declined"]
 
 
 def test_no_to_the_callback_number_asks_again_how_to_give_another_and_keeps_nothing_wrong(call: PhoneCall, line: Line) -> None:

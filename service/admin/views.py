@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..content import normalize
 from ..line import Line
+from ..records import NO_CALLBACK
 from ..settings import dialable
 from . import access, charts
 from .catalogue import catalogue
@@ -560,6 +561,7 @@ def messages() -> str:
         if not lang:
             g.waiting = counts["waiting"]  # the navigation's count: the same query
     for row in rows:
+        row["declined"] = row.get("callback") == NO_CALLBACK
         row["call_back"] = row.get("callback") if dialable(row.get("callback") or "") else ""
         row["problem"] = row.get("recording_problem") or _recording_problem(row)
     return render_template("admin/messages.html", rows=rows[:PAGE], configured=store is not None, page=page_number,

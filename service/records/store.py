@@ -139,6 +139,8 @@ ignored_questions = Table(
 )
 TABLES = {"usage": usage, "unmatched": unmatched, "message": messages, "step": steps, "safety": safety_events}
 RETRY_SECONDS = (1, 2, 5, 10, 30)
+# A message's callback when the caller said not to call them back ("no thanks"): not a number, never dialled.
+NO_CALLBACK = "declined"
 COALESCE_SECONDS = 0.5
 # How long a worker's records (steps, topics, questions) gather in memory before they are written together.
 GATHER_SECONDS = 0.01

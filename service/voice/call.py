@@ -13,6 +13,7 @@ from ..content import Language, Prompt, Target, normalize
 from ..content.model import ref_of
 from ..content.replies import ALSO_KEY, fill
 from ..line import Line
+from ..records import NO_CALLBACK
 from ..settings import dialable
 from ..understanding.matcher import Decision, LanguageIndex
 from ..understanding.speech import repair
@@ -700,7 +701,13 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
                 alarm(call, kind)
                 return urgently(call, call.phrase(kind), call.menu("main"))
         index = call.line.matcher.indexes[call.lang.code]
-        # "No", or a reply that starts with one ("no thanks", "no, gracias")
+        if index.is_word(said, "no_callback"):
+            # "No thanks", "don't call me", "no hace falta": kept with the message, so that nobody calls.
+            if call.line.store is not None and recording_sid:
+                call.line.store.record_callback(recording_sid, NO_CALLBACK)
+            call.notes["step_key"] = "callback_declined"
+            return call.menu("main", [call.phrase("callback_declined")])
+        # "No", or a reply that starts with one ("no", "no, that's not my number")
         refused = index.is_word(said, "no") or any(w in index.words.get("no", ()) for w in normalize(said).split()[:1])
         if not refused and (index.is_word(said, "yes") or index.is_word(said, "courtesy")):
             digits = "1"  # "yes", "okay", "that's fine", "está bien": the number they are calling from
