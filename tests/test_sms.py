@@ -658,3 +658,17 @@ def test_a_fever_after_a_transplant_gets_the_warning_signs_at_once_never_a_guess
     call.press("6")
     turn = call.say("tengo fiebre después del trasplante")
     assert turn.heard[0].text == spanish.prompts["topic.outlook"].text
+
+
+@pytest.mark.parametrize("reply", ["the last one", "The last one please"])
+def test_the_last_one_picks_the_last_choice_offered(reply: str, texter: TextThread, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    targets = line.content.languages["en"].targets
+    offered = (targets[("topic", "contagious")], targets[("topic", "inherited")], targets[("topic", "outlook")])
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", offered, ()))
+    texter.send("hi")
+    texter.send("can my family get it")
+    monkeypatch.undo()
+    [answer] = texter.send(reply)
+    assert gsm.fold(offered[-1].text) in answer

@@ -450,3 +450,21 @@ def test_mas_despacio_in_a_spanish_call_repeats_the_menu_slowly_in_spanish(call:
     es = line.content.languages["es"]
     assert turn.heard and all(h.rate == "80%" for h in turn.heard) and turn.heard[0].language == es.voice.say_language
     assert es.prompts["menu.main"].text.split()[0] in turn.text
+
+
+@pytest.mark.parametrize("lang, said", [("en", "the last one"), ("es", "la última")])
+def test_the_last_one_said_at_a_did_you_mean_is_its_last_choice(lang: str, said: str, call: PhoneCall, line: Line,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    language = line.content.languages[lang]
+    offered = tuple(language.targets[("topic", t)] for t in ("contagious", "inherited", "outlook"))
+    call.start()
+    if lang == "es":
+        call.press("6")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", offered, ()))
+    asked = call.say("can my family get it")
+    monkeypatch.undo()
+    assert "/answer/choose/" in asked.gather.get("action", "")
+    turn = call.say(said)
+    assert turn.heard[0].text == language.prompts["topic.outlook"].text

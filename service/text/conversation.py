@@ -139,6 +139,8 @@ class Conversation:
                 return [self.phrase("sms_courtesy")]
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
         chosen = matcher.indexes[self.lang.code].number_in(words)
+        if chosen is None and self.asked and matcher.word_language(body, "last", self.lang.code) == self.lang.code:
+            chosen = len(self.offered())  # "the last one", "la última": the last of the choices
         if chosen is None and self.asked_kind == "also" and self.asked and matcher.word_language(body, "not_it", self.lang.code):
             chosen = 1  # "that's not it" after "For X, reply 1": that other topic
         yes = matcher.word_language(body, "yes", self.lang.code) == self.lang.code

@@ -453,6 +453,8 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
                 place.came_from if place.kind == "topic" and place.came_from in call.content.menus else call.home_of(warning))
             return urgently(call, call.phrase("emergency"), call.go("topic", warning, was_in, arrival))
         return urgently(call, call.phrase("emergency"), call.here(place, arrival or None))
+    if place.kind == "choose" and index.is_word(said, "last"):
+        return press(call, place, str(len(call.targets(place))))  # "the last one", "la última": the last choice heard
     spoken_key = _spoken_key(call, said, index)
     if spoken_key is not None:
         return press(call, place, spoken_key)
