@@ -468,3 +468,15 @@ def test_the_last_one_said_at_a_did_you_mean_is_its_last_choice(lang: str, said:
     assert "/answer/choose/" in asked.gather.get("action", "")
     turn = call.say(said)
     assert turn.heard[0].text == language.prompts["topic.outlook"].text
+
+
+@pytest.mark.parametrize("lang, said", [("en", "english please"), ("en", "english"), ("es", "español por favor")])
+def test_asking_for_the_language_the_call_is_in_keeps_the_caller_where_they_were(lang: str, said: str, call: PhoneCall,
+                                                                                line: Line) -> None:
+    call.start()
+    if lang == "es":
+        call.press("6")
+    menu = call.press("2")
+    turn = call.say(said)  # it made a "did you mean" of the words
+    assert turn.gather.get("action") == menu.gather.get("action") and "/answer/menu/" in turn.gather.get("action", "")
+    assert line.content.languages[lang].prompts["menu.features"].text in turn.text

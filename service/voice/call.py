@@ -501,6 +501,10 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     if other is not None and (other != call.lang.code or arrival):
         # A language asked for by name ("en español, por favor"): its notice and keys, then where the caller was.
         return call.switch_language(place, other)
+    if other is not None:
+        # The call's own language asked for ("English please", "I don't speak Spanish" in an English call): it is
+        # already; where the caller was, never a "did you mean" made of the words.
+        return call.here(place)
     decision = line.decide(repair(said), call.lang.code)
     if decision.kind in ("answer", "offer") and decision.target.kind == "action" and not _names(decision.target, said, call.lang):
         # A recording starts only when asked for in so many words (or by key): "alright, thank you" once began one.
