@@ -644,3 +644,16 @@ def test_a_lone_letter_of_texting_shorthand_beside_common_words_leaves_the_meani
     analyzer = line.matcher.indexes["es"].analyzer
     assert not analyzer.knows_none("k es el sindrome")
     assert analyzer.knows_none("xqz vlorp")  # words never seen still say nothing the line knows
+
+
+@pytest.mark.parametrize("said, now", [("i had a seizure years ago can i take lenalidomide", False),
+                                       ("tuve un infarto hace 2 años, ¿puedo recibir el trasplante?", False),
+                                       ("my husband had a seizure in 2019", False),
+                                       ("I had a stroke two years ago and now my face is drooping", True),
+                                       ("I had a stroke years ago. My face is drooping", True),
+                                       ("i had a heart attack 5 years ago and i still have chest pain", True),
+                                       ("tuve un infarto hace años y todavía me duele el pecho", True),
+                                       ("chest pain", True), ("me duele el pecho", True)])
+def test_an_emergency_told_as_long_ago_is_told_apart_from_one_now(said: str, now: bool) -> None:
+    safety = shipped_safety()
+    assert safety.is_emergency(said) and safety.emergency_now(said) is now

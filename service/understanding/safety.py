@@ -57,6 +57,8 @@ def uncontracted(words: str) -> str:
     return _CONTRACTED.sub(r"\1 not", words)
 
 
+# A year a past event is dated by ("in 2019", "en 2021").
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # A message's clauses: "No. Me quiero morir" answers a question, then says something else.
 _CLAUSES = re.compile(r"[.,;:!?¡¿\n]+")
 # How words sound, written the ways people spell them by ear ("kiero" for "quiero", "suisidar", "aorcar",
@@ -100,6 +102,10 @@ class Safety:
             negations = frozenset(normalize(w) for w in lang.words.get("negation", ()))
             if pattern is not None and heard is not None:
                 self.crisis_by_language.append((code, (pattern, negations), (heard, frozenset(sounds(w) for w in negations))))
+        # Words that put an emergency told in a clause long ago ("years ago", "el año pasado"), and words that bring it
+        # back to now ("now", "again", "ahora"): every language's, as written.
+        self.past = _pattern(gather("past"))
+        self.present = _pattern(gather("present"))
         # The words safety phrases are made of, and every word the content uses (a word it uses is no typo).
         self.phrase_words = sorted({w for p in emergency + gather("crisis") for w in normalize(p.replace("*", " ")).split()
                                     if len(w) >= MIN_TYPO_WORD})
@@ -148,6 +154,21 @@ class Safety:
                 if first:
                     break
         return found
+
+    def emergency_now(self, text: str) -> bool:
+        """Whether an emergency a message holds may be happening now: False only when every clause with emergency
+        words says it was long ago, with no word of now ("I had a seizure years ago, can I take lenalidomide?")."""
+        if self.past is None:
+            return True
+        told = [clause for clause in _CLAUSES.split(text[:2000]) if self.emergency_languages(clause, first=True)]
+        if not told:
+            return True  # the words span clauses: as told, now
+        for clause in told:
+            words = normalize(clause)
+            long_ago = bool(self.past.search(words) or _YEAR.search(words))
+            if not long_ago or (self.present is not None and self.present.search(words)):
+                return True
+        return False
 
     def is_crisis(self, text: str) -> bool:
         """Thoughts of suicide or self-harm, in any clause of the message (also misspelled), unless that clause says

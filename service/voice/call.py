@@ -446,6 +446,10 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # first, then the warning signs (what needs 911 and what needs the doctor now), in whatever words and
         # language the emergency was told, as by text; else where the caller was.
         alarm(call, "emergency")
+        if not line.safety.emergency_now(said):
+            # Told as long ago ("I had a stroke two years ago, can that be confused with POEMS?"): "if this is an
+            # emergency, hang up and call 911" all the same, then what was asked, not the warning signs.
+            return urgently(call, call.phrase("emergency"), by_meaning(call, place, said, arrival))
         warning = call.content.emergency_topic
         if warning and ("topic", warning) in call.lang.targets:
             # "Back" from them goes where the caller was, not to a menu they never heard.
@@ -505,6 +509,12 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # The call's own language asked for ("English please", "I don't speak Spanish" in an English call): it is
         # already; where the caller was, never a "did you mean" made of the words.
         return call.here(place)
+    return by_meaning(call, place, said, arrival)
+
+
+def by_meaning(call: Call, place: Place, said: str, arrival: list[Prompt]) -> VoiceResponse:
+    """What the words are about: answered, asked about, or the nearest topics offered."""
+    line = call.line
     decision = line.decide(repair(said), call.lang.code)
     if decision.kind in ("answer", "offer") and decision.target.kind == "action" and not _names(decision.target, said, call.lang):
         # A recording starts only when asked for in so many words (or by key): "alright, thank you" once began one.
