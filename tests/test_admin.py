@@ -462,6 +462,8 @@ def test_a_message_whose_caller_said_not_to_call_back_says_so_and_offers_no_numb
     page = Page(browser.get("/admin/messages").get_data(as_text=True) if signed_in(browser) else "")
     assert "Call back: no: the caller said not to call them back" in page.text
     assert not [link for link in page.links if link.startswith("tel:")] and "+15555550123" not in page.text
+    report = browser.get("/admin/export/report.csv?days=7").get_data(as_text=True)
+    assert "no (the caller said not to call back)" in report and "declined" not in report
 
 
 def test_a_recording_twilio_will_not_give_is_a_clear_error(admin_app: Flask, browser: FlaskClient) -> None:

@@ -265,7 +265,11 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   "hes unresponsive", "he's seizing", "call an ambulance", "her throat is swelling shut",
                                   "the bleeding won't stop", "she isnt responding", "he wont wake up",
                                   "siento algo pesado sobre el pecho", "creo que es un acv", "mi mamá no reacciona",
-                                  "necesito una ambulancia", "le dio un stroke a mi mama"])
+                                  "necesito una ambulancia", "le dio un stroke a mi mama",
+                                  # an independent read's: a phrase that ends its clause, not only the message
+                                  "my husband is unresponsive, what should I do?", "he isn't responding, help",
+                                  "mi papá no reacciona. ayuda", "my mom took all her pills, help", "I cannot wake him up",
+                                  "I can't wake up my husband", "she doesn't respond", "le está dando un derrame"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 
@@ -317,7 +321,16 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    "síntomas de un ictus", "¿Qué es una embolia pulmonar?",
                                    "mi esposo se desmaya de ver sangre en los análisis",
                                    "como cuidador, ¿a quién puedo llamar cuando ya no puedo más?",
-                                   "I keep cutting myself shaving, is it the numbness?"])
+                                   "I keep cutting myself shaving, is it the numbness?",
+                                   # an independent read's: questions and courtesies the first wordings caught
+                                   "perdóneme, ¿qué es el síndrome POEMS?", "oh I give up", "¿estoy mejor sin él?",
+                                   "mi hermana tenía poems, que ya murió", "I hope I don't wake up during the bone marrow biopsy",
+                                   "is there no way out of dialysis", "is cold sweat a side effect of dexamethasone",
+                                   "does thalidomide cause throat swelling", "my chest feels heavy from the fluid around my lungs",
+                                   "siento peso en el pecho por el líquido", "I have no pulse in my feet because of neuropathy",
+                                   "what is anaphylaxis", "la lenalidomida causa un ataque cardiaco?",
+                                   "me sangra mucho la nariz, tengo plaquetas bajas", "se desmaya a cada rato cuando se para",
+                                   "my ears feel blocked out since chemo"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
@@ -653,7 +666,14 @@ def test_a_lone_letter_of_texting_shorthand_beside_common_words_leaves_the_meani
                                        ("I had a stroke years ago. My face is drooping", True),
                                        ("i had a heart attack 5 years ago and i still have chest pain", True),
                                        ("tuve un infarto hace años y todavía me duele el pecho", True),
-                                       ("chest pain", True), ("me duele el pecho", True)])
+                                       ("chest pain", True), ("me duele el pecho", True),
+                                       # an independent read's: now, with a past event beside it
+                                       ("my husband had a heart attack last year and he's not breathing", True),
+                                       ("I had a stroke two years ago and my face is drooping", True),
+                                       ("mi mamá tuvo un infarto hace años y no respira", True),
+                                       ("since last month I can't breathe", True),
+                                       ("no puedo respirar desde hace 3 semanas", True),
+                                       ("my husband is unconscious at 2012 Oak Street", True)])
 def test_an_emergency_told_as_long_ago_is_told_apart_from_one_now(said: str, now: bool) -> None:
     safety = shipped_safety()
     assert safety.is_emergency(said) and safety.emergency_now(said) is now

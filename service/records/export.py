@@ -7,7 +7,7 @@ import csv
 import io
 from typing import Any, Iterable, Sequence
 
-from .store import Report
+from .store import NO_CALLBACK, Report
 
 REPORT_FIELDS = ["kind", "topic", "channel", "lang", "words", "count", "created", "duration", "callback", "recording_url"]
 # A cell that starts with one of these is a formula to Excel and LibreOffice: words people texted must stay words.
@@ -18,7 +18,7 @@ def report_rows(report: Report) -> list[dict[str, Any]]:
     """The report as rows: topics reached, questions not understood, messages left."""
     return ([{"kind": "topic", "topic": t, "channel": c, "lang": lang, "count": n} for t, c, lang, n in report.topics]
             + [{"kind": "not understood", "words": w, "channel": c, "lang": lang, "count": n} for w, c, lang, n in report.unmatched]
-            + [{"kind": "message", "created": str(m["created"]), "duration": m["duration"], "callback": m.get("callback") or "",
+            + [{"kind": "message", "created": str(m["created"]), "duration": m["duration"], "callback": "no (the caller said not to call back)" if m.get("callback") == NO_CALLBACK else m.get("callback") or "",
                 "recording_url": m["recording_url"]} for m in report.messages])
 
 

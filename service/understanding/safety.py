@@ -57,8 +57,10 @@ def uncontracted(words: str) -> str:
     return _CONTRACTED.sub(r"\1 not", words)
 
 
-# A year a past event is dated by ("in 2019", "en 2021").
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# A year a past event is dated by ("in 2019", "en 2021"; not a street number).
+_YEAR = re.compile(r"\b(?:in|en) (?:19|20)\d\d\b")
+# The parts of a clause that may tell different times: "I had a heart attack last year and he's not breathing".
+_PARTS = re.compile(r"\b(?:and|but|then|now|y|e|pero|luego|ahora)\b", re.IGNORECASE)
 # A message's clauses: "No. Me quiero morir" answers a question, then says something else.
 _CLAUSES = re.compile(r"[.,;:!?¡¿\n]+")
 # How words sound, written the ways people spell them by ear ("kiero" for "quiero", "suisidar", "aorcar",
@@ -145,7 +147,10 @@ class Safety:
     def emergency_languages(self, text: str, first: bool = False) -> list[str]:
         """The languages whose emergency phrases a message holds (as written, or as it sounds), in the line's order
         (first: the first found is enough)."""
-        readings = self._readings(text[:2000])
+        text = text[:2000]
+        # The whole message, and each clause (a phrase ending in "$" ends its clause: "he is unresponsive, help").
+        clauses = [c for c in _CLAUSES.split(text) if c.strip()]
+        readings = [r for part in [text, *(clauses if len(clauses) > 1 else [])] for r in self._readings(part)]
         readings += [(full, sounds(full)) for full in {uncontracted(words) for words, _ in readings} - {w for w, _ in readings}]
         found: list[str] = []
         for code, written, heard in self.emergency_by_language:
@@ -160,15 +165,16 @@ class Safety:
         words says it was long ago, with no word of now ("I had a seizure years ago, can I take lenalidomide?")."""
         if self.past is None:
             return True
-        told = [clause for clause in _CLAUSES.split(text[:2000]) if self.emergency_languages(clause, first=True)]
+        # Nothing of now anywhere ("since", "desde", "now", "again", "still have"), and each part of each clause
+        # ("I had a stroke two years ago and my face is drooping": two parts) with emergency words in it says long ago
+        # itself.
+        if self.present is not None and self.present.search(normalize(text[:2000])):
+            return True
+        parts = [p for clause in _CLAUSES.split(text[:2000]) for p in _PARTS.split(clause) if p.strip()]
+        told = [p for p in parts if self.emergency_languages(p, first=True)]
         if not told:
-            return True  # the words span clauses: as told, now
-        for clause in told:
-            words = normalize(clause)
-            long_ago = bool(self.past.search(words) or _YEAR.search(words))
-            if not long_ago or (self.present is not None and self.present.search(words)):
-                return True
-        return False
+            return True  # the words span the parts: as told, now
+        return not all(self.past.search(normalize(p)) or _YEAR.search(normalize(p)) for p in told)
 
     def is_crisis(self, text: str) -> bool:
         """Thoughts of suicide or self-harm, in any clause of the message (also misspelled), unless that clause says
