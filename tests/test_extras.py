@@ -16,7 +16,7 @@ from twilio.http.response import Response
 from service.records import NO_CALLBACK
 from service.line import Line
 from service.gateway.outgoing import Messenger
-from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
+from service.simulator import PhoneCall, TextThread, Turn, TwilioClient, audio_texts
 from service.records import Store, engine_url
 from tests.conftest import TOKEN, make_app
 
@@ -123,7 +123,7 @@ def test_the_rest_client_has_a_timeout() -> None:
     assert messenger._http.timeout == 4.0
 
 
-def _to_message_menu(call: PhoneCall, line: Line, start: bool = True) -> None:
+def _to_message_menu(call: PhoneCall, line: Line, start: bool = True) -> Turn:
     from tests.test_voice import key_path
 
     if start:
