@@ -88,11 +88,18 @@ class Safety:
         emergency = gather("emergency")
         # Each language's emergency phrases, as written and as they sound: the reply is in the language they were told in.
         self.emergency_by_language: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = []
+        self.emergency_endings: list[tuple[str, re.Pattern[str], re.Pattern[str], re.Pattern[str]]] = []
         for code, lang in content.languages.items():
             phrases = list(lang.words.get("emergency", ()))
             written, heard = _pattern(phrases), _pattern(phrases, sounds)
             if written is not None and heard is not None:
                 self.emergency_by_language.append((code, written, heard))
+            # The phrases that end their clause ("unresponsive $"), also looked for in each clause of a message.
+            ending = [p for p in phrases if p.rstrip().endswith("$")]
+            end_written, end_heard = _pattern(ending), _pattern(ending, sounds)
+            anywhere = _pattern([p.rstrip().removesuffix("$") for p in ending])
+            if end_written is not None and end_heard is not None and anywhere is not None:
+                self.emergency_endings.append((code, end_written, end_heard, anywhere))
         # Crisis phrases per language, each with the words that, just before a phrase, say its opposite ("I don't want
         # to die from this", "no me quiero morir"): one language's "no" never cancels another's phrase. Each also as
         # it sounds, with its negations.
@@ -148,17 +155,31 @@ class Safety:
         """The languages whose emergency phrases a message holds (as written, or as it sounds), in the line's order
         (first: the first found is enough)."""
         text = text[:2000]
-        # The whole message, and each clause (a phrase ending in "$" ends its clause: "he is unresponsive, help").
-        clauses = [c for c in _CLAUSES.split(text) if c.strip()]
-        readings = [r for part in [text, *(clauses if len(clauses) > 1 else [])] for r in self._readings(part)]
-        readings += [(full, sounds(full)) for full in {uncontracted(words) for words, _ in readings} - {w for w, _ in readings}]
+        readings = self._with_contractions(self._readings(text))
         found: list[str] = []
         for code, written, heard in self.emergency_by_language:
             if any(written.search(words) or heard.search(sound) for words, sound in readings):
                 found.append(code)
                 if first:
-                    break
-        return found
+                    return found
+        # A phrase that ends its clause, in a message of several clauses ("he is unresponsive, help"): looked for clause
+        # by clause only when its words are somewhere in the message.
+        clauses = [c for c in _CLAUSES.split(text) if c.strip()]
+        endings = [(code, written, heard) for code, written, heard, anywhere in self.emergency_endings
+                   if code not in found and any(anywhere.search(words) for words, _ in readings)]
+        if endings and len(clauses) > 1:
+            parts = self._with_contractions([r for clause in clauses for r in self._readings(clause)])
+            for code, written, heard in endings:
+                if any(written.search(words) or heard.search(sound) for words, sound in parts):
+                    found.append(code)
+                    if first:
+                        return found
+        return [code for code, _, _ in self.emergency_by_language if code in found]
+
+    @staticmethod
+    def _with_contractions(readings: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Readings, and the same with English's negative contractions written out ("isn t" -> "is not")."""
+        return readings + [(full, sounds(full)) for full in {uncontracted(w) for w, _ in readings} - {w for w, _ in readings}]
 
     def emergency_now(self, text: str) -> bool:
         """Whether an emergency a message holds may be happening now: False only when every clause with emergency
