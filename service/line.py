@@ -61,10 +61,9 @@ class Line:
     @classmethod
     def build(cls, content: Content, audio: AudioLibrary, matcher: Matcher | None = None) -> "Line":
         """Prepare the matcher and speech hints for every language."""
-        languages = LanguageGuesser(content)
-        line = cls(content, matcher or Matcher(content), audio, Safety(content, languages.known), languages, Junk(languages.known))
-        for code, lang in content.languages.items():
-            line.hints[code] = speech_hints(lang)
+        languages, safety, junk, hints = _understood(content)
+        line = cls(content, matcher or Matcher(content), audio, safety, languages, junk)
+        line.hints.update(hints)
         line.number_words = frozenset(normalize(w) for lang in content.languages.values() for w in lang.words.get("numbers", ()))
         return line
 
@@ -167,6 +166,28 @@ def _rid(kind: str) -> str:
     """A record's id from this request's key: the same request again writes the same record, counted once."""
     key = request_key()
     return f"{kind}-{key}" if key else ""
+
+
+# What a content version's words give (the language guesser, the safety phrases, the junk test, the speech hints), by
+# its version: an app built again on the same content (a worker's reload, a test, the CLI) does not work it out again.
+_UNDERSTOOD: dict[str, tuple[LanguageGuesser, Safety, Junk, dict[str, str]]] = {}
+_UNDERSTOOD_LOCK = threading.Lock()
+KEEP_UNDERSTOOD = 8
+
+
+def _understood(content: Content) -> tuple[LanguageGuesser, Safety, Junk, dict[str, str]]:
+    with _UNDERSTOOD_LOCK:
+        found = _UNDERSTOOD.get(content.version) if content.version else None
+    if found is None:
+        languages = LanguageGuesser(content)
+        found = (languages, Safety(content, languages.known), Junk(languages.known),
+                 {code: speech_hints(lang) for code, lang in content.languages.items()})
+        if content.version:
+            with _UNDERSTOOD_LOCK:
+                _UNDERSTOOD[content.version] = found
+                while len(_UNDERSTOOD) > KEEP_UNDERSTOOD:
+                    del _UNDERSTOOD[next(iter(_UNDERSTOOD))]
+    return found
 
 
 def speech_hints(lang: Language) -> str:
