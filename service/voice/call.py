@@ -55,9 +55,15 @@ class Call:
         self.urgent = ""  # the crisis or emergency phrase this step plays first, for the repeat key to play again
         self.slow = False  # spoken more slowly, by the language's Say voice (a caller asked: the audio files have one speed)
 
+    def kept(self) -> dict[str, str]:
+        """What the next step's address carries of this call besides its place: "more slowly", once asked for."""
+        return {"slow": "1"} if self.slow else {}
+
     def to(self, lang: Language) -> Call:
-        """The same call, in another language."""
-        return Call(self.line, lang, self.notes, self.caller, self.called)
+        """The same call, in another language (as slowly)."""
+        call = Call(self.line, lang, self.notes, self.caller, self.called)
+        call.slow = self.slow
+        return call
 
     def at(self, place: str) -> None:
         """Note where this step leaves the caller, and in which language (kept as the call's step record)."""
@@ -82,7 +88,7 @@ class Call:
         self.at("choose" if place.kind == "choose" else f"{place.kind}:{place.ident}")
         if self.urgent:
             place = replace(place, urgent=self.urgent)
-        if not self.reuse:
+        if not self.reuse or self.slow:
             # Its verbs are needed (put after a message), or it is spoken more slowly: built for this step alone, never
             # kept as the place's document.
             return self.build_gather(place, prompts)
@@ -104,6 +110,7 @@ class Call:
             args["also"] = place.also
         if place.urgent:
             args["urgent"] = place.urgent
+        args.update(self.kept())  # "more slowly", once asked for: for the rest of the call
         response = VoiceResponse()
         timeout = self.content.timeouts["first_seconds" if place.silence == 0 else "later_seconds"]
         gather = response.gather(
@@ -211,19 +218,19 @@ class Call:
             return self.record_message(before)
         self.at("transfer_offer")
         response = VoiceResponse()
-        gather = response.gather(action=url_for("voice.transfer", lang=self.lang.code), method="POST", input="dtmf speech",
+        gather = response.gather(action=url_for("voice.transfer", lang=self.lang.code, **self.kept()), method="POST", input="dtmf speech",
                                  num_digits=1, timeout=self.content.timeouts["first_seconds"], speech_timeout="auto",
                                  language=self.lang.voice.speech_language, action_on_empty_result=False)
         for prompt in [*(before or []), self.phrase("transfer_offer")]:
             self.speak(gather, prompt)
-        response.redirect(url_for("voice.record_now", lang=self.lang.code), method="POST")
+        response.redirect(url_for("voice.record_now", lang=self.lang.code, **self.kept()), method="POST")
         return response
 
     def put_through(self) -> VoiceResponse:
         """Dial the line's person; whatever happens, the caller comes back to the line (dialed)."""
         self.at("person")
         response = VoiceResponse()
-        response.dial(self.line.transfer_number(self.lang.code), action=url_for("voice.dialed", lang=self.lang.code),
+        response.dial(self.line.transfer_number(self.lang.code), action=url_for("voice.dialed", lang=self.lang.code, **self.kept()),
                       method="POST", timeout=TRANSFER_SECONDS)
         return response
 
@@ -234,12 +241,12 @@ class Call:
         for prompt in before or []:
             self.speak(response, prompt)
         self.speak(response, self.lang.prompts["topic.leave_message"])
-        response.record(action=url_for("voice.recorded", lang=self.lang.code), method="POST",
+        response.record(action=url_for("voice.recorded", lang=self.lang.code, **self.kept()), method="POST",
                         max_length=self.content.recording_seconds, play_beep=True, finish_on_key="#",
                         timeout=10, trim="trim-silence")
         # Reached only when nothing was recorded.
         self.speak(response, self.phrase("record_none"))
-        response.redirect(url_for("voice.menu", ident=self.home_of("leave_message"), lang=self.lang.code), method="POST")
+        response.redirect(url_for("voice.menu", ident=self.home_of("leave_message"), lang=self.lang.code, **self.kept()), method="POST")
         return response
 
     def confirm_callback(self, recording_sid: str, silence: int = 0, before: list[Prompt] | None = None) -> VoiceResponse:
@@ -250,14 +257,14 @@ class Call:
             return self.menu("main", [self.phrase("record_thanks")])
         self.at("callback")
         response = VoiceResponse()
-        gather = response.gather(action=url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid), method="POST",
+        gather = response.gather(action=url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, **self.kept()), method="POST",
                                  input="dtmf speech", finish_on_key="#", timeout=self.content.timeouts["later_seconds"],
                                  speech_timeout="auto", language=self.lang.voice.speech_language, action_on_empty_result=False)
         # Without caller ID there is no "number you are calling from" to offer: ask for one.
         question = "callback_confirm" if self.caller_reachable() else "callback_hidden"
         for prompt in [*(before or []), self.phrase(question)]:
             self.speak(gather, prompt)
-        response.redirect(url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, s=silence + 1), method="POST")
+        response.redirect(url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, s=silence + 1, **self.kept()), method="POST")
         return response
 
     def language_menu(self, silence: int = 0, before: list[Prompt] | None = None) -> VoiceResponse:
@@ -471,9 +478,9 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     if place.kind == "topic" and place.also and index.is_word(said, "not_it"):
         return press(call, place, ALSO_KEY)  # "that's not it" after "If you meant X, press 1": X
     if index.is_word(said, "slower"):
-        # "More slowly, please": the same again, in the language's Say voice at a slower rate (the voice-line guide:
-        # slow, clear speech is heard better by older listeners).
-        call.slow, call.reuse = True, False
+        # "More slowly, please": the same again, and the rest of the call, in the language's Say voice at a slower rate
+        # (the voice-line guide: slow, clear speech is heard better by older listeners).
+        call.slow = True
         return call.arrive() if arrival else press(call, place, call.keys["repeat"])
     if index.is_word(said, "wait") and not arrival:
         return call.hold(place)
