@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Mapping
+from typing import Any, Mapping
 
 from flask import request, url_for
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -55,7 +55,7 @@ class Call:
         self.urgent = ""  # the crisis or emergency phrase this step plays first, for the repeat key to play again
         self.slow = False  # spoken more slowly, by the language's Say voice (a caller asked: the audio files have one speed)
 
-    def kept(self) -> dict[str, str]:
+    def kept(self) -> dict[str, Any]:
         """What the next step's address carries of this call besides its place: "more slowly", once asked for."""
         return {"slow": "1"} if self.slow else {}
 
