@@ -495,3 +495,12 @@ def test_an_emergency_told_as_long_ago_is_answered_after_the_911_message(call: P
     turn = call.say("I had chest pain years ago, is it contagious")
     assert turn.heard[0].text == en.phrases["emergency"]
     assert contagious in turn.text or turn.heard[1].text.startswith("Did you mean whether it is contagious")
+
+
+def test_un_momento_in_an_english_call_switches_to_spanish_and_waits(call: PhoneCall, line: Line) -> None:
+    call.start()
+    call.press("2")
+    turn = call.say("un momento")  # it made a Spanish "did you mean" of the words
+    es = line.content.languages["es"]
+    assert turn.heard[0].text == es.phrases["notice"] and turn.heard[-1].text == es.phrases["wait"]
+    assert "lang=es" in turn.gather.get("action", "") and "/answer/menu/features" in turn.gather.get("action", "")

@@ -137,10 +137,10 @@ class Call:
             return False
         return line.may_text(self.caller, self.called)
 
-    def hold(self, place: Place) -> VoiceResponse:
+    def hold(self, place: Place, before: list[Prompt] | None = None) -> VoiceResponse:
         """A caller asked the line to wait ("hold on", "un momento"): a word that it will, then the longer wait, not
         counted as a silence; after it, the same place again (a menu's options, an answer's footer)."""
-        return self.listen(replace(place, silence=-1), [self.phrase("wait")])
+        return self.listen(replace(place, silence=-1), [*(before or []), self.phrase("wait")])
 
     def goodbye(self, phrase: str = "goodbye", step: str = "goodbye") -> VoiceResponse:
         """The last words (after too long a silence; or in kind, to a caller's own goodbye), then hang up."""
@@ -482,8 +482,9 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # (the voice-line guide: slow, clear speech is heard better by older listeners).
         call.slow = True
         return call.arrive() if arrival else press(call, place, call.keys["repeat"])
-    if index.is_word(said, "wait") and not arrival:
-        return call.hold(place)
+    if index.is_word(said, "wait"):
+        # "Un segundo" in an English call: Spanish from now on (its notice and keys), and the wait asked for.
+        return call.hold(place, arrival)
     for name, key in CONTROL_KEYS.items():
         if index.is_word(said, name):
             # Said in another language than the call's: that language's main menu, with its notice and keys.
