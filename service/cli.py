@@ -364,7 +364,7 @@ def report_command(days: int, since: dt.datetime | None, until: dt.datetime | No
         click.echo("  none")
     click.echo("\nMessages left (newest last), with the number to call back:")
     for message in report.messages:
-        click.echo(f"  {message['created']:%Y-%m-%d %H:%M}  {message['duration']:4d} s  call back {'no (the caller said not to)' if message.get('callback') == NO_CALLBACK else message.get('callback') or message['caller']}  {message['recording_url']}")
+        click.echo(f"  {message['created']:%Y-%m-%d %H:%M}  {message['duration']:4d} s  {'no call back (the caller said not to)' if message.get('callback') == NO_CALLBACK else 'call back ' + (message.get('callback') or message['caller'])}  {message['recording_url']}")
     if not report.messages:
         click.echo("  none")
     oldest = sorted((t for lang in line.content.languages.values() for t in lang.targets.values() if t.reviewed), key=lambda t: t.reviewed)[:5]

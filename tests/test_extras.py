@@ -583,3 +583,21 @@ def test_after_the_crisis_message_the_repeat_key_plays_it_again(call: PhoneCall,
     # Once the caller moves on, the repeat key repeats where they are.
     call.press("2")
     assert crisis not in call.press("*").text
+
+
+def test_slower_at_the_callback_question_asks_it_again_slowly(call: PhoneCall, line: Line) -> None:
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE13")
+    turn = call._answer({"SpeechResult": "slower please"})  # it answered "that number was not complete"
+    assert turn.heard[0].text.startswith("Should we call you back") and all(h.rate == "80%" for h in turn.heard)
+
+
+def test_slower_at_the_offer_of_a_person_offers_it_again_slowly_never_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRANSFER_NUMBER", "+15555550777")
+    app = make_app(tmp_path)
+    line: Line = app.extensions["line"]
+    call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+    _to_message_menu(call, line)
+    turn = call.say("slower please")  # it started the recording, at the usual speed
+    assert turn.record is None and turn.gather is not None and "slow=1" in turn.gather.get("action", "")
+    assert turn.heard[0].text == line.content.languages["en"].phrases["transfer_offer"] and turn.heard[0].rate == "80%"

@@ -243,7 +243,10 @@ def fixture_safety() -> Safety:
                                   "i'm just a burden to my family", "i've been saving up my pills to take them all at once",
                                   "i cut myself", "this is goodbye", "no one would miss me", "my dad says were better off without him",
                                   "he doesnt want to be here anymore", "i hope i dont wake up tomorrow", "no hay salida",
-                                  "nada importa ya", "mi hija se corta los brazos", "soy un estorbo para mi familia"])
+                                  "nada importa ya", "mi hija se corta los brazos", "soy un estorbo para mi familia",
+                                  # a second read's
+                                  "i hope i dont wake up tonight", "there is no way out for me", "been saving my pills for when its time",
+                                  "ya me quiero ir con mi esposo que ya murio", "estan mejor sin el", "perdonenme por todo"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
     assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
 
@@ -269,7 +272,13 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   # an independent read's: a phrase that ends its clause, not only the message
                                   "my husband is unresponsive, what should I do?", "he isn't responding, help",
                                   "mi papá no reacciona. ayuda", "my mom took all her pills, help", "I cannot wake him up",
-                                  "I can't wake up my husband", "she doesn't respond", "le está dando un derrame"])
+                                  "I can't wake up my husband", "she doesn't respond", "le está dando un derrame",
+                                  # a second read's: what the first read's narrowing lost, and unpunctuated pleas
+                                  "creo que esta teniendo un ataque cardiaco", "sangra mucho de la nariz y no para",
+                                  "my throat swelling up after the infusion", "going into anaphylaxis", "my mom blacked out",
+                                  "no pulse in his wrist and hes cold", "hes not responding pls help",
+                                  "my husband is unresponsive what do i do", "mi mama no responde ayuda",
+                                  "mi papa no reaksiona, ayuda", "mi esposo zangra mucho, ayuda", "he fell and wont move"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 
@@ -322,15 +331,11 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    "mi esposo se desmaya de ver sangre en los análisis",
                                    "como cuidador, ¿a quién puedo llamar cuando ya no puedo más?",
                                    "I keep cutting myself shaving, is it the numbness?",
-                                   # an independent read's: questions and courtesies the first wordings caught
-                                   "perdóneme, ¿qué es el síndrome POEMS?", "oh I give up", "¿estoy mejor sin él?",
-                                   "mi hermana tenía poems, que ya murió", "I hope I don't wake up during the bone marrow biopsy",
-                                   "is there no way out of dialysis", "is cold sweat a side effect of dexamethasone",
-                                   "does thalidomide cause throat swelling", "my chest feels heavy from the fluid around my lungs",
-                                   "siento peso en el pecho por el líquido", "I have no pulse in my feet because of neuropathy",
-                                   "what is anaphylaxis", "la lenalidomida causa un ataque cardiaco?",
-                                   "me sangra mucho la nariz, tengo plaquetas bajas", "se desmaya a cada rato cuando se para",
-                                   "my ears feel blocked out since chemo"])
+                                   # an independent read's: a courtesy and grief the first wordings caught (questions
+                                   # that name an emergency, "what is anaphylaxis", still get the 911 message: a false
+                                   # alarm costs a line, a missed emergency a life)
+                                   "perdóneme, ¿qué es el síndrome POEMS?", "perdóneme, no le entendí", "¿estoy mejor sin él?",
+                                   "mi hermana tenía poems, que ya murió"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
@@ -673,7 +678,14 @@ def test_a_lone_letter_of_texting_shorthand_beside_common_words_leaves_the_meani
                                        ("mi mamá tuvo un infarto hace años y no respira", True),
                                        ("since last month I can't breathe", True),
                                        ("no puedo respirar desde hace 3 semanas", True),
-                                       ("my husband is unconscious at 2012 Oak Street", True)])
+                                       ("my husband is unconscious at 2012 Oak Street", True),
+                                       # a second read's: a phrase across two parts, a present told beside a past
+                                       ("my dad had a stroke in 2020, he fell and hit his head", True),
+                                       ("mom had a heart attack 2 years ago, shes talking funny and drooling", True),
+                                       ("my husband who had a heart attack last year is not breathing", True),
+                                       ("mi esposo que tuvo un infarto el año pasado no respira", True),
+                                       ("she has had chest pain for the last week", True),
+                                       ("last year my dad had a stroke, can that be confused with POEMS?", False)])
 def test_an_emergency_told_as_long_ago_is_told_apart_from_one_now(said: str, now: bool) -> None:
     safety = shipped_safety()
     assert safety.is_emergency(said) and safety.emergency_now(said) is now

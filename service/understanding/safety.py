@@ -30,6 +30,12 @@ FIGURATIVE_NEXT = ("to know", "to see", "to try", "to hear", "to meet", "to find
                    "de envidia", "de verguenza", "de pena", "de curiosidad", "por saber", "por ver")
 
 
+# Where a clause ends: its last word, or a plea for help after it, unpunctuated as texts and speech come ("hes not
+# responding pls help", "mi mamá no responde ayuda").
+_CLAUSE_END = (r"(?:\s*$|\s+(?:help|pls|plz|please|what (?:do|should) (?:i|we) do|call 911|ayuda|auxilio|ayudeme|ayudenme|"
+               r"por favor|que hago|que debo hacer|que hacemos)\b)")
+
+
 def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: words) -> re.Pattern[str] | None:
     """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath"), and
     "$" at the end for the end of the clause; fold: how each piece is written (as it sounds, for the second pattern)."""
@@ -42,7 +48,7 @@ def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: word
             at_end = phrase.rstrip().endswith("$")
             last = normalize(phrase.replace("*", " ")).split()[-1:]
             parts.append(r"\b" + r" \w+ ".join(re.escape(p) for p in pieces).replace(r"  ", " ").strip() + r"\b"
-                         + (figurative if last and last[0] in FIGURATIVE else "") + (r"\s*$" if at_end else ""))
+                         + (figurative if last and last[0] in FIGURATIVE else "") + (_CLAUSE_END if at_end else ""))
     return re.compile("|".join(parts)) if parts else None
 
 
@@ -60,7 +66,7 @@ def uncontracted(words: str) -> str:
 # A year a past event is dated by ("in 2019", "en 2021"; not a street number).
 _YEAR = re.compile(r"\b(?:in|en) (?:19|20)\d\d\b")
 # The parts of a clause that may tell different times: "I had a heart attack last year and he's not breathing".
-_PARTS = re.compile(r"\b(?:and|but|then|now|y|e|pero|luego|ahora)\b", re.IGNORECASE)
+_PARTS = re.compile(r"(\b(?:and|but|then|now|y|e|pero|luego|ahora)\b)", re.IGNORECASE)
 # A message's clauses: "No. Me quiero morir" answers a question, then says something else.
 _CLAUSES = re.compile(r"[.,;:!?¡¿\n]+")
 # How words sound, written the ways people spell them by ear ("kiero" for "quiero", "suisidar", "aorcar",
@@ -88,7 +94,7 @@ class Safety:
         emergency = gather("emergency")
         # Each language's emergency phrases, as written and as they sound: the reply is in the language they were told in.
         self.emergency_by_language: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = []
-        self.emergency_endings: list[tuple[str, re.Pattern[str], re.Pattern[str], re.Pattern[str]]] = []
+        self.emergency_endings: list[tuple[str, re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]] = []
         for code, lang in content.languages.items():
             phrases = list(lang.words.get("emergency", ()))
             written, heard = _pattern(phrases), _pattern(phrases, sounds)
@@ -97,9 +103,10 @@ class Safety:
             # The phrases that end their clause ("unresponsive $"), also looked for in each clause of a message.
             ending = [p for p in phrases if p.rstrip().endswith("$")]
             end_written, end_heard = _pattern(ending), _pattern(ending, sounds)
-            anywhere = _pattern([p.rstrip().removesuffix("$") for p in ending])
-            if end_written is not None and end_heard is not None and anywhere is not None:
-                self.emergency_endings.append((code, end_written, end_heard, anywhere))
+            anywhere = [p.rstrip().removesuffix("$") for p in ending]
+            written_anywhere, heard_anywhere = _pattern(anywhere), _pattern(anywhere, sounds)
+            if end_written is not None and end_heard is not None and written_anywhere is not None and heard_anywhere is not None:
+                self.emergency_endings.append((code, end_written, end_heard, written_anywhere, heard_anywhere))
         # Crisis phrases per language, each with the words that, just before a phrase, say its opposite ("I don't want
         # to die from this", "no me quiero morir"): one language's "no" never cancels another's phrase. Each also as
         # it sounds, with its negations.
@@ -165,8 +172,9 @@ class Safety:
         # A phrase that ends its clause, in a message of several clauses ("he is unresponsive, help"): looked for clause
         # by clause only when its words are somewhere in the message.
         clauses = [c for c in _CLAUSES.split(text) if c.strip()]
-        endings = [(code, written, heard) for code, written, heard, anywhere in self.emergency_endings
-                   if code not in found and any(anywhere.search(words) for words, _ in readings)]
+        endings = [(code, written, heard) for code, written, heard, written_anywhere, heard_anywhere in self.emergency_endings
+                   if code not in found and any(written_anywhere.search(words) or heard_anywhere.search(sound)
+                                                for words, sound in readings)]
         if endings and len(clauses) > 1:
             parts = self._with_contractions([r for clause in clauses for r in self._readings(clause)])
             for code, written, heard in endings:
@@ -186,16 +194,26 @@ class Safety:
         words says it was long ago, with no word of now ("I had a seizure years ago, can I take lenalidomide?")."""
         if self.past is None:
             return True
-        # Nothing of now anywhere ("since", "desde", "now", "again", "still have"), and each part of each clause
-        # ("I had a stroke two years ago and my face is drooping": two parts) with emergency words in it says long ago
-        # itself.
-        if self.present is not None and self.present.search(normalize(text[:2000])):
+        # Nothing of now anywhere ("is", "since", "now", "again", "not breathing", "está", "desde", "no respira"), and in
+        # each clause with emergency words, nothing left of them once its dated parts are taken out ("I had a stroke
+        # two years ago and my face is drooping": the second part is not dated; "he fell and hit his head": a phrase
+        # across two parts, neither dated).
+        if self.present is not None and self.present.search(uncontracted(normalize(text[:2000]))):
             return True
-        parts = [p for clause in _CLAUSES.split(text[:2000]) for p in _PARTS.split(clause) if p.strip()]
-        told = [p for p in parts if self.emergency_languages(p, first=True)]
-        if not told:
-            return True  # the words span the parts: as told, now
-        return not all(self.past.search(normalize(p)) or _YEAR.search(normalize(p)) for p in told)
+        told = False
+        for clause in _CLAUSES.split(text[:2000]):
+            if not self.emergency_languages(clause, first=True):
+                continue
+            told = True
+            pieces = _PARTS.split(clause)  # parts and, between them, the words that join them
+            undated = "".join(piece if n % 2 or not self._dated(piece) else " " for n, piece in enumerate(pieces))
+            if undated == clause or self.emergency_languages(undated, first=True):
+                return True
+        return not told
+
+    def _dated(self, part: str) -> bool:
+        words = normalize(part)
+        return bool(self.past is not None and self.past.search(words) or _YEAR.search(words))
 
     def is_crisis(self, text: str) -> bool:
         """Thoughts of suicide or self-harm, in any clause of the message (also misspelled), unless that clause says

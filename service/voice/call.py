@@ -725,6 +725,9 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
                 alarm(call, kind)
                 return urgently(call, call.phrase(kind), call.menu("main"))
         index = call.line.matcher.indexes[call.lang.code]
+        if index.is_word(said, "slower"):
+            call.slow = True  # the question again, and the rest of the call, more slowly
+            return call.confirm_callback(recording_sid)
         if index.is_word(said, "no_callback"):
             # "No thanks", "don't call me", "no hace falta": kept with the message, so that nobody calls.
             if call.line.store is not None and recording_sid:

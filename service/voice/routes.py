@@ -134,6 +134,9 @@ def transfer() -> Response:
     here = Place("menu", call.home_of("leave_message"))
     if said and (safety.is_crisis(said) or safety.is_emergency(said)):
         return twiml(speak(call, here, said))  # 988 or 911 before anyone is dialled ("no one can help me, I want to die")
+    if said and index.is_word(said, "slower"):
+        call.slow = True  # the offer again, and the rest of the call, more slowly
+        return twiml(call.leave_message())
     indexes = call.line.matcher.indexes.values()
     # A "one" said alone ("one", "number one"), never one inside a sentence ("one more thing about my mother").
     wants = (request.form.get("Digits", "") == "1"
