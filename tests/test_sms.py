@@ -672,16 +672,3 @@ def test_the_last_one_picks_the_last_choice_offered(reply: str, texter: TextThre
     monkeypatch.undo()
     [answer] = texter.send(reply)
     assert gsm.fold(offered[-1].text) in answer
-
-
-def test_an_emergency_told_as_long_ago_gets_the_911_line_then_the_answer_to_the_question(texter: TextThread, line: Line) -> None:
-    en = line.content.languages["en"]
-    contagious = gsm.fold(en.topic("contagious").text)
-    [reply] = texter.send("I had chest pain years ago, is it contagious?")
-    # The 911 line all the same, then what was asked (it got the 911 line and a list of topics, the question unanswered).
-    assert reply.startswith(gsm.fold(en.phrases["sms_emergency"])) and (contagious in reply or "1 whether it is contagious" in reply)
-    [now] = TextThread(texter.twilio, texter="+15555550194").send("I had chest pain years ago and now it is back, is it contagious?")
-    assert now.startswith(gsm.fold(en.phrases["sms_emergency"])) and contagious not in now and "Did you mean" not in now
-    [dated] = TextThread(texter.twilio, texter="+15555550195").send("tuve dolor de pecho hace dos años, ¿es contagioso?")
-    es = line.content.languages["es"]
-    assert gsm.fold(es.topic("contagious").text) in dated or f"1 {gsm.fold(es.topic('contagious').title)}" in dated

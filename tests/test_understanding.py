@@ -246,7 +246,14 @@ def fixture_safety() -> Safety:
                                   "nada importa ya", "mi hija se corta los brazos", "soy un estorbo para mi familia",
                                   # a second read's
                                   "i hope i dont wake up tonight", "there is no way out for me", "been saving my pills for when its time",
-                                  "ya me quiero ir con mi esposo que ya murio", "estan mejor sin el", "perdonenme por todo"])
+                                  "ya me quiero ir con mi esposo que ya murio", "estan mejor sin el", "perdonenme por todo",
+                                  # a third round's: relatives reporting it, and older people's words
+                                  "my mom said she is going to take all her pills tonight",
+                                  "grandpa asked me where his gun is so he can stop the pain for good",
+                                  "my dad keeps saying we would be better without him", "i wish the good lord would just take me",
+                                  "mi hermano dijo que se va a ahorcar en el garaje", "mi hijo habla de matarse desde el diagnostico",
+                                  "mi esposo dice que quiere acabar con todo por el dolor", "mi papa dice que estariamos mejor sin el",
+                                  "ojala Diosito ya me recogiera"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
     assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
 
@@ -278,7 +285,13 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   "my throat swelling up after the infusion", "going into anaphylaxis", "my mom blacked out",
                                   "no pulse in his wrist and hes cold", "hes not responding pls help",
                                   "my husband is unresponsive what do i do", "mi mama no responde ayuda",
-                                  "mi papa no reaksiona, ayuda", "mi esposo zangra mucho, ayuda", "he fell and wont move"])
+                                  "mi papa no reaksiona, ayuda", "mi esposo zangra mucho, ayuda", "he fell and wont move",
+                                  # a third red-team round's: told beside a past event, or in the past of a moment ago
+                                  "my husband who had a transplant last year just collapsed in the kitchen",
+                                  "my mom had a stroke three years ago she just fell and hit her head what do i do",
+                                  "my sister had a blood clot last month and she just coughed up blood",
+                                  "mi abuela tuvo un derrame hace unos años y ahorita no puede hablar",
+                                  "mi papa tuvo un infarto hace 3 años y le dio otro"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 
@@ -662,30 +675,3 @@ def test_a_lone_letter_of_texting_shorthand_beside_common_words_leaves_the_meani
     analyzer = line.matcher.indexes["es"].analyzer
     assert not analyzer.knows_none("k es el sindrome")
     assert analyzer.knows_none("xqz vlorp")  # words never seen still say nothing the line knows
-
-
-@pytest.mark.parametrize("said, now", [("i had a seizure years ago can i take lenalidomide", False),
-                                       ("tuve un infarto hace 2 años, ¿puedo recibir el trasplante?", False),
-                                       ("my husband had a seizure in 2019", False),
-                                       ("I had a stroke two years ago and now my face is drooping", True),
-                                       ("I had a stroke years ago. My face is drooping", True),
-                                       ("i had a heart attack 5 years ago and i still have chest pain", True),
-                                       ("tuve un infarto hace años y todavía me duele el pecho", True),
-                                       ("chest pain", True), ("me duele el pecho", True),
-                                       # an independent read's: now, with a past event beside it
-                                       ("my husband had a heart attack last year and he's not breathing", True),
-                                       ("I had a stroke two years ago and my face is drooping", True),
-                                       ("mi mamá tuvo un infarto hace años y no respira", True),
-                                       ("since last month I can't breathe", True),
-                                       ("no puedo respirar desde hace 3 semanas", True),
-                                       ("my husband is unconscious at 2012 Oak Street", True),
-                                       # a second read's: a phrase across two parts, a present told beside a past
-                                       ("my dad had a stroke in 2020, he fell and hit his head", True),
-                                       ("mom had a heart attack 2 years ago, shes talking funny and drooling", True),
-                                       ("my husband who had a heart attack last year is not breathing", True),
-                                       ("mi esposo que tuvo un infarto el año pasado no respira", True),
-                                       ("she has had chest pain for the last week", True),
-                                       ("last year my dad had a stroke, can that be confused with POEMS?", False)])
-def test_an_emergency_told_as_long_ago_is_told_apart_from_one_now(said: str, now: bool) -> None:
-    safety = shipped_safety()
-    assert safety.is_emergency(said) and safety.emergency_now(said) is now

@@ -123,11 +123,6 @@ class Conversation:
             self.switch_if_clear(body, "emergency")
             self.line.record_safety("sms", self.lang.code, "emergency", body, request.form.get("To", ""))
             self.noticed = True  # "call 911" comes first, and is the notice's own warning
-            if not safety.emergency_now(body):
-                # Told as long ago ("I had a heart attack 5 years ago, can I still get a transplant?"): "if this is an
-                # emergency, call 911" all the same, then the answer to what was asked, not the warning signs.
-                [answer, *rest] = self.answer(self.line.decide(body, self.lang.code, TEXT_CHOICES), body)
-                return [f"{self.phrase('sms_emergency')}\n{answer}", *rest]
             return [self.emergency_reply()]
         words = normalize(body)
         matcher = self.line.matcher

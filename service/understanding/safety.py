@@ -63,10 +63,6 @@ def uncontracted(words: str) -> str:
     return _CONTRACTED.sub(r"\1 not", words)
 
 
-# A year a past event is dated by ("in 2019", "en 2021"; not a street number).
-_YEAR = re.compile(r"\b(?:in|en) (?:19|20)\d\d\b")
-# The parts of a clause that may tell different times: "I had a heart attack last year and he's not breathing".
-_PARTS = re.compile(r"(\b(?:and|but|then|now|y|e|pero|luego|ahora)\b)", re.IGNORECASE)
 # A message's clauses: "No. Me quiero morir" answers a question, then says something else.
 _CLAUSES = re.compile(r"[.,;:!?¡¿\n]+")
 # How words sound, written the ways people spell them by ear ("kiero" for "quiero", "suisidar", "aorcar",
@@ -118,10 +114,6 @@ class Safety:
             negations = frozenset(normalize(w) for w in lang.words.get("negation", ()))
             if pattern is not None and heard is not None:
                 self.crisis_by_language.append((code, (pattern, negations), (heard, frozenset(sounds(w) for w in negations))))
-        # Words that put an emergency told in a clause long ago ("years ago", "el año pasado"), and words that bring it
-        # back to now ("now", "again", "ahora"): every language's, as written.
-        self.past = _pattern(gather("past"))
-        self.present = _pattern(gather("present"))
         # The words safety phrases are made of, and every word the content uses (a word it uses is no typo).
         self.phrase_words = sorted({w for p in emergency + gather("crisis") for w in normalize(p.replace("*", " ")).split()
                                     if len(w) >= MIN_TYPO_WORD})
@@ -188,32 +180,6 @@ class Safety:
     def _with_contractions(readings: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """Readings, and the same with English's negative contractions written out ("isn t" -> "is not")."""
         return readings + [(full, sounds(full)) for full in {uncontracted(w) for w, _ in readings} - {w for w, _ in readings}]
-
-    def emergency_now(self, text: str) -> bool:
-        """Whether an emergency a message holds may be happening now: False only when every clause with emergency
-        words says it was long ago, with no word of now ("I had a seizure years ago, can I take lenalidomide?")."""
-        if self.past is None:
-            return True
-        # Nothing of now anywhere ("is", "since", "now", "again", "not breathing", "está", "desde", "no respira"), and in
-        # each clause with emergency words, nothing left of them once its dated parts are taken out ("I had a stroke
-        # two years ago and my face is drooping": the second part is not dated; "he fell and hit his head": a phrase
-        # across two parts, neither dated).
-        if self.present is not None and self.present.search(uncontracted(normalize(text[:2000]))):
-            return True
-        told = False
-        for clause in _CLAUSES.split(text[:2000]):
-            if not self.emergency_languages(clause, first=True):
-                continue
-            told = True
-            pieces = _PARTS.split(clause)  # parts and, between them, the words that join them
-            undated = "".join(piece if n % 2 or not self._dated(piece) else " " for n, piece in enumerate(pieces))
-            if undated == clause or self.emergency_languages(undated, first=True):
-                return True
-        return not told
-
-    def _dated(self, part: str) -> bool:
-        words = normalize(part)
-        return bool(self.past is not None and self.past.search(words) or _YEAR.search(words))
 
     def is_crisis(self, text: str) -> bool:
         """Thoughts of suicide or self-harm, in any clause of the message (also misspelled), unless that clause says

@@ -453,10 +453,6 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # first, then the warning signs (what needs 911 and what needs the doctor now), in whatever words and
         # language the emergency was told, as by text; else where the caller was.
         alarm(call, "emergency")
-        if not line.safety.emergency_now(said):
-            # Told as long ago ("I had a stroke two years ago, can that be confused with POEMS?"): "if this is an
-            # emergency, hang up and call 911" all the same, then what was asked, not the warning signs.
-            return urgently(call, call.phrase("emergency"), by_meaning(call, place, said, arrival))
         warning = call.content.emergency_topic
         if warning and ("topic", warning) in call.lang.targets:
             # "Back" from them goes where the caller was, not to a menu they never heard.
