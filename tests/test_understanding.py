@@ -348,7 +348,13 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    # that name an emergency, "what is anaphylaxis", still get the 911 message: a false
                                    # alarm costs a line, a missed emergency a life)
                                    "perdóneme, ¿qué es el síndrome POEMS?", "perdóneme, no le entendí", "¿estoy mejor sin él?",
-                                   "mi hermana tenía poems, que ya murió"])
+                                   "mi hermana tenía poems, que ya murió",
+                                   # a final read's: medicines taken as told, stopping a treatment, pain, visits
+                                   "she is going to take all her pills as prescribed", "se va a tomar todas las pastillas del tratamiento",
+                                   "mi papá ya no quiere seguir con el tratamiento", "quiere acabar con todo el tratamiento",
+                                   "is there a way to stop the pain for good?", "my pain is better without me taking ibuprofen",
+                                   "el doctor lo revisó y le dio otro medicamento", "she's having another one of those infusions next week",
+                                   "my husband wont come to his appointments"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
