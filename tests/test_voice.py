@@ -445,6 +445,9 @@ def test_slower_please_says_the_answer_again_more_slowly_in_the_languages_voice(
     assert back.heard and all(h.rate == "80%" for h in back.heard) and "slow=1" in back.gather.get("action", "")
     assert all(h.rate == "80%" for h in call.wait().heard)
     assert all(h.rate is None for h in answer.heard)  # before it was asked for: the usual audio
+    # "Normal speed": the usual audio again, from then on.
+    usual = call.say("normal speed")
+    assert usual.heard and all(h.rate is None for h in usual.heard) and "slow=1" not in usual.gather.get("action", "")
 
 
 def test_mas_despacio_in_a_spanish_call_repeats_the_menu_slowly_in_spanish(call: PhoneCall, line: Line) -> None:

@@ -478,6 +478,9 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # (the voice-line guide: slow, clear speech is heard better by older listeners).
         call.slow = True
         return call.arrive() if arrival else press(call, place, call.keys["repeat"])
+    if call.slow and index.is_word(said, "faster"):
+        call.slow = False  # "normal speed", "más rápido": the usual voice again, from here on
+        return call.arrive() if arrival else press(call, place, call.keys["repeat"])
     if index.is_word(said, "wait"):
         # "Un segundo" in an English call: Spanish from now on (its notice and keys), and the wait asked for.
         return call.hold(place, arrival)
