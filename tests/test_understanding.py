@@ -291,7 +291,10 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   "my mom had a stroke three years ago she just fell and hit her head what do i do",
                                   "my sister had a blood clot last month and she just coughed up blood",
                                   "mi abuela tuvo un derrame hace unos años y ahorita no puede hablar",
-                                  "mi papa tuvo un infarto hace 3 años y le dio otro"])
+                                  "mi papa tuvo un infarto hace 3 años y le dio otro infarto",
+                                  # breathlessness said alone or sudden, in both languages alike
+                                  "I'm short of breath", "im so short of breath help", "me falta el aire", "me falta el aire, ayuda",
+                                  "me falta el aire de repente"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 
@@ -354,7 +357,10 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    "mi papá ya no quiere seguir con el tratamiento", "quiere acabar con todo el tratamiento",
                                    "is there a way to stop the pain for good?", "my pain is better without me taking ibuprofen",
                                    "el doctor lo revisó y le dio otro medicamento", "she's having another one of those infusions next week",
-                                   "my husband wont come to his appointments"])
+                                   "my husband wont come to his appointments",
+                                   # breathlessness on effort, a POEMS sign (fluid, anemia): asked about, in both languages
+                                   "I get short of breath climbing stairs, is that POEMS?",
+                                   "me falta el aire cuando subo las escaleras", "por que me canso y me falta el aire al caminar"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
