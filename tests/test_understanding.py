@@ -253,7 +253,11 @@ def fixture_safety() -> Safety:
                                   "my dad keeps saying we would be better without him", "i wish the good lord would just take me",
                                   "mi hermano dijo que se va a ahorcar en el garaje", "mi hijo habla de matarse desde el diagnostico",
                                   "mi esposo dice que quiere acabar con todo por el dolor", "mi papa dice que estariamos mejor sin el",
-                                  "ojala Diosito ya me recogiera"])
+                                  "ojala Diosito ya me recogiera",
+                                  # a last read's: what narrowing lost
+                                  "my mom is going to take all her pills", "my son said he's going to take all his pills and end it",
+                                  "dice que se va a tomar todas las pastillas", "mi hijo dice que quiere acabar con todo de una vez",
+                                  "mi mamá ya no quiere seguir así", "i want to stop the pain for good by ending it"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
     assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
 
@@ -294,7 +298,10 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   "mi papa tuvo un infarto hace 3 años y le dio otro infarto",
                                   # breathlessness said alone or sudden, in both languages alike
                                   "I'm short of breath", "im so short of breath help", "me falta el aire", "me falta el aire, ayuda",
-                                  "me falta el aire de repente"])
+                                  "me falta el aire de repente",
+                                  # a last read's: what narrowing lost
+                                  "a mi papá le falta el aire y está morado", "me falta el aire desde hace una hora",
+                                  "i am short of breath right now", "he won't come to after he fell", "he's having another one right now"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 
