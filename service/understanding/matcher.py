@@ -94,7 +94,8 @@ class LanguageIndex:
     """One language's places (topics, actions and menus), with their bank of examples, ready to rank a message."""
 
     def __init__(self, lang: Language, embedder: Embedder, cache_dir: Path | None = None,
-                 borrowed: dict[tuple[str, str], tuple[str, ...]] | None = None, train: bool = True) -> None:
+                 borrowed: dict[tuple[str, str], tuple[str, ...]] | None = None, train: bool = True,
+                 urgent_topic: str = "") -> None:
         self.lang = lang
         self.analyzer = Analyzer(lang)
         self.places: list[Target] = [t for t in lang.targets.values() if not (t.kind == "menu" and t.id == "main")]
@@ -147,10 +148,10 @@ class LanguageIndex:
         # of them pass for a control word ("qué es" is not "qué?").
         self._beside = self.filler | {p for name in ("yes", "no") for p in self.words.get(name, ()) if " " not in p}
         # Words that together need the warning signs at once, never a guess: "fever / chills + transplant / chemo" (each
-        # piece in the message, in any order; "/" between a piece's forms). The place is set by the Matcher.
+        # piece in the message, in any order; "/" between a piece's forms), to urgent_topic (the line's warning signs).
         self.urgent = [[re.compile(r"\b(?:" + "|".join(re.escape(f) for f in forms) + r")\b") for forms in pieces]
                        for pieces in (urgent_pieces(entry) for entry in lang.words.get("urgent", ())) if pieces]
-        self.urgent_place: Target | None = None
+        self.urgent_place: Target | None = lang.targets.get(("topic", urgent_topic)) if urgent_topic else None
 
     def rank(self, text: str, vector: np.ndarray | None = None) -> list[Scored]:
         """Every place scored for a message, best first: the words' BM25 share and the meaning's probability."""
@@ -272,10 +273,9 @@ class Matcher:
             self.embedder.cache_dir = cache_dir
         # Loaded now, at start (in gunicorn's master with --preload, so the workers share its memory).
         self.embedder.encode(["warm up"])
-        self.indexes = {code: LanguageIndex(lang, self.embedder, cache_dir, borrowed_examples(content, code), train=False)
+        self.indexes = {code: LanguageIndex(lang, self.embedder, cache_dir, borrowed_examples(content, code), train=False,
+                                            urgent_topic=content.emergency_topic)
                         for code, lang in content.languages.items()}
-        for code, index in self.indexes.items():
-            index.urgent_place = content.languages[code].targets.get(("topic", content.emergency_topic))
         # The layers not found ready are trained side by side: numpy frees the interpreter during its arithmetic, so
         # two languages take the time of one on two cores (a changed bank's first start: 7 s instead of 14).
         with ThreadPoolExecutor(max_workers=2) as pool:

@@ -42,7 +42,8 @@ class Place:
 class Call:
     """One step of a call: the line, the caller's language and what was noted for the log; builds the TwiML."""
 
-    def __init__(self, line: Line, lang: Language, notes: dict[str, object], caller: str = "", called: str = "") -> None:
+    def __init__(self, line: Line, lang: Language, notes: dict[str, object], caller: str = "", called: str = "",
+                 slow: bool = False) -> None:
         self.line = line
         self.content = line.content
         self.lang = lang
@@ -53,7 +54,7 @@ class Call:
         # False while a reply is built to be put after something else (urgently): its verbs are needed, not its text.
         self.reuse = True
         self.urgent = ""  # the crisis or emergency phrase this step plays first, for the repeat key to play again
-        self.slow = False  # spoken more slowly, by the language's Say voice (a caller asked: the audio files have one speed)
+        self.slow = slow  # spoken more slowly, by the language's Say voice (a caller asked: the audio files have one speed)
 
     def kept(self) -> dict[str, Any]:
         """What the next step's address carries of this call besides its place: "more slowly", once asked for."""
@@ -61,9 +62,7 @@ class Call:
 
     def to(self, lang: Language) -> Call:
         """The same call, in another language (as slowly)."""
-        call = Call(self.line, lang, self.notes, self.caller, self.called)
-        call.slow = self.slow
-        return call
+        return Call(self.line, lang, self.notes, self.caller, self.called, self.slow)
 
     def at(self, place: str) -> None:
         """Note where this step leaves the caller, and in which language (kept as the call's step record)."""
@@ -473,13 +472,11 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         return call.here(place, [*arrival, call.phrase("help")])
     if place.kind == "topic" and place.also and index.is_word(said, "not_it"):
         return press(call, place, ALSO_KEY)  # "that's not it" after "If you meant X, press 1": X
-    if index.is_word(said, "slower"):
+    slower = index.is_word(said, "slower")
+    if slower or call.slow and index.is_word(said, "faster"):
         # "More slowly, please": the same again, and the rest of the call, in the language's Say voice at a slower rate
-        # (the voice-line guide: slow, clear speech is heard better by older listeners).
-        call.slow = True
-        return call.arrive() if arrival else press(call, place, call.keys["repeat"])
-    if call.slow and index.is_word(said, "faster"):
-        call.slow = False  # "normal speed", "más rápido": the usual voice again, from here on
+        # (the voice-line guide: slow, clear speech is heard better by older listeners); "normal speed": the usual again.
+        call.slow = slower
         return call.arrive() if arrival else press(call, place, call.keys["repeat"])
     if index.is_word(said, "wait"):
         # "Un segundo" in an English call: Spanish from now on (its notice and keys), and the wait asked for.
@@ -516,12 +513,6 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # The call's own language asked for ("English please", "I don't speak Spanish" in an English call): it is
         # already; where the caller was, never a "did you mean" made of the words.
         return call.here(place)
-    return by_meaning(call, place, said, arrival)
-
-
-def by_meaning(call: Call, place: Place, said: str, arrival: list[Prompt]) -> VoiceResponse:
-    """What the words are about: answered, asked about, or the nearest topics offered."""
-    line = call.line
     decision = line.decide(repair(said), call.lang.code)
     if decision.kind in ("answer", "offer") and decision.target.kind == "action" and not _names(decision.target, said, call.lang):
         # A recording starts only when asked for in so many words (or by key): "alright, thank you" once began one.

@@ -43,9 +43,9 @@ def call_for_request(step: str) -> Call:
     fields = notes(req.environ)
     fields["step"] = step
     form = req.form
-    call = Call(line, line.language(req.args.get("lang")), fields, form.get("From", ""), form.get("To", ""))
-    call.slow = req.args.get("slow") == "1"  # a caller who asked for it more slowly, at any step since
-    return call
+    # slow=1: a caller who asked for it more slowly, at any step since.
+    return Call(line, line.language(req.args.get("lang")), fields, form.get("From", ""), form.get("To", ""),
+                req.args.get("slow") == "1")
 
 
 def _silence() -> int:
