@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -171,9 +172,10 @@ def test_held_out_questions_reach_the_right_answer_above_a_floor() -> None:
     # The bank's vectors as every process on this checkout keeps them (instance/): the same matcher the line builds.
     matcher = Matcher.for_content(content, cache_dir=ROOT / "instance")
     figures = evaluate(content, matcher, Safety(content), read_questions(ROOT / "bench" / "eval" / "questions.csv"))
-    # About 3 points under the figures in the README (63% and 54% right at once, 93% and 91% within one step): room for
-    # an admin's edits of the bank, not for a slide. Wrong (3.4% and 1.9%) at most 4%, the floor issue 25 asks. (Issue 25 asks 75% and 70% right at once
-    # with at most 3% wrong: not reached yet; bench/README.md.)
+    # About 3 points under the figures in the README (63% and 54% right at once, 93% and 91.5% within one step): room
+    # for an admin's edits of the bank, not for a slide. Wrong (2.8% and 1.6% since two topics are offered after a
+    # likely answer) at most 4%, the floor issue 25 asks. (Issue 25 asks 75% and 70% right at once: not reached yet;
+    # bench/README.md.)
     floors = {"en": 0.60, "es": 0.51}
     for code, fig in figures.items():
         assert fig.asked >= 50, code
@@ -373,57 +375,104 @@ def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> 
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
 
 
-def likely(line: Line, lang: str = "en") -> tuple[str, str, str]:
-    """A question the line is likely, not sure, about: answered, and another topic offered (the two topic ids)."""
+def likely(line: Line, lang: str = "en") -> tuple[str, str, str, str]:
+    """A question the line is likely, not sure, about: answered, and two other topics offered (the three topic ids)."""
     content = line.content
     for target in content.languages[lang].targets.values():
         for example in target.examples[:40]:
             words = example + " please"  # not the example as written (that goes straight to its topic)
             decision = line.matcher.decide(words, lang)
-            if decision.kind == "offer" and decision.target.kind == "topic":
-                return words, decision.target.id, decision.choices[1].id
+            if decision.kind == "offer" and decision.target.kind == "topic" and len(decision.choices) == 3:
+                return words, decision.target.id, decision.choices[1].id, decision.choices[2].id
     raise AssertionError("no question leaves the matcher likely but not sure")
 
 
-def test_answer_then_offer_by_text_answers_and_reply_1_takes_the_other_topic(texter: TextThread, line: Line) -> None:
+def test_answer_then_offer_by_text_answers_and_replies_1_and_2_take_the_other_topics(texter: TextThread, line: Line) -> None:
     from service.content import gsm
-    from service.content.replies import sms_answer
 
     en = line.content.languages["en"]
-    question, first, other = likely(line)
+    question, first, other, third = likely(line)
     texter.send("hi")
     [reply] = texter.send(question)
-    offered = en.topic(other)
-    assert reply == sms_answer(en, en.topic(first), offered) and gsm.segments(reply) <= 3
-    assert reply.endswith(gsm.fold(en.phrases["sms_also"].replace("{key}", "1").replace("{title}", offered.title)))
+    also = [en.topic(other), en.topic(third)]
+    closing = " ".join(en.phrases["sms_also"].replace("{key}", str(n)).replace("{title}", t.title) for n, t in enumerate(also, 1))
+    assert reply == gsm.fold(f"{en.topic(first).text}\n{closing}") and gsm.segments(reply) <= 3
     [taken] = texter.send("1")
-    assert gsm.fold(offered.text) in taken
+    assert gsm.fold(also[0].text) in taken
     # Taken once: a 1 now picks from the main menu again.
-    assert gsm.fold(offered.text) not in texter.send("1")[0]
+    assert gsm.fold(also[0].text) not in texter.send("1")[0]
+    texter.send(question)
+    assert gsm.fold(also[1].text) in texter.send("2")[0]
 
 
-def test_answer_then_offer_by_voice_plays_the_answer_then_key_1_gives_the_other(call: PhoneCall, line: Line) -> None:
+def test_a_second_topic_is_offered_by_text_only_where_it_fits_three_segments() -> None:
+    from dataclasses import replace
+
+    from service.content import gsm
+    from service.content.replies import first_answer, first_text_room, sms_answer
+    from tests.conftest import LINE_FIXTURE
+
+    en = load(LINE_FIXTURE).languages["en"]
+    topics = [t for t in en.targets.values() if t.kind == "topic"]
+    short, other, third = topics[0], topics[1], topics[2]
+    both = [other, third]
+    assert en.phrases["sms_also"].replace("{key}", "2").replace("{title}", third.title) in sms_answer(en, short, both)
+    # An answer as long as a first text allows: its first offer still comes, the second does not.
+    longest = replace(short, text=("word " * 200)[: first_text_room(en)].strip())
+    reply, cut = first_answer(en, longest, both)
+    assert not cut and gsm.segments(reply) <= 3 and reply.endswith(gsm.fold(
+        en.phrases["sms_also"].replace("{key}", "1").replace("{title}", other.title)))
+    assert third.title not in reply
+
+
+def test_answer_then_offer_by_voice_plays_the_answer_then_keys_1_and_2_give_the_other_topics(call: PhoneCall, line: Line) -> None:
     en = line.content.languages["en"]
-    question, first, other = likely(line)
+    question, first, other, third = likely(line)
     call.start()
     turn = call.say(question)
     texts = [h.text for h in turn.heard]
     answer = en.prompts[f"topic.{first}"].text
-    offer = f"If you meant {en.topic(other).title}, press 1."
-    assert texts.index(answer) < texts.index(offer)
-    assert "also=" + other in turn.gather.get("action")
-    # After a wrong key or a silence the offer is said again (key 1 still takes it), the answer is not.
+    offers = [f"If you meant {en.topic(other).title}, press 1.", f"If you meant {en.topic(third).title}, press 2."]
+    assert texts.index(answer) < texts.index(offers[0]) < texts.index(offers[1])
+    assert f"also={other}+{third}" in urllib.parse.unquote(turn.gather.get("action"))
+    # After a wrong key or a silence the offers are said again (keys 1 and 2 still take them), the answer is not.
     for again in (call.press("8"), call.wait()):
         texts = [h.text for h in again.heard]
-        assert offer in texts and answer not in texts, texts
+        assert all(o in texts for o in offers) and answer not in texts, texts
+    assert en.prompts[f"topic.{third}"].text in call.press("2").text
+    call.start()
+    call.say(question)
     assert en.prompts[f"topic.{other}"].text in call.press("1").text
 
 
-def test_saying_yes_after_an_answer_that_offers_another_gives_the_other(call: PhoneCall, line: Line) -> None:
-    question, _, other = likely(line)
+def test_saying_yes_after_an_answer_that_offers_two_asks_which(call: PhoneCall, texter: TextThread, line: Line) -> None:
+    from service.content import gsm
+
+    en = line.content.languages["en"]
+    question, _, other, third = likely(line)
     call.start()
     call.say(question)
-    assert line.content.languages["en"].prompts[f"topic.{other}"].text in call.say("yes please").text
+    turn = call.say("yes please")
+    assert f"Did you mean {en.topic(other).title}? Press 1." in turn.text and f"{en.topic(third).title}? Press 2." in turn.text
+    assert en.prompts[f"topic.{third}"].text in call.press("2").text
+    texter.send("hi")
+    texter.send(question)
+    [asked] = texter.send("yes please")  # a bare YES is the carrier's (opt-in), never the line's
+    assert asked.startswith(gsm.fold(en.phrases["sms_did_you_mean"])) and gsm.fold(en.topic(third).title) in asked
+    assert gsm.fold(en.topic(third).text) in texter.send("2")[0]
+
+
+def test_saying_yes_after_an_answer_that_offers_one_gives_it(call: PhoneCall, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    first, other = en.targets[("topic", "skin")], en.targets[("topic", "contagious")]
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("offer", (first, other), ()))
+    call.start()
+    turn = call.say("something about the skin I think")
+    assert "If you meant" in turn.text and "press 2" not in turn.text
+    monkeypatch.undo()
+    assert en.prompts[f"topic.{other.id}"].text in call.say("yes please").text
 
 
 def test_a_guess_at_the_message_action_is_asked_about_never_a_recording_started(call: PhoneCall, line: Line,
@@ -484,7 +533,7 @@ def test_yes_or_no_after_a_plain_answer_or_at_a_menu_is_never_a_guess(call: Phon
 
 @pytest.mark.parametrize("said", ["no", "none of them"])
 def test_saying_no_after_an_answer_that_offers_another_gives_the_main_menu(said: str, call: PhoneCall, line: Line) -> None:
-    question, _, other = likely(line)
+    question, _, other, _ = likely(line)
     call.start()
     call.say(question)
     turn = call.say(said)
@@ -492,18 +541,31 @@ def test_saying_no_after_an_answer_that_offers_another_gives_the_main_menu(said:
 
 
 @pytest.mark.parametrize("said", ["that's not it", "not it please"])
-def test_saying_not_it_after_an_answer_that_offers_another_gives_the_other(said: str, texter: TextThread, call: PhoneCall,
-                                                                          line: Line) -> None:
+def test_saying_not_it_after_an_answer_that_offers_two_asks_which_and_after_one_gives_it(
+        said: str, texter: TextThread, call: PhoneCall, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
     from service.content import gsm
+    from service.understanding.matcher import Decision
 
     en = line.content.languages["en"]
-    question, _, other = likely(line)
+    question, _, other, third = likely(line)
     texter.send("hi")
     texter.send(question)
-    assert gsm.fold(en.topic(other).text) in texter.send(said)[0]
+    [asked] = texter.send(said)
+    assert gsm.fold(en.topic(other).title) in asked and gsm.fold(en.topic(third).title) in asked
+    assert gsm.fold(en.topic(other).text) in texter.send("1")[0]
     call.start()
     call.say(question)
-    assert en.prompts[f"topic.{other}"].text in call.say(said).text
+    turn = call.say(said)
+    assert f"Did you mean {en.topic(other).title}? Press 1." in turn.text and en.topic(third).title in turn.text
+    # One topic offered (the only other one there was): that one.
+    first, one = en.targets[("topic", "skin")], en.targets[("topic", "contagious")]
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("offer", (first, one), ()))
+    texter.send("something about the skin I think")
+    call.start()
+    call.say("something about the skin I think")
+    monkeypatch.undo()
+    assert gsm.fold(one.text) in texter.send(said)[0]
+    assert en.prompts[f"topic.{one.id}"].text in call.say(said).text
 
 
 def test_the_overview_counts_offers_and_how_often_they_were_taken(tmp_path: Path) -> None:
@@ -515,7 +577,7 @@ def test_the_overview_counts_offers_and_how_often_they_were_taken(tmp_path: Path
 
     app = make_app(tmp_path)
     line = app.extensions["line"]
-    question, _, _ = likely(line)
+    question, _, _, _ = likely(line)
     for take in (True, False):
         texter = TextThread(TwilioClient(app.test_client(), TOKEN), texter=f"+1555555010{int(take)}")
         texter.send("hi")
@@ -673,10 +735,10 @@ def test_the_line_answers_and_offers_when_it_is_sure_the_right_topic_is_first_or
         monkeypatch.setattr(index, "rank", lambda text, vector=None: ranked(*scores))
         return line.matcher.decide("anything at all", "en")
 
-    # Two topics far ahead of the rest: the first answered, the second offered.
+    # Two topics far ahead of the rest: the first answered, the next two offered.
     sure = decided((0.55, 0.3, 0.75), (0.2, 0.1, 0.2), (0.03, 0.0, 0.03), (0.02, 0.0, 0.02))
     assert sure.ranking[0].score < M.SURE_AT  # answered for its confidence, not for its score
-    assert (sure.kind, [t.id for t in sure.choices]) == ("offer", [topics[0].id, topics[1].id])
+    assert (sure.kind, [t.id for t in sure.choices]) == ("offer", [topics[0].id, topics[1].id, topics[2].id])
     # Three close together: which one is asked, though the best score is as high as the sure one's was.
     flat = decided((0.45, 0.1, 0.4), (0.43, 0.1, 0.35), (0.41, 0.1, 0.2), (0.02, 0.0, 0.05))
     assert flat.kind == "ask" and flat.ranking[0].score >= M.OFFER_AT

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from . import gsm
 from .model import Content, Language, Target
@@ -31,21 +32,42 @@ def sms_menu(content: Content, lang: Language, menu_id: str) -> str:
 # (5-fold) the right topic is among four 0.4 points more often than among three, in each language; the check keeps
 # the longest such list within three segments, with the notice.
 TEXT_CHOICES = 4
-# The reply, or the key on a call, that takes the other topic offered after a likely answer (after an answer, keys 1
-# to 5 pick nothing else).
+# The reply, or the key on a call, that takes the first other topic offered after a likely answer (the next number,
+# the second; after an answer, keys 1 to 5 pick nothing else).
 ALSO_KEY = "1"
 
 
-def closing(lang: Language, also: Target | None = None) -> str:
-    """An answer's last line: what to do next, or, after a likely-but-not-certain answer, the other topic to reply 1 for."""
-    if also is None:
+def closing(lang: Language, also: Target | Sequence[Target] | None = None) -> str:
+    """An answer's last line: what to do next, or, after a likely-but-not-certain answer, the other topics offered
+    (reply 1 for the first, 2 for the second)."""
+    offered = _offered(also)
+    if not offered:
         return lang.phrases["sms_answer_footer"]
-    return fill(lang.phrases["sms_also"], {"title": also.title, "key": ALSO_KEY})
+    return " ".join(fill(lang.phrases["sms_also"], {"title": t.title, "key": str(n)})
+                    for n, t in enumerate(offered, start=int(ALSO_KEY)))
 
 
-def sms_answer(lang: Language, target: Target, also: Target | None = None) -> str:
-    """A topic's text answer with its closing line, as sent."""
-    return gsm.fold(f"{target.text}\n{closing(lang, also)}")
+def _offered(also: Target | Sequence[Target] | None) -> list[Target]:
+    if also is None:
+        return []
+    return [also] if isinstance(also, Target) else list(also)
+
+
+def offers_that_fit(lang: Language, target: Target, also: Target | Sequence[Target] | None, notice: str = "") -> list[Target]:
+    """The topics offered after an answer that fit in its three segments, with the notice in front when given: the
+    first always (the room an answer may fill is counted with it), the next only when it fits as well."""
+    offered = _offered(also)
+    while len(offered) > 1:
+        whole = f"{notice}\n{target.text}\n{closing(lang, offered)}" if notice else f"{target.text}\n{closing(lang, offered)}"
+        if gsm.septets(gsm.fold(whole)) <= gsm.MAX_GSM_CHARS:
+            break
+        offered.pop()
+    return offered
+
+
+def sms_answer(lang: Language, target: Target, also: Target | Sequence[Target] | None = None) -> str:
+    """A topic's text answer with its closing line, as sent (a second topic offered only where it fits)."""
+    return gsm.fold(f"{target.text}\n{closing(lang, offers_that_fit(lang, target, also))}")
 
 
 def longest_closing(lang: Language) -> str:
@@ -67,11 +89,12 @@ def first_text_room(lang: Language) -> int:
     return gsm.MAX_GSM_CHARS - gsm.septets(gsm.fold(f"{lang.phrases['sms_welcome']}\n\n{longest_closing(lang)}"))
 
 
-def first_answer(lang: Language, target: Target, also: Target | None = None) -> tuple[str, bool]:
+def first_answer(lang: Language, target: Target, also: Target | Sequence[Target] | None = None) -> tuple[str, bool]:
     """A first-time texter's answer in one message: the line's notice, the answer, its closing line, within three
     segments; the answer is cut at a word (with ...) when all three do not fit (the check refuses such an answer,
     so only a line started without its check can send one), and the second value says so."""
-    notice, footer = lang.phrases["sms_welcome"], closing(lang, also)
+    notice = lang.phrases["sms_welcome"]
+    footer = closing(lang, offers_that_fit(lang, target, also, notice))
     text = gsm.fold(target.text)
     cut = gsm.clip(text, first_text_room(lang))
     return gsm.fold(f"{notice}\n{cut}\n{footer}"), cut != text

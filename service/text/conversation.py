@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from collections.abc import Sequence
 
 from flask import request, session
 
 from ..content import Target, normalize, sms_answer, sms_menu
 from ..content.model import ref_of
-from ..content.replies import TEXT_CHOICES, first_answer, sms_choices
+from ..content.replies import TEXT_CHOICES, first_answer, offers_that_fit, sms_choices
 from ..line import Line
 from ..logs import note
 from ..understanding import Decision
@@ -73,23 +74,25 @@ class Conversation:
         self.noticed = True
         return f"{self.phrase('sms_welcome')}\n{self.listing('main')}"
 
-    def answer_for(self, target_id: str, also: Target | None = None) -> str:
+    def answer_for(self, target_id: str, also: Sequence[Target] = ()) -> str:
         """A topic's text answer, counted in the usage records; a first-time texter's carries the notice in front
         (one message, not two: carriers do not keep two texts in order, and each is billed). With also, the answer
-        closes with that other topic to reply 1 for, and 1 now means it."""
+        closes with those other topics to reply 1 and 2 for (the second only where it fits), and 1 and 2 now mean them."""
         note(topic=target_id)
         self.last = target_id
         self.line.record_usage("sms", self.lang.code, target_id)
         target = self.lang.topic(target_id)
-        if also is not None:
-            self.choices = [ref_of(also)]
+        first = self.first and not self.noticed
+        offered = offers_that_fit(self.lang, target, also, self.phrase("sms_welcome") if first else "")
+        if offered:
+            self.choices = [ref_of(t) for t in offered]
             self.choices_kind = "also"
-        if self.first and not self.noticed:
+        if first:
             self.noticed = True
-            return first_answer(self.lang, target, also)[0]
-        return sms_answer(self.lang, target, also)
+            return first_answer(self.lang, target, offered)[0]
+        return sms_answer(self.lang, target, offered)
 
-    def reach(self, target: Target, also: Target | None = None) -> str:
+    def reach(self, target: Target, also: Sequence[Target] = ()) -> str:
         """A topic's answer (with another topic offered after it), or a menu's list."""
         return self.listing(target.id) if target.kind == "menu" else self.answer_for(target.id, also)
 
@@ -141,9 +144,13 @@ class Conversation:
         chosen = matcher.indexes[self.lang.code].number_in(words)
         if chosen is None and self.asked and matcher.word_language(body, "last", self.lang.code) == self.lang.code:
             chosen = len(self.offered())  # "the last one", "la última": the last of the choices
+        yes = matcher.word_language(body, "yes", self.lang.code) == self.lang.code
+        if chosen is None and self.asked_kind == "also" and len(self.asked) > 1 and (
+                yes or matcher.word_language(body, "not_it", self.lang.code)):
+            # "That's not it" or "yes" after two topics were offered: which one, as a "did you mean".
+            return [self.offer(self.phrase("sms_did_you_mean"), self.offered())]
         if chosen is None and self.asked_kind == "also" and self.asked and matcher.word_language(body, "not_it", self.lang.code):
             chosen = 1  # "that's not it" after "For X, reply 1": that other topic
-        yes = matcher.word_language(body, "yes", self.lang.code) == self.lang.code
         if chosen is None and self.asked and yes:
             # "Yes" / "sí" to a "did you mean": its first choice, as by phone; after an answer that offered "For X,
             # reply 1", that other topic.
@@ -228,7 +235,7 @@ class Conversation:
             return [self.reach(decision.target)]
         if decision.kind == "offer":
             # Answer, then offer: the likeliest answer now, the runner-up one reply away.
-            return [self.reach(decision.target, decision.choices[1])]
+            return [self.reach(decision.target, decision.choices[1:])]
         if decision.kind == "ask":
             self.line.record_unmatched("sms", self.lang.code, body[:200], "ask", self.thread)
             return [self.offer(self.phrase("sms_did_you_mean"), decision.choices)]

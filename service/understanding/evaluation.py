@@ -10,7 +10,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from ..content import Content, normalize
-from ..content.replies import TEXT_CHOICES
+from ..content.replies import TEXT_CHOICES, offers_that_fit
 from .matcher import MAX_CHOICES, Matcher, confidence
 from .safety import Safety
 
@@ -95,6 +95,12 @@ def evaluate(content: Content, matcher: Matcher, safety: Safety, questions: list
         # As each channel offers them: a texter reads four choices, a caller hears three.
         decision = matcher.decide(repair(q.text), q.lang, MAX_CHOICES) if spoken else matcher.decide(q.text, q.lang, TEXT_CHOICES)
         ids = [t.id for t in decision.choices]
+        if decision.kind == "offer" and not spoken and decision.target.kind == "topic":
+            # A texter reads a second topic offered only where it fits the answer's three segments: as a first text,
+            # with the line's notice (the tightest).
+            lang = content.languages[q.lang]
+            fitting = offers_that_fit(lang, decision.target, decision.choices[1:], lang.phrases.get("sms_welcome", ""))
+            ids = ids[: 1 + len(fitting)]
         if q.label != NOTHING and decision.ranking:
             sure = confidence(decision.ranking)
             cell = fig.calibration[max(edge for edge in CALIBRATION_BINS if sure >= edge)]

@@ -49,6 +49,11 @@ SURE_AT = 0.6
 OFFER_FLOOR = 0.0
 OFFER_FROM = 1.0      # or a best score this high that leads the next by OFFER_LEAD (1.0: never)
 OFFER_LEAD = 1.0
+# After a likely answer, the next two places are offered, not one (keys or replies 1 and 2): on the bank's 5-fold
+# cross-validation, wrong answers 55 -> 34 of 6,498 English and 53 -> 28 of 6,667 Spanish, and on the development
+# questions 2 -> 1 and 1 -> 0, right first unchanged (bench/study.py, "offer two"; bench/README.md). Only with a score
+# floor of 0.15 for the second, half of that gain was lost: none.
+MAX_OFFERED = 2
 # After an answer, the topic offered is the next topic past a menu that comes second (False: a menu second means
 # "did you mean"); on the development questions, Spanish right first 59.1% -> 61.4%, wrong unchanged (bench/README.md).
 OFFER_PAST_MENU = True
@@ -76,8 +81,8 @@ class Scored(NamedTuple):
 
 @dataclass(frozen=True)
 class Decision:
-    """What to do with a message: "answer" the first choice; "offer": answer the first choice and offer the second
-    in one short line (likely, not certain); "ask" which choice was meant; or "none" matched (the choices are then
+    """What to do with a message: "answer" the first choice; "offer": answer the first choice and offer the others
+    (one or two) in one short line (likely, not certain); "ask" which choice was meant; or "none" matched (the choices are then
     the nearest places, offered anyway)."""
 
     kind: str
@@ -198,9 +203,10 @@ class LanguageIndex:
         elif likely and OFFER_PAST_MENU and best.target.kind != "menu":
             also = next((s.target for s in ranking[2:] if s.target.kind != "menu" and s.score >= ASK_AT), None)
         if also is not None:
-            # Answer, then offer: the likeliest answer at once, and the runner-up one key or reply away (on the
+            # Answer, then offer: the likeliest answer at once, and the next one or two a key or reply away (on the
             # bank, 5-fold: right at once 52% -> 76%, wrong 1.0% -> 1.1%; bench/README.md).
-            return Decision("offer", (best.target, also), tuple(ranking))
+            offered = [also, *(s.target for s in ranking[1:] if s.target.kind != "menu" and s.target not in (best.target, also))]
+            return Decision("offer", (best.target, *offered[:MAX_OFFERED]), tuple(ranking))
         if best.score >= ASK_AT:
             # The nearest are offered (three to a caller, four to a texter): on the bank, limiting the offer to the
             # closest scores lost more right answers than it saved a caller's time (bench/tune_matcher.py).

@@ -35,7 +35,7 @@ class Place:
     ident: str
     came_from: str = ""
     silence: int = 0
-    also: str = ""  # after an answer that was likely, not certain: the runner-up, one key (1) away
+    also: str = ""  # after an answer that was likely, not certain: the next one or two, keys 1 and 2 (ids joined by +)
     urgent: str = ""  # just after the crisis or emergency message: its phrase, which the repeat key plays again
 
 
@@ -192,7 +192,7 @@ class Call:
     def topic(self, topic_id: str, came_from: str, before: list[Prompt] | None = None, silence: int = 0,
               replay: bool = True, also: str = "", offer_text: bool = True) -> VoiceResponse:
         """An answer followed by its footer (repeat, text me, back, main menu), inside a Gather; with also, the
-        runner-up of a likely-but-not-certain match offered on key 1 right after the answer."""
+        next one or two of a likely-but-not-certain match offered on keys 1 and 2 right after the answer."""
         if self.content.kind_of(topic_id) == "action":
             return self.leave_message(before)
         place = Place("topic", topic_id, came_from, silence, also)
@@ -201,11 +201,10 @@ class Call:
         prompts = [*(before or []), *self.nudges(place)]
         if replay and silence == 0:
             prompts.append(self.lang.prompts[f"topic.{topic_id}"])
-        if also:
-            # Said again after a wrong key or a silence too: key 1 still takes it, and a caller must hear why.
-            title = self.lang.targets[self.key_of(also)].title
-            prompts.append(Prompt(self.lang.code, f"also.{also}", fill(self.lang.phrases["also"], {
-                "title": title, "key": self.lang.key_name(ALSO_KEY)}), self.lang.file))
+        for number, other in enumerate(self.offered(place), start=int(ALSO_KEY)):
+            # Said again after a wrong key or a silence too: keys 1 and 2 still take them, and a caller must hear why.
+            prompts.append(Prompt(self.lang.code, f"also.{ref_of(other)}.{number}", fill(self.lang.phrases["also"], {
+                "title": other.title, "key": self.lang.key_name(str(number))}), self.lang.file))
         if offer_text and self.can_text():
             prompts.append(self.phrase("text_offer"))
         prompts.append(self.phrase("answer_footer"))
@@ -288,6 +287,10 @@ class Call:
         prompts.append(self.phrase("menu_footer"))
         return self.listen(place, prompts)
 
+    def offered(self, place: Place) -> list[Target]:
+        """The topics offered after a likely answer, in the order of their keys (1, then 2)."""
+        return [self.lang.targets[self.key_of(i)] for i in place.also.split(CHOICE_JOIN)] if place.also else []
+
     def targets(self, place: Place) -> list[Target]:
         """The places offered at a "did you mean"."""
         return [self.lang.targets[self.key_of(i)] for i in place.ident.split(CHOICE_JOIN)]
@@ -358,10 +361,11 @@ def press(call: Call, place: Place, key: str) -> VoiceResponse:
     if place.kind == "choose" and key.isdigit() and 1 <= int(key) <= len(place.ident.split(CHOICE_JOIN)):
         call.notes["decision"] = "chosen"
         return pick(call, call.targets(place)[int(key) - 1])
-    if place.kind == "topic" and place.also and key == ALSO_KEY:
-        # The runner-up offered after a likely answer: taken.
+    offered = call.offered(place) if place.kind == "topic" else []
+    if offered and key.isdigit() and 0 <= int(key) - int(ALSO_KEY) < len(offered):
+        # One of the topics offered after a likely answer: taken.
         call.notes["decision"] = "chosen"
-        return pick(call, call.lang.targets[call.key_of(place.also)])
+        return pick(call, offered[int(key) - int(ALSO_KEY)])
     if key == keys["repeat"]:
         if place.urgent:
             # The crisis or emergency message again (a frightened caller may not have caught the number), then here:
@@ -471,7 +475,8 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # number (never the recording that "leave a message" would start, nor "not an option").
         return call.here(place, [*arrival, call.phrase("help")])
     if place.kind == "topic" and place.also and index.is_word(said, "not_it"):
-        return press(call, place, ALSO_KEY)  # "that's not it" after "If you meant X, press 1": X
+        # "That's not it" after "If you meant X, press 1": X; after two offered, which of them.
+        return press(call, place, ALSO_KEY) if CHOICE_JOIN not in place.also else call.choices(place.also.split(CHOICE_JOIN), arrival or None)
     slower = index.is_word(said, "slower")
     if slower or call.slow and index.is_word(said, "faster"):
         # "More slowly, please": the same again, and the rest of the call, in the language's Say voice at a slower rate
@@ -489,6 +494,8 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         call.notes["decision"] = "chosen"
         return pick(call, call.targets(place)[0], before=arrival)
     if place.kind == "topic" and place.also and index.is_word(said, "yes"):
+        if CHOICE_JOIN in place.also:
+            return call.choices(place.also.split(CHOICE_JOIN), arrival or None)  # "yes" to two offers: which one
         call.notes["decision"] = "chosen"  # "yes" to "If you meant X, press 1": X
         return pick(call, call.lang.targets[call.key_of(place.also)], before=arrival)
     if place.kind in ("choose", "topic") and index.is_word(said, "no"):
@@ -522,7 +529,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     if decision.kind == "answer":
         return pick(call, decision.target, place, arrival)
     if decision.kind == "offer":
-        return pick(call, decision.target, place, arrival, also=ref_of(decision.choices[1]))
+        return pick(call, decision.target, place, arrival, also=CHOICE_JOIN.join(ref_of(t) for t in decision.choices[1:]))
     sid = str(call.notes.get("sid", ""))
     if decision.kind == "ask":
         line.record_unmatched("voice", call.lang.code, said, "ask", sid)

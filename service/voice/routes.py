@@ -14,7 +14,7 @@ from ..gateway import TWIML_TYPE
 from ..gateway.signatures import require_signature
 from ..line import current_line
 from ..logs import note, notes
-from ..understanding.matcher import MAX_CHOICES
+from ..understanding.matcher import MAX_CHOICES, MAX_OFFERED
 from .call import CHOICE_JOIN, CONTROL_WORDS, LANGUAGE_MENU, Call, Place, asks_for, callback, press, record, speak, stay_silent
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -71,7 +71,8 @@ def _place(call: Call, kind: str, ident: str) -> Place | None:
         if came_from not in call.content.menus:
             came_from = call.home_of(ident)
         also = request.args.get("also", "")
-        also = also if also and call.key_of(also) in call.lang.targets else ""
+        offered = also.split(CHOICE_JOIN)
+        also = also if also and len(offered) <= MAX_OFFERED and all(call.key_of(i) in call.lang.targets for i in offered) else ""
         return Place("topic", ident, came_from, _silence(), also, urgent)
     return None
 
