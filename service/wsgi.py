@@ -21,4 +21,5 @@ except ContentError as exc:
 # The app's long-lived objects (content, the matcher's banks and indexes: about 90,000) move out of the collector's
 # reach: with --preload they are built once in gunicorn's master, and a worker's full collections would otherwise
 # walk them all (60 ms each, every few thousand requests) and write to their pages, copying memory the workers share.
+gc.collect()  # start-up's own garbage first: whatever is frozen stays for good
 gc.freeze()

@@ -629,7 +629,7 @@ def test_the_share_of_questions_answered_asked_and_not_understood(admin_app: Fla
         line.store.record_step("sms", "en", f"SM{decision}", "reply", decision=decision)
     line.store.flush()
     page = Page(browser.get("/admin/").get_data(as_text=True) if signed_in(browser) else "")
-    for label in ("Answered at once 1 25.0%", "Answered, another topic offered 1 25.0%", "Asked 'did you mean' 1 25.0%",
+    for label in ("Answered at once 1 25.0%", "Answered, other topics offered 1 25.0%", "Asked 'did you mean' 1 25.0%",
                   "Not understood 1 25.0%"):
         assert f"texts {label}" in page.text
     assert ("a choice offered (a \"did you mean\", the nearest topics, or another topic after an answer) was taken 1 time, "

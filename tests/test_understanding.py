@@ -445,21 +445,66 @@ def test_answer_then_offer_by_voice_plays_the_answer_then_keys_1_and_2_give_the_
     assert en.prompts[f"topic.{other}"].text in call.press("1").text
 
 
-def test_saying_yes_after_an_answer_that_offers_two_asks_which(call: PhoneCall, texter: TextThread, line: Line) -> None:
+def test_saying_yes_after_an_answer_that_offers_two_is_a_thank_you_and_the_offers_stay(call: PhoneCall, texter: TextThread,
+                                                                                        line: Line) -> None:
     from service.content import gsm
 
     en = line.content.languages["en"]
-    question, _, other, third = likely(line)
+    question, _, _, third = likely(line)
     call.start()
     call.say(question)
+    # "Yes, that's it" most often confirms the answer: never a choice between two other topics forced on them.
     turn = call.say("yes please")
-    assert f"Did you mean {en.topic(other).title}? Press 1." in turn.text and f"{en.topic(third).title}? Press 2." in turn.text
+    assert turn.heard[0].text == en.prompts["phrase.courtesy"].text and "Did you mean" not in turn.text
+    assert f"If you meant {en.topic(third).title}, press 2." in turn.text
     assert en.prompts[f"topic.{third}"].text in call.press("2").text
     texter.send("hi")
     texter.send(question)
-    [asked] = texter.send("yes please")  # a bare YES is the carrier's (opt-in), never the line's
-    assert asked.startswith(gsm.fold(en.phrases["sms_did_you_mean"])) and gsm.fold(en.topic(third).title) in asked
+    assert texter.send("yes please") == [gsm.fold(en.phrases["sms_courtesy"])]  # a bare YES is the carrier's (opt-in)
     assert gsm.fold(en.topic(third).text) in texter.send("2")[0]
+
+
+@pytest.mark.parametrize("lang, said", [("en", "the last one"), ("es", "la última")])
+def test_the_last_one_after_two_offers_is_the_second_by_phone_as_by_text(lang: str, said: str, call: PhoneCall,
+                                                                          texter: TextThread, line: Line) -> None:
+    from service.content import gsm
+
+    language = line.content.languages[lang]
+    question, _, _, third = likely(line, lang)
+    call.start()
+    if lang == "es":
+        call.press("6")
+    call.say(question)
+    assert language.prompts[f"topic.{third}"].text in call.say(said).text
+    texter.send("hola" if lang == "es" else "hi")
+    texter.send(question)
+    assert gsm.fold(language.topic(third).text) in texter.send(said)[0]
+
+
+def test_again_by_text_after_two_offers_sends_the_answer_with_them_and_2_still_takes_the_second(texter: TextThread,
+                                                                                              line: Line) -> None:
+    from service.content import gsm
+
+    en = line.content.languages["en"]
+    question, _, _, third = likely(line)
+    texter.send("hi")
+    [answered] = texter.send(question)
+    assert texter.send("again") == [answered]
+    assert gsm.fold(en.topic(third).text) in texter.send("2")[0]
+    # A thank-you in between keeps them too.
+    texter.send(question)
+    assert texter.send("thanks") == [gsm.fold(en.phrases["sms_courtesy"])]
+    assert texter.send("again") == [answered]
+
+
+@pytest.mark.parametrize("also", ["{other}+{other}", "{first}+{other}", "menu.care+{other}", "{other}+{third}+{first}",
+                                  "{other}+", "nothing_here", "x" * 5000])
+def test_a_tampered_offer_in_a_call_address_offers_nothing_and_never_fails(also: str, call: PhoneCall, line: Line) -> None:
+    _, first, other, third = likely(line)
+    value = also.format(first=first, other=other, third=third)
+    call.start()
+    turn = call.open(f"/voice/answer/topic/{first}?" + urllib.parse.urlencode({"lang": "en", "also": value}), {"Digits": "8"})
+    assert call.statuses[-1] == 200 and turn.gather is not None and "If you meant" not in turn.text
 
 
 def test_saying_yes_after_an_answer_that_offers_one_gives_it(call: PhoneCall, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -450,7 +450,7 @@ def _shares(decisions: dict[str, dict[str, int]]) -> list[tuple[str, str, int, f
     rows = []
     for channel, label in CHANNELS:
         d = decisions.get(channel, {})
-        counts = {"Answered at once": d.get("answer", 0), "Answered, another topic offered": d.get("offer", 0),
+        counts = {"Answered at once": d.get("answer", 0), "Answered, other topics offered": d.get("offer", 0),
                   "Asked 'did you mean'": d.get("ask", 0), "Not understood": d.get("none", 0)}
         total = sum(counts.values())
         rows += [(label, name, n, round(100 * n / total, 1)) for name, n in counts.items()] if total else []

@@ -93,7 +93,7 @@ class Conversation:
         return sms_answer(self.lang, target, offered)
 
     def reach(self, target: Target, also: Sequence[Target] = ()) -> str:
-        """A topic's answer (with another topic offered after it), or a menu's list."""
+        """A topic's answer (with one or two other topics offered after it), or a menu's list."""
         return self.listing(target.id) if target.kind == "menu" else self.answer_for(target.id, also)
 
     def offer(self, header: str, targets: tuple[Target, ...]) -> str:
@@ -139,16 +139,20 @@ class Conversation:
                     # A thumbs up to "did you mean": which one is still to say; the choices again.
                     return [self.offer(self.phrase("sms_did_you_mean"), self.offered())]
                 # A thumbs up or a heart after an answer (with no picture, which the line cannot read): thanks, in kind.
-                return [self.phrase("sms_courtesy")]
+                return [self.courtesy()]
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
         chosen = matcher.indexes[self.lang.code].number_in(words)
         if chosen is None and self.asked and matcher.word_language(body, "last", self.lang.code) == self.lang.code:
             chosen = len(self.offered())  # "the last one", "la última": the last of the choices
         yes = matcher.word_language(body, "yes", self.lang.code) == self.lang.code
-        if chosen is None and self.asked_kind == "also" and len(self.asked) > 1 and (
-                yes or matcher.word_language(body, "not_it", self.lang.code)):
-            # "That's not it" or "yes" after two topics were offered: which one, as a "did you mean".
-            return [self.offer(self.phrase("sms_did_you_mean"), self.offered())]
+        if chosen is None and self.asked_kind == "also" and len(self.asked) > 1:
+            if matcher.word_language(body, "not_it", self.lang.code):
+                # "That's not it" after two topics were offered: which one, as a "did you mean".
+                return [self.offer(self.phrase("sms_did_you_mean"), self.offered())]
+            if yes:
+                # "Yes, that's it" after two offers most often says the answer was the one: in kind (never a choice
+                # between two other topics forced on someone confirming).
+                return [self.courtesy()]
         if chosen is None and self.asked_kind == "also" and self.asked and matcher.word_language(body, "not_it", self.lang.code):
             chosen = 1  # "that's not it" after "For X, reply 1": that other topic
         if chosen is None and self.asked and yes:
@@ -163,7 +167,7 @@ class Conversation:
             # first: all the topics, never a guess made of "no".
             return [self.welcome() if self.first else self.listing("main")]
         if yes and ("topic", self.last) in self.lang.targets:
-            return [self.phrase("sms_courtesy")]  # "yes", "sí" after a plain answer: it was the one
+            return [self.courtesy()]  # "yes", "sí" after a plain answer: it was the one
         code = matcher.word_language(body, "repeat", self.lang.code)
         if code is not None:
             if self.first:
@@ -177,7 +181,9 @@ class Conversation:
             if self.last == EMERGENCY:
                 return [self.emergency_reply()]
             last = self.last if ("topic", self.last) in self.lang.targets else ""
-            return [self.answer_for(last) if last else self.listing(self.menu)]
+            # With the topics it offered, which 1 and 2 still take.
+            offered = self.offered() if self.asked_kind == "also" else ()
+            return [self.answer_for(last, offered) if last else self.listing(self.menu)]
         if matcher.word_language(body, "back", self.lang.code):
             # "Back", "volver": from an answer, the menu it was in; from a menu, the main menu.
             return [self.listing(self.menu if self.last else "main")]
@@ -199,7 +205,7 @@ class Conversation:
                 # "ok", "thanks" as a first text: what the line is and its topics, not "you're welcome" for nothing.
                 self.set_language(code)
                 return [self.welcome()]
-            return [self.phrase("sms_courtesy")]
+            return [self.courtesy()]
         if self.line.junk.is_mash(body):
             # Keys mashed, not words: the short help; kept with the questions not understood, where it is folded away.
             note(decision="junk")
@@ -234,13 +240,19 @@ class Conversation:
         if decision.kind == "answer":
             return [self.reach(decision.target)]
         if decision.kind == "offer":
-            # Answer, then offer: the likeliest answer now, the runner-up one reply away.
+            # Answer, then offer: the likeliest answer now, the next two one reply away.
             return [self.reach(decision.target, decision.choices[1:])]
         if decision.kind == "ask":
             self.line.record_unmatched("sms", self.lang.code, body[:200], "ask", self.thread)
             return [self.offer(self.phrase("sms_did_you_mean"), decision.choices)]
         self.line.record_unmatched("sms", self.lang.code, body[:200], thread=self.thread)
         return [self.offer(f"{self.phrase('sms_not_understood')} {self.phrase('sms_nearest')}", decision.choices)]
+
+    def courtesy(self) -> str:
+        """A thank-you in kind; the topics offered after the last answer still a reply away ("thanks", then "2")."""
+        if self.asked_kind == "also":
+            self.choices, self.choices_kind = self.asked, "also"
+        return self.phrase("sms_courtesy")
 
     def offered(self) -> tuple[Target, ...]:
         """The choices the texter was last offered, as this language has them."""

@@ -15,7 +15,7 @@ from .matcher import MAX_CHOICES, Matcher, confidence
 from .safety import Safety
 
 SAFETY_LABELS = ("crisis", "emergency")
-# What became of a question about a topic: answered right at once ("direct"; with another topic offered or not);
+# What became of a question about a topic: answered right at once ("direct"; with other topics offered or not);
 # answered, and the right topic offered one key or reply away ("offered"); asked "did you mean" with the right one
 # among the choices ("after_ask"); a wrong answer with the right one not offered ("wrong"); a "did you mean" without
 # it ("ask_missed"); or nothing close ("no_match").

@@ -192,9 +192,9 @@ class LanguageIndex:
             likely = confidence(ranking) >= CONFIDENT_AT or best.score >= SURE_AT
         else:
             likely = best.score >= OFFER_AT or (best.score >= OFFER_FROM and best.score - runner >= OFFER_LEAD)
-        # The topic offered after an answer is the runner-up; past a menu that comes second, the next topic, if it
-        # is close enough to offer at all: such a menu is most often the one the answer sits in ("treatment" and
-        # "treatment and care"), not another meaning.
+        # The first topic offered after an answer is the runner-up; past a menu that comes second, the next topic, if
+        # it is close enough to offer at all: such a menu is most often the one the answer sits in ("treatment" and
+        # "treatment and care"), not another meaning. The second is the next topic after it, whatever its score.
         also: Target | None = None
         if likely and len(ranking) > 1 and ranking[1].score < OFFER_FLOOR:
             return Decision("answer", (best.target,), tuple(ranking))

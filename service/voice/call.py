@@ -465,6 +465,9 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         return urgently(call, call.phrase("emergency"), call.here(place, arrival or None))
     if place.kind == "choose" and index.is_word(said, "last"):
         return press(call, place, str(len(call.targets(place))))  # "the last one", "la última": the last choice heard
+    if place.kind == "topic" and place.also and index.is_word(said, "last"):
+        # "The last one" after "If you meant X, press 1. If you meant Y, press 2.": Y, as by text.
+        return press(call, place, str(int(ALSO_KEY) + len(call.offered(place)) - 1))
     spoken_key = _spoken_key(call, said, index)
     if spoken_key is not None:
         return press(call, place, spoken_key)
@@ -495,7 +498,9 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         return pick(call, call.targets(place)[0], before=arrival)
     if place.kind == "topic" and place.also and index.is_word(said, "yes"):
         if CHOICE_JOIN in place.also:
-            return call.choices(place.also.split(CHOICE_JOIN), arrival or None)  # "yes" to two offers: which one
+            # "Yes, that's it" after two offers most often says the answer was the one: in kind, and the offers stay
+            # a key away (never a choice between two other topics forced on someone confirming).
+            return call.here(place, [*arrival, call.phrase("courtesy")])
         call.notes["decision"] = "chosen"  # "yes" to "If you meant X, press 1": X
         return pick(call, call.lang.targets[call.key_of(place.also)], before=arrival)
     if place.kind in ("choose", "topic") and index.is_word(said, "no"):

@@ -72,7 +72,10 @@ def _place(call: Call, kind: str, ident: str) -> Place | None:
             came_from = call.home_of(ident)
         also = request.args.get("also", "")
         offered = also.split(CHOICE_JOIN)
-        also = also if also and len(offered) <= MAX_OFFERED and all(call.key_of(i) in call.lang.targets for i in offered) else ""
+        # As the line offers them: one or two other topics (or actions), each once, never a menu or this answer itself.
+        fine = (len(set(offered)) == len(offered) <= MAX_OFFERED and ident not in offered
+                and all(call.key_of(i) in call.lang.targets and call.key_of(i)[0] != "menu" for i in offered))
+        also = also if also and fine else ""
         return Place("topic", ident, came_from, _silence(), also, urgent)
     return None
 
