@@ -108,9 +108,10 @@ def as_ranking(scores: list[tuple[str, float, float]], w: float) -> list[M.Score
     return sorted(out, key=lambda s: -s.score)
 
 
-def fit_confidence(rows: dict[str, list], w: float) -> tuple[float, ...]:
+def fit_confidence(rows: dict[str, list], w: float, top: int = 2) -> tuple[float, ...]:
     """The confidence's weights: a logistic regression, on every language's cross-validated questions, of "the right
-    place is first or second" (never, for a question about nothing the line answers) on the ranking's shape."""
+    place is among the first top" (two: first or second; never, for a question about nothing the line answers) on
+    the ranking's shape."""
     import numpy as np
 
     x, y = [], []
@@ -118,7 +119,7 @@ def fit_confidence(rows: dict[str, list], w: float) -> tuple[float, ...]:
         for truth, scores in language_rows:
             ranking = as_ranking(scores, w)
             x.append(M.shape(ranking))
-            y.append(truth != NOTHING and truth in (ranking[0].target, ranking[1].target))
+            y.append(truth != NOTHING and truth in [s.target for s in ranking[:top]])
     features, target = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     mean, spread = features.mean(0), features.std(0) + 1e-9
     z = (features - mean) / spread
