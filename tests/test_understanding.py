@@ -190,6 +190,30 @@ def test_held_out_questions_reach_the_right_answer_above_a_floor() -> None:
         assert fig.outcomes["alarmed"] <= 4, (code, fig.outcomes["alarmed"])
 
 
+def test_the_evaluation_counts_an_offer_only_where_the_person_would_get_it(line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.evaluation import Question
+    from service.understanding.matcher import Decision, Scored
+
+    en = line.content.languages["en"]
+    menu = next(t for t in en.targets.values() if t.kind == "menu")
+    action = next(t for t in en.targets.values() if t.kind == "action")
+    topics = [t for t in en.targets.values() if t.kind == "topic"]
+    asked = [Question("en", "a question nobody else asked", topics[1].id, "test")]
+
+    def outcome(first: object, spoken: bool) -> str:
+        choices = (first, topics[1], topics[2])
+        ranking = tuple(Scored(t, 0.5, 0.5, 0.5) for t in choices)
+        monkeypatch.setattr(line.matcher, "decide", lambda *a, **k: Decision("offer", choices, ranking))
+        figures = evaluate(line.content, line.matcher, Safety(line.content), asked, spoken=spoken)
+        return next(name for name, n in figures["en"].outcomes.items() if n and name in ("direct", "offered", "wrong"))
+
+    # After an answer, the topic offered counts; after a menu's list (text or call) or, on a call, the message action
+    # (which starts a recording), nothing is offered: the answer was wrong.
+    assert outcome(topics[0], spoken=False) == outcome(topics[0], spoken=True) == "offered"
+    assert outcome(menu, spoken=False) == outcome(menu, spoken=True) == "wrong"
+    assert outcome(action, spoken=True) == "wrong" and outcome(action, spoken=False) == "offered"
+
+
 def test_the_held_out_set_says_where_each_question_came_from() -> None:
     questions = read_questions(ROOT / "bench" / "eval" / "questions.csv")
     content = load(ROOT / "prompts")

@@ -95,7 +95,11 @@ def evaluate(content: Content, matcher: Matcher, safety: Safety, questions: list
         # As each channel offers them: a texter reads four choices, a caller hears three.
         decision = matcher.decide(repair(q.text), q.lang, MAX_CHOICES) if spoken else matcher.decide(q.text, q.lang, TEXT_CHOICES)
         ids = [t.id for t in decision.choices]
-        if decision.kind == "offer" and not spoken and decision.target.kind == "topic":
+        if decision.kind == "offer" and (decision.target.kind == "menu" or spoken and decision.target.kind != "topic"):
+            # Other topics are offered only after an answer: never after a menu's list, nor on a call after the
+            # message action (which starts a recording).
+            ids = ids[:1]
+        elif decision.kind == "offer" and not spoken:
             # A texter reads a second topic offered only where it fits the answer's three segments: as a first text,
             # with the line's notice (the tightest).
             lang = content.languages[q.lang]
