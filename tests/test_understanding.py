@@ -456,7 +456,7 @@ def test_answer_then_offer_by_voice_plays_the_answer_then_keys_1_and_2_give_the_
     turn = call.say(question)
     texts = [h.text for h in turn.heard]
     answer = en.prompts[f"topic.{first}"].text
-    offers = [f"If you meant {en.topic(other).title}, press 1.", f"If you meant {en.topic(third).title}, press 2."]
+    offers = [f"If you meant {en.topic(other).title}, press 1.", f"{en.topic(third).title}? Press 2."]
     assert texts.index(answer) < texts.index(offers[0]) < texts.index(offers[1])
     assert f"also={other}+{third}" in urllib.parse.unquote(turn.gather.get("action"))
     # After a wrong key or a silence the offers are said again (keys 1 and 2 still take them), the answer is not.
@@ -480,7 +480,7 @@ def test_saying_yes_after_an_answer_that_offers_two_is_a_thank_you_and_the_offer
     # "Yes, that's it" most often confirms the answer: never a choice between two other topics forced on them.
     turn = call.say("yes please")
     assert turn.heard[0].text == en.prompts["phrase.courtesy"].text and "Did you mean" not in turn.text
-    assert f"If you meant {en.topic(third).title}, press 2." in turn.text
+    assert f"{en.topic(third).title}? Press 2." in turn.text
     assert en.prompts[f"topic.{third}"].text in call.press("2").text
     texter.send("hi")
     texter.send(question)

@@ -203,7 +203,9 @@ class Call:
             prompts.append(self.lang.prompts[f"topic.{topic_id}"])
         for number, other in enumerate(self.offered(place), start=int(ALSO_KEY)):
             # Said again after a wrong key or a silence too: keys 1 and 2 still take them, and a caller must hear why.
-            prompts.append(Prompt(self.lang.code, f"also.{ref_of(other)}.{number}", fill(self.lang.phrases["also"], {
+            # The second as a "did you mean"'s further choice ("Support groups? Press 2."): a second shorter to hear.
+            template = self.lang.phrases["also" if number == int(ALSO_KEY) else "choice"]
+            prompts.append(Prompt(self.lang.code, f"also.{ref_of(other)}.{number}", fill(template, {
                 "title": other.title, "key": self.lang.key_name(str(number))}), self.lang.file))
         if offer_text and self.can_text():
             prompts.append(self.phrase("text_offer"))
