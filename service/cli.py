@@ -206,7 +206,7 @@ def ask_command(question: str) -> None:
         click.echo(f"\n{code}: {decision.kind} -> {', '.join(t.id for t in decision.choices)}  "
                    f"(sure the right one is first or second: {sure:.0%}; it answers from {CONFIDENT_AT:.0%}, "
                    f"or from a best score of {SURE_AT:.2f})")
-        if decision.kind == "offer" and len(decision.choices) > 2:
+        if decision.kind == "offer" and len(decision.choices) > 2 and decision.target.kind != "menu":
             click.echo("  (the answer, then the other two on keys or replies 1 and 2; a text offers the second only "
                        "where it fits the answer's three segments)")
         for scored in decision.ranking[:TEXT_CHOICES]:

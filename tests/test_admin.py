@@ -632,7 +632,7 @@ def test_the_share_of_questions_answered_asked_and_not_understood(admin_app: Fla
     for label in ("Answered at once 1 25.0%", "Answered, other topics offered 1 25.0%", "Asked 'did you mean' 1 25.0%",
                   "Not understood 1 25.0%"):
         assert f"texts {label}" in page.text
-    assert ("a choice offered (a \"did you mean\", the nearest topics, or another topic after an answer) was taken 1 time, "
+    assert ("a choice offered (a \"did you mean\", the nearest topics, or one of the other topics offered after an answer) was taken 1 time, "
             "for 3 questions") in page.text
 
 

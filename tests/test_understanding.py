@@ -191,6 +191,9 @@ def test_held_out_questions_reach_the_right_answer_above_a_floor() -> None:
 
 
 def test_the_evaluation_counts_an_offer_only_where_the_person_would_get_it(line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from service.content.replies import offers_that_fit
     from service.understanding.evaluation import Question
     from service.understanding.matcher import Decision, Scored
 
@@ -198,20 +201,28 @@ def test_the_evaluation_counts_an_offer_only_where_the_person_would_get_it(line:
     menu = next(t for t in en.targets.values() if t.kind == "menu")
     action = next(t for t in en.targets.values() if t.kind == "action")
     topics = [t for t in en.targets.values() if t.kind == "topic"]
-    asked = [Question("en", "a question nobody else asked", topics[1].id, "test")]
 
-    def outcome(first: object, spoken: bool) -> str:
+    def outcome(first: object, spoken: bool, label: str = topics[1].id, asked: str = "a question nobody else asked") -> str:
         choices = (first, topics[1], topics[2])
         ranking = tuple(Scored(t, 0.5, 0.5, 0.5) for t in choices)
         monkeypatch.setattr(line.matcher, "decide", lambda *a, **k: Decision("offer", choices, ranking))
-        figures = evaluate(line.content, line.matcher, Safety(line.content), asked, spoken=spoken)
-        return next(name for name, n in figures["en"].outcomes.items() if n and name in ("direct", "offered", "wrong"))
+        figures = evaluate(line.content, line.matcher, Safety(line.content), [Question("en", asked, label, "test")], spoken=spoken)
+        return next(name for name, n in figures["en"].outcomes.items() if n and name in ("direct", "offered", "after_ask", "wrong"))
 
-    # After an answer, the topic offered counts; after a menu's list (text or call) or, on a call, the message action
-    # (which starts a recording), nothing is offered: the answer was wrong.
+    # After an answer, the topic offered counts; after a menu's list (text or call), nothing is offered.
     assert outcome(topics[0], spoken=False) == outcome(topics[0], spoken=True) == "offered"
     assert outcome(menu, spoken=False) == outcome(menu, spoken=True) == "wrong"
-    assert outcome(action, spoken=True) == "wrong" and outcome(action, spoken=False) == "offered"
+    # On a call, a guess at an action not asked for by name is a "did you mean" of the same choices; asked for, the
+    # action starts and nothing is offered. By text its answer comes with the offers.
+    assert outcome(action, spoken=True) == "after_ask" and outcome(action, spoken=False) == "offered"
+    name = action.title if len(action.title.split()) >= 2 else next(p for p in action.phrases if len(p.split()) >= 2)
+    assert outcome(action, spoken=True, asked=f"I would like to {name}") == "wrong"
+    # A texter's second offer counts only where it fits a first text, with the notice; a caller hears it always.
+    long = replace(topics[0], text="word " * 60)
+    assert len(offers_that_fit(en, long, topics[1:3], en.phrases["sms_welcome"])) == 1
+    assert outcome(long, spoken=False, label=topics[2].id) == "wrong"
+    short = replace(topics[0], text="A short answer.")
+    assert outcome(long, spoken=True, label=topics[2].id) == outcome(short, spoken=False, label=topics[2].id) == "offered"
 
 
 def test_the_held_out_set_says_where_each_question_came_from() -> None:
@@ -469,23 +480,42 @@ def test_answer_then_offer_by_voice_plays_the_answer_then_keys_1_and_2_give_the_
     assert en.prompts[f"topic.{other}"].text in call.press("1").text
 
 
-def test_saying_yes_after_an_answer_that_offers_two_is_a_thank_you_and_the_offers_stay(call: PhoneCall, texter: TextThread,
-                                                                                        line: Line) -> None:
+def test_saying_yes_after_an_answer_that_offers_two_asks_which(call: PhoneCall, texter: TextThread, line: Line) -> None:
     from service.content import gsm
 
     en = line.content.languages["en"]
-    question, _, _, third = likely(line)
+    question, _, other, third = likely(line)
     call.start()
     call.say(question)
-    # "Yes, that's it" most often confirms the answer: never a choice between two other topics forced on them.
+    # "Yes" to "... Support groups? Press 2.": which one, as a "did you mean" of the two (after one offer, that one).
     turn = call.say("yes please")
-    assert turn.heard[0].text == en.prompts["phrase.courtesy"].text and "Did you mean" not in turn.text
-    assert f"{en.topic(third).title}? Press 2." in turn.text
+    assert f"Did you mean {en.topic(other).title}? Press 1." in turn.text and f"{en.topic(third).title}? Press 2." in turn.text
     assert en.prompts[f"topic.{third}"].text in call.press("2").text
     texter.send("hi")
     texter.send(question)
-    assert texter.send("yes please") == [gsm.fold(en.phrases["sms_courtesy"])]  # a bare YES is the carrier's (opt-in)
+    [asked] = texter.send("yes please")  # a bare YES is the carrier's (opt-in), never the line's
+    assert asked.startswith(gsm.fold(en.phrases["sms_did_you_mean"])) and gsm.fold(en.topic(third).title) in asked
     assert gsm.fold(en.topic(third).text) in texter.send("2")[0]
+
+
+def test_a_first_text_remembers_only_the_offers_it_showed(line: Line, texter: TextThread,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.content import gsm
+    from service.content.replies import offers_that_fit
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    topics = [t for t in en.targets.values() if t.kind == "topic"]
+    # An answer whose first text has room for one offer only (the notice takes the rest).
+    first, one, two = next((t, *pair) for t in topics
+                           for pair in [sorted((o for o in topics if o is not t), key=lambda o: -len(o.title))[:2]]
+                           if len(offers_that_fit(en, t, pair, en.phrases["sms_welcome"])) == 1)
+    monkeypatch.setattr(line, "decide", lambda *a, **k: Decision("offer", (first, one, two), ()))
+    [reply] = texter.send("a question the line is not sure about")
+    assert gsm.fold(one.title) in reply and gsm.fold(two.title) not in reply and gsm.segments(reply) <= 3
+    monkeypatch.undo()
+    # "2" was never offered: the main menu's option 2, not the topic that did not fit.
+    assert gsm.fold(two.text) not in texter.send("2")[0]
 
 
 @pytest.mark.parametrize("lang, said", [("en", "the last one"), ("es", "la última")])
@@ -528,7 +558,8 @@ def test_a_tampered_offer_in_a_call_address_offers_nothing_and_never_fails(also:
     value = also.format(first=first, other=other, third=third)
     call.start()
     turn = call.open(f"/voice/answer/topic/{first}?" + urllib.parse.urlencode({"lang": "en", "also": value}), {"Digits": "8"})
-    assert call.statuses[-1] == 200 and turn.gather is not None and "If you meant" not in turn.text
+    assert call.statuses[-1] == 200 and turn.gather is not None
+    assert "If you meant" not in turn.text and "Press 2" not in turn.text
 
 
 def test_saying_yes_after_an_answer_that_offers_one_gives_it(call: PhoneCall, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:

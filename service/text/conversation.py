@@ -145,14 +145,12 @@ class Conversation:
         if chosen is None and self.asked and matcher.word_language(body, "last", self.lang.code) == self.lang.code:
             chosen = len(self.offered())  # "the last one", "la última": the last of the choices
         yes = matcher.word_language(body, "yes", self.lang.code) == self.lang.code
-        if chosen is None and self.asked_kind == "also" and len(self.asked) > 1:
-            if matcher.word_language(body, "not_it", self.lang.code):
-                # "That's not it" after two topics were offered: which one, as a "did you mean".
-                return [self.offer(self.phrase("sms_did_you_mean"), self.offered())]
-            if yes:
-                # "Yes, that's it" after two offers most often says the answer was the one: in kind (never a choice
-                # between two other topics forced on someone confirming).
-                return [self.courtesy()]
+        if chosen is None and self.asked_kind == "also" and len(self.asked) > 1 and (
+                yes or matcher.word_language(body, "not_it", self.lang.code)):
+            # "That's not it", or "yes" (to which of the two?), after two topics were offered: which one, as a "did you
+            # mean" (after one, "yes" or "not it" is that one, below). Someone who meant the answer was right can
+            # leave the choices be.
+            return [self.offer(self.phrase("sms_did_you_mean"), self.offered())]
         if chosen is None and self.asked_kind == "also" and self.asked and matcher.word_language(body, "not_it", self.lang.code):
             chosen = 1  # "that's not it" after "For X, reply 1": that other topic
         if chosen is None and self.asked and yes:

@@ -11,8 +11,9 @@ from rapidfuzz import fuzz, process
 
 from ..content import Content, normalize
 from ..content.replies import TEXT_CHOICES, offers_that_fit
-from .matcher import MAX_CHOICES, Matcher, confidence
+from .matcher import MAX_CHOICES, Decision, Matcher, confidence
 from .safety import Safety
+from .words import names_place
 
 SAFETY_LABELS = ("crisis", "emergency")
 # What became of a question about a topic: answered right at once ("direct"; with other topics offered or not);
@@ -94,10 +95,15 @@ def evaluate(content: Content, matcher: Matcher, safety: Safety, questions: list
             fig.outcomes["alarmed"] += 1
         # As each channel offers them: a texter reads four choices, a caller hears three.
         decision = matcher.decide(repair(q.text), q.lang, MAX_CHOICES) if spoken else matcher.decide(q.text, q.lang, TEXT_CHOICES)
+        if (spoken and decision.kind in ("answer", "offer") and decision.target.kind == "action"
+                and not names_place(decision.target, q.text, content.languages[q.lang])):
+            # On a call, an action (a recording, the offer of a person) starts only when asked for in so many words;
+            # a guess at it is a "did you mean" of the same choices, as the call flow asks it.
+            decision = Decision("ask", decision.choices, decision.ranking)
         ids = [t.id for t in decision.choices]
         if decision.kind == "offer" and (decision.target.kind == "menu" or spoken and decision.target.kind != "topic"):
-            # Other topics are offered only after an answer: never after a menu's list, nor on a call after the
-            # message action (which starts a recording).
+            # Other topics are offered only after an answer: never after a menu's list, nor on a call after an action
+            # asked for by name (its recording or its offer of a person follows instead).
             ids = ids[:1]
         elif decision.kind == "offer" and not spoken:
             # A texter reads a second topic offered only where it fits the answer's three segments: as a first text,

@@ -29,10 +29,10 @@ ANSWER_AT = 0.9       # a best score this high, this far ahead of the next, is a
 ANSWER_MARGIN = 0.1
 ANSWER_LEAD = 1.0     # or a lead this large over the next, whatever the score (1.0: never; lower leads answered wrong more often)
 ASK_AT = 0.15         # below this nothing is close enough to offer as "did you mean"
-# Without CONFIDENCE (below): a best score this high, not clearly ahead, is answered, with the runner-up offered too
+# Without CONFIDENCE (below): a best score this high, not clearly ahead, is answered, with the next two offered too
 # (0.44, set on the development questions; the admin pages call a nearest topic this close "close").
 OFFER_AT = 0.44
-# The line answers, and offers the runner-up, when it is this sure that the right place is the first or the second
+# The line answers, and offers the next two, when it is this sure that the right place is the first or the second
 # of the ranking: a logistic regression over the ranking's shape (the bias, then one weight per feature of shape()),
 # fitted by bench/tune_matcher.py on the bank's cross-validation. Its bar was set on the development questions (the
 # lowest at which neither language's wrong answers fall further). A shape says more than the best score alone: a
@@ -43,7 +43,7 @@ CONFIDENT_AT = 0.95
 # places' shares are crumbs (the confidence, linear, holds a second's tiny lead over a third against it). The lowest
 # that added no wrong answer on the development questions (0.55 added one).
 SURE_AT = 0.6
-# A likely answer's runner-up is offered whatever its score (0.0). Offered only from the "did you mean" bar (0.15),
+# A likely answer's first offer (the runner-up) is offered whatever its score (0.0). Offered only from the "did you mean" bar (0.15),
 # the development questions lost nothing, but the held-out ones answered more wrongly (a runner-up scored under 0.15
 # is still often the one meant; bench/README.md): not kept.
 OFFER_FLOOR = 0.0

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from ..content import Language, normalize
+from ..content import Language, Target, normalize
 
 # Snowball's algorithm for each language code the content may use.
 STEMMERS = {"en": "english", "es": "spanish", "fr": "french", "de": "german", "pt": "portuguese", "it": "italian"}
@@ -74,3 +75,30 @@ class Analyzer:
         found = process.extractOne(word, self.vocabulary, scorer=Levenshtein.distance,
                                    score_cutoff=1 if len(word) < 8 else MAX_TYPO_EDITS)
         return found[0] if found else word
+
+
+# At most this many words beside a name that ask for it ("I would like to speak with").
+ASKING_WORDS = 6
+
+
+def names_place(target: Target, said: str, lang: Language) -> bool:
+    """Whether the words are the place's own name (its keyword, title or one of its phrases), alone or with only words
+    that ask for it beside it ("I want to leave a message", "quiero dejar un mensaje"; not "how do I leave a message"
+    or "I would rather not leave a message")."""
+    return asks_for(lang, said, (target.keyword, target.title, *target.phrases))
+
+
+def asks_for(lang: Language, said: str, names: Sequence[str], shortest: int = 2, also: Sequence[str] = ()) -> bool:
+    """Whether the words are one of these names, alone or with only the language's asking words (and `also`) beside
+    it (names of fewer than `shortest` words only alone): "I want to talk to a person", "quiero hablar con alguien"."""
+    words = normalize(said)
+    wanted = {normalize(n) for n in names} - {""}
+    if words in wanted:
+        return True
+    asking = {w for phrase in (*lang.words.get("asking", ()), *also) for w in normalize(phrase).split()}
+    for name in wanted:
+        if len(name.split()) >= shortest and f" {name} " in f" {words} ":
+            rest = f" {words} ".replace(f" {name} ", " ", 1).split()
+            if len(rest) <= ASKING_WORDS and all(w in asking for w in rest):
+                return True
+    return False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
@@ -17,6 +16,7 @@ from ..records import NO_CALLBACK
 from ..settings import dialable
 from ..understanding.matcher import Decision, LanguageIndex
 from ..understanding.speech import repair
+from ..understanding.words import names_place
 from .messages import send_answer, store_recording
 
 LANGUAGE_MENU = "_languages"
@@ -500,9 +500,8 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         return pick(call, call.targets(place)[0], before=arrival)
     if place.kind == "topic" and place.also and index.is_word(said, "yes"):
         if CHOICE_JOIN in place.also:
-            # "Yes, that's it" after two offers most often says the answer was the one: in kind, and the offers stay
-            # a key away (never a choice between two other topics forced on someone confirming).
-            return call.here(place, [*arrival, call.phrase("courtesy")])
+            # "Yes" after two offers (the second said as a question: "Support groups? Press 2."): which one, as by text.
+            return call.choices(place.also.split(CHOICE_JOIN), arrival or None)
         call.notes["decision"] = "chosen"  # "yes" to "If you meant X, press 1": X
         return pick(call, call.lang.targets[call.key_of(place.also)], before=arrival)
     if place.kind in ("choose", "topic") and index.is_word(said, "no"):
@@ -528,7 +527,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # already; where the caller was, never a "did you mean" made of the words.
         return call.here(place)
     decision = line.decide(repair(said), call.lang.code)
-    if decision.kind in ("answer", "offer") and decision.target.kind == "action" and not _names(decision.target, said, call.lang):
+    if decision.kind in ("answer", "offer") and decision.target.kind == "action" and not names_place(decision.target, said, call.lang):
         # A recording starts only when asked for in so many words (or by key): "alright, thank you" once began one.
         decision = Decision("ask", decision.choices, decision.ranking)
     ids = [ref_of(t) for t in decision.choices]
@@ -554,8 +553,6 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     return call.choices(ids, [call.phrase("no_match"), call.phrase("nearest")])
 
 
-# At most this many words beside an action's name that ask for it ("I would like to speak with").
-ASKING_WORDS = 6
 
 
 def alarm(call: Call, kind: str) -> None:
@@ -603,29 +600,6 @@ def pick(call: Call, target: Target, place: Place | None = None, before: list[Pr
 # The word lists a caller may say to move about a call, and the key each stands for.
 CONTROL_KEYS = {"repeat": "repeat", "back": "back", "menu": "main_menu", "help": "help"}
 CONTROL_WORDS = tuple(CONTROL_KEYS)
-
-
-def _names(target: Target, said: str, lang: Language) -> bool:
-    """Whether the words are the place's own name (its keyword, title or one of its phrases), alone or with only words
-    that ask for it beside it ("I want to leave a message", "quiero dejar un mensaje"; not "how do I leave a message"
-    or "I would rather not leave a message")."""
-    return asks_for(lang, said, (target.keyword, target.title, *target.phrases))
-
-
-def asks_for(lang: Language, said: str, names: Sequence[str], shortest: int = 2, also: Sequence[str] = ()) -> bool:
-    """Whether the words are one of these names, alone or with only the language's asking words (and `also`) beside
-    it (names of fewer than `shortest` words only alone): "I want to talk to a person", "quiero hablar con alguien"."""
-    words = normalize(said)
-    wanted = {normalize(n) for n in names} - {""}
-    if words in wanted:
-        return True
-    asking = {w for phrase in (*lang.words.get("asking", ()), *also) for w in normalize(phrase).split()}
-    for name in wanted:
-        if len(name.split()) >= shortest and f" {name} " in f" {words} ":
-            rest = f" {words} ".replace(f" {name} ", " ", 1).split()
-            if len(rest) <= ASKING_WORDS and all(w in asking for w in rest):
-                return True
-    return False
 
 
 def _names_a_language(call: Call, said: str) -> bool:

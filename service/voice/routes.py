@@ -15,7 +15,8 @@ from ..gateway.signatures import require_signature
 from ..line import current_line
 from ..logs import note, notes
 from ..understanding.matcher import MAX_CHOICES, MAX_OFFERED
-from .call import CHOICE_JOIN, CONTROL_WORDS, LANGUAGE_MENU, Call, Place, asks_for, callback, press, record, speak, stay_silent
+from ..understanding.words import asks_for
+from .call import CHOICE_JOIN, CONTROL_WORDS, LANGUAGE_MENU, Call, Place, callback, press, record, speak, stay_silent
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(require_signature)
