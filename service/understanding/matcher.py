@@ -51,8 +51,8 @@ OFFER_FROM = 1.0      # or a best score this high that leads the next by OFFER_L
 OFFER_LEAD = 1.0
 # After a likely answer, the next two places are offered, not one (keys or replies 1 and 2): on the bank's 5-fold
 # cross-validation, wrong answers 55 -> 34 of 6,498 English and 53 -> 28 of 6,667 Spanish, and on the development
-# questions 2 -> 1 and 1 -> 0, right first unchanged (bench/study.py, "offer two"; bench/README.md). Only with a score
-# floor of 0.15 for the second, half of that gain was lost: none.
+# questions 2 -> 1 and 1 -> 0, right first unchanged (bench/study.py, "offer two"; bench/README.md). A score floor of
+# 0.15 for the second lost half of that gain: it has none.
 MAX_OFFERED = 2
 # After an answer, the topic offered is the next topic past a menu that comes second (False: a menu second means
 # "did you mean"); on the development questions, Spanish right first 59.1% -> 61.4%, wrong unchanged (bench/README.md).

@@ -468,7 +468,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     if place.kind == "choose" and index.is_word(said, "last"):
         return press(call, place, str(len(call.targets(place))))  # "the last one", "la última": the last choice heard
     if place.kind == "topic" and place.also and index.is_word(said, "last"):
-        # "The last one" after "If you meant X, press 1. If you meant Y, press 2.": Y, as by text.
+        # "The last one" after "If you meant X, press 1. Y? Press 2.": Y, as by text.
         return press(call, place, str(int(ALSO_KEY) + len(call.offered(place)) - 1))
     spoken_key = _spoken_key(call, said, index)
     if spoken_key is not None:
