@@ -37,35 +37,26 @@ TEXT_CHOICES = 4
 ALSO_KEY = "1"
 
 
-def closing(lang: Language, also: Target | Sequence[Target] | None = None) -> str:
+def closing(lang: Language, also: Sequence[Target] = ()) -> str:
     """An answer's last line: what to do next, or, after a likely-but-not-certain answer, the other topics offered
     (reply 1 for the first, 2 for the second)."""
-    offered = _offered(also)
-    if not offered:
+    if not also:
         return lang.phrases["sms_answer_footer"]
     return " ".join(fill(lang.phrases["sms_also"], {"title": t.title, "key": str(n)})
-                    for n, t in enumerate(offered, start=int(ALSO_KEY)))
+                    for n, t in enumerate(also, start=int(ALSO_KEY)))
 
 
-def _offered(also: Target | Sequence[Target] | None) -> list[Target]:
-    if also is None:
-        return []
-    return [also] if isinstance(also, Target) else list(also)
-
-
-def offers_that_fit(lang: Language, target: Target, also: Target | Sequence[Target] | None, notice: str = "") -> list[Target]:
+def offers_that_fit(lang: Language, target: Target, also: Sequence[Target], notice: str = "") -> list[Target]:
     """The topics offered after an answer that fit in its three segments, with the notice in front when given: the
     first always (the room an answer may fill is counted with it), the next only when it fits as well."""
-    offered = _offered(also)
-    while len(offered) > 1:
-        whole = f"{notice}\n{target.text}\n{closing(lang, offered)}" if notice else f"{target.text}\n{closing(lang, offered)}"
-        if gsm.septets(gsm.fold(whole)) <= gsm.MAX_GSM_CHARS:
-            break
+    offered = list(also)
+    head = f"{notice}\n" if notice else ""
+    while len(offered) > 1 and gsm.septets(gsm.fold(f"{head}{target.text}\n{closing(lang, offered)}")) > gsm.MAX_GSM_CHARS:
         offered.pop()
     return offered
 
 
-def sms_answer(lang: Language, target: Target, also: Target | Sequence[Target] | None = None) -> str:
+def sms_answer(lang: Language, target: Target, also: Sequence[Target] = ()) -> str:
     """A topic's text answer with its closing line, as sent (a second topic offered only where it fits)."""
     return gsm.fold(f"{target.text}\n{closing(lang, offers_that_fit(lang, target, also))}")
 
@@ -77,7 +68,7 @@ def longest_closing(lang: Language) -> str:
     # check and every first text ask for it.
     known = lang.__dict__.get("_longest_closing")
     if known is None:
-        offers = [closing(lang, t) for t in lang.targets.values() if t.kind != "menu" and "sms_also" in lang.phrases]
+        offers = [closing(lang, [t]) for t in lang.targets.values() if t.kind != "menu" and "sms_also" in lang.phrases]
         known = lang.__dict__["_longest_closing"] = max([lang.phrases["sms_answer_footer"], *offers],
                                                         key=lambda line: gsm.septets(gsm.fold(line)))
     return known
@@ -89,7 +80,7 @@ def first_text_room(lang: Language) -> int:
     return gsm.MAX_GSM_CHARS - gsm.septets(gsm.fold(f"{lang.phrases['sms_welcome']}\n\n{longest_closing(lang)}"))
 
 
-def first_answer(lang: Language, target: Target, also: Target | Sequence[Target] | None = None) -> tuple[str, bool]:
+def first_answer(lang: Language, target: Target, also: Sequence[Target] = ()) -> tuple[str, bool]:
     """A first-time texter's answer in one message: the line's notice, the answer, its closing line, within three
     segments; the answer is cut at a word (with ...) when all three do not fit (the check refuses such an answer,
     so only a line started without its check can send one), and the second value says so."""
