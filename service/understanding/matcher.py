@@ -152,6 +152,8 @@ class LanguageIndex:
         # A one-word yes or no only: the words inside longer ones ("así es", "the first one") would let a question made
         # of them pass for a control word ("qué es" is not "qué?").
         self._beside = self.filler | {p for name in ("yes", "no") for p in self.words.get(name, ()) if " " not in p}
+        # Beside a number, a one-word yes too ("yes, the second one", "sí, la dos"); never a no ("no one" is nobody).
+        self._yes_word = frozenset(p for p in self.words.get("yes", ()) if " " not in p)
         # Words that together need the warning signs at once, never a guess: "fever / chills + transplant / chemo" (each
         # piece in the message, in any order; "/" between a piece's forms), to urgent_topic (the line's warning signs).
         self.urgent = [[re.compile(r"\b(?:" + "|".join(re.escape(f) for f in forms) + r")\b") for forms in pieces]
@@ -222,8 +224,9 @@ class LanguageIndex:
         return self.exact[near[0]] if near else None
 
     def number_in(self, words: str) -> int | None:
-        """The one number in a short normalized message, in digits or words, with nothing beside it but filler
-        ("2", "dos", "option 2", "el uno", "press three"); None for anything else ("type 2 diabetes" is a question)."""
+        """The one number in a short normalized message, in digits or words, with nothing beside it but filler or a
+        one-word yes ("2", "dos", "option 2", "el uno", "press three", "yes the second one"); None for anything else
+        ("type 2 diabetes" is a question)."""
         tokens = words.split()
         if len(tokens) > MAX_NUMBER_WORDS:
             return None
@@ -238,7 +241,7 @@ class LanguageIndex:
         found = ([int(t) for t in tokens if t.isdigit()] + [self.numbers.index(t) for t in tokens if t in self.numbers]
                  + ordinals)
         others = [t for t in tokens if not t.isdigit() and t not in self.numbers and t not in self.ordinals]
-        return found[0] if len(found) == 1 and all(t in self.filler for t in others) else None
+        return found[0] if len(found) == 1 and all(t in self.filler or t in self._yes_word for t in others) else None
 
     def is_urgent(self, words: str) -> bool:
         """Whether normalized words hold every piece of one of the language's urgent entries ("fever after my transplant")."""
