@@ -518,26 +518,10 @@ def test_a_first_text_remembers_only_the_offers_it_showed(line: Line, texter: Te
     assert gsm.fold(two.text) not in texter.send("2")[0]
 
 
-@pytest.mark.parametrize("lang, said", [("en", "yes the second one"), ("es", "sí, el dos")])
-def test_yes_with_a_number_after_two_offers_takes_that_one(lang: str, said: str, call: PhoneCall, texter: TextThread,
-                                                           line: Line) -> None:
-    from service.content import gsm
-
-    language = line.content.languages[lang]
-    question, _, _, third = likely(line, lang)
-    call.start()
-    if lang == "es":
-        call.press("6")
-    call.say(question)
-    assert language.prompts[f"topic.{third}"].text in call.say(said).text
-    texter.send("hola" if lang == "es" else "hi")
-    texter.send(question)
-    assert gsm.fold(language.topic(third).text) in texter.send(said)[0]
-
-
-@pytest.mark.parametrize("lang, said", [("en", "the last one"), ("es", "la última")])
-def test_the_last_one_after_two_offers_is_the_second_by_phone_as_by_text(lang: str, said: str, call: PhoneCall,
-                                                                          texter: TextThread, line: Line) -> None:
+@pytest.mark.parametrize("lang, said", [("en", "the last one"), ("es", "la última"),
+                                        ("en", "yes the second one"), ("es", "sí, el dos")])
+def test_the_last_one_or_yes_with_its_number_after_two_offers_is_the_second_by_phone_as_by_text(
+        lang: str, said: str, call: PhoneCall, texter: TextThread, line: Line) -> None:
     from service.content import gsm
 
     language = line.content.languages[lang]
