@@ -13,7 +13,7 @@ from flask import Flask
 
 from service.content import load
 from service.line import Line, speech_hints
-from service.simulator import PhoneCall, TextThread
+from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
 from service.understanding import LanguageGuesser, Safety
 from service.understanding.checks import example_problems
 from service.understanding.evaluation import ONE_STEP, evaluate, read_questions
@@ -256,6 +256,9 @@ def fixture_safety() -> Safety:
 
 
 @pytest.mark.parametrize("said", ["me quiero matar", "me voy a suicidar", "I want to end it", "I took too many pills",
+                                  # an independent read's: what a topic's name ("die", "morir") had answered
+                                  "I'd like to die", "just let me die", "I need to die", "necesito morir",
+                                  "quisiera morirme", "quiero la muerte", "déjenme morir",
                                   # An exploratory test's misses: common ways of saying it, in both languages.
                                   "I don't want to be here anymore", "i'm thinking of ending it", "I'm tired of living",
                                   "I'd be better off gone", "I don't know if I want to live anymore",
@@ -344,6 +347,8 @@ def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
 
 
 @pytest.mark.parametrize("said", ["I think I'm dying to know more about the trial", "creo que me estoy muriendo de sueño",
+                                  "what is it like to die from POEMS?", "do the bad cells need to die for it to work?",
+                                  "don't let me die, what treatment is there?",
                                   "Mi mamá está mejor pero muerta de cansancio, ¿es normal?",
                                   "No aguanto más el dolor de las piernas, ¿qué puedo tomar?",
                                   "ya no puedo más con esto del seguro médico"])
@@ -529,11 +534,63 @@ def test_the_last_one_or_yes_with_its_number_after_two_offers_is_the_second_by_p
     call.start()
     if lang == "es":
         call.press("6")
-    call.say(question)
-    assert language.prompts[f"topic.{third}"].text in call.say(said).text
+    # What the caller is offered (a call's offers can differ from a text's: an action on its words alone is not offered).
+    offered = urllib.parse.parse_qs(urllib.parse.urlsplit(call.say(question).gather.get("action")).query)["also"][0].split("+")
+    assert language.prompts[f"topic.{offered[1]}"].text in call.say(said).text
     texter.send("hola" if lang == "es" else "hi")
     texter.send(question)
     assert gsm.fold(language.topic(third).text) in texter.send(said)[0]
+
+
+@pytest.mark.parametrize("lang, said, then", [
+    # A number asked for in a sentence: that offer.
+    ("en", "I want 2", "second"), ("en", "give me 2", "second"), ("en", "I meant the second", "second"),
+    ("es", "quiero la 2", "second"), ("es", "dame la 2", "second"), ("es", "me refería a la segunda", "second"),
+    # A choice in the other language's words: that offer, in the conversation's language.
+    ("en", "sí, el dos", "second"), ("es", "the second one", "second"), ("es", "the last one", "second"),
+    # "Both", or "that didn't answer it": which of the two first; "neither of them": every topic.
+    ("en", "both", "which"), ("es", "las dos", "which"), ("es", "los dos", "which"),
+    ("en", "that didn't answer my question", "which"), ("es", "no me sirve", "which"),
+    ("en", "neither of them", "menu"), ("es", "ninguna de las dos", "menu"),
+])
+def test_after_two_offers_people_choose_in_their_own_words_by_text_and_by_phone(
+        lang: str, said: str, then: str, call: PhoneCall, texter: TextThread, line: Line) -> None:
+    from service.content import gsm
+
+    language = line.content.languages[lang]
+    question, first, other, third = likely(line, lang)
+    texter.send("hola" if lang == "es" else "hi")
+    texter.send(question)
+    [reply] = texter.send(said)
+    call.start()
+    if lang == "es":
+        call.press("6")
+    # What the caller is offered (a call's offers can differ from a text's: an action on its words alone is not offered).
+    offered = urllib.parse.parse_qs(urllib.parse.urlsplit(call.say(question).gather.get("action")).query)["also"][0].split("+")
+    heard = call.say(said).text
+    if then == "second":
+        assert gsm.fold(language.topic(third).text) in reply
+        assert language.prompts[f"topic.{offered[1]}"].text in heard
+    elif then == "which":
+        assert reply.startswith(gsm.fold(language.phrases["sms_did_you_mean"]))
+        assert all(gsm.fold(language.topic(t).title) in reply for t in (other, third))
+        assert gsm.fold(language.topic(first).text) not in reply
+        assert language.phrases["did_you_mean"].format(title=language.topic(offered[0]).title, key=1) in heard
+    else:
+        main = gsm.fold(language.phrases["sms_menu_header"])
+        assert main in reply and gsm.fold(language.topic(third).text) not in reply
+        assert language.prompts["menu.main"].text in heard
+
+
+@pytest.mark.parametrize("said, key", [("can I take 2", "2"), ("I want 2", "2"), ("give me 1", "1")])
+def test_a_number_in_a_sentence_is_a_choice_only_while_choices_wait(said: str, key: str, twilio: TwilioClient,
+                                                                   line: Line) -> None:
+    # As a first text, or at the greeting, it is a question ("can I take 2" is about pills), not the main menu's option.
+    assert TextThread(twilio, "+15555550101").send(said) != TextThread(twilio, "+15555550102").send(key)
+    by_key, by_words = PhoneCall(twilio, audio_texts(line)), PhoneCall(twilio, audio_texts(line))
+    by_key.start()
+    by_words.start()
+    assert by_words.say(said).text != by_key.press(key).text
 
 
 def test_again_by_text_after_two_offers_sends_the_answer_with_them_and_2_still_takes_the_second(texter: TextThread,
@@ -805,7 +862,7 @@ def test_after_a_likely_answer_the_topic_offered_is_the_next_topic_past_a_menu(l
     index = line.matcher.indexes["en"]
     topics = [t for t in index.places if t.kind == "topic"]
     menus = [t for t in index.places if t.kind == "menu"]
-    assert len(topics) >= 2 and len(menus) >= 2
+    assert len(topics) >= 3 and len(menus) >= 2
 
     def ranked(*pairs: tuple[object, float]) -> list[M.Scored]:
         return [M.Scored(place, score, 0.0, score) for place, score in pairs]  # type: ignore[arg-type]
@@ -822,6 +879,40 @@ def test_after_a_likely_answer_the_topic_offered_is_the_next_topic_past_a_menu(l
     # Two menus first: which one was meant is asked.
     monkeypatch.setattr(index, "rank", lambda text, vector=None: ranked((menus[0], likely), (menus[1], likely - 0.01), (topics[0], 0.2), (topics[1], 0.1)))
     assert line.matcher.decide("anything at all", "en").kind == "ask"
+    # By phone an action is offered after an answer only when its meaning is close ("leave a message" after an answer
+    # about inheritance, on its words alone, was one "1", or "yes" twice, from a recording): else the next topic, whatever
+    # its score. A texter is offered it (a number to call).
+    action = next(t for t in index.places if t.kind == "action")
+    for words, meaning in [(0.9, 0.0), (0.4, M.ASK_AT - 0.01)]:
+        for pairs in [((topics[0], likely, 0.9), (action, likely - 0.01, meaning), (topics[1], 0.02, 0.0), (topics[2], 0.01, 0.0)),
+                      ((topics[0], likely, 0.9), (topics[1], 0.2, 0.2), (action, 0.1, meaning), (topics[2], 0.01, 0.0))]:
+            scored = [M.Scored(place, score, words, sem) for place, score, sem in pairs]  # type: ignore[arg-type]
+            monkeypatch.setattr(index, "rank", lambda text, vector=None, scored=scored: scored)
+            by_text = line.matcher.decide("anything at all", "en")
+            assert by_text.kind == "offer" and action in by_text.choices
+            by_phone = by_text.for_a_call()
+            assert (by_phone.kind, [t.id for t in by_phone.choices]) == ("offer", [topics[0].id, *(t.id for t in by_text.choices[1:] if t != action), topics[2].id][:3])
+    # An action whose meaning is close is offered by phone too.
+    scored = [M.Scored(topics[0], likely, 0.9, 0.5), M.Scored(action, likely - 0.01, 0.4, M.ASK_AT), M.Scored(topics[1], 0.02, 0.0, 0.0)]  # type: ignore[arg-type]
+    monkeypatch.setattr(index, "rank", lambda text, vector=None: scored)
+    assert [t.id for t in line.matcher.decide("anything at all", "en").for_a_call().choices] == [topics[0].id, action.id, topics[1].id]
+
+
+def test_a_calls_offers_never_repeat_a_topic_whose_answer_an_admin_has_edited(line: Line) -> None:
+    # The choices are the content's current places; the ranking, the matcher's (an edit to an answer's text does not
+    # train it again): an edited topic is still the same topic.
+    from dataclasses import replace
+
+    from service.understanding import matcher as M
+
+    index = line.matcher.indexes["en"]
+    topics = [t for t in index.places if t.kind == "topic"][:3]
+    action = next(t for t in index.places if t.kind == "action")
+    ranking = (M.Scored(topics[0], 0.7, 0.9, 0.7), M.Scored(action, 0.3, 0.9, 0.0), M.Scored(topics[1], 0.2, 0.1, 0.1),
+               M.Scored(topics[2], 0.1, 0.1, 0.1))
+    edited = replace(topics[1], text="An answer an admin has just edited.")
+    decision = M.Decision("offer", (topics[0], action, edited), ranking).for_a_call()
+    assert [t.id for t in decision.choices] == [topics[0].id, topics[1].id, topics[2].id]
 
 
 def test_the_line_answers_and_offers_when_it_is_sure_the_right_topic_is_first_or_second(line: Line,

@@ -470,11 +470,22 @@ def test_the_last_one_said_at_a_did_you_mean_is_its_last_choice(lang: str, said:
     if lang == "es":
         call.press("6")
     monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", offered, ()))
-    asked = call.say("can my family get it")
+    asked = call.say("can my family get it" if lang == "en" else "¿mi familia lo puede tener?")
     monkeypatch.undo()
     assert "/answer/choose/" in asked.gather.get("action", "")
     turn = call.say(said)
     assert turn.heard[0].text == language.prompts["topic.outlook"].text
+    # Said to choices heard in the other language, the choice is taken there, with no switch (a switch would owe the
+    # caller the notice and keys first).
+    other = line.content.languages["es" if lang == "en" else "en"]
+    call.start()
+    if lang == "en":
+        call.press("6")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision(
+        "ask", tuple(other.targets[("topic", t)] for t in ("contagious", "inherited", "outlook")), ()))
+    call.say("¿mi familia lo puede tener?" if lang == "en" else "can my family get it")
+    monkeypatch.undo()
+    assert call.say(said).heard[0].text == other.prompts["topic.outlook"].text
 
 
 @pytest.mark.parametrize("lang, said", [("en", "english please"), ("en", "english"), ("es", "español por favor")])

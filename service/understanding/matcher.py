@@ -58,7 +58,7 @@ MAX_OFFERED = 2
 # "did you mean"); on the development questions, Spanish right first 59.1% -> 61.4%, wrong unchanged (bench/README.md).
 OFFER_PAST_MENU = True
 # The word lists whose words count with a few words beside them that ask for nothing.
-LENIENT_LISTS = ("courtesy", "menu", "help", "text_me", "stop_texts", "repeat", "back", "not_it", "person", "wait", "slower", "no_callback", "last", "faster")
+LENIENT_LISTS = ("courtesy", "menu", "help", "text_me", "stop_texts", "repeat", "back", "not_it", "both", "person", "wait", "slower", "no_callback", "last", "faster")
 # A short message with one number in it ("option 2", "number two") is that number.
 MAX_NUMBER_WORDS = 6  # filler and all: "el número dos, por favor"
 MAX_CHOICES = 3       # a caller hears at most three choices (each is a title and a key to hold in mind)
@@ -93,6 +93,22 @@ class Decision:
     def target(self) -> Target:
         """The place answered, or the first choice."""
         return self.choices[0]
+
+    def for_a_call(self) -> Decision:
+        """The same decision with what a caller is offered after an answer: an action only when its meaning is close
+        enough to have been meant, else the next topic. "Leave a message" offered after an answer about whether POEMS
+        is inherited (its words 0.73, its meaning 0.00) cost a caller the time to hear it and was one "1", or "yes"
+        twice, from a recording nobody asked for. A texter offered it gets a number to call (the eval found real
+        questions it serves, "Will my nurse always pick up the phone?"): texts keep it."""
+        if self.kind != "offer" or all(t.kind != "action" for t in self.choices[1:]):
+            return self
+        # By (kind, id): the choices may be the content's current places, the ranking the matcher's (an edit to an
+        # answer's text changes the one, not the other).
+        meaning = {(s.target.kind, s.target.id): s.semantic for s in self.ranking}
+        chosen = {(t.kind, t.id) for t in self.choices}
+        kept = [t for t in self.choices[1:] if t.kind != "action" or meaning.get((t.kind, t.id), 0.0) >= ASK_AT]
+        spare = [s.target for s in self.ranking if s.target.kind == "topic" and (s.target.kind, s.target.id) not in chosen]
+        return Decision("offer", (self.target, *[*kept, *spare][:len(self.choices) - 1]), self.ranking)
 
 
 class LanguageIndex:
@@ -154,6 +170,9 @@ class LanguageIndex:
         self._beside = self.filler | {p for name in ("yes", "no") for p in self.words.get(name, ()) if " " not in p}
         # Beside a number, a one-word yes too ("yes, the second one", "sí, la dos"); never a no ("no one" is nobody).
         self._yes_word = frozenset(p for p in self.words.get("yes", ()) if " " not in p)
+        self._beside_number = self.filler | self._yes_word
+        # While choices are waiting, the words that pick one too ("I want 2", "quiero la 2", "me refería a la segunda").
+        self._choosing = self.filler | self._yes_word | {w for phrase in self.words.get("choosing", ()) for w in phrase.split()}
         # Words that together need the warning signs at once, never a guess: "fever / chills + transplant / chemo" (each
         # piece in the message, in any order; "/" between a piece's forms), to urgent_topic (the line's warning signs).
         self.urgent = [[re.compile(r"\b(?:" + "|".join(re.escape(f) for f in forms) + r")\b") for forms in pieces]
@@ -223,12 +242,13 @@ class LanguageIndex:
         near = process.extractOne(words, self.exact_keys, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY)
         return self.exact[near[0]] if near else None
 
-    def number_in(self, words: str) -> int | None:
+    def number_in(self, words: str, choosing: bool = False) -> int | None:
         """The one number in a short normalized message, in digits or words, with nothing beside it but filler or a
-        one-word yes ("2", "dos", "option 2", "el uno", "press three", "yes the second one"); None for anything else
-        ("type 2 diabetes" is a question)."""
+        one-word yes ("2", "dos", "option 2", "el uno", "press three", "yes the second one"); choosing (while a "did
+        you mean" or offered topics wait for an answer), also the words that pick one ("I want 2", "dame la 2"), and
+        never "both" ("las dos"). None for anything else ("type 2 diabetes", "can I take 2" are questions)."""
         tokens = words.split()
-        if len(tokens) > MAX_NUMBER_WORDS:
+        if len(tokens) > MAX_NUMBER_WORDS or choosing and self.is_word(words, "both"):
             return None
         one = self.numbers[1] if len(self.numbers) > 1 else ""
         # An ordinal after "a" or "one" is time ("just a second", "one second"), not a choice; the "one" right after
@@ -241,7 +261,8 @@ class LanguageIndex:
         found = ([int(t) for t in tokens if t.isdigit()] + [self.numbers.index(t) for t in tokens if t in self.numbers]
                  + ordinals)
         others = [t for t in tokens if not t.isdigit() and t not in self.numbers and t not in self.ordinals]
-        return found[0] if len(found) == 1 and all(t in self.filler or t in self._yes_word for t in others) else None
+        beside = self._choosing if choosing else self._beside_number
+        return found[0] if len(found) == 1 and all(t in beside for t in others) else None
 
     def is_urgent(self, words: str) -> bool:
         """Whether normalized words hold every piece of one of the language's urgent entries ("fever after my transplant")."""

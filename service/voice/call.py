@@ -421,19 +421,23 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         code = call.lang.code  # "okay" in a Spanish call: a word of its own lists, not a switch to English
     understood = False
     others = [ix for c, ix in line.matcher.indexes.items() if c != call.lang.code]
-    own_word = _a_word_of(index, said)
+    waiting = _choice_words(place)
+    choosing = place.kind == "choose" or place.kind == "topic" and bool(place.also)  # choices wait for an answer
+    own_word = _a_word_of(index, said, waiting, choosing)
     if call.lang.code != call.content.default_language and not own_word:
         # "Thank you", "yes", "the second one" in a Spanish call: understood as said, answered in the call's language,
         # never a switch (callers mix a few English words into Spanish; an English caller hardly says "ayuda").
-        heard_in = next((ix for ix in others if _a_word_of(ix, said)), None)
+        heard_in = next((ix for ix in others if _a_word_of(ix, said, waiting, choosing)), None)
         if heard_in is not None:
             index, code, understood = heard_in, call.lang.code, True
-    elif code == call.lang.code and not own_word:
-        # "Sí" or "uno" to an English "did you mean": a yes, no or number of another language, without a switch.
+    elif not own_word and (code == call.lang.code or choosing):
+        # "Sí" or "uno" to an English "did you mean", "la última" or "sí, el dos" to the topics it offered: a choice
+        # word of another language, without a switch (a question in it switches, with the notice and keys).
         normalized = normalize(said)
         for elsewhere in others:
-            if elsewhere.is_word(said, "yes") or elsewhere.is_word(said, "no") or elsewhere.number_in(normalized) is not None:
-                index, understood = elsewhere, True
+            if (any(elsewhere.is_word(said, name) for name in waiting)
+                    or elsewhere.number_in(normalized, choosing) is not None):
+                index, code, understood = elsewhere, call.lang.code, True
                 break
     if code == call.lang.code and not understood:
         code = _named_elsewhere(call, said) or code
@@ -470,7 +474,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     if place.kind == "topic" and place.also and index.is_word(said, "last"):
         # "The last one" after "If you meant X, press 1. Y? Press 2.": Y, as by text.
         return press(call, place, str(int(ALSO_KEY) + len(call.offered(place)) - 1))
-    spoken_key = _spoken_key(call, said, index)
+    spoken_key = _spoken_key(call, said, index, choosing)
     if spoken_key is not None:
         return press(call, place, spoken_key)
     if index.is_word(said, "text_me"):
@@ -479,8 +483,8 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # Nothing to send yet, or no texts from this line: the help, which says a question can be texted to this
         # number (never the recording that "leave a message" would start, nor "not an option").
         return call.here(place, [*arrival, call.phrase("help")])
-    if place.kind == "topic" and place.also and index.is_word(said, "not_it"):
-        # "That's not it" after "If you meant X, press 1": X; after two offered, which of them.
+    if place.kind == "topic" and place.also and (index.is_word(said, "not_it") or index.is_word(said, "both")):
+        # "That's not it" (or "both") after "If you meant X, press 1": X; after two offered, which of them.
         return press(call, place, ALSO_KEY) if CHOICE_JOIN not in place.also else call.choices(place.also.split(CHOICE_JOIN), arrival or None)
     slower = index.is_word(said, "slower")
     if slower or call.slow and index.is_word(said, "faster"):
@@ -526,7 +530,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # The call's own language asked for ("English please", "I don't speak Spanish" in an English call): it is
         # already; where the caller was, never a "did you mean" made of the words.
         return call.here(place)
-    decision = line.decide(repair(said), call.lang.code)
+    decision = line.decide(repair(said), call.lang.code).for_a_call()
     if decision.kind in ("answer", "offer") and decision.target.kind == "action" and not names_place(decision.target, said, call.lang):
         # A recording starts only when asked for in so many words (or by key): "alright, thank you" once began one.
         decision = Decision("ask", decision.choices, decision.ranking)
@@ -623,23 +627,33 @@ def _named_elsewhere(call: Call, said: str) -> str | None:
     return None
 
 
-def _a_word_of(index: LanguageIndex, said: str) -> bool:
-    """Whether the words are one of a language's courtesy, yes or no words, a number said alone, or a control word
-    of one word ("what", "menu"): what a caller mixes in from another language ("I don't understand" is a sentence)."""
-    return (any(index.is_word(said, name) for name in ("courtesy", "yes", "no"))
-            or index.number_in(normalize(said)) is not None
+def _choice_words(place: Place) -> tuple[str, ...]:
+    """The word lists that answer what this place waits for: yes or no anywhere; at a "did you mean", also "the last
+    one"; after an answer that offered other topics, also "that's not it" and "both"."""
+    if place.kind == "topic" and place.also:
+        return ("yes", "no", "last", "not_it", "both")
+    return ("yes", "no", "last") if place.kind == "choose" else ("yes", "no")
+
+
+def _a_word_of(index: LanguageIndex, said: str, choice_words: tuple[str, ...] = ("yes", "no"), choosing: bool = False) -> bool:
+    """Whether the words are one of a language's courtesy words or of these choice words, a number said alone (with
+    the words that pick one, where choices wait), or a control word of one word ("what", "menu"): what a caller mixes
+    in from another language ("I don't understand" is a sentence)."""
+    return (any(index.is_word(said, name) for name in ("courtesy", *choice_words))
+            or index.number_in(normalize(said), choosing) is not None
             or len(normalize(said).split()) == 1 and any(index.is_word(said, name) for name in CONTROL_WORDS))
 
 
-def _spoken_key(call: Call, said: str, index: LanguageIndex) -> str | None:
-    """The key a caller said ("star", "3", "tres", "the second one"), in the words of the index's language."""
+def _spoken_key(call: Call, said: str, index: LanguageIndex, choosing: bool = False) -> str | None:
+    """The key a caller said ("star", "3", "tres", "the second one"; where choices wait, "I want 2"), in the words of
+    the index's language."""
     words = normalize(said)
     if len(words) == 1 and words in "*#":
         return words
     if words in ("star", "asterisk", call.lang.key_name("*").lower()):
         return "*"
     # A key said alone or with words that ask for nothing beside it: "3", "tres", "el uno", "press three".
-    number = index.number_in(words)
+    number = index.number_in(words, choosing)
     # A key is one digit: "12" or "07" is none.
     if number is None or not 0 <= number <= 9 or any(t.isdigit() and len(t) > 1 for t in words.split()):
         return None
