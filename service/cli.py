@@ -209,6 +209,10 @@ def ask_command(question: str) -> None:
         if decision.kind == "offer" and len(decision.choices) > 2 and decision.target.kind != "menu":
             click.echo("  (the answer, then the other two on keys or replies 1 and 2; a text offers the second only "
                        "where it fits the answer's three segments)")
+            by_phone = decision.for_a_call()
+            if by_phone.choices != decision.choices:
+                click.echo(f"  (a caller is offered {', '.join(t.id for t in by_phone.choices[1:])}: an action only "
+                           "when its meaning is close)")
         for scored in decision.ranking[:TEXT_CHOICES]:
             click.echo(f"  {scored.score:5.2f}  {scored.target.kind:6s} {scored.target.id:24s} "
                        f"(words {scored.lexical:.2f}, meaning {scored.semantic:.2f})  \"{scored.target.title}\"")

@@ -259,6 +259,9 @@ def fixture_safety() -> Safety:
                                   # an independent read's: what a topic's name ("die", "morir") had answered
                                   "I'd like to die", "just let me die", "I need to die", "necesito morir",
                                   "quisiera morirme", "quiero la muerte", "déjenme morir",
+                                  # a second read's: their near wordings
+                                  "id like to die", "necesito morirme", "déjame morir", "let me just die", "i'd rather die",
+                                  "I won't lie, I want to die",
                                   # An exploratory test's misses: common ways of saying it, in both languages.
                                   "I don't want to be here anymore", "i'm thinking of ending it", "I'm tired of living",
                                   "I'd be better off gone", "I don't know if I want to live anymore",
@@ -348,7 +351,9 @@ def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
 
 @pytest.mark.parametrize("said", ["I think I'm dying to know more about the trial", "creo que me estoy muriendo de sueño",
                                   "what is it like to die from POEMS?", "do the bad cells need to die for it to work?",
-                                  "don't let me die, what treatment is there?",
+                                  "don't let me die, what treatment is there?", "do I need to die of this?",
+                                  "¿necesito morir de esto?", "will the doctors let me die at home?",
+                                  "I'd like to die peacefully, what does hospice offer?", "they won't let me die",
                                   "Mi mamá está mejor pero muerta de cansancio, ¿es normal?",
                                   "No aguanto más el dolor de las piernas, ¿qué puedo tomar?",
                                   "ya no puedo más con esto del seguro médico"])
@@ -580,6 +585,36 @@ def test_after_two_offers_people_choose_in_their_own_words_by_text_and_by_phone(
         main = gsm.fold(language.phrases["sms_menu_header"])
         assert main in reply and gsm.fold(language.topic(third).text) not in reply
         assert language.prompts["menu.main"].text in heard
+
+
+@pytest.mark.parametrize("lang, said, then", [("es", "las dos", "second"), ("es", "dame la 2", "second"),
+                                              ("en", "that's not it", "menu"), ("es", "no es eso", "menu"),
+                                              ("en", "no es eso", "menu")])
+def test_at_a_did_you_mean_las_dos_is_the_second_and_not_it_is_none_of_them(
+        lang: str, said: str, then: str, texter: TextThread, call: PhoneCall, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.content import gsm
+    from service.understanding.matcher import Decision
+
+    language = line.content.languages[lang]
+    choices = tuple(language.targets[("topic", t)] for t in ("contagious", "inherited", "outlook"))
+    question = "¿mi familia lo puede tener?" if lang == "es" else "can my family get it"
+    texter.send("hola" if lang == "es" else "hi")
+    call.start()
+    if lang == "es":
+        call.press("6")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", choices, ()))
+    texter.send(question)
+    call.say(question)
+    monkeypatch.undo()
+    [reply] = texter.send(said)
+    heard = call.say(said)
+    if then == "second":
+        assert gsm.fold(choices[1].text) in reply
+        assert heard.heard[0].text == language.prompts["topic.inherited"].text
+    else:
+        # None of them, as "no": every topic (in the call's language: "no es eso" in an English call needs no switch).
+        assert gsm.fold(language.phrases["sms_menu_header"]) in reply and gsm.fold(choices[0].title) not in reply
+        assert language.prompts["menu.main"].text in heard.text
 
 
 @pytest.mark.parametrize("said, key", [("can I take 2", "2"), ("I want 2", "2"), ("give me 1", "1")])

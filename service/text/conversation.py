@@ -141,8 +141,11 @@ class Conversation:
                 # A thumbs up or a heart after an answer (with no picture, which the line cannot read): thanks, in kind.
                 return [self.courtesy()]
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
-        chosen = matcher.indexes[self.lang.code].number_in(words, bool(self.asked))
-        if chosen is None and self.asked:
+        # "That's not it", or "both" ("las dos" is then no number 2), after an answer that offered other topics.
+        offers = self.asked if self.asked_kind == "also" else []
+        not_it = bool(offers) and any(matcher.word_language(body, name, self.lang.code) for name in ("not_it", "both"))
+        chosen = None if not_it else matcher.indexes[self.lang.code].number_in(words, bool(self.asked))
+        if chosen is None and self.asked and not not_it:
             # "Sí, el dos" to English choices, "the second one" to Spanish ones: a choice in the other language's words
             # takes it, without a switch (a question in it switches).
             chosen = next((n for ix in matcher.indexes.values() if (n := ix.number_in(words, True)) is not None), None)
@@ -150,15 +153,15 @@ class Conversation:
             chosen = len(self.offered())  # "the last one", "la última": the last of the choices
         yes = matcher.word_language(body, "yes", self.lang.code) == self.lang.code or bool(
             self.asked and matcher.word_language(body, "yes", self.lang.code))
-        # "That's not it", or "both", after an answer that offered other topics.
-        not_it = any(matcher.word_language(body, name, self.lang.code) for name in ("not_it", "both"))
-        if chosen is None and self.asked_kind == "also" and len(self.asked) > 1 and (yes or not_it):
+        if chosen is None and len(offers) > 1 and (yes or not_it):
             # "That's not it", "both" or "yes" (to which of the two?), after two topics were offered: which one (first),
             # as a "did you mean" (after one, "yes" or "not it" is that one, below). Someone who meant the answer was
             # right can leave the choices be.
             return [self.offer(self.phrase("sms_did_you_mean"), self.offered())]
-        if chosen is None and self.asked_kind == "also" and self.asked and not_it:
+        if chosen is None and not_it:
             chosen = 1  # "that's not it" after "For X, reply 1": that other topic
+        if chosen is None and self.asked_kind == "ask" and self.asked and matcher.word_language(body, "not_it", self.lang.code):
+            return [self.listing("main")]  # "that's not it" to a "did you mean": none of them, as "no"; every topic
         if chosen is None and self.asked and yes:
             # "Yes" / "sí" to a "did you mean": its first choice, as by phone; after an answer that offered "For X,
             # reply 1", that other topic.

@@ -245,10 +245,10 @@ class LanguageIndex:
     def number_in(self, words: str, choosing: bool = False) -> int | None:
         """The one number in a short normalized message, in digits or words, with nothing beside it but filler or a
         one-word yes ("2", "dos", "option 2", "el uno", "press three", "yes the second one"); choosing (while a "did
-        you mean" or offered topics wait for an answer), also the words that pick one ("I want 2", "dame la 2"), and
-        never "both" ("las dos"). None for anything else ("type 2 diabetes", "can I take 2" are questions)."""
+        you mean" or offered topics wait for an answer), also the words that pick a choice's one digit ("I want 2",
+        "dame la 2"). None for anything else ("type 2 diabetes", "can I take 2", "give me 988" are questions)."""
         tokens = words.split()
-        if len(tokens) > MAX_NUMBER_WORDS or choosing and self.is_word(words, "both"):
+        if len(tokens) > MAX_NUMBER_WORDS:
             return None
         one = self.numbers[1] if len(self.numbers) > 1 else ""
         # An ordinal after "a" or "one" is time ("just a second", "one second"), not a choice; the "one" right after
@@ -261,8 +261,10 @@ class LanguageIndex:
         found = ([int(t) for t in tokens if t.isdigit()] + [self.numbers.index(t) for t in tokens if t in self.numbers]
                  + ordinals)
         others = [t for t in tokens if not t.isdigit() and t not in self.numbers and t not in self.ordinals]
-        beside = self._choosing if choosing else self._beside_number
-        return found[0] if len(found) == 1 and all(t in beside for t in others) else None
+        if len(found) != 1:
+            return None
+        beside = self._choosing if choosing and found[0] <= 9 else self._beside_number
+        return found[0] if all(t in beside for t in others) else None
 
     def is_urgent(self, words: str) -> bool:
         """Whether normalized words hold every piece of one of the language's urgent entries ("fever after my transplant")."""

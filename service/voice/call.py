@@ -474,7 +474,9 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     if place.kind == "topic" and place.also and index.is_word(said, "last"):
         # "The last one" after "If you meant X, press 1. Y? Press 2.": Y, as by text.
         return press(call, place, str(int(ALSO_KEY) + len(call.offered(place)) - 1))
-    spoken_key = _spoken_key(call, said, index, choosing)
+    # "Both", "las dos" after two topics offered: which first (below), never key 2.
+    both = place.kind == "topic" and bool(place.also) and index.is_word(said, "both")
+    spoken_key = None if both else _spoken_key(call, said, index, choosing)
     if spoken_key is not None:
         return press(call, place, spoken_key)
     if index.is_word(said, "text_me"):
@@ -483,7 +485,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # Nothing to send yet, or no texts from this line: the help, which says a question can be texted to this
         # number (never the recording that "leave a message" would start, nor "not an option").
         return call.here(place, [*arrival, call.phrase("help")])
-    if place.kind == "topic" and place.also and (index.is_word(said, "not_it") or index.is_word(said, "both")):
+    if place.kind == "topic" and place.also and (both or index.is_word(said, "not_it")):
         # "That's not it" (or "both") after "If you meant X, press 1": X; after two offered, which of them.
         return press(call, place, ALSO_KEY) if CHOICE_JOIN not in place.also else call.choices(place.also.split(CHOICE_JOIN), arrival or None)
     slower = index.is_word(said, "slower")
@@ -508,7 +510,8 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
             return call.choices(place.also.split(CHOICE_JOIN), arrival or None)
         call.notes["decision"] = "chosen"  # "yes" to "If you meant X, press 1": X
         return pick(call, call.lang.targets[call.key_of(place.also)], before=arrival)
-    if place.kind in ("choose", "topic") and index.is_word(said, "no"):
+    if place.kind == "choose" and index.is_word(said, "not_it") or place.kind in ("choose", "topic") and index.is_word(said, "no"):
+        # "That's not it" to a "did you mean": none of them, as "no".
         return call.menu("main", arrival or None)  # none of the choices, or not the answer: every topic
     yes = index.is_word(said, "yes")
     if yes or index.is_word(said, "no"):
@@ -629,10 +632,10 @@ def _named_elsewhere(call: Call, said: str) -> str | None:
 
 def _choice_words(place: Place) -> tuple[str, ...]:
     """The word lists that answer what this place waits for: yes or no anywhere; at a "did you mean", also "the last
-    one"; after an answer that offered other topics, also "that's not it" and "both"."""
+    one" and "that's not it"; after an answer that offered other topics, also "both"."""
     if place.kind == "topic" and place.also:
         return ("yes", "no", "last", "not_it", "both")
-    return ("yes", "no", "last") if place.kind == "choose" else ("yes", "no")
+    return ("yes", "no", "last", "not_it") if place.kind == "choose" else ("yes", "no")
 
 
 def _a_word_of(index: LanguageIndex, said: str, choice_words: tuple[str, ...] = ("yes", "no"), choosing: bool = False) -> bool:
