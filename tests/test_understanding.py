@@ -553,8 +553,9 @@ def test_the_last_one_or_yes_with_its_number_after_two_offers_is_the_second_by_p
     ("es", "quiero la 2", "second"), ("es", "dame la 2", "second"), ("es", "me refería a la segunda", "second"),
     # A choice in the other language's words: that offer, in the conversation's language.
     ("en", "sí, el dos", "second"), ("es", "the second one", "second"), ("es", "the last one", "second"),
-    # "Both", or "that didn't answer it": which of the two first; "neither of them": every topic.
-    ("en", "both", "which"), ("es", "las dos", "which"), ("es", "los dos", "which"),
+    # "Both": the first now, the other still offered; "that didn't answer it": which of the two; "neither of them":
+    # every topic.
+    ("en", "both", "both"), ("es", "las dos", "both"), ("es", "los dos", "both"),
     ("en", "that didn't answer my question", "which"), ("es", "no me sirve", "which"),
     ("en", "neither of them", "menu"), ("es", "ninguna de las dos", "menu"),
 ])
@@ -576,6 +577,11 @@ def test_after_two_offers_people_choose_in_their_own_words_by_text_and_by_phone(
     if then == "second":
         assert gsm.fold(language.topic(third).text) in reply
         assert language.prompts[f"topic.{offered[1]}"].text in heard
+    elif then == "both":
+        also = language.phrases["sms_also"].replace("{title}", language.topic(third).title).replace("{key}", "1")
+        assert reply == gsm.fold(f"{language.topic(other).text}\n{also}")
+        assert language.prompts[f"topic.{offered[0]}"].text in heard
+        assert call.press("1").heard[0].text == language.prompts[f"topic.{offered[1]}"].text
     elif then == "which":
         assert reply.startswith(gsm.fold(language.phrases["sms_did_you_mean"]))
         assert all(gsm.fold(language.topic(t).title) in reply for t in (other, third))

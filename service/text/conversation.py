@@ -153,6 +153,11 @@ class Conversation:
             chosen = len(self.offered())  # "the last one", "la última": the last of the choices
         yes = matcher.word_language(body, "yes", self.lang.code) == self.lang.code or bool(
             self.asked and matcher.word_language(body, "yes", self.lang.code))
+        if chosen is None and len(offers) > 1 and matcher.word_language(body, "both", self.lang.code):
+            # "Both", "las dos": the first now, and the other still offered ("For Y, reply 1").
+            note(decision="chosen")
+            first, *rest = self.offered()
+            return [self.reach(first, rest)]
         if chosen is None and len(offers) > 1 and (yes or not_it):
             # "That's not it", "both" or "yes" (to which of the two?), after two topics were offered: which one (first),
             # as a "did you mean" (after one, "yes" or "not it" is that one, below). Someone who meant the answer was

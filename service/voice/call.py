@@ -485,6 +485,11 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # Nothing to send yet, or no texts from this line: the help, which says a question can be texted to this
         # number (never the recording that "leave a message" would start, nor "not an option").
         return call.here(place, [*arrival, call.phrase("help")])
+    if both and CHOICE_JOIN in place.also:
+        # "Both" after two topics offered: the first now, and the other still offered ("If you meant Y, press 1").
+        first, *rest = call.offered(place)
+        call.notes["decision"] = "chosen"
+        return pick(call, first, before=arrival, also=CHOICE_JOIN.join(ref_of(t) for t in rest))
     if place.kind == "topic" and place.also and (both or index.is_word(said, "not_it")):
         # "That's not it" (or "both") after "If you meant X, press 1": X; after two offered, which of them.
         return press(call, place, ALSO_KEY) if CHOICE_JOIN not in place.also else call.choices(place.also.split(CHOICE_JOIN), arrival or None)
