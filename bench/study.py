@@ -5,6 +5,7 @@ kept once; every design's decisions are then LanguageIndex.decide's, from those 
     python bench/study.py cv    # builds instance/study-cv.pkl (per held-out question: raw signals), once
     python bench/study.py dev   # builds instance/study-dev.pkl (per dev question: raw signals + exact/knows_none)
     python bench/study.py score # every design, on both
+    python bench/study.py pertopic  # per-topic confidence bars fitted on the cross-validation, scored on both
 """
 
 from __future__ import annotations
@@ -284,7 +285,52 @@ def main_score(names: list[str] | None = None) -> None:
             print(f"{name:34s} {wname:6s} | " + " | ".join(f"{x:32s}" for x in cells), flush=True)
 
 
+def topic_bars(data, d: dict, target_wrong: float, min_n: int = 30) -> dict[str, float]:
+    """Per topic, the lowest confidence bar (never above the shipped one) at which the bank's cross-validated questions
+    whose best place is that topic have the right one outside the first three no more often than target_wrong."""
+    stats: dict[str, list[tuple[float, bool]]] = {}
+    for places, rows in data:
+        for r in rows:
+            if r["truth"] == T.NOTHING or r["exact"] is not None or r["knows_none"]:
+                continue
+            ranking = ranking_of(r, places, d)
+            first3 = [s.target[0] for s in ranking if s.target[1] != "menu"][:3]
+            stats.setdefault(ranking[0].target[0], []).append((M.confidence(ranking, M.CONFIDENCE), r["truth"] not in first3))
+    bars = {}
+    for topic, seen in stats.items():
+        bars[topic] = M.CONFIDENT_AT
+        for bar in (0.80, 0.85, 0.88, 0.90, 0.92, 0.94):
+            above = [wrong for c, wrong in seen if c >= bar]
+            if len(above) >= min_n and sum(above) / len(above) <= target_wrong:
+                bars[topic] = bar
+                break
+    return bars
+
+
+def main_per_topic() -> None:
+    """Per-topic confidence bars (issue 25's "thresholds per topic where the data supports them"), fitted on the
+    bank's cross-validation, scored on the development questions (and, in sample, on the cross-validation)."""
+    global decide
+    cv = pickle.loads(CV_FILE.read_bytes())
+    dev = pickle.loads(DEV_FILE.read_bytes())
+    base = {"offer_two": True}
+    shipped = decide
+    for target in (0.002, 0.005, 0.01, 0.02):
+        cells = []
+        for code in ("en", "es"):
+            bars = topic_bars(cv[code], base, target)
+
+            def per_topic(r, places, d, conf_w, bars=bars):  # type: ignore[no-untyped-def]
+                return shipped(r, places, {**d, "confident_at": bars.get(ranking_of(r, places, d)[0].target[0], M.CONFIDENT_AT)}, conf_w)
+
+            decide = per_topic
+            cells.append((code, fmt(score(dev[code], {**base, "choices": 4}, M.CONFIDENCE)), fmt(score(cv[code], base, M.CONFIDENCE))))
+            decide = shipped
+        print(f"per-topic bars, wrong <= {target}: " + " | ".join(f"dev {c} {dv} CV {c} {cvs}" for c, dv, cvs in cells), flush=True)
+
+
 if __name__ == "__main__":
     t0 = time.time()
-    {"cv": build_cv, "dev": build_dev}.get(sys.argv[1], lambda: main_score([a for a in sys.argv[2:] if not a.startswith("-")]))()
+    {"cv": build_cv, "dev": build_dev, "pertopic": main_per_topic}.get(
+        sys.argv[1], lambda: main_score([a for a in sys.argv[2:] if not a.startswith("-")]))()
     print(f"took {time.time() - t0:.1f}s", file=sys.stderr)
