@@ -262,6 +262,10 @@ def fixture_safety() -> Safety:
                                   # a second read's: their near wordings
                                   "id like to die", "necesito morirme", "déjame morir", "let me just die", "i'd rather die",
                                   "I won't lie, I want to die",
+                                  # a third read's: what ending them at a clause had lost
+                                  "I'd like to die tonight", "necesito morir ya", "I need to die so the pain stops",
+                                  "let me die in peace", "just let me die already", "déjenme morir ya",
+                                  "i'd rather die than live like this",
                                   # An exploratory test's misses: common ways of saying it, in both languages.
                                   "I don't want to be here anymore", "i'm thinking of ending it", "I'm tired of living",
                                   "I'd be better off gone", "I don't know if I want to live anymore",
@@ -351,9 +355,10 @@ def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
 
 @pytest.mark.parametrize("said", ["I think I'm dying to know more about the trial", "creo que me estoy muriendo de sueño",
                                   "what is it like to die from POEMS?", "do the bad cells need to die for it to work?",
-                                  "don't let me die, what treatment is there?", "do I need to die of this?",
-                                  "¿necesito morir de esto?", "will the doctors let me die at home?",
-                                  "I'd like to die peacefully, what does hospice offer?", "they won't let me die",
+                                  "don't let me die, what treatment is there?", "will the doctors let me die at home?",
+                                  "they won't let me die", "I'd rather die at home than in a hospital",
+                                  # ("do I need to die of this?" gets the crisis message first: "I need to die so the
+                                  # pain stops" must, and a false alarm costs a line, a missed crisis a life)
                                   "Mi mamá está mejor pero muerta de cansancio, ¿es normal?",
                                   "No aguanto más el dolor de las piernas, ¿qué puedo tomar?",
                                   "ya no puedo más con esto del seguro médico"])
@@ -578,8 +583,11 @@ def test_after_two_offers_people_choose_in_their_own_words_by_text_and_by_phone(
         assert gsm.fold(language.topic(third).text) in reply
         assert language.prompts[f"topic.{offered[1]}"].text in heard
     elif then == "both":
-        also = language.phrases["sms_also"].replace("{title}", language.topic(third).title).replace("{key}", "1")
-        assert reply == gsm.fold(f"{language.topic(other).text}\n{also}")
+        # The first topic now (an action offered, "leave a message", comes second: "both" never starts it).
+        now, later = sorted((language.targets[("topic", t)] if ("topic", t) in language.targets else language.targets[("action", t)]
+                             for t in (other, third)), key=lambda t: t.kind != "topic")
+        also = language.phrases["sms_also"].replace("{title}", later.title).replace("{key}", "1")
+        assert reply == gsm.fold(f"{now.text}\n{also}")
         assert language.prompts[f"topic.{offered[0]}"].text in heard
         assert call.press("1").heard[0].text == language.prompts[f"topic.{offered[1]}"].text
     elif then == "which":
@@ -621,6 +629,32 @@ def test_at_a_did_you_mean_las_dos_is_the_second_and_not_it_is_none_of_them(
         # None of them, as "no": every topic (in the call's language: "no es eso" in an English call needs no switch).
         assert gsm.fold(language.phrases["sms_menu_header"]) in reply and gsm.fold(choices[0].title) not in reply
         assert language.prompts["menu.main"].text in heard.text
+
+
+def test_both_never_starts_a_recording_and_a_long_number_is_no_choice(texter: TextThread, call: PhoneCall, line: Line,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.content import gsm
+    from service.understanding import matcher as M
+
+    en = line.content.languages["en"]
+    topic, other = (en.targets[("topic", t)] for t in ("contagious", "outlook"))
+    action = next(t for t in en.targets.values() if t.kind == "action")
+    # "Leave a message" offered first, its meaning close enough to be offered by phone too.
+    ranking = (M.Scored(topic, 0.7, 0.5, 0.6), M.Scored(action, 0.3, 0.3, M.ASK_AT), M.Scored(other, 0.2, 0.2, 0.2))
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: M.Decision("offer", (topic, action, other), ranking))
+    texter.send("hi")
+    texter.send("a question")
+    call.start()
+    call.say("a question")
+    monkeypatch.undo()
+    heard = call.say("both")
+    assert heard.heard[0].text == en.prompts["topic.outlook"].text and heard.record is None
+    assert gsm.fold(other.text) in texter.send("both")[0]
+    # A number of more than one digit beside choosing words is no choice ("give me 988" is not "not an option").
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: M.Decision("offer", (topic, other), ranking))
+    texter.send("another question")
+    monkeypatch.undo()
+    assert not texter.send("give me 988")[0].startswith(gsm.fold(en.phrases["not_option"]))
 
 
 @pytest.mark.parametrize("said, key", [("can I take 2", "2"), ("I want 2", "2"), ("give me 1", "1")])

@@ -154,9 +154,10 @@ class Conversation:
         yes = matcher.word_language(body, "yes", self.lang.code) == self.lang.code or bool(
             self.asked and matcher.word_language(body, "yes", self.lang.code))
         if chosen is None and len(offers) > 1 and matcher.word_language(body, "both", self.lang.code):
-            # "Both", "las dos": the first now, and the other still offered ("For Y, reply 1").
+            # "Both", "las dos": the first topic now, and the other still offered ("For Y, reply 1"); an action
+            # offered (leave a message) comes second.
             note(decision="chosen")
-            first, *rest = self.offered()
+            first, *rest = sorted(self.offered(), key=lambda t: t.kind != "topic")
             return [self.reach(first, rest)]
         if chosen is None and len(offers) > 1 and (yes or not_it):
             # "That's not it", "both" or "yes" (to which of the two?), after two topics were offered: which one (first),

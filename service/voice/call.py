@@ -486,10 +486,11 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # number (never the recording that "leave a message" would start, nor "not an option").
         return call.here(place, [*arrival, call.phrase("help")])
     if both and CHOICE_JOIN in place.also:
-        # "Both" after two topics offered: the first now, and the other still offered ("If you meant Y, press 1").
-        first, *rest = call.offered(place)
+        # "Both" after two topics offered: the first topic now, and the other still offered ("If you meant Y, press
+        # 1"); never a recording started by it (an action offered stays on key 1).
+        offered = sorted(call.offered(place), key=lambda t: t.kind != "topic")
         call.notes["decision"] = "chosen"
-        return pick(call, first, before=arrival, also=CHOICE_JOIN.join(ref_of(t) for t in rest))
+        return pick(call, offered[0], before=arrival, also=CHOICE_JOIN.join(ref_of(t) for t in offered[1:]))
     if place.kind == "topic" and place.also and (both or index.is_word(said, "not_it")):
         # "That's not it" (or "both") after "If you meant X, press 1": X; after two offered, which of them.
         return press(call, place, ALSO_KEY) if CHOICE_JOIN not in place.also else call.choices(place.also.split(CHOICE_JOIN), arrival or None)
