@@ -265,7 +265,7 @@ def fixture_safety() -> Safety:
                                   # a third read's: what ending them at a clause had lost
                                   "I'd like to die tonight", "necesito morir ya", "I need to die so the pain stops",
                                   "let me die in peace", "just let me die already", "déjenme morir ya",
-                                  "i'd rather die than live like this",
+                                  "i'd rather die than live like this", "I wont to die", "I won't be here much longer",
                                   # An exploratory test's misses: common ways of saying it, in both languages.
                                   "I don't want to be here anymore", "i'm thinking of ending it", "I'm tired of living",
                                   "I'd be better off gone", "I don't know if I want to live anymore",
