@@ -265,7 +265,8 @@ def fixture_safety() -> Safety:
                                   # a third read's: what ending them at a clause had lost
                                   "I'd like to die tonight", "necesito morir ya", "I need to die so the pain stops",
                                   "let me die in peace", "just let me die already", "déjenme morir ya",
-                                  "i'd rather die than live like this", "I wont to die", "I won't be here much longer",
+                                  "i'd rather die than live like this", "I won't be here much longer",
+                                  "I will not be here much longer", "déjame morir en paz", "necesito morir para que pare el dolor",
                                   # An exploratory test's misses: common ways of saying it, in both languages.
                                   "I don't want to be here anymore", "i'm thinking of ending it", "I'm tired of living",
                                   "I'd be better off gone", "I don't know if I want to live anymore",
@@ -357,8 +358,11 @@ def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
                                   "what is it like to die from POEMS?", "do the bad cells need to die for it to work?",
                                   "don't let me die, what treatment is there?", "will the doctors let me die at home?",
                                   "they won't let me die", "I'd rather die at home than in a hospital",
-                                  # ("do I need to die of this?" gets the crisis message first: "I need to die so the
-                                  # pain stops" must, and a false alarm costs a line, a missed crisis a life)
+                                  # a fourth read's: end-of-life care asked about, and a relative's prognosis
+                                  "I'd like to die peacefully, what does hospice offer?", "do I need to die of this?",
+                                  "¿necesito morir de esto?", "can hospice let me die in peace at home?",
+                                  "déjenme morir en paz en mi casa, ¿qué ofrece el hospicio?",
+                                  "my husband won't be here much longer, what does hospice offer?",
                                   "Mi mamá está mejor pero muerta de cansancio, ¿es normal?",
                                   "No aguanto más el dolor de las piernas, ¿qué puedo tomar?",
                                   "ya no puedo más con esto del seguro médico"])
