@@ -143,17 +143,20 @@ class Conversation:
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
         # "That's not it", or "both" ("las dos" is then no number 2), after an answer that offered other topics.
         offers = self.asked if self.asked_kind == "also" else []
-        not_it = bool(offers) and any(matcher.word_language(body, name, self.lang.code) for name in ("not_it", "both"))
+        both = bool(offers) and matcher.word_language(body, "both", self.lang.code) is not None
+        not_it = both or bool(offers) and matcher.word_language(body, "not_it", self.lang.code) is not None
         chosen = None if not_it else matcher.indexes[self.lang.code].number_in(words, bool(self.asked))
         if chosen is None and self.asked and not not_it:
             # "Sí, el dos" to English choices, "the second one" to Spanish ones: a choice in the other language's words
             # takes it, without a switch (a question in it switches).
-            chosen = next((n for ix in matcher.indexes.values() if (n := ix.number_in(words, True)) is not None), None)
+            chosen = next((n for code, ix in matcher.indexes.items()
+                           if code != self.lang.code and (n := ix.number_in(words, True)) is not None), None)
         if chosen is None and self.asked and matcher.word_language(body, "last", self.lang.code):
             chosen = len(self.offered())  # "the last one", "la última": the last of the choices
-        yes = matcher.word_language(body, "yes", self.lang.code) == self.lang.code or bool(
-            self.asked and matcher.word_language(body, "yes", self.lang.code))
-        if chosen is None and len(offers) > 1 and matcher.word_language(body, "both", self.lang.code):
+        # A yes in the conversation's language; while choices wait, in either ("sí" to English choices).
+        yes_in = matcher.word_language(body, "yes", self.lang.code)
+        yes = yes_in == self.lang.code or bool(self.asked) and yes_in is not None
+        if chosen is None and len(offers) > 1 and both:
             # "Both", "las dos": the first topic now, and the other still offered ("For Y, reply 1"); an action
             # offered (leave a message) comes second.
             note(decision="chosen")

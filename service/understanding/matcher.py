@@ -172,7 +172,7 @@ class LanguageIndex:
         self._yes_word = frozenset(p for p in self.words.get("yes", ()) if " " not in p)
         self._beside_number = self.filler | self._yes_word
         # While choices are waiting, the words that pick one too ("I want 2", "quiero la 2", "me refería a la segunda").
-        self._choosing = self.filler | self._yes_word | {w for phrase in self.words.get("choosing", ()) for w in phrase.split()}
+        self._choosing = self._beside_number | {w for phrase in self.words.get("choosing", ()) for w in phrase.split()}
         # Words that together need the warning signs at once, never a guess: "fever / chills + transplant / chemo" (each
         # piece in the message, in any order; "/" between a piece's forms), to urgent_topic (the line's warning signs).
         self.urgent = [[re.compile(r"\b(?:" + "|".join(re.escape(f) for f in forms) + r")\b") for forms in pieces]

@@ -474,7 +474,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
     if place.kind == "topic" and place.also and index.is_word(said, "last"):
         # "The last one" after "If you meant X, press 1. Y? Press 2.": Y, as by text.
         return press(call, place, str(int(ALSO_KEY) + len(call.offered(place)) - 1))
-    # "Both", "las dos" after two topics offered: which first (below), never key 2.
+    # "Both", "las dos" after two topics offered: the first topic now (below), never key 2.
     both = place.kind == "topic" and bool(place.also) and index.is_word(said, "both")
     spoken_key = None if both else _spoken_key(call, said, index, choosing)
     if spoken_key is not None:
@@ -564,8 +564,6 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # main menu, with its notice and keys, rather than a list of guesses.
         return call.arrive()
     return call.choices(ids, [call.phrase("no_match"), call.phrase("nearest")])
-
-
 
 
 def alarm(call: Call, kind: str) -> None:
