@@ -193,7 +193,7 @@ def test_held_out_questions_reach_the_right_answer_above_a_floor() -> None:
 def test_the_evaluation_counts_an_offer_only_where_the_person_would_get_it(line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
-    from service.content.replies import offers_that_fit
+    from service.content.replies import first_text_room, offers_that_fit
     from service.understanding.evaluation import Question
     from service.understanding.matcher import Decision, Scored
 
@@ -218,7 +218,7 @@ def test_the_evaluation_counts_an_offer_only_where_the_person_would_get_it(line:
     name = action.title if len(action.title.split()) >= 2 else next(p for p in action.phrases if len(p.split()) >= 2)
     assert outcome(action, spoken=True, asked=f"I would like to {name}") == "wrong"
     # A texter's second offer counts only where it fits a first text, with the notice; a caller hears it always.
-    long = replace(topics[0], text="word " * 60)
+    long = replace(topics[0], text=("word " * 200)[: first_text_room(en)].strip())
     assert len(offers_that_fit(en, long, topics[1:3], en.phrases["sms_welcome"])) == 1
     assert outcome(long, spoken=False, label=topics[2].id) == "wrong"
     short = replace(topics[0], text="A short answer.")
@@ -449,7 +449,8 @@ def test_answer_then_offer_by_text_answers_and_replies_1_and_2_take_the_other_to
     texter.send("hi")
     [reply] = texter.send(question)
     also = [en.topic(other), en.topic(third)]
-    closing = " ".join(en.phrases["sms_also"].replace("{key}", str(n)).replace("{title}", t.title) for n, t in enumerate(also, 1))
+    closing = (en.phrases["sms_also_two"].replace("{key1}", "1").replace("{title1}", also[0].title)
+               .replace("{key2}", "2").replace("{title2}", also[1].title))
     assert reply == gsm.fold(f"{en.topic(first).text}\n{closing}") and gsm.segments(reply) <= 3
     [taken] = texter.send("1")
     assert gsm.fold(also[0].text) in taken
@@ -470,13 +471,46 @@ def test_a_second_topic_is_offered_by_text_only_where_it_fits_three_segments() -
     topics = [t for t in en.targets.values() if t.kind == "topic"]
     short, other, third = topics[0], topics[1], topics[2]
     both = [other, third]
-    assert en.phrases["sms_also"].replace("{key}", "2").replace("{title}", third.title) in sms_answer(en, short, both)
+    # Both offers in one sentence (sms_also_two).
+    assert sms_answer(en, short, both).endswith(gsm.fold(
+        en.phrases["sms_also_two"].replace("{key1}", "1").replace("{title1}", other.title)
+        .replace("{key2}", "2").replace("{title2}", third.title)))
     # An answer as long as a first text allows: its first offer still comes, the second does not.
     longest = replace(short, text=("word " * 200)[: first_text_room(en)].strip())
     reply, cut = first_answer(en, longest, both)
     assert not cut and gsm.segments(reply) <= 3 and reply.endswith(gsm.fold(
         en.phrases["sms_also"].replace("{key}", "1").replace("{title}", other.title)))
     assert third.title not in reply
+
+
+def test_two_topics_offered_by_text_are_one_shorter_sentence_and_two_sentences_without_that_phrase(small_prompts: Path) -> None:
+    from service.content import gsm
+    from service.content.replies import closing
+    from tests.conftest import LINE_FIXTURE
+
+    en = load(LINE_FIXTURE).languages["en"]
+    first, second = [t for t in en.targets.values() if t.kind == "topic"][:2]
+    one = closing(en, [first, second])
+    assert one == f"Reply 1 for {first.title}, or 2 for {second.title}"
+    apart = " ".join(en.phrases["sms_also"].replace("{key}", str(n)).replace("{title}", t.title) for n, t in ((1, first), (2, second)))
+    assert gsm.septets(one) < gsm.septets(apart)
+    # A language without sms_also_two (it is optional) offers each in its own sms_also sentence.
+    small = load(small_prompts).languages["en"]
+    assert "sms_also_two" not in small.phrases
+    a, b = [t for t in small.targets.values() if t.kind == "topic"][:2]
+    assert closing(small, [a, b]) == f"Not it? Reply 1: {a.title} Not it? Reply 2: {b.title}"
+
+
+def test_a_two_offer_phrase_without_its_second_key_is_an_error_naming_its_line(small_prompts: Path) -> None:
+    from tests.test_content import report
+
+    path = small_prompts / "en.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('  sms_also: "Not it? Reply {key}: {title}"\n',
+                                 '  sms_also: "Not it? Reply {key}: {title}"\n  sms_also_two: "Reply {key1} for {title1} or {title2}"\n'), encoding="utf-8")
+    line = 1 + text.splitlines().index('  sms_also: "Not it? Reply {key}: {title}"') + 1
+    assert (f"prompts/en.yaml:{line}: phrase 'sms_also_two': {{key2}} is missing; expected it, where the line puts the key "
+            "to press or reply") in report(small_prompts)
 
 
 def test_answer_then_offer_by_voice_plays_the_answer_then_keys_1_and_2_give_the_other_topics(call: PhoneCall, line: Line) -> None:

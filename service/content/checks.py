@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from . import gsm
-from .model import CRISIS_NUMBER, EMERGENCY_NUMBER, FORMULA_NAMES, PHRASES, Content, Language, Target, normalize
+from .model import CRISIS_NUMBER, EMERGENCY_NUMBER, FORMULA_NAMES, OPTIONAL_PHRASES, PHRASES, Content, Language, Target, normalize
 from .listening import word_count
 from .replies import LONGEST_CHOICES, TEXT_CHOICES, first_answer, first_text_room, longest_titled, sms_texts
 from .yamlsource import Problem
@@ -33,7 +33,7 @@ def check_quality(content: Content, reading: bool = True) -> list[Problem]:
     reading levels, which are warnings only and cost a hyphenation dictionary's load at start)."""
     problems: list[Problem] = []
     for lang in content.languages.values():
-        if any(name not in lang.phrases for name in PHRASES):
+        if any(name not in lang.phrases for name in PHRASES if name not in OPTIONAL_PHRASES):
             continue  # a missing phrase is already reported; the texts cannot be put together without it
         targets = {f"topic '{t.id}'": t for t in lang.targets.values() if t.kind != "menu"}
         failed: set[str] = set()

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from .checks import check_quality
 from .replies import PLACEHOLDER, fill
-from .model import (ACTIONS, CARRIER_WORDS, OPTIONAL_WORD_LISTS, REQUIRED_PLACEHOLDERS, SAFETY_NUMBERS, LINE_FILE, REVIEW_MONTHS, SOURCE_FIELDS, SOURCES_FILE, Source, MAX_OPTIONS, MAX_PRESSES, OPTION_KEYS, PHRASES, READABILITY_FORMULAS, RESERVED_KEYS,
+from .model import (ACTIONS, CARRIER_WORDS, OPTIONAL_PHRASES, OPTIONAL_WORD_LISTS, REQUIRED_PLACEHOLDERS, SAFETY_NUMBERS, LINE_FILE, REVIEW_MONTHS, SOURCE_FIELDS, SOURCES_FILE, Source, MAX_OPTIONS, MAX_PRESSES, OPTION_KEYS, PHRASES, READABILITY_FORMULAS, RESERVED_KEYS,
                     SPOKEN_PHRASES, VOICE_FIELDS, WORD_LISTS, Content, ContentError, Language, Menu, Option, Prompt, Target,
                     Voice, normalize)
 from .yamlsource import Node, Problem, load_file
@@ -384,7 +384,7 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
     phrases: dict[str, str] = {}
     phrase_lines: dict[str, int] = {}
     if "phrases" in top:
-        pmap = reader.mapping(top["phrases"], "phrases", required=tuple(PHRASES), allowed=tuple(PHRASES)) or {}
+        pmap = reader.mapping(top["phrases"], "phrases", required=tuple(n for n in PHRASES if n not in OPTIONAL_PHRASES), allowed=tuple(PHRASES)) or {}
         for name, pnode in pmap.items():
             if name not in PHRASES:
                 continue
@@ -402,7 +402,7 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
                                     "whole, as {name}")
             for missing in sorted(REQUIRED_PLACEHOLDERS.get(name, frozenset()) - used_all):
                 reader.error(pnode, f"phrase '{name}': {{{missing}}} is missing; expected it, where the line puts the "
-                                    f"{'key to press or reply' if missing == 'key' else 'title'}")
+                                    f"{'key to press or reply' if missing.startswith('key') else 'title'}")
             for number in SAFETY_NUMBERS.get(name, ()):
                 # The number itself, written 988, 9 8 8 or 9-8-8, not digits inside another number.
                 written = r"(?<![\d-])" + r"[ -]?".join(number) + r"(?![\d-]?\d)"

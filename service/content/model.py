@@ -75,12 +75,15 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "sms_nearest": ("sms", frozenset()),
     "sms_courtesy": ("sms", frozenset()),
     "sms_also": ("sms", frozenset({"title", "key"})),
+    "sms_also_two": ("sms", frozenset({"title1", "key1", "title2", "key2"})),
 }
+# Phrases a language may leave out: without sms_also_two, two topics offered by text are two sms_also sentences.
+OPTIONAL_PHRASES = ("sms_also_two",)
 # Placeholders a phrase must keep: without them a caller hears titles with no key to press, or a texter a choice with
 # no number to reply.
 REQUIRED_PLACEHOLDERS: dict[str, frozenset[str]] = {
     name: frozenset({"title", "key"}) for name in ("option", "did_you_mean", "choice", "also", "sms_option", "sms_also")
-} | {"language_offer": frozenset({"key"})}
+} | {"language_offer": frozenset({"key"}), "sms_also_two": frozenset({"title1", "key1", "title2", "key2"})}
 # The numbers a safety phrase must give (digits, spaces and dashes aside): the crisis line and the emergency number.
 # An edit that drops or mistypes one ("call or text 98") must not reach a caller.
 EMERGENCY_NUMBER = "911"

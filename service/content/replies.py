@@ -42,6 +42,11 @@ def closing(lang: Language, also: Sequence[Target] = ()) -> str:
     (reply 1 for the first, 2 for the second)."""
     if not also:
         return lang.phrases["sms_answer_footer"]
+    if len(also) == 2 and "sms_also_two" in lang.phrases:
+        # Both in one sentence: shorter than two, so a first text has room for the second offer more often.
+        first, second = also
+        return fill(lang.phrases["sms_also_two"], {"title1": first.title, "key1": ALSO_KEY,
+                                                   "title2": second.title, "key2": str(int(ALSO_KEY) + 1)})
     return " ".join(fill(lang.phrases["sms_also"], {"title": t.title, "key": str(n)})
                     for n, t in enumerate(also, start=int(ALSO_KEY)))
 
