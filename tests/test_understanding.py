@@ -513,6 +513,19 @@ def test_a_two_offer_phrase_without_its_second_key_is_an_error_naming_its_line(s
             "to press or reply") in report(small_prompts)
 
 
+def test_a_two_offer_phrase_with_a_character_outside_gsm7_is_an_error_naming_its_line(small_prompts: Path) -> None:
+    from tests.test_content import report
+
+    path = small_prompts / "en.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('  sms_also: "Not it? Reply {key}: {title}"\n',
+                                 '  sms_also: "Not it? Reply {key}: {title}"\n  sms_also_two: "\u2022 {key1} {title1} \u2022 {key2} {title2}"\n'),
+                    encoding="utf-8")
+    line = 1 + text.splitlines().index('  sms_also: "Not it? Reply {key}: {title}"') + 1
+    found = [p for p in report(small_prompts) if p.startswith(f"prompts/en.yaml:{line}: ")]
+    assert found and "phrase 'sms_also_two'" in found[0] and "outside GSM-7" in found[0], report(small_prompts)
+
+
 def test_answer_then_offer_by_voice_plays_the_answer_then_keys_1_and_2_give_the_other_topics(call: PhoneCall, line: Line) -> None:
     en = line.content.languages["en"]
     question, first, other, third = likely(line)

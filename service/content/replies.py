@@ -141,6 +141,12 @@ def sms_texts(content: Content, lang: Language) -> dict[str, str]:
     for name in ("sms_help", "sms_welcome"):
         if name in lang.phrases:
             out[f"phrase '{name}'"] = gsm.fold(lang.phrases[name])
+    # The offer phrases on their own too, with the longest titles: a character outside GSM-7 in one of them would
+    # make every answer that offers a topic cost more than twice as much, whatever else fits.
+    offerable = [t for t in longest_titled(lang, len(lang.targets)) if t.kind != "menu"]
+    for name, count in (("sms_also", 1), ("sms_also_two", 2)):
+        if name in lang.phrases and len(offerable) >= count:
+            out[f"phrase '{name}', with the longest titles,"] = gsm.fold(closing(lang, offerable[:count]))
     if "sms_not_understood" in lang.phrases and "main" in content.menus and ("menu", "main") in lang.targets:
         main = sms_menu(content, lang, "main")
         out["not understood with the main menu"] = gsm.fold(f"{lang.phrases['sms_not_understood']}\n{main}")

