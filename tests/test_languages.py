@@ -126,7 +126,9 @@ def test_espanol_and_english_switch_and_the_choice_is_remembered(texter: TextThr
     assert "Responda con un numero" in texter.send("ESPANOL")[0]
     assert "los sintomas" not in texter.send("2")[0] and "problemas de los nervios" in texter.send("MENU")[0] + texter.send("2")[0]
     assert "entumecimiento" in texter.send("1")[0].lower()
-    assert "Reply with a number" in texter.send("ENGLISH")[0]
+    # ENGLISH after an answer: that answer in English (as key 6 at an answer by phone), then English menus.
+    assert "Reply MENU" in texter.send("ENGLISH")[0]
+    assert "Reply with a number" in texter.send("MENU")[0]
     assert "nerve problems, the P" in texter.send("2")[0]
     assert "Reply MENU" in texter.send("1")[0]
 
@@ -359,6 +361,22 @@ def test_spanish_crisis_words_at_the_english_greeting_get_the_spanish_crisis_mes
     turn = call.say("ya no quiero vivir con esta enfermedad")
     assert turn.heard[0].text == spoken(line, "phrase.crisis", "es")
     assert turn.gather.get("language") == "es-US"
+
+
+@pytest.mark.parametrize("asked", ["spanish", "en español por favor"])
+def test_asking_for_spanish_by_text_after_an_answer_sends_that_answer_in_spanish_with_its_notice(
+        asked: str, texter: TextThread, line: Line) -> None:
+    en, es = line.content.languages["en"], line.content.languages["es"]
+    texter.send("hi")
+    [english] = texter.send("contagious")
+    assert gsm.fold(en.topic("contagious").text) in english
+    [spanish] = texter.send(asked)
+    # The same answer in Spanish, with the Spanish notice in front: not the list of every topic, which lost it.
+    assert spanish.startswith(gsm.fold(es.phrases["sms_welcome"]))
+    assert gsm.fold(es.topic("contagious").text) in spanish and gsm.segments(spanish) <= 3
+    # From then on, in Spanish, without the notice again.
+    [again] = texter.send("contagioso")
+    assert gsm.fold(es.topic("contagious").text) in again and gsm.fold(es.phrases["sms_welcome"]) not in again
 
 
 def test_a_first_spanish_text_has_one_notice_and_the_whole_answer(texter: TextThread, line: Line) -> None:

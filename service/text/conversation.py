@@ -74,15 +74,16 @@ class Conversation:
         self.noticed = True
         return f"{self.phrase('sms_welcome')}\n{self.listing('main')}"
 
-    def answer_for(self, target_id: str, also: Sequence[Target] = ()) -> str:
+    def answer_for(self, target_id: str, also: Sequence[Target] = (), notice: bool = False) -> str:
         """A topic's text answer, counted in the usage records; a first-time texter's carries the notice in front
-        (one message, not two: carriers do not keep two texts in order, and each is billed). With also, the answer
-        closes with those other topics to reply 1 and 2 for (the second only where it fits), and 1 and 2 now mean them."""
+        (one message, not two: carriers do not keep two texts in order, and each is billed), as does one asked for
+        in another language (notice). With also, the answer closes with those other topics to reply 1 and 2 for (the
+        second only where it fits), and 1 and 2 now mean them."""
         note(topic=target_id)
         self.last = target_id
         self.line.record_usage("sms", self.lang.code, target_id)
         target = self.lang.topic(target_id)
-        first = self.first and not self.noticed
+        first = (self.first or notice) and not self.noticed
         offered = offers_that_fit(self.lang, target, also, self.phrase("sms_welcome") if first else "")
         if offered:
             self.choices = [ref_of(t) for t in offered]
@@ -207,7 +208,13 @@ class Conversation:
             code = matcher.word_language(body, name, self.lang.code)
             if code is not None:
                 # Asking to stop in other words than the one STOP the carrier acts on: the help, which says how.
+                switched = code != self.lang.code
                 self.set_language(code)
+                if name == "language" and switched and ("topic", self.last) in self.lang.targets:
+                    # "In Spanish please", "en español" after an answer: that answer again in the language asked for,
+                    # with its notice (as a call plays it), and the topics it offered, not the list of every topic.
+                    offered = self.offered() if self.asked_kind == "also" else ()
+                    return [self.answer_for(self.last, offered, notice=True)]
                 if name in ("language", "menu"):
                     return [self.welcome()]
                 self.noticed = True  # the help says what the line is and that an emergency is for 911
@@ -280,7 +287,11 @@ class Conversation:
         offered = self.offered()
         if 1 <= number <= len(offered):
             note(decision="chosen")
-            return self.reach(offered[number - 1])
+            chosen = offered[number - 1]
+            # One of two topics offered after an answer: the other is still offered ("For Y, reply 1"), as after
+            # "both"; it was lost, and "2", "the other one" then picked from the menu.
+            rest = [t for t in offered if t is not chosen] if self.asked_kind == "also" else []
+            return self.reach(chosen, rest)
         # A number the choices do not have ("2" after "For X, reply 1"): said so, as by phone, and the same choices;
         # never "I did not understand", which a number plainly typed is not.
         return self.offer(self.phrase("not_option"), offered)
