@@ -379,6 +379,27 @@ def test_asking_for_spanish_by_text_after_an_answer_sends_that_answer_in_spanish
     assert gsm.fold(es.topic("contagious").text) in again and gsm.fold(es.phrases["sms_welcome"]) not in again
 
 
+@pytest.mark.parametrize("said, phrase", [("I want to kill myself", "sms_crisis"), ("chest pain", "sms_emergency")])
+def test_asking_for_spanish_by_text_after_the_crisis_or_emergency_reply_sends_it_again_in_spanish(
+        said: str, phrase: str, texter: TextThread, line: Line) -> None:
+    es = line.content.languages["es"]
+    texter.send(said)
+    [spanish] = texter.send("en español por favor")
+    # The words that matter most, in the language asked for (the list of topics had taken their place).
+    assert spanish.startswith(gsm.fold(es.phrases[phrase])) and gsm.segments(spanish) <= 3
+
+
+def test_an_answer_sent_again_in_spanish_is_counted_once(texter: TextThread, line: Line,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    counted: list[tuple[str, str]] = []
+    monkeypatch.setattr(line, "record_usage", lambda channel, lang, topic: counted.append((lang, topic)))
+    texter.send("hi")
+    texter.send("contagious")
+    texter.send("spanish")
+    texter.send("english")
+    assert counted == [("en", "contagious")]
+
+
 def test_a_first_spanish_text_has_one_notice_and_the_whole_answer(texter: TextThread, line: Line) -> None:
     es = line.content.languages["es"]
     notice = gsm.fold(es.phrases["sms_welcome"])

@@ -76,12 +76,13 @@ class Conversation:
 
     def answer_for(self, target_id: str, also: Sequence[Target] = (), notice: bool = False) -> str:
         """A topic's text answer, counted in the usage records; a first-time texter's carries the notice in front
-        (one message, not two: carriers do not keep two texts in order, and each is billed), as does one asked for
-        in another language (notice). With also, the answer closes with those other topics to reply 1 and 2 for (the
-        second only where it fits), and 1 and 2 now mean them."""
+        (one message, not two: carriers do not keep two texts in order, and each is billed), as does the same answer
+        again in another language (notice; counted once, as by phone). With also, the answer closes with those other
+        topics to reply 1 and 2 for (the second only where it fits), and 1 and 2 now mean them."""
         note(topic=target_id)
         self.last = target_id
-        self.line.record_usage("sms", self.lang.code, target_id)
+        if not notice:
+            self.line.record_usage("sms", self.lang.code, target_id)
         target = self.lang.topic(target_id)
         first = (self.first or notice) and not self.noticed
         offered = offers_that_fit(self.lang, target, also, self.phrase("sms_welcome") if first else "")
@@ -210,6 +211,11 @@ class Conversation:
                 # Asking to stop in other words than the one STOP the carrier acts on: the help, which says how.
                 switched = code != self.lang.code
                 self.set_language(code)
+                if name == "language" and switched and self.last in (CRISIS, EMERGENCY):
+                    # The crisis line's words, or "call 911" and the warning signs, again in the language asked for
+                    # (as a call plays them), never the list of topics in their place.
+                    self.noticed = True
+                    return [self.phrase("sms_crisis") if self.last == CRISIS else self.emergency_reply()]
                 if name == "language" and switched and ("topic", self.last) in self.lang.targets:
                     # "In Spanish please", "en español" after an answer: that answer again in the language asked for,
                     # with its notice (as a call plays it), and the topics it offered, not the list of every topic.
@@ -293,8 +299,12 @@ class Conversation:
             rest = [t for t in offered if t is not chosen] if self.asked_kind == "also" else []
             return self.reach(chosen, rest)
         # A number the choices do not have ("2" after "For X, reply 1"): said so, as by phone, and the same choices;
-        # never "I did not understand", which a number plainly typed is not.
-        return self.offer(self.phrase("not_option"), offered)
+        # never "I did not understand", which a number plainly typed is not. A topic offered after an answer stays
+        # one ("the other one", "yes" still take it), not a "did you mean".
+        reply = self.offer(self.phrase("not_option"), offered)
+        if self.asked_kind == "also":
+            self.choices_kind = "also"
+        return reply
 
     def pick(self, number: str) -> str:
         """A number picks an option of the menu the texter last saw (the main menu when that is forgotten)."""
