@@ -551,7 +551,11 @@ def test_answer_then_offer_by_voice_plays_the_answer_then_keys_1_and_2_give_the_
     assert en.prompts[f"topic.{third}"].text in call.press("2").text
     call.start()
     call.say(question)
-    assert en.prompts[f"topic.{other}"].text in call.press("1").text
+    taken = call.press("1")
+    assert en.prompts[f"topic.{other}"].text in taken.text
+    # The other is still offered, now on 1 (as after "both" and by text), and 1 takes it.
+    assert f"If you meant {en.topic(third).title}, press 1." in [h.text for h in taken.heard]
+    assert en.prompts[f"topic.{third}"].text in call.press("1").text
 
 
 def test_saying_yes_after_an_answer_that_offers_two_asks_which(call: PhoneCall, texter: TextThread, line: Line) -> None:

@@ -365,9 +365,11 @@ def press(call: Call, place: Place, key: str) -> VoiceResponse:
         return pick(call, call.targets(place)[int(key) - 1])
     offered = call.offered(place) if place.kind == "topic" else []
     if offered and key.isdigit() and 0 <= int(key) - int(ALSO_KEY) < len(offered):
-        # One of the topics offered after a likely answer: taken.
+        # One of the topics offered after a likely answer: taken, and the other still offered ("If you meant Y, press
+        # 1"), as after "both" and by text.
         call.notes["decision"] = "chosen"
-        return pick(call, offered[int(key) - int(ALSO_KEY)])
+        chosen = offered[int(key) - int(ALSO_KEY)]
+        return pick(call, chosen, also=CHOICE_JOIN.join(ref_of(t) for t in offered if t is not chosen))
     if key == keys["repeat"]:
         if place.urgent:
             # The crisis or emergency message again (a frightened caller may not have caught the number), then here:
