@@ -398,6 +398,14 @@ def test_an_answer_sent_again_in_spanish_is_counted_once(texter: TextThread, lin
     texter.send("spanish")
     texter.send("english")
     assert counted == [("en", "contagious")]
+    # The warning signs after "call 911" likewise (a fixture topic stands for them).
+    monkeypatch.setattr(line.content, "emergency_topic", "contagious")
+    counted.clear()
+    texter.send("chest pain")
+    assert counted == [("en", "contagious")]
+    [spanish] = texter.send("spanish")
+    es = line.content.languages["es"]
+    assert gsm.fold(es.topic("contagious").text) in spanish and counted == [("en", "contagious")]
 
 
 def test_a_first_spanish_text_has_one_notice_and_the_whole_answer(texter: TextThread, line: Line) -> None:

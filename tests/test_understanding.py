@@ -558,6 +558,21 @@ def test_answer_then_offer_by_voice_plays_the_answer_then_keys_1_and_2_give_the_
     assert en.prompts[f"topic.{third}"].text in call.press("1").text
 
 
+@pytest.mark.parametrize("how", ["1", "both"])
+def test_by_phone_an_action_offered_beside_a_topic_is_not_kept_once_the_topic_is_taken(how: str, call: PhoneCall, line: Line) -> None:
+    en = line.content.languages["en"]
+    topics = [t.id for t in en.targets.values() if t.kind == "topic"]
+    action = next(t for t in en.targets.values() if t.kind == "action")
+    call.start()
+    call.open(f"/voice/topic/{topics[0]}?lang=en&also={topics[1]}%2B{action.id}")
+    taken = call.press("1") if how == "1" else call.say("both")
+    assert en.prompts[f"topic.{topics[1]}"].text in taken.text
+    # Nothing left on key 1 that "yes" or "the other one" would turn into a recording nobody asked for.
+    assert action.title not in taken.text and "also=" not in urllib.parse.unquote(taken.gather.get("action"))
+    after = call.say("yes")
+    assert after.record is None and after.dial is None
+
+
 def test_saying_yes_after_an_answer_that_offers_two_asks_which(call: PhoneCall, texter: TextThread, line: Line) -> None:
     from service.content import gsm
 

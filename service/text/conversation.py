@@ -215,7 +215,7 @@ class Conversation:
                     # The crisis line's words, or "call 911" and the warning signs, again in the language asked for
                     # (as a call plays them), never the list of topics in their place.
                     self.noticed = True
-                    return [self.phrase("sms_crisis") if self.last == CRISIS else self.emergency_reply()]
+                    return [self.phrase("sms_crisis") if self.last == CRISIS else self.emergency_reply(again=True)]
                 if name == "language" and switched and ("topic", self.last) in self.lang.targets:
                     # "In Spanish please", "en español" after an answer: that answer again in the language asked for,
                     # with its notice (as a call plays it), and the topics it offered, not the list of every topic.
@@ -243,11 +243,12 @@ class Conversation:
         self.switch_if_clear(body)
         return self.answer(self.line.decide(body, self.lang.code, TEXT_CHOICES), body)
 
-    def emergency_reply(self) -> str:
-        """Call 911, then the warning signs (which say what needs 911 and what needs the doctor now), else the menu."""
+    def emergency_reply(self, again: bool = False) -> str:
+        """Call 911, then the warning signs (which say what needs 911 and what needs the doctor now), else the menu;
+        again: the same once more in another language (its warning signs counted once)."""
         warning = self.content.emergency_topic
         if warning and ("topic", warning) in self.lang.targets:
-            reply = f"{self.phrase('sms_emergency')}\n{self.answer_for(warning)}"
+            reply = f"{self.phrase('sms_emergency')}\n{self.answer_for(warning, notice=again)}"
         else:
             reply = f"{self.phrase('sms_emergency')}\n{self.listing('main')}"
         self.last = EMERGENCY  # "again", "what was that number": all of it once more

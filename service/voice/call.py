@@ -365,11 +365,11 @@ def press(call: Call, place: Place, key: str) -> VoiceResponse:
         return pick(call, call.targets(place)[int(key) - 1])
     offered = call.offered(place) if place.kind == "topic" else []
     if offered and key.isdigit() and 0 <= int(key) - int(ALSO_KEY) < len(offered):
-        # One of the topics offered after a likely answer: taken, and the other still offered ("If you meant Y, press
-        # 1"), as after "both" and by text.
+        # One of the topics offered after a likely answer: taken, and the other topic still offered ("If you meant
+        # Y, press 1"), as after "both" and by text.
         call.notes["decision"] = "chosen"
         chosen = offered[int(key) - int(ALSO_KEY)]
-        return pick(call, chosen, also=CHOICE_JOIN.join(ref_of(t) for t in offered if t is not chosen))
+        return pick(call, chosen, also=CHOICE_JOIN.join(ref_of(t) for t in _kept(offered, chosen)))
     if key == keys["repeat"]:
         if place.urgent:
             # The crisis or emergency message again (a frightened caller may not have caught the number), then here:
@@ -488,11 +488,11 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # number (never the recording that "leave a message" would start, nor "not an option").
         return call.here(place, [*arrival, call.phrase("help")])
     if both and CHOICE_JOIN in place.also:
-        # "Both" after two topics offered: the first topic now, and the other still offered ("If you meant Y, press
-        # 1"); never a recording started by it (an action offered stays on key 1).
+        # "Both" after two topics offered: the first topic now, and the other topic still offered ("If you meant Y,
+        # press 1"); never a recording started by it (an action offered is not kept).
         offered = sorted(call.offered(place), key=lambda t: t.kind != "topic")
         call.notes["decision"] = "chosen"
-        return pick(call, offered[0], before=arrival, also=CHOICE_JOIN.join(ref_of(t) for t in offered[1:]))
+        return pick(call, offered[0], before=arrival, also=CHOICE_JOIN.join(ref_of(t) for t in _kept(offered, offered[0])))
     if place.kind == "topic" and place.also and (both or index.is_word(said, "not_it")):
         # "That's not it" (or "both") after "If you meant X, press 1": X; after two offered, which of them.
         return press(call, place, ALSO_KEY) if CHOICE_JOIN not in place.also else call.choices(place.also.split(CHOICE_JOIN), arrival or None)
@@ -598,6 +598,12 @@ class Built(VoiceResponse):
 
     def __str__(self) -> str:
         return self.xml
+
+
+def _kept(offered: list[Target], chosen: Target) -> list[Target]:
+    """What stays offered once one of the offers is taken: the other topics, never an action. "Yes" or "the other one"
+    to an action left on key 1 would start a recording (or a transfer) that nobody asked for in so many words."""
+    return [t for t in offered if t is not chosen and t.kind == "topic"]
 
 
 def pick(call: Call, target: Target, place: Place | None = None, before: list[Prompt] | None = None,
