@@ -464,6 +464,10 @@ def test_answer_then_offer_by_text_answers_and_replies_1_and_2_take_the_other_to
     [refused] = texter.send("2")
     assert refused.startswith(gsm.fold(en.phrases["not_option"])) and also[1].title in refused
     assert gsm.fold(also[1].text) in texter.send("not it")[0]
+    # A number no offer has leaves the answer it followed the last one: "again" is still that answer.
+    texter.send(question)
+    texter.send("3")
+    assert gsm.fold(en.topic(first).text) in texter.send("again")[0]
     texter.send(question)
     assert gsm.fold(also[1].text) in texter.send("2")[0]
 

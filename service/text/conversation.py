@@ -302,9 +302,11 @@ class Conversation:
         # A number the choices do not have ("2" after "For X, reply 1"): said so, as by phone, and the same choices;
         # never "I did not understand", which a number plainly typed is not. A topic offered after an answer stays
         # one ("the other one", "yes" still take it), not a "did you mean".
+        last = self.last
         reply = self.offer(self.phrase("not_option"), offered)
         if self.asked_kind == "also":
-            self.choices_kind = "also"
+            # Still after that answer: "again" or "en español" is still about it.
+            self.choices_kind, self.last = "also", last
         return reply
 
     def pick(self, number: str) -> str:
