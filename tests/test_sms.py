@@ -386,6 +386,34 @@ def test_a_courtesy_reply_longer_than_one_segment_is_an_error(small_prompts: Pat
     assert problem.severity == "error" and str(problem).startswith("prompts/en.yaml:") and "one text segment" in problem.message
 
 
+def test_bye_gets_the_goodbye_phrase_where_a_language_has_one_and_thanks_the_courtesy(prompts_copy: Path, tmp_path: Path) -> None:
+    from tests.test_content import edit
+
+    courtesy = "  sms_courtesy: \"You're welcome. Text a question any time, or MENU for topics.\"\n"
+    edit(prompts_copy, "en.yaml", courtesy, courtesy + "  sms_goodbye: \"Goodbye, and take care.\"\n")
+    app = make_app(tmp_path, PROMPTS_DIR=str(prompts_copy))
+    texter = TextThread(TwilioClient(app.test_client(), TOKEN))
+    texter.send("hi")
+    texter.send("contagious")
+    assert texter.send("bye") == ["Goodbye, and take care."]  # not "you're welcome" for a goodbye
+    assert texter.send("thanks") == ["You're welcome. Text a question any time, or MENU for topics."]
+    # Without the phrase (it is optional), a goodbye gets the courtesy reply, as before.
+    (tmp_path / "plain").mkdir()
+    plain = TextThread(TwilioClient(make_app(tmp_path / "plain").test_client(), TOKEN))
+    plain.send("hi")
+    assert plain.send("bye") == ["You're welcome. Text a question any time, or MENU for topics."]
+
+
+def test_a_goodbye_reply_longer_than_one_segment_is_an_error(prompts_copy: Path) -> None:
+    from service.content import read
+    from tests.test_content import edit
+
+    courtesy = "  sms_courtesy: \"You're welcome. Text a question any time, or MENU for topics.\"\n"
+    edit(prompts_copy, "en.yaml", courtesy, courtesy + "  sms_goodbye: \"Goodbye." + " Thank you for writing to us." * 6 + "\"\n")
+    [problem] = [p for p in read(prompts_copy).problems if "sms_goodbye" in p.message]
+    assert problem.severity == "error" and "one text segment" in problem.message
+
+
 @pytest.mark.parametrize("body", ["thank you for the info", "thanks, bye", "no gracias", "muchas gracias por la información"])
 def test_thanks_with_a_few_words_that_ask_nothing_is_still_a_courtesy(body: str, texter: TextThread, line: Line) -> None:
     texter.send("hi")

@@ -49,11 +49,12 @@ def check_quality(content: Content, reading: bool = True) -> list[Problem]:
             if found:
                 failed.add(owner)
                 problems.extend(Problem(lang.file, line, problem) for problem in found)
-        courtesy = gsm.fold(lang.phrases["sms_courtesy"])
-        if not gsm.non_gsm(courtesy) and gsm.segments(courtesy) > 1:
-            problems.append(Problem(lang.file, lang.phrase_lines.get("sms_courtesy", 1), f"phrase 'sms_courtesy' has "
-                                    f"{gsm.septets(courtesy)} characters; expected one text segment ({gsm.SINGLE_SEGMENT} "
-                                    "characters): a thank-you gets a short reply"))
+        for name in ("sms_courtesy", "sms_goodbye"):
+            short = gsm.fold(lang.phrases.get(name, ""))
+            if not gsm.non_gsm(short) and gsm.segments(short) > 1:
+                problems.append(Problem(lang.file, lang.phrase_lines.get(name, 1), f"phrase '{name}' has "
+                                        f"{gsm.septets(short)} characters; expected one text segment ({gsm.SINGLE_SEGMENT} "
+                                        "characters): a thank-you or a goodbye gets a short reply"))
         answers = [t for t in lang.targets.values() if t.kind != "menu"]
         if reading:
             problems.extend(reading_problems(lang))

@@ -76,9 +76,11 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "sms_courtesy": ("sms", frozenset()),
     "sms_also": ("sms", frozenset({"title", "key"})),
     "sms_also_two": ("sms", frozenset({"title1", "key1", "title2", "key2"})),
+    "sms_goodbye": ("sms", frozenset()),
 }
-# Phrases a language may leave out: without sms_also_two, two topics offered by text are two sms_also sentences.
-OPTIONAL_PHRASES = ("sms_also_two",)
+# Phrases a language may leave out: without sms_also_two, two topics offered by text are two sms_also sentences;
+# without sms_goodbye, a texter's "bye" gets sms_courtesy.
+OPTIONAL_PHRASES = ("sms_also_two", "sms_goodbye")
 # Placeholders a phrase must keep: without them a caller hears titles with no key to press, or a texter a choice with
 # no number to reply.
 REQUIRED_PLACEHOLDERS: dict[str, frozenset[str]] = {

@@ -234,6 +234,8 @@ class Conversation:
                 # "ok", "thanks" as a first text: what the line is and its topics, not "you're welcome" for nothing.
                 self.set_language(code)
                 return [self.welcome()]
+            if "sms_goodbye" in self.lang.phrases and matcher.word_language(body, "goodbye", self.lang.code) is not None:
+                return [self.courtesy("sms_goodbye")]  # "bye", "adiós": not "you're welcome"
             return [self.courtesy()]
         if self.line.junk.is_mash(body):
             # Keys mashed, not words: the short help; kept with the questions not understood, where it is folded away.
@@ -278,11 +280,12 @@ class Conversation:
         self.line.record_unmatched("sms", self.lang.code, body[:200], thread=self.thread)
         return [self.offer(f"{self.phrase('sms_not_understood')} {self.phrase('sms_nearest')}", decision.choices)]
 
-    def courtesy(self) -> str:
-        """A thank-you in kind; the topics offered after the last answer still a reply away ("thanks", then "2")."""
+    def courtesy(self, phrase: str = "sms_courtesy") -> str:
+        """A thank-you (or a goodbye) in kind; the topics offered after the last answer still a reply away ("thanks",
+        then "2")."""
         if self.asked_kind == "also":
             self.choices, self.choices_kind = self.asked, "also"
-        return self.phrase("sms_courtesy")
+        return self.phrase(phrase)
 
     def offered(self) -> tuple[Target, ...]:
         """The choices the texter was last offered, as this language has them."""
