@@ -25,6 +25,8 @@ RESERVED_KEYS = ("repeat", "back", "main_menu", "help", "text_me", "language")
 KEY_PLACEHOLDERS = frozenset(RESERVED_KEYS)
 
 # Fixed phrases every language must have: name -> (channel, placeholders allowed).
+# The placeholders of two topics offered in one sentence: each one's title and key, all kept.
+TWO_OFFERS = frozenset({"title1", "key1", "title2", "key2"})
 PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "greeting": ("voice", frozenset()),
     "notice": ("voice", frozenset()),
@@ -75,7 +77,7 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "sms_nearest": ("sms", frozenset()),
     "sms_courtesy": ("sms", frozenset()),
     "sms_also": ("sms", frozenset({"title", "key"})),
-    "sms_also_two": ("sms", frozenset({"title1", "key1", "title2", "key2"})),
+    "sms_also_two": ("sms", TWO_OFFERS),
     "sms_goodbye": ("sms", frozenset()),
 }
 # Phrases a language may leave out: without sms_also_two, two topics offered by text are two sms_also sentences;
@@ -85,7 +87,7 @@ OPTIONAL_PHRASES = ("sms_also_two", "sms_goodbye")
 # no number to reply.
 REQUIRED_PLACEHOLDERS: dict[str, frozenset[str]] = {
     name: frozenset({"title", "key"}) for name in ("option", "did_you_mean", "choice", "also", "sms_option", "sms_also")
-} | {"language_offer": frozenset({"key"}), "sms_also_two": frozenset({"title1", "key1", "title2", "key2"})}
+} | {"language_offer": frozenset({"key"}), "sms_also_two": TWO_OFFERS}
 # The numbers a safety phrase must give (digits, spaces and dashes aside): the crisis line and the emergency number.
 # An edit that drops or mistypes one ("call or text 98") must not reach a caller.
 EMERGENCY_NUMBER = "911"

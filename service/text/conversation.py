@@ -74,17 +74,17 @@ class Conversation:
         self.noticed = True
         return f"{self.phrase('sms_welcome')}\n{self.listing('main')}"
 
-    def answer_for(self, target_id: str, also: Sequence[Target] = (), notice: bool = False) -> str:
+    def answer_for(self, target_id: str, also: Sequence[Target] = (), again: bool = False) -> str:
         """A topic's text answer, counted in the usage records; a first-time texter's carries the notice in front
         (one message, not two: carriers do not keep two texts in order, and each is billed), as does the same answer
-        again in another language (notice; counted once, as by phone). With also, the answer closes with those other
-        topics to reply 1 and 2 for (the second only where it fits), and 1 and 2 now mean them."""
+        again in another language (again: not counted twice, as by phone). With also, the answer closes with those
+        other topics to reply 1 and 2 for (the second only where it fits), and 1 and 2 now mean them."""
         note(topic=target_id)
         self.last = target_id
-        if not notice:
+        if not again:
             self.line.record_usage("sms", self.lang.code, target_id)
         target = self.lang.topic(target_id)
-        first = (self.first or notice) and not self.noticed
+        first = (self.first or again) and not self.noticed
         offered = offers_that_fit(self.lang, target, also, self.phrase("sms_welcome") if first else "")
         if offered:
             self.choices = [ref_of(t) for t in offered]
@@ -220,7 +220,7 @@ class Conversation:
                     # "In Spanish please", "en español" after an answer: that answer again in the language asked for,
                     # with its notice (as a call plays it), and the topics it offered, not the list of every topic.
                     offered = self.offered() if self.asked_kind == "also" else ()
-                    return [self.answer_for(self.last, offered, notice=True)]
+                    return [self.answer_for(self.last, offered, again=True)]
                 if name in ("language", "menu"):
                     return [self.welcome()]
                 self.noticed = True  # the help says what the line is and that an emergency is for 911
@@ -250,7 +250,7 @@ class Conversation:
         again: the same once more in another language (its warning signs counted once)."""
         warning = self.content.emergency_topic
         if warning and ("topic", warning) in self.lang.targets:
-            reply = f"{self.phrase('sms_emergency')}\n{self.answer_for(warning, notice=again)}"
+            reply = f"{self.phrase('sms_emergency')}\n{self.answer_for(warning, again=again)}"
         else:
             reply = f"{self.phrase('sms_emergency')}\n{self.listing('main')}"
         self.last = EMERGENCY  # "again", "what was that number": all of it once more
