@@ -227,6 +227,8 @@ class Store:
         self._pending: deque[tuple[str, dict[str, Any]]] = deque()
         self._threads: list[threading.Thread] = []
         self._pid = 0
+        self._day_cache: tuple[int, str] = (-1, "")
+        self._started = False  # this process's threads are running (a forked child's are not: reset at fork)
         self._failures = 0
         self._next_purge = 0.0
         # What requests gathered in the last few milliseconds is written before the process ends (a worker stopped by
@@ -240,6 +242,15 @@ class Store:
         """Today, in the line's time zone (the server's own when none is set)."""
         return dt.datetime.now(self.zone).date()
 
+    def _day_of(self, now: float) -> str:
+        """The line's day (ISO) at a time in seconds, worked out once a minute: every step pays for it."""
+        # Time zones differ from UTC by whole minutes, so a minute never spans two days.
+        minute = int(now // 60)
+        cached = self._day_cache
+        if cached[0] != minute:
+            cached = self._day_cache = (minute, dt.datetime.fromtimestamp(minute * 60, self.zone).date().isoformat())
+        return cached[1]
+
     # -- the request path: a list append, or (messages) one durable write --
 
     def _keep(self, kind: str, row: dict[str, Any], rid: str = "", power_safe: bool = False) -> None:
@@ -252,7 +263,10 @@ class Store:
                 self._wake.set()
             return
         self._pending.append((kind, row))  # deque.append is atomic: the request path takes no lock
-        self._gather.set()
+        # Set once a gathering, not once a record: Event.set takes a lock and notifies, a cost every step would pay.
+        # The gatherer clears the flag before it takes the records, so one appended before a set flag is seen is taken.
+        if not self._gather.is_set():
+            self._gather.set()
 
     def record_usage(self, channel: str, lang: str, topic: str, rid: str = "") -> None:
         """Count one topic reached (rid: the same request again counts once)."""
@@ -281,7 +295,7 @@ class Store:
         """One step of a call, or one text answered: where it left the person, and what the line made of their words."""
         # The time as seconds: made a time when written (every request pays for this one); the day is the line's.
         now = time.time()
-        self._keep("step", {"at": now, "day": dt.datetime.fromtimestamp(now, self.zone).date().isoformat(), "channel": channel, "lang": lang, "sid": sid[:64], "place": place[:80],
+        self._keep("step", {"at": now, "day": self._day_of(now), "channel": channel, "lang": lang, "sid": sid[:64], "place": place[:80],
                             "decision": decision or None, "safety": safety or None, "thread": thread[:64] or None}, rid)
 
     def record_safety(self, channel: str, lang: str, kind: str, answered: str, words: str = "", rid: str = "",
@@ -353,7 +367,7 @@ class Store:
     def _start_threads(self) -> None:
         # Threads do not survive gunicorn's fork: each worker starts its own on its first record. (Their loops catch
         # every failure, so a thread of this process, once started, runs as long as the process.)
-        if self._pid == os.getpid():
+        if self._started:
             return
         with self._lock:
             if self._pid != os.getpid() or not self._threads or not all(t.is_alive() for t in self._threads):
@@ -364,6 +378,7 @@ class Store:
                                  threading.Thread(target=self._write_loop, name="records-writer", daemon=True)]
                 for thread in self._threads:
                     thread.start()
+            self._started = True
 
     def _gather_loop(self) -> None:
         while True:
@@ -576,6 +591,7 @@ def _own_connections(store: "weakref.ref[Store]") -> None:
     kept = store()
     if kept is not None:
         kept.engine.dispose(close=False)
+        kept._started = False  # the parent's threads did not come with the fork
 
 
 def _spill_at_exit(store: "weakref.ref[Store]") -> None:
