@@ -859,3 +859,35 @@ def test_too_much_pasted_gets_a_plain_admin_page_not_a_bare_error(admin: FlaskCl
     assert page.status_code == 413 and "nothing was saved" in text and "kept in this browser" in text
     assert "Overview" in text  # the admin pages' own page, with their navigation
     assert OLD_WORDS in texted(editor_app)
+
+
+def test_an_optional_phrase_a_language_leaves_out_is_added_from_the_admin_pages(admin: FlaskClient, editor_app: Flask,
+                                                                                prompts: Path) -> None:
+    content_page = admin.get("/admin/content").get_data(as_text=True)
+    assert "/admin/content/en/phrases/sms_goodbye" in content_page and "add sms_goodbye" in content_page
+
+    def bye(texter: str, words: str = "bye") -> str:
+        thread = TextThread(TwilioClient(editor_app.test_client(), TOKEN), texter=texter)
+        thread.send("contagious")
+        return thread.send(words)[-1]
+
+    courtesy = editor_app.extensions["line"].content.languages["en"].phrases["sms_courtesy"]
+    assert bye("+15555550160") == courtesy  # without the phrase, a goodbye gets the courtesy reply
+    page = admin.get("/admin/content/en/phrases/sms_goodbye")
+    assert page.status_code == 200
+    form = Forms(page.get_data(as_text=True)).with_field("value")
+    assert form["fields"]["value"] == [""] and form["fields"]["es-value"] == [""]  # every language's field, empty until written
+    assert admin.get("/admin/content/en/phrases/no_such_phrase").status_code == 404
+
+    too_long = admin.post("/admin/content/en/phrases/sms_goodbye", data=values(form, value="Goodbye. " * 30))
+    assert too_long.status_code == 422 and "sms_goodbye" in too_long.get_data(as_text=True)
+    assert admin.post("/admin/content/en/phrases/sms_goodbye",
+                      data=values(form, value="Goodbye, take care. Text MENU any time.")).status_code == 303
+    assert bye("+15555550161") == "Goodbye, take care. Text MENU any time."
+    after = admin.get("/admin/content").get_data(as_text=True)
+    assert '/admin/content/en/phrases/sms_goodbye">add' not in after and '/admin/content/es/phrases/sms_goodbye">add' in after
+
+    # The files, brought in step with what was published, hold it as a line of the phrases, and pass the check.
+    assert editor_app.test_cli_runner().invoke(args=["prompts", "pull"]).exit_code == 0
+    assert re.search(r"^  sms_goodbye: Goodbye, take care\. Text MENU any time\.$", (prompts / "en.yaml").read_text(encoding="utf-8"), re.M)
+    assert editor_app.test_cli_runner().invoke(args=["prompts", "check"]).exit_code == 0

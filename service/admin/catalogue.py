@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..audio import AudioLibrary
 from ..content import Content, Language, Problem, Prompt, Target, gsm, sms_answer
 from ..content.checks import readability_scores
-from ..content.model import FORMULA_NAMES, Source
+from ..content.model import FORMULA_NAMES, OPTIONAL_PHRASES, Source
 
 
 @dataclass
@@ -56,6 +56,8 @@ class LanguageView:
     phrases: list[PromptView]
     other_warnings: list[Problem]
     sms_phrases: list[str] = field(default_factory=list)
+    # Optional phrases this language's file leaves out (the line does without them), each to be added from its editor.
+    absent_phrases: list[str] = field(default_factory=list)
 
 
 class _Places:
@@ -131,4 +133,6 @@ def _language(content: Content, lang: Language, audio: AudioLibrary, problems: l
     label = (f"{FORMULA_NAMES.get(formula, formula)}: {'at most' if bound == 'max' else 'at least'} {limit:g}, "
              f"{'lower' if bound == 'max' else 'higher'} is easier")
     sms = [name for name in lang.phrases if name.startswith("sms_") or name in ("option", "did_you_mean", "choice", "also")]
-    return LanguageView(lang.code, lang.name, lang.file, label, menu_node("main", "", frozenset({"main"})), phrases, other, sms)
+    absent = [name for name in OPTIONAL_PHRASES if name not in lang.phrases]
+    return LanguageView(lang.code, lang.name, lang.file, label, menu_node("main", "", frozenset({"main"})), phrases, other, sms,
+                        absent)

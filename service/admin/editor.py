@@ -27,7 +27,7 @@ from ..content import Content, Language, Problem, Target, gsm, normalize, read
 from ..content.checks import number_problems, readability_scores
 from ..content.edits import FIELDS, LISTS, Edit, Value, apply, current, fingerprint, plain
 from ..content.listening import WORDS_PER_MINUTE
-from ..content.model import FORMULA_NAMES
+from ..content.model import FORMULA_NAMES, OPTIONAL_PHRASES
 from ..content.replies import first_text_room, longest_closing
 from ..line import Line
 from ..editing import PublishRefused, Stale
@@ -122,7 +122,8 @@ def _place(content: Content, lang_code: str, kind: str, ident: str) -> Target | 
         return None
     if kind == "phrase":
         if ident not in lang.phrases:
-            return None
+            # An optional phrase this language leaves out can be added here (an empty field until it is written).
+            return Target("phrase", ident, ident, "", (), file=lang.file, line=1) if ident in OPTIONAL_PHRASES else None
         # A phrase as a place with one field, "value", at its line in the language's file.
         at = lang.phrase_lines.get(ident)
         return Target("phrase", ident, ident, "", (), file=lang.file, line=at or 1, lines={"value": at} if at else {})

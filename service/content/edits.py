@@ -148,7 +148,8 @@ def _locate(root: yaml.Node | None, edit: Edit) -> tuple[yaml.MappingNode, yaml.
         return None
     if edit.kind == "phrase":
         entry = _entry(top, edit.ident)
-        return (top, entry[1], entry[0]) if entry else None
+        # A phrase the file leaves out (an optional one, added from the admin pages): written after the last phrase.
+        return (top, entry[1], entry[0]) if entry else (top, None, top)
     place = _child(top, edit.ident)
     if not isinstance(place, yaml.MappingNode):
         return None
@@ -259,5 +260,7 @@ def _insertion(text: str, mapping: yaml.MappingNode, edit: Edit) -> tuple[int, i
     end = _content_end(text, value_node)
     indent = " " * key_node.start_mark.column
     rendered = render(edit.field, edit.value, None, key_node, text)
-    # With no node to follow, a list is written inline ([a, b]) and an answer as a folded block: both after "field: ".
-    return end, end, f"\n{indent}{edit.field}: {rendered}"
+    # A phrase's key is its name (its one field is its value); a place's, the field's.
+    key = edit.ident if edit.kind == "phrase" else edit.field
+    # With no node to follow, a list is written inline ([a, b]) and an answer as a folded block: both after "key: ".
+    return end, end, f"\n{indent}{key}: {rendered}"
