@@ -875,6 +875,8 @@ def test_an_optional_phrase_a_language_leaves_out_is_added_from_the_admin_pages(
     assert bye("+15555550160") == courtesy  # without the phrase, a goodbye gets the courtesy reply
     page = admin.get("/admin/content/en/phrases/sms_goodbye")
     assert page.status_code == 200
+    said = " ".join(Page(page.get_data(as_text=True)).text.split())
+    assert "English does not have this optional phrase yet" in said and 'Without it, a "bye" gets sms_courtesy' in said
     form = Forms(page.get_data(as_text=True)).with_field("value")
     assert form["fields"]["value"] == [""] and form["fields"]["es-value"] == [""]  # every language's field, empty until written
     assert admin.get("/admin/content/en/phrases/no_such_phrase").status_code == 404
@@ -889,5 +891,5 @@ def test_an_optional_phrase_a_language_leaves_out_is_added_from_the_admin_pages(
 
     # The files, brought in step with what was published, hold it as a line of the phrases, and pass the check.
     assert editor_app.test_cli_runner().invoke(args=["prompts", "pull"]).exit_code == 0
-    assert re.search(r"^  sms_goodbye: Goodbye, take care\. Text MENU any time\.$", (prompts / "en.yaml").read_text(encoding="utf-8"), re.M)
+    assert re.search(r"^  sms_goodbye: Goodbye, take care\. Text MENU any time\.$", (prompts / "en.yaml").read_text(encoding="utf-8"), re.MULTILINE)
     assert editor_app.test_cli_runner().invoke(args=["prompts", "check"]).exit_code == 0

@@ -102,6 +102,7 @@ class LanguageColumn:
     review: str = ""
     stale: bool = False
     room: int = 0  # characters a text answer may have (three segments, less the notice and the closing line)
+    absent: str = ""  # an optional phrase this language leaves out: what the line does without it
     closing: str = ""  # the longest closing line a text answer is sent with (the page's script counts segments with it)
 
 
@@ -392,6 +393,8 @@ class Session:
                 fields.append(view)
             column = LanguageColumn(lang, prefix, fields, room=first_text_room(live_lang) if "sms_welcome" in live_lang.phrases else 0,
                                     closing=_closing(live_lang))
+            if self.kind == "phrase" and self.ident not in lang.phrases:
+                column.absent = f"{lang.name} does not have this optional phrase yet. {OPTIONAL_PHRASES[self.ident]}"
             if self.kind == "topic":
                 review = reviews.get(self.ident)
                 column.review = (f"Medically reviewed by {review.who} on {review.on}" if review is not None else

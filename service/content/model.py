@@ -80,9 +80,13 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "sms_also_two": ("sms", TWO_OFFERS),
     "sms_goodbye": ("sms", frozenset()),
 }
-# Phrases a language may leave out: without sms_also_two, two topics offered by text are two sms_also sentences;
-# without sms_goodbye, a texter's "bye" gets sms_courtesy.
-OPTIONAL_PHRASES = ("sms_also_two", "sms_goodbye")
+# Phrases a language may leave out, each with what the line does without it (the admin pages say so where one is left out).
+OPTIONAL_PHRASES: dict[str, str] = {
+    "sms_also_two": "Two topics offered after a text answer the line is not sure of, in one sentence; keep {key1}, "
+                    "{title1}, {key2} and {title2}. Without it, each topic gets its own sms_also sentence, which is "
+                    "longer, so a first text has room for the second topic less often.",
+    "sms_goodbye": "The reply to a texter's \"bye\" (one text segment). Without it, a \"bye\" gets sms_courtesy.",
+}
 # Placeholders a phrase must keep: without them a caller hears titles with no key to press, or a texter a choice with
 # no number to reply.
 REQUIRED_PLACEHOLDERS: dict[str, frozenset[str]] = {
