@@ -782,6 +782,25 @@ def test_a_comment_after_a_one_line_answer_stays_a_comment() -> None:
     assert "# checked with the clinic" in edited
 
 
+
+def test_an_added_optional_phrase_is_a_line_of_its_own_and_a_phrase_a_deploy_removed_is_never_written_back() -> None:
+    import yaml
+
+    from service.content.edits import Edit, apply
+
+    text = ('phrases:\n  greeting: Hello.\n  sms_also_two: "Reply {key1} ({title1}) or {key2} ({title2})."   # two in one line\n'
+            'menus:\n  main: {}\n')
+    texts, outcomes = apply({"en.yaml": text}, [Edit("en", "phrase", "sms_goodbye", "value", "Bye: take care # now"),
+                                                Edit("en", "phrase", "sms_old_name", "value", "Retired words.")])
+    edited = texts["en.yaml"]
+    # The comment stays with the phrase it is about; the new phrase reads back as typed; the rest is unchanged.
+    assert '({title2})."   # two in one line\n  sms_goodbye: ' in edited
+    assert yaml.safe_load(edited)["phrases"]["sms_goodbye"] == "Bye: take care # now"
+    assert edited.endswith("menus:\n  main: {}\n")
+    # A phrase that is not optional and not in the file (a deploy renamed or removed it): missing, not written back.
+    assert "sms_old_name" not in edited
+    assert [(o.edit.ident, o.status) for o in outcomes] == [("sms_goodbye", "applied"), ("sms_old_name", "missing")]
+
 def test_publishing_one_field_changes_only_that_field_whatever_order_the_sources_are_listed_in(prompts: Path, tmp_path: Path) -> None:
     # A topic whose sources are not in the order the page shows its boxes (by title): publishing its text alone must
     # not rewrite its sources, nor touch the other language.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
 
 from service.records import Store, engine_url
 from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
@@ -439,3 +441,37 @@ def test_workers_preparing_one_sqlite_file_at_once_all_get_their_tables(tmp_path
     for thread in threads:
         thread.join()
     assert not failures, failures[0]
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe"])
+def test_a_steps_day_is_the_lines_day_around_midnight_and_the_clock_changes(tmp_path: Path, zone: str) -> None:
+    import zoneinfo
+
+    store = Store(engine_url("", str(tmp_path / "r.sqlite")), tmp_path / "buffer.sqlite", zone=zone)
+    tz = zoneinfo.ZoneInfo(zone)
+    # Each second around the local midnights of a day when the clocks change, and of an ordinary day.
+    for day in (dt.date(2026, 3, 8), dt.date(2026, 4, 5), dt.date(2026, 10, 4), dt.date(2026, 11, 1), dt.date(2026, 6, 15)):
+        midnight = dt.datetime.combine(day, dt.time(), tz).timestamp()
+        for now in range(int(midnight) - 90, int(midnight) + 90):
+            assert store._day_of(now + 0.5) == dt.datetime.fromtimestamp(now + 0.5, tz).date().isoformat(), (zone, now)
+
+
+def test_a_forked_worker_gets_locks_of_its_own_and_starts_its_own_writer(tmp_path: Path) -> None:
+    store = Store(engine_url("", str(tmp_path / "r.sqlite")), tmp_path / "buffer.sqlite")
+    store.record_step("voice", "en", "CA1", "menu:main", rid="step-parent")
+    assert store.flush()
+    store._lock.acquire()  # held by a thread of the parent at the moment of the fork
+    pid = os.fork()
+    if pid == 0:  # the child: a gunicorn worker forked after the app was built
+        code = 1
+        signal.alarm(20)  # a child stuck on a lock its parent held dies rather than hang the test
+        try:
+            store.record_step("voice", "en", "CA2", "menu:main", rid="step-child")
+            code = 0 if store.flush(timeout=10) else 2
+        finally:
+            os._exit(code)
+    store._lock.release()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    with store.engine.connect() as conn:
+        assert {r[0] for r in conn.execute(text("SELECT rid FROM steps"))} == {"step-parent", "step-child"}

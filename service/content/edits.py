@@ -14,6 +14,7 @@ from typing import Union
 
 import yaml
 
+from .model import OPTIONAL_PHRASES
 from .yamlsource import YAML_LOADER
 
 Value = Union[str, tuple[str, ...]]
@@ -148,8 +149,11 @@ def _locate(root: yaml.Node | None, edit: Edit) -> tuple[yaml.MappingNode, yaml.
         return None
     if edit.kind == "phrase":
         entry = _entry(top, edit.ident)
-        # A phrase the file leaves out (an optional one, added from the admin pages): written after the last phrase.
-        return (top, entry[1], entry[0]) if entry else (top, None, top)
+        if entry:
+            return top, entry[1], entry[0]
+        # An optional phrase the file leaves out (added from the admin pages): written after the last phrase. Any other
+        # phrase missing is one a deploy renamed or removed: its edit is missing, never written back in.
+        return (top, None, top) if edit.ident in OPTIONAL_PHRASES and isinstance(top, yaml.MappingNode) and top.value else None
     place = _child(top, edit.ident)
     if not isinstance(place, yaml.MappingNode):
         return None
@@ -258,6 +262,11 @@ def _insertion(text: str, mapping: yaml.MappingNode, edit: Edit) -> tuple[int, i
     key_node, value_node = mapping.value[-1]
     assert edit.value is not None  # apply() passes on only edits with a value
     end = _content_end(text, value_node)
+    # After a comment on the last field's line, which stays with that field.
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if text[end:line_end].strip().startswith("#"):
+        end = line_end
     indent = " " * key_node.start_mark.column
     rendered = render(edit.field, edit.value, None, key_node, text)
     # A phrase's key is its name (its one field is its value); a place's, the field's.

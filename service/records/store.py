@@ -592,6 +592,9 @@ def _own_connections(store: "weakref.ref[Store]") -> None:
     if kept is not None:
         kept.engine.dispose(close=False)
         kept._started = False  # the parent's threads did not come with the fork
+        # Nor did they release what they held at that moment: the child's own locks and events, new and free.
+        kept._lock, kept._draining, kept._spilling = threading.Lock(), threading.Lock(), threading.Lock()
+        kept._gather, kept._wake = threading.Event(), threading.Event()
 
 
 def _spill_at_exit(store: "weakref.ref[Store]") -> None:
