@@ -10,7 +10,9 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
 import datetime as dt  # noqa: E402
+import functools
 import hashlib
+import inspect
 import secrets
 import sys
 from pathlib import Path
@@ -30,9 +32,23 @@ from .settings import StartupError
 from .sessions import LineSessionInterface
 
 
+@functools.lru_cache(maxsize=256)
+def _is_async(func: Any) -> bool:
+    return inspect.iscoroutinefunction(func)
+
+
+class LineFlask(Flask):
+    """Flask, asking once per function whether a view or hook is async, not on every request (each webhook request runs
+    four: two before, the view, one after)."""
+
+    def ensure_sync(self, func: Any) -> Any:
+        """The function itself, or an async one wrapped to run to its end (Flask's documented override point)."""
+        return self.async_to_sync(func) if _is_async(func) else func
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, content loaded and validated once, blueprints, CLI commands."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = LineFlask(__name__, instance_relative_config=True)
     app.request_class = TwilioRequest
     # "/audio//etc/passwd" must be a 404, not a redirect to a cleaned-up path.
     app.url_map.merge_slashes = False
