@@ -17,7 +17,7 @@ from service.simulator import PhoneCall, TextThread, TwilioClient, audio_texts
 from service.understanding import LanguageGuesser, Safety
 from service.understanding.checks import example_problems
 from service.understanding.evaluation import ONE_STEP, evaluate, read_questions
-from service.understanding.speech import repair
+from service.understanding.speech import recognized, repair
 from tests.conftest import LINE_FIXTURE, ROOT
 from tests.test_content import edit
 from tests.test_voice import spoken
@@ -129,6 +129,20 @@ def test_crisis_speech_gets_988_and_911_kindly_in_the_callers_language(call: Pho
 def test_common_mishearings_of_medical_words_are_put_right(heard: str, meant: str) -> None:
     assert meant in repair(heard).split() or meant in repair(heard)
 
+
+
+def test_words_heard_right_reach_the_meaning_model_as_heard_accents_and_all(line: Line) -> None:
+    # Nothing misheard: the transcript as the recognizer spelt it (the meaning model reads "¿qué síntomas?" better
+    # than "que sintomas"); something misheard: put right, on the plain form the repairs work on.
+    assert repair("  ¿Qué síntomas   tiene el POEMS?") == "¿Qué síntomas tiene el POEMS?"
+    assert repair("qué es la Polly neuropathy") == "que es la polyneuropathy"
+    # make eval says the held-out questions aloud as a phone recognizer writes them down: spelling kept, no capitals
+    # or punctuation.
+    assert recognized("¿Cuándo se administra VELCADE®, y a qué dosis?") == "cuándo se administra velcade y a qué dosis"
+    assert recognized("Can't I live a normal life?") == "can't i live a normal life"
+    # The same words with their accents and without are the same place to the matcher's words: only meaning gains.
+    heard, plain = line.decide("qué síntomas tiene", "es"), line.decide("que sintomas tiene", "es")
+    assert {s.target.id: s.lexical for s in heard.ranking} == {s.target.id: s.lexical for s in plain.ranking}
 
 def test_a_misheard_medical_word_still_reaches_its_answer(call: PhoneCall, line: Line) -> None:
     call.start()
