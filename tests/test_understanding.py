@@ -135,7 +135,8 @@ def test_words_heard_right_reach_the_meaning_model_as_heard_accents_and_all(line
     # Nothing misheard: the transcript as the recognizer spelt it (the meaning model reads "¿qué síntomas?" better
     # than "que sintomas"); something misheard: put right, on the plain form the repairs work on.
     assert repair("  ¿Qué síntomas   tiene el POEMS?") == "¿Qué síntomas tiene el POEMS?"
-    assert repair("qué es la Polly neuropathy") == "que es la polyneuropathy"
+    assert repair("qué es la Polly neuropathy") == "qué es la polyneuropathy"
+    assert repair("P.O.E.M.S. qué es") == "poems que es"  # heard with dots: put right on the plain form
     # make eval says the held-out questions aloud as a phone recognizer writes them down: spelling kept, no capitals
     # or punctuation.
     assert recognized("¿Cuándo se administra VELCADE®, y a qué dosis?") == "cuándo se administra velcade y a qué dosis"

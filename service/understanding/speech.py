@@ -33,7 +33,14 @@ def repair(heard: str) -> str:
     repaired = text
     for pattern, meant in _PATTERNS:
         repaired = pattern.sub(meant, repaired)
-    return " ".join(heard.split()) if repaired == text else repaired
+    if repaired == text:
+        return " ".join(heard.split())
+    # Put right in the words as heard too, where the repairs find the same words there ("síndrome de poemas"): the
+    # rest keeps its accents. Else (a word spelt with a dot or an accent inside it), the plain form.
+    kept = " ".join(heard.lower().split())
+    for pattern, meant in _PATTERNS:
+        kept = pattern.sub(meant, kept)
+    return kept if normalize(kept) == repaired else repaired
 
 
 def recognized(said: str) -> str:
