@@ -43,7 +43,11 @@ class LineFlask(Flask):
 
     def ensure_sync(self, func: Any) -> Any:
         """The function itself, or an async one wrapped to run to its end (Flask's documented override point)."""
-        return self.async_to_sync(func) if _is_async(func) else func
+        try:
+            is_async = _is_async(func)
+        except TypeError:  # a callable object that cannot be hashed: asked each time, as Flask does
+            is_async = inspect.iscoroutinefunction(func)
+        return self.async_to_sync(func) if is_async else func
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

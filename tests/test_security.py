@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -68,6 +69,27 @@ def test_a_correct_signature_is_200(app) -> None:  # type: ignore[no-untyped-def
     assert signed_post(app.test_client(), URL, PARAMS).status_code == 200
     assert signed_post(app.test_client(), "https://line.example.org/sms", {**PARAMS, "Body": "hi"}).status_code == 200
 
+
+
+def test_hooks_of_every_kind_still_run_once_the_app_remembers_which_are_async(app) -> None:  # type: ignore[no-untyped-def]
+    # The app asks once per function whether it is async; a callable object that cannot be hashed is asked each time
+    # (a cache would raise TypeError on it: a 500 on every request).
+    from dataclasses import dataclass
+
+    seen: list[str] = []
+
+    @dataclass
+    class Hook:  # __eq__ without __hash__: unhashable
+        name: str
+
+        def __call__(self) -> None:
+            seen.append(self.name)
+
+    app.before_request(Hook("unhashable"))
+    app.before_request(functools.partial(seen.append, "partial"))
+    for _ in range(2):
+        assert signed_post(app.test_client(), URL, PARAMS).status_code == 200
+    assert seen == ["unhashable", "partial"] * 2
 
 def test_behind_a_tls_proxy_signatures_are_checked_against_the_public_address_whatever_the_headers(tmp_path: Path) -> None:
     # Heroku's router: Twilio signed https://..., the app sees http:// plus X-Forwarded-Proto: https.

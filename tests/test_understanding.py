@@ -130,20 +130,32 @@ def test_common_mishearings_of_medical_words_are_put_right(heard: str, meant: st
     assert meant in repair(heard).split() or meant in repair(heard)
 
 
-
-def test_words_heard_right_reach_the_meaning_model_as_heard_accents_and_all(line: Line) -> None:
-    # Nothing misheard: the transcript as the recognizer spelt it (the meaning model reads "¿qué síntomas?" better
-    # than "que sintomas"); something misheard: put right, on the plain form the repairs work on.
-    assert repair("  ¿Qué síntomas   tiene el POEMS?") == "¿Qué síntomas tiene el POEMS?"
-    assert repair("qué es la Polly neuropathy") == "qué es la polyneuropathy"
-    assert repair("P.O.E.M.S. qué es") == "poems que es"  # heard with dots: put right on the plain form
-    # make eval says the held-out questions aloud as a phone recognizer writes them down: spelling kept, no capitals
-    # or punctuation.
+def test_a_transcript_reaches_the_meaning_model_as_spelt_accents_and_all(line: Line) -> None:
+    # Read as the line reads every transcript, whatever the recognizer sends: words as spelt, lower case, no punctuation
+    # (the meaning model reads "qué síntomas" better than "que sintomas").
+    assert repair("  ¿Qué síntomas   tiene el POEMS?", "es") == "qué síntomas tiene el poems"
     assert recognized("¿Cuándo se administra VELCADE®, y a qué dosis?") == "cuándo se administra velcade y a qué dosis"
     assert recognized("Can't I live a normal life?") == "can't i live a normal life"
+    # Something misheard: put right in the words as spelt, the rest keeping its accents; the plain form only where the
+    # repair cannot be made there.
+    assert repair("qué es la Polly neuropathy") == "qué es la polyneuropathy"
+    assert repair("P.O.E.M.S. qué es") == "poems qué es"
     # The same words with their accents and without are the same place to the matcher's words: only meaning gains.
     heard, plain = line.decide("qué síntomas tiene", "es"), line.decide("que sintomas tiene", "es")
     assert {s.target.id: s.lexical for s in heard.ranking} == {s.target.id: s.lexical for s in plain.ranking}
+
+
+@pytest.mark.parametrize("said", ["¿Qué es la polineuropatía?", "qué es la poli neuropatía", "Organomegalia.",
+                                  "¿Qué es la endocrinopatía?"])
+def test_a_spanish_caller_naming_a_feature_in_spanish_gets_its_answer(call: PhoneCall, line: Line, said: str) -> None:
+    # The repairs put misheard words back in the caller's language: the Spanish words, not the English ones, which the
+    # Spanish bank does not know ("lo siento, no le entendí" had answered "¿qué es la polineuropatía?").
+    call.start()
+    call.press("6")
+    turn = call.say(said)
+    spanish = line.content.languages["es"]
+    answers = {spanish.prompts[f"topic.{t}"].text for t in ("polyneuropathy", "organomegaly", "endocrinopathy")}
+    assert turn.heard and turn.heard[0].text in answers, [h.text for h in turn.heard]
 
 def test_a_misheard_medical_word_still_reaches_its_answer(call: PhoneCall, line: Line) -> None:
     call.start()

@@ -74,7 +74,7 @@ def evaluate(content: Content, matcher: Matcher, safety: Safety, questions: list
     """Every question decided as the line would decide it, counted by outcome, per language (spoken: as a caller's
     words reach the line, through Twilio's recognizer, which drops punctuation and capitals, and the line's repair of
     its mishearings)."""
-    from .speech import recognized, repair
+    from .speech import repair
 
     figures: dict[str, Figures] = {code: Figures() for code in content.languages}
     bank = {code: [normalize(e) for t in lang.targets.values() for e in t.examples] for code, lang in content.languages.items()}
@@ -94,7 +94,7 @@ def evaluate(content: Content, matcher: Matcher, safety: Safety, questions: list
             # alarm, or a question about 988 or 911 itself.
             fig.outcomes["alarmed"] += 1
         # As each channel offers them: a texter reads four choices, a caller hears three.
-        decision = matcher.decide(repair(recognized(q.text)), q.lang, MAX_CHOICES).for_a_call() if spoken else matcher.decide(q.text, q.lang, TEXT_CHOICES)
+        decision = matcher.decide(repair(q.text, q.lang), q.lang, MAX_CHOICES).for_a_call() if spoken else matcher.decide(q.text, q.lang, TEXT_CHOICES)
         if (spoken and decision.kind in ("answer", "offer") and decision.target.kind == "action"
                 and not names_place(decision.target, q.text, content.languages[q.lang])):
             # On a call, an action (a recording, the offer of a person) starts only when asked for in so many words;

@@ -10,9 +10,9 @@ from ..content import normalize
 # the English name of the disease in a Spanish call.
 _MISHEARD = [
     (r"\bp o e m s\b|\bp o m s\b|\bpoem s\b|\bpoems s\b|\bpomes\b|\bpo ems\b|\bpoemas?\b|\bpoem\b", "poems"),
-    (r"\b(polly|poly|polley|poli|polo) ?(neuro ?pathy|neuropath[iy]e?s?|neuro pat[ií]a|neuropatia)\b", "polyneuropathy"),
+    (r"\b(polly|poly|polley|poli|polo) ?(neuro ?pathy|neuropath[iy]e?s?|neuro ?pat[ií]a)\b", "polyneuropathy"),
     (r"\borgan(o)? ?mega ?(lee|ly|lie|li|lia)\b|\borgan omega ?ly\b", "organomegaly"),
-    (r"\bendo ?(crin|crine|crino) ?(pathy|pathie|patia)\b", "endocrinopathy"),
+    (r"\bendo ?(crin|crine|crino) ?(pathy|pathie|pat[ií]a)\b", "endocrinopathy"),
     (r"\bmono ?clonal\b", "monoclonal"),
     (r"\bcrow (fu ?kase|for kasey|fukasi|fuk ase)\b", "crow fukase"),
     (r"\bcastle ?man\b", "castleman"),
@@ -26,24 +26,33 @@ _MISHEARD = [
 _PATTERNS = [(re.compile(pattern), meant) for pattern, meant in _MISHEARD]
 
 
-def repair(heard: str) -> str:
-    """A recognizer's transcript with the common mishearings of the line's medical words put right (as heard, accents
-    and all, when none was misheard: the meaning model reads "¿qué es?" better than "que es")."""
-    text = normalize(heard)
+# The words the repairs put back, as each language writes them (a Spanish caller's "polineuropatía" must stay Spanish:
+# the Spanish bank's words do not know the English one).
+_IN_LANGUAGE = {"es": {"polyneuropathy": "polineuropatia", "organomegaly": "organomegalia", "endocrinopathy": "endocrinopatia"}}
+
+
+def repair(heard: str, lang: str = "en") -> str:
+    """A recognizer's transcript, read as the line reads every transcript (its words as spelt, accents kept, lower case,
+    no punctuation, whatever the recognizer sends), with the common mishearings of the line's medical words put right
+    in the caller's language."""
+    spelt = recognized(heard)
+    text = normalize(spelt)
+    own = _IN_LANGUAGE.get(lang.split("-")[0], {})
     repaired = text
     for pattern, meant in _PATTERNS:
-        repaired = pattern.sub(meant, repaired)
+        repaired = pattern.sub(own.get(meant, meant), repaired)
     if repaired == text:
-        return " ".join(heard.split())
-    # Put right in the words as heard too, where the repairs find the same words there ("síndrome de poemas"): the
-    # rest keeps its accents. Else (a word spelt with a dot or an accent inside it), the plain form.
-    kept = " ".join(heard.lower().split())
+        # Nothing misheard: the words as spelt (the meaning model reads "qué síntomas" better than "que sintomas").
+        return spelt
+    # Put right in the words as spelt too, where the repairs find the same words there ("síndrome de poemas"): the rest
+    # keeps its accents. Else (an accent inside the misheard word), the plain form.
+    kept = spelt
     for pattern, meant in _PATTERNS:
-        kept = pattern.sub(meant, kept)
+        kept = pattern.sub(own.get(meant, meant), kept)
     return kept if normalize(kept) == repaired else repaired
 
 
 def recognized(said: str) -> str:
-    """A sentence as a phone recognizer writes it down: its words as they are spelt (accents kept), lower case, without
-    punctuation (the held-out questions said aloud, in make eval)."""
+    """A sentence as a phone recognizer writes it down, and as the line reads a transcript: its words as they are spelt
+    (accents kept), lower case, without punctuation."""
     return " ".join(re.sub(r"[^\w\s'-]", " ", said.lower()).split())

@@ -541,7 +541,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # The call's own language asked for ("English please", "I don't speak Spanish" in an English call): it is
         # already; where the caller was, never a "did you mean" made of the words.
         return call.here(place)
-    decision = line.decide(repair(said), call.lang.code).for_a_call()
+    decision = line.decide(repair(said, call.lang.code), call.lang.code).for_a_call()
     if decision.kind in ("answer", "offer") and decision.target.kind == "action" and not names_place(decision.target, said, call.lang):
         # A recording starts only when asked for in so many words (or by key): "alright, thank you" once began one.
         decision = Decision("ask", decision.choices, decision.ranking)
