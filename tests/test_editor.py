@@ -782,7 +782,6 @@ def test_a_comment_after_a_one_line_answer_stays_a_comment() -> None:
     assert "# checked with the clinic" in edited
 
 
-
 def test_an_added_optional_phrase_is_a_line_of_its_own_and_a_phrase_a_deploy_removed_is_never_written_back() -> None:
     import yaml
 
@@ -800,6 +799,7 @@ def test_an_added_optional_phrase_is_a_line_of_its_own_and_a_phrase_a_deploy_rem
     # A phrase that is not optional and not in the file (a deploy renamed or removed it): missing, not written back.
     assert "sms_old_name" not in edited
     assert [(o.edit.ident, o.status) for o in outcomes] == [("sms_goodbye", "applied"), ("sms_old_name", "missing")]
+
 
 def test_publishing_one_field_changes_only_that_field_whatever_order_the_sources_are_listed_in(prompts: Path, tmp_path: Path) -> None:
     # A topic whose sources are not in the order the page shows its boxes (by title): publishing its text alone must

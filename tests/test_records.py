@@ -112,6 +112,7 @@ def test_a_record_written_twice_after_a_crash_counts_once(tmp_path: Path) -> Non
     store.flush()
     assert counts(store) == (1, 0, 0)
 
+
 def test_records_gathered_in_memory_survive_a_failed_write(tmp_path: Path) -> None:
     store = Store(engine_url("", str(tmp_path / "r.sqlite")), tmp_path / "buffer.sqlite", direct=False)
     real = store.buffer.append_many
@@ -142,7 +143,6 @@ def test_records_gathered_in_memory_survive_a_failed_write(tmp_path: Path) -> No
     assert store.flush(timeout=1) is False and len(store._pending) == 1
     store.buffer.append_many = real  # type: ignore[method-assign]
     assert store.flush() and counts(store) == (3, 0, 0)
-
 
 
 def test_the_line_starts_and_answers_with_the_database_down(tmp_path: Path) -> None:

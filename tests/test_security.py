@@ -70,7 +70,6 @@ def test_a_correct_signature_is_200(app) -> None:  # type: ignore[no-untyped-def
     assert signed_post(app.test_client(), "https://line.example.org/sms", {**PARAMS, "Body": "hi"}).status_code == 200
 
 
-
 def test_hooks_of_every_kind_still_run_once_the_app_remembers_which_are_async(app) -> None:  # type: ignore[no-untyped-def]
     # The app asks once per function whether it is async; a callable object that cannot be hashed is asked each time
     # (a cache would raise TypeError on it: a 500 on every request).
@@ -90,6 +89,7 @@ def test_hooks_of_every_kind_still_run_once_the_app_remembers_which_are_async(ap
     for _ in range(2):
         assert signed_post(app.test_client(), URL, PARAMS).status_code == 200
     assert seen == ["unhashable", "partial"] * 2
+
 
 def test_behind_a_tls_proxy_signatures_are_checked_against_the_public_address_whatever_the_headers(tmp_path: Path) -> None:
     # Heroku's router: Twilio signed https://..., the app sees http:// plus X-Forwarded-Proto: https.

@@ -127,7 +127,7 @@ def test_crisis_speech_gets_988_and_911_kindly_in_the_callers_language(call: Pho
     ("P O M S", "poems"), ("sindrome de poemas", "poems"), ("castle man disease", "castleman"), ("V E G F level", "vegf"),
 ])
 def test_common_mishearings_of_medical_words_are_put_right(heard: str, meant: str) -> None:
-    assert meant in repair(heard).split() or meant in repair(heard)
+    assert meant in repair(heard, "en").split() or meant in repair(heard, "en")
 
 
 def test_a_transcript_reaches_the_meaning_model_as_spelt_accents_and_all(line: Line) -> None:
@@ -138,8 +138,8 @@ def test_a_transcript_reaches_the_meaning_model_as_spelt_accents_and_all(line: L
     assert recognized("Can't I live a normal life?") == "can't i live a normal life"
     # Something misheard: put right in the words as spelt, the rest keeping its accents; the plain form only where the
     # repair cannot be made there.
-    assert repair("qué es la Polly neuropathy") == "qué es la polyneuropathy"
-    assert repair("P.O.E.M.S. qué es") == "poems qué es"
+    assert repair("qué es la Polly neuropathy", "en") == "qué es la polyneuropathy"
+    assert repair("P.O.E.M.S. qué es", "es") == "poems qué es"
     # The same words with their accents and without are the same place to the matcher's words: only meaning gains.
     heard, plain = line.decide("qué síntomas tiene", "es"), line.decide("que sintomas tiene", "es")
     assert {s.target.id: s.lexical for s in heard.ranking} == {s.target.id: s.lexical for s in plain.ranking}
@@ -156,6 +156,7 @@ def test_a_spanish_caller_naming_a_feature_in_spanish_gets_its_answer(call: Phon
     spanish = line.content.languages["es"]
     answers = {spanish.prompts[f"topic.{t}"].text for t in ("polyneuropathy", "organomegaly", "endocrinopathy")}
     assert turn.heard and turn.heard[0].text in answers, [h.text for h in turn.heard]
+
 
 def test_a_misheard_medical_word_still_reaches_its_answer(call: PhoneCall, line: Line) -> None:
     call.start()
@@ -840,7 +841,6 @@ def test_a_guess_at_the_message_action_is_asked_about_never_a_recording_started(
                       f"how long can {name} be and who listens to it later on"):
         call.start()
         assert call.say(not_asked).record is None, not_asked
-
 
 
 @pytest.mark.parametrize("said, number", [("the second one", 2), ("2nd", 2), ("second", 2), ("one second please", None),

@@ -31,7 +31,7 @@ _PATTERNS = [(re.compile(pattern), meant) for pattern, meant in _MISHEARD]
 _IN_LANGUAGE = {"es": {"polyneuropathy": "polineuropatia", "organomegaly": "organomegalia", "endocrinopathy": "endocrinopatia"}}
 
 
-def repair(heard: str, lang: str = "en") -> str:
+def repair(heard: str, lang: str) -> str:
     """A recognizer's transcript, read as the line reads every transcript (its words as spelt, accents kept, lower case,
     no punctuation, whatever the recognizer sends), with the common mishearings of the line's medical words put right
     in the caller's language."""
