@@ -197,7 +197,7 @@ def test_start_after_stop_gets_twilios_confirmation_only_and_then_a_welcome(text
 
 
 @pytest.mark.parametrize("body", ["chest pain", "I can't breathe", "he can't catch his breath", "EMERGENCY", "call 911",
-                                  "chest pain, is it contagious?", "my chest hurts"])
+                                  "chest pain, is it contagious?", "my chest hurts", "I need to call 9 1 1"])
 def test_emergency_words_start_the_reply_with_call_911(body: str, texter: TextThread) -> None:
     replies = texter.send(body)
     assert replies[0].startswith("If this is an emergency, call 911 now.")

@@ -32,6 +32,7 @@ FIGURATIVE_NEXT = ("to know", "to see", "to try", "to hear", "to meet", "to find
 
 # Where a clause ends: its last word, or a plea for help after it, unpunctuated as texts and speech come ("hes not
 # responding pls help", "mi mamá no responde ayuda").
+_SPACED_DIGITS = re.compile(r"\b\d(?: \d\b)+")
 _CLAUSE_END = (r"(?:\s*$|\s+(?:help|pls|plz|please|what (?:do|should) (?:i|we) do|call 911|ayuda|auxilio|ayudeme|ayudenme|"
                r"por favor|que hago|que debo hacer|que hacemos)\b)")
 
@@ -127,7 +128,9 @@ class Safety:
         """A message's words with their typos read as safety words, and the same as they sound; a typo as near to
         two safety words ("hart": heart, hurt) is read each way, one word at a time (the others at their first
         reading), at most MAX_READINGS readings."""
-        choices = [self._unmistyped(w) for w in _SELF.sub(r"\1\2", normalize(text)).split()]
+        # Digits said one by one come back from a recognizer spaced ("call 9 1 1"): read as the number they make.
+        plain = _SPACED_DIGITS.sub(lambda m: m.group().replace(" ", ""), normalize(text))
+        choices = [self._unmistyped(w) for w in _SELF.sub(r"\1\2", plain).split()]
         first = [c[0] for c in choices]
         readings = [first]
         for index, options in enumerate(choices):
