@@ -30,9 +30,10 @@ FIGURATIVE_NEXT = ("to know", "to see", "to try", "to hear", "to meet", "to find
                    "de envidia", "de verguenza", "de pena", "de curiosidad", "por saber", "por ver")
 
 
+# Single digits said one by one, as a recognizer writes them ("9 1 1").
+_SPACED_DIGITS = re.compile(r"\b\d(?: \d\b)+")
 # Where a clause ends: its last word, or a plea for help after it, unpunctuated as texts and speech come ("hes not
 # responding pls help", "mi mamá no responde ayuda").
-_SPACED_DIGITS = re.compile(r"\b\d(?: \d\b)+")
 _CLAUSE_END = (r"(?:\s*$|\s+(?:help|pls|plz|please|what (?:do|should) (?:i|we) do|call 911|ayuda|auxilio|ayudeme|ayudenme|"
                r"por favor|que hago|que debo hacer|que hacemos)\b)")
 
