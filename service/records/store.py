@@ -226,7 +226,6 @@ class Store:
         self._spilling = threading.Lock()  # one spill of the gathered records at a time
         self._pending: deque[tuple[str, dict[str, Any]]] = deque()
         self._threads: list[threading.Thread] = []
-        self._pid = 0
         self._day_cache: tuple[int, str] = (-1, "")
         self._started = False  # this process's threads are running (a forked child's are not: reset at fork)
         self._failures = 0
@@ -365,19 +364,17 @@ class Store:
     # -- the background threads: one gathers what requests left in memory, one drains the buffer --
 
     def _start_threads(self) -> None:
-        # Threads do not survive gunicorn's fork: each worker starts its own on its first record. (Their loops catch
-        # every failure, so a thread of this process, once started, runs as long as the process.)
+        # Threads do not survive gunicorn's fork: each worker starts its own on its first record (_started is reset at
+        # the fork). Their loops catch every failure, so a thread of this process, once started, runs as long as it.
         if self._started:
             return
         with self._lock:
-            if self._pid != os.getpid() or not self._threads or not all(t.is_alive() for t in self._threads):
-                if self._pid != os.getpid():
-                    self._pending = deque()  # the parent's records are the parent's to write
-                self._pid = os.getpid()
-                self._threads = [threading.Thread(target=self._gather_loop, name="records-gatherer", daemon=True),
-                                 threading.Thread(target=self._write_loop, name="records-writer", daemon=True)]
-                for thread in self._threads:
-                    thread.start()
+            if self._started:  # another request's thread started them meanwhile
+                return
+            self._threads = [threading.Thread(target=self._gather_loop, name="records-gatherer", daemon=True),
+                             threading.Thread(target=self._write_loop, name="records-writer", daemon=True)]
+            for thread in self._threads:
+                thread.start()
             self._started = True
 
     def _gather_loop(self) -> None:
@@ -592,6 +589,7 @@ def _own_connections(store: "weakref.ref[Store]") -> None:
     if kept is not None:
         kept.engine.dispose(close=False)
         kept._started = False  # the parent's threads did not come with the fork
+        kept._pending = deque()  # the parent's records are the parent's to write
         # Nor did they release what they held at that moment: the child's own locks and events, new and free.
         kept._lock, kept._draining, kept._spilling = threading.Lock(), threading.Lock(), threading.Lock()
         kept._gather, kept._wake = threading.Event(), threading.Event()
