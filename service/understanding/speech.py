@@ -38,18 +38,20 @@ def repair(heard: str, lang: str) -> str:
     spelt = recognized(heard)
     text = normalize(spelt)
     own = _IN_LANGUAGE.get(lang.split("-")[0], {})
-    repaired = text
-    for pattern, meant in _PATTERNS:
-        repaired = pattern.sub(own.get(meant, meant), repaired)
+    repaired = _put_right(text, own)
     if repaired == text:
         # Nothing misheard: the words as spelt (the meaning model reads "qué síntomas" better than "que sintomas").
         return spelt
     # Put right in the words as spelt too, where the repairs find the same words there ("síndrome de poemas"): the rest
     # keeps its accents. Else (an accent inside the misheard word), the plain form.
-    kept = spelt
-    for pattern, meant in _PATTERNS:
-        kept = pattern.sub(own.get(meant, meant), kept)
+    kept = _put_right(spelt, own)
     return kept if normalize(kept) == repaired else repaired
+
+
+def _put_right(text: str, own: dict[str, str]) -> str:
+    for pattern, meant in _PATTERNS:
+        text = pattern.sub(own.get(meant, meant), text)
+    return text
 
 
 def recognized(said: str) -> str:
