@@ -112,7 +112,6 @@ def test_emergency_speech_gets_911_and_stays_where_it_was_never_on_a_topic(call:
     assert "Main menu." in turn.text and not any(h.text.startswith("E stands") for h in turn.heard)
 
 
-
 @pytest.mark.parametrize("said", ["9 1 1", "I need to call 9 1 1", "call 9 1 1 now"])
 def test_911_said_digit_by_digit_gets_the_emergency_message(call: PhoneCall, said: str) -> None:
     # A recognizer writes digits said one by one spaced out: "9 1 1" is 911 (it had been a "did you mean").
