@@ -122,10 +122,10 @@ def _place(content: Content, lang_code: str, kind: str, ident: str) -> Target | 
     if lang is None:
         return None
     if kind == "phrase":
-        if ident not in lang.phrases:
-            # An optional phrase this language leaves out can be added here (an empty field until it is written).
-            return Target("phrase", ident, ident, "", (), file=lang.file, line=1) if ident in OPTIONAL_PHRASES else None
-        # A phrase as a place with one field, "value", at its line in the language's file.
+        if ident not in lang.phrases and ident not in OPTIONAL_PHRASES:
+            return None
+        # A phrase as a place with one field, "value", at its line in the language's file (an optional phrase the file
+        # leaves out has no line: it can be added here, an empty field until it is written).
         at = lang.phrase_lines.get(ident)
         return Target("phrase", ident, ident, "", (), file=lang.file, line=at or 1, lines={"value": at} if at else {})
     if kind == "menu":
