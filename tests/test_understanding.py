@@ -340,7 +340,12 @@ def fixture_safety() -> Safety:
                                   # a last read's: what narrowing lost
                                   "my mom is going to take all her pills", "my son said he's going to take all his pills and end it",
                                   "dice que se va a tomar todas las pastillas", "mi hijo dice que quiere acabar con todo de una vez",
-                                  "mi mamá ya no quiere seguir así", "i want to stop the pain for good by ending it"])
+                                  "mi mamá ya no quiere seguir así", "i want to stop the pain for good by ending it",
+                                  # an exploratory caller's (2026-12-07): each got a topic or a "did you mean"
+                                  "estoy pensando en matarme", "he pensado en matarme", "tengo ganas de matarme",
+                                  "estoy pensando en acabar con todo", "me voy a tomar todas las pastillas",
+                                  "me voy a tomar todas mis pastillas de una vez", "im gonna take all my pills tonight",
+                                  "I'm going to take the whole bottle", "my husband just took all his pills, what do i do"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
     assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
 
@@ -384,7 +389,10 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   "me falta el aire de repente",
                                   # a last read's: what narrowing lost
                                   "a mi papá le falta el aire y está morado", "me falta el aire desde hace una hora",
-                                  "i am short of breath right now", "he won't come to after he fell", "he's having another one right now"])
+                                  "i am short of breath right now", "he won't come to after he fell", "he's having another one right now",
+                                  # an exploratory caller's (2026-12-07): English had them, Spanish did not
+                                  "no puedo despertar a mi esposo", "no puedo despertar a mi mamá", "está escupiendo sangre",
+                                  "se me durmió la mitad de la cara", "half my face went numb"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 
@@ -458,7 +466,10 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    "my husband wont come to his appointments",
                                    # breathlessness on effort, a POEMS sign (fluid, anemia): asked about, in both languages
                                    "I get short of breath climbing stairs, is that POEMS?",
-                                   "me falta el aire cuando subo las escaleras", "por que me canso y me falta el aire al caminar"])
+                                   "me falta el aire cuando subo las escaleras", "por que me canso y me falta el aire al caminar",
+                                   # beside the exploratory caller's: pills taken as told, waking up early
+                                   "should I take all my pills at once in the morning", "¿me tomo todas las pastillas juntas en la mañana?",
+                                   "me voy a tomar todas las pastillas que me recetaron", "no puedo despertar temprano, ¿es el cansancio?"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
