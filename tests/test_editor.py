@@ -847,6 +847,23 @@ def test_a_number_mistyped_in_one_language_is_refused_and_a_change_made_in_every
     assert both.status_code == 303, Page(both.get_data(as_text=True)).text[:1500]
 
 
+def test_a_phone_number_read_digit_by_digit_with_two_digits_swapped_is_refused(admin: FlaskClient, editor_app: Flask) -> None:
+    # An admin's slip: the Spanish spoken answer gave NORD's number with its last digits swapped and was published,
+    # because a number said digit by digit was read as a set of single digits, in no order.
+    form = editor_form(admin)
+    en_spoken, es_spoken = form["fields"]["spoken"][0], form["fields"]["es-spoken"][0]
+    nord = " NORD is at 1, 8 0 0, 9 9 9, 6 6 7 3."
+    refused = admin.post(EDITOR, data=values(form, spoken=en_spoken + nord,
+                                             **{"es-spoken": es_spoken + " NORD: 1, 8 0 0, 9 9 9, 6 6 3 7."}))
+    assert refused.status_code == 422
+    refusal = Page(refused.get_data(as_text=True)).text
+    assert "the spoken answer lacks the number 18009996673" in refusal, refusal[:1500]
+    assert "NORD is at" not in " ".join(editor_app.extensions["line"].content.languages["en"].topic("contagious").spoken.split())
+    right = admin.post(EDITOR, data=values(form, spoken=en_spoken + nord,
+                                           **{"es-spoken": es_spoken + " NORD: 1, 8 0 0, 9 9 9, 6 6 7 3."}))
+    assert right.status_code == 303, Page(right.get_data(as_text=True)).text[:1500]
+
+
 def test_a_problem_a_change_causes_in_another_topic_links_to_that_topic(admin: FlaskClient, editor_app: Flask) -> None:
     # A much longer title makes other topics' first texts longer (the runner-up's title is offered after them).
     long_title = "whether POEMS syndrome can be caught from another person at all"[:60]

@@ -88,14 +88,18 @@ def failed_texts(failed: set[str]) -> set[str]:
 
 
 _NUMBER = re.compile(r"\d(?:[\d,.-]*\d)?")
+# Digits written one by one for a voice to read ("1, 8 0 0, 9 9 9, 6 6 7 3", "9 1 1"): one number, in its order (as a
+# set of single digits, a swapped pair in a phone number went unnoticed).
+_SPOKEN_DIGITS = re.compile(r"\b\d(?:,? \d\b)+")
 # Words for numbers that are numbers whenever they are said ("one" and "uno" are as often "a" or "someone").
 _NUMBER_WORDS_FROM = 2
 
 
 def numbers_in(lang: Language, text: str) -> set[str]:
-    """The numbers a text gives, as digits: figures (1-800-999-6673 as 18009996673, 3.5 and 3,5 alike) and the
-    language's own words for two to nine."""
-    found = {re.sub(r"[,.-]", "", n) for n in _NUMBER.findall(text)}
+    """The numbers a text gives, as digits: figures (1-800-999-6673 as 18009996673, 3.5 and 3,5 alike), digits said one
+    by one ("1, 8 0 0, 9 9 9, 6 6 7 3" as 18009996673 too) and the language's own words for two to nine."""
+    found = {re.sub(r"[, ]", "", n) for n in _SPOKEN_DIGITS.findall(text)}
+    found |= {re.sub(r"[,.-]", "", n) for n in _NUMBER.findall(_SPOKEN_DIGITS.sub(" ", text))}
     words = lang.words.get("numbers", ())
     named = {normalize(w): str(i) for i, w in enumerate(words) if i >= _NUMBER_WORDS_FROM}
     found.update(named[w] for w in normalize(text).split() if w in named)
