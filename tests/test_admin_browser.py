@@ -370,9 +370,19 @@ def test_words_typed_in_the_editor_survive_a_session_that_ends_and_can_be_discar
     settled(driver, lambda d: d.find_element(By.CSS_SELECTOR, ".notice.draft"))
     assert driver.find_element(By.ID, "in-text").get_attribute("value") == typed  # type: ignore[attr-defined]
     assert "not yet published" in driver.find_element(By.CSS_SELECTOR, ".notice.draft").text  # type: ignore[attr-defined]
+    # The field put back is named in the notice and marked where it is (Publish sends it too: an admin who edited
+    # another field published forgotten words from another tab).
+    label = driver.find_element(By.CSS_SELECTOR, "label[for=in-text]")  # type: ignore[attr-defined]
+    name = label.text.split(" (your words")[0].strip()
+    assert name and name in driver.find_element(By.CSS_SELECTOR, ".notice.draft").text  # type: ignore[attr-defined]
+    assert "put back, not yet published" in label.text
+    assert "restored" in driver.find_element(By.ID, "in-text").get_attribute("class")  # type: ignore[attr-defined]
+    assert "restored" not in (driver.find_element(By.ID, "in-spoken").get_attribute("class") or "")  # type: ignore[attr-defined]
     # Discarded: the served words again, and the next visit has nothing to put back.
     driver.find_element(By.CSS_SELECTOR, ".notice.draft button").click()  # type: ignore[attr-defined]
     assert driver.find_element(By.ID, "in-text").get_attribute("value") == before  # type: ignore[attr-defined]
+    assert "restored" not in driver.find_element(By.ID, "in-text").get_attribute("class")  # type: ignore[attr-defined]
+    assert "put back" not in driver.find_element(By.CSS_SELECTOR, "label[for=in-text]").text  # type: ignore[attr-defined]
     driver.get(editor)  # type: ignore[attr-defined]
     settled(driver, lambda d: d.find_element(By.ID, "in-text"))
     assert not driver.find_elements(By.CSS_SELECTOR, ".notice.draft")  # type: ignore[attr-defined]

@@ -125,11 +125,26 @@
     });
     write(saved);
     if (restored.length) {
+      // Each field put back is named and marked where it is: Publish sends every field, so words typed in another tab
+      // and forgotten would otherwise go out beside the one change the admin meant (an exploratory admin's draft did).
+      var marks = [];
+      var labels = restored.map(function (field) {
+        var label = form.querySelector("label[for='in-" + field.name + "']");
+        field.classList.add("restored");
+        if (label) {
+          var mark = document.createElement("span");
+          mark.className = "restored-mark";
+          mark.textContent = " (your words put back, not yet published)";
+          label.appendChild(mark);
+          marks.push(mark);
+        }
+        return label ? label.firstChild.textContent.trim() : field.name;
+      });
       var note = document.createElement("p");
       note.className = "notice draft";
       note.setAttribute("role", "status");
       note.textContent = "Your words not yet published (typed " + new Date(saved.at).toLocaleString() + ") were put back in " +
-        restored.length + " field" + (restored.length === 1 ? "" : "s") + ". Check and publish them, or ";
+        labels.join(", ") + ". Read them before you publish: Publish sends them too. Or ";
       var discard = document.createElement("button");
       discard.type = "button";
       discard.textContent = "discard them";
@@ -138,8 +153,10 @@
         restored.forEach(function (field) {
           field.value = shownBefore[field.name];
           field.dispatchEvent(new Event("input"));
+          field.classList.remove("restored");
           delete entry.fields[field.name];
         });
+        marks.forEach(function (mark) { mark.remove(); });
         write(entry);
         note.remove();
       });
