@@ -456,3 +456,22 @@ def test_back_reload_and_a_sign_out_elsewhere_lose_no_words_typed_in_the_editor(
     driver.find_element(By.CSS_SELECTOR, "form.signin button").click()  # type: ignore[attr-defined]
     settled(driver, lambda d: d.find_element(By.ID, "in-text").get_attribute("value") == typed)
     assert "not yet published" in driver.find_element(By.CSS_SELECTOR, ".notice.draft").text  # type: ignore[attr-defined]
+
+
+def test_a_double_click_on_publish_publishes_once_and_says_published(editing: tuple[Flask, str], chrome: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    app, base = editing
+    driver = chrome
+    _sign_in(driver, base)
+    driver.get(f"{base}/admin/content/en/contagious")  # type: ignore[attr-defined]
+    area = driver.find_element(By.ID, "in-text")  # type: ignore[attr-defined]
+    area.clear()
+    area.send_keys("POEMS cannot be caught from anyone.")
+    # Two clicks as a hurried hand makes them: the first request is on its way when the second comes.
+    driver.execute_script(  # type: ignore[attr-defined]
+        "var b = document.querySelector('button[value=publish]'); b.click(); setTimeout(function () { b.click(); }, 40);")
+    settled(driver, lambda d: "Published." in d.page_source or "Not published" in d.page_source)
+    page = driver.find_element(By.TAG_NAME, "main").text  # type: ignore[attr-defined]
+    assert "Published." in page and "Not published" not in page, page[:600]
+    assert "POEMS cannot be caught from anyone." in " ".join(app.extensions["line"].content.languages["en"].topic("contagious").text.split())

@@ -39,6 +39,26 @@
   });
 })();
 
+// A form is sent once: a double click on Publish sent it twice, and the second, refused as "someone published a change
+// to this field after you opened the page", showed "Not published" for the admin's own change. Sent again after 15 s
+// (a network that lost the first), or once the page is shown again from the browser's history.
+(function () {
+  "use strict";
+  var sending = [];
+  document.querySelectorAll("form[method=post], form[method=POST]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented) { return; }  // not confirmed
+      if (form.hasAttribute("data-sending")) { event.preventDefault(); return; }
+      form.setAttribute("data-sending", "");
+      sending.push(form);
+      window.setTimeout(function () { form.removeAttribute("data-sending"); }, 15000);
+    });
+  });
+  window.addEventListener("pageshow", function () {
+    sending.forEach(function (form) { form.removeAttribute("data-sending"); });
+  });
+})();
+
 // Signing out forgets the editor's unpublished words kept in this browser: the next person at this computer does not
 // find them (and publish them under their own name).
 (function () {
