@@ -1152,3 +1152,24 @@ def test_a_lone_letter_of_texting_shorthand_beside_common_words_leaves_the_meani
     analyzer = line.matcher.indexes["es"].analyzer
     assert not analyzer.knows_none("k es el sindrome")
     assert analyzer.knows_none("xqz vlorp")  # words never seen still say nothing the line knows
+
+
+@pytest.mark.parametrize("said", ["that's not it", "not it please"])
+def test_saying_not_it_after_an_answer_that_offered_nothing_else_gives_every_topic(said: str, texter: TextThread,
+                                                                                   call: PhoneCall, line: Line) -> None:
+    # A plain answer (a keyword texted or said), then "that's not it": the words went to the matcher, and the "did you
+    # mean" it made offered the answer just turned down first.
+    from service.content import gsm
+
+    en = line.content.languages["en"]
+    topic = en.topic("contagious")
+    texter.send("hi")
+    assert gsm.fold(topic.text) in texter.send(topic.keyword)[0]
+    [reply] = texter.send(said)
+    assert en.phrases["sms_did_you_mean"] not in reply
+    titles = [en.targets[(o.kind, o.target)].title for o in line.content.menus["main"].options]
+    assert titles and all(gsm.fold(title) in reply for title in titles), reply
+    call.start()
+    call.say(topic.keyword)
+    turn = call.say(said)
+    assert "Did you mean" not in turn.text and "Main menu." in turn.text, turn.text

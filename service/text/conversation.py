@@ -173,6 +173,11 @@ class Conversation:
             chosen = 1  # "that's not it" after "For X, reply 1": that other topic
         if chosen is None and self.asked_kind == "ask" and self.asked and matcher.word_language(body, "not_it", self.lang.code):
             return [self.listing("main")]  # "that's not it" to a "did you mean": none of them, as "no"; every topic
+        if (chosen is None and not self.asked and ("topic", self.last) in self.lang.targets
+                and matcher.word_language(body, "not_it", self.lang.code)):
+            # "That's not it" after an answer that offered nothing else: every topic, never a "did you mean" made of
+            # its words, which offered the answer just turned down first.
+            return [self.listing("main")]
         if chosen is None and self.asked and yes:
             # "Yes" / "sí" to a "did you mean": its first choice, as by phone; after an answer that offered "For X,
             # reply 1", that other topic.

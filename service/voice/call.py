@@ -518,8 +518,9 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
             return call.choices(place.also.split(CHOICE_JOIN), arrival or None)
         call.notes["decision"] = "chosen"  # "yes" to "If you meant X, press 1": X
         return pick(call, call.lang.targets[call.key_of(place.also)], before=arrival)
-    if place.kind == "choose" and index.is_word(said, "not_it") or place.kind in ("choose", "topic") and index.is_word(said, "no"):
-        # "That's not it" to a "did you mean": none of them, as "no".
+    if place.kind in ("choose", "topic") and (index.is_word(said, "not_it") or index.is_word(said, "no")):
+        # "That's not it" to a "did you mean": none of them, as "no"; after an answer that offered nothing else, every
+        # topic too (never a "did you mean" made of its words, whose first choice was the answer turned down).
         return call.menu("main", arrival or None)  # none of the choices, or not the answer: every topic
     yes = index.is_word(said, "yes")
     if yes or index.is_word(said, "no"):
