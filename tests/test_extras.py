@@ -330,6 +330,27 @@ def test_with_a_transfer_number_a_caller_is_put_through_and_offered_a_message_wh
         assert turn.record is None and (turn.dial.text or "").strip() == number, said
 
 
+def test_with_a_transfer_number_a_person_asked_for_at_any_menu_is_put_through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An exploratory caller said "I want to speak to someone" at the main menu and heard "Did you mean leaving a
+    # message? Press 1.": no menu says a person is there, and callers who want one hang up.
+    monkeypatch.setenv("TRANSFER_NUMBER", "+15555550777")
+    monkeypatch.setenv("TRANSFER_NUMBER_ES", "+15555550778")
+    app = make_app(tmp_path)
+    line: Line = app.extensions["line"]
+    for said, spanish, number in (("I want to talk to a person", False, "+15555550777"), ("operator", False, "+15555550777"),
+                                  ("una persona", True, "+15555550778")):
+        call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+        call.start()
+        if spanish:
+            call.press("6")
+        turn = call.say(said)
+        assert turn.dial is not None and (turn.dial.text or "").strip() == number, (said, turn.text)
+    # A question that names someone is still a question.
+    call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+    call.start()
+    assert call.say("can someone tell me what poems is").dial is None
+
+
 def test_a_transfer_number_that_is_not_a_phone_number_stops_the_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from service.settings import StartupError
 

@@ -16,7 +16,7 @@ from ..records import NO_CALLBACK
 from ..settings import dialable
 from ..understanding.matcher import Decision, LanguageIndex
 from ..understanding.speech import repair
-from ..understanding.words import names_place
+from ..understanding.words import asks_for, names_place
 from .messages import send_answer, store_recording
 
 LANGUAGE_MENU = "_languages"
@@ -542,6 +542,11 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # The call's own language asked for ("English please", "I don't speak Spanish" in an English call): it is
         # already; where the caller was, never a "did you mean" made of the words.
         return call.here(place)
+    if line.transfer_number(call.lang.code) and asks_for(call.lang, said, call.lang.words.get("person", ())):
+        # "I want to speak to someone", "operator": put through, as key 1 at the offer of a person. A "did you mean
+        # leaving a message?" first (its nearest place) cost a key, and callers who want a person hang up.
+        call.notes["step_key"] = "transfer"
+        return call.put_through()
     decision = line.decide(repair(said, call.lang.code), call.lang.code).for_a_call()
     if decision.kind in ("answer", "offer") and decision.target.kind == "action" and not names_place(decision.target, said, call.lang):
         # A recording starts only when asked for in so many words (or by key): "alright, thank you" once began one.
