@@ -280,3 +280,29 @@ def test_a_letter_a_menu_names_an_option_by_reaches_it_when_said(tmp_path: Path)
             assert lang.prompts[f"topic.{topic}"].text in turn.text, (lang.code, topic, letter.group(1))
             checked += 1
     assert checked >= 5
+
+
+def test_back_by_text_from_a_menu_inside_another_goes_to_the_menu_above_as_0_does_by_phone(tmp_path: Path) -> None:
+    # "menu", "5", "5", "back" went to the main menu from the family menu inside help and support (an exploratory texter's).
+    from service.content import gsm
+
+    app = shipped_app(tmp_path)
+    inner = [m for m in SHIPPED.menus.values() if m.parent not in (None, "main")]
+    if not inner:
+        pytest.skip("the shipped menus have no menu inside another")
+    en = SHIPPED.languages["en"]
+    for menu in inner:
+        path: list[str] = []
+        at = menu.id
+        while at != "main":  # the keys from the main menu down to this menu
+            parent = SHIPPED.menus[SHIPPED.menus[at].parent or "main"]
+            path.insert(0, next(o.key for o in parent.options if o.kind == "menu" and o.target == at))
+            at = parent.id
+        thread = TextThread(TwilioClient(app.test_client(), TOKEN), texter="+15555550143")
+        thread.send("menu")
+        for key in path:
+            thread.send(key)
+        [reply] = thread.send("back")
+        above = SHIPPED.menus[menu.parent or "main"]
+        titles = [gsm.fold(en.targets[(o.kind, o.target)].title) for o in above.options]
+        assert all(title in reply for title in titles), (menu.id, reply)
