@@ -227,6 +227,11 @@ def test_publishing_a_spoken_answer_builds_its_audio_and_callers_never_hear_the_
     assert served.status_code == 200 and served.content_type == "audio/mpeg"
     progress = Page(admin.get(f"{EDITOR}?published=1").get_data(as_text=True)).text
     assert "Audio: 1 of 1 changed prompt built" in progress
+    # The Content page says what callers get: no "out of date, run audio build" for the prompt that plays its new
+    # audio, nor "remove it with --prune" for the file it played before (kept for a revert). Both were shown.
+    warnings = Page(admin.get("/admin/content").get_data(as_text=True)).text
+    assert "topic.contagious (en): audio is out of date" not in warnings and "is not used by any prompt" not in warnings
+    assert "audio is out of date" not in warnings, warnings[:2000]
 
 
 def test_an_audio_build_cut_short_by_a_restart_says_so_instead_of_building_forever(admin: FlaskClient, editor_app: Flask,

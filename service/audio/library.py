@@ -180,8 +180,10 @@ class AudioLibrary:
             verb.say(prompt.text, language=say_language, voice=say_voice or None)
 
 
-def audio_problems(content: Content, audio_dir: Path) -> list[Problem]:
-    """Audio that is missing, stale (built for older text), broken, or no longer used."""
+def audio_problems(content: Content, audio_dir: Path, heard: Callable[[Prompt], bool] | None = None,
+                   unused: bool = True) -> list[Problem]:
+    """Audio that is missing, stale (built for older text), broken, or no longer used (unused: also files no prompt
+    plays; heard: prompts whose callers already hear audio from elsewhere, the admin pages' edits kept in the database)."""
     records = read_manifest(audio_dir)
     problems: list[Problem] = []
     if not (audio_dir / MANIFEST).exists():
@@ -192,7 +194,7 @@ def audio_problems(content: Content, audio_dir: Path) -> list[Problem]:
         names = groups.get((prompt.lang, prompt.text_sha), [])
         good = [n for n in names if (audio_dir / n).is_file() and (audio_dir / n).stat().st_size == records[n].get("bytes")]
         used.update(names)
-        if good:
+        if good or heard is not None and heard(prompt):
             continue
         where = prompt.file or f"{content.root.name}/{prompt.lang}.yaml"
         if names:
@@ -207,6 +209,6 @@ def audio_problems(content: Content, audio_dir: Path) -> list[Problem]:
         problems.append(Problem(f"{audio_dir.name}/{MANIFEST}", 1, f"{len(offline)} prompt(s) play audio built by the offline engine "
                                 "espeak-ng, which sounds robotic; before going live rebuild on a machine with internet: "
                                 "flask --app service audio build --engine gtts --prune", "warning"))
-    for name in sorted(set(records) - used):
+    for name in sorted(set(records) - used) if unused else ():
         problems.append(Problem(f"{audio_dir.name}/{MANIFEST}", 1, f"{name} is not used by any prompt; remove it with: flask --app service audio build --prune", "warning"))
     return problems
