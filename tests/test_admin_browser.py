@@ -475,3 +475,25 @@ def test_a_double_click_on_publish_publishes_once_and_says_published(editing: tu
     page = driver.find_element(By.TAG_NAME, "main").text  # type: ignore[attr-defined]
     assert "Published." in page and "Not published" not in page, page[:600]
     assert "POEMS cannot be caught from anyone." in " ".join(app.extensions["line"].content.languages["en"].topic("contagious").text.split())
+
+
+def test_after_listen_then_publish_the_published_notice_is_in_sight(editing: tuple[Flask, str], chrome: object) -> None:
+    # Listen posts to #field-spoken; the page after Publish kept that fragment and opened scrolled down to the field,
+    # with "Published." above the screen: it looked as if nothing had happened (an exploratory admin's).
+    from selenium.webdriver.common.by import By
+
+    _, base = editing
+    driver = chrome
+    driver.set_window_size(1366, 768)  # type: ignore[attr-defined]
+    _sign_in(driver, base)
+    driver.get(f"{base}/admin/content/en/contagious")  # type: ignore[attr-defined]
+    area = driver.find_element(By.ID, "in-spoken")  # type: ignore[attr-defined]
+    area.clear()
+    area.send_keys("POEMS cannot be caught from anyone. Ask your doctor about your own case.")
+    driver.find_element(By.CSS_SELECTOR, "button.listen").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: "#field-spoken" in d.current_url)
+    driver.find_element(By.CSS_SELECTOR, "button[value=publish]").click()  # type: ignore[attr-defined]
+    settled(driver, lambda d: d.find_element(By.ID, "notice").text.startswith("Published."))
+    top, bottom, height = driver.execute_script(  # type: ignore[attr-defined]
+        "var r = document.getElementById('notice').getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight]")
+    assert 0 <= top and bottom <= height, (top, bottom, height)

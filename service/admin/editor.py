@@ -547,7 +547,9 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
          fields=sorted({f"{c.lang}.{c.field}" for c in session.changes}))
     _live().refresh()
     start_audio(revision, old.content, _line())
-    return redirect(url_for(request.endpoint or "admin.content", lang=lang, ident=ident, published=revision), code=303)
+    # To the notice: without a fragment of its own, the browser keeps the one the form was posted from (after Listen,
+    # #field-spoken), which scrolled "Published." out of sight.
+    return redirect(url_for(request.endpoint or "admin.content", lang=lang, ident=ident, published=revision) + "#notice", code=303)
 
 
 @bp.route("/content/<lang>/<ident>", methods=["GET", "POST"])
