@@ -758,6 +758,20 @@ def test_values_beyond_what_a_field_holds_are_refused_plainly(admin: FlaskClient
     assert refused.status_code == 422 and said in Page(refused.get_data(as_text=True)).text
 
 
+def test_listen_to_a_phrase_says_its_keys_as_callers_hear_them(admin: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The preview of "To hear this again, press {repeat}" said "press repeat"; callers hear "press star".
+    from service.admin import editor
+
+    spoken: list[str] = []
+    monkeypatch.setattr(editor, "speak", lambda text, lang: spoken.append(text) or b"ID3" + b"\0" * 2000)
+    phrase = "/admin/content/en/phrases/answer_footer"
+    form = Forms(admin.get(phrase).get_data(as_text=True)).with_field("value")
+    heard = admin.post(phrase, data=values(form, action="listen-en"))
+    assert heard.status_code == 200 and spoken, Page(heard.get_data(as_text=True)).text[:600]
+    assert "{" not in spoken[0] and "press star" in spoken[0] and "press repeat" not in spoken[0], spoken
+    assert "{repeat}" in form["fields"]["value"][0]  # the form still holds the placeholder, as written
+
+
 def test_a_pasted_page_in_a_phrase_is_refused_and_listen_has_a_cap(admin: FlaskClient) -> None:
     phrase = "/admin/content/en/phrases/greeting"
     form = Forms(admin.get(phrase).get_data(as_text=True)).with_field("value")

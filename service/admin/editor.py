@@ -28,7 +28,7 @@ from ..content.checks import number_problems, readability_scores
 from ..content.edits import FIELDS, LISTS, Edit, Value, apply, current, fingerprint, plain
 from ..content.listening import WORDS_PER_MINUTE
 from ..content.model import FORMULA_NAMES, OPTIONAL_PHRASES
-from ..content.replies import first_text_room, longest_closing
+from ..content.replies import fill, first_text_room, longest_closing
 from ..line import Line
 from ..editing import PublishRefused, Stale
 from ..live import Live, answers_hash, base_texts, is_review_problem, live_texts, review_problems
@@ -595,6 +595,14 @@ def _listen(code: str, session: Session) -> dict[str, str]:
     text = " ".join(gsm.plain_typography(request.form.get(f"{session.prefix(lang)}{name}", "")).split())
     if not text:
         return {code: "error:There is nothing to listen to."}
+    if session.kind == "phrase":
+        # As callers hear it: the keys by their spoken names ("press star", not "press repeat"), and a phrase said
+        # with a topic ("Did you mean {title}? Press {key}.") with the main menu's first.
+        first = next(iter(session.content.menus["main"].options), None) if "main" in session.content.menus else None
+        sample = lang.targets.get((first.kind, first.target)) if first is not None else None
+        text = fill(text, {**{name: lang.key_name(key) for name, key in session.content.keys.items()},
+                           "key": lang.key_name(first.key if first is not None else "1"),
+                           "title": sample.title if sample is not None else ""})
     if len(text.split()) > MAX_SPOKEN_WORDS or _CONTROL.search(text):
         return {code: f"error:Listen plays at most {MAX_SPOKEN_WORDS} words of plain text (callers hear no more): shorten it first."}
     key = hashlib.sha256(f"{code}\0{text}".encode()).hexdigest()[:40]
