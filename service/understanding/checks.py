@@ -60,12 +60,14 @@ def _findings(content: Content, matcher: Matcher) -> list[tuple[str, tuple[str, 
                 if decision.kind == "answer" and decision.target.id != target.id:
                     # Exactly these words still come here (an example is matched as written); worded a little
                     # differently, they go elsewhere.
-                    findings.append((code, key, number, f"{target.kind} '{target.id}': the example \"{example}\" is answered with "
-                                     f"{decision.target.kind} '{decision.target.id}'; expected it to lead here: reword it, "
-                                     f"or move it under '{decision.target.id}'"))
+                    message = (f"{target.kind} '{target.id}': the example \"{example}\" is answered with "
+                               f"{decision.target.kind} '{decision.target.id}'; expected it to lead here: reword it, "
+                               f"or move it under '{decision.target.id}'")
+                    findings.append((code, key, number, message))
                 others = [t for t in owners.get(normalize(example), ()) if t is not target]
                 if others:
-                    findings.append((code, key, number, f"{target.kind} '{target.id}': the example \"{example}\" is also listed "
-                                     f"under {others[0].kind} '{others[0].id}'; expected each example under one place only "
-                                     "(listed twice, it is not matched as written)"))
+                    message = (f"{target.kind} '{target.id}': the example \"{example}\" is also listed "
+                               f"under {others[0].kind} '{others[0].id}'; expected each example under one place only "
+                               "(listed twice, it is not matched as written)")
+                    findings.append((code, key, number, message))
     return findings
