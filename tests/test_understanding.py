@@ -345,7 +345,11 @@ def fixture_safety() -> Safety:
                                   "estoy pensando en matarme", "he pensado en matarme", "tengo ganas de matarme",
                                   "estoy pensando en acabar con todo", "me voy a tomar todas las pastillas",
                                   "me voy a tomar todas mis pastillas de una vez", "im gonna take all my pills tonight",
-                                  "I'm going to take the whole bottle", "my husband just took all his pills, what do i do"])
+                                  "I'm going to take the whole bottle", "my husband just took all his pills, what do i do",
+                                  # an independent read's: the same with a time or a purpose after it
+                                  "me voy a tomar todas las pastillas esta noche", "me voy a tomar todas las pastillas para no despertar",
+                                  "me las voy a tomar todas", "me voy a tomar el frasco entero", "i am going to take all of my pills",
+                                  "I'll take all my pills", "she took the whole bottle"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
     assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
 
@@ -469,7 +473,12 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    "me falta el aire cuando subo las escaleras", "por que me canso y me falta el aire al caminar",
                                    # beside the exploratory caller's: pills taken as told, waking up early
                                    "should I take all my pills at once in the morning", "¿me tomo todas las pastillas juntas en la mañana?",
-                                   "me voy a tomar todas las pastillas que me recetaron", "no puedo despertar temprano, ¿es el cansancio?"])
+                                   "me voy a tomar todas las pastillas que me recetaron", "no puedo despertar temprano, ¿es el cansancio?",
+                                   # an independent read's: the new phrases' neighbours, and denials with a helper verb
+                                   "No puedo despertar a mi mamá por las mañanas, duerme mucho. ¿Es el cansancio de POEMS?",
+                                   "no puedo despertar a mi hijo para la escuela", "Estoy pensando en acabar con todo el tratamiento",
+                                   "no, no he pensado en matarme, solo tengo dolor", "nunca he pensado en matarme",
+                                   "no estoy pensando en matarme", "Escupo sangre cuando me lavo los dientes"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
