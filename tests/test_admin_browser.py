@@ -374,7 +374,7 @@ def test_words_typed_in_the_editor_survive_a_session_that_ends_and_can_be_discar
     # another field published forgotten words from another tab).
     label = driver.find_element(By.CSS_SELECTOR, "label[for=in-text]")  # type: ignore[attr-defined]
     name = label.text.split(" (your words")[0].strip()
-    assert name and name in driver.find_element(By.CSS_SELECTOR, ".notice.draft").text  # type: ignore[attr-defined]
+    assert name and f"{name} (English)" in driver.find_element(By.CSS_SELECTOR, ".notice.draft").text  # type: ignore[attr-defined]
     assert "put back, not yet published" in label.text
     assert "restored" in driver.find_element(By.ID, "in-text").get_attribute("class")  # type: ignore[attr-defined]
     assert "restored" not in (driver.find_element(By.ID, "in-spoken").get_attribute("class") or "")  # type: ignore[attr-defined]

@@ -881,6 +881,12 @@ def test_a_phone_number_read_digit_by_digit_with_two_digits_swapped_is_refused(a
     right = admin.post(EDITOR, data=values(form, spoken=en_spoken + nord,
                                            **{"es-spoken": es_spoken + " NORD: 1, 8 0 0, 9 9 9, 6 6 7 3."}))
     assert right.status_code == 303, Page(right.get_data(as_text=True)).text[:1500]
+    # A list of single numbers is several numbers, whatever the commas ("days 1, 8 and 15", "días 1 y 8 y 15").
+    from service.content.checks import numbers_in
+
+    en, es = (editor_app.extensions["line"].content.languages[code] for code in ("en", "es"))
+    assert numbers_in(en, "on days 1, 8 and 15") == numbers_in(es, "los días 1 y 8 y 15") == {"1", "8", "15"}
+    assert numbers_in(en, "stage 1, 2 or 3") == {"1", "2", "3"} and numbers_in(en, "call 9 1 1") == {"911"}
 
 
 def test_a_problem_a_change_causes_in_another_topic_links_to_that_topic(admin: FlaskClient, editor_app: Flask) -> None:

@@ -306,3 +306,12 @@ def test_back_by_text_from_a_menu_inside_another_goes_to_the_menu_above_as_0_doe
         above = SHIPPED.menus[menu.parent or "main"]
         titles = [gsm.fold(en.targets[(o.kind, o.target)].title) for o in above.options]
         assert all(title in reply for title in titles), (menu.id, reply)
+        # From a "did you mean" asked inside a menu, "back" is that menu again, not the one above it.
+        for key in path[len(path) - 1:]:
+            thread.send(key)
+        asked = next((m for m in ("my hands", "tell me more", "nerves and hormones", "what next")
+                      if gsm.fold(en.phrases["sms_did_you_mean"]) in thread.send(m)[0]), None)
+        if asked is not None:
+            [reply] = thread.send("back")
+            here = [gsm.fold(en.targets[(o.kind, o.target)].title) for o in menu.options]
+            assert all(title in reply for title in here), (menu.id, reply)

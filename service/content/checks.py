@@ -98,8 +98,13 @@ _NUMBER_WORDS_FROM = 2
 def numbers_in(lang: Language, text: str) -> set[str]:
     """The numbers a text gives, as digits: figures (1-800-999-6673 as 18009996673, 3.5 and 3,5 alike), digits said one
     by one ("1, 8 0 0, 9 9 9, 6 6 7 3" as 18009996673 too) and the language's own words for two to nine."""
-    found = {re.sub(r"[, ]", "", n) for n in _SPOKEN_DIGITS.findall(text)}
-    found |= {re.sub(r"[,.-]", "", n) for n in _NUMBER.findall(_SPOKEN_DIGITS.sub(" ", text))}
+    # A run read as one number only when two of its digits stand apart with a bare space ("8 0 0", "9 1 1"): "days 1,
+    # 8 and 15" or "stage 1, 2 or 3" are several numbers.
+    runs = [run for run in _SPOKEN_DIGITS.findall(text) if re.search(r"\d \d", run)]
+    found = {re.sub(r"[, ]", "", n) for n in runs}
+    for run in runs:
+        text = text.replace(run, " ", 1)
+    found |= {re.sub(r"[,.-]", "", n) for n in _NUMBER.findall(text)}
     words = lang.words.get("numbers", ())
     named = {normalize(w): str(i) for i, w in enumerate(words) if i >= _NUMBER_WORDS_FROM}
     found.update(named[w] for w in normalize(text).split() if w in named)

@@ -208,8 +208,11 @@ class Conversation:
             offered = self.offered() if self.asked_kind == "also" else ()
             return [self.answer_for(last, offered) if last else self.listing(self.menu)]
         if matcher.word_language(body, "back", self.lang.code):
-            # "Back", "volver": from an answer, the menu it was in; from a menu, the menu above it (as 0 by phone).
-            return [self.listing(self.menu if self.last else self.content.menus[self.menu].parent or "main")]
+            # "Back", "volver": from an answer or a "did you mean", the menu it was in; from a menu's own list, the
+            # menu above it (as 0 by phone).
+            if self.last or self.asked:
+                return [self.listing(self.menu)]
+            return [self.listing(self.content.menus[self.menu].parent or "main")]
         for name in ("language", "help", "stop_texts", "menu"):
             code = matcher.word_language(body, name, self.lang.code)
             if code is not None:

@@ -138,7 +138,11 @@
           label.appendChild(mark);
           marks.push(mark);
         }
-        return label ? label.firstChild.textContent.trim() : field.name;
+        var name = label ? label.firstChild.textContent.trim() : field.name;
+        // Beside other languages' columns, which have the same labels: the language too ("Text message answer (Español)").
+        var column = field.closest("fieldset.language");
+        var legend = column && form.querySelectorAll("fieldset.language").length > 1 ? column.querySelector("legend") : null;
+        return legend ? name + " (" + legend.firstChild.textContent.trim() + ")" : name;
       });
       var note = document.createElement("p");
       note.className = "notice draft";
