@@ -1182,3 +1182,22 @@ def test_saying_not_it_after_an_answer_that_offered_nothing_else_gives_every_top
     call.say(topic.keyword)
     turn = call.say(said)
     assert "Did you mean" not in turn.text and "Main menu." in turn.text, turn.text
+
+
+def test_a_sure_answer_whose_runner_up_is_a_menu_and_nothing_else_near_is_answered_not_asked(line: Line,
+                                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # "se hereda el poems": 97% sure the right place is first or second, the second the menu the answer sits in, no
+    # other topic near enough to offer; it was a "did you mean" of far-off places.
+    from service.understanding import matcher as M
+
+    index = line.matcher.indexes["en"]
+    topic = next(t for t in index.places if t.kind == "topic")
+    menu = next(t for t in index.places if t.kind == "menu")
+    rest = [t for t in index.places if t is not topic and t is not menu]
+    # Every place scored, as the matcher does: the meaning's shares add up to nearly all of it.
+    ranking = [M.Scored(topic, 0.37, 0.96, 0.05), M.Scored(menu, 0.06, 0.0, 0.1),
+               *(M.Scored(t, 0.05, 0.0, 0.85 / len(rest)) for t in rest)]
+    monkeypatch.setattr(index, "rank", lambda text, vector=None: ranking)
+    assert M.confidence(ranking) >= M.CONFIDENT_AT
+    decision = line.matcher.decide("anything at all", "en")
+    assert (decision.kind, decision.choices) == ("answer", (topic,))

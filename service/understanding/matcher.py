@@ -223,6 +223,11 @@ class LanguageIndex:
             also = ranking[1].target
         elif likely and OFFER_PAST_MENU and best.target.kind != "menu":
             also = next((s.target for s in ranking[2:] if s.target.kind != "menu" and s.score >= ASK_AT), None)
+        if likely and also is None and len(ranking) > 1 and best.score - ranking[1].score >= ANSWER_MARGIN:
+            # Likely, well ahead of the menu that comes second, and no topic near enough to offer: the answer alone. It
+            # was a "did you mean" of far-off places at 97% sure ("se hereda el poems"). (A menu as close as the
+            # answer is still asked about.)
+            return Decision("answer", (best.target,), tuple(ranking))
         if also is not None:
             # Answer, then offer: the likeliest answer at once, and the next one or two a key or reply away (on the
             # bank, 5-fold: right at once 52% -> 76%, wrong 1.0% -> 1.1%; bench/README.md).
