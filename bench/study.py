@@ -186,6 +186,8 @@ def decide(r: dict, places, d: dict, conf_w) -> tuple[str, list[str]]:
     elif likely and best.target[1] != "menu":
         nxt = next((s.target[0] for s in ranking[2:] if s.target[1] != "menu" and s.score >= M.ASK_AT), None)
         also = [nxt] if nxt else None
+    if likely and also is None and best.target[1] == "topic" and best.score - runner >= M.ALONE_LEAD:
+        return "answer", [ids[0]]
     if also is not None:
         if d.get("offer_two"):
             rest = [s for s in ranking[1:] if s.target[1] != "menu" and s.target[0] not in also and s.score >= d.get("two_floor", 0.0)]

@@ -1201,3 +1201,13 @@ def test_a_sure_answer_whose_runner_up_is_a_menu_and_nothing_else_near_is_answer
     assert M.confidence(ranking) >= M.CONFIDENT_AT
     decision = line.matcher.decide("anything at all", "en")
     assert (decision.kind, decision.choices) == ("answer", (topic,))
+    # A menu nearly as close as the answer: still asked about.
+    ranking[1] = M.Scored(menu, 0.37 - M.ALONE_LEAD / 2, 0.0, 0.1)
+    assert line.matcher.decide("anything at all", "en").kind == "ask"
+    # Leave a message first, a menu second: still asked about by phone, never a recording started.
+    action = next(t for t in index.places if t.kind == "action")
+    others = [t for t in index.places if t is not action and t is not menu]
+    ranking[:] = [M.Scored(action, 0.37, 0.96, 0.05), M.Scored(menu, 0.06, 0.0, 0.1),
+                  *(M.Scored(t, 0.05, 0.0, 0.85 / len(others)) for t in others)]
+    assert M.confidence(ranking) >= M.CONFIDENT_AT
+    assert line.matcher.decide("anything at all", "en").kind == "ask"

@@ -43,6 +43,9 @@ CONFIDENT_AT = 0.95
 # places' shares are crumbs (the confidence, linear, holds a second's tiny lead over a third against it). The lowest
 # that added no wrong answer on the development questions (0.55 added one).
 SURE_AT = 0.6
+# A likely topic this far ahead of a menu that comes second, with no other topic near enough to offer, is answered
+# alone, not asked about (set on the development questions; a menu as close as the answer is still asked about).
+ALONE_LEAD = 0.1
 # A likely answer's first offer (the runner-up) is offered whatever its score (0.0). Offered only from the "did you mean" bar (0.15),
 # the development questions lost nothing, but the held-out ones answered more wrongly (a runner-up scored under 0.15
 # is still often the one meant; bench/README.md): not kept.
@@ -223,7 +226,8 @@ class LanguageIndex:
             also = ranking[1].target
         elif likely and OFFER_PAST_MENU and best.target.kind != "menu":
             also = next((s.target for s in ranking[2:] if s.target.kind != "menu" and s.score >= ASK_AT), None)
-        if likely and also is None and len(ranking) > 1 and best.score - ranking[1].score >= ANSWER_MARGIN:
+        if (likely and also is None and best.target.kind == "topic" and len(ranking) > 1
+                and best.score - ranking[1].score >= ALONE_LEAD):
             # Likely, well ahead of the menu that comes second, and no topic near enough to offer: the answer alone. It
             # was a "did you mean" of far-off places at 97% sure ("se hereda el poems"). (A menu as close as the
             # answer is still asked about.)
