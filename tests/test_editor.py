@@ -105,6 +105,9 @@ def test_publishing_a_changed_text_answer_reaches_texters_and_the_history(admin:
     assert "Maria" in history.text and "en" in history.text and "Revert" in history.text
     title = editor_app.extensions["line"].content.languages["en"].topic("contagious").title
     assert f"Topic: {title}" in history.text  # as the Content page names it, not its id
+    # A page past the last: said so, with the way back, never "no changes have been published" (an exploratory admin's).
+    beyond = Page(admin.get("/admin/history?page=999").get_data(as_text=True))
+    assert "No changes have been published" not in beyond.text and "There are not that many changes" in beyond.text
     assert any(r.getMessage().count('"published"') and "Maria" in r.getMessage() for r in caplog.records)
 
 
