@@ -241,7 +241,10 @@ def test_a_form_without_the_sessions_token_is_refused(browser: FlaskClient) -> N
     assert browser.post("/admin/sign-out", data={"csrf": "forged"}).status_code == 400
     assert browser.get("/admin/").status_code == 200  # still signed in
     page = Page(browser.get("/admin/").get_data(as_text=True))
-    assert browser.post("/admin/sign-out", data=page.form("sign-out")["fields"]).status_code == 302
+    out = browser.post("/admin/sign-out", data=page.form("sign-out")["fields"])
+    assert out.status_code == 302
+    # Said so (an exploratory admin saw the sign-in page with no word of it), and signed out indeed.
+    assert "You are signed out." in Page(browser.get(out.headers["Location"]).get_data(as_text=True)).text
     assert browser.get("/admin/").status_code == 302
 
 

@@ -297,7 +297,7 @@ def sign_out() -> BaseResponse:
     """End this admin's session."""
     _log("signed out")
     access.sign_out()
-    return redirect(url_for("admin.sign_in"))
+    return redirect(url_for("admin.sign_in", signed_out=1))
 
 
 # -- the pages --
