@@ -773,6 +773,10 @@ def test_listen_to_a_phrase_says_its_keys_as_callers_hear_them(admin: FlaskClien
     assert heard.status_code == 200 and spoken, Page(heard.get_data(as_text=True)).text[:600]
     assert "{" not in spoken[0] and "press star" in spoken[0] and "press repeat" not in spoken[0], spoken
     assert "{repeat}" in form["fields"]["value"][0]  # the form still holds the placeholder, as written
+    # The language offer's {key} is the language key, as callers hear it, not a menu's first option.
+    offer = "/admin/content/en/phrases/language_offer"
+    admin.post(offer, data=values(Forms(admin.get(offer).get_data(as_text=True)).with_field("value"), action="listen-en"))
+    assert spoken[-1].endswith("press 6."), spoken
 
 
 def test_a_pasted_page_in_a_phrase_is_refused_and_listen_has_a_cap(admin: FlaskClient) -> None:

@@ -27,6 +27,7 @@ from ..content import Content, Language, Problem, Target, gsm, normalize, read
 from ..content.checks import number_problems, readability_scores
 from ..content.edits import FIELDS, LISTS, Edit, Value, apply, current, fingerprint, plain
 from ..content.listening import WORDS_PER_MINUTE
+from ..content.loader import heard_phrase
 from ..content.model import FORMULA_NAMES, OPTIONAL_PHRASES
 from ..content.replies import fill, first_text_room, longest_closing
 from ..line import Line
@@ -600,9 +601,8 @@ def _listen(code: str, session: Session) -> dict[str, str]:
         # with a topic ("Did you mean {title}? Press {key}.") with the main menu's first.
         first = next(iter(session.content.menus["main"].options), None) if "main" in session.content.menus else None
         sample = lang.targets.get((first.kind, first.target)) if first is not None else None
-        text = fill(text, {**{name: lang.key_name(key) for name, key in session.content.keys.items()},
-                           "key": lang.key_name(first.key if first is not None else "1"),
-                           "title": sample.title if sample is not None else ""})
+        text = fill(heard_phrase(session.content, lang, session.ident, text),
+                    {"key": lang.key_name(first.key if first is not None else "1"), "title": sample.title if sample is not None else ""})
     if len(text.split()) > MAX_SPOKEN_WORDS or _CONTROL.search(text):
         return {code: f"error:Listen plays at most {MAX_SPOKEN_WORDS} words of plain text (callers hear no more): shorten it first."}
     key = hashlib.sha256(f"{code}\0{text}".encode()).hexdigest()[:40]

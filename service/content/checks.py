@@ -100,10 +100,15 @@ def numbers_in(lang: Language, text: str) -> set[str]:
     by one ("1, 8 0 0, 9 9 9, 6 6 7 3" as 18009996673 too) and the language's own words for two to nine."""
     # A run read as one number only when two of its digits stand apart with a bare space ("8 0 0", "9 1 1"): "days 1,
     # 8 and 15" or "stage 1, 2 or 3" are several numbers.
-    runs = [run for run in _SPOKEN_DIGITS.findall(text) if re.search(r"\d \d", run)]
-    found = {re.sub(r"[, ]", "", n) for n in runs}
-    for run in runs:
-        text = text.replace(run, " ", 1)
+    found: set[str] = set()
+
+    def spoken(run: re.Match[str]) -> str:
+        if not re.search(r"\d \d", run.group()):
+            return run.group()
+        found.add(re.sub(r"[, ]", "", run.group()))
+        return " "
+
+    text = _SPOKEN_DIGITS.sub(spoken, text)
     found |= {re.sub(r"[,.-]", "", n) for n in _NUMBER.findall(text)}
     words = lang.words.get("numbers", ())
     named = {normalize(w): str(i) for i, w in enumerate(words) if i >= _NUMBER_WORDS_FROM}

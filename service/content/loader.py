@@ -482,12 +482,18 @@ def _check_languages_agree(reader: _Reader, content: Content) -> None:
                     reader.problems.append(Problem(lang.file, 1, f"topic '{target_id}' is missing in {lang.name} ({other.file} line {target.line} has it); expected a translation under topics:"))
 
 
+def heard_phrase(content: Content, lang: Language, name: str, text: str) -> str:
+    """A phrase's words as callers hear them: its keys said by their names ("press star", not "press {repeat}"), and the
+    language offer's key the language key."""
+    if name == "language_offer":
+        return fill(text, {"key": lang.key_name(content.keys.get("language", "6"))})
+    return fill(text, {key_name: lang.key_name(key) for key_name, key in content.keys.items()})
+
+
 def _build_prompts(reader: _Reader, content: Content, lang: Language) -> None:
     """Compose the spoken prompts: menus with their options and footers, answers, phrases."""
-    keys = {name: lang.key_name(key) for name, key in content.keys.items()}
-    phrase = {name: fill(text, keys) for name, text in lang.phrases.items()}
+    phrase = {name: heard_phrase(content, lang, name, text) for name, text in lang.phrases.items()}
     prompts: dict[str, Prompt] = {}
-    phrase["language_offer"] = fill(lang.phrases.get("language_offer", ""), {"key": lang.key_name(content.keys.get("language", "6"))})
     if len(content.languages) > 2:
         # With three or more languages, key 6 opens a menu offering each in its own voice on keys 1, 2, 3...
         number = list(content.languages).index(lang.code) + 1
