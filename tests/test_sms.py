@@ -700,3 +700,35 @@ def test_the_last_one_picks_the_last_choice_offered(reply: str, texter: TextThre
     monkeypatch.undo()
     [answer] = texter.send(reply)
     assert gsm.fold(offered[-1].text) in answer
+
+
+@pytest.mark.parametrize("body", ["who won the game last night", "tell me a joke", "quién ganó el partido anoche"])
+def test_a_text_about_something_else_is_told_what_the_line_is_for_not_offered_guesses(body: str, texter: TextThread, line: Line) -> None:
+    texter.send("hi")
+    [reply] = texter.send(body)
+    said = {gsm.fold(lang.phrases["sms_off_topic"]) for lang in line.content.languages.values()}
+    assert reply in said and "1 " not in reply and gsm.segments(reply) <= 2
+    # Kept with the questions not understood, word for word, for the admins to read.
+    line.store.flush()
+    [(words, channel, _, _)] = line.store.report(*[__import__("datetime").date.today()] * 2).unmatched
+    assert words == body and channel == "sms"
+    # The way on still works.
+    assert "1 " in texter.send("MENU")[0]
+
+
+def test_a_question_with_the_lines_own_words_is_never_turned_away_as_something_else(texter: TextThread, line: Line) -> None:
+    # Words the sentence encoder does not know ("vegf") but the bank does: a question about the line's subject.
+    texter.send("hi")
+    off = {gsm.fold(lang.phrases["sms_off_topic"]) for lang in line.content.languages.values()}
+    for body in ("vegf q es", "is it contagious or not"):
+        assert texter.send(body)[0] not in off, body
+
+
+def test_without_the_off_topic_phrase_a_text_about_something_else_gets_the_short_help(prompts_copy: Path, tmp_path: Path) -> None:
+    from tests.test_content import edit
+
+    edit(prompts_copy, "en.yaml", "  sms_off_topic: \"Sorry, this line only answers questions about POEMS syndrome. Text a question about it, or MENU for topics.\"\n", "")
+    app = make_app(tmp_path, PROMPTS_DIR=str(prompts_copy))
+    texter = TextThread(TwilioClient(app.test_client(), TOKEN))
+    texter.send("hi")
+    assert texter.send("who won the game last night") == ["Sorry, I did not understand that. MENU for the main list. HELP for help."]

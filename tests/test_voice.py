@@ -508,3 +508,18 @@ def test_un_momento_in_an_english_call_switches_to_spanish_and_waits(call: Phone
     es = line.content.languages["es"]
     assert turn.heard[0].text == es.phrases["notice"] and turn.heard[-1].text == es.phrases["wait"]
     assert "lang=es" in turn.gather.get("action", "") and "/answer/menu/features" in turn.gather.get("action", "")
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "who won the game last night"), ("es", "quién ganó el partido anoche")])
+def test_a_caller_who_asks_about_something_else_hears_what_the_line_is_for_then_the_menu_again(lang: str, said: str, call: PhoneCall, line: Line) -> None:
+    call.start()
+    if lang == "es":
+        call.press("6")
+    call.press("2")
+    turn = call.say(said)
+    prompts = line.content.languages[lang].prompts
+    texts = [h.text for h in turn.heard]
+    assert texts[0] == prompts["phrase.off_topic"].text
+    # Back where the caller was, with its keys (never a "did you mean" of guesses): the same menu, in the same language.
+    assert prompts["menu.features"].text in turn.text and "menu/features" in turn.gather.get("action")
+    assert prompts["phrase.nearest"].text not in turn.text

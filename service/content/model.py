@@ -62,6 +62,7 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "nearest": ("voice", frozenset()),
     "courtesy": ("voice", frozenset()),
     "wait": ("voice", frozenset()),
+    "off_topic": ("voice", frozenset()),
     "sms_welcome": ("sms", frozenset()),
     "sms_menu_header": ("sms", frozenset()),
     "sms_option": ("sms", frozenset({"title", "key", "keyword"})),
@@ -79,6 +80,7 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "sms_also": ("sms", frozenset({"title", "key"})),
     "sms_also_two": ("sms", TWO_OFFERS),
     "sms_goodbye": ("sms", frozenset()),
+    "sms_off_topic": ("sms", frozenset()),
 }
 # Phrases a language may leave out, each with what the line does without it (the admin pages say so where one is left out).
 OPTIONAL_PHRASES: dict[str, str] = {
@@ -86,6 +88,10 @@ OPTIONAL_PHRASES: dict[str, str] = {
                     "{title1}, {key2} and {title2}. Without it, each topic gets its own sms_also sentence, which is "
                     "longer, so a first text has room for the second topic less often.",
     "sms_goodbye": "The reply to a texter's \"bye\" (one text segment). Without it, a \"bye\" gets sms_courtesy.",
+    "off_topic": "What a caller hears when they ask about something else (a wrong number, the weather), before the menu "
+                 "they were at. Without it, they hear no_match.",
+    "sms_off_topic": "The reply to a text about something else (a wrong number, the weather). Without it, "
+                     "sms_not_understood and the menu's footer.",
 }
 # Placeholders a phrase must keep: without them a caller hears titles with no key to press, or a texter a choice with
 # no number to reply.

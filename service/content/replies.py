@@ -138,7 +138,7 @@ def sms_texts(content: Content, lang: Language) -> dict[str, str]:
                 out[f"topic '{target_id}' text, with another topic offered,"] = gsm.fold(f"{target.text}\n{longest_closing(lang)}")
     if "sms_choose" in lang.phrases:
         out[LONGEST_CHOICES] = longest_choices(lang, TEXT_CHOICES)
-    for name in ("sms_help", "sms_welcome", "sms_goodbye"):
+    for name in ("sms_help", "sms_welcome", "sms_goodbye", "sms_off_topic"):
         if name in lang.phrases:
             out[f"phrase '{name}'"] = gsm.fold(lang.phrases[name])
     # The offer phrases on their own too, with the longest titles: a character outside GSM-7 in one of them would

@@ -286,6 +286,12 @@ class Conversation:
             self.line.record_unmatched("sms", self.lang.code, body[:200], "ask", self.thread)
             return [self.offer(self.phrase("sms_did_you_mean"), decision.choices)]
         self.line.record_unmatched("sms", self.lang.code, body[:200], thread=self.thread)
+        if decision.elsewhere:
+            # About something else ("is this the pharmacy?", "who won the game"): what the line is for, and the way to
+            # its topics, never a list of guesses made of its words. Topics offered after the last answer stay offered.
+            if self.asked_kind == "also":
+                self.choices, self.choices_kind = self.asked, "also"
+            return [self.lang.phrases.get("sms_off_topic") or f"{self.phrase('sms_not_understood')} {self.phrase('sms_menu_footer')}"]
         return [self.offer(f"{self.phrase('sms_not_understood')} {self.phrase('sms_nearest')}", decision.choices)]
 
     def courtesy(self, phrase: str = "sms_courtesy") -> str:

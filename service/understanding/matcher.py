@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from ..content import Content, Language, Target, normalize
 from .lexical import BM25
-from .offtopic import OFF_TOPIC
+from .offtopic import ELSEWHERE_AT, MORE_OFF_TOPIC, OFF_TOPIC, Elsewhere
 from .semantic import Embedder, SemanticModel, UniversalSentenceEncoder, shared_encoder
 from .words import Analyzer
 
@@ -86,11 +86,13 @@ class Scored(NamedTuple):
 class Decision:
     """What to do with a message: "answer" the first choice; "offer": answer the first choice and offer the others
     (one or two) in one short line (likely, not certain); "ask" which choice was meant; or "none" matched (the choices are then
-    the nearest places, offered anyway)."""
+    the nearest places, offered anyway); elsewhere: "none", because the message is about nothing the line answers (a
+    wrong number, an errand), which is said instead of offering guesses."""
 
     kind: str
     choices: tuple[Target, ...]
     ranking: tuple[Scored, ...]
+    elsewhere: bool = False
 
     @property
     def target(self) -> Target:
@@ -119,8 +121,9 @@ class LanguageIndex:
 
     def __init__(self, lang: Language, embedder: Embedder, cache_dir: Path | None = None,
                  borrowed: dict[tuple[str, str], tuple[str, ...]] | None = None, train: bool = True,
-                 urgent_topic: str = "") -> None:
+                 urgent_topic: str = "", elsewhere: Elsewhere | None = None) -> None:
         self.lang = lang
+        self.elsewhere = elsewhere
         self.analyzer = Analyzer(lang)
         self.places: list[Target] = [t for t in lang.targets.values() if not (t.kind == "menu" and t.id == "main")]
         # Each place's texts: title, keyword and phrases, then the examples people really send.
@@ -139,6 +142,10 @@ class LanguageIndex:
                                       owner + [i for i, _ in other] + [len(self.places)] * len(off_topic),
                                       len(self.places) + 1, cache_dir, train)
         self.embedder = embedder
+        # The stems of the off-topic messages (every language's): a message's other stems that the bank has are words
+        # of the line's own subject.
+        self.off_topic_terms = frozenset(term for lists in (OFF_TOPIC, MORE_OFF_TOPIC) for texts in lists.values()
+                                         for text in texts for term in self.analyzer.terms(text))
         # A message that is exactly a place's keyword, title or one of its phrases goes there (the check keeps each
         # phrase to one place); one-letter ones (P, O, E, M, S) only as the whole message: "it's" holds an "s".
         self.exact: dict[str, Target] = {}
@@ -201,11 +208,13 @@ class LanguageIndex:
         (by_example=False: as if the message were not one of the bank's examples, to check the bank against the matcher)."""
         words = normalize(text[:2000])
         exact = self.exactly(words) or (self.examples.get(words) if by_example else None)
+        if vector is None:
+            vector = self.embedder.encode([_gist(text)])[0]
         ranking = self.rank(text, vector)
         if exact is not None:
             return Decision("answer", (exact,), tuple(ranking))
         if self.analyzer.knows_none(text):
-            return Decision("none", tuple(s.target for s in ranking[:choices]), tuple(ranking))
+            return Decision("none", tuple(s.target for s in ranking[:choices]), tuple(ranking), self.is_elsewhere(text, vector, unknown=True))
         if self.urgent_place is not None and self.is_urgent(words):
             return Decision("answer", (self.urgent_place,), tuple(ranking))
         best = ranking[0]
@@ -237,11 +246,29 @@ class LanguageIndex:
             # bank, 5-fold: right at once 52% -> 76%, wrong 1.0% -> 1.1%; bench/README.md).
             offered = [also, *(s.target for s in ranking[1:] if s.target.kind != "menu" and s.target not in (best.target, also))]
             return Decision("offer", (best.target, *offered[:MAX_OFFERED]), tuple(ranking))
+        if self.is_elsewhere(text, vector):
+            # About nothing the line answers ("is this the pharmacy", "who won the game"): said so, not a "did you
+            # mean" of topics its words happen to touch.
+            return Decision("none", tuple(s.target for s in ranking[:choices]), tuple(ranking), elsewhere=True)
         if best.score >= ASK_AT:
             # The nearest are offered (three to a caller, four to a texter): on the bank, limiting the offer to the
             # closest scores lost more right answers than it saved a caller's time (bench/tune_matcher.py).
             return Decision("ask", tuple(s.target for s in ranking[:choices]), tuple(ranking))
         return Decision("none", tuple(s.target for s in ranking[:choices]), tuple(ranking))
+
+    def is_elsewhere(self, text: str, vector: np.ndarray, unknown: bool = False) -> bool:
+        """Whether a message is about nothing the line answers: likely so by its meaning, and without a word of the bank
+        that no off-topic message has ("vegf q es": the encoder does not know VEGF, the bank does). Unknown (no word of
+        the bank at all): only when its words are the off-topic messages' ("tell me a joke"); others are nonsense or a
+        mishearing ("zorp blik wuggle"), which is "not understood", with the nearest topics."""
+        if self.elsewhere is None:
+            return False
+        terms = self.analyzer.terms(text)
+        if any(term in self.lexical.row and term not in self.off_topic_terms for term in terms):
+            return False
+        if unknown and not all(term in self.off_topic_terms for term in terms):
+            return False
+        return self.elsewhere.probability(vector) >= ELSEWHERE_AT
 
     def exactly(self, words: str) -> Target | None:
         """The place a short message names exactly, or with a typo ("contagous", "hereditery")."""
@@ -314,13 +341,14 @@ class Matcher:
             self.embedder.cache_dir = cache_dir
         # Loaded now, at start (in gunicorn's master with --preload, so the workers share its memory).
         self.embedder.encode(["warm up"])
+        self.elsewhere = Elsewhere(content, self.embedder, cache_dir, train=False)
         self.indexes = {code: LanguageIndex(lang, self.embedder, cache_dir, borrowed_examples(content, code), train=False,
-                                            urgent_topic=content.emergency_topic)
+                                            urgent_topic=content.emergency_topic, elsewhere=self.elsewhere)
                         for code, lang in content.languages.items()}
         # The layers not found ready are trained side by side: numpy frees the interpreter during its arithmetic, so
         # two languages take the time of one on two cores (a changed bank's first start: 7 s instead of 14).
         with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(lambda index: index.semantic.train(), self.indexes.values()))
+            list(pool.map(lambda model: model.train(), [*(index.semantic for index in self.indexes.values()), self.elsewhere]))
 
     @classmethod
     def for_content(cls, content: Content, cache_dir: Path | None = None) -> "Matcher":

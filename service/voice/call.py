@@ -571,6 +571,10 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # Words in another language that ask for nothing the line knows ("en español, por favor"): that language's
         # main menu, with its notice and keys, rather than a list of guesses.
         return call.arrive()
+    if decision.elsewhere:
+        # About something else ("is this the pharmacy?"): what the line is for, then where the caller was (its menu
+        # or its choices again), never three guesses made of the words.
+        return call.here(place, [call.phrase("off_topic" if "off_topic" in call.lang.phrases else "no_match")])
     return call.choices(ids, [call.phrase("no_match"), call.phrase("nearest")])
 
 
