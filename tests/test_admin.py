@@ -215,6 +215,28 @@ def test_a_stranger_cannot_lock_out_a_browser_that_has_signed_in_before(admin_ap
     assert sign_in(team).status_code == 302
 
 
+def test_tries_at_the_teams_own_address_do_not_lock_out_a_browser_that_has_signed_in_before(admin_app: Flask, clock: Clock) -> None:
+    # One office address (NAT): a colleague's browser that has signed in before, and someone there who mistypes.
+    team = https_client(admin_app)
+    team.environ_base["REMOTE_ADDR"] = "203.0.113.20"
+    signed_in(team)
+    team.post("/admin/sign-out", data=Page(team.get("/admin/").get_data(as_text=True)).form("sign-out")["fields"])
+    other = https_client(admin_app)
+    other.environ_base["REMOTE_ADDR"] = "203.0.113.20"
+    for _ in range(access.TRIES_PER_ADDRESS):
+        assert sign_in(other, password="guess").status_code == 401
+        clock.now += 20
+    assert sign_in(other).status_code == 429
+    assert "5 tries left" in Page(team.get("/admin/sign-in").get_data(as_text=True)).text
+    assert sign_in(team).status_code == 302
+    # The known browser has its own limit: its wrong tries are counted too.
+    team.post("/admin/sign-out", data=Page(team.get("/admin/").get_data(as_text=True)).form("sign-out")["fields"])
+    for _ in range(access.TRIES_PER_ADDRESS):
+        assert sign_in(team, password="guess").status_code == 401
+        clock.now += 20
+    assert sign_in(team).status_code == 429
+
+
 def test_tries_are_counted_in_the_database_for_every_worker(tmp_path: Path, clock: Clock) -> None:
     # Two apps on one database: two workers, or two instances behind a load balancer.
     workers = [https_client(make_app(tmp_path, ADMIN_PASSWORD_HASH=HASH)) for _ in range(2)]

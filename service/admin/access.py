@@ -236,15 +236,17 @@ KNOWN_SALT = "poems-line admin known browser"
 KNOWN_DAYS = 180
 
 
-def known_browser(cookie: str | None) -> bool:
-    """Whether a browser carries the signed cookie of an earlier sign-in (it is spared the limit on all addresses)."""
+def known_browser(cookie: str | None) -> str:
+    """The id of a browser that carries the signed cookie of an earlier sign-in, else "" (such a browser is spared the
+    limit on all addresses, and counts its own tries rather than its address's)."""
     if not cookie:
-        return False
+        return ""
     try:
-        URLSafeTimedSerializer(current_app.secret_key, salt=KNOWN_SALT).loads(cookie, max_age=KNOWN_DAYS * 86400)
+        found = URLSafeTimedSerializer(current_app.secret_key, salt=KNOWN_SALT).loads(cookie, max_age=KNOWN_DAYS * 86400)
     except BadSignature:
-        return False
-    return True
+        return ""
+    browser = found.get("k") if isinstance(found, dict) else None
+    return browser if isinstance(browser, str) and browser else "known"
 
 
 def known_cookie() -> str:

@@ -223,8 +223,11 @@ def _language_names(line: Line) -> dict[str, str]:
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> BaseResponse | str | tuple[str, int]:
     """The sign-in form: a name (shown on what this admin marks) and the line's admin password."""
-    address = request.remote_addr or "?"
-    known = access.known_browser(request.cookies.get(access.KNOWN_COOKIE))
+    browser = access.known_browser(request.cookies.get(access.KNOWN_COOKIE))
+    known = bool(browser)
+    # A browser that has signed in before counts its own tries, not its address's: colleagues behind one office
+    # address are not locked out because one of them (or a stranger there) mistyped five times.
+    address = f"browser {browser}" if browser else request.remote_addr or "?"
     error = ""
     status = 200
     if request.method == "POST":
