@@ -730,6 +730,27 @@ def test_on_a_worker_that_has_not_looked_yet_a_revert_or_an_old_page_never_overw
     assert a.extensions["line"].content.languages["en"].topic("contagious").title == "title two"
 
 
+def test_the_same_form_sent_twice_is_published_once_and_both_say_published(tmp_path: Path, prompts: Path) -> None:
+    # Publish pressed twice without the page's script: the second request reaches a worker before it has looked at
+    # the first one's publish. It was "Not published: changed meanwhile" for the admin's own words.
+    a = make_app(tmp_path, PROMPTS_DIR=str(prompts), ADMIN_PASSWORD_HASH=HASH)
+    b = make_app(tmp_path, PROMPTS_DIR=str(prompts), ADMIN_PASSWORD_HASH=HASH)
+    on_a = signed_in(https_client(a))
+    on_b = https_client(b)
+    on_b.set_cookie("poems_admin", on_a.get_cookie("poems_admin", path="/admin").value, path="/admin", secure=True)
+    page = editor_form(on_a)
+    form = values(page, title="whether you can catch it")
+    b.extensions["live"].refresh = lambda force=False: False  # b has not looked since
+    assert on_a.post(EDITOR, data=form).status_code == 303
+    second = on_b.post(EDITOR, data=form)
+    assert second.status_code == 303 and "published=" in second.headers["Location"]
+    assert len(a.extensions["editing"].revisions()) == 1
+    # A colleague's different words meanwhile are still a clash.
+    other = values(editor_form(on_a), title="if POEMS can be caught")
+    assert on_a.post(EDITOR, data=other).status_code == 303
+    assert on_b.post(EDITOR, data=values(page, title="catching it")).status_code == 422
+
+
 def test_examples_added_to_a_menu_without_any_can_be_reverted(admin: FlaskClient, editor_app: Flask) -> None:
     path = "/admin/content/en/menus/features"
     form = Forms(admin.get(path).get_data(as_text=True)).with_field("examples")

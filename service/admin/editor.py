@@ -530,6 +530,13 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
         revision = store.publish(session.changes, g.admin, check=content_errors,
                                  expect=None if _live().behind else session.expect)
     except Stale as stale:
+        now = {e.key: e.value for e in store.edits()}
+        if all(c.key in stale.fields and c.key in now and plain(now[c.key]) == plain(c.value) for c in session.changes):
+            # The same words, published meanwhile: this form sent twice (Publish pressed again before the page came
+            # back, without the page's script), or a colleague's identical change. Published, not "changed meanwhile".
+            _log("publish already done", place=f"{kind}:{ident}")
+            return redirect(url_for(request.endpoint or "admin.content", lang=lang, ident=ident,
+                                    published=store.stamp()[0]) + "#notice", code=303)
         # A colleague published one of these fields meanwhile, on another worker: this page shows theirs, and the
         # admin's own wording to copy from, as when this worker had already seen it.
         session = _fresh_session(lang, kind, ident, [(code, name) for code, _, _, name in stale.fields])
