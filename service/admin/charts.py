@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import itertools
 import re
+import textwrap
 import threading
 from typing import Sequence
 
@@ -30,9 +31,10 @@ def _svg(figure: object, label: str, latest_right: bool = False) -> Markup:
 # Text in points of the chart's own size: a chart is shown at that size (never shrunk: on a phone it scrolls inside its
 # box), so 9 points are 12 CSS pixels, above the 11 a phone needs.
 TEXT = 9
+LABEL_CHARS = 22  # a bar's name wraps after this many characters
 
 
-def _figure(height: float, width: float = 7.5):  # type: ignore[no-untyped-def]
+def _figure(height: float, width: float = 7.5, fit: bool = False):  # type: ignore[no-untyped-def]
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -41,7 +43,8 @@ def _figure(height: float, width: float = 7.5):  # type: ignore[no-untyped-def]
     matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, sharp, searchable
     # Each chart's ids are its own: several charts share one page.
     matplotlib.rcParams["svg.hashsalt"] = f"chart{next(_ids)}"
-    figure = Figure(figsize=(width, height), dpi=96)
+    # fit: names and values laid out inside the width (not added to it), so that the chart is as wide as asked.
+    figure = Figure(figsize=(width, height), dpi=96, layout="constrained" if fit else None)
     axes = figure.add_subplot()
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
@@ -67,11 +70,16 @@ def per_day(days: Sequence[dt.date], series: dict[str, Sequence[int]], label: st
 def horizontal(names: Sequence[str], values: Sequence[float], label: str, unit: str = "") -> Markup:
     """One horizontal bar per name, the largest on top, each with its value."""
     with _lock:
-        figure, axes = _figure(0.6 + 0.34 * max(1, len(names)), width=5.5)
+        # As wide as a phone's screen, its text a point larger: on a phone it is shrunk to fit (its values at the bars'
+        # ends in sight, not scrolled off), and its text stays 11 px or more.
+        # Long names ("Answered, other topics offered (texts)") on two lines, which leaves the bars their width.
+        labels = ["\n".join(textwrap.wrap(name, LABEL_CHARS, max_lines=2, placeholder="…")) or name for name in names]
+        tall = any("\n" in label for label in labels)
+        figure, axes = _figure(0.6 + (0.5 if tall else 0.34) * max(1, len(names)), width=4.0, fit=True)
         positions = list(range(len(names)))[::-1]
         bars = axes.barh(positions, values, color=COLOURS[0], height=0.6)
-        axes.set_yticks(positions, list(names), fontsize=TEXT)
-        axes.bar_label(bars, labels=[f"{v:g}{unit}" for v in values], padding=3, fontsize=TEXT)
+        axes.set_yticks(positions, labels, fontsize=TEXT + 1)
+        axes.bar_label(bars, labels=[f"{v:g}{unit}" for v in values], padding=3, fontsize=TEXT + 1)
         axes.xaxis.set_visible(False)
         axes.spines["bottom"].set_visible(False)
         return _svg(figure, label)
