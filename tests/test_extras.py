@@ -622,3 +622,16 @@ def test_slower_at_the_offer_of_a_person_offers_it_again_slowly_never_records(tm
     turn = call.say("slower please")  # it started the recording, at the usual speed
     assert turn.record is None and turn.gather is not None and "slow=1" in turn.gather.get("action", "")
     assert turn.heard[0].text == line.content.languages["en"].phrases["transfer_offer"] and turn.heard[0].rate == "80%"
+
+
+def test_a_caller_silent_at_the_callback_question_hears_which_number_will_be_called_back(call: PhoneCall, line: Line) -> None:
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE6")
+    call.wait()
+    turn = call.wait()
+    phrases = line.content.languages["en"].prompts
+    assert [h.text for h in turn.heard[:2]] == [phrases["phrase.record_thanks"].text, phrases["phrase.callback_kept"].text]
+    assert "Main menu." in turn.text and turn.gather is not None
+    line.store.flush()
+    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
+    assert message["callback"] == CALLER

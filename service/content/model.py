@@ -55,6 +55,7 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "callback_invalid": ("voice", frozenset()),
     "callback_declined": ("voice", frozenset()),
     "callback_hidden": ("voice", KEY_PLACEHOLDERS),
+    "callback_kept": ("voice", frozenset()),
     "crisis": ("voice", frozenset()),
     "did_you_mean": ("voice", frozenset({"title", "key"})),
     "choice": ("voice", frozenset({"title", "key"})),
@@ -88,6 +89,9 @@ OPTIONAL_PHRASES: dict[str, str] = {
                     "{title1}, {key2} and {title2}. Without it, each topic gets its own sms_also sentence, which is "
                     "longer, so a first text has room for the second topic less often.",
     "sms_goodbye": "The reply to a texter's \"bye\" (one text segment). Without it, a \"bye\" gets sms_courtesy.",
+    "callback_kept": "What a caller who left a message and then said nothing at the callback question hears after "
+                     "record_thanks: that the team will call back the number they are calling from. Without it, "
+                     "record_thanks alone.",
     "off_topic": "What a caller hears when they ask about something else (a wrong number, the weather), before the menu "
                  "they were at. Without it, they hear no_match.",
     "sms_off_topic": "The reply to a text about something else (a wrong number, the weather). Without it, "

@@ -254,7 +254,9 @@ class Call:
         if silence >= 2:
             # No answer twice: the number they called from stays the one to call back, and the message's being kept is
             # said again as the question ends (better twice than a bare "Main menu").
-            return self.menu("main", [self.phrase("record_thanks")])
+            # And which number that is: the silence had left it unsaid.
+            kept = [self.phrase("callback_kept")] if self.caller_reachable() and "callback_kept" in self.lang.phrases else []
+            return self.menu("main", [self.phrase("record_thanks"), *kept])
         self.at("callback")
         response = VoiceResponse()
         gather = response.gather(action=url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, **self.kept()), method="POST",
