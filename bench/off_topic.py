@@ -1,6 +1,7 @@
 """Messages about nothing the line answers, written for this check and never taught to the matcher: how many are told
-what the line is for (the rest get a "did you mean", as before), and how many of the development questions, all about
-the line's subject, would be turned away (the goal: none).
+what the line is for (the rest get a "did you mean", as before); and how many of the development questions, and of
+messages about the line itself or its subject that an independent read found turned away at first, would be turned
+away now (the goal: none).
 
     .venv/bin/python bench/off_topic.py
 """
@@ -31,6 +32,16 @@ NEW: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# About the line's own services or its subject, in everyday words: never to be told "this line only answers questions
+# about POEMS" (an independent read of the first version found all of these turned away).
+ON_SUBJECT: dict[str, tuple[str, ...]] = {
+    "en": ("my phone number changed", "i changed my number", "new number", "my number is 713 555 0199",
+           "are you a real person or a bot", "is this free", "are you open on sunday", "what time do you close",
+           "who made this", "who gave you my number", "i had pizza, is that ok", "can i drink a margarita"),
+    "es": ("cambie de numero", "mi numero cambio", "a quien llamo", "eres una persona real", "eres un robot?",
+           "como consiguieron mi numero", "estan abiertos el domingo", "a que hora cierran", "que horario tienen", "comí pizza, ¿está bien?", "¿puedo comer pozole?"),
+}
+
 
 def main() -> None:
     """Print, per language, the new off-topic messages told so and the development questions turned away."""
@@ -48,9 +59,12 @@ def main() -> None:
         told = [text for text in new if matcher.decide(text, code).elsewhere]
         asked = [q for q in dev if q.lang == code and q.label != NOTHING]
         away = [q.text for q in asked if matcher.decide(q.text, code).elsewhere]
-        print(f"{code}: new off-topic messages told what the line is for: {len(told)} of {len(new)}; "
-              f"development questions about a topic turned away: {len(away)} of {len(asked)}")
-        for text in away:
+        subject = ON_SUBJECT.get(code, ())
+        away_too = [text for text in subject if matcher.decide(text, code).elsewhere]
+        print(f"{code}: new off-topic messages told what the line is for: {len(told)} of {len(new)}; turned away: "
+              f"development questions about a topic {len(away)} of {len(asked)}, messages about the line or its "
+              f"subject {len(away_too)} of {len(subject)}")
+        for text in away + away_too:
             print(f"    turned away: {text}")
 
 

@@ -237,6 +237,21 @@ def test_tries_at_the_teams_own_address_do_not_lock_out_a_browser_that_has_signe
     assert sign_in(team).status_code == 429
 
 
+def test_a_new_password_makes_browsers_that_signed_in_with_the_old_one_strangers_again(admin_app: Flask, clock: Clock) -> None:
+    former = https_client(admin_app)
+    former.environ_base["REMOTE_ADDR"] = "203.0.113.30"
+    signed_in(former)
+    former.post("/admin/sign-out", data=Page(former.get("/admin/").get_data(as_text=True)).form("sign-out")["fields"])
+    admin_app.config["ADMIN_PASSWORD_HASH"] = access.make_hash("another long admin password")
+    # Counted by address again, not by its old cookie: no extra tries for a former admin's browser.
+    stranger = https_client(admin_app)
+    stranger.environ_base["REMOTE_ADDR"] = "203.0.113.30"
+    for _ in range(access.TRIES_PER_ADDRESS):
+        assert sign_in(stranger, password="guess").status_code == 401
+        clock.now += 20
+    assert sign_in(former, password="guess").status_code == 429
+
+
 def test_tries_are_counted_in_the_database_for_every_worker(tmp_path: Path, clock: Clock) -> None:
     # Two apps on one database: two workers, or two instances behind a load balancer.
     workers = [https_client(make_app(tmp_path, ADMIN_PASSWORD_HASH=HASH)) for _ in range(2)]

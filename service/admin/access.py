@@ -245,10 +245,12 @@ def known_browser(cookie: str | None) -> str:
         found = URLSafeTimedSerializer(current_app.secret_key, salt=KNOWN_SALT).loads(cookie, max_age=KNOWN_DAYS * 86400)
     except BadSignature:
         return ""
-    browser = found.get("k") if isinstance(found, dict) else None
-    return browser if isinstance(browser, str) and browser else "known"
+    if not isinstance(found, dict) or found.get("p") != _fingerprint():
+        return ""  # from before the password changed: a former admin's browser is a stranger's again
+    browser = found.get("k")
+    return browser if isinstance(browser, str) and browser else ""
 
 
 def known_cookie() -> str:
     """A new known-browser cookie's value."""
-    return str(URLSafeTimedSerializer(current_app.secret_key, salt=KNOWN_SALT).dumps({"k": secrets.token_hex(8)}))
+    return str(URLSafeTimedSerializer(current_app.secret_key, salt=KNOWN_SALT).dumps({"k": secrets.token_hex(8), "p": _fingerprint()}))

@@ -28,8 +28,9 @@ def _svg(figure: object, label: str, latest_right: bool = False) -> Markup:
     return Markup(f'<div class="chart-box"{" data-latest-right" if latest_right else ""}>{svg}</div>')
 
 
-# Text in points of the chart's own size: a chart is shown at that size (never shrunk: on a phone it scrolls inside its
-# box), so 9 points are 12 CSS pixels, above the 11 a phone needs.
+# Text in points of the chart's own size. The chart of days is shown at that size (on a phone it scrolls inside its
+# box): 9 points are 12 CSS pixels, above the 11 a phone needs. The bar charts of names, a point larger, are shrunk to
+# a phone's width: on a 390-pixel phone their text stays at 11 pixels or more (tests/test_admin_browser.py).
 TEXT = 9
 LABEL_CHARS = 22  # a bar's name wraps after this many characters
 

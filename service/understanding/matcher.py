@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from ..content import Content, Language, Target, normalize
 from .lexical import BM25
-from .offtopic import ELSEWHERE_AT, MORE_OFF_TOPIC, OFF_TOPIC, Elsewhere
+from .offtopic import ELSEWHERE_AT, OFF_TOPIC, Elsewhere, layer_examples
 from .semantic import Embedder, SemanticModel, UniversalSentenceEncoder, shared_encoder
 from .words import Analyzer
 
@@ -144,8 +144,7 @@ class LanguageIndex:
         self.embedder = embedder
         # The stems of the off-topic messages (every language's): a message's other stems that the bank has are words
         # of the line's own subject.
-        self.off_topic_terms = frozenset(term for lists in (OFF_TOPIC, MORE_OFF_TOPIC) for texts in lists.values()
-                                         for text in texts for term in self.analyzer.terms(text))
+        self.off_topic_terms = frozenset(term for text in layer_examples() for term in self.analyzer.terms(text))
         # A message that is exactly a place's keyword, title or one of its phrases goes there (the check keeps each
         # phrase to one place); one-letter ones (P, O, E, M, S) only as the whole message: "it's" holds an "s".
         self.exact: dict[str, Target] = {}
@@ -246,9 +245,10 @@ class LanguageIndex:
             # bank, 5-fold: right at once 52% -> 76%, wrong 1.0% -> 1.1%; bench/README.md).
             offered = [also, *(s.target for s in ranking[1:] if s.target.kind != "menu" and s.target not in (best.target, also))]
             return Decision("offer", (best.target, *offered[:MAX_OFFERED]), tuple(ranking))
-        if self.is_elsewhere(text, vector):
-            # About nothing the line answers ("is this the pharmacy", "who won the game"): said so, not a "did you
-            # mean" of topics its words happen to touch.
+        if best.target.kind != "action" and self.is_elsewhere(text, vector):
+            # About nothing the line answers ("who won the game"): said so, not a "did you mean" of topics its words
+            # happen to touch. Never when the nearest place is one of the line's own services: "my phone number
+            # changed", "are you a real person" are about leaving a message or reaching someone.
             return Decision("none", tuple(s.target for s in ranking[:choices]), tuple(ranking), elsewhere=True)
         if best.score >= ASK_AT:
             # The nearest are offered (three to a caller, four to a texter): on the bank, limiting the offer to the
