@@ -185,8 +185,11 @@ def test_the_check_names_an_example_that_leads_to_another_topic(small_prompts: P
 
     problems = [str(p) for p in example_problems(content, Matcher.for_content(content, cache_dir=ROOT / "instance"))]
     line = (small_prompts / "en.yaml").read_text(encoding="utf-8").split("\n").index('    examples: ["overview"]') + 1
-    assert problems == [f"prompts/en.yaml:{line}: topic 'contagious': the example \"overview\" is answered with topic 'what_is'; "
-                        "expected it to lead here: reword it, or move it under 'what_is'"]
+    content_titles = content.languages["en"]
+    here, there = content_titles.topic("contagious").title, content_titles.topic("what_is").title
+    # Titles first, as an admin knows the places.
+    assert problems == [f"prompts/en.yaml:{line}: \"{here}\" (topic 'contagious'): the example \"overview\" is answered with "
+                        f"\"{there}\" (topic 'what_is'); expected it to lead here: reword it, or move it to \"{there}\""]
 
 
 def test_ask_shows_the_three_nearest_topics_with_scores_in_every_language(app: Flask) -> None:

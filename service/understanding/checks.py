@@ -60,14 +60,18 @@ def _findings(content: Content, matcher: Matcher) -> list[tuple[str, tuple[str, 
                 if decision.kind == "answer" and decision.target.id != target.id:
                     # Exactly these words still come here (an example is matched as written); worded a little
                     # differently, they go elsewhere.
-                    message = (f"{target.kind} '{target.id}': the example \"{example}\" is answered with "
-                               f"{decision.target.kind} '{decision.target.id}'; expected it to lead here: reword it, "
-                               f"or move it under '{decision.target.id}'")
+                    # Titles first, as admins know the places (the ids after them, as the files have them).
+                    message = (f"{_named(target)}: the example \"{example}\" is answered with {_named(decision.target)}; "
+                               f"expected it to lead here: reword it, or move it to \"{decision.target.title}\"")
                     findings.append((code, key, number, message))
                 others = [t for t in owners.get(normalize(example), ()) if t is not target]
                 if others:
-                    message = (f"{target.kind} '{target.id}': the example \"{example}\" is also listed "
-                               f"under {others[0].kind} '{others[0].id}'; expected each example under one place only "
-                               "(listed twice, it is not matched as written)")
+                    message = (f"{_named(target)}: the example \"{example}\" is also listed under {_named(others[0])}; "
+                               "expected each example under one place only (listed twice, it is not matched as written)")
                     findings.append((code, key, number, message))
     return findings
+
+
+def _named(target: Target) -> str:
+    """A place as an admin knows it, then as the files name it: "nerve damage, the P" (topic 'polyneuropathy')."""
+    return f"\"{target.title}\" ({target.kind} '{target.id}')" if target.title else f"{target.kind} '{target.id}'"
