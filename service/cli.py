@@ -206,6 +206,8 @@ def ask_command(question: str) -> None:
         click.echo(f"\n{code}: {decision.kind} -> {', '.join(t.id for t in decision.choices)}  "
                    f"(sure the right one is first or second: {sure:.0%}; it answers from {CONFIDENT_AT:.0%}, "
                    f"or from a best score of {SURE_AT:.2f})")
+        if decision.elsewhere:
+            click.echo("  (about something else: told what the line is for, sms_off_topic or off_topic, not these)")
         if decision.kind == "offer" and len(decision.choices) > 2 and decision.target.kind != "menu":
             click.echo("  (the answer, then the other two on keys or replies 1 and 2; a text offers the second only "
                        "where it fits the answer's three segments)")

@@ -202,6 +202,14 @@ def test_ask_shows_the_three_nearest_topics_with_scores_in_every_language(app: F
     assert re.search(r"sure the right one is first or second: \d+%", result.output)
 
 
+def test_ask_says_when_a_message_is_about_something_else(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["ask", "who won the game last night"])
+    assert result.exit_code == 0, result.output
+    assert "en: none" in result.output and "about something else: told what the line is for" in result.output
+    plain = app.test_cli_runner().invoke(args=["ask", "my feet are numb"])
+    assert "about something else" not in plain.output
+
+
 def test_held_out_questions_reach_the_right_answer_above_a_floor() -> None:
     """The real questions in bench/eval are never training data; the shipped line must keep answering them."""
     content = load(ROOT / "prompts")
