@@ -742,3 +742,21 @@ def test_without_the_off_topic_phrase_a_text_about_something_else_gets_the_short
     texter = TextThread(TwilioClient(app.test_client(), TOKEN))
     texter.send("hi")
     assert texter.send("who won the game last night") == ["Sorry, I did not understand that. MENU for the main list. HELP for help."]
+
+
+def test_the_topic_first_offered_as_2_still_takes_2_once_the_other_was_taken(
+        texter: TextThread, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    best, first, second = en.targets[("topic", "skin")], en.targets[("topic", "inherited")], en.targets[("topic", "contagious")]
+    texter.send("hi")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("offer", (best, first, second), ()))
+    [offered] = texter.send("what is it and can my kids get it")
+    monkeypatch.undo()
+    assert "1" in offered and "2" in offered and second.title in offered
+    [taken] = texter.send("1")
+    assert gsm.fold(first.text) in taken and second.title in taken  # offered again, now as 1
+    # The texter replies 2, as first read: that topic, not "that is not an option".
+    [reply] = texter.send("2")
+    assert gsm.fold(second.text) in reply and en.phrases["not_option"] not in reply

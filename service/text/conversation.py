@@ -38,6 +38,10 @@ class Conversation:
         thread = session.get("thread")
         self.thread = thread if isinstance(thread, str) and len(thread) == 16 else secrets.token_hex(8)
         self.choices: list[str] = []
+        # The two topics offered after an answer, as first numbered, once one of them was taken: the other, offered
+        # again as 1, still takes the 2 the texter read first.
+        self.was = [c for c in session.get("was", []) if isinstance(c, str)]
+        self.next_was: list[str] = []
         last = session.get("last")  # the topic answered last, for "again"
         self.last = last if isinstance(last, str) else ""
         # Whether a reply already carries the line's notice: a flag, never a search of the reply's words (a reply
@@ -54,6 +58,9 @@ class Conversation:
         session["menu"] = self.menu
         session["choices"] = self.choices
         session["choices_kind"] = self.choices_kind
+        # Kept while the same offer stands (a thank-you, a number it does not have), forgotten with any other reply.
+        kept = self.choices_kind == "also" and self.choices == self.asked
+        session["was"] = self.next_was or (self.was if kept else [])
         session["thread"] = self.thread
         session["last"] = self.last
         session.permanent = True
@@ -309,13 +316,19 @@ class Conversation:
     def pick_choice(self, number: int) -> str:
         """A number after a "did you mean": that choice (another number: the choices again)."""
         offered = self.offered()
+        if self.asked_kind == "also" and number > len(offered) and number <= len(self.was) and self.was[number - 1] in self.asked:
+            # "2" for the topic first offered as 2, offered again as 1 after the other was taken.
+            number = self.asked.index(self.was[number - 1]) + 1
         if 1 <= number <= len(offered):
             note(decision="chosen")
             chosen = offered[number - 1]
             # One of two topics offered after an answer: the other is still offered ("For Y, reply 1"), as after
             # "both"; it was lost, and "2", "the other one" then picked from the menu.
             rest = [t for t in offered if t is not chosen] if self.asked_kind == "also" else []
-            return self.reach(chosen, rest)
+            reply = self.reach(chosen, rest)
+            if rest and self.choices_kind == "also":
+                self.next_was = list(self.asked)
+            return reply
         # A number the choices do not have ("2" after "For X, reply 1"): said so, as by phone, and the same choices;
         # never "I did not understand", which a number plainly typed is not. A topic offered after an answer stays
         # one ("the other one", "yes" still take it), not a "did you mean".
