@@ -294,7 +294,7 @@ class Conversation:
             return [self.offer(self.phrase("sms_did_you_mean"), decision.choices)]
         self.line.record_unmatched("sms", self.lang.code, body[:200], thread=self.thread)
         if decision.elsewhere:
-            # About something else ("is this the pharmacy?", "who won the game"): what the line is for, and the way to
+            # About something else ("tell me a joke", "who won the game"): what the line is for, and the way to
             # its topics, never a list of guesses made of its words. Topics offered after the last answer stay offered.
             if self.asked_kind == "also":
                 self.choices, self.choices_kind = self.asked, "also"

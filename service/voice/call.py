@@ -574,7 +574,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # main menu, with its notice and keys, rather than a list of guesses.
         return call.arrive()
     if decision.elsewhere:
-        # About something else ("is this the pharmacy?"): what the line is for, then where the caller was (its menu
+        # About something else ("who won the game last night"): what the line is for, then where the caller was (its menu
         # or its choices again), never three guesses made of the words.
         return call.here(place, [call.phrase("off_topic" if "off_topic" in call.lang.phrases else "no_match")])
     return call.choices(ids, [call.phrase("no_match"), call.phrase("nearest")])
