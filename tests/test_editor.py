@@ -745,6 +745,17 @@ def test_the_same_form_sent_twice_is_published_once_and_both_say_published(tmp_p
     second = on_b.post(EDITOR, data=form)
     assert second.status_code == 303 and "published=" in second.headers["Location"]
     assert len(a.extensions["editing"].revisions()) == 1
+    # The same, for words set back to the files' own (the first publish takes the edit away).
+    original = page["fields"]["title"][0]
+    live = b.extensions["live"]
+    del live.refresh  # b looks once (it serves the new title), then not again
+    live.refresh(force=True)
+    live.refresh = lambda force=False: False
+    back = values(editor_form(on_a), title=original)
+    assert on_a.post(EDITOR, data=back).status_code == 303
+    again = on_b.post(EDITOR, data=back)
+    assert again.status_code == 303 and "published=" in again.headers["Location"]
+    assert len(a.extensions["editing"].revisions()) == 2
     # A colleague's different words meanwhile are still a clash.
     other = values(editor_form(on_a), title="if POEMS can be caught")
     assert on_a.post(EDITOR, data=other).status_code == 303
