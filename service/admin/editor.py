@@ -532,7 +532,7 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
     except Stale as stale:
         now = {e.key: e.value for e in store.edits()}
         # What is live for each field: its edit, or (none left: set back to the files' words) the files' value.
-        live = {c.key: now[c.key] if c.key in now else c.was for c in session.changes}
+        live = {c.key: now.get(c.key, c.was) for c in session.changes}
         if all(c.key in stale.fields and live[c.key] is not None and plain(live[c.key]) == plain(c.value) for c in session.changes):
             # The same words, published meanwhile: this form sent twice (Publish pressed again before the page came
             # back, without the page's script), or a colleague's identical change. Published, not "changed meanwhile".
