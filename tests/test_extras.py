@@ -635,3 +635,17 @@ def test_a_caller_silent_at_the_callback_question_hears_which_number_will_be_cal
     line.store.flush()
     [message] = line.store.report(dt.date.today(), dt.date.today()).messages
     assert message["callback"] == CALLER
+
+
+@pytest.mark.parametrize("answer", [{"SpeechResult": "no"}, {"Digits": "2"}])
+def test_after_a_no_or_a_broken_number_silence_never_promises_a_call_to_the_callers_number(
+        answer: dict[str, str], call: PhoneCall, line: Line) -> None:
+    # An exploratory caller said "no", heard the question again, stayed silent, and was told the team would call the
+    # number they had just refused.
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE7")
+    call._answer(answer)
+    turn = call.wait()
+    turn = call.wait() if "Main menu." not in turn.text else turn
+    phrases = line.content.languages["en"].prompts
+    assert "Main menu." in turn.text and phrases["phrase.callback_kept"].text not in turn.text

@@ -249,24 +249,29 @@ class Call:
         response.redirect(url_for("voice.menu", ident=self.home_of("leave_message"), lang=self.lang.code, **self.kept()), method="POST")
         return response
 
-    def confirm_callback(self, recording_sid: str, silence: int = 0, before: list[Prompt] | None = None) -> VoiceResponse:
-        """Ask whether to call back the number the caller is calling from (1 or yes), or which other number."""
+    def confirm_callback(self, recording_sid: str, silence: int = 0, before: list[Prompt] | None = None,
+                         answered: bool = False) -> VoiceResponse:
+        """Ask whether to call back the number the caller is calling from (1 or yes), or which other number (answered:
+        the caller has said "no" or keyed a number that was not whole: asked again)."""
         if silence >= 2:
             # No answer twice: the number they called from stays the one to call back, and the message's being kept is
-            # said again as the question ends (better twice than a bare "Main menu").
-            # And which number that is: the silence had left it unsaid.
-            kept = [self.phrase("callback_kept")] if self.caller_reachable() and "callback_kept" in self.lang.phrases else []
+            # said again as the question ends (better twice than a bare "Main menu"). And which number that is, when
+            # only silence met the question: never after a "no" or a number of their own that was not whole.
+            kept = ([self.phrase("callback_kept")]
+                    if not answered and self.caller_reachable() and "callback_kept" in self.lang.phrases else [])
             return self.menu("main", [self.phrase("record_thanks"), *kept])
         self.at("callback")
+        extra = {"answered": "1"} if answered else {}
         response = VoiceResponse()
-        gather = response.gather(action=url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, **self.kept()), method="POST",
+        gather = response.gather(action=url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, **extra, **self.kept()), method="POST",
                                  input="dtmf speech", finish_on_key="#", timeout=self.content.timeouts["later_seconds"],
                                  speech_timeout="auto", language=self.lang.voice.speech_language, action_on_empty_result=False)
         # Without caller ID there is no "number you are calling from" to offer: ask for one.
         question = "callback_confirm" if self.caller_reachable() else "callback_hidden"
         for prompt in [*(before or []), self.phrase(question)]:
             self.speak(gather, prompt)
-        response.redirect(url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, s=silence + 1, **self.kept()), method="POST")
+        response.redirect(url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, s=silence + 1, **extra, **self.kept()),
+                          method="POST")
         return response
 
     def language_menu(self, silence: int = 0, before: list[Prompt] | None = None) -> VoiceResponse:
@@ -725,10 +730,11 @@ def record(call: Call, form: Mapping[str, str]) -> VoiceResponse:
     return call.confirm_callback(form.get("RecordingSid", "")[:64], before=[call.phrase("record_thanks")])
 
 
-def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: int) -> VoiceResponse:
-    """The caller's answer about the number to call back: 1 or yes keeps theirs; digits (keyed or said) replace it."""
+def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: int, answered: bool = False) -> VoiceResponse:
+    """The caller's answer about the number to call back: 1 or yes keeps theirs; digits (keyed or said) replace it
+    (answered: they said "no" or keyed a number that was not whole, the last time it was asked)."""
     if silence:
-        return call.confirm_callback(recording_sid, silence)
+        return call.confirm_callback(recording_sid, silence, answered=answered)
     keyed = form.get("Digits", "").strip()
     if keyed in (call.keys["main_menu"], call.keys["back"]):
         return call.menu("main")  # the number they called from stays the one to call back
@@ -760,7 +766,8 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
         elif index.is_word(said, "menu"):
             return call.menu("main")
         elif refused or index.is_word(said, "repeat") or index.is_word(said, "help"):
-            return call.confirm_callback(recording_sid)  # not that number, or not heard: the question again
+            # Not that number, or not heard: the question again (after a "no", never a promise to call that number).
+            return call.confirm_callback(recording_sid, answered=refused)
         else:
             digits = spoken_digits(call.lang, said)
     if digits == "1":
@@ -772,7 +779,7 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
     number = phone_number(digits)
     if number is None:
         call.notes["step_key"] = "callback_invalid"
-        return call.confirm_callback(recording_sid, silence=1, before=[call.phrase("callback_invalid")])
+        return call.confirm_callback(recording_sid, silence=1, before=[call.phrase("callback_invalid")], answered=True)
     if call.line.store is not None and recording_sid:
         call.line.store.record_callback(recording_sid, number)
     return call.menu("main", [call.phrase("callback_saved")])

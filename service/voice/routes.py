@@ -190,7 +190,7 @@ def dialed() -> Response:
 def callback_number() -> Response:
     """The caller's answer about the number to call them back on."""
     call = call_for_request("callback")
-    return twiml(callback(call, request.args.get("rec", "")[:64], request.form, _silence()))
+    return twiml(callback(call, request.args.get("rec", "")[:64], request.form, _silence(), request.args.get("answered") == "1"))
 
 
 @bp.errorhandler(Exception)
