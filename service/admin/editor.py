@@ -139,6 +139,11 @@ def _closing(lang: Language) -> str:
     return gsm.fold(longest_closing(lang)) if "sms_answer_footer" in lang.phrases else ""
 
 
+def _same(one: Value | None, other: Value | None) -> bool:
+    """Whether two field values read the same (None, a field's absence, is like nothing else)."""
+    return one is not None and other is not None and plain(one) == plain(other)
+
+
 def _with_was(edit: Edit, base: dict[str, str]) -> Edit:
     """An edit with its field's value in the deployed files (a later deploy that changes that value is a conflict)."""
     return replace(edit, was=current(base.get(edit.file, ""), edit))
@@ -532,8 +537,8 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
     except Stale as stale:
         now = {e.key: e.value for e in store.edits()}
         # What is live for each field: its edit, or (none left: set back to the files' words) the files' value.
-        live = {c.key: now.get(c.key, c.was) for c in session.changes}
-        if all(c.key in stale.fields and live[c.key] is not None and plain(live[c.key]) == plain(c.value) for c in session.changes):
+        live: dict[tuple[str, str, str, str], Value | None] = {c.key: now.get(c.key, c.was) for c in session.changes}
+        if all(c.key in stale.fields and _same(live[c.key], c.value) for c in session.changes):
             # The same words, published meanwhile: this form sent twice (Publish pressed again before the page came
             # back, without the page's script), or a colleague's identical change. Published, not "changed meanwhile".
             _log("publish already done", place=f"{kind}:{ident}")

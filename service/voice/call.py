@@ -261,7 +261,7 @@ class Call:
                     if not answered and self.caller_reachable() and "callback_kept" in self.lang.phrases else [])
             return self.menu("main", [self.phrase("record_thanks"), *kept])
         self.at("callback")
-        extra = {"answered": "1"} if answered else {}
+        extra: dict[str, Any] = {"answered": "1"} if answered else {}
         response = VoiceResponse()
         gather = response.gather(action=url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, **extra, **self.kept()), method="POST",
                                  input="dtmf speech", finish_on_key="#", timeout=self.content.timeouts["later_seconds"],
