@@ -637,14 +637,18 @@ def test_a_caller_silent_at_the_callback_question_hears_which_number_will_be_cal
     assert message["callback"] == CALLER
 
 
-@pytest.mark.parametrize("answer", [{"SpeechResult": "no"}, {"Digits": "2"}])
+@pytest.mark.parametrize("answers", [[{"SpeechResult": "no"}], [{"Digits": "2"}],
+                                     # The question again after the "no", asked for in any way, remembers it.
+                                     [{"SpeechResult": "no"}, {"SpeechResult": "say that again"}],
+                                     [{"SpeechResult": "no"}, {"SpeechResult": "slower"}], [{"SpeechResult": "no"}, {"Digits": "*"}]])
 def test_after_a_no_or_a_broken_number_silence_never_promises_a_call_to_the_callers_number(
-        answer: dict[str, str], call: PhoneCall, line: Line) -> None:
+        answers: list[dict[str, str]], call: PhoneCall, line: Line) -> None:
     # An exploratory caller said "no", heard the question again, stayed silent, and was told the team would call the
     # number they had just refused.
     _to_message_menu(call, line)
     call.leave_recording(url="https://api.twilio.com/recordings/RE7")
-    call._answer(answer)
+    for answer in answers:
+        call._answer(answer)
     turn = call.wait()
     turn = call.wait() if "Main menu." not in turn.text else turn
     phrases = line.content.languages["en"].prompts

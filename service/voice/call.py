@@ -739,7 +739,7 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
     if keyed in (call.keys["main_menu"], call.keys["back"]):
         return call.menu("main")  # the number they called from stays the one to call back
     if keyed == call.keys["repeat"]:
-        return call.confirm_callback(recording_sid)
+        return call.confirm_callback(recording_sid, answered=answered)
     digits = "".join(c for c in keyed if c in ASCII_DIGITS)
     said = form.get("SpeechResult", "")
     if not digits and said:
@@ -752,7 +752,7 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
         index = call.line.matcher.indexes[call.lang.code]
         if index.is_word(said, "slower"):
             call.slow = True  # the question again, and the rest of the call, more slowly
-            return call.confirm_callback(recording_sid)
+            return call.confirm_callback(recording_sid, answered=answered)
         if index.is_word(said, "no_callback"):
             # "No thanks", "don't call me", "no hace falta": kept with the message, so that nobody calls.
             if call.line.store is not None and recording_sid:
@@ -767,7 +767,7 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
             return call.menu("main")
         elif refused or index.is_word(said, "repeat") or index.is_word(said, "help"):
             # Not that number, or not heard: the question again (after a "no", never a promise to call that number).
-            return call.confirm_callback(recording_sid, answered=refused)
+            return call.confirm_callback(recording_sid, answered=refused or answered)
         else:
             digits = spoken_digits(call.lang, said)
     if digits == "1":
