@@ -111,6 +111,18 @@ def sign_in(browser: FlaskClient, name: str = "Maria", password: str = PASSWORD,
     return browser.post("/admin/sign-in", data=fields, follow_redirects=follow)
 
 
+def sign_out(browser: FlaskClient) -> Any:
+    """Press Sign out on the overview, as an admin does."""
+    return browser.post("/admin/sign-out", data=Page(browser.get("/admin/").get_data(as_text=True)).form("sign-out")["fields"])
+
+
+def mistype_until_paused(browser: FlaskClient, clock: Clock) -> None:
+    """A wrong password as many times as an address (or a known browser) may try, 20 seconds apart."""
+    for _ in range(access.TRIES_PER_ADDRESS):
+        assert sign_in(browser, password="guess").status_code == 401
+        clock.now += 20
+
+
 def signed_in(browser: FlaskClient) -> FlaskClient:
     assert sign_in(browser).status_code == 302
     return browser
@@ -201,7 +213,7 @@ def test_tries_back_off_gradually(browser: FlaskClient, clock: Clock) -> None:
 def test_a_stranger_cannot_lock_out_a_browser_that_has_signed_in_before(admin_app: Flask, clock: Clock) -> None:
     team = https_client(admin_app)
     signed_in(team)
-    team.post("/admin/sign-out", data=Page(team.get("/admin/").get_data(as_text=True)).form("sign-out")["fields"])
+    sign_out(team)
     # Tries from many addresses (as a botnet would), in all more than the limit on all addresses.
     for n in range(access.TRIES_IN_ALL):
         stranger = https_client(admin_app)
@@ -220,20 +232,16 @@ def test_tries_at_the_teams_own_address_do_not_lock_out_a_browser_that_has_signe
     team = https_client(admin_app)
     team.environ_base["REMOTE_ADDR"] = "203.0.113.20"
     signed_in(team)
-    team.post("/admin/sign-out", data=Page(team.get("/admin/").get_data(as_text=True)).form("sign-out")["fields"])
+    sign_out(team)
     other = https_client(admin_app)
     other.environ_base["REMOTE_ADDR"] = "203.0.113.20"
-    for _ in range(access.TRIES_PER_ADDRESS):
-        assert sign_in(other, password="guess").status_code == 401
-        clock.now += 20
+    mistype_until_paused(other, clock)
     assert sign_in(other).status_code == 429
     assert "5 tries left" in Page(team.get("/admin/sign-in").get_data(as_text=True)).text
     assert sign_in(team).status_code == 302
     # The known browser has its own limit: its wrong tries are counted too.
-    team.post("/admin/sign-out", data=Page(team.get("/admin/").get_data(as_text=True)).form("sign-out")["fields"])
-    for _ in range(access.TRIES_PER_ADDRESS):
-        assert sign_in(team, password="guess").status_code == 401
-        clock.now += 20
+    sign_out(team)
+    mistype_until_paused(team, clock)
     assert sign_in(team).status_code == 429
 
 
@@ -241,14 +249,12 @@ def test_a_new_password_makes_browsers_that_signed_in_with_the_old_one_strangers
     former = https_client(admin_app)
     former.environ_base["REMOTE_ADDR"] = "203.0.113.30"
     signed_in(former)
-    former.post("/admin/sign-out", data=Page(former.get("/admin/").get_data(as_text=True)).form("sign-out")["fields"])
+    sign_out(former)
     admin_app.config["ADMIN_PASSWORD_HASH"] = access.make_hash("another long admin password")
     # Counted by address again, not by its old cookie: no extra tries for a former admin's browser.
     stranger = https_client(admin_app)
     stranger.environ_base["REMOTE_ADDR"] = "203.0.113.30"
-    for _ in range(access.TRIES_PER_ADDRESS):
-        assert sign_in(stranger, password="guess").status_code == 401
-        clock.now += 20
+    mistype_until_paused(stranger, clock)
     assert sign_in(former, password="guess").status_code == 429
 
 
@@ -268,7 +274,7 @@ def test_signing_out_ends_the_session_on_the_server_too(browser: FlaskClient, ad
     copy = https_client(admin_app)
     copy.set_cookie("poems_admin", cookie.value, path="/admin", secure=True)
     assert copy.get("/admin/").status_code == 200
-    browser.post("/admin/sign-out", data=Page(browser.get("/admin/").get_data(as_text=True)).form("sign-out")["fields"])
+    sign_out(browser)
     assert copy.get("/admin/").status_code == 302
 
 
