@@ -3,6 +3,7 @@ then a decision: answer, answer and offer the next, ask which was meant, or say 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -121,9 +122,10 @@ class LanguageIndex:
 
     def __init__(self, lang: Language, embedder: Embedder, cache_dir: Path | None = None,
                  borrowed: dict[tuple[str, str], tuple[str, ...]] | None = None, train: bool = True,
-                 urgent_topic: str = "", elsewhere: Elsewhere | None = None) -> None:
+                 urgent_topic: str = "") -> None:
         self.lang = lang
-        self.elsewhere = elsewhere
+        # The layer that tells what is about something else, shared by every language (the Matcher sets it).
+        self.elsewhere: Elsewhere | None = None
         self.analyzer = Analyzer(lang)
         self.places: list[Target] = [t for t in lang.targets.values() if not (t.kind == "menu" and t.id == "main")]
         # Each place's texts: title, keyword and phrases, then the examples people really send.
@@ -142,9 +144,6 @@ class LanguageIndex:
                                       owner + [i for i, _ in other] + [len(self.places)] * len(off_topic),
                                       len(self.places) + 1, cache_dir, train)
         self.embedder = embedder
-        # The stems of the off-topic messages (every language's): a message's other stems that the bank has are words
-        # of the line's own subject.
-        self.off_topic_terms = frozenset(term for text in layer_examples() for term in self.analyzer.terms(text))
         # A message that is exactly a place's keyword, title or one of its phrases goes there (the check keeps each
         # phrase to one place); one-letter ones (P, O, E, M, S) only as the whole message: "it's" holds an "s".
         self.exact: dict[str, Target] = {}
@@ -256,6 +255,12 @@ class LanguageIndex:
             return Decision("ask", tuple(s.target for s in ranking[:choices]), tuple(ranking))
         return Decision("none", tuple(s.target for s in ranking[:choices]), tuple(ranking))
 
+    @functools.cached_property
+    def off_topic_terms(self) -> frozenset[str]:
+        """The stems of the off-topic messages (every language's): a message's other stems that the bank has are words
+        of the line's own subject."""
+        return frozenset(term for text in layer_examples() for term in self.analyzer.terms(text))
+
     def is_elsewhere(self, text: str, vector: np.ndarray, unknown: bool = False) -> bool:
         """Whether a message is about nothing the line answers: likely so by its meaning, and without a word of the bank
         that no off-topic message has ("vegf q es": the encoder does not know VEGF, the bank does). Unknown (no word of
@@ -341,10 +346,14 @@ class Matcher:
             self.embedder.cache_dir = cache_dir
         # Loaded now, at start (in gunicorn's master with --preload, so the workers share its memory).
         self.embedder.encode(["warm up"])
-        self.elsewhere = Elsewhere(content, self.embedder, cache_dir, train=False)
         self.indexes = {code: LanguageIndex(lang, self.embedder, cache_dir, borrowed_examples(content, code), train=False,
-                                            urgent_topic=content.emergency_topic, elsewhere=self.elsewhere)
+                                            urgent_topic=content.emergency_topic)
                         for code, lang in content.languages.items()}
+        # Learnt from the places' own texts, every language's, in the indexes' order.
+        self.elsewhere = Elsewhere([text for index in self.indexes.values() for texts in index.texts for text in texts],
+                                   self.embedder, cache_dir, train=False)
+        for index in self.indexes.values():
+            index.elsewhere = self.elsewhere
         # The layers not found ready are trained side by side: numpy frees the interpreter during its arithmetic, so
         # two languages take the time of one on two cores (a changed bank's first start: 7 s instead of 14).
         with ThreadPoolExecutor(max_workers=2) as pool:

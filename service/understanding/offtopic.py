@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ..content import Content
 from .semantic import Embedder, SemanticModel
 
 OFF_TOPIC: dict[str, tuple[str, ...]] = {
@@ -187,9 +186,8 @@ class Elsewhere:
     """How likely a message is about nothing the line answers: a two-class layer on the sentence vectors, the bank of
     every language against the off-topic messages of every language (the encoder is multilingual)."""
 
-    def __init__(self, content: Content, embedder: Embedder, cache_dir: Path | None = None, train: bool = True) -> None:
-        bank = [text for lang in content.languages.values() for t in lang.targets.values() if not (t.kind == "menu" and t.id == "main")
-                for text in (t.title, t.keyword, *t.phrases, *t.examples)][::BANK_SHARE]
+    def __init__(self, bank: list[str], embedder: Embedder, cache_dir: Path | None = None, train: bool = True) -> None:
+        bank = bank[::BANK_SHARE]
         off = layer_examples()
         self.model = SemanticModel(embedder, bank + off * REPEAT, [0] * len(bank) + [1] * (len(off) * REPEAT), 2, cache_dir, train)
 
