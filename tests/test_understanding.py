@@ -326,6 +326,9 @@ def fixture_safety() -> Safety:
                                   # an exploratory texter's: the Spanish of phrases English already had
                                   "mejor estaría muerta", "no tengo razón para vivir", "mejor estar muerto",
                                   "no tengo motivos para vivir", "no aguanto más", "no puedo más con esto",
+                                  # an exploratory texter's: said alone, or as a clause of its own
+                                  "Ya no puedo más", "estoy agotada, ya no puedo más", "no puedo más.",
+                                  "ya no puedo más, ayuda",
                                   # a second read's: said as they are meant, not as "very"
                                   "quisiera estar muerta de una vez", "mejor me muero de una vez",
                                   "ojalá estuviera muerto de verdad",
@@ -423,7 +426,9 @@ def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
                                   "my husband won't be here much longer, what does hospice offer?",
                                   "Mi mamá está mejor pero muerta de cansancio, ¿es normal?",
                                   "No aguanto más el dolor de las piernas, ¿qué puedo tomar?",
-                                  "ya no puedo más con esto del seguro médico"])
+                                  "ya no puedo más con esto del seguro médico",
+                                  "ya no puedo más con el hormigueo de los pies, ¿qué hago?",
+                                  "¿es normal que ya no puedo más subir escaleras?"])
 def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
     # An independent read's: "dying", "muerta", "muriendo" followed by "to", "of" or "de" say "very", not death.
     assert not shipped_safety().is_crisis(said) and not shipped_safety().is_emergency(said)

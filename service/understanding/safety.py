@@ -39,17 +39,21 @@ _CLAUSE_END = (r"(?:\s*$|\s+(?:help|pls|plz|please|what (?:do|should) (?:i|we) d
 
 
 def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: words) -> re.Pattern[str] | None:
-    """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath"), and
-    "$" at the end for the end of the clause; fold: how each piece is written (as it sounds, for the second pattern)."""
+    """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath"),
+    "^" at the start for the start of the clause and "$" at the end for its end; fold: how each piece is written (as
+    it sounds, for the second pattern)."""
     parts = []
     figurative = "(?! (?:" + "|".join(re.escape(fold(normalize(n))) for n in FIGURATIVE_NEXT) + r")\b)"
     for phrase in phrases:
+        # "^" at the start: the phrase starts its clause ("^ ya no puedo más $" alone, not "llamar cuando ya no puedo más").
+        at_start = phrase.lstrip().startswith("^")
+        phrase = phrase.lstrip().removeprefix("^")
         pieces = [fold(normalize(piece)) for piece in phrase.split("*")]
         if any(pieces):
             # "$" at the end: the phrase ends its clause ("no aguanto más $": not "no aguanto más el dolor").
             at_end = phrase.rstrip().endswith("$")
             last = normalize(phrase.replace("*", " ")).split()[-1:]
-            parts.append(r"\b" + r" \w+ ".join(re.escape(p) for p in pieces).replace(r"  ", " ").strip() + r"\b"
+            parts.append((r"^\s*" if at_start else r"\b") + r" \w+ ".join(re.escape(p) for p in pieces).replace(r"  ", " ").strip() + r"\b"
                          + (figurative if last and last[0] in FIGURATIVE else "") + (_CLAUSE_END if at_end else ""))
     return re.compile("|".join(parts)) if parts else None
 
