@@ -524,6 +524,22 @@ def test_yes_to_a_did_you_mean_takes_its_first_choice_and_to_or_was_it_the_topic
     assert texter.send("no thanks") == [gsm.fold(line.content.languages["en"].phrases["sms_courtesy"])]
 
 
+def test_a_bare_yes_with_nothing_asked_gets_the_topics_and_after_the_crisis_words_those_words(twilio: TwilioClient,
+                                                                                              line: Line) -> None:
+    # An exploratory texter's: a first "sí" (or one after the list) got "not understood" and topics made of its letters.
+    es = line.content.languages["es"]
+    first = TextThread(twilio, texter="+15555550196")
+    [reply] = first.send("sí")
+    assert reply.startswith(gsm.fold(es.phrases["sms_welcome"])) and gsm.fold(es.phrases["sms_not_understood"]) not in reply
+    assert gsm.fold(es.phrases["sms_menu_header"]) in reply
+    [again] = first.send("si")
+    assert again.startswith(gsm.fold(es.phrases["sms_menu_header"]))
+    # "Sí" to the crisis words' "¿En peligro ahora?": those words again (911 among them), not a list of topics.
+    after_crisis = TextThread(twilio, texter="+15555550197")
+    after_crisis.send("quiero morir")
+    assert after_crisis.send("sí") == [gsm.fold(es.phrases["sms_crisis"])]
+
+
 @pytest.mark.parametrize("first", ["¿qué?", "que"])
 def test_what_as_a_first_text_is_answered_in_its_language_and_what_is_is_a_question(first: str, texter: TextThread,
                                                                                       line: Line) -> None:
@@ -735,13 +751,16 @@ def test_asking_for_the_lines_own_services_is_never_turned_away_as_something_els
 
 
 def test_without_the_off_topic_phrase_a_text_about_something_else_gets_the_short_help(prompts_copy: Path, tmp_path: Path) -> None:
-    from tests.test_content import edit
-
-    edit(prompts_copy, "en.yaml", "  sms_off_topic: \"Sorry, this line only answers questions about POEMS syndrome. Text a question about it, or MENU for topics.\"\n", "")
+    # Whatever the shipped files say: the phrase's line taken out, the reply made of the phrases left.
+    path = prompts_copy / "en.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(x for x in lines if not x.startswith("  sms_off_topic:")), encoding="utf-8")
     app = make_app(tmp_path, PROMPTS_DIR=str(prompts_copy))
+    en = app.extensions["line"].content.languages["en"]
+    assert "sms_off_topic" not in en.phrases
     texter = TextThread(TwilioClient(app.test_client(), TOKEN))
     texter.send("hi")
-    assert texter.send("who won the game last night") == ["Sorry, I did not understand that. MENU for the main list. HELP for help."]
+    assert texter.send("who won the game last night") == [gsm.fold(f"{en.phrases['sms_not_understood']} {en.phrases['sms_menu_footer']}")]
 
 
 def test_the_topic_first_offered_as_2_still_takes_2_once_the_other_was_taken(

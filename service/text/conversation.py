@@ -198,6 +198,19 @@ class Conversation:
             return [self.welcome() if self.first else self.listing("main")]
         if yes and ("topic", self.last) in self.lang.targets:
             return [self.courtesy()]  # "yes", "sí" after a plain answer: it was the one
+        if yes_in is not None and not self.asked:
+            if self.last == CRISIS:
+                # "Sí" to "¿En peligro ahora?": the crisis line's words again, 911 among them, never a list of topics.
+                self.set_language(yes_in)
+                return [self.phrase("sms_crisis")]
+            if self.last == EMERGENCY:
+                return [self.emergency_reply()]
+            # A bare "sí" with nothing asked (a first text, or after a list): the topics, in the language it was said
+            # in, not "not understood" with topics made of its two letters.
+            if self.first:
+                self.set_language(yes_in)
+                return [self.welcome()]
+            return [self.listing(self.menu)]
         code = matcher.word_language(body, "repeat", self.lang.code)
         if code is not None:
             if self.first:
