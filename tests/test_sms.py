@@ -524,6 +524,53 @@ def test_yes_to_a_did_you_mean_takes_its_first_choice_and_to_or_was_it_the_topic
     assert texter.send("no thanks") == [gsm.fold(line.content.languages["en"].phrases["sms_courtesy"])]
 
 
+def test_a_did_you_mean_keeps_its_numbers_after_one_choice_was_taken(texter: TextThread, line: Line,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # An exploratory texter's: after 1 of a "did you mean" was not it, "2" took the main menu's 2.
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    a, b, c = en.targets[("topic", "skin")], en.targets[("topic", "inherited")], en.targets[("topic", "contagious")]
+    texter.send("hi")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (a, b, c), ()))
+    texter.send("my skin and my kids")
+    monkeypatch.undo()
+    assert gsm.fold(a.text) in texter.send("1")[0]
+    assert gsm.fold(c.text) in texter.send("3")[0]
+    assert gsm.fold(b.text) in texter.send("2")[0]
+    # A thank-you keeps them; "yeah" after the answer says it was the one, never choice 1 again.
+    assert texter.send("thanks") == [gsm.fold(en.phrases["sms_courtesy"])]
+    assert texter.send("yeah") == [gsm.fold(en.phrases["sms_courtesy"])]
+    # "That's not it": the other choices, as a "did you mean" again.
+    [again] = texter.send("that's not it")
+    assert again.startswith(gsm.fold(en.phrases["sms_did_you_mean"]))
+    assert f"1 {a.title}" in again and f"2 {c.title}" in again and b.title not in again
+
+
+@pytest.mark.parametrize("then, expected", [("both", "first"), ("that's not it", "which"), ("2", "second")])
+def test_after_yes_to_two_offers_which_one_still_takes_both_the_other_one_or_a_number(
+        then: str, expected: str, texter: TextThread, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An exploratory texter's: to "which did you mean?" after "yes" to two offers, "both" became a new question and
+    # "that's not it" ("the other one" in the shipped words) played the main menu.
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    best, first, second = en.targets[("topic", "skin")], en.targets[("topic", "inherited")], en.targets[("topic", "contagious")]
+    texter.send("hi")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("offer", (best, first, second), ()))
+    texter.send("my skin and my kids")
+    monkeypatch.undo()
+    [which] = texter.send("yeah")
+    assert which.startswith(gsm.fold(en.phrases["sms_did_you_mean"])) and f"2 {second.title}" in which
+    [reply] = texter.send(then)
+    if expected == "first":
+        assert gsm.fold(first.text) in reply and second.title in reply  # the other still offered
+    elif expected == "which":
+        assert reply == which
+    else:
+        assert gsm.fold(second.text) in reply and first.title in reply
+
+
 def test_a_bare_yes_with_nothing_asked_gets_the_topics_and_after_the_crisis_words_those_words(twilio: TwilioClient,
                                                                                               line: Line) -> None:
     # An exploratory texter's: a first "sí" (or one after the list) got "not understood" and topics made of its letters.

@@ -31,8 +31,9 @@ class Conversation:
         menu = session.get("menu")
         self.menu = menu if menu in self.content.menus else "main"
         self.asked: list[str] = [c for c in session.get("choices", []) if isinstance(c, str)]
-        # Whether those choices were one topic offered after an answer ("also") or a "did you mean" ("ask").
-        self.asked_kind = session.get("choices_kind") if session.get("choices_kind") in ("also", "ask") else "ask"
+        # Whether those choices were one topic offered after an answer ("also"), a "did you mean" ("ask"), or a "did
+        # you mean" one of whose choices was taken ("picked": its other numbers still take theirs).
+        self.asked_kind = session.get("choices_kind") if session.get("choices_kind") in ("also", "ask", "picked") else "ask"
         self.choices_kind = "ask"
         # The conversation's own random id (its cookie carries it): what ties a "did you mean" to the choice taken.
         thread = session.get("thread")
@@ -175,7 +176,16 @@ class Conversation:
             # "That's not it", "both" or "yes" (to which of the two?), after two topics were offered: which one (first),
             # as a "did you mean" (after one, "yes" or "not it" is that one, below). Someone who meant the answer was
             # right can leave the choices be.
-            return [self.offer(self.phrase("sms_did_you_mean"), self.offered())]
+            reply = self.offer(self.phrase("sms_did_you_mean"), self.offered())
+            self.choices_kind = "also"  # still the two offered after that answer: "both", "the other one" work on
+            return [reply]
+        if (chosen is None and self.asked_kind == "picked" and self.asked
+                and matcher.word_language(body, "not_it", self.lang.code)):
+            # "That's not it" after a choice of a "did you mean": the other choices, as a "did you mean" again.
+            others = tuple(t for t in self.offered() if t.id != self.last)
+            if others:
+                return [self.offer(self.phrase("sms_did_you_mean"), others)]
+            return [self.listing("main")]
         if chosen is None and not_it:
             chosen = 1  # "that's not it" after "For X, reply 1": that other topic
         if chosen is None and self.asked_kind == "ask" and self.asked and matcher.word_language(body, "not_it", self.lang.code):
@@ -185,7 +195,7 @@ class Conversation:
             # "That's not it" after an answer that offered nothing else: every topic, never a "did you mean" made of
             # its words, which offered the answer just turned down first.
             return [self.listing("main")]
-        if chosen is None and self.asked and yes:
+        if chosen is None and self.asked and self.asked_kind != "picked" and yes:
             # "Yes" / "sí" to a "did you mean": its first choice, as by phone; after an answer that offered "For X,
             # reply 1", that other topic.
             chosen = 1
@@ -317,8 +327,8 @@ class Conversation:
     def courtesy(self, phrase: str = "sms_courtesy") -> str:
         """A thank-you (or a goodbye) in kind; the topics offered after the last answer still a reply away ("thanks",
         then "2")."""
-        if self.asked_kind == "also":
-            self.choices, self.choices_kind = self.asked, "also"
+        if self.asked_kind in ("also", "picked"):
+            self.choices, self.choices_kind = self.asked, self.asked_kind
         return self.phrase(phrase)
 
     def offered(self) -> tuple[Target, ...]:
@@ -341,6 +351,9 @@ class Conversation:
             reply = self.reach(chosen, rest)
             if rest and self.choices_kind == "also":
                 self.next_was = list(self.asked)
+            if self.asked_kind in ("ask", "picked") and chosen.kind != "menu" and not self.choices:
+                # The "did you mean" stays the list its numbers name: "2" after "1" was not it is its 2, not the menu's.
+                self.choices, self.choices_kind = list(self.asked), "picked"
             return reply
         # A number the choices do not have ("2" after "For X, reply 1"): said so, as by phone, and the same choices;
         # never "I did not understand", which a number plainly typed is not. A topic offered after an answer stays
