@@ -630,9 +630,15 @@ def test_answer_then_offer_by_voice_plays_the_answer_then_keys_1_and_2_give_the_
     call.say(question)
     taken = call.press("1")
     assert en.prompts[f"topic.{other}"].text in taken.text
-    # The other is still offered, now on 1 (as after "both" and by text), and 1 takes it.
-    assert f"If you meant {en.topic(third).title}, press 1." in [h.text for h in taken.heard]
-    assert en.prompts[f"topic.{third}"].text in call.press("1").text
+    # The other is still offered on the key it was first offered on (an exploratory caller's: it was offered again
+    # on 1, and the 2 they had heard said "not an option"), and 2 takes it.
+    assert f"If you meant {en.topic(third).title}, press 2." in [h.text for h in taken.heard]
+    assert en.prompts[f"topic.{third}"].text in call.press("2").text
+    # Taken the other way round: the first keeps key 1.
+    call.start()
+    call.say(question)
+    assert f"If you meant {en.topic(other).title}, press 1." in [h.text for h in call.press("2").heard]
+    assert en.prompts[f"topic.{other}"].text in call.press("1").text
 
 
 @pytest.mark.parametrize("how", ["1", "both"])
@@ -744,7 +750,8 @@ def test_after_two_offers_people_choose_in_their_own_words_by_text_and_by_phone(
         also = language.phrases["sms_also"].replace("{title}", later.title).replace("{key}", "1")
         assert reply == gsm.fold(f"{now.text}\n{also}")
         assert language.prompts[f"topic.{offered[0]}"].text in heard
-        assert call.press("1").heard[0].text == language.prompts[f"topic.{offered[1]}"].text
+        # By phone the other keeps the key it was offered on.
+        assert call.press("2").heard[0].text == language.prompts[f"topic.{offered[1]}"].text
     elif then == "which":
         assert reply.startswith(gsm.fold(language.phrases["sms_did_you_mean"]))
         assert all(gsm.fold(language.topic(t).title) in reply for t in (other, third))

@@ -459,6 +459,40 @@ def test_mas_despacio_in_a_spanish_call_repeats_the_menu_slowly_in_spanish(call:
     assert es.prompts["menu.main"].text.split()[0] in turn.text
 
 
+def test_after_a_choice_of_a_did_you_mean_its_other_choices_stay_on_their_keys(call: PhoneCall, line: Line,
+                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # An exploratory caller's: after 1 of a "did you mean" was not it, 2 said "that is not an option".
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    a, b, c = (en.targets[("topic", t)] for t in ("contagious", "inherited", "outlook"))
+    call.start()
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (a, b, c), ()))
+    call.say("can my family get it")
+    monkeypatch.undo()
+    first = call.press("1")
+    heard = [h.text for h in first.heard]
+    assert heard[0] == en.prompts["topic.contagious"].text
+    assert f"If you meant {b.title}, press 2." in heard and f"{c.title}? Press 3." in heard
+    third = call.press("3")
+    assert third.heard[0].text == en.prompts["topic.outlook"].text
+    assert f"If you meant {b.title}, press 2." in [h.text for h in third.heard]
+    assert call.press("2").heard[0].text == en.prompts["topic.inherited"].text
+    # "Yes" takes the first, and the others stay offered too.
+    call.start()
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (a, b, c), ()))
+    call.say("can my family get it")
+    monkeypatch.undo()
+    assert f"If you meant {b.title}, press 2." in [h.text for h in call.say("yes").heard]
+
+
+@pytest.mark.parametrize("also", ["%2B", "contagious%2B", "%2B%2Bcontagious%2Boutlook", "inherited%2Binherited"])
+def test_a_forged_list_of_offers_offers_nothing(also: str, call: PhoneCall, line: Line) -> None:
+    call.start()
+    turn = call.open(f"/voice/topic/outlook?lang=en&also={also}")
+    assert "also=" not in turn.gather.get("action", "") and "If you meant" not in turn.text
+
+
 @pytest.mark.parametrize("lang, said", [("en", "the last one"), ("es", "la última")])
 def test_the_last_one_said_at_a_did_you_mean_is_its_last_choice(lang: str, said: str, call: PhoneCall, line: Line,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:

@@ -35,7 +35,10 @@ class Place:
     ident: str
     came_from: str = ""
     silence: int = 0
-    also: str = ""  # after an answer that was likely, not certain: the next one or two, keys 1 and 2 (ids joined by +)
+    # After an answer that was likely, not certain: the next one or two, keys 1 and 2 (ids joined by +; one taken
+    # leaves its slot empty, "+b", so the other keeps the key it was first offered on); after a choice of a "did you
+    # mean", its other choices on their keys ("+b+c").
+    also: str = ""
     urgent: str = ""  # just after the crisis or emergency message: its phrase, which the repeat key plays again
 
 
@@ -201,10 +204,10 @@ class Call:
         prompts = [*(before or []), *self.nudges(place)]
         if replay and silence == 0:
             prompts.append(self.lang.prompts[f"topic.{topic_id}"])
-        for number, other in enumerate(self.offered(place), start=int(ALSO_KEY)):
+        for heard, (number, other) in enumerate(self.offered_keys(place)):
             # Said again after a wrong key or a silence too: keys 1 and 2 still take them, and a caller must hear why.
             # The second as a "did you mean"'s further choice ("Support groups? Press 2."): a second shorter to hear.
-            template = self.lang.phrases["also" if number == int(ALSO_KEY) else "choice"]
+            template = self.lang.phrases["also" if heard == 0 else "choice"]
             prompts.append(Prompt(self.lang.code, f"also.{ref_of(other)}.{number}", fill(template, {
                 "title": other.title, "key": self.lang.key_name(str(number))}), self.lang.file))
         if offer_text and self.can_text():
@@ -296,9 +299,14 @@ class Call:
         prompts.append(self.phrase("menu_footer"))
         return self.listen(place, prompts)
 
+    def offered_keys(self, place: Place) -> list[tuple[int, Target]]:
+        """The topics offered after a likely answer, each with its key (1, then 2)."""
+        refs = place.also.split(CHOICE_JOIN) if place.also else []
+        return [(n, self.lang.targets[self.key_of(i)]) for n, i in enumerate(refs, start=int(ALSO_KEY)) if i]
+
     def offered(self, place: Place) -> list[Target]:
-        """The topics offered after a likely answer, in the order of their keys (1, then 2)."""
-        return [self.lang.targets[self.key_of(i)] for i in place.also.split(CHOICE_JOIN)] if place.also else []
+        """The topics offered after a likely answer, in the order of their keys."""
+        return [target for _, target in self.offered_keys(place)]
 
     def targets(self, place: Place) -> list[Target]:
         """The places offered at a "did you mean"."""
@@ -369,14 +377,17 @@ def press(call: Call, place: Place, key: str) -> VoiceResponse:
         return _press_language(call, place, key)
     if place.kind == "choose" and key.isdigit() and 1 <= int(key) <= len(place.ident.split(CHOICE_JOIN)):
         call.notes["decision"] = "chosen"
-        return pick(call, call.targets(place)[int(key) - 1])
-    offered = call.offered(place) if place.kind == "topic" else []
-    if offered and key.isdigit() and 0 <= int(key) - int(ALSO_KEY) < len(offered):
-        # One of the topics offered after a likely answer: taken, and the other topic still offered ("If you meant
-        # Y, press 1"), as after "both" and by text.
+        chosen = call.targets(place)[int(key) - 1]
+        # The other choices stay on their keys after the answer ("If you meant B, press 2"), as by text: the caller
+        # was not sure, and 2 after 1 was not it said "not an option".
+        return pick(call, chosen, also=_kept(place.ident, chosen, call))
+    offered = dict(call.offered_keys(place)) if place.kind == "topic" else {}
+    if key.isdigit() and int(key) in offered:
+        # One of the topics offered after a likely answer: taken, and the other topic still offered on the key it
+        # was first offered on ("If you meant Y, press 2"), as after "both" and by text.
         call.notes["decision"] = "chosen"
-        chosen = offered[int(key) - int(ALSO_KEY)]
-        return pick(call, chosen, also=CHOICE_JOIN.join(ref_of(t) for t in _kept(offered, chosen)))
+        chosen = offered[int(key)]
+        return pick(call, chosen, also=_kept(place.also, chosen, call))
     if key == keys["repeat"]:
         if place.urgent:
             # The crisis or emergency message again (a frightened caller may not have caught the number), then here:
@@ -482,7 +493,7 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         return press(call, place, str(len(call.targets(place))))  # "the last one", "la última": the last choice heard
     if place.kind == "topic" and place.also and index.is_word(said, "last"):
         # "The last one" after "If you meant X, press 1. Y? Press 2.": Y, as by text.
-        return press(call, place, str(int(ALSO_KEY) + len(call.offered(place)) - 1))
+        return press(call, place, str(call.offered_keys(place)[-1][0]))
     # "Both", "las dos" after two topics offered: the first topic now (below), never key 2.
     both = place.kind == "topic" and bool(place.also) and index.is_word(said, "both")
     spoken_key = None if both else _spoken_key(call, said, index, choosing)
@@ -494,15 +505,16 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # Nothing to send yet, or no texts from this line: the help, which says a question can be texted to this
         # number (never the recording that "leave a message" would start, nor "not an option").
         return call.here(place, [*arrival, call.phrase("help")])
-    if both and CHOICE_JOIN in place.also:
-        # "Both" after two topics offered: the first topic now, and the other topic still offered ("If you meant Y,
-        # press 1"); never a recording started by it (an action offered is not kept).
-        offered = sorted(call.offered(place), key=lambda t: t.kind != "topic")
+    if both and len(call.offered(place)) > 1:
+        # "Both" after two topics offered: the first topic now, and the other topic still offered on its key ("If
+        # you meant Y, press 2"); never a recording started by it (an action offered is not kept).
+        first = min(call.offered(place), key=lambda t: t.kind != "topic")
         call.notes["decision"] = "chosen"
-        return pick(call, offered[0], before=arrival, also=CHOICE_JOIN.join(ref_of(t) for t in _kept(offered, offered[0])))
+        return pick(call, first, before=arrival, also=_kept(place.also, first, call))
     if place.kind == "topic" and place.also and (both or index.is_word(said, "not_it")):
         # "That's not it" (or "both") after "If you meant X, press 1": X; after two offered, which of them.
-        return press(call, place, ALSO_KEY) if CHOICE_JOIN not in place.also else call.choices(place.also.split(CHOICE_JOIN), arrival or None)
+        keyed = call.offered_keys(place)
+        return press(call, place, str(keyed[0][0])) if len(keyed) == 1 else call.choices([ref_of(t) for _, t in keyed], arrival or None)
     slower = index.is_word(said, "slower")
     if slower or call.slow and index.is_word(said, "faster"):
         # "More slowly, please": the same again, and the rest of the call, in the language's Say voice at a slower rate
@@ -518,13 +530,15 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
             return call.arrive() if arrival else press(call, place, call.keys[key])
     if place.kind == "choose" and index.is_word(said, "yes"):
         call.notes["decision"] = "chosen"
-        return pick(call, call.targets(place)[0], before=arrival)
+        first = call.targets(place)[0]
+        return pick(call, first, before=arrival, also=_kept(place.ident, first, call))
     if place.kind == "topic" and place.also and index.is_word(said, "yes"):
-        if CHOICE_JOIN in place.also:
+        offered = call.offered(place)
+        if len(offered) > 1:
             # "Yes" after two offers (the second said as a question: "Support groups? Press 2."): which one, as by text.
-            return call.choices(place.also.split(CHOICE_JOIN), arrival or None)
+            return call.choices([ref_of(t) for t in offered], arrival or None)
         call.notes["decision"] = "chosen"  # "yes" to "If you meant X, press 1": X
-        return pick(call, call.lang.targets[call.key_of(place.also)], before=arrival)
+        return pick(call, offered[0], before=arrival)
     if place.kind in ("choose", "topic") and (index.is_word(said, "not_it") or index.is_word(said, "no")):
         # "That's not it" to a "did you mean": none of them, as "no"; after an answer that offered nothing else, every
         # topic too (never a "did you mean" made of its words, whose first choice was the answer turned down).
@@ -617,10 +631,17 @@ class Built(VoiceResponse):
         return self.xml
 
 
-def _kept(offered: list[Target], chosen: Target) -> list[Target]:
-    """What stays offered once one of the offers is taken: the other topics, never an action. "Yes" or "the other one"
-    to an action left on key 1 would start a recording (or a transfer) that nobody asked for in so many words."""
-    return [t for t in offered if t is not chosen and t.kind == "topic"]
+def _kept(also: str, chosen: Target, call: Call) -> str:
+    """What stays offered once one of the offers is taken: the other topics, each on the key it was offered on (the
+    taken one's slot left empty), never an action. "Yes" or "the other one" to an action left offered would start a
+    recording (or a transfer) that nobody asked for in so many words."""
+    slots = []
+    for ref in also.split(CHOICE_JOIN):
+        target = call.lang.targets.get(call.key_of(ref)) if ref else None
+        slots.append(ref if target is not None and target is not chosen and target.kind == "topic" else "")
+    while slots and not slots[-1]:
+        slots.pop()
+    return CHOICE_JOIN.join(slots)
 
 
 def pick(call: Call, target: Target, place: Place | None = None, before: list[Prompt] | None = None,

@@ -72,9 +72,12 @@ def _place(call: Call, kind: str, ident: str) -> Place | None:
         if came_from not in call.content.menus:
             came_from = call.home_of(ident)
         also = request.args.get("also", "")
-        offered = also.split(CHOICE_JOIN)
-        # As the line offers them: one or two other topics (or actions), each once, never a menu or this answer itself.
-        fine = (len(set(offered)) == len(offered) <= MAX_OFFERED and ident not in offered
+        slots = also.split(CHOICE_JOIN)
+        offered = [i for i in slots if i]
+        # As the line offers them: one or two other topics (or actions), or a "did you mean"'s other choices, each once,
+        # never a menu or this answer itself (a slot left empty, "+b": the first was taken, the others keep their keys).
+        fine = (bool(offered) and slots[-1] != "" and len(set(offered)) == len(offered) and len(slots) <= max(MAX_OFFERED, MAX_CHOICES)
+                and ident not in offered
                 and all(call.key_of(i) in call.lang.targets and call.key_of(i)[0] != "menu" for i in offered))
         also = also if also and fine else ""
         return Place("topic", ident, came_from, _silence(), also, urgent)
