@@ -653,3 +653,31 @@ def test_after_a_no_or_a_broken_number_silence_never_promises_a_call_to_the_call
     turn = call.wait() if "Main menu." not in turn.text else turn
     phrases = line.content.languages["en"].prompts
     assert "Main menu." in turn.text and phrases["phrase.callback_kept"].text not in turn.text
+    # Nobody calls the number they said no to, and they are told so (an exploratory caller's: it stayed the number to
+    # call back).
+    assert phrases["phrase.callback_none"].text in [h.text for h in turn.heard]
+    line.store.flush()
+    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
+    assert message["callback"] == NO_CALLBACK
+
+
+def test_a_caller_with_a_hidden_number_silent_at_the_callback_question_is_told_nobody_can_call_back(
+        twilio: TwilioClient, line: Line) -> None:
+    call = PhoneCall(twilio, audio_texts(line), caller="Anonymous")
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE8")
+    call.wait()
+    turn = call.wait()
+    phrases = line.content.languages["en"].prompts
+    assert [h.text for h in turn.heard[:2]] == [phrases["phrase.record_thanks"].text, phrases["phrase.callback_none"].text]
+    assert "Main menu." in turn.text
+
+
+def test_after_a_no_the_main_menu_key_leaves_nobody_to_call(call: PhoneCall, line: Line) -> None:
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE9")
+    call.say("no")
+    assert "Main menu." in call.press("9").text
+    line.store.flush()
+    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
+    assert message["callback"] == NO_CALLBACK

@@ -257,12 +257,17 @@ class Call:
         """Ask whether to call back the number the caller is calling from (1 or yes), or which other number (answered:
         the caller has said "no" or keyed a number that was not whole: asked again)."""
         if silence >= 2:
-            # No answer twice: the number they called from stays the one to call back, and the message's being kept is
-            # said again as the question ends (better twice than a bare "Main menu"). And which number that is, when
-            # only silence met the question: never after a "no" or a number of their own that was not whole.
-            kept = ([self.phrase("callback_kept")]
-                    if not answered and self.caller_reachable() and "callback_kept" in self.lang.phrases else [])
-            return self.menu("main", [self.phrase("record_thanks"), *kept])
+            # No answer twice: the message's being kept is said again as the question ends (better twice than a bare
+            # "Main menu"), and what becomes of the callback. Only silence: the number they called from stays the one
+            # to call back, and they are told so. After a "no" (or a number of their own that was not whole), or with
+            # their number hidden: nobody calls, and they are told that too.
+            if answered or not self.caller_reachable():
+                if answered:
+                    self.decline_callback(recording_sid)
+                then = "callback_none"
+            else:
+                then = "callback_kept"
+            return self.menu("main", [self.phrase("record_thanks"), *([self.phrase(then)] if then in self.lang.phrases else [])])
         self.at("callback")
         extra: dict[str, Any] = {"answered": "1"} if answered else {}
         response = VoiceResponse()
@@ -276,6 +281,12 @@ class Call:
         response.redirect(url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, s=silence + 1, **extra, **self.kept()),
                           method="POST")
         return response
+
+    def decline_callback(self, recording_sid: str) -> None:
+        """Keep with the message that nobody is to call back."""
+        if self.line.store is not None and recording_sid:
+            self.line.store.record_callback(recording_sid, NO_CALLBACK)
+        self.notes["step_key"] = "callback_declined"
 
     def language_menu(self, silence: int = 0, before: list[Prompt] | None = None) -> VoiceResponse:
         """Each language offered in its own voice, on keys 1, 2, 3... (only with three languages or more)."""
@@ -758,7 +769,9 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
         return call.confirm_callback(recording_sid, silence, answered=answered)
     keyed = form.get("Digits", "").strip()
     if keyed in (call.keys["main_menu"], call.keys["back"]):
-        return call.menu("main")  # the number they called from stays the one to call back
+        if answered:
+            call.decline_callback(recording_sid)  # after a "no" to their own number: nobody calls
+        return call.menu("main")  # else the number they called from stays the one to call back
     if keyed == call.keys["repeat"]:
         return call.confirm_callback(recording_sid, answered=answered)
     digits = "".join(c for c in keyed if c in ASCII_DIGITS)
@@ -776,15 +789,15 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
             return call.confirm_callback(recording_sid, answered=answered)
         if index.is_word(said, "no_callback"):
             # "No thanks", "don't call me", "no hace falta": kept with the message, so that nobody calls.
-            if call.line.store is not None and recording_sid:
-                call.line.store.record_callback(recording_sid, NO_CALLBACK)
-            call.notes["step_key"] = "callback_declined"
+            call.decline_callback(recording_sid)
             return call.menu("main", [call.phrase("callback_declined")])
         # "No", or a reply that starts with one ("no", "no, that's not my number")
         refused = index.is_word(said, "no") or any(w in index.words.get("no", ()) for w in normalize(said).split()[:1])
         if not refused and (index.is_word(said, "yes") or index.is_word(said, "courtesy")):
             digits = "1"  # "yes", "okay", "that's fine", "está bien": the number they are calling from
         elif index.is_word(said, "menu"):
+            if answered:
+                call.decline_callback(recording_sid)  # after a "no" to their own number: nobody calls
             return call.menu("main")
         elif refused or index.is_word(said, "repeat") or index.is_word(said, "help"):
             # Not that number, or not heard: the question again (after a "no", never a promise to call that number).
