@@ -291,6 +291,19 @@ def test_a_spanish_question_spoken_at_the_english_greeting_is_answered_in_spanis
     assert spoken(line, "menu.main", "es") in call.press("9").text
 
 
+@pytest.mark.parametrize("said", ["¿bueno?", "¿Bueno?", "gracias"])
+def test_a_spanish_courtesy_word_at_the_english_greeting_gets_the_spanish_menu_not_you_are_welcome(
+        said: str, call: PhoneCall, line: Line) -> None:
+    # An exploratory caller's "¿bueno?" (a Mexican "hello?" on the phone) was answered "De nada. Cuídese mucho."
+    call.start()
+    turn = call.say(said)
+    texts = [h.text for h in turn.heard]
+    assert spoken(line, "phrase.notice", "es") in texts and spoken(line, "menu.main", "es") in texts, texts
+    assert spoken(line, "phrase.courtesy", "es") not in texts
+    # Once the call is in Spanish, the same word is a thank-you.
+    assert spoken(line, "phrase.courtesy", "es") in [h.text for h in call.say("gracias").heard]
+
+
 def test_unsure_spanish_words_at_the_english_greeting_get_the_spanish_main_menu_not_guesses(
         call: PhoneCall, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
     from service.understanding.matcher import Decision

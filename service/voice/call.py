@@ -564,8 +564,10 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         # no notice or keys of a language switched to, just before hanging up.
         return call.goodbye("courtesy", "said_goodbye")
     if index.is_word(said, "courtesy"):
-        # "Thank you", "okay": a word in kind, and the caller stays where they were.
-        return call.here(place, [*arrival, call.phrase("courtesy")])
+        # "Thank you", "okay": a word in kind, and the caller stays where they were. Said at a menu in another language
+        # than the call's ("¿bueno?", a Mexican "hello?" on the phone, at the English greeting): that language's notice
+        # and keys, then the menu, never "you are welcome" for nothing.
+        return call.here(place, [*arrival] if arrival and place.kind == "menu" else [*arrival, call.phrase("courtesy")])
     other = line.matcher.word_language(said, "language", call.lang.code)
     if other is not None and (other != call.lang.code or arrival):
         # A language asked for by name ("en español, por favor"): its notice and keys, then where the caller was.
