@@ -329,6 +329,16 @@ def fixture_safety() -> Safety:
                                   # an exploratory texter's: said alone, or as a clause of its own
                                   "Ya no puedo más", "estoy agotada, ya no puedo más", "no puedo más.",
                                   "ya no puedo más, ayuda",
+                                  # a second exploratory tester's: with a greeting, a sigh, a vocative, a long vowel;
+                                  # ways and intents said in Mexican Spanish
+                                  "hola ya no puedo mas", "ay ya no puedo mas", "ya no puedo mas señorita",
+                                  "ya no puedo mas dios mio", "ya no puedo mas porfavor", "no puedo mas ya",
+                                  "ya no puedo mas con todo esto", "ya no puedo maaas", "ya no doy más",
+                                  "me voy a tirar del puente", "me voy a aventar del puente", "me voy a colgar",
+                                  "me corté las venas", "quiero que todo termine", "mejor ya me muero",
+                                  "mejor me hubiera muerto", "me quiero ir con Dios", "me quiero dormir para siempre",
+                                  "ya no quiero seguir", "ya no tengo fuerzas para seguir", "para qué vivir así",
+                                  "i want to jump off the roof", "i want to go be with god",
                                   # a second read's: said as they are meant, not as "very"
                                   "quisiera estar muerta de una vez", "mejor me muero de una vez",
                                   "ojalá estuviera muerto de verdad",
@@ -428,7 +438,11 @@ def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
                                   "No aguanto más el dolor de las piernas, ¿qué puedo tomar?",
                                   "ya no puedo más con esto del seguro médico",
                                   "ya no puedo más con el hormigueo de los pies, ¿qué hago?",
-                                  "¿es normal que ya no puedo más subir escaleras?"])
+                                  "¿es normal que ya no puedo más subir escaleras?",
+                                  "ya no puedo, las escaleras son muy difíciles", "ya no puedo. Mis manos no agarran nada",
+                                  "me voy a tirar del pelo", "ya no quiero seguir con el tratamiento",
+                                  "me voy a colgar el teléfono", "quiero que todo termine bien",
+                                  "the nurse said he will go be with god soon"])
 def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
     # An independent read's: "dying", "muerta", "muriendo" followed by "to", "of" or "de" say "very", not death.
     assert not shipped_safety().is_crisis(said) and not shipped_safety().is_emergency(said)

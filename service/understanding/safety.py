@@ -34,8 +34,16 @@ FIGURATIVE_NEXT = ("to know", "to see", "to try", "to hear", "to meet", "to find
 _SPACED_DIGITS = re.compile(r"\b\d(?: \d\b)+")
 # Where a clause ends: its last word, or a plea for help after it, unpunctuated as texts and speech come ("hes not
 # responding pls help", "mi mamá no responde ayuda").
-_CLAUSE_END = (r"(?:\s*$|\s+(?:help|pls|plz|please|what (?:do|should) (?:i|we) do|call 911|ayuda|auxilio|ayudeme|ayudenme|"
-               r"por favor|que hago|que debo hacer|que hacemos)\b)")
+_CLAUSE_END = (r"(?:(?:\s+(?:ya|dios mio|dios|señorita|señora|senorita|senora|doctor|doctora|porfavor|porfa|"
+               r"mija|mijo|amiga|amigo))*(?:\s*$|\s+(?:help|pls|plz|please|what (?:do|should) (?:i|we) do|call 911|"
+               r"ayuda|auxilio|ayudeme|ayudenme|por favor|que hago|que debo hacer|que hacemos)\b))")
+# Where a clause starts: its first word, or after a greeting, a sigh or a word said to someone ("hola ya no puedo más",
+# "ay ya no puedo más", "señorita, ya no puedo más").
+_CLAUSE_START = (r"^\s*(?:(?:hola|ay|oiga|mire|pues|es que|la verdad|y|pero|dios mio|señorita|señora|senorita|senora|"
+                 r"doctor|doctora|mija|mijo)\s+)*")
+# A letter typed three times or more ("maaas", "ayyy", "nooo"): no word of the line's languages has one, so it is read
+# once ("mas"), and a safety phrase is still found.
+_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 
 
 def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: words) -> re.Pattern[str] | None:
@@ -45,7 +53,8 @@ def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: word
     parts = []
     figurative = "(?! (?:" + "|".join(re.escape(fold(normalize(n))) for n in FIGURATIVE_NEXT) + r")\b)"
     for phrase in phrases:
-        # "^" at the start: the phrase starts its clause ("^ ya no puedo más $" alone, not "llamar cuando ya no puedo más").
+        # "^" at the start: the phrase starts its clause, or follows a greeting or a sigh ("^ ya no puedo más $": "ay, ya
+        # no puedo más", not "¿a quién llamo cuando ya no puedo más?").
         at_start = phrase.lstrip().startswith("^")
         phrase = phrase.lstrip().removeprefix("^")
         pieces = [fold(normalize(piece)) for piece in phrase.split("*")]
@@ -53,7 +62,7 @@ def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: word
             # "$" at the end: the phrase ends its clause ("no aguanto más $": not "no aguanto más el dolor").
             at_end = phrase.rstrip().endswith("$")
             last = normalize(phrase.replace("*", " ")).split()[-1:]
-            parts.append((r"^\s*" if at_start else r"\b") + r" \w+ ".join(re.escape(p) for p in pieces).replace(r"  ", " ").strip() + r"\b"
+            parts.append((_CLAUSE_START if at_start else r"\b") + r" \w+ ".join(re.escape(p) for p in pieces).replace(r"  ", " ").strip() + r"\b"
                          + (figurative if last and last[0] in FIGURATIVE else "") + (_CLAUSE_END if at_end else ""))
     return re.compile("|".join(parts)) if parts else None
 
@@ -134,7 +143,7 @@ class Safety:
         two safety words ("hart": heart, hurt) is read each way, one word at a time (the others at their first
         reading), at most MAX_READINGS readings."""
         # Digits said one by one come back from a recognizer spaced ("call 9 1 1"): read as the number they make.
-        plain = _SPACED_DIGITS.sub(lambda m: m.group().replace(" ", ""), normalize(text))
+        plain = _ELONGATED.sub(r"\1", _SPACED_DIGITS.sub(lambda m: m.group().replace(" ", ""), normalize(text)))
         choices = [self._unmistyped(w) for w in _SELF.sub(r"\1\2", plain).split()]
         first = [c[0] for c in choices]
         readings = [first]

@@ -782,9 +782,19 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
         safety = call.line.safety
         for kind, found in (("crisis", safety.is_crisis), ("emergency", safety.is_emergency)):
             if found(said):
-                # The message is kept, and so is the number it came from: the crisis line's or 911's words first.
+                # The message is kept, and so is the number it came from: the crisis line's or 911's words first, in
+                # the language they were said in ("ya no puedo más" in an English call: 988's Spanish words), as at
+                # any other question.
+                code = call.line.languages.language(said, call.lang.code)
+                told_in = safety.language_of(said, kind, call.lang.code)
+                if code == call.lang.code and call.line.languages.leans_to(said, told_in, code):
+                    code = told_in
+                arrival: list[Prompt] = []
+                if code != call.lang.code:
+                    call = call.to(call.content.languages[code])
+                    arrival = call.arrival()
                 alarm(call, kind)
-                return urgently(call, call.phrase(kind), call.menu("main"))
+                return urgently(call, call.phrase(kind), call.menu("main", arrival or None))
         index = call.line.matcher.indexes[call.lang.code]
         if index.is_word(said, "slower"):
             call.slow = True  # the question again, and the rest of the call, more slowly
