@@ -202,7 +202,9 @@ def test_ordinary_answers_at_the_callback_question(said: str, saved: bool, call:
     invalid = line.content.languages["en"].prompts["phrase.callback_invalid"].text
     assert invalid not in turn.text
     assert (turn.heard[0].text == "Thank you. Our team will call you back at that number.") is saved
-    assert saved or turn.heard[0].text.startswith("Should we call you back")
+    # "No": which other number, or "no thanks"; not heard: the question again.
+    again = "phrase.callback_other" if said.startswith("no") else "phrase.callback_confirm"
+    assert saved or turn.heard[0].text == line.content.languages["en"].prompts[again].text
 
 
 @pytest.mark.parametrize("caller", ["Anonymous", "+7378742833", "+86282452253"])  # Twilio's stand-ins for a hidden number
@@ -258,7 +260,8 @@ def test_no_to_the_callback_number_asks_again_how_to_give_another_and_keeps_noth
     _to_message_menu(call, line)
     call.leave_recording(url="https://api.twilio.com/recordings/RE7")
     again = call._answer({"SpeechResult": "no"})
-    assert again.heard[0].text.startswith("Should we call you back")  # not "that number was not complete"
+    # Which other number, or "no thanks" (not "that number was not complete", nor the same question again).
+    assert again.heard[0].text == line.content.languages["en"].prompts["phrase.callback_other"].text
     thanks = call._answer({"SpeechResult": "five five five five five five oh one nine nine"})
     assert thanks.heard[0].text == "Thank you. Our team will call you back at that number."
     line.store.flush()
@@ -641,28 +644,42 @@ def test_a_caller_silent_at_the_callback_question_hears_which_number_will_be_cal
     assert message["callback"] == CALLER
 
 
-@pytest.mark.parametrize("answers", [[{"SpeechResult": "no"}], [{"Digits": "2"}],
+@pytest.mark.parametrize("answers", [[{"SpeechResult": "no"}],
                                      # The question again after the "no", asked for in any way, remembers it.
                                      [{"SpeechResult": "no"}, {"SpeechResult": "say that again"}],
                                      [{"SpeechResult": "no"}, {"SpeechResult": "slower"}], [{"SpeechResult": "no"}, {"Digits": "*"}]])
-def test_after_a_no_or_a_broken_number_silence_never_promises_a_call_to_the_callers_number(
+def test_after_a_no_to_their_own_number_silence_leaves_nobody_to_call_and_says_so(
         answers: list[dict[str, str]], call: PhoneCall, line: Line) -> None:
-    # An exploratory caller said "no", heard the question again, stayed silent, and was told the team would call the
-    # number they had just refused.
+    # Exploratory callers said "no", heard the same question again (as if the "no" had not been heard), stayed silent,
+    # and were told the team would call the number they had just refused; then it stayed the number to call.
     _to_message_menu(call, line)
     call.leave_recording(url="https://api.twilio.com/recordings/RE7")
-    for answer in answers:
+    phrases = line.content.languages["en"].prompts
+    turn = call._answer(answers[0])
+    assert phrases["phrase.callback_other"].text in [h.text for h in turn.heard]  # which other number, or "no thanks"
+    for answer in answers[1:]:
         call._answer(answer)
     turn = call.wait()
     turn = call.wait() if "Main menu." not in turn.text else turn
-    phrases = line.content.languages["en"].prompts
-    assert "Main menu." in turn.text and phrases["phrase.callback_kept"].text not in turn.text
-    # Nobody calls the number they said no to, and they are told so (an exploratory caller's: it stayed the number to
-    # call back).
-    assert phrases["phrase.callback_none"].text in [h.text for h in turn.heard]
+    heard = [h.text for h in turn.heard]
+    assert "Main menu." in turn.text and phrases["phrase.callback_kept"].text not in heard
+    assert phrases["phrase.callback_declined"].text in heard
     line.store.flush()
     [message] = line.store.report(dt.date.today(), dt.date.today()).messages
     assert message["callback"] == NO_CALLBACK
+
+
+def test_after_a_number_that_was_not_whole_silence_keeps_their_own_number_and_says_so(call: PhoneCall, line: Line) -> None:
+    # A caller who keyed part of a number wanted a call: their own number stays the one to call, and they hear it.
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE5")
+    phrases = line.content.languages["en"].prompts
+    assert phrases["phrase.callback_invalid"].text in [h.text for h in call.press("5550199#").heard]
+    turn = call.wait()
+    assert [h.text for h in turn.heard[:2]] == [phrases["phrase.record_thanks"].text, phrases["phrase.callback_kept"].text]
+    line.store.flush()
+    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
+    assert message["callback"] == CALLER
 
 
 def test_a_caller_with_a_hidden_number_silent_at_the_callback_question_is_told_nobody_can_call_back(
@@ -677,11 +694,14 @@ def test_a_caller_with_a_hidden_number_silent_at_the_callback_question_is_told_n
     assert "Main menu." in turn.text
 
 
-def test_after_a_no_the_main_menu_key_leaves_nobody_to_call(call: PhoneCall, line: Line) -> None:
+@pytest.mark.parametrize("then", [{"Digits": "9"}, {"SpeechResult": "main menu"}])
+def test_after_a_no_the_main_menu_leaves_nobody_to_call_and_says_so(then: dict[str, str], call: PhoneCall, line: Line) -> None:
     _to_message_menu(call, line)
     call.leave_recording(url="https://api.twilio.com/recordings/RE9")
     call.say("no")
-    assert "Main menu." in call.press("9").text
+    turn = call._answer(then)
+    assert "Main menu." in turn.text
+    assert line.content.languages["en"].prompts["phrase.callback_declined"].text in [h.text for h in turn.heard]
     line.store.flush()
     [message] = line.store.report(dt.date.today(), dt.date.today()).messages
     assert message["callback"] == NO_CALLBACK

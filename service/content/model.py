@@ -57,6 +57,7 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "callback_hidden": ("voice", KEY_PLACEHOLDERS),
     "callback_kept": ("voice", frozenset()),
     "callback_none": ("voice", frozenset()),
+    "callback_other": ("voice", frozenset()),
     "crisis": ("voice", frozenset()),
     "did_you_mean": ("voice", frozenset({"title", "key"})),
     "choice": ("voice", frozenset({"title", "key"})),
@@ -93,9 +94,10 @@ OPTIONAL_PHRASES: dict[str, str] = {
     "callback_kept": "What a caller who left a message and then said nothing at the callback question hears after "
                      "record_thanks: that the team will call back the number they are calling from. Without it, "
                      "record_thanks alone.",
-    "callback_none": "What a caller who left a message hears after record_thanks when the callback question ends with "
-                     "no number to call: silence after a \"no\" to their own number, or with their number hidden. "
-                     "Without it, record_thanks alone.",
+    "callback_none": "What a caller with a hidden number, who left a message and then said nothing at the callback "
+                     "question, hears after record_thanks: that nobody can call them back. Without it, record_thanks alone.",
+    "callback_other": "The callback question after a caller said \"no\" to the number they are calling from: which "
+                      "other number to call, or \"no thanks\". Without it, callback_confirm again.",
     "off_topic": "What a caller hears when they ask about something else (a wrong number, the weather), before the menu "
                  "they were at. Without it, they hear no_match.",
     "sms_off_topic": "The reply to a text about something else (a wrong number, the weather). Without it, "

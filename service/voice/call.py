@@ -21,6 +21,8 @@ from .messages import send_answer, store_recording
 
 LANGUAGE_MENU = "_languages"
 CHOICE_JOIN = "+"
+# What a caller said the last time the callback question was asked: "no" to their own number, or a number not whole.
+REFUSED, BROKEN = "no", "1"
 ASCII_DIGITS = "0123456789"
 TRANSFER_SECONDS = 25  # rings before the caller is offered to leave a message instead
 SLOW_RATE = "80%"  # "more slowly": Amazon Polly's speaking rate in SSML (its neural voices take 20% to 200%)
@@ -253,29 +255,29 @@ class Call:
         return response
 
     def confirm_callback(self, recording_sid: str, silence: int = 0, before: list[Prompt] | None = None,
-                         answered: bool = False) -> VoiceResponse:
+                         answered: str = "") -> VoiceResponse:
         """Ask whether to call back the number the caller is calling from (1 or yes), or which other number (answered:
-        the caller has said "no" or keyed a number that was not whole: asked again)."""
+        REFUSED when the caller said "no" to theirs, BROKEN when they keyed a number that was not whole)."""
         if silence >= 2:
-            # No answer twice: the message's being kept is said again as the question ends (better twice than a bare
-            # "Main menu"), and what becomes of the callback. Only silence: the number they called from stays the one
-            # to call back, and they are told so. After a "no" (or a number of their own that was not whole), or with
-            # their number hidden: nobody calls, and they are told that too.
-            if answered or not self.caller_reachable():
-                if answered:
-                    self.decline_callback(recording_sid)
-                then = "callback_none"
-            else:
-                then = "callback_kept"
+            # No answer twice: what becomes of the callback is said as the question ends (better than a bare "Main
+            # menu"). After a "no" to their own number: nobody calls. Else the number they called from stays the one
+            # to call back, and they hear so with their message's being kept, or, hidden, that nobody can call.
+            if answered == REFUSED:
+                self.decline_callback(recording_sid)
+                return self.menu("main", [self.phrase("callback_declined")])
+            then = "callback_kept" if self.caller_reachable() else "callback_none"
             return self.menu("main", [self.phrase("record_thanks"), *([self.phrase(then)] if then in self.lang.phrases else [])])
         self.at("callback")
-        extra: dict[str, Any] = {"answered": "1"} if answered else {}
+        extra: dict[str, Any] = {"answered": answered} if answered in (REFUSED, BROKEN) else {}
         response = VoiceResponse()
         gather = response.gather(action=url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, **extra, **self.kept()), method="POST",
                                  input="dtmf speech", finish_on_key="#", timeout=self.content.timeouts["later_seconds"],
                                  speech_timeout="auto", language=self.lang.voice.speech_language, action_on_empty_result=False)
-        # Without caller ID there is no "number you are calling from" to offer: ask for one.
+        # Without caller ID there is no "number you are calling from" to offer: ask for one. After a "no" to theirs:
+        # which other number, or "no thanks" (the same question again sounded as if the "no" was not heard).
         question = "callback_confirm" if self.caller_reachable() else "callback_hidden"
+        if answered == REFUSED and "callback_other" in self.lang.phrases:
+            question = "callback_other"
         for prompt in [*(before or []), self.phrase(question)]:
             self.speak(gather, prompt)
         response.redirect(url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, s=silence + 1, **extra, **self.kept()),
@@ -764,16 +766,14 @@ def record(call: Call, form: Mapping[str, str]) -> VoiceResponse:
     return call.confirm_callback(form.get("RecordingSid", "")[:64], before=[call.phrase("record_thanks")])
 
 
-def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: int, answered: bool = False) -> VoiceResponse:
+def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: int, answered: str = "") -> VoiceResponse:
     """The caller's answer about the number to call back: 1 or yes keeps theirs; digits (keyed or said) replace it
-    (answered: they said "no" or keyed a number that was not whole, the last time it was asked)."""
+    (answered: REFUSED or BROKEN, what they said the last time it was asked)."""
     if silence:
         return call.confirm_callback(recording_sid, silence, answered=answered)
     keyed = form.get("Digits", "").strip()
     if keyed in (call.keys["main_menu"], call.keys["back"]):
-        if answered:
-            call.decline_callback(recording_sid)  # after a "no" to their own number: nobody calls
-        return call.menu("main")  # else the number they called from stays the one to call back
+        return _leave_callback(call, recording_sid, answered)
     if keyed == call.keys["repeat"]:
         return call.confirm_callback(recording_sid, answered=answered)
     digits = "".join(c for c in keyed if c in ASCII_DIGITS)
@@ -808,12 +808,11 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
         if not refused and (index.is_word(said, "yes") or index.is_word(said, "courtesy")):
             digits = "1"  # "yes", "okay", "that's fine", "está bien": the number they are calling from
         elif index.is_word(said, "menu"):
-            if answered:
-                call.decline_callback(recording_sid)  # after a "no" to their own number: nobody calls
-            return call.menu("main")
+            return _leave_callback(call, recording_sid, answered)
         elif refused or index.is_word(said, "repeat") or index.is_word(said, "help"):
-            # Not that number, or not heard: the question again (after a "no", never a promise to call that number).
-            return call.confirm_callback(recording_sid, answered=refused or answered)
+            # Not that number, or not heard: the question again (after a "no": which other number, never a promise
+            # to call that one).
+            return call.confirm_callback(recording_sid, answered=REFUSED if refused else answered)
         else:
             digits = spoken_digits(call.lang, said)
     if digits == "1":
@@ -825,10 +824,19 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
     number = phone_number(digits)
     if number is None:
         call.notes["step_key"] = "callback_invalid"
-        return call.confirm_callback(recording_sid, silence=1, before=[call.phrase("callback_invalid")], answered=True)
+        return call.confirm_callback(recording_sid, silence=1, before=[call.phrase("callback_invalid")], answered=BROKEN)
     if call.line.store is not None and recording_sid:
         call.line.store.record_callback(recording_sid, number)
     return call.menu("main", [call.phrase("callback_saved")])
+
+
+def _leave_callback(call: Call, recording_sid: str, answered: str) -> VoiceResponse:
+    """The main menu asked for at the callback question: after a "no" to their own number nobody calls, and the caller
+    hears so; else the number they called from stays the one to call back."""
+    if answered == REFUSED:
+        call.decline_callback(recording_sid)
+        return call.menu("main", [call.phrase("callback_declined")])
+    return call.menu("main")
 
 
 # How a zero is said in a phone number in American English ("five five five, oh one two..."); no word of the line's

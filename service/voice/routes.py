@@ -16,7 +16,7 @@ from ..line import current_line
 from ..logs import note, notes
 from ..understanding.matcher import MAX_CHOICES, MAX_OFFERED
 from ..understanding.words import asks_for
-from .call import CHOICE_JOIN, CONTROL_WORDS, LANGUAGE_MENU, Call, Place, callback, press, record, speak, stay_silent
+from .call import BROKEN, CHOICE_JOIN, CONTROL_WORDS, LANGUAGE_MENU, REFUSED, Call, Place, callback, press, record, speak, stay_silent
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(require_signature)
@@ -193,7 +193,8 @@ def dialed() -> Response:
 def callback_number() -> Response:
     """The caller's answer about the number to call them back on."""
     call = call_for_request("callback")
-    return twiml(callback(call, request.args.get("rec", "")[:64], request.form, _silence(), request.args.get("answered") == "1"))
+    answered = request.args.get("answered", "")
+    return twiml(callback(call, request.args.get("rec", "")[:64], request.form, _silence(), answered if answered in (REFUSED, BROKEN) else ""))
 
 
 @bp.errorhandler(Exception)
