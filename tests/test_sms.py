@@ -545,6 +545,20 @@ def test_a_did_you_mean_keeps_its_numbers_after_one_choice_was_taken(texter: Tex
     [again] = texter.send("that's not it")
     assert again.startswith(gsm.fold(en.phrases["sms_did_you_mean"]))
     assert f"1 {a.title}" in again and f"2 {c.title}" in again and b.title not in again
+    # "Ok" to a "did you mean": its choices again, whose numbers still take them; "yeah" takes the first, and "no"
+    # then offers the others (a second exploratory tester's: "ok" dropped the list, "no" sent every topic).
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (a, b, c), ()))
+    texter.send("my skin and my kids")
+    monkeypatch.undo()
+    [listed] = texter.send("ok")
+    assert listed.startswith(gsm.fold(en.phrases["sms_did_you_mean"])) and f"2 {b.title}" in listed
+    assert gsm.fold(b.text) in texter.send("2")[0]
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (a, b, c), ()))
+    texter.send("my skin and my kids")
+    monkeypatch.undo()
+    assert gsm.fold(a.text) in texter.send("yeah")[0]
+    [others] = texter.send("no")
+    assert others.startswith(gsm.fold(en.phrases["sms_did_you_mean"])) and f"1 {b.title}" in others and a.title not in others
 
 
 @pytest.mark.parametrize("then, expected", [("both", "first"), ("that's not it", "which"), ("2", "second")])
@@ -565,6 +579,7 @@ def test_after_yes_to_two_offers_which_one_still_takes_both_the_other_one_or_a_n
     [reply] = texter.send(then)
     if expected == "first":
         assert gsm.fold(first.text) in reply and second.title in reply  # the other still offered
+        assert gsm.fold(second.text) in texter.send("2")[0]  # on the 2 first read, as after "1"
     elif expected == "which":
         assert reply == which
     else:

@@ -171,7 +171,10 @@ class Conversation:
             # offered (leave a message) comes second.
             note(decision="chosen")
             first, *rest = sorted(self.offered(), key=lambda t: t.kind != "topic")
-            return [self.reach(first, rest)]
+            reply = self.reach(first, rest)
+            if rest and self.choices_kind == "also":
+                self.next_was = list(self.asked)  # "2" still takes the other, as after "1"
+            return [reply]
         if chosen is None and len(offers) > 1 and (yes or not_it):
             # "That's not it", "both" or "yes" (to which of the two?), after two topics were offered: which one (first),
             # as a "did you mean" (after one, "yes" or "not it" is that one, below). Someone who meant the answer was
@@ -180,8 +183,8 @@ class Conversation:
             self.choices_kind = "also"  # still the two offered after that answer: "both", "the other one" work on
             return [reply]
         if (chosen is None and self.asked_kind == "picked" and self.asked
-                and matcher.word_language(body, "not_it", self.lang.code)):
-            # "That's not it" after a choice of a "did you mean": the other choices, as a "did you mean" again.
+                and (matcher.word_language(body, "not_it", self.lang.code) or matcher.word_language(body, "no", self.lang.code))):
+            # "That's not it" or "no" after a choice of a "did you mean": the other choices, as a "did you mean" again.
             others = tuple(t for t in self.offered() if t.id != self.last)
             if others:
                 return [self.offer(self.phrase("sms_did_you_mean"), others)]
@@ -210,7 +213,7 @@ class Conversation:
             return [self.courtesy()]  # "yes", "sí" after a plain answer: it was the one
         if yes_in is not None and not self.asked:
             if self.last == CRISIS:
-                # "Sí" to "¿En peligro ahora?": the crisis line's words again, 911 among them, never a list of topics.
+                # "Sí" after the crisis line's words ("¿En peligro ahora?"): those words again, 911 among them, never a list.
                 self.set_language(yes_in)
                 return [self.phrase("sms_crisis")]
             if self.last == EMERGENCY:
@@ -274,6 +277,9 @@ class Conversation:
                 return [self.welcome()]
             if "sms_goodbye" in self.lang.phrases and matcher.word_language(body, "goodbye", self.lang.code) is not None:
                 return [self.courtesy("sms_goodbye")]  # "bye", "adiós": not "you're welcome"
+            if self.asked and self.asked_kind == "ask":
+                # "Ok" to a "did you mean": which one is still to say; the choices again (as a thumbs up gets).
+                return [self.offer(self.phrase("sms_did_you_mean"), self.offered())]
             return [self.courtesy()]
         if self.line.junk.is_mash(body):
             # Keys mashed, not words: the short help; kept with the questions not understood, where it is folded away.
