@@ -291,7 +291,7 @@ def test_a_spanish_question_spoken_at_the_english_greeting_is_answered_in_spanis
     assert spoken(line, "menu.main", "es") in call.press("9").text
 
 
-@pytest.mark.parametrize("said", ["¿bueno?", "¿Bueno?", "gracias"])
+@pytest.mark.parametrize("said", ["¿bueno?", "¿Bueno?", "gracias", "hola"])
 def test_a_spanish_courtesy_word_at_the_english_greeting_gets_the_spanish_menu_not_you_are_welcome(
         said: str, call: PhoneCall, line: Line) -> None:
     # An exploratory caller's "¿bueno?" (a Mexican "hello?" on the phone) was answered "De nada. Cuídese mucho."
@@ -300,6 +300,7 @@ def test_a_spanish_courtesy_word_at_the_english_greeting_gets_the_spanish_menu_n
     texts = [h.text for h in turn.heard]
     assert spoken(line, "phrase.notice", "es") in texts and spoken(line, "menu.main", "es") in texts, texts
     assert spoken(line, "phrase.courtesy", "es") not in texts
+    assert texts[0] == spoken(line, "phrase.greeting", "es")  # the line's name, in Spanish: who is speaking
     # Once the call is in Spanish, the same word is a thank-you.
     assert spoken(line, "phrase.courtesy", "es") in [h.text for h in call.say("gracias").heard]
 

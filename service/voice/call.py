@@ -539,7 +539,10 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         return call.hold(place, arrival)
     for name, key in CONTROL_KEYS.items():
         if index.is_word(said, name):
-            # Said in another language than the call's: that language's main menu, with its notice and keys.
+            # Said in another language than the call's: that language's main menu, with its notice and keys; after a
+            # "hello?" ("aló", "¿quién habla?"), with the line's name in that language first.
+            if arrival and name == "menu":
+                return call.menu("main", [call.phrase("greeting"), *arrival])
             return call.arrive() if arrival else press(call, place, call.keys[key])
     if place.kind == "choose" and index.is_word(said, "yes"):
         call.notes["decision"] = "chosen"
@@ -567,9 +570,9 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         return call.goodbye("courtesy", "said_goodbye")
     if index.is_word(said, "courtesy"):
         # "Thank you", "okay": a word in kind, and the caller stays where they were. Said at a menu in another language
-        # than the call's ("¿bueno?", a Mexican "hello?" on the phone, at the English greeting): that language's notice
-        # and keys, then the menu, never "you are welcome" for nothing.
-        return call.here(place, [*arrival] if arrival and place.kind == "menu" else [*arrival, call.phrase("courtesy")])
+        # than the call's ("¿bueno?", a Mexican "hello?" on the phone, at the English greeting): the line's name in that
+        # language, its notice and keys, then the menu, never "you are welcome" for nothing.
+        return call.here(place, [call.phrase("greeting"), *arrival] if arrival and place.kind == "menu" else [*arrival, call.phrase("courtesy")])
     other = line.matcher.word_language(said, "language", call.lang.code)
     if other is not None and (other != call.lang.code or arrival):
         # A language asked for by name ("en español, por favor"): its notice and keys, then where the caller was.
