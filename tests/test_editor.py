@@ -986,6 +986,10 @@ def test_an_optional_phrase_a_language_leaves_out_is_added_from_the_admin_pages(
     assert admin.post("/admin/content/en/phrases/sms_goodbye",
                       data=values(form, value="Goodbye, take care. Text MENU any time.")).status_code == 303
     assert bye("+15555550161") == "Goodbye, take care. Text MENU any time."
+    # Once there, its page still says when texters meet it.
+    said = " ".join(Page(admin.get("/admin/content/en/phrases/sms_goodbye").get_data(as_text=True)).text.split())
+    assert said.count('Without it, a "bye" gets sms_courtesy') == 2  # in English's field, and Spanish's "not yet"
+    assert "English does not have this optional phrase yet" not in said
     after = admin.get("/admin/content").get_data(as_text=True)
     assert '/admin/content/en/phrases/sms_goodbye">add' not in after and '/admin/content/es/phrases/sms_goodbye">add' in after
 

@@ -393,7 +393,9 @@ class Session:
                     value = "\n".join([value, *self.added] if value else self.added)
                 mine = self._problems_of(live_lang, target, name, problems)
                 placed.update(mine)
-                view = FieldView(key, name, LABELS.get(name, name), value, widget, HELP.get(name, ""), mine)
+                # An optional phrase says when callers or texters meet it (a required one's name says as much).
+                told = OPTIONAL_PHRASES.get(self.ident, "") if self.kind == "phrase" and self.ident in lang.phrases else ""
+                view = FieldView(key, name, LABELS.get(name, name), value, widget, told or HELP.get(name, ""), mine)
                 view.counters = self._counters(live_lang, name, value)
                 view.shown, view.yours, view.served = shown, yours, _text(served)
                 fields.append(view)
