@@ -669,6 +669,42 @@ def test_after_a_no_to_their_own_number_silence_leaves_nobody_to_call_and_says_s
     assert message["callback"] == NO_CALLBACK
 
 
+@pytest.mark.parametrize("then", [[{"Digits": "555#"}, {}, {}], [{"Digits": "555#"}, {"Digits": "9"}],
+                                  [{"SpeechResult": "hello are you there"}, {}, {}], [{"SpeechResult": "no"}],
+                                  [{"SpeechResult": "okay"}, {}, {}], [{"Digits": "1#"}, {}, {}]])
+def test_a_no_to_their_own_number_stands_whatever_follows(then: list[dict[str, str]], call: PhoneCall, line: Line) -> None:
+    # An independent read's: after the "no", a number not whole, words not understood, "okay" or 1 brought the
+    # refused number back (promised on silence, kept on 9).
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE4")
+    call.say("no")
+    phrases = line.content.languages["en"].prompts
+    heard: list[str] = []
+    for answer in then:
+        turn = call._answer(answer) if answer else call.wait()
+        heard += [h.text for h in turn.heard]
+        if "Main menu." in turn.text:
+            break
+    assert "Main menu." in turn.text
+    assert phrases["phrase.callback_kept"].text not in heard and phrases["phrase.callback_saved"].text not in heard
+    assert phrases["phrase.callback_declined"].text in heard
+    assert phrases["phrase.callback_confirm"].text not in heard  # asked which other number, never theirs again
+    line.store.flush()
+    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
+    assert message["callback"] == NO_CALLBACK
+
+
+def test_a_callback_answer_written_before_refusals_and_broken_numbers_were_told_apart_is_a_refusal(
+        call: PhoneCall, line: Line) -> None:
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE3")
+    turn = call.open("/voice/callback?lang=en&rec=RE3&s=2&answered=1")
+    assert line.content.languages["en"].prompts["phrase.callback_declined"].text in [h.text for h in turn.heard]
+    line.store.flush()
+    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
+    assert message["callback"] == NO_CALLBACK
+
+
 def test_after_a_number_that_was_not_whole_silence_keeps_their_own_number_and_says_so(call: PhoneCall, line: Line) -> None:
     # A caller who keyed part of a number wanted a call: their own number stays the one to call, and they hear it.
     _to_message_menu(call, line)

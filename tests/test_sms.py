@@ -537,6 +537,7 @@ def test_a_did_you_mean_keeps_its_numbers_after_one_choice_was_taken(texter: Tex
     monkeypatch.undo()
     assert gsm.fold(a.text) in texter.send("1")[0]
     assert gsm.fold(c.text) in texter.send("3")[0]
+    assert gsm.fold(c.text) in texter.send("again")[0]  # sent again, the numbers still stand (an independent read's)
     assert gsm.fold(b.text) in texter.send("2")[0]
     # A thank-you keeps them; "yeah" after the answer says it was the one, never choice 1 again.
     assert texter.send("thanks") == [gsm.fold(en.phrases["sms_courtesy"])]
@@ -561,7 +562,7 @@ def test_a_did_you_mean_keeps_its_numbers_after_one_choice_was_taken(texter: Tex
     assert others.startswith(gsm.fold(en.phrases["sms_did_you_mean"])) and f"1 {b.title}" in others and a.title not in others
 
 
-@pytest.mark.parametrize("then, expected", [("both", "first"), ("that's not it", "which"), ("2", "second")])
+@pytest.mark.parametrize("then, expected", [("both", "first"), ("that's not it", "which"), ("2", "second"), ("again", "which")])
 def test_after_yes_to_two_offers_which_one_still_takes_both_the_other_one_or_a_number(
         then: str, expected: str, texter: TextThread, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
     # An exploratory texter's: to "which did you mean?" after "yes" to two offers, "both" became a new question and
@@ -582,6 +583,7 @@ def test_after_yes_to_two_offers_which_one_still_takes_both_the_other_one_or_a_n
         assert gsm.fold(second.text) in texter.send("2")[0]  # on the 2 first read, as after "1"
     elif expected == "which":
         assert reply == which
+        assert gsm.fold(second.text) in texter.send("2")[0] and first.title in texter.send("again")[0]
     else:
         assert gsm.fold(second.text) in reply and first.title in reply
 

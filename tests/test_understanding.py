@@ -329,12 +329,15 @@ def fixture_safety() -> Safety:
                                   # an exploratory texter's: said alone, or as a clause of its own
                                   "Ya no puedo más", "estoy agotada, ya no puedo más", "no puedo más.",
                                   "ya no puedo más, ayuda",
-                                  # a second exploratory tester's: with a greeting, a sigh, a vocative, a long vowel;
-                                  # ways and intents said in Mexican Spanish
+                                  # a second exploratory tester's and an independent read's: with a greeting, a sigh,
+                                  # a word to someone, a long vowel, a misspelling; ways and intents in Mexican Spanish
                                   "hola ya no puedo mas", "ay ya no puedo mas", "ya no puedo mas señorita",
                                   "ya no puedo mas dios mio", "ya no puedo mas porfavor", "no puedo mas ya",
+                                  "yo ya no puedo más", "estoy cansada ya no puedo más", "ay señor ya no puedo más",
+                                  "no puedo mas mi amor", "hola ya no puedo maz", "ya no puedo maz doctor",
+                                  "no aguanto maz que hago",
                                   "ya no puedo mas con todo esto", "ya no puedo maaas", "ya no doy más",
-                                  "me voy a tirar del puente", "me voy a aventar del puente", "me voy a colgar",
+                                  "me voy a tirar del puente", "me voy a aventar del puente",
                                   "me corté las venas", "quiero que todo termine", "mejor ya me muero",
                                   "mejor me hubiera muerto", "me quiero ir con Dios", "me quiero dormir para siempre",
                                   "ya no quiero seguir", "ya no tengo fuerzas para seguir", "para qué vivir así",
@@ -442,7 +445,8 @@ def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
                                   "ya no puedo, las escaleras son muy difíciles", "ya no puedo. Mis manos no agarran nada",
                                   "me voy a tirar del pelo", "ya no quiero seguir con el tratamiento",
                                   "me voy a colgar el teléfono", "quiero que todo termine bien",
-                                  "the nurse said he will go be with god soon"])
+                                  "the nurse said he will go be with god soon", "espero que todo termine ya pronto",
+                                  "¿me van a cortar las venas para el catéter?", "bueno ya me voy a colgar"])
 def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
     # An independent read's: "dying", "muerta", "muriendo" followed by "to", "of" or "de" say "very", not death.
     assert not shipped_safety().is_crisis(said) and not shipped_safety().is_emergency(said)
@@ -485,13 +489,14 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    "will I be a burden to my family during transplant", "cuáles son los signos de un ACV",
                                    "síntomas de un ictus", "¿Qué es una embolia pulmonar?",
                                    "mi esposo se desmaya de ver sangre en los análisis",
-                                   "como cuidador, ¿a quién puedo llamar cuando ya no puedo más?",
                                    "I keep cutting myself shaving, is it the numbness?",
                                    # an independent read's: a courtesy and grief the first wordings caught (questions
                                    # that name an emergency, "what is anaphylaxis", still get the 911 message: a false
                                    # alarm costs a line, a missed emergency a life)
                                    "perdóneme, ¿qué es el síndrome POEMS?", "perdóneme, no le entendí", "¿estoy mejor sin él?",
                                    "mi hermana tenía poems, que ya murió",
+                                   # the words said to someone after a crisis phrase never end an emergency one
+                                   "el cáncer no responde ya", "la neuropatía no responde ya",
                                    # a final read's: medicines taken as told, stopping a treatment, pain, visits
                                    "she is going to take all her pills as prescribed", "se va a tomar todas las pastillas del tratamiento",
                                    "mi papá ya no quiere seguir con el tratamiento", "quiere acabar con todo el tratamiento",
@@ -512,6 +517,19 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
+
+
+@pytest.mark.parametrize("said, crisis", [
+    # The fixture's "ya no puedo mas $": at the end of its clause, after anything, before a plea or words said to
+    # someone, with a long vowel or misspelled ("maz")...
+    ("ya no puedo más", True), ("estoy cansada ya no puedo más", True), ("ya no puedo más, señorita", True),
+    ("ya no puedo mas dios mio", True), ("no, ya no puedo mas ya", True), ("ya no puedo maaas", True),
+    ("ya no puedo maz doctor", True), ("ya no puedo mas que hago", True),
+    # ... never going on to say what cannot be done, nor as an emergency phrase's ending.
+    ("ya no puedo más subir escaleras", False), ("ya no puedo más con el dolor", False)])
+def test_a_phrase_that_ends_its_clause_allows_a_plea_words_to_someone_and_long_vowels(said: str, crisis: bool) -> None:
+    safety = Safety(load(LINE_FIXTURE))
+    assert safety.is_crisis(said) is crisis
 
 
 def likely(line: Line, lang: str = "en") -> tuple[str, str, str, str]:

@@ -486,11 +486,20 @@ def test_after_a_choice_of_a_did_you_mean_its_other_choices_stay_on_their_keys(c
     assert f"If you meant {b.title}, press 2." in [h.text for h in call.say("yes").heard]
 
 
-@pytest.mark.parametrize("also", ["%2B", "contagious%2B", "%2B%2Bcontagious%2Boutlook", "inherited%2Binherited"])
+@pytest.mark.parametrize("also", ["%2B", "contagious%2B", "%2B%2Bcontagious%2Boutlook", "%2B%2B%2Bcontagious",
+                                  "inherited%2Binherited", "main", "%2Bmain"])
 def test_a_forged_list_of_offers_offers_nothing(also: str, call: PhoneCall, line: Line) -> None:
     call.start()
     turn = call.open(f"/voice/topic/outlook?lang=en&also={also}")
     assert "also=" not in turn.gather.get("action", "") and "If you meant" not in turn.text
+
+
+def test_an_offer_whose_first_slot_is_empty_is_on_key_2(call: PhoneCall, line: Line) -> None:
+    en = line.content.languages["en"]
+    call.start()
+    turn = call.open("/voice/topic/outlook?lang=en&also=%2Bcontagious")
+    assert f"If you meant {en.topic('contagious').title}, press 2." in [h.text for h in turn.heard]
+    assert call.press("2").heard[0].text == en.prompts["topic.contagious"].text
 
 
 @pytest.mark.parametrize("lang, said", [("en", "the last one"), ("es", "la última")])

@@ -91,9 +91,9 @@ OPTIONAL_PHRASES: dict[str, str] = {
                     "{title1}, {key2} and {title2}. Without it, each topic gets its own sms_also sentence, which is "
                     "longer, so a first text has room for the second topic less often.",
     "sms_goodbye": "The reply to a texter's \"bye\" (one text segment). Without it, a \"bye\" gets sms_courtesy.",
-    "callback_kept": "What a caller who left a message and then said nothing at the callback question hears after "
-                     "record_thanks: that the team will call back the number they are calling from. Without it, "
-                     "record_thanks alone.",
+    "callback_kept": "What a caller who left a message and then said nothing at the callback question (or keyed a "
+                     "number that was not whole, then nothing) hears after record_thanks: that the team will call back "
+                     "the number they are calling from. Without it, record_thanks alone.",
     "callback_none": "What a caller with a hidden number, who left a message and then said nothing at the callback "
                      "question, hears after record_thanks: that nobody can call them back. Without it, record_thanks alone.",
     "callback_other": "The callback question after a caller said \"no\" to the number they are calling from: which "

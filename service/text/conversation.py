@@ -213,7 +213,7 @@ class Conversation:
             return [self.courtesy()]  # "yes", "sí" after a plain answer: it was the one
         if yes_in is not None and not self.asked:
             if self.last == CRISIS:
-                # "Sí" after the crisis line's words ("¿En peligro ahora?"): those words again, 911 among them, never a list.
+                # "Sí" after the crisis line's words (yes to danger, or to help): those words again, 911 among them.
                 self.set_language(yes_in)
                 return [self.phrase("sms_crisis")]
             if self.last == EMERGENCY:
@@ -230,8 +230,12 @@ class Conversation:
                 self.set_language(code)  # "¿qué?" as a first text: the line's words in the texter's language
             # "Again", "what?", "¿cómo?": the last answer once more (never the topic of its words: "volver" is not a
             # relapse); after a "did you mean", its choices.
-            if self.asked and self.asked_kind == "ask":
-                return [self.offer(self.phrase("sms_did_you_mean"), self.offered())]
+            if self.asked and (self.asked_kind == "ask" or self.asked_kind == "also" and not self.last):
+                # (Also "which did you mean?" of the topics offered after an answer: they stay those two.)
+                kind = self.asked_kind
+                reply = self.offer(self.phrase("sms_did_you_mean"), self.offered())
+                self.choices_kind = kind
+                return [reply]
             if self.last == CRISIS:
                 return [self.phrase("sms_crisis")]
             if self.last == EMERGENCY:
@@ -239,7 +243,9 @@ class Conversation:
             last = self.last if ("topic", self.last) in self.lang.targets else ""
             # With the topics it offered, which 1 and 2 still take.
             offered = self.offered() if self.asked_kind == "also" else ()
-            return [self.answer_for(last, offered) if last else self.listing(self.menu)]
+            reply = self.answer_for(last, offered) if last else self.listing(self.menu)
+            self.keep_picked()
+            return [reply]
         if matcher.word_language(body, "back", self.lang.code):
             # "Back", "volver": from an answer or a "did you mean", the menu it was in; from a menu's own list, the
             # menu above it (as 0 by phone).
@@ -261,7 +267,9 @@ class Conversation:
                     # "In Spanish please", "en español" after an answer: that answer again in the language asked for,
                     # with its notice (as a call plays it), and the topics it offered, not the list of every topic.
                     offered = self.offered() if self.asked_kind == "also" else ()
-                    return [self.answer_for(self.last, offered, again=True)]
+                    reply = self.answer_for(self.last, offered, again=True)
+                    self.keep_picked()
+                    return [reply]
                 if name in ("language", "menu"):
                     return [self.welcome()]
                 self.noticed = True  # the help says what the line is and that an emergency is for 911
@@ -336,6 +344,11 @@ class Conversation:
         if self.asked_kind in ("also", "picked"):
             self.choices, self.choices_kind = self.asked, self.asked_kind
         return self.phrase(phrase)
+
+    def keep_picked(self) -> None:
+        """After a choice of a "did you mean" was sent again ("again", "en español"), its numbers still take theirs."""
+        if self.asked_kind == "picked" and not self.choices:
+            self.choices, self.choices_kind = list(self.asked), "picked"
 
     def offered(self) -> tuple[Target, ...]:
         """The choices the texter was last offered, as this language has them."""

@@ -34,36 +34,36 @@ FIGURATIVE_NEXT = ("to know", "to see", "to try", "to hear", "to meet", "to find
 _SPACED_DIGITS = re.compile(r"\b\d(?: \d\b)+")
 # Where a clause ends: its last word, or a plea for help after it, unpunctuated as texts and speech come ("hes not
 # responding pls help", "mi mamá no responde ayuda").
-_CLAUSE_END = (r"(?:(?:\s+(?:ya|dios mio|dios|señorita|señora|senorita|senora|doctor|doctora|porfavor|porfa|"
-               r"mija|mijo|amiga|amigo))*(?:\s*$|\s+(?:help|pls|plz|please|what (?:do|should) (?:i|we) do|call 911|"
-               r"ayuda|auxilio|ayudeme|ayudenme|por favor|que hago|que debo hacer|que hacemos)\b))")
-# Where a clause starts: its first word, or after a greeting, a sigh or a word said to someone ("hola ya no puedo más",
-# "ay ya no puedo más", "señorita, ya no puedo más").
-_CLAUSE_START = (r"^\s*(?:(?:hola|ay|oiga|mire|pues|es que|la verdad|y|pero|dios mio|señorita|señora|senorita|senora|"
-                 r"doctor|doctora|mija|mijo)\s+)*")
+PLEAS = ("help", "pls", "plz", "please", "what do i do", "what should i do", "what do we do", "what should we do",
+         "call 911", "ayuda", "auxilio", "ayudeme", "ayudenme", "por favor", "que hago", "que debo hacer", "que hacemos")
+# Words said to someone, or a sigh, after a crisis phrase that ends its clause ("ya no puedo más, señorita", "no puedo
+# más ya", "ya no puedo maz doctor"): it still ends there. Never after an emergency phrase ("el cáncer no responde ya"
+# is about a treatment).
+SAID_TO = ("ya", "dios", "dios mio", "diosito", "señor", "señora", "señorita", "doctor", "doctora", "mi amor", "mija",
+           "mijo", "amiga", "amigo", "porfavor", "porfa", "oh god", "god", "lord", "doc")
 # A letter typed three times or more ("maaas", "ayyy", "nooo"): no word of the line's languages has one, so it is read
 # once ("mas"), and a safety phrase is still found.
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 
 
-def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: words) -> re.Pattern[str] | None:
-    """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath"),
-    "^" at the start for the start of the clause and "$" at the end for its end; fold: how each piece is written (as
-    it sounds, for the second pattern)."""
+def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: words, said_to: bool = False) -> re.Pattern[str] | None:
+    """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath"), and
+    "$" at the end for the end of the clause (said_to: also before words said to someone, SAID_TO); fold: how each
+    piece is written (as it sounds, for the second pattern)."""
     parts = []
     figurative = "(?! (?:" + "|".join(re.escape(fold(normalize(n))) for n in FIGURATIVE_NEXT) + r")\b)"
+    # Both lists folded as the phrases are: "no aguanto maz ke ago" is heard as "no aguanto mas que hago".
+    end = r"(?:\s*$|\s+(?:" + "|".join(re.escape(fold(normalize(w))) for w in PLEAS) + r")\b)"
+    if said_to:
+        end = r"(?:\s+(?:" + "|".join(re.escape(fold(normalize(w))) for w in SAID_TO) + r"))*" + end
     for phrase in phrases:
-        # "^" at the start: the phrase starts its clause, or follows a greeting or a sigh ("^ ya no puedo más $": "ay, ya
-        # no puedo más", not "¿a quién llamo cuando ya no puedo más?").
-        at_start = phrase.lstrip().startswith("^")
-        phrase = phrase.lstrip().removeprefix("^")
         pieces = [fold(normalize(piece)) for piece in phrase.split("*")]
         if any(pieces):
             # "$" at the end: the phrase ends its clause ("no aguanto más $": not "no aguanto más el dolor").
             at_end = phrase.rstrip().endswith("$")
             last = normalize(phrase.replace("*", " ")).split()[-1:]
-            parts.append((_CLAUSE_START if at_start else r"\b") + r" \w+ ".join(re.escape(p) for p in pieces).replace(r"  ", " ").strip() + r"\b"
-                         + (figurative if last and last[0] in FIGURATIVE else "") + (_CLAUSE_END if at_end else ""))
+            parts.append(r"\b" + r" \w+ ".join(re.escape(p) for p in pieces).replace(r"  ", " ").strip() + r"\b"
+                         + (figurative if last and last[0] in FIGURATIVE else "") + (end if at_end else ""))
     return re.compile("|".join(parts)) if parts else None
 
 
@@ -125,7 +125,7 @@ class Safety:
         self.crisis_by_language: list[tuple[str, Phrases, Phrases]] = []
         for code, lang in content.languages.items():
             phrases = list(lang.words.get("crisis", ()))
-            pattern, heard = _pattern(phrases), _pattern(phrases, sounds)
+            pattern, heard = _pattern(phrases, said_to=True), _pattern(phrases, sounds, said_to=True)
             negations = frozenset(normalize(w) for w in lang.words.get("negation", ()))
             if pattern is not None and heard is not None:
                 self.crisis_by_language.append((code, (pattern, negations), (heard, frozenset(sounds(w) for w in negations))))

@@ -22,7 +22,7 @@ from .messages import send_answer, store_recording
 LANGUAGE_MENU = "_languages"
 CHOICE_JOIN = "+"
 # What a caller said the last time the callback question was asked: "no" to their own number, or a number not whole.
-REFUSED, BROKEN = "no", "1"
+REFUSED, BROKEN = "refused", "broken"
 ASCII_DIGITS = "0123456789"
 TRANSFER_SECONDS = 25  # rings before the caller is offered to leave a message instead
 SLOW_RATE = "80%"  # "more slowly": Amazon Polly's speaking rate in SSML (its neural voices take 20% to 200%)
@@ -196,8 +196,9 @@ class Call:
 
     def topic(self, topic_id: str, came_from: str, before: list[Prompt] | None = None, silence: int = 0,
               replay: bool = True, also: str = "", offer_text: bool = True) -> VoiceResponse:
-        """An answer followed by its footer (repeat, text me, back, main menu), inside a Gather; with also, the
-        next one or two of a likely-but-not-certain match offered on keys 1 and 2 right after the answer."""
+        """An answer followed by its footer (repeat, text me, back, main menu), inside a Gather; with also, other
+        places offered on their keys right after it (the next one or two of a likely match on 1 and 2, or a "did you
+        mean"'s other choices on theirs)."""
         if self.content.kind_of(topic_id) == "action":
             return self.leave_message(before)
         place = Place("topic", topic_id, came_from, silence, also)
@@ -207,7 +208,7 @@ class Call:
         if replay and silence == 0:
             prompts.append(self.lang.prompts[f"topic.{topic_id}"])
         for heard, (number, other) in enumerate(self.offered_keys(place)):
-            # Said again after a wrong key or a silence too: keys 1 and 2 still take them, and a caller must hear why.
+            # Said again after a wrong key or a silence too: their keys still take them, and a caller must hear why.
             # The second as a "did you mean"'s further choice ("Support groups? Press 2."): a second shorter to hear.
             template = self.lang.phrases["also" if heard == 0 else "choice"]
             prompts.append(Prompt(self.lang.code, f"also.{ref_of(other)}.{number}", fill(template, {
@@ -268,7 +269,7 @@ class Call:
             then = "callback_kept" if self.caller_reachable() else "callback_none"
             return self.menu("main", [self.phrase("record_thanks"), *([self.phrase(then)] if then in self.lang.phrases else [])])
         self.at("callback")
-        extra: dict[str, Any] = {"answered": answered} if answered in (REFUSED, BROKEN) else {}
+        extra: dict[str, Any] = {"answered": answered} if answered else {}
         response = VoiceResponse()
         gather = response.gather(action=url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, **extra, **self.kept()), method="POST",
                                  input="dtmf speech", finish_on_key="#", timeout=self.content.timeouts["later_seconds"],
@@ -808,7 +809,14 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
             return call.menu("main", [call.phrase("callback_declined")])
         # "No", or a reply that starts with one ("no", "no, that's not my number")
         refused = index.is_word(said, "no") or any(w in index.words.get("no", ()) for w in normalize(said).split()[:1])
+        if refused and answered == REFUSED:
+            # "No" to "which other number?": no call.
+            call.decline_callback(recording_sid)
+            return call.menu("main", [call.phrase("callback_declined")])
         if not refused and (index.is_word(said, "yes") or index.is_word(said, "courtesy")):
+            if answered == REFUSED:
+                # "Okay" to "which other number?" is no number, and never the one they said no to: asked again.
+                return call.confirm_callback(recording_sid, answered=REFUSED)
             digits = "1"  # "yes", "okay", "that's fine", "está bien": the number they are calling from
         elif index.is_word(said, "menu"):
             return _leave_callback(call, recording_sid, answered)
@@ -818,6 +826,8 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
             return call.confirm_callback(recording_sid, answered=REFUSED if refused else answered)
         else:
             digits = spoken_digits(call.lang, said)
+    if digits == "1" and answered == REFUSED:
+        return call.confirm_callback(recording_sid, answered=REFUSED)  # 1 for "yes" to the number they said no to
     if digits == "1":
         if not call.caller_reachable():
             # No caller ID (withheld, "Anonymous"): there is no number to keep; asked for one again.
@@ -827,7 +837,9 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
     number = phone_number(digits)
     if number is None:
         call.notes["step_key"] = "callback_invalid"
-        return call.confirm_callback(recording_sid, silence=1, before=[call.phrase("callback_invalid")], answered=BROKEN)
+        # Once they said no to their own number, that "no" stands: a number not whole never brings it back.
+        return call.confirm_callback(recording_sid, silence=1, before=[call.phrase("callback_invalid")],
+                                     answered=REFUSED if answered == REFUSED else BROKEN)
     if call.line.store is not None and recording_sid:
         call.line.store.record_callback(recording_sid, number)
     return call.menu("main", [call.phrase("callback_saved")])
