@@ -694,11 +694,35 @@ def test_a_no_to_their_own_number_stands_whatever_follows(then: list[dict[str, s
     assert message["callback"] == NO_CALLBACK
 
 
+def test_a_caller_who_says_no_then_hangs_up_is_not_called(call: PhoneCall, line: Line) -> None:
+    # A second independent read's: the "no" lived only in the next question's URL; hanging up there left the number.
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE2")
+    call.say("no")
+    line.store.flush()
+    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
+    assert message["callback"] == NO_CALLBACK
+
+
+@pytest.mark.parametrize("first", [[], [{"SpeechResult": "no"}]])
+def test_no_with_a_whole_number_said_is_that_number(first: list[dict[str, str]], call: PhoneCall, line: Line) -> None:
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE1")
+    for answer in first:
+        call._answer(answer)
+    turn = call.say("no, call my daughter at five five five two three four five six seven eight")
+    assert line.content.languages["en"].prompts["phrase.callback_saved"].text in [h.text for h in turn.heard]
+    line.store.flush()
+    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
+    assert message["callback"] == "+15552345678"
+
+
+@pytest.mark.parametrize("legacy", ["1", "no"])
 def test_a_callback_answer_written_before_refusals_and_broken_numbers_were_told_apart_is_a_refusal(
-        call: PhoneCall, line: Line) -> None:
+        legacy: str, call: PhoneCall, line: Line) -> None:
     _to_message_menu(call, line)
     call.leave_recording(url="https://api.twilio.com/recordings/RE3")
-    turn = call.open("/voice/callback?lang=en&rec=RE3&s=2&answered=1")
+    turn = call.open(f"/voice/callback?lang=en&rec=RE3&s=2&answered={legacy}")
     assert line.content.languages["en"].prompts["phrase.callback_declined"].text in [h.text for h in turn.heard]
     line.store.flush()
     [message] = line.store.report(dt.date.today(), dt.date.today()).messages

@@ -588,6 +588,25 @@ def test_after_yes_to_two_offers_which_one_still_takes_both_the_other_one_or_a_n
         assert gsm.fold(second.text) in reply and first.title in reply
 
 
+@pytest.mark.parametrize("kind", ["answer", "ask"])
+def test_words_of_not_going_on_with_a_question_get_the_answer_then_988_and_alone_the_crisis_words(
+        kind: str, twilio: TwilioClient, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An independent read's: "camino una cuadra y ya no puedo más, ¿es por la neuropatía?" got only the crisis text,
+    # and the question was never answered.
+    from service.understanding.matcher import Decision
+
+    es = line.content.languages["es"]
+    target = es.targets[("topic", "skin")]
+    texter = TextThread(twilio, texter="+15555550198")
+    texter.send("hola")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision(kind, (target,), ()))
+    replies = texter.send("camino una cuadra y ya no puedo mas, ¿es normal?")
+    if kind == "answer":
+        assert gsm.fold(target.text) in replies[0] and replies[-1] == gsm.fold(es.phrases["sms_distress"])
+    else:
+        assert replies == [gsm.fold(es.phrases["sms_crisis"])]
+
+
 def test_a_bare_yes_with_nothing_asked_gets_the_topics_and_after_the_crisis_words_those_words(twilio: TwilioClient,
                                                                                               line: Line) -> None:
     # An exploratory texter's: a first "sí" (or one after the list) got "not understood" and topics made of its letters.

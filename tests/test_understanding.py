@@ -326,17 +326,9 @@ def fixture_safety() -> Safety:
                                   # an exploratory texter's: the Spanish of phrases English already had
                                   "mejor estaría muerta", "no tengo razón para vivir", "mejor estar muerto",
                                   "no tengo motivos para vivir", "no aguanto más", "no puedo más con esto",
-                                  # an exploratory texter's: said alone, or as a clause of its own
-                                  "Ya no puedo más", "estoy agotada, ya no puedo más", "no puedo más.",
-                                  "ya no puedo más, ayuda",
-                                  # a second exploratory tester's and an independent read's: with a greeting, a sigh,
-                                  # a word to someone, a long vowel, a misspelling; ways and intents in Mexican Spanish
-                                  "hola ya no puedo mas", "ay ya no puedo mas", "ya no puedo mas señorita",
-                                  "ya no puedo mas dios mio", "ya no puedo mas porfavor", "no puedo mas ya",
-                                  "yo ya no puedo más", "estoy cansada ya no puedo más", "ay señor ya no puedo más",
-                                  "no puedo mas mi amor", "hola ya no puedo maz", "ya no puedo maz doctor",
-                                  "no aguanto maz que hago",
-                                  "ya no puedo mas con todo esto", "ya no puedo maaas", "ya no doy más",
+                                  # a second exploratory tester's and an independent read's: ways and intents in
+                                  # Mexican Spanish, misspelled
+                                  "no aguanto maz que hago", "ya no puedo mas con todo esto",
                                   "me voy a tirar del puente", "me voy a aventar del puente",
                                   "me corté las venas", "quiero que todo termine", "mejor ya me muero",
                                   "mejor me hubiera muerto", "me quiero ir con Dios", "me quiero dormir para siempre",
@@ -423,7 +415,11 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   "i am short of breath right now", "he won't come to after he fell", "he's having another one right now",
                                   # an exploratory caller's (2026-12-07): English had them, Spanish did not
                                   "no puedo despertar a mi esposo", "no puedo despertar a mi mamá", "está escupiendo sangre",
-                                  "se me durmió la mitad de la cara", "half my face went numb"])
+                                  "se me durmió la mitad de la cara", "half my face went numb",
+                                  # a second independent read's: a word said to someone after it (caught before the
+                                  # words said to someone were kept to crisis phrases, and again now)
+                                  "mi esposo no reacciona dios mío ayúdenme", "mi mamá no responde señorita que hago",
+                                  "me falta el aire señorita", "mi papa no reacciona doctora"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 
@@ -519,8 +515,22 @@ def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> 
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
 
 
+@pytest.mark.parametrize("said", [
+    # Exploratory testers' and an independent read's: said alone, or as a clause of its own, with a greeting, a sigh, a
+    # word to someone, a long vowel or a misspelling. Alone they get the crisis message; with a question the line
+    # answers, the answer and where help is (tests/test_sms.py, tests/test_voice.py).
+    "Ya no puedo más", "estoy agotada, ya no puedo más", "no puedo más.", "ya no puedo más, ayuda", "hola ya no puedo mas",
+    "ay ya no puedo mas", "ya no puedo mas señorita", "ya no puedo mas dios mio", "ya no puedo mas porfavor",
+    "no puedo mas ya", "yo ya no puedo más", "estoy cansada ya no puedo más", "ay señor ya no puedo más",
+    "no puedo mas mi amor", "hola ya no puedo maz", "ya no puedo maz doctor", "ya no puedo maaas", "ya no doy más",
+    "camino una cuadra y no puedo más, ¿es por la neuropatía?", "subo tres escalones y ya no puedo más. ¿Es normal?"])
+def test_words_of_not_going_on_are_heard_in_the_shipped_lists(said: str) -> None:
+    shipped = shipped_safety()
+    assert shipped.is_distress(said) or shipped.is_crisis(said)
+
+
 @pytest.mark.parametrize("said, crisis", [
-    # The fixture's "ya no puedo mas $": at the end of its clause, after anything, before a plea or words said to
+    # The fixture's distress phrase "ya no puedo mas $": at the end of its clause, after anything, before a plea or words said to
     # someone, with a long vowel or misspelled ("maz")...
     ("ya no puedo más", True), ("estoy cansada ya no puedo más", True), ("ya no puedo más, señorita", True),
     ("ya no puedo mas dios mio", True), ("no, ya no puedo mas ya", True), ("ya no puedo maaas", True),
@@ -529,7 +539,7 @@ def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> 
     ("ya no puedo más subir escaleras", False), ("ya no puedo más con el dolor", False)])
 def test_a_phrase_that_ends_its_clause_allows_a_plea_words_to_someone_and_long_vowels(said: str, crisis: bool) -> None:
     safety = Safety(load(LINE_FIXTURE))
-    assert safety.is_crisis(said) is crisis
+    assert safety.is_distress(said) is crisis
 
 
 def likely(line: Line, lang: str = "en") -> tuple[str, str, str, str]:

@@ -459,6 +459,24 @@ def test_mas_despacio_in_a_spanish_call_repeats_the_menu_slowly_in_spanish(call:
     assert es.prompts["menu.main"].text.split()[0] in turn.text
 
 
+@pytest.mark.parametrize("kind", ["answer", "ask"])
+def test_words_of_not_going_on_with_a_question_are_met_with_988_then_the_answer_and_alone_with_the_crisis_message(
+        kind: str, call: PhoneCall, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    es = line.content.languages["es"]
+    target = es.targets[("topic", "skin")]
+    call.start()
+    call.press("6")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision(kind, (target,), ()))
+    turn = call.say("camino una cuadra y ya no puedo mas")
+    heard = [h.text for h in turn.heard]
+    if kind == "answer":
+        assert heard[:2] == [es.prompts["phrase.distress"].text, es.prompts["topic.skin"].text]
+    else:
+        assert heard[0] == es.prompts["phrase.crisis"].text
+
+
 def test_after_a_choice_of_a_did_you_mean_its_other_choices_stay_on_their_keys(call: PhoneCall, line: Line,
                                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     # An exploratory caller's: after 1 of a "did you mean" was not it, 2 said "that is not an option".

@@ -59,6 +59,7 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "callback_none": ("voice", frozenset()),
     "callback_other": ("voice", frozenset()),
     "crisis": ("voice", frozenset()),
+    "distress": ("voice", frozenset()),
     "did_you_mean": ("voice", frozenset({"title", "key"})),
     "choice": ("voice", frozenset({"title", "key"})),
     "also": ("voice", frozenset({"title", "key"})),
@@ -84,6 +85,7 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "sms_also_two": ("sms", TWO_OFFERS),
     "sms_goodbye": ("sms", frozenset()),
     "sms_off_topic": ("sms", frozenset()),
+    "sms_distress": ("sms", frozenset()),
 }
 # Phrases a language may leave out, each with what the line does without it (the admin pages say so where one is left out).
 OPTIONAL_PHRASES: dict[str, str] = {
@@ -96,6 +98,12 @@ OPTIONAL_PHRASES: dict[str, str] = {
                      "the number they are calling from. Without it, record_thanks alone.",
     "callback_none": "What a caller with a hidden number, who left a message and then said nothing at the callback "
                      "question, hears after record_thanks: that nobody can call them back. Without it, record_thanks alone.",
+    "distress": "What a caller hears before the answer to a question that also says they cannot go on (a word of the "
+                "distress list: \"camino una cuadra y ya no puedo más, ¿es la neuropatía?\"): where help is, with 988. "
+                "Without it, the answer alone; said with nothing else to answer, such words get the crisis message.",
+    "sms_distress": "The text sent after the answer to a question that also says they cannot go on (a word of the "
+                    "distress list), with 988. Without it, the answer alone; with nothing else to answer, such words "
+                    "get sms_crisis.",
     "callback_other": "The callback question after a caller said \"no\" to the number they are calling from: which "
                       "other number to call, or \"no thanks\". Without it, callback_confirm again.",
     "off_topic": "What a caller hears when they ask about something else (a wrong number, the weather), before the menu "
@@ -116,6 +124,7 @@ SAFETY_NUMBERS: dict[str, tuple[str, ...]] = {
     "crisis": (CRISIS_NUMBER, EMERGENCY_NUMBER), "sms_crisis": (CRISIS_NUMBER, EMERGENCY_NUMBER),
     "emergency": (EMERGENCY_NUMBER,), "sms_emergency": (EMERGENCY_NUMBER,), "notice": (EMERGENCY_NUMBER,),
     "sms_welcome": (EMERGENCY_NUMBER,), "sms_help": (EMERGENCY_NUMBER,),
+    "distress": (CRISIS_NUMBER,), "sms_distress": (CRISIS_NUMBER,),
 }
 # Words the carrier and Twilio answer themselves by text (opting out, back in, help): a keyword or phrase of the line
 # that is one of them would unsubscribe the texter who sends it, or never reach the line.
@@ -128,7 +137,7 @@ SPOKEN_PHRASES = tuple(
 WORD_LISTS = ("menu", "help", "language", "repeat", "back", "numbers", "yes", "no", "courtesy", "emergency", "crisis", "ignore")
 # Lists a language may have: without one, that way of asking is simply not heard in it (keys still work).
 OPTIONAL_WORD_LISTS = ("text_me", "stop_texts", "filler", "negation", "not_it", "both", "choosing", "person", "ordinals", "asking", "goodbye", "wait",
-                       "slower", "urgent", "no_callback", "last", "faster")
+                       "slower", "urgent", "no_callback", "last", "faster", "distress")
 VOICE_FIELDS = ("name", "say_language", "say_voice", "speech_language", "gtts_lang", "gtts_tld", "espeak_voice", "readability")
 READABILITY_FORMULAS = {"flesch_kincaid_grade": "max", "fernandez_huerta": "min", "szigriszt_pazos": "min", "flesch_reading_ease": "min"}
 # How the admin pages name each formula.

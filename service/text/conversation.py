@@ -123,12 +123,7 @@ class Conversation:
         """The texts for one message, first one first: a crisis or an emergency before anything else."""
         safety = self.line.safety
         if safety.is_crisis(body):
-            note(safety="crisis")
-            self.switch_if_clear(body, "crisis")
-            self.line.record_safety("sms", self.lang.code, "crisis", body, request.form.get("To", ""))
-            self.noticed = True  # nothing goes before the crisis line's words
-            self.last = CRISIS  # "again", "otra vez": these words once more
-            return [self.phrase("sms_crisis")]
+            return [self.crisis_reply(body)]
         if safety.is_emergency(body):
             # Never routed on to a topic because of one of its words: 911 first, then the warning signs (which say
             # what needs 911 and what needs the doctor now, whatever words the emergency was told in), else the menu.
@@ -137,6 +132,16 @@ class Conversation:
             self.line.record_safety("sms", self.lang.code, "emergency", body, request.form.get("To", ""))
             self.noticed = True  # "call 911" comes first, and is the notice's own warning
             return [self.emergency_reply()]
+        if safety.is_distress(body):
+            # "Camino una cuadra y ya no puedo más, ¿es la neuropatía?": the answer, then where help is; with nothing
+            # the line answers beside them ("ya no puedo más"), the crisis line's words.
+            self.switch_if_clear(body)
+            decision = self.line.decide(body, self.lang.code, TEXT_CHOICES)
+            if decision.kind not in ("answer", "offer"):
+                return [self.crisis_reply(body)]
+            note(safety="distress")
+            help_line = [self.phrase("sms_distress")] if "sms_distress" in self.lang.phrases else []
+            return [*self.answer(decision, body), *help_line]
         words = normalize(body)
         matcher = self.line.matcher
         if not words:
@@ -296,6 +301,15 @@ class Conversation:
             return [f"{self.phrase('sms_not_understood')} {self.phrase('sms_menu_footer')}"]
         self.switch_if_clear(body)
         return self.answer(self.line.decide(body, self.lang.code, TEXT_CHOICES), body)
+
+    def crisis_reply(self, body: str) -> str:
+        """The crisis line's words (988, then 911 if in danger), in the language they were said in, recorded."""
+        note(safety="crisis")
+        self.switch_if_clear(body, "crisis")
+        self.line.record_safety("sms", self.lang.code, "crisis", body, request.form.get("To", ""))
+        self.noticed = True  # nothing goes before the crisis line's words
+        self.last = CRISIS  # "again", "otra vez": these words once more
+        return self.phrase("sms_crisis")
 
     def emergency_reply(self, again: bool = False) -> str:
         """Call 911, then the warning signs (which say what needs 911 and what needs the doctor now), else the menu;

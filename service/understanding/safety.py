@@ -36,26 +36,28 @@ _SPACED_DIGITS = re.compile(r"\b\d(?: \d\b)+")
 # responding pls help", "mi mamá no responde ayuda").
 PLEAS = ("help", "pls", "plz", "please", "what do i do", "what should i do", "what do we do", "what should we do",
          "call 911", "ayuda", "auxilio", "ayudeme", "ayudenme", "por favor", "que hago", "que debo hacer", "que hacemos")
-# Words said to someone, or a sigh, after a crisis phrase that ends its clause ("ya no puedo más, señorita", "no puedo
-# más ya", "ya no puedo maz doctor"): it still ends there. Never after an emergency phrase ("el cáncer no responde ya"
-# is about a treatment).
-SAID_TO = ("ya", "dios", "dios mio", "diosito", "señor", "señora", "señorita", "doctor", "doctora", "mi amor", "mija",
-           "mijo", "amiga", "amigo", "porfavor", "porfa", "oh god", "god", "lord", "doc")
+# Words said to someone, or a sigh, after a phrase that ends its clause ("mi esposo no reacciona, dios mío, ayúdenme",
+# "ya no puedo maz doctor"): it still ends there.
+SAID_TO = ("dios", "dios mio", "diosito", "señor", "señora", "señorita", "doctor", "doctora", "mi amor", "mija", "mijo",
+           "amiga", "amigo", "porfavor", "porfa", "oh god", "oh my god", "god", "lord", "doc")
+# "Ya" too after a crisis phrase ("no puedo más ya"), never after an emergency one ("el cáncer no responde ya" is about
+# a treatment).
+SAID_TO_CRISIS = ("ya", *SAID_TO)
 # A letter typed three times or more ("maaas", "ayyy", "nooo"): no word of the line's languages has one, so it is read
 # once ("mas"), and a safety phrase is still found.
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 
 
-def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: words, said_to: bool = False) -> re.Pattern[str] | None:
+def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: words,
+             said_to: tuple[str, ...] = SAID_TO) -> re.Pattern[str] | None:
     """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath"), and
-    "$" at the end for the end of the clause (said_to: also before words said to someone, SAID_TO); fold: how each
-    piece is written (as it sounds, for the second pattern)."""
+    "$" at the end for the end of the clause, also before words said to someone (said_to); fold: how each piece is
+    written (as it sounds, for the second pattern)."""
     parts = []
     figurative = "(?! (?:" + "|".join(re.escape(fold(normalize(n))) for n in FIGURATIVE_NEXT) + r")\b)"
     # Both lists folded as the phrases are: "no aguanto maz ke ago" is heard as "no aguanto mas que hago".
     end = r"(?:\s*$|\s+(?:" + "|".join(re.escape(fold(normalize(w))) for w in PLEAS) + r")\b)"
-    if said_to:
-        end = r"(?:\s+(?:" + "|".join(re.escape(fold(normalize(w))) for w in SAID_TO) + r"))*" + end
+    end = r"(?:\s+(?:" + "|".join(re.escape(fold(normalize(w))) for w in said_to) + r"))*" + end
     for phrase in phrases:
         pieces = [fold(normalize(piece)) for piece in phrase.split("*")]
         if any(pieces):
@@ -118,19 +120,13 @@ class Safety:
             written_anywhere, heard_anywhere = _pattern(anywhere), _pattern(anywhere, sounds)
             if end_written is not None and end_heard is not None and written_anywhere is not None and heard_anywhere is not None:
                 self.emergency_endings.append((code, end_written, end_heard, written_anywhere, heard_anywhere))
-        # Crisis phrases per language, each with the words that, just before a phrase, say its opposite ("I don't want
-        # to die from this", "no me quiero morir"): one language's "no" never cancels another's phrase. Each also as
-        # it sounds, with its negations.
-        Phrases = tuple[re.Pattern[str], frozenset[str]]
-        self.crisis_by_language: list[tuple[str, Phrases, Phrases]] = []
-        for code, lang in content.languages.items():
-            phrases = list(lang.words.get("crisis", ()))
-            pattern, heard = _pattern(phrases, said_to=True), _pattern(phrases, sounds, said_to=True)
-            negations = frozenset(normalize(w) for w in lang.words.get("negation", ()))
-            if pattern is not None and heard is not None:
-                self.crisis_by_language.append((code, (pattern, negations), (heard, frozenset(sounds(w) for w in negations))))
+        # Crisis phrases per language, with their negations, as written and as they sound.
+        self.crisis_by_language = _phrases_by_language(content, "crisis")
+        # Words that say one cannot go on, and are as often about a body worn out ("camino una cuadra y ya no puedo
+        # más"): with a question the line answers, the answer and where help is; alone, the crisis message.
+        self.distress_by_language = _phrases_by_language(content, "distress")
         # The words safety phrases are made of, and every word the content uses (a word it uses is no typo).
-        self.phrase_words = sorted({w for p in emergency + gather("crisis") for w in normalize(p.replace("*", " ")).split()
+        self.phrase_words = sorted({w for p in emergency + gather("crisis") + gather("distress") for w in normalize(p.replace("*", " ")).split()
                                     if len(w) >= MIN_TYPO_WORD})
         if known is None:
             known = frozenset().union(*(vocabulary(lang) for lang in content.languages.values()))
@@ -203,23 +199,46 @@ class Safety:
         the opposite."""
         return bool(self.crisis_languages(text, first=True))
 
-    def crisis_languages(self, text: str, first: bool = False) -> list[str]:
-        """The languages whose crisis phrases a message holds (first: the first found is enough), in the line's order."""
+    def crisis_languages(self, text: str, first: bool = False, kind: str = "crisis") -> list[str]:
+        """The languages whose crisis phrases (or distress phrases) a message holds (first: the first found is
+        enough), in the line's order."""
         found: list[str] = []
+        by_language = self.distress_by_language if kind == "distress" else self.crisis_by_language
         for clause in _CLAUSES.split(text[:2000]):
             for words, heard in self._readings(clause):
-                for code, (pattern, negations), (sounding, heard_negations) in self.crisis_by_language:
+                for code, (pattern, negations), (sounding, heard_negations) in by_language:
                     if code not in found and (_said(pattern, words, negations) or _said(sounding, heard, heard_negations)):
                         found.append(code)
                         if first:
                             return found
-        return [code for code, _, _ in self.crisis_by_language if code in found]
+        return [code for code, _, _ in by_language if code in found]
+
+    def is_distress(self, text: str) -> bool:
+        """Words that say one cannot go on ("ya no puedo más"), which may be about a body worn out (also misspelled)."""
+        return bool(self.crisis_languages(text, first=True, kind="distress"))
 
     def language_of(self, text: str, kind: str, current: str) -> str:
         """The language whose crisis or emergency phrases a message holds: current, if its own are among them, else
         the first other ("no kiero bivir" in an English conversation: Spanish)."""
         codes = self.crisis_languages(text) if kind == "crisis" else self.emergency_languages(text)
         return current if current in codes or not codes else codes[0]
+
+
+Phrases = tuple[re.Pattern[str], frozenset[str]]
+
+
+def _phrases_by_language(content: Content, name: str) -> list[tuple[str, Phrases, Phrases]]:
+    """A word list's phrases per language, each with the words that, just before a phrase, say its opposite ("I don't
+    want to die from this", "no me quiero morir"): one language's "no" never cancels another's phrase. Each also as it
+    sounds, with its negations."""
+    out = []
+    for code, lang in content.languages.items():
+        phrases = list(lang.words.get(name, ()))
+        pattern, heard = _pattern(phrases, said_to=SAID_TO_CRISIS), _pattern(phrases, sounds, said_to=SAID_TO_CRISIS)
+        negations = frozenset(normalize(w) for w in lang.words.get("negation", ()))
+        if pattern is not None and heard is not None:
+            out.append((code, (pattern, negations), (heard, frozenset(sounds(w) for w in negations))))
+    return out
 
 
 def _said(pattern: re.Pattern[str], words: str, negations: frozenset[str]) -> bool:

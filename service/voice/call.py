@@ -285,11 +285,12 @@ class Call:
                           method="POST")
         return response
 
-    def decline_callback(self, recording_sid: str) -> None:
-        """Keep with the message that nobody is to call back."""
+    def decline_callback(self, recording_sid: str, noted: bool = True) -> None:
+        """Keep with the message that nobody is to call back (noted: as this step's outcome in the log)."""
         if self.line.store is not None and recording_sid:
             self.line.store.record_callback(recording_sid, NO_CALLBACK)
-        self.notes["step_key"] = "callback_declined"
+        if noted:
+            self.notes["step_key"] = "callback_declined"
 
     def language_menu(self, silence: int = 0, before: list[Prompt] | None = None) -> VoiceResponse:
         """Each language offered in its own voice, on keys 1, 2, 3... (only with three languages or more)."""
@@ -443,7 +444,7 @@ def _press_language(call: Call, place: Place, key: str) -> VoiceResponse:
     return call.language_menu() if key == call.keys["repeat"] else call.not_an_option(place)
 
 
-def speak(call: Call, place: Place, said: str) -> VoiceResponse:
+def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResponse:
     """Speech: a crisis or an emergency first; then a spoken key, a control word, yes or no to a "did you mean", a
     language's name; then what it is about: answered, asked about, or offered the nearest topics."""
     line = call.line
@@ -477,6 +478,16 @@ def speak(call: Call, place: Place, said: str) -> VoiceResponse:
         code = _named_elsewhere(call, said) or code
     # Looked for once: the safety phrases of every language are matched whatever the call's language.
     alarmed = "crisis" if line.safety.is_crisis(said) else "emergency" if line.safety.is_emergency(said) else ""
+    if not alarmed and gently and line.safety.is_distress(said):
+        # "Camino una cuadra y ya no puedo más, ¿es la neuropatía?": where help is, then the answer; with nothing the
+        # line answers beside them ("ya no puedo más"), the crisis message.
+        decision = line.decide(repair(said, code), code).for_a_call()
+        if decision.kind not in ("answer", "offer"):
+            alarmed = "crisis"
+        elif "distress" in call.content.languages[code].phrases:
+            call.notes["safety"] = "distress"
+            call.reuse = False  # its verbs go after the words of help
+            return urgently(call, call.content.languages[code].prompts["phrase.distress"], speak(call, place, said, gently=False))
     if code == call.lang.code and alarmed:
         # Crisis or emergency words of another language only ("ya no kiero bibir" heard at the English greeting, too
         # misspelled for the guess to switch): the message in the language they were said in (988's own Spanish
@@ -786,7 +797,7 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
         safety = call.line.safety
         for kind, found in (("crisis", safety.is_crisis), ("emergency", safety.is_emergency)):
             if found(said):
-                # The message is kept, and so is the number it came from: the crisis line's or 911's words first, in
+                # The message is kept, and the callback as it stands: the crisis line's or 911's words first, in
                 # the language they were said in ("ya no puedo más" in an English call: 988's Spanish words), as at
                 # any other question.
                 code = call.line.languages.language(said, call.lang.code)
@@ -799,6 +810,13 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
                     arrival = call.arrival()
                 alarm(call, kind)
                 return urgently(call, call.phrase(kind), call.menu("main", arrival or None))
+        index = call.line.matcher.indexes[call.lang.code]
+        spoken = spoken_digits(call.lang, said)
+        if phone_number(spoken) is not None:
+            # A whole number said, whatever is around it ("no, call my daughter at 555 234 5678"): that number.
+            said = ""
+            digits = spoken
+    if not digits and said:
         index = call.line.matcher.indexes[call.lang.code]
         if index.is_word(said, "slower"):
             call.slow = True  # the question again, and the rest of the call, more slowly
@@ -822,7 +840,9 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
             return _leave_callback(call, recording_sid, answered)
         elif refused or index.is_word(said, "repeat") or index.is_word(said, "help"):
             # Not that number, or not heard: the question again (after a "no": which other number, never a promise
-            # to call that one).
+            # to call that one). The "no" is kept with the message at once: a caller who hangs up now is not called.
+            if refused:
+                call.decline_callback(recording_sid, noted=False)
             return call.confirm_callback(recording_sid, answered=REFUSED if refused else answered)
         else:
             digits = spoken_digits(call.lang, said)

@@ -193,9 +193,9 @@ def dialed() -> Response:
 def callback_number() -> Response:
     """The caller's answer about the number to call them back on."""
     call = call_for_request("callback")
-    # "1" is how the line wrote either answer before they were told apart (a call in progress across a deploy): as a
-    # "no", so that nobody calls a number that may have been refused.
-    answered = {"1": REFUSED, REFUSED: REFUSED, BROKEN: BROKEN}.get(request.args.get("answered", ""), "")
+    # "1" and "no" are how earlier versions wrote these answers (a call in progress across a deploy): read as a "no",
+    # so that nobody calls a number that may have been refused.
+    answered = {"1": REFUSED, "no": REFUSED, REFUSED: REFUSED, BROKEN: BROKEN}.get(request.args.get("answered", ""), "")
     return twiml(callback(call, request.args.get("rec", "")[:64], request.form, _silence(), answered))
 
 
