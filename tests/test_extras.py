@@ -123,6 +123,13 @@ def test_the_rest_client_has_a_timeout() -> None:
     assert messenger._http.timeout == 4.0
 
 
+def _callback_of_the_message(line: Line) -> str:
+    """What the one message left today keeps as its callback, as the team's report reads it."""
+    line.store.flush()
+    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
+    return str(message["callback"])
+
+
 def _to_message_menu(call: PhoneCall, line: Line, start: bool = True) -> Turn:
     from tests.test_voice import key_path
 
@@ -167,9 +174,7 @@ def test_a_caller_can_give_another_number_to_call_back(answer: dict[str, str], n
     call.leave_recording(url="https://api.twilio.com/recordings/RE5")
     turn = call._answer(answer)
     assert turn.heard[0].text == "Thank you. Our team will call you back at that number."
-    line.store.flush()
-    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
-    assert message["callback"] == number
+    assert _callback_of_the_message(line) == number
     assert number not in capsys.readouterr().err and CALLER not in capsys.readouterr().err
 
 
@@ -242,9 +247,7 @@ def test_a_caller_who_does_not_want_a_call_back_hears_so_and_the_message_says_so
     turn = call._answer({"SpeechResult": said})
     # It asked the same question again: the caller did not know how to say no, and the team would have called.
     assert turn.heard[0].text == en.phrases["callback_declined"] and "Main menu." in turn.text
-    line.store.flush()
-    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
-    assert message["callback"] == NO_CALLBACK
+    assert _callback_of_the_message(line) == NO_CALLBACK
 
 
 def test_no_gracias_at_the_callback_question_in_spanish(call: PhoneCall, line: Line) -> None:
@@ -264,9 +267,7 @@ def test_no_to_the_callback_number_asks_again_how_to_give_another_and_keeps_noth
     assert again.heard[0].text == line.content.languages["en"].prompts["phrase.callback_other"].text
     thanks = call._answer({"SpeechResult": "five five five five five five oh one nine nine"})
     assert thanks.heard[0].text == "Thank you. Our team will call you back at that number."
-    line.store.flush()
-    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
-    assert message["callback"] == "+15555550199"
+    assert _callback_of_the_message(line) == "+15555550199"
 
 
 def test_text_me_after_switching_language_sends_the_answer_in_the_new_language(call: PhoneCall, line: Line) -> None:
@@ -631,17 +632,20 @@ def test_slower_at_the_offer_of_a_person_offers_it_again_slowly_never_records(tm
     assert turn.heard[0].text == line.content.languages["en"].phrases["transfer_offer"] and turn.heard[0].rate == "80%"
 
 
-def test_a_caller_silent_at_the_callback_question_hears_which_number_will_be_called_back(call: PhoneCall, line: Line) -> None:
+@pytest.mark.parametrize("caller, told", [(CALLER, "callback_kept"), ("Anonymous", "callback_none")])
+def test_a_caller_silent_at_the_callback_question_hears_whether_and_where_they_will_be_called_back(
+        caller: str, told: str, twilio: TwilioClient, line: Line) -> None:
+    # Their own number, or (hidden) that nobody can call back: never a bare "Main menu".
+    call = PhoneCall(twilio, audio_texts(line), caller=caller)
     _to_message_menu(call, line)
     call.leave_recording(url="https://api.twilio.com/recordings/RE6")
     call.wait()
     turn = call.wait()
     phrases = line.content.languages["en"].prompts
-    assert [h.text for h in turn.heard[:2]] == [phrases["phrase.record_thanks"].text, phrases["phrase.callback_kept"].text]
+    assert [h.text for h in turn.heard[:2]] == [phrases["phrase.record_thanks"].text, phrases[f"phrase.{told}"].text]
     assert "Main menu." in turn.text and turn.gather is not None
-    line.store.flush()
-    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
-    assert message["callback"] == CALLER
+    if caller == CALLER:
+        assert _callback_of_the_message(line) == CALLER
 
 
 @pytest.mark.parametrize("answers", [[{"SpeechResult": "no"}],
@@ -664,9 +668,7 @@ def test_after_a_no_to_their_own_number_silence_leaves_nobody_to_call_and_says_s
     heard = [h.text for h in turn.heard]
     assert "Main menu." in turn.text and phrases["phrase.callback_kept"].text not in heard
     assert phrases["phrase.callback_declined"].text in heard
-    line.store.flush()
-    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
-    assert message["callback"] == NO_CALLBACK
+    assert _callback_of_the_message(line) == NO_CALLBACK
 
 
 @pytest.mark.parametrize("then", [[{"Digits": "555#"}, {}, {}], [{"Digits": "555#"}, {"Digits": "9"}],
@@ -689,9 +691,7 @@ def test_a_no_to_their_own_number_stands_whatever_follows(then: list[dict[str, s
     assert phrases["phrase.callback_kept"].text not in heard and phrases["phrase.callback_saved"].text not in heard
     assert phrases["phrase.callback_declined"].text in heard
     assert phrases["phrase.callback_confirm"].text not in heard  # asked which other number, never theirs again
-    line.store.flush()
-    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
-    assert message["callback"] == NO_CALLBACK
+    assert _callback_of_the_message(line) == NO_CALLBACK
 
 
 def test_a_caller_who_says_no_then_hangs_up_is_not_called(call: PhoneCall, line: Line) -> None:
@@ -699,9 +699,7 @@ def test_a_caller_who_says_no_then_hangs_up_is_not_called(call: PhoneCall, line:
     _to_message_menu(call, line)
     call.leave_recording(url="https://api.twilio.com/recordings/RE2")
     call.say("no")
-    line.store.flush()
-    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
-    assert message["callback"] == NO_CALLBACK
+    assert _callback_of_the_message(line) == NO_CALLBACK
 
 
 @pytest.mark.parametrize("first", [[], [{"SpeechResult": "no"}]])
@@ -712,9 +710,7 @@ def test_no_with_a_whole_number_said_is_that_number(first: list[dict[str, str]],
         call._answer(answer)
     turn = call.say("no, call my daughter at five five five two three four five six seven eight")
     assert line.content.languages["en"].prompts["phrase.callback_saved"].text in [h.text for h in turn.heard]
-    line.store.flush()
-    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
-    assert message["callback"] == "+15552345678"
+    assert _callback_of_the_message(line) == "+15552345678"
 
 
 @pytest.mark.parametrize("legacy", ["1", "no"])
@@ -724,9 +720,7 @@ def test_a_callback_answer_written_before_refusals_and_broken_numbers_were_told_
     call.leave_recording(url="https://api.twilio.com/recordings/RE3")
     turn = call.open(f"/voice/callback?lang=en&rec=RE3&s=2&answered={legacy}")
     assert line.content.languages["en"].prompts["phrase.callback_declined"].text in [h.text for h in turn.heard]
-    line.store.flush()
-    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
-    assert message["callback"] == NO_CALLBACK
+    assert _callback_of_the_message(line) == NO_CALLBACK
 
 
 def test_after_a_number_that_was_not_whole_silence_keeps_their_own_number_and_says_so(call: PhoneCall, line: Line) -> None:
@@ -737,21 +731,7 @@ def test_after_a_number_that_was_not_whole_silence_keeps_their_own_number_and_sa
     assert phrases["phrase.callback_invalid"].text in [h.text for h in call.press("5550199#").heard]
     turn = call.wait()
     assert [h.text for h in turn.heard[:2]] == [phrases["phrase.record_thanks"].text, phrases["phrase.callback_kept"].text]
-    line.store.flush()
-    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
-    assert message["callback"] == CALLER
-
-
-def test_a_caller_with_a_hidden_number_silent_at_the_callback_question_is_told_nobody_can_call_back(
-        twilio: TwilioClient, line: Line) -> None:
-    call = PhoneCall(twilio, audio_texts(line), caller="Anonymous")
-    _to_message_menu(call, line)
-    call.leave_recording(url="https://api.twilio.com/recordings/RE8")
-    call.wait()
-    turn = call.wait()
-    phrases = line.content.languages["en"].prompts
-    assert [h.text for h in turn.heard[:2]] == [phrases["phrase.record_thanks"].text, phrases["phrase.callback_none"].text]
-    assert "Main menu." in turn.text
+    assert _callback_of_the_message(line) == CALLER
 
 
 @pytest.mark.parametrize("then", [{"Digits": "9"}, {"SpeechResult": "main menu"}])
@@ -762,6 +742,4 @@ def test_after_a_no_the_main_menu_leaves_nobody_to_call_and_says_so(then: dict[s
     turn = call._answer(then)
     assert "Main menu." in turn.text
     assert line.content.languages["en"].prompts["phrase.callback_declined"].text in [h.text for h in turn.heard]
-    line.store.flush()
-    [message] = line.store.report(dt.date.today(), dt.date.today()).messages
-    assert message["callback"] == NO_CALLBACK
+    assert _callback_of_the_message(line) == NO_CALLBACK

@@ -524,6 +524,16 @@ def test_yes_to_a_did_you_mean_takes_its_first_choice_and_to_or_was_it_the_topic
     assert texter.send("no thanks") == [gsm.fold(line.content.languages["en"].phrases["sms_courtesy"])]
 
 
+def decided(texter: TextThread, line: Line, monkeypatch: pytest.MonkeyPatch, decision: object,
+            body: str = "my skin and my kids") -> list[str]:
+    """The replies to a message the matcher decides as given (a "did you mean", an answer with offers)."""
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: decision)
+    try:
+        return texter.send(body)
+    finally:
+        monkeypatch.undo()
+
+
 def test_a_did_you_mean_keeps_its_numbers_after_one_choice_was_taken(texter: TextThread, line: Line,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     # An exploratory texter's: after 1 of a "did you mean" was not it, "2" took the main menu's 2.
@@ -532,9 +542,7 @@ def test_a_did_you_mean_keeps_its_numbers_after_one_choice_was_taken(texter: Tex
     en = line.content.languages["en"]
     a, b, c = en.targets[("topic", "skin")], en.targets[("topic", "inherited")], en.targets[("topic", "contagious")]
     texter.send("hi")
-    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (a, b, c), ()))
-    texter.send("my skin and my kids")
-    monkeypatch.undo()
+    decided(texter, line, monkeypatch, Decision("ask", (a, b, c), ()))
     assert gsm.fold(a.text) in texter.send("1")[0]
     assert gsm.fold(c.text) in texter.send("3")[0]
     assert gsm.fold(c.text) in texter.send("again")[0]  # sent again, the numbers still stand (an independent read's)
@@ -548,15 +556,11 @@ def test_a_did_you_mean_keeps_its_numbers_after_one_choice_was_taken(texter: Tex
     assert f"1 {a.title}" in again and f"2 {c.title}" in again and b.title not in again
     # "Ok" to a "did you mean": its choices again, whose numbers still take them; "yeah" takes the first, and "no"
     # then offers the others (a second exploratory tester's: "ok" dropped the list, "no" sent every topic).
-    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (a, b, c), ()))
-    texter.send("my skin and my kids")
-    monkeypatch.undo()
+    decided(texter, line, monkeypatch, Decision("ask", (a, b, c), ()))
     [listed] = texter.send("ok")
     assert listed.startswith(gsm.fold(en.phrases["sms_did_you_mean"])) and f"2 {b.title}" in listed
     assert gsm.fold(b.text) in texter.send("2")[0]
-    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (a, b, c), ()))
-    texter.send("my skin and my kids")
-    monkeypatch.undo()
+    decided(texter, line, monkeypatch, Decision("ask", (a, b, c), ()))
     assert gsm.fold(a.text) in texter.send("yeah")[0]
     [others] = texter.send("no")
     assert others.startswith(gsm.fold(en.phrases["sms_did_you_mean"])) and f"1 {b.title}" in others and a.title not in others
@@ -572,9 +576,7 @@ def test_after_yes_to_two_offers_which_one_still_takes_both_the_other_one_or_a_n
     en = line.content.languages["en"]
     best, first, second = en.targets[("topic", "skin")], en.targets[("topic", "inherited")], en.targets[("topic", "contagious")]
     texter.send("hi")
-    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("offer", (best, first, second), ()))
-    texter.send("my skin and my kids")
-    monkeypatch.undo()
+    decided(texter, line, monkeypatch, Decision("offer", (best, first, second), ()))
     [which] = texter.send("yeah")
     assert which.startswith(gsm.fold(en.phrases["sms_did_you_mean"])) and f"2 {second.title}" in which
     [reply] = texter.send(then)
