@@ -199,7 +199,9 @@ def test_crisis_or_emergency_words_at_the_callback_question_get_988_or_911_first
 
 
 @pytest.mark.parametrize("said, saved", [("okay", True), ("thank you", True), ("repeat", False), ("what?", False),
-                                         ("no", False), ("no, that's not it", False)])
+                                         ("no", False), ("no, that's not it", False),
+                                         # a second independent read's: words with no number were "not complete"
+                                         ("my granddaughter's phone", False)])
 def test_ordinary_answers_at_the_callback_question(said: str, saved: bool, call: PhoneCall, line: Line) -> None:
     _to_message_menu(call, line)
     call.leave_recording(url="https://api.twilio.com/recordings/RE9")
@@ -207,7 +209,7 @@ def test_ordinary_answers_at_the_callback_question(said: str, saved: bool, call:
     invalid = line.content.languages["en"].prompts["phrase.callback_invalid"].text
     assert invalid not in turn.text
     assert (turn.heard[0].text == "Thank you. Our team will call you back at that number.") is saved
-    # "No": which other number, or "no thanks"; not heard: the question again.
+    # "No": which other number, or "no thanks"; not heard, or no number in the words: the question again.
     again = "phrase.callback_other" if said.startswith("no") else "phrase.callback_confirm"
     assert saved or turn.heard[0].text == line.content.languages["en"].prompts[again].text
 

@@ -328,7 +328,8 @@ def fixture_safety() -> Safety:
                                   "no tengo motivos para vivir", "no aguanto más", "no puedo más con esto",
                                   # a second exploratory tester's and an independent read's: ways and intents in
                                   # Mexican Spanish, misspelled
-                                  "no aguanto maz que hago", "ya no puedo mas con todo esto",
+                                  "no aguanto maz que hago", "ya no puedo mas con todo esto", "no aguanto mas q hago",
+                                  "me voy a colgar de un árbol", "quiero colgarme de una viga",
                                   "me voy a tirar del puente", "me voy a aventar del puente",
                                   "me corté las venas", "quiero que todo termine", "mejor ya me muero",
                                   "mejor me hubiera muerto", "me quiero ir con Dios", "me quiero dormir para siempre",

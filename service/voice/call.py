@@ -846,6 +846,10 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
             return call.confirm_callback(recording_sid, answered=REFUSED if refused else answered)
         else:
             digits = spoken_digits(call.lang, said)
+            if not digits:
+                # Words with no number in them ("my granddaughter's phone"): the question again, never "that number
+                # was not complete".
+                return call.confirm_callback(recording_sid, answered=answered)
     if digits == "1" and answered == REFUSED:
         return call.confirm_callback(recording_sid, answered=REFUSED)  # 1 for "yes" to the number they said no to
     if digits == "1":
