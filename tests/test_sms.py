@@ -609,6 +609,13 @@ def test_words_of_not_going_on_with_a_question_get_the_answer_then_988_and_alone
         assert replies == [gsm.fold(es.phrases["sms_crisis"])]
 
 
+def test_both_with_nothing_offered_gets_the_list_not_a_guess(texter: TextThread, line: Line) -> None:
+    # An exploratory texter's: "both" after a plain answer became a new question ("1 how POEMS differs 2 ...").
+    en = line.content.languages["en"]
+    texter.send("contagious")
+    assert texter.send("both")[0].startswith(gsm.fold(en.phrases["sms_menu_header"]))
+
+
 def test_a_bare_yes_with_nothing_asked_gets_the_topics_and_after_the_crisis_words_those_words(twilio: TwilioClient,
                                                                                               line: Line) -> None:
     # An exploratory texter's: a first "sí" (or one after the list) got "not understood" and topics made of its letters.

@@ -251,6 +251,9 @@ class Conversation:
             reply = self.answer_for(last, offered) if last else self.listing(self.menu)
             self.keep_picked()
             return [reply]
+        if not self.asked and matcher.word_language(body, "both", self.lang.code):
+            # "Both" with nothing offered: the list it may have meant, never a "did you mean" made of the word.
+            return [self.listing(self.menu)]
         if matcher.word_language(body, "back", self.lang.code):
             # "Back", "volver": from an answer or a "did you mean", the menu it was in; from a menu's own list, the
             # menu above it (as 0 by phone).
