@@ -186,6 +186,8 @@ def test_a_number_that_cannot_be_dialled_is_refused(digits: str) -> None:
 
 
 @pytest.mark.parametrize("said, kind, lang", [("I want to kill myself", "crisis", "en"), ("he can't breathe", "emergency", "en"),
+                                               # words of not going on: nothing beside them to answer there
+                                               ("I can't anymore", "crisis", "en"),
                                                # an exploratory caller's: Spanish words in an English call got English
                                                ("quiero matarme", "crisis", "es")])
 def test_crisis_or_emergency_words_at_the_callback_question_get_988_or_911_first(said: str, kind: str, lang: str,
@@ -237,6 +239,7 @@ def test_a_number_too_short_to_call_back_is_asked_for_again(call: PhoneCall, lin
     again = call._answer({"Digits": "555"})
     assert again.heard[0].text == line.content.languages["en"].prompts["phrase.callback_invalid"].text
     assert again.heard[1].text.startswith("Should we call you back")
+    assert call.wait().heard[0].text.startswith("Should we call you back")  # a second silence ends it, as at first
     assert call.wait().heard[0].text == "Thank you. Your message has been saved for our team."
 
 
@@ -696,6 +699,15 @@ def test_a_no_to_their_own_number_stands_whatever_follows(then: list[dict[str, s
     assert _callback_of_the_message(line) == NO_CALLBACK
 
 
+def test_a_caller_with_a_hidden_number_who_says_no_is_not_called_and_hears_so(twilio: TwilioClient, line: Line) -> None:
+    call = PhoneCall(twilio, audio_texts(line), caller="Anonymous")
+    _to_message_menu(call, line)
+    call.leave_recording(url="https://api.twilio.com/recordings/RE2")
+    turn = call.say("no")
+    assert line.content.languages["en"].prompts["phrase.callback_declined"].text in [h.text for h in turn.heard]
+    assert _callback_of_the_message(line) == NO_CALLBACK
+
+
 def test_a_caller_who_says_no_then_hangs_up_is_not_called(call: PhoneCall, line: Line) -> None:
     # A second independent read's: the "no" lived only in the next question's URL; hanging up there left the number.
     _to_message_menu(call, line)
@@ -731,6 +743,7 @@ def test_after_a_number_that_was_not_whole_silence_keeps_their_own_number_and_sa
     call.leave_recording(url="https://api.twilio.com/recordings/RE5")
     phrases = line.content.languages["en"].prompts
     assert phrases["phrase.callback_invalid"].text in [h.text for h in call.press("5550199#").heard]
+    call.wait()  # asked again: two silences, as for the first question (an exploratory tester's: one ended it)
     turn = call.wait()
     assert [h.text for h in turn.heard[:2]] == [phrases["phrase.record_thanks"].text, phrases["phrase.callback_kept"].text]
     assert _callback_of_the_message(line) == CALLER

@@ -590,7 +590,7 @@ def test_after_yes_to_two_offers_which_one_still_takes_both_the_other_one_or_a_n
         assert gsm.fold(second.text) in reply and first.title in reply
 
 
-@pytest.mark.parametrize("kind", ["answer", "ask"])
+@pytest.mark.parametrize("kind", ["answer", "ask", "none", "alone"])
 def test_words_of_not_going_on_with_a_question_get_the_answer_then_988_and_alone_the_crisis_words(
         kind: str, twilio: TwilioClient, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
     # An independent read's: "camino una cuadra y ya no puedo más, ¿es por la neuropatía?" got only the crisis text,
@@ -601,11 +601,16 @@ def test_words_of_not_going_on_with_a_question_get_the_answer_then_988_and_alone
     target = es.targets[("topic", "skin")]
     texter = TextThread(twilio, texter="+15555550198")
     texter.send("hola")
-    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision(kind, (target,), ()))
-    replies = texter.send("camino una cuadra y ya no puedo mas, ¿es normal?")
+    decision = Decision("answer" if kind == "alone" else kind, (target,), ())
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: decision)
+    replies = texter.send("ya no puedo mas, señorita" if kind == "alone" else "camino una cuadra y ya no puedo mas, ¿es normal?")
     if kind == "answer":
         assert gsm.fold(target.text) in replies[0] and replies[-1] == gsm.fold(es.phrases["sms_distress"])
+    elif kind == "ask":
+        # A "did you mean" of its question, and where help is (an exploratory tester's: it was the crisis text alone).
+        assert target.title in replies[0] and replies[-1] == gsm.fold(es.phrases["sms_distress"])
     else:
+        # Nothing beside the words (however the rest would be decided), or nothing understood: the crisis message.
         assert replies == [gsm.fold(es.phrases["sms_crisis"])]
 
 

@@ -330,6 +330,9 @@ def fixture_safety() -> Safety:
                                   # Mexican Spanish, misspelled
                                   "no aguanto maz que hago", "ya no puedo mas con todo esto", "no aguanto mas q hago",
                                   "me voy a colgar de un árbol", "quiero colgarme de una viga",
+                                  "me voy a tirar al rio", "quiero tomarme un veneno", "estoy juntando mis pastillas",
+                                  "quisiera ya no estar", "ojala ya me llevara diosito", "I just want to go to sleep forever",
+                                  "Im going to jump", "i'm thinking of taking all my oxycodone",
                                   "me voy a tirar del puente", "me voy a aventar del puente",
                                   "me corté las venas", "quiero que todo termine", "mejor ya me muero",
                                   "mejor me hubiera muerto", "me quiero ir con Dios", "me quiero dormir para siempre",
@@ -345,7 +348,7 @@ def fixture_safety() -> Safety:
                                   # a red-team test's (warning-sign pages of 988, NIMH; plain speech)
                                   "i'm just a burden to my family", "i've been saving up my pills to take them all at once",
                                   "i cut myself", "this is goodbye", "no one would miss me", "my dad says were better off without him",
-                                  "he doesnt want to be here anymore", "i hope i dont wake up tomorrow", "no hay salida",
+                                  "he doesnt want to be here anymore", "i hope i dont wake up tomorrow",
                                   "nada importa ya", "mi hija se corta los brazos", "soy un estorbo para mi familia",
                                   # a second read's
                                   "i hope i dont wake up tonight", "there is no way out for me", "been saving my pills for when its time",
@@ -524,7 +527,11 @@ def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> 
     "ay ya no puedo mas", "ya no puedo mas señorita", "ya no puedo mas dios mio", "ya no puedo mas porfavor",
     "no puedo mas ya", "yo ya no puedo más", "estoy cansada ya no puedo más", "ay señor ya no puedo más",
     "no puedo mas mi amor", "hola ya no puedo maz", "ya no puedo maz doctor", "ya no puedo maaas", "ya no doy más",
-    "camino una cuadra y no puedo más, ¿es por la neuropatía?", "subo tres escalones y ya no puedo más. ¿Es normal?"])
+    "camino una cuadra y no puedo más, ¿es por la neuropatía?", "subo tres escalones y ya no puedo más. ¿Es normal?",
+    # a final exploratory tester's: with what cannot be borne, hopelessness (an earlier crisis phrase, "no hay salida",
+    # moved here: "mi seguro no cubre el tratamiento, no hay salida" got no answer)
+    "ya no puedo mas con el dolor de pies", "no tengo esperanza", "no hay salida", "there's no hope", "I cant do it anymore",
+    "ya no puedo más ayúdame", "ya no puedo mas x favor"])
 def test_words_of_not_going_on_are_heard_in_the_shipped_lists(said: str) -> None:
     shipped = shipped_safety()
     assert shipped.is_distress(said) or shipped.is_crisis(said)

@@ -459,7 +459,7 @@ def test_mas_despacio_in_a_spanish_call_repeats_the_menu_slowly_in_spanish(call:
     assert es.prompts["menu.main"].text.split()[0] in turn.text
 
 
-@pytest.mark.parametrize("kind", ["answer", "ask"])
+@pytest.mark.parametrize("kind", ["answer", "ask", "none", "alone"])
 def test_words_of_not_going_on_with_a_question_are_met_with_988_then_the_answer_and_alone_with_the_crisis_message(
         kind: str, call: PhoneCall, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
     from service.understanding.matcher import Decision
@@ -468,11 +468,14 @@ def test_words_of_not_going_on_with_a_question_are_met_with_988_then_the_answer_
     target = es.targets[("topic", "skin")]
     call.start()
     call.press("6")
-    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision(kind, (target,), ()))
-    turn = call.say("camino una cuadra y ya no puedo mas")
+    decision = Decision("answer" if kind == "alone" else kind, (target,), ())
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: decision)
+    turn = call.say("ay señorita ya no puedo mas" if kind == "alone" else "camino una cuadra y ya no puedo mas")
     heard = [h.text for h in turn.heard]
     if kind == "answer":
         assert heard[:2] == [es.prompts["phrase.distress"].text, es.prompts["topic.skin"].text]
+    elif kind == "ask":
+        assert heard[0] == es.prompts["phrase.distress"].text and any(target.title in h for h in heard[1:])
     else:
         assert heard[0] == es.prompts["phrase.crisis"].text
 

@@ -133,11 +133,12 @@ class Conversation:
             self.noticed = True  # "call 911" comes first, and is the notice's own warning
             return [self.emergency_reply()]
         if safety.is_distress(body):
-            # "Camino una cuadra y ya no puedo más, ¿es la neuropatía?": the answer, then where help is; with nothing
-            # the line answers beside them ("ya no puedo más"), the crisis line's words.
+            # "Camino una cuadra y ya no puedo más, ¿es la neuropatía?": the reply (an answer, or "did you mean"),
+            # then where help is; with nothing beside them ("ya no puedo más, señorita"), or nothing the line
+            # understands, the crisis line's words.
             self.switch_if_clear(body)
             decision = self.line.decide(body, self.lang.code, TEXT_CHOICES)
-            if decision.kind not in ("answer", "offer"):
+            if decision.kind == "none" or not safety.says_more(body, self.line.matcher.indexes[self.lang.code].analyzer.words):
                 return [self.crisis_reply(body)]
             note(safety="distress")
             help_line = [self.phrase("sms_distress")] if "sms_distress" in self.lang.phrases else []

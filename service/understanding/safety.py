@@ -35,14 +35,18 @@ _SPACED_DIGITS = re.compile(r"\b\d(?: \d\b)+")
 # Where a clause ends: its last word, or a plea for help after it, unpunctuated as texts and speech come ("hes not
 # responding pls help", "mi mamá no responde ayuda").
 PLEAS = ("help", "pls", "plz", "please", "what do i do", "what should i do", "what do we do", "what should we do",
-         "call 911", "ayuda", "auxilio", "ayudeme", "ayudenme", "por favor", "que hago", "q hago", "k hago", "que debo hacer", "que hacemos")
+         "call 911", "ayuda", "auxilio", "ayudeme", "ayudenme", "ayudame", "ayudenos", "por favor", "x favor", "que hago", "q hago", "k hago", "que debo hacer", "que hacemos")
 # Words said to someone, or a sigh, after a phrase that ends its clause ("mi esposo no reacciona, dios mío, ayúdenme",
 # "ya no puedo maz doctor"): it still ends there.
 SAID_TO = ("dios", "dios mio", "diosito", "señor", "señora", "señorita", "doctor", "doctora", "mi amor", "mija", "mijo",
-           "amiga", "amigo", "porfavor", "porfa", "oh god", "oh my god", "god", "lord", "doc")
+           "amiga", "amigo", "hija", "hijo", "vieja", "viejo", "porfavor", "porfa", "oh god", "oh my god", "god", "lord", "doc")
 # "Ya" too after a crisis phrase ("no puedo más ya"), never after an emergency one ("el cáncer no responde ya" is about
 # a treatment).
 SAID_TO_CRISIS = ("ya", *SAID_TO)
+# Words that say no more than the words of not going on beside them ("ay, estoy agotada, ya no puedo más"): such a
+# message asks nothing else, and gets the crisis message.
+AROUND_DISTRESS = ("ay", "hola", "oye", "oiga", "mire", "pues", "es que", "yo", "estoy", "muy", "tan", "cansada", "cansado",
+                   "agotada", "agotado", "harta", "harto", "oh", "hi", "hello", "i am", "im", "so", "tired", "exhausted")
 # A letter typed three times or more ("maaas", "ayyy", "nooo"): no word of the line's languages has one, so it is read
 # once ("mas"), and a safety phrase is still found.
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
@@ -125,6 +129,10 @@ class Safety:
         # Words that say one cannot go on, and are as often about a body worn out ("camino una cuadra y ya no puedo
         # más"): with a question the line answers, the answer and where help is; alone, the crisis message.
         self.distress_by_language = _phrases_by_language(content, "distress")
+        # The words those phrases are made of, and what may be said around them: a message with other words asks
+        # something besides ("camino una cuadra y ya no puedo más, ¿es normal?").
+        self.distress_words = frozenset(w for p in (*gather("distress"), *SAID_TO_CRISIS, *PLEAS, *AROUND_DISTRESS)
+                                        for w in normalize(p.replace("*", " ")).split())
         # The words safety phrases are made of, and every word the content uses (a word it uses is no typo).
         self.phrase_words = sorted({w for p in emergency + gather("crisis") + gather("distress") for w in normalize(p.replace("*", " ")).split()
                                     if len(w) >= MIN_TYPO_WORD})
@@ -212,6 +220,11 @@ class Safety:
                         if first:
                             return found
         return [code for code, _, _ in by_language if code in found]
+
+    def says_more(self, text: str, meaningful: Callable[[str], list[str]]) -> bool:
+        """Whether a message with words of not going on has meaningful words besides them (meaningful: a language's
+        words that matter, without its common ones)."""
+        return any(w not in self.distress_words for w in meaningful(_ELONGATED.sub(r"\1", text)))
 
     def is_distress(self, text: str) -> bool:
         """Words that say one cannot go on ("ya no puedo más"), which may be about a body worn out (also misspelled)."""

@@ -479,10 +479,10 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
     # Looked for once: the safety phrases of every language are matched whatever the call's language.
     alarmed = "crisis" if line.safety.is_crisis(said) else "emergency" if line.safety.is_emergency(said) else ""
     if not alarmed and gently and line.safety.is_distress(said):
-        # "Camino una cuadra y ya no puedo más, ¿es la neuropatía?": where help is, then the answer; with nothing the
-        # line answers beside them ("ya no puedo más"), the crisis message.
+        # "Camino una cuadra y ya no puedo más, ¿es la neuropatía?": where help is, then the reply (an answer, or "did
+        # you mean"); with nothing beside them ("ya no puedo más, señorita"), or nothing understood, the crisis message.
         decision = line.decide(repair(said, code), code).for_a_call()
-        if decision.kind not in ("answer", "offer"):
+        if decision.kind == "none" or not line.safety.says_more(said, line.matcher.indexes[code].analyzer.words):
             alarmed = "crisis"
         elif "distress" in call.content.languages[code].phrases:
             call.notes["safety"] = "distress"
@@ -795,13 +795,14 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
     said = form.get("SpeechResult", "")
     if not digits and said:
         safety = call.line.safety
-        for kind, found in (("crisis", safety.is_crisis), ("emergency", safety.is_emergency)):
+        # Words of not going on count as a crisis here: there is no question beside them to answer.
+        for kind, found in (("crisis", lambda t: safety.is_crisis(t) or safety.is_distress(t)), ("emergency", safety.is_emergency)):
             if found(said):
                 # The message is kept, and the callback as it stands: the crisis line's or 911's words first, in
                 # the language they were said in ("ya no puedo más" in an English call: 988's Spanish words), as at
                 # any other question.
                 code = call.line.languages.language(said, call.lang.code)
-                told_in = safety.language_of(said, kind, call.lang.code)
+                told_in = safety.language_of(said, kind, call.lang.code) if safety.is_crisis(said) or kind == "emergency" else call.lang.code
                 if code == call.lang.code and call.line.languages.leans_to(said, told_in, code):
                     code = told_in
                 arrival: list[Prompt] = []
@@ -827,8 +828,8 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
             return call.menu("main", [call.phrase("callback_declined")])
         # "No", or a reply that starts with one ("no", "no, that's not my number")
         refused = index.is_word(said, "no") or any(w in index.words.get("no", ()) for w in normalize(said).split()[:1])
-        if refused and answered == REFUSED:
-            # "No" to "which other number?": no call.
+        if refused and (answered == REFUSED or not call.caller_reachable()):
+            # "No" to "which other number?", or (their number hidden) to "key in your number": no call.
             call.decline_callback(recording_sid)
             return call.menu("main", [call.phrase("callback_declined")])
         if not refused and (index.is_word(said, "yes") or index.is_word(said, "courtesy")):
@@ -862,7 +863,7 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
     if number is None:
         call.notes["step_key"] = "callback_invalid"
         # Once they said no to their own number, that "no" stands: a number not whole never brings it back.
-        return call.confirm_callback(recording_sid, silence=1, before=[call.phrase("callback_invalid")],
+        return call.confirm_callback(recording_sid, before=[call.phrase("callback_invalid")],
                                      answered=REFUSED if answered == REFUSED else BROKEN)
     if call.line.store is not None and recording_sid:
         call.line.store.record_callback(recording_sid, number)
