@@ -586,6 +586,10 @@ def test_at_the_offer_of_a_person_crisis_words_get_the_crisis_message_and_the_ke
     _to_message_menu(call, line)
     turn = call.say("no one can help me, I want to die")
     assert turn.heard[0].text == en["phrase.crisis"].text and turn.dial is None
+    # Words of not going on too (a final read's: they started a recording), never the start of a message.
+    _to_message_menu(call, line)
+    turn = call.say("I can't anymore")
+    assert turn.heard[0].text == en["phrase.crisis"].text and turn.dial is None and turn.record is None
     # A goodbye there ends the call as anywhere (it started a recording).
     for bye in ("goodbye", "adiós"):  # in the other language too
         _to_message_menu(call, line)

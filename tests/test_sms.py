@@ -603,7 +603,7 @@ def test_words_of_not_going_on_with_a_question_get_the_answer_then_988_and_alone
     texter.send("hola")
     decision = Decision("answer" if kind == "alone" else kind, (target,), ())
     monkeypatch.setattr(line, "decide", lambda *args, **kwargs: decision)
-    replies = texter.send("ya no puedo mas, señorita" if kind == "alone" else "camino una cuadra y ya no puedo mas, ¿es normal?")
+    replies = texter.send("gracias, ya no puedo mas, señorita" if kind == "alone" else "camino una cuadra y ya no puedo mas, ¿es normal?")
     if kind == "answer":
         assert gsm.fold(target.text) in replies[0] and replies[-1] == gsm.fold(es.phrases["sms_distress"])
     elif kind == "ask":

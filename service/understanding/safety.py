@@ -46,7 +46,8 @@ SAID_TO_CRISIS = ("ya", *SAID_TO)
 # Words that say no more than the words of not going on beside them ("ay, estoy agotada, ya no puedo más"): such a
 # message asks nothing else, and gets the crisis message.
 AROUND_DISTRESS = ("ay", "hola", "oye", "oiga", "mire", "pues", "es que", "yo", "estoy", "muy", "tan", "cansada", "cansado",
-                   "agotada", "agotado", "harta", "harto", "oh", "hi", "hello", "i am", "im", "so", "tired", "exhausted")
+                   "agotada", "agotado", "harta", "harto", "oh", "hi", "hello", "i am", "im", "so", "tired", "exhausted",
+                   "gracias", "adios", "thanks", "thank you", "goodbye", "bye")
 # A letter typed three times or more ("maaas", "ayyy", "nooo"): no word of the line's languages has one, so it is read
 # once ("mas"), and a safety phrase is still found.
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")

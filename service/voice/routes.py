@@ -140,8 +140,10 @@ def transfer() -> Response:
     # language's ("una persona" in an English call): put through, as key 1.
     safety = call.line.safety
     here = Place("menu", call.home_of("leave_message"))
-    if said and (safety.is_crisis(said) or safety.is_emergency(said)):
-        return twiml(speak(call, here, said))  # 988 or 911 before anyone is dialled ("no one can help me, I want to die")
+    if said and (safety.is_crisis(said) or safety.is_emergency(said) or safety.is_distress(said)):
+        # 988 or 911 before anyone is dialled ("no one can help me, I want to die"); words of not going on too, as
+        # anywhere (never the start of a recording).
+        return twiml(speak(call, here, said))
     if said and index.is_word(said, "slower"):
         call.slow = True  # the offer again, and the rest of the call, more slowly
         return twiml(call.leave_message())
