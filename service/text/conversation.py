@@ -106,6 +106,13 @@ class Conversation:
         """A topic's answer (with one or two other topics offered after it), or a menu's list."""
         return self.listing(target.id) if target.kind == "menu" else self.answer_for(target.id, also)
 
+    def which(self, targets: Sequence[Target], kind: str = "ask") -> str:
+        """ "Which did you mean?" and these numbered choices; kind: what they stay (the two topics offered after an
+        answer stay "also": "both" and "the other one" still work on them)."""
+        reply = self.offer(self.phrase("sms_did_you_mean"), tuple(targets))
+        self.choices_kind = kind
+        return reply
+
     def offer(self, header: str, targets: tuple[Target, ...]) -> str:
         """Numbered choices; the next number picks from them, not from a menu."""
         self.choices = [ref_of(t) for t in targets]
@@ -153,7 +160,7 @@ class Conversation:
             if not self.first and _kind_symbols(body) and request.form.get("NumMedia", "0") in ("", "0"):
                 if self.asked and self.asked_kind == "ask":
                     # A thumbs up to "did you mean": which one is still to say; the choices again.
-                    return [self.offer(self.phrase("sms_did_you_mean"), self.offered())]
+                    return [self.which(self.offered())]
                 # A thumbs up or a heart after an answer (with no picture, which the line cannot read): thanks, in kind.
                 return [self.courtesy()]
             return [f"{self.phrase('sms_no_text')}\n{self.listing(self.menu)}"]
@@ -185,15 +192,13 @@ class Conversation:
             # "That's not it", "both" or "yes" (to which of the two?), after two topics were offered: which one (first),
             # as a "did you mean" (after one, "yes" or "not it" is that one, below). Someone who meant the answer was
             # right can leave the choices be.
-            reply = self.offer(self.phrase("sms_did_you_mean"), self.offered())
-            self.choices_kind = "also"  # still the two offered after that answer: "both", "the other one" work on
-            return [reply]
+            return [self.which(self.offered(), "also")]  # still those two: "both", "the other one" work on
         if (chosen is None and self.asked_kind == "picked" and self.asked
                 and (matcher.word_language(body, "not_it", self.lang.code) or matcher.word_language(body, "no", self.lang.code))):
             # "That's not it" or "no" after a choice of a "did you mean": the other choices, as a "did you mean" again.
             others = tuple(t for t in self.offered() if t.id != self.last)
             if others:
-                return [self.offer(self.phrase("sms_did_you_mean"), others)]
+                return [self.which(others)]
             return [self.listing("main")]
         if chosen is None and not_it:
             chosen = 1  # "that's not it" after "For X, reply 1": that other topic
@@ -238,10 +243,7 @@ class Conversation:
             # relapse); after a "did you mean", its choices.
             if self.asked and (self.asked_kind == "ask" or self.asked_kind == "also" and not self.last):
                 # (Also "which did you mean?" of the topics offered after an answer: they stay those two.)
-                kind = self.asked_kind
-                reply = self.offer(self.phrase("sms_did_you_mean"), self.offered())
-                self.choices_kind = kind
-                return [reply]
+                return [self.which(self.offered(), self.asked_kind)]
             if self.last == CRISIS:
                 return [self.phrase("sms_crisis")]
             if self.last == EMERGENCY:
@@ -296,7 +298,7 @@ class Conversation:
                 return [self.courtesy("sms_goodbye")]  # "bye", "adiós": not "you're welcome"
             if self.asked and self.asked_kind == "ask":
                 # "Ok" to a "did you mean": which one is still to say; the choices again (as a thumbs up gets).
-                return [self.offer(self.phrase("sms_did_you_mean"), self.offered())]
+                return [self.which(self.offered())]
             return [self.courtesy()]
         if self.line.junk.is_mash(body):
             # Keys mashed, not words: the short help; kept with the questions not understood, where it is folded away.
@@ -346,7 +348,7 @@ class Conversation:
             return [self.reach(decision.target, decision.choices[1:])]
         if decision.kind == "ask":
             self.line.record_unmatched("sms", self.lang.code, body[:200], "ask", self.thread)
-            return [self.offer(self.phrase("sms_did_you_mean"), decision.choices)]
+            return [self.which(decision.choices)]
         self.line.record_unmatched("sms", self.lang.code, body[:200], thread=self.thread)
         if decision.elsewhere:
             # About something else ("tell me a joke", "who won the game"): what the line is for, and the way to

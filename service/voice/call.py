@@ -264,8 +264,7 @@ class Call:
             # menu"). After a "no" to their own number: nobody calls. Else the number they called from stays the one
             # to call back, and they hear so with their message's being kept, or, hidden, that nobody can call.
             if answered == REFUSED:
-                self.decline_callback(recording_sid)
-                return self.menu("main", [self.phrase("callback_declined")])
+                return self.declined(recording_sid)
             then = "callback_kept" if self.caller_reachable() else "callback_none"
             return self.menu("main", [self.phrase("record_thanks"), *([self.phrase(then)] if then in self.lang.phrases else [])])
         self.at("callback")
@@ -284,6 +283,11 @@ class Call:
         response.redirect(url_for("voice.callback_number", lang=self.lang.code, rec=recording_sid, s=silence + 1, **extra, **self.kept()),
                           method="POST")
         return response
+
+    def declined(self, recording_sid: str) -> VoiceResponse:
+        """Nobody is to call back, kept with the message and said to the caller, then the main menu."""
+        self.decline_callback(recording_sid)
+        return self.menu("main", [self.phrase("callback_declined")])
 
     def decline_callback(self, recording_sid: str, noted: bool = True) -> None:
         """Keep with the message that nobody is to call back (noted: as this step's outcome in the log)."""
@@ -796,22 +800,22 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
     if not digits and said:
         safety = call.line.safety
         # Words of not going on count as a crisis here: there is no question beside them to answer.
-        for kind, found in (("crisis", lambda t: safety.is_crisis(t) or safety.is_distress(t)), ("emergency", safety.is_emergency)):
-            if found(said):
-                # The message is kept, and the callback as it stands: the crisis line's or 911's words first, in
-                # the language they were said in ("ya no puedo más" in an English call: 988's Spanish words), as at
-                # any other question.
-                code = call.line.languages.language(said, call.lang.code)
-                told_in = safety.language_of(said, kind, call.lang.code) if safety.is_crisis(said) or kind == "emergency" else call.lang.code
-                if code == call.lang.code and call.line.languages.leans_to(said, told_in, code):
-                    code = told_in
-                arrival: list[Prompt] = []
-                if code != call.lang.code:
-                    call = call.to(call.content.languages[code])
-                    arrival = call.arrival()
-                alarm(call, kind)
-                return urgently(call, call.phrase(kind), call.menu("main", arrival or None))
-        index = call.line.matcher.indexes[call.lang.code]
+        kind = ("crisis" if safety.is_crisis(said) or safety.is_distress(said)
+                else "emergency" if safety.is_emergency(said) else "")
+        if kind:
+            # The message is kept, and the callback as it stands: the crisis line's or 911's words first, in the
+            # language they were said in ("ya no puedo más" in an English call: 988's Spanish words), as at any other
+            # question.
+            code = call.line.languages.language(said, call.lang.code)
+            told_in = safety.language_of(said, kind, call.lang.code)
+            if code == call.lang.code and call.line.languages.leans_to(said, told_in, code):
+                code = told_in
+            arrival: list[Prompt] = []
+            if code != call.lang.code:
+                call = call.to(call.content.languages[code])
+                arrival = call.arrival()
+            alarm(call, kind)
+            return urgently(call, call.phrase(kind), call.menu("main", arrival or None))
         spoken = spoken_digits(call.lang, said)
         if phone_number(spoken) is not None:
             # A whole number said, whatever is around it ("no, call my daughter at 555 234 5678"): that number.
@@ -823,15 +827,11 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
             call.slow = True  # the question again, and the rest of the call, more slowly
             return call.confirm_callback(recording_sid, answered=answered)
         if index.is_word(said, "no_callback"):
-            # "No thanks", "don't call me", "no hace falta": kept with the message, so that nobody calls.
-            call.decline_callback(recording_sid)
-            return call.menu("main", [call.phrase("callback_declined")])
+            return call.declined(recording_sid)  # "No thanks", "don't call me", "no hace falta": nobody calls
         # "No", or a reply that starts with one ("no", "no, that's not my number")
         refused = index.is_word(said, "no") or any(w in index.words.get("no", ()) for w in normalize(said).split()[:1])
         if refused and (answered == REFUSED or not call.caller_reachable()):
-            # "No" to "which other number?", or (their number hidden) to "key in your number": no call.
-            call.decline_callback(recording_sid)
-            return call.menu("main", [call.phrase("callback_declined")])
+            return call.declined(recording_sid)  # to "which other number?", or (hidden) to "key in your number"
         if not refused and (index.is_word(said, "yes") or index.is_word(said, "courtesy")):
             if answered == REFUSED:
                 # "Okay" to "which other number?" is no number, and never the one they said no to: asked again.
@@ -873,10 +873,7 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
 def _leave_callback(call: Call, recording_sid: str, answered: str) -> VoiceResponse:
     """The main menu asked for at the callback question: after a "no" to their own number nobody calls, and the caller
     hears so; else the number they called from stays the one to call back."""
-    if answered == REFUSED:
-        call.decline_callback(recording_sid)
-        return call.menu("main", [call.phrase("callback_declined")])
-    return call.menu("main")
+    return call.declined(recording_sid) if answered == REFUSED else call.menu("main")
 
 
 # How a zero is said in a phone number in American English ("five five five, oh one two..."); no word of the line's
