@@ -35,7 +35,8 @@ _SPACED_DIGITS = re.compile(r"\b\d(?: \d\b)+")
 # Where a clause ends: its last word, or a plea for help after it, unpunctuated as texts and speech come ("hes not
 # responding pls help", "mi mamá no responde ayuda").
 PLEAS = ("help", "pls", "plz", "please", "what do i do", "what should i do", "what do we do", "what should we do",
-         "call 911", "ayuda", "auxilio", "ayudeme", "ayudenme", "ayudame", "ayudenos", "por favor", "x favor", "que hago", "q hago", "k hago", "que debo hacer", "que hacemos")
+         "call 911", "ayuda", "auxilio", "ayudeme", "ayudenme", "ayudame", "ayudenos", "por favor", "x favor", "que hago",
+         "q hago", "k hago", "que debo hacer", "que hacemos")
 # Words said to someone, or a sigh, after a phrase that ends its clause ("mi esposo no reacciona, dios mío, ayúdenme",
 # "ya no puedo maz doctor"): it still ends there.
 SAID_TO = ("dios", "dios mio", "diosito", "señor", "señora", "señorita", "doctor", "doctora", "mi amor", "mija", "mijo",
