@@ -614,6 +614,36 @@ def test_words_of_not_going_on_with_a_question_get_the_answer_then_988_and_alone
         assert replies == [gsm.fold(es.phrases["sms_crisis"])]
 
 
+@pytest.mark.parametrize("said, lang", [("1 and 2", "en"), ("1,3", "en"), ("I want 1 and 3", "en"), ("uno y dos", "es"),
+                                        ("1 y 3", "es"), ("both", "en"), ("ambos", "es"), ("1 and 7", "en")])
+def test_several_numbers_or_both_to_a_did_you_mean_answer_the_first_and_offer_the_others(
+        said: str, lang: str, twilio: TwilioClient, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A tester's: "1 and 2" to a "did you mean" became a new question with other topics ("1 clinical trials ..."),
+    # and "ambas" got "not understood".
+    from service.understanding.matcher import Decision
+
+    language = line.content.languages[lang]
+    a, b, c = (language.targets[("topic", t)] for t in ("skin", "inherited", "contagious"))
+    texter = TextThread(twilio, texter="+15555550195")
+    texter.send("hi" if lang == "en" else "hola")
+    both = said in ("both", "ambos")
+    decided(texter, line, monkeypatch, Decision("ask", (a, b) if both and lang == "en" else (a, b, c), ()),
+            "my skin and my kids" if lang == "en" else "mi piel y mis hijos")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: pytest.fail("the numbers were read as a question"))
+    [reply] = texter.send(said)
+    if said == "ambos":
+        # "Both" of three: which ones is still to say; the same choices.
+        assert reply.startswith(gsm.fold(language.phrases["sms_did_you_mean"])) and f"3 {c.title}" in reply
+        return
+    if said == "1 and 7":
+        assert reply.startswith(gsm.fold(language.phrases["not_option"])) and f"3 {c.title}" in reply
+        return
+    other = b if "2" in said or "dos" in said or both else c
+    assert gsm.fold(a.text) in reply and other.title in reply
+    # The other is one reply away, on the number it was offered on now and on the number first read.
+    assert gsm.fold(other.text) in texter.send("2" if other is b else "3")[0]
+
+
 def test_both_with_nothing_offered_gets_the_list_not_a_guess(texter: TextThread, line: Line) -> None:
     # An exploratory texter's: "both" after a plain answer became a new question ("1 how POEMS differs 2 ...").
     en = line.content.languages["en"]

@@ -507,6 +507,44 @@ def test_after_a_choice_of_a_did_you_mean_its_other_choices_stay_on_their_keys(c
     assert f"If you meant {b.title}, press 2." in [h.text for h in call.say("yes").heard]
 
 
+@pytest.mark.parametrize("said", ["one and three", "1 and 3", "both", "both of them", "one and seven"])
+def test_several_choices_said_at_a_did_you_mean_take_the_first_and_keep_the_others_on_their_keys(
+        said: str, call: PhoneCall, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A tester's: "one and two" at a "did you mean" was heard as a question, and the caller got other guesses.
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    a, b, c = (en.targets[("topic", t)] for t in ("contagious", "inherited", "outlook"))
+    both = said.startswith("both")
+    call.start()
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (a, c) if both else (a, b, c), ()))
+    call.say("can my family get it")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: pytest.fail("the numbers were heard as a question"))
+    turn = call.say(said)
+    heard = [h.text for h in turn.heard]
+    if said == "one and seven":
+        assert heard[0] == en.phrases["not_option"] and any(c.title in h for h in heard)
+        return
+    assert heard[0] == en.prompts["topic.contagious"].text
+    assert f"If you meant {c.title}, press {'2' if both else '3'}." in heard and not any(b.title in h for h in heard)
+    assert call.press("2" if both else "3").heard[0].text == en.prompts["topic.outlook"].text
+
+
+def test_both_said_at_a_did_you_mean_of_three_gets_the_choices_again(call: PhoneCall, line: Line,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    a, b, c = (en.targets[("topic", t)] for t in ("contagious", "inherited", "outlook"))
+    call.start()
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (a, b, c), ()))
+    asked = call.say("can my family get it")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: pytest.fail("'both' was heard as a question"))
+    again = call.say("both")
+    assert [h.text for h in again.heard][-4:] == [h.text for h in asked.heard][-4:]
+    assert call.press("3").heard[0].text == en.prompts["topic.outlook"].text
+
+
 @pytest.mark.parametrize("also", ["%2B", "contagious%2B", "%2B%2Bcontagious%2Boutlook", "%2B%2B%2Bcontagious",
                                   "inherited%2Binherited", "main", "%2Bmain"])
 def test_a_forged_list_of_offers_offers_nothing(also: str, call: PhoneCall, line: Line) -> None:

@@ -182,12 +182,20 @@ class Conversation:
         if chosen is None and len(offers) > 1 and both:
             # "Both", "las dos": the first topic now, and the other still offered ("For Y, reply 1"); an action
             # offered (leave a message) comes second.
-            note(decision="chosen")
-            first, *rest = sorted(self.offered(), key=lambda t: t.kind != "topic")
-            reply = self.reach(first, rest)
-            if rest and self.choices_kind == "also":
-                self.next_was = list(self.asked)  # "2" still takes the other, as after "1"
-            return [reply]
+            return [self.several(self.offered())]
+        if chosen is None and self.asked and not not_it:
+            # "1 and 2", "1,2", "uno y dos" to a "did you mean" or offers; "both" to a "did you mean" of two: the first
+            # named now, the others offered after it. Never a guess made of the numbers' words.
+            offered = self.offered()
+            named = matcher.indexes[self.lang.code].numbers_in(words)
+            if not named and matcher.word_language(body, "both", self.lang.code) is not None:
+                if len(offered) != 2:
+                    return [self.which(offered)]  # "both" of four: which ones is still to say
+                named = [1, 2]
+            if named:
+                if all(1 <= n <= len(offered) for n in named):
+                    return [self.several([offered[n - 1] for n in named])]
+                return [self.pick_choice(max(named))]  # a number the choices do not have: said so, and the choices
         if chosen is None and len(offers) > 1 and (yes or not_it):
             # "That's not it", "both" or "yes" (to which of the two?), after two topics were offered: which one (first),
             # as a "did you mean" (after one, "yes" or "not it" is that one, below). Someone who meant the answer was
@@ -402,6 +410,16 @@ class Conversation:
         if self.asked_kind == "also":
             # Still after that answer: "again" or "en español" is still about it.
             self.choices_kind, self.last = "also", last
+        return reply
+
+    def several(self, targets: Sequence[Target]) -> str:
+        """Several choices taken at once ("both", "1 and 2"): the first topic's answer, the others offered after it
+        (an action offered, such as leaving a message, after the topics); the numbers first read still take theirs."""
+        note(decision="chosen")
+        first, *rest = sorted(targets, key=lambda t: t.kind != "topic")
+        reply = self.reach(first, rest)
+        if rest and self.choices_kind == "also":
+            self.next_was = list(self.asked)  # "2" still takes the other, as after "1"
         return reply
 
     def pick(self, number: str) -> str:

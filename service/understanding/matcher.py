@@ -181,6 +181,8 @@ class LanguageIndex:
         self._beside_number = self.filler | self._yes_word
         # While choices are waiting, the words that pick one too ("I want 2", "quiero la 2", "me refería a la segunda").
         self._choosing = self._beside_number | {w for phrase in self.words.get("choosing", ()) for w in phrase.split()}
+        # Between the numbers of several choices, the language's common words too ("and", "y", "or").
+        self._joining = self._choosing | {w for phrase in self.words.get("ignore", ()) for w in phrase.split()}
         # Words that together need the warning signs at once, never a guess: "fever / chills + transplant / chemo" (each
         # piece in the message, in any order; "/" between a piece's forms), to urgent_topic (the line's warning signs).
         self.urgent = [[re.compile(r"\b(?:" + "|".join(re.escape(f) for f in forms) + r")\b") for forms in pieces]
@@ -306,6 +308,24 @@ class LanguageIndex:
             return None
         beside = self._choosing if choosing and found[0] <= 9 else self._beside_number
         return found[0] if all(t in beside for t in others) else None
+
+    def numbers_in(self, words: str) -> list[int]:
+        """The choices named in a short normalized message of two or more numbers ("1 and 2", "1,2", "uno y dos", "I
+        want 2 and 3"), first named first; [] for anything else (one number, a question, a number above 9)."""
+        tokens = words.split()
+        if len(tokens) > MAX_NUMBER_WORDS:
+            return []
+        found: list[int] = []
+        for token in tokens:
+            number = int(token) if token.isdigit() else self.numbers.index(token) if token in self.numbers else None
+            if number is None:
+                if token not in self._joining:
+                    return []
+            elif number > 9:
+                return []
+            elif number not in found:
+                found.append(number)
+        return found if len(found) > 1 else []
 
     def is_urgent(self, words: str) -> bool:
         """Whether normalized words hold every piece of one of the language's urgent entries ("fever after my transplant")."""

@@ -523,6 +523,17 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
     if place.kind == "topic" and place.also and index.is_word(said, "last"):
         # "The last one" after "If you meant X, press 1. Y? Press 2.": Y, as by text.
         return press(call, place, str(call.offered_keys(place)[-1][0]))
+    if choosing:
+        # "One and two", "uno y tres"; "both" to a "did you mean" of two: the first named now, the others still offered
+        # on their keys; "both" of three: the choices again. Never a guess made of the numbers' words.
+        named = index.numbers_in(normalize(said))
+        if (not named and place.kind == "choose" and index.is_word(said, "both")
+                and index.number_in(normalize(said), choosing) is None):  # "las dos" is the second, as by text
+            if len(call.targets(place)) != 2:
+                return call.here(place, arrival or None)
+            named = [1, 2]
+        if named:
+            return _several(call, place, named, arrival)
     # "Both", "las dos" after two topics offered: the first topic now (below), never key 2.
     both = place.kind == "topic" and bool(place.also) and index.is_word(said, "both")
     spoken_key = None if both else _spoken_key(call, said, index, choosing)
@@ -676,6 +687,19 @@ def _kept(also: str, chosen: Target, call: Call) -> str:
     while slots and not slots[-1]:
         slots.pop()
     return CHOICE_JOIN.join(slots)
+
+
+def _several(call: Call, place: Place, named: list[int], before: list[Prompt]) -> VoiceResponse:
+    """Several choices said at once: the first topic named now, the other ones named still offered on their keys; a
+    key the choices do not have: "not an option", and the choices again."""
+    slots = (place.ident if place.kind == "choose" else place.also).split(CHOICE_JOIN)
+    keyed = dict(enumerate(call.targets(place), start=1)) if place.kind == "choose" else dict(call.offered_keys(place))
+    if not all(n in keyed for n in named):
+        return call.not_an_option(place)
+    call.notes["decision"] = "chosen"
+    first = min((keyed[n] for n in named), key=lambda t: t.kind != "topic")
+    kept = CHOICE_JOIN.join(ref if n in named else "" for n, ref in enumerate(slots, start=1))
+    return pick(call, first, before=before, also=_kept(kept, first, call))
 
 
 def pick(call: Call, target: Target, place: Place | None = None, before: list[Prompt] | None = None,
