@@ -550,6 +550,28 @@ def test_a_phrase_that_ends_its_clause_allows_a_plea_words_to_someone_and_long_v
     assert safety.is_distress(said) is crisis
 
 
+def test_the_words_after_a_phrase_that_ends_its_clause_are_the_prompt_files_own(tmp_path: Path) -> None:
+    # An independent read's: the pleas, the words said to someone and the words around "ya no puedo más" were lists in
+    # the code, out of an admin's reach. Now an admin adds "socorro" as a plea, or takes "señorita" away.
+    import shutil
+
+    shutil.copytree(LINE_FIXTURE, tmp_path / "line")
+    es = tmp_path / "line" / "es.yaml"
+    text = es.read_text(encoding="utf-8")
+    assert "  pleas: [ayuda," in text and "señor, señora, señorita," in text and "  beside_distress: [ay, hola," in text
+    before = Safety(load(tmp_path / "line"))
+    assert before.is_distress("ya no puedo más ayuda") and before.is_distress("ya no puedo más señorita")
+    assert not before.is_distress("ya no puedo más socorro")
+    es.write_text(text.replace("  pleas: [ayuda,", "  pleas: [socorro, ayuda,").replace("señor, señora, señorita,", "señor, señora,")
+                  .replace("  beside_distress: [ay, hola,", "  beside_distress: [ay, hola, vecina,"), encoding="utf-8")
+    after = Safety(load(tmp_path / "line"))
+    assert after.is_distress("ya no puedo más socorro")
+    assert not after.is_distress("ya no puedo más señorita")
+    # Words around the words of not going on that ask nothing more: a message of them alone says nothing besides.
+    meaningful = str.split
+    assert before.says_more("vecina ya no puedo mas", meaningful) and not after.says_more("vecina ya no puedo mas", meaningful)
+
+
 def likely(line: Line, lang: str = "en") -> tuple[str, str, str, str]:
     """A question the line is likely, not sure, about: answered, and two other topics offered (the three topic ids)."""
     content = line.content

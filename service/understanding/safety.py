@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
@@ -32,38 +33,42 @@ FIGURATIVE_NEXT = ("to know", "to see", "to try", "to hear", "to meet", "to find
 
 # Single digits said one by one, as a recognizer writes them ("9 1 1").
 _SPACED_DIGITS = re.compile(r"\b\d(?: \d\b)+")
-# Where a clause ends: its last word, or a plea for help after it, unpunctuated as texts and speech come ("hes not
-# responding pls help", "mi mamá no responde ayuda").
-PLEAS = ("help", "pls", "plz", "please", "what do i do", "what should i do", "what do we do", "what should we do",
-         "call 911", "ayuda", "auxilio", "ayudeme", "ayudenme", "ayudame", "ayudenos", "por favor", "x favor", "que hago",
-         "q hago", "k hago", "que debo hacer", "que hacemos")
-# Words said to someone, or a sigh, after a phrase that ends its clause ("mi esposo no reacciona, dios mío, ayúdenme",
-# "ya no puedo maz doctor"): it still ends there.
-SAID_TO = ("dios", "dios mio", "diosito", "señor", "señora", "señorita", "doctor", "doctora", "mi amor", "mija", "mijo",
-           "amiga", "amigo", "hija", "hijo", "vieja", "viejo", "porfavor", "porfa", "oh god", "oh my god", "god", "lord", "doc")
-# "Ya" too after a crisis phrase ("no puedo más ya"), never after an emergency one ("el cáncer no responde ya" is about
-# a treatment).
-SAID_TO_CRISIS = ("ya", *SAID_TO)
-# Words that say no more than the words of not going on beside them ("ay, estoy agotada, ya no puedo más"): such a
-# message asks nothing else, and gets the crisis message.
-AROUND_DISTRESS = ("ay", "hola", "oye", "oiga", "mire", "pues", "es que", "yo", "estoy", "muy", "tan", "cansada", "cansado",
-                   "agotada", "agotado", "harta", "harto", "oh", "hi", "hello", "i am", "im", "so", "tired", "exhausted",
-                   "gracias", "adios", "thanks", "thank you", "goodbye", "bye")
+
+
+class Endings(NamedTuple):
+    """What may follow a phrase that ends its clause, unpunctuated as texts and speech come: a plea (the lists
+    "pleas": "hes not responding pls help"), words said to someone or a sigh ("said_to": "ya no puedo maz doctor"; after
+    a crisis or distress phrase also "said_after_crisis": "no puedo más ya", while "el cáncer no responde ya" is about a
+    treatment). Every language's words count after every language's phrases: callers mix them."""
+
+    pleas: tuple[str, ...] = ()
+    said_to: tuple[str, ...] = ()
+
+
+NO_ENDINGS = Endings()
+
+
 # A letter typed three times or more ("maaas", "ayyy", "nooo"): no word of the line's languages has one, so it is read
 # once ("mas"), and a safety phrase is still found.
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 
 
 def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: words,
-             said_to: tuple[str, ...] = SAID_TO) -> re.Pattern[str] | None:
+             endings: Endings = NO_ENDINGS) -> re.Pattern[str] | None:
     """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath"), and
-    "$" at the end for the end of the clause, also before words said to someone (said_to); fold: how each piece is
-    written (as it sounds, for the second pattern)."""
+    "$" at the end for the end of the clause, also before a plea or words said to someone (endings); fold: how each
+    piece is written (as it sounds, for the second pattern)."""
     parts = []
     figurative = "(?! (?:" + "|".join(re.escape(fold(normalize(n))) for n in FIGURATIVE_NEXT) + r")\b)"
     # Both lists folded as the phrases are: "no aguanto maz ke ago" is heard as "no aguanto mas que hago".
-    end = r"(?:\s*$|\s+(?:" + "|".join(re.escape(fold(normalize(w))) for w in PLEAS) + r")\b)"
-    end = r"(?:\s+(?:" + "|".join(re.escape(fold(normalize(w))) for w in said_to) + r"))*" + end
+    pleas = [fold(normalize(w)) for w in endings.pleas if normalize(w)]
+    said_to = [fold(normalize(w)) for w in endings.said_to if normalize(w)]
+    end = r"\s*$"
+    if pleas:
+        end += r"|\s+(?:" + "|".join(map(re.escape, pleas)) + r")\b"
+    end = f"(?:{end})"
+    if said_to:
+        end = r"(?:\s+(?:" + "|".join(map(re.escape, said_to)) + r"))*" + end
     for phrase in phrases:
         pieces = [fold(normalize(piece)) for piece in phrase.split("*")]
         if any(pieces):
@@ -111,29 +116,31 @@ class Safety:
             return [w for lang in content.languages.values() for w in lang.words.get(name, ())]
 
         emergency = gather("emergency")
+        endings = Endings(tuple(gather("pleas")), tuple(gather("said_to")))
+        after_crisis = endings._replace(said_to=(*endings.said_to, *gather("said_after_crisis")))
         # Each language's emergency phrases, as written and as they sound: the reply is in the language they were told in.
         self.emergency_by_language: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = []
         self.emergency_endings: list[tuple[str, re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]] = []
         for code, lang in content.languages.items():
             phrases = list(lang.words.get("emergency", ()))
-            written, heard = _pattern(phrases), _pattern(phrases, sounds)
+            written, heard = _pattern(phrases, endings=endings), _pattern(phrases, sounds, endings)
             if written is not None and heard is not None:
                 self.emergency_by_language.append((code, written, heard))
             # The phrases that end their clause ("unresponsive $"), also looked for in each clause of a message.
             ending = [p for p in phrases if p.rstrip().endswith("$")]
-            end_written, end_heard = _pattern(ending), _pattern(ending, sounds)
+            end_written, end_heard = _pattern(ending, endings=endings), _pattern(ending, sounds, endings)
             anywhere = [p.rstrip().removesuffix("$") for p in ending]
             written_anywhere, heard_anywhere = _pattern(anywhere), _pattern(anywhere, sounds)
             if end_written is not None and end_heard is not None and written_anywhere is not None and heard_anywhere is not None:
                 self.emergency_endings.append((code, end_written, end_heard, written_anywhere, heard_anywhere))
         # Crisis phrases per language, with their negations, as written and as they sound.
-        self.crisis_by_language = _phrases_by_language(content, "crisis")
+        self.crisis_by_language = _phrases_by_language(content, "crisis", after_crisis)
         # Words that say one cannot go on, and are as often about a body worn out ("camino una cuadra y ya no puedo
         # más"): with a question the line answers, the answer and where help is; alone, the crisis message.
-        self.distress_by_language = _phrases_by_language(content, "distress")
+        self.distress_by_language = _phrases_by_language(content, "distress", after_crisis)
         # The words those phrases are made of, and what may be said around them: a message with other words asks
         # something besides ("camino una cuadra y ya no puedo más, ¿es normal?").
-        self.distress_words = frozenset(w for p in (*gather("distress"), *SAID_TO_CRISIS, *PLEAS, *AROUND_DISTRESS)
+        self.distress_words = frozenset(w for p in (*gather("distress"), *after_crisis.said_to, *endings.pleas, *gather("beside_distress"))
                                         for w in normalize(p.replace("*", " ")).split())
         # The words safety phrases are made of, and every word the content uses (a word it uses is no typo).
         self.phrase_words = sorted({w for p in emergency + gather("crisis") + gather("distress") for w in normalize(p.replace("*", " ")).split()
@@ -242,14 +249,14 @@ class Safety:
 Phrases = tuple[re.Pattern[str], frozenset[str]]
 
 
-def _phrases_by_language(content: Content, name: str) -> list[tuple[str, Phrases, Phrases]]:
+def _phrases_by_language(content: Content, name: str, endings: Endings) -> list[tuple[str, Phrases, Phrases]]:
     """A word list's phrases per language, each with the words that, just before a phrase, say its opposite ("I don't
     want to die from this", "no me quiero morir"): one language's "no" never cancels another's phrase. Each also as it
     sounds, with its negations."""
     out = []
     for code, lang in content.languages.items():
         phrases = list(lang.words.get(name, ()))
-        pattern, heard = _pattern(phrases, said_to=SAID_TO_CRISIS), _pattern(phrases, sounds, said_to=SAID_TO_CRISIS)
+        pattern, heard = _pattern(phrases, endings=endings), _pattern(phrases, sounds, endings)
         negations = frozenset(normalize(w) for w in lang.words.get("negation", ()))
         if pattern is not None and heard is not None:
             out.append((code, (pattern, negations), (heard, frozenset(sounds(w) for w in negations))))
