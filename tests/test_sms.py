@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from service.content import gsm
-from service.content import sms_texts
+from service.content import gsm, normalize
+from service.content import sms_menu, sms_texts
 from service.line import Line
 from service.simulator import TextThread, TwilioClient
 from tests.conftest import TOKEN, make_app
@@ -615,7 +615,9 @@ def test_words_of_not_going_on_with_a_question_get_the_answer_then_988_and_alone
 
 
 @pytest.mark.parametrize("said, lang", [("1 and 2", "en"), ("1,3", "en"), ("I want 1 and 3", "en"), ("uno y dos", "es"),
-                                        ("1 y 3", "es"), ("both", "en"), ("ambos", "es"), ("1 and 7", "en")])
+                                        ("1 y 3", "es"), ("both", "en"), ("ambos", "es"), ("1 and 7", "en"),
+                                        ("the first and the third", "en"), ("la primera y la tercera", "es"),
+                                        ("the first one and the second one please", "en")])
 def test_several_numbers_or_both_to_a_did_you_mean_answer_the_first_and_offer_the_others(
         said: str, lang: str, twilio: TwilioClient, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
     # A tester's: "1 and 2" to a "did you mean" became a new question with other topics ("1 clinical trials ..."),
@@ -638,10 +640,56 @@ def test_several_numbers_or_both_to_a_did_you_mean_answer_the_first_and_offer_th
     if said == "1 and 7":
         assert reply.startswith(gsm.fold(language.phrases["not_option"])) and f"3 {c.title}" in reply
         return
-    other = b if "2" in said or "dos" in said or both else c
+    other = b if "2" in said or "dos" in said or "second" in said or both else c
     assert gsm.fold(a.text) in reply and other.title in reply
     # The other is one reply away, on the number it was offered on now and on the number first read.
     assert gsm.fold(other.text) in texter.send("2" if other is b else "3")[0]
+
+
+@pytest.mark.parametrize("kind", ["ask", "none", "action", "topic"])
+def test_right_after_the_crisis_words_a_message_not_understood_gets_them_again_never_topics(
+        kind: str, twilio: TwilioClient, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An exploratory tester's: after the crisis text, "ya llamé al 988 gracias" got a list of topics, and "no quiero
+    # hablar con nadie" how to leave a voice message.
+    from service.understanding.matcher import Decision
+
+    es = line.content.languages["es"]
+    topic, action = es.targets[("topic", "skin")], next(t for t in es.targets.values() if t.kind == "action")
+    texter = TextThread(twilio, texter="+15555550194")
+    assert texter.send("me quiero morir") == [gsm.fold(es.phrases["sms_crisis"])]
+    decision = {"ask": Decision("ask", (topic, action), ()), "none": Decision("none", (topic,), ()),
+                "action": Decision("answer", (action,), ()), "topic": Decision("answer", (topic,), ())}[kind]
+    decided_reply = decided(texter, line, monkeypatch, decision, "no quiero hablar con nadie")
+    if kind == "topic":
+        assert gsm.fold(topic.text) in decided_reply[0]  # a question the line is sure of is answered
+    else:
+        assert decided_reply == [gsm.fold(es.phrases["sms_crisis"])]
+
+
+def test_back_after_an_answer_a_question_reached_lists_the_topics_beside_it(texter: TextThread, line: Line,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # An exploratory tester's: "tell me more" after an answer got guesses led by "leaving a message"; by phone, back
+    # from such an answer already led to the topic's own menu, by text to the main menu.
+    from service.understanding.matcher import Decision
+
+    content = line.content
+    en = content.languages["en"]
+    topic = next(t for t in en.targets.values() if t.kind == "topic" and content.home_of(t.id) != "main")
+    texter.send("hi")
+    decided(texter, line, monkeypatch, Decision("answer", (topic,), ()), "something about it")
+    [listed] = texter.send("back")
+    assert listed == sms_menu(content, en, content.home_of(topic.id))
+
+
+def test_a_keyword_of_the_other_language_switches_to_it(texter: TextThread, line: Line) -> None:
+    # An exploratory tester's: "PIEL" after English answers (the Spanish help offers such words) got "Sorry, I did not
+    # understand" in English; by phone such a word already switched.
+    es = line.content.languages["es"]
+    target = next(t for t in es.targets.values() if t.kind == "topic" and t.keyword
+                  and normalize(t.keyword) not in line.matcher.indexes["en"].exact)
+    texter.send("hi")
+    [reply] = texter.send(target.keyword.upper())
+    assert gsm.fold(target.text) in reply
 
 
 def test_both_with_nothing_offered_gets_the_list_not_a_guess(texter: TextThread, line: Line) -> None:

@@ -572,6 +572,30 @@ def test_the_words_after_a_phrase_that_ends_its_clause_are_the_prompt_files_own(
     assert before.says_more("vecina ya no puedo mas", meaningful) and not after.says_more("vecina ya no puedo mas", meaningful)
 
 
+def test_a_negation_of_up_to_four_words_says_the_opposite_and_an_end_of_life_wish_is_no_crisis(tmp_path: Path) -> None:
+    # An exploratory tester's: "no estoy pensando en suicidarme, solo quiero saber del tratamiento", "I don't want to
+    # kill myself, I just want to know if it's curable" and "my dad wants to die at home, can he get hospice" got the
+    # crisis message alone, and no answer.
+    import shutil
+
+    shutil.copytree(LINE_FIXTURE, tmp_path / "line")
+    for name, old, new in (("es.yaml", "  negation: [no, nunca]", "  negation: [no, nunca, no estoy pensando en]"),
+                           ("en.yaml", "  negation: [don't, dont, do not, never]", "  negation: [don't, dont, do not, never, dont want to]"),
+                           ("en.yaml", "    - want to die\n", "    - want to die\n    - wants to die\n")):
+        path = tmp_path / "line" / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    safety = Safety(load(tmp_path / "line"))
+    assert not safety.is_crisis("no estoy pensando en suicidarme, solo quiero saber del tratamiento")
+    assert not safety.is_crisis("i dont want to kill myself i just want to know if its curable")
+    assert not safety.is_crisis("my dad wants to die at home, can he get hospice")
+    # Only the negation's own words, right before the phrase; the phrase said of oneself, or at home tonight, still is.
+    for said in ("no estoy bien, pienso en suicidarme", "no estoy bien pensando en suicidarme", "dont know what to do i want to kill myself",
+                 "i want to die at home", "he wants to die", "no estoy pensando en otra cosa que suicidarme"):
+        assert safety.is_crisis(said), said
+
+
 def likely(line: Line, lang: str = "en") -> tuple[str, str, str, str]:
     """A question the line is likely, not sure, about: answered, and two other topics offered (the three topic ids)."""
     content = line.content

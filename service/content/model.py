@@ -324,6 +324,10 @@ class Content:
         # A bare menu id: references written before menus were marked (a call or a conversation across a release).
         return key if key in lang.targets or ref not in self.menus else ("menu", ref)
 
+    def home_of(self, topic_id: str) -> str:
+        """The first menu that offers a topic: where back leads from it when it was reached by a question."""
+        return next((menu.id for menu in self.menus.values() if menu.offers(topic_id)), "main")
+
     def topic_ids(self) -> list[str]:
         """Every topic and action reachable from the menus, in menu order."""
         seen: list[str] = []

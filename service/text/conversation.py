@@ -268,6 +268,9 @@ class Conversation:
         if matcher.word_language(body, "back", self.lang.code):
             # "Back", "volver": from an answer or a "did you mean", the menu it was in; from a menu's own list, the
             # menu above it (as 0 by phone).
+            if ("topic", self.last) in self.lang.targets and not self.content.menus[self.menu].offers(self.last):
+                # After an answer a question reached ("tell me more" too): the topics beside it, as by phone.
+                return [self.listing(self.content.home_of(self.last))]
             if self.last or self.asked:
                 return [self.listing(self.menu)]
             return [self.listing(self.content.menus[self.menu].parent or "main")]
@@ -314,7 +317,13 @@ class Conversation:
             self.line.record_unmatched("sms", self.lang.code, body[:200], thread=self.thread)
             return [f"{self.phrase('sms_not_understood')} {self.phrase('sms_menu_footer')}"]
         self.switch_if_clear(body)
-        return self.answer(self.line.decide(body, self.lang.code, TEXT_CHOICES), body)
+        decision = self.line.decide(body, self.lang.code, TEXT_CHOICES)
+        if self.last == CRISIS and (decision.kind not in ("answer", "offer") or decision.target.kind != "topic"):
+            # Right after the crisis line's words, a message the line is not sure of ("ya llamé al 988", "no quiero
+            # hablar con nadie"): those words again, never a list of topics made of it.
+            note(decision=decision.kind, safety="after_crisis")
+            return [self.phrase("sms_crisis")]
+        return self.answer(decision, body)
 
     def crisis_reply(self, body: str) -> str:
         """The crisis line's words (988, then 911 if in danger), in the language they were said in, recorded."""
@@ -341,6 +350,12 @@ class Conversation:
         message of crisis or emergency words of another language only, whose other words do not lean to the guessed
         one ("no kiero bivir"): the language those words are in."""
         self.set_language(self.line.languages.language(body, None if self.first else self.lang.code))
+        words = normalize(body)
+        indexes = self.line.matcher.indexes
+        if words not in indexes[self.lang.code].exact:
+            # A keyword or title of another language only ("PIEL" after English answers, as the Spanish help offers
+            # them): that language, as by phone; one word is too few for the guesser.
+            self.set_language(next((code for code, index in indexes.items() if words in index.exact), self.lang.code))
         if alarm and self.first:
             other = self.line.safety.language_of(body, alarm, self.lang.code)
             if self.line.languages.leans_to(body, other, self.lang.code):

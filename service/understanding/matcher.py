@@ -311,13 +311,18 @@ class LanguageIndex:
 
     def numbers_in(self, words: str) -> list[int]:
         """The choices named in a short normalized message of two or more numbers ("1 and 2", "1,2", "uno y dos", "I
-        want 2 and 3"), first named first; [] for anything else (one number, a question, a number above 9)."""
+        want 2 and 3", "the first and the third"), first named first; [] for anything else (one number, a question, a
+        number above 9)."""
         tokens = words.split()
-        if len(tokens) > MAX_NUMBER_WORDS:
+        if len(tokens) > MAX_NUMBER_WORDS + 2:
             return []
+        one = self.numbers[1] if len(self.numbers) > 1 else ""
+        # "The second one and the third one": an ordinal's "one" is no choice of its own.
+        tokens = [t for n, t in enumerate(tokens) if not (t == one and n > 0 and tokens[n - 1] in self.ordinals)]
         found: list[int] = []
         for token in tokens:
-            number = int(token) if token.isdigit() else self.numbers.index(token) if token in self.numbers else None
+            number = (int(token) if token.isdigit() else self.numbers.index(token) if token in self.numbers
+                      else self.ordinals.get(token))
             if number is None:
                 if token not in self._joining:
                     return []

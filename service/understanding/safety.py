@@ -29,6 +29,10 @@ FIGURATIVE_NEXT = ("to know", "to see", "to try", "to hear", "to meet", "to find
                    "of boredom", "of laughter", "of curiosity", "of embarrassment", "de sueño", "de cansancio",
                    "de hambre", "de risa", "de frio", "de calor", "de miedo", "de sed", "de aburrimiento", "de ganas",
                    "de envidia", "de verguenza", "de pena", "de curiosidad", "por saber", "por ver")
+# Where someone else wishes to die at the end of life ("he wants to die at home", "mi papá quiere morir en su casa"):
+# hospice, not suicide. Only said of another: "I want to die at home tonight" is what it says.
+END_OF_LIFE = ("wants to die", "wanted to die", "quiere morir", "quiere morirse", "queria morir")
+END_OF_LIFE_NEXT = ("at home", "in the hospital", "in hospital", "in hospice", "en casa", "en su casa", "en el hospital")
 
 
 # Single digits said one by one, as a recognizer writes them ("9 1 1").
@@ -48,6 +52,8 @@ class Endings(NamedTuple):
 NO_ENDINGS = Endings()
 
 
+# A negation's words at most ("I'm not thinking of", "no estoy pensando en").
+MAX_NEGATION_WORDS = 4
 # A letter typed three times or more ("maaas", "ayyy", "nooo"): no word of the line's languages has one, so it is read
 # once ("mas"), and a safety phrase is still found.
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
@@ -60,6 +66,7 @@ def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: word
     piece is written (as it sounds, for the second pattern)."""
     parts = []
     figurative = "(?! (?:" + "|".join(re.escape(fold(normalize(n))) for n in FIGURATIVE_NEXT) + r")\b)"
+    end_of_life = "(?! (?:" + "|".join(re.escape(fold(normalize(n))) for n in END_OF_LIFE_NEXT) + r")\b)"
     # Both lists folded as the phrases are: "no aguanto maz ke ago" is heard as "no aguanto mas que hago".
     pleas = [fold(normalize(w)) for w in endings.pleas if normalize(w)]
     said_to = [fold(normalize(w)) for w in endings.said_to if normalize(w)]
@@ -74,9 +81,11 @@ def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: word
         if any(pieces):
             # "$" at the end: the phrase ends its clause ("no aguanto más $": not "no aguanto más el dolor").
             at_end = phrase.rstrip().endswith("$")
-            last = normalize(phrase.replace("*", " ")).split()[-1:]
+            words = normalize(phrase.replace("*", " "))
+            last = words.split()[-1:]
             parts.append(r"\b" + r" \w+ ".join(re.escape(p) for p in pieces).replace(r"  ", " ").strip() + r"\b"
-                         + (figurative if last and last[0] in FIGURATIVE else "") + (end if at_end else ""))
+                         + (figurative if last and last[0] in FIGURATIVE else "")
+                         + (end_of_life if words.endswith(END_OF_LIFE) else "") + (end if at_end else ""))
     return re.compile("|".join(parts)) if parts else None
 
 
@@ -274,4 +283,4 @@ def _negated(words: str, match: re.Match[str], negations: frozenset[str]) -> boo
     if match.group(0).split()[0] in negations:
         return False
     before = words[: match.start()].split()
-    return bool(before) and (before[-1] in negations or " ".join(before[-2:]) in negations)
+    return any(" ".join(before[-n:]) in negations for n in range(1, min(len(before), MAX_NEGATION_WORDS) + 1))

@@ -337,10 +337,7 @@ class Call:
 
     def home_of(self, topic_id: str) -> str:
         """The first menu that offers a topic: where back leads when the caller came by speech."""
-        for menu in self.content.menus.values():
-            if menu.offers(topic_id):
-                return menu.id
-        return "main"
+        return self.content.home_of(topic_id)
 
     def here(self, place: Place, before: list[Prompt] | None = None) -> VoiceResponse:
         """Say something, then put the caller back where they were (the footer only, after an answer)."""
