@@ -31,6 +31,7 @@ class Turn:
     record: ET.Element | None = None
     dial: ET.Element | None = None
     hung_up: bool = False
+    paused: int = 0  # seconds of <Pause>
     url: str = ""
     pending: list[ET.Element] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
@@ -152,6 +153,8 @@ class PhoneCall:
                 turn.heard.append(Heard(f"(ringing {(verb.text or '').strip()})"))
                 turn.dial, turn.pending, turn.url = verb, verbs[index + 1:], url
                 return
+            elif verb.tag == "Pause":
+                turn.paused += int(verb.get("length", "1"))  # a moment of quiet, nothing heard
             elif verb.tag == "Hangup":
                 turn.hung_up = True
                 return

@@ -287,6 +287,8 @@ def test_crisis_and_emergency_messages_cannot_be_talked_over(call: PhoneCall) ->
     before_gather = document.split("<Gather")[0]
     assert "<Play>" in before_gather or "<Say" in before_gather
     assert call.turn.heard[0].text.startswith("You are not alone")
+    # And a moment of quiet after it, before the menu (an exploratory caller's: the 988 number ran into "Main menu").
+    assert re.search(r"</(Say|Play)><Pause length=\"1\" />", before_gather) and call.turn.paused == 1
 
 
 @functools.cache

@@ -530,6 +530,21 @@ def test_several_choices_said_at_a_did_you_mean_take_the_first_and_keep_the_othe
     assert call.press("2" if both else "3").heard[0].text == en.prompts["topic.outlook"].text
 
 
+def test_okay_said_at_a_did_you_mean_gets_the_choices_again_not_you_are_welcome(call: PhoneCall, line: Line,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # An exploratory caller's: "okay" to "¿Quiso decir...?" got "De nada".
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    a, b, c = (en.targets[("topic", t)] for t in ("contagious", "inherited", "outlook"))
+    call.start()
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (a, b, c), ()))
+    asked = call.say("can my family get it")
+    monkeypatch.undo()
+    again = [h.text for h in call.say("okay").heard]
+    assert en.phrases["courtesy"] not in again and again[-4:] == [h.text for h in asked.heard][-4:]
+
+
 def test_both_said_at_a_did_you_mean_of_three_gets_the_choices_again(call: PhoneCall, line: Line,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     from service.understanding.matcher import Decision

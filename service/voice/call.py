@@ -596,6 +596,8 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
         # "Thank you", "okay": a word in kind, and the caller stays where they were. Said at a menu in another language
         # than the call's ("¿bueno?", a Mexican "hello?" on the phone, at the English greeting): the line's name in that
         # language, its notice and keys, then the menu, never "you are welcome" for nothing.
+        if place.kind == "choose":
+            return call.here(place, arrival or None)  # "okay" to a "did you mean": which one is still to say, as by text
         return call.here(place, [call.phrase("greeting"), *arrival] if arrival and place.kind == "menu" else [*arrival, call.phrase("courtesy")])
     other = line.matcher.word_language(said, "language", call.lang.code)
     if other is not None and (other != call.lang.code or arrival):
@@ -654,6 +656,8 @@ def urgently(call: Call, prompt: Prompt, then: VoiceResponse) -> VoiceResponse:
     caller who keeps talking does not cut it off (then is built with call.reuse False: its verbs are needed)."""
     response = VoiceResponse()
     call.speak(response, prompt)
+    # A breath before what follows: the number just heard is not run into "Main menu" (an exploratory caller's).
+    response.pause(length=1)
     response.verbs.extend(then.verbs)
     return response
 
