@@ -114,7 +114,7 @@ def test_spanish_texts_get_spanish_answers(body: str, fact: str, texter: TextThr
 def test_hola_and_ayuda_answer_in_spanish(texter: TextThread) -> None:
     assert texter.send("hola")[0].startswith("Linea de informacion sobre el sindrome POEMS")
     help_text = texter.send("AYUDA")[0]
-    assert "no consejo médico" in help_text and "STOP" in help_text and "911" in help_text
+    assert "no consejo medico" in help_text and "STOP" in help_text and "911" in help_text
 
 
 def test_a_first_spanish_question_gets_a_spanish_welcome_and_answer(texter: TextThread) -> None:

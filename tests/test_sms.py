@@ -665,6 +665,52 @@ def test_right_after_the_crisis_words_a_message_not_understood_gets_them_again_n
         assert gsm.fold(topic.text) in decided_reply[0]  # a question the line is sure of is answered
     else:
         assert decided_reply == [gsm.fold(es.phrases["sms_crisis"])]
+        # Once: a texter the words met by mistake is not held there (an independent read's), and "sí" still gets them.
+        assert decided(texter, line, monkeypatch, decision, "no, me referia a la enfermedad") != [gsm.fold(es.phrases["sms_crisis"])]
+        texter.send("me quiero morir")
+        decided(texter, line, monkeypatch, decision, "no quiero hablar con nadie")
+        assert texter.send("sí") == [gsm.fold(es.phrases["sms_crisis"])]
+
+
+def test_repeated_numbers_numbers_of_the_other_language_and_numbers_at_a_list(texter: TextThread, line: Line,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # An independent read's: "1 1", "uno y dos" to English choices and "1 and 2" at a list were read as questions.
+    from service.understanding.matcher import Decision
+
+    content = line.content
+    en = content.languages["en"]
+    a, b = en.targets[("topic", "skin")], en.targets[("topic", "inherited")]
+    texter.send("hi")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: pytest.fail("the numbers were read as a question"))
+    first = content.menus["main"].option("1")
+    assert first is not None
+    [listed] = texter.send("1 and 2")  # at the main list: its first
+    assert listed == (sms_menu(content, en, first.target) if first.kind == "menu" else listed)
+    monkeypatch.undo()
+    decided(texter, line, monkeypatch, Decision("ask", (a, b), ()))
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: pytest.fail("the numbers were read as a question"))
+    assert gsm.fold(a.text) in texter.send("1 1")[0]
+    monkeypatch.undo()
+    decided(texter, line, monkeypatch, Decision("ask", (a, b), ()))
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: pytest.fail("the numbers were read as a question"))
+    [reply] = texter.send("uno y dos")
+    assert gsm.fold(a.text) in reply and b.title in reply
+
+
+def test_tell_me_more_after_an_answer_lists_the_topics_beside_it_and_at_a_list_the_same_again(
+        texter: TextThread, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An exploratory tester's: "tell me more", "dígame más" after an answer got guesses led by "leaving a message"; an
+    # independent read's: said at a list, it must not go up a level.
+    from service.understanding.matcher import Decision
+
+    content = line.content
+    en = content.languages["en"]
+    topic = next(t for t in en.targets.values() if t.kind == "topic" and content.home_of(t.id) != "main")
+    texter.send("hi")
+    decided(texter, line, monkeypatch, Decision("answer", (topic,), ()), "something about it")
+    home = sms_menu(content, en, content.home_of(topic.id))
+    assert texter.send("tell me more") == [home]
+    assert texter.send("tell me more") == [home]
 
 
 def test_back_after_an_answer_a_question_reached_lists_the_topics_beside_it(texter: TextThread, line: Line,
@@ -682,15 +728,22 @@ def test_back_after_an_answer_a_question_reached_lists_the_topics_beside_it(text
     assert listed == sms_menu(content, en, content.home_of(topic.id))
 
 
-def test_a_keyword_of_the_other_language_switches_to_it(texter: TextThread, line: Line) -> None:
+def test_a_keyword_of_the_other_language_switches_to_it_its_other_words_do_not(texter: TextThread, line: Line) -> None:
     # An exploratory tester's: "PIEL" after English answers (the Spanish help offers such words) got "Sorry, I did not
-    # understand" in English; by phone such a word already switched.
-    es = line.content.languages["es"]
+    # understand" in English; by phone such a word already switched. An independent read's: not every word the other
+    # language knows ("insurance", "chemo", texted in Spanish).
+    content = line.content
+    es, en = content.languages["es"], content.languages["en"]
     target = next(t for t in es.targets.values() if t.kind == "topic" and t.keyword
                   and normalize(t.keyword) not in line.matcher.indexes["en"].exact)
     texter.send("hi")
     [reply] = texter.send(target.keyword.upper())
     assert gsm.fold(target.text) in reply
+    english = {normalize(t.keyword) for t in en.targets.values() if t.keyword}
+    word = next(w for w in sorted(line.matcher.indexes["en"].exact)
+                if " " not in w and w not in english and w not in line.matcher.indexes["es"].exact)
+    texter.send(word)
+    assert sms_menu(content, es, "main") in texter.send("menu")[0]
 
 
 def test_both_with_nothing_offered_gets_the_list_not_a_guess(texter: TextThread, line: Line) -> None:
@@ -749,7 +802,7 @@ def test_asking_to_stop_in_other_words_gets_the_help_that_says_to_reply_stop(tex
     assert "STOP" not in answer
 
 
-@pytest.mark.parametrize("first, marker", [("AYUDA", "no consejo médico"), ("how does this work", "not medical advice")])
+@pytest.mark.parametrize("first, marker", [("AYUDA", "no consejo medico"), ("how does this work", "not medical advice")])
 def test_a_first_help_carries_the_notice_once(first: str, marker: str, texter: TextThread) -> None:
     [reply] = texter.send(first)
     assert gsm.fold(reply).lower().count(marker) == 1 and "911" in reply
@@ -782,9 +835,13 @@ def test_a_question_made_of_common_words_and_a_control_word_is_a_question(body: 
                                           ("No. Me quiero morir.", True), ("No, no quiero vivir", True),
                                           ("no, I want to die", True), ("there is no reason to live", True)])
 def test_a_crisis_phrase_right_after_a_negation_is_not_a_crisis(body: str, crisis: bool, texter: TextThread, line: Line) -> None:
-    [reply] = texter.send(body)
+    replies = texter.send(body)
     sms_crisis = {gsm.fold(lang.phrases["sms_crisis"]) for lang in line.content.languages.values()}
-    assert (reply in sms_crisis) is crisis, reply
+    assert (replies[0] in sms_crisis) is crisis, replies
+    if not crisis:
+        # The question answered, and where help is beside it: a negation may be sincere or not (an independent read's:
+        # "I'm not going to kill myself tonight but maybe tomorrow").
+        assert replies[-1] in {gsm.fold(lang.phrases["sms_distress"]) for lang in line.content.languages.values()}
 
 
 @pytest.mark.parametrize("body, kind", [("I keep thinking about suiside", "sms_crisis"), ("me kiero morir", "sms_crisis"),
@@ -799,7 +856,7 @@ def test_a_crisis_phrase_right_after_a_negation_is_not_a_crisis(body: str, crisi
                                         ("I would be better off deaf than hear this ringing", None)])
 def test_safety_words_are_caught_misspelled_as_people_write_them(body: str, kind: str | None, texter: TextThread,
                                                                  line: Line) -> None:
-    [reply] = texter.send(body)
+    reply = texter.send(body)[0]
     phrases = {gsm.fold(lang.phrases[k]) for lang in line.content.languages.values() for k in ("sms_crisis", "sms_emergency")}
     if kind is None:
         assert not any(reply.startswith(p) for p in phrases), reply

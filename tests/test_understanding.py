@@ -23,7 +23,7 @@ from tests.test_content import edit
 from tests.test_voice import spoken
 
 
-UNSURE = ["my legs", "tell me more", "nerves and hormones", "the skin and the nerves", "organs and hormones", "pain",
+UNSURE = ["my legs", "nerves and hormones", "the skin and the nerves", "organs and hormones", "pain",
           "blood", "what about my family", "cells", "what next"]
 
 
@@ -374,7 +374,21 @@ def fixture_safety() -> Safety:
                                   # an independent read's: the same with a time or a purpose after it
                                   "me voy a tomar todas las pastillas esta noche", "me voy a tomar todas las pastillas para no despertar",
                                   "me las voy a tomar todas", "me voy a tomar el frasco entero", "i am going to take all of my pills",
-                                  "I'll take all my pills", "she took the whole bottle"])
+                                  "I'll take all my pills", "she took the whole bottle",
+                                  # an exploratory tester's (2026-12-07, evening): each got a topic, a list or nothing
+                                  "how many lyrica would it take to kill me", "i took a bunch of my pills", "i cut my wrists",
+                                  "i wrote goodbye letters to my kids", "im going to take all my oxycodone tonight",
+                                  "im going to jump off the parking garage", "i bought rope", "i took like 20 of my gabapentin",
+                                  "i swallowed all my lyrica", "everyone would be better off if i wasnt here",
+                                  "i wish i could just fall asleep forever", "nobody cares if i live or die",
+                                  "cuantas pastillas de gabapentina se necesitan para morir", "me tome un monton de pastillas",
+                                  "me voy a tomar todas las pastillas de mi mama", "me voy a tirar del segundo piso",
+                                  "me corte las muñecas", "ya escribi mi carta de despedida", "le pido a dios que ya me recoja",
+                                  "seria mejor que me muriera", "tengo ganas de desaparecer", "ojala no despertara mañana",
+                                  "tengo la pistola en la mano", "me quiero quitar la vida",
+                                  # the independent read after it: what a negation or a wish to die at home had hidden
+                                  "he wants to die at home tonight, he has a gun", "mi hijo quiere morir en casa, tiene una pistola",
+                                  "mi hijo se quiere morir en casa", "my brother does not want to live anymore", "no voy a suicidarme hoy"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
     assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
 
@@ -515,7 +529,12 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    "No puedo despertar a mi mamá por las mañanas, duerme mucho. ¿Es el cansancio de POEMS?",
                                    "no puedo despertar a mi hijo para la escuela", "Estoy pensando en acabar con todo el tratamiento",
                                    "no, no he pensado en matarme, solo tengo dolor", "nunca he pensado en matarme",
-                                   "no estoy pensando en matarme", "Escupo sangre cuando me lavo los dientes"])
+                                   "no estoy pensando en matarme", "Escupo sangre cuando me lavo los dientes",
+                                   # an independent read's: the neighbours of the tester's new wordings
+                                   "how long would it take to kill me if I don't get treatment?", "I took like two of my pain pills, is that ok?",
+                                   "I took a bunch of my records to the new doctor", "I swallowed all my pride and asked for help",
+                                   "i have a gun license, can i still get treatment", "el POEMS va a quitar mi vida?",
+                                   "¿debo tomar todas las pastillas de una vez?", "¿El POEMS te puede quitar la vida?"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
@@ -574,28 +593,29 @@ def test_the_words_after_a_phrase_that_ends_its_clause_are_the_prompt_files_own(
     assert before.says_more("vecina ya no puedo mas", meaningful) and not after.says_more("vecina ya no puedo mas", meaningful)
 
 
-def test_a_negation_of_up_to_four_words_says_the_opposite_and_an_end_of_life_wish_is_no_crisis(tmp_path: Path) -> None:
-    # An exploratory tester's: "no estoy pensando en suicidarme, solo quiero saber del tratamiento", "I don't want to
-    # kill myself, I just want to know if it's curable" and "my dad wants to die at home, can he get hospice" got the
-    # crisis message alone, and no answer.
+def test_a_negation_of_up_to_four_words_turns_a_crisis_into_an_answer_with_where_help_is(tmp_path: Path) -> None:
+    # An exploratory tester's: "no estoy pensando en suicidarme, solo quiero saber del tratamiento" and "I don't want to
+    # kill myself, I just want to know if it's curable" got the crisis message alone, and no answer. An independent
+    # read's: a negation may not be sincere ("I'm not going to kill myself tonight but maybe tomorrow"), so such a
+    # message gets the answer with where help is beside it (as words of not going on do), never nothing.
     import shutil
 
     shutil.copytree(LINE_FIXTURE, tmp_path / "line")
     for name, old, new in (("es.yaml", "  negation: [no, nunca]", "  negation: [no, nunca, no estoy pensando en]"),
-                           ("en.yaml", "  negation: [don't, dont, do not, never]", "  negation: [don't, dont, do not, never, dont want to]"),
-                           ("en.yaml", "    - want to die\n", "    - want to die\n    - wants to die\n")):
+                           ("en.yaml", "  negation: [don't, dont, do not, never]", "  negation: [don't, dont, do not, never, dont want to]")):
         path = tmp_path / "line" / name
         text = path.read_text(encoding="utf-8")
         assert old in text
         path.write_text(text.replace(old, new), encoding="utf-8")
     safety = Safety(load(tmp_path / "line"))
-    assert not safety.is_crisis("no estoy pensando en suicidarme, solo quiero saber del tratamiento")
-    assert not safety.is_crisis("i dont want to kill myself i just want to know if its curable")
-    assert not safety.is_crisis("my dad wants to die at home, can he get hospice")
-    # Only the negation's own words, right before the phrase; the phrase said of oneself, or at home tonight, still is.
+    for said in ("no estoy pensando en suicidarme, solo quiero saber del tratamiento",
+                 "i dont want to kill myself i just want to know if its curable", "I don't want to die from this"):
+        assert not safety.is_crisis(said) and safety.is_distress(said), said
+    # Only the negation's own words, right before the phrase.
     for said in ("no estoy bien, pienso en suicidarme", "no estoy bien pensando en suicidarme", "dont know what to do i want to kill myself",
-                 "i want to die at home", "he wants to die", "no estoy pensando en otra cosa que suicidarme"):
+                 "no estoy pensando en otra cosa que suicidarme"):
         assert safety.is_crisis(said), said
+    assert not Safety(load(LINE_FIXTURE)).is_distress("¿qué tratamiento hay?")
 
 
 def likely(line: Line, lang: str = "en") -> tuple[str, str, str, str]:

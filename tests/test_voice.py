@@ -545,6 +545,28 @@ def test_okay_said_at_a_did_you_mean_gets_the_choices_again_not_you_are_welcome(
     assert en.phrases["courtesy"] not in again and again[-4:] == [h.text for h in asked.heard][-4:]
 
 
+def test_numbers_said_together_at_a_menu_and_tell_me_more_by_phone(call: PhoneCall, line: Line,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # An independent read's: "one and two" at the greeting became a guess; an exploratory tester's: "tell me more"
+    # after an answer went to guesses led by "leaving a message". At a menu it says the menu again, never goes up.
+    content = line.content
+    en = content.languages["en"]
+    call.start()
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: pytest.fail("the words were heard as a question"))
+    pressed = [h.text for h in call.press("1").heard]
+    call.start()
+    assert [h.text for h in call.say("one and two").heard] == pressed
+    call.start()
+    call.press("2")
+    at_menu = [h.text for h in call.turn.heard]
+    assert [h.text for h in call.say("tell me more").heard][-len(at_menu[-2:]):] == at_menu[-2:]
+    option = content.menus["features"].option("1")
+    assert option is not None and option.kind == "topic"
+    call.press("1")
+    after = [h.text for h in call.say("tell me more").heard]
+    assert en.prompts["menu.features"].text in after
+
+
 def test_both_said_at_a_did_you_mean_of_three_gets_the_choices_again(call: PhoneCall, line: Line,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     from service.understanding.matcher import Decision

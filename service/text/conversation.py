@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from flask import request, session
 
-from ..content import Target, normalize, sms_answer, sms_menu
+from ..content import Language, Target, normalize, sms_answer, sms_menu
 from ..content.model import ref_of
 from ..content.replies import TEXT_CHOICES, first_answer, offers_that_fit, sms_choices
 from ..line import Line
@@ -16,6 +16,7 @@ from ..logs import note
 from ..understanding import Decision
 
 CRISIS = "!crisis"  # the last reply was the crisis message (no topic has this id)
+CRISIS_AGAIN = "!crisis-again"  # the same, sent again to a message the line was not sure of
 EMERGENCY = "!emergency"  # the last reply was "call 911" and what followed it
 
 
@@ -187,7 +188,7 @@ class Conversation:
             # "1 and 2", "1,2", "uno y dos" to a "did you mean" or offers; "both" to a "did you mean" of two: the first
             # named now, the others offered after it. Never a guess made of the numbers' words.
             offered = self.offered()
-            named = matcher.indexes[self.lang.code].numbers_in(words)
+            named = self.numbers_named(words)
             if not named and matcher.word_language(body, "both", self.lang.code) is not None:
                 if len(offered) != 2:
                     return [self.which(offered)]  # "both" of four: which ones is still to say
@@ -224,6 +225,8 @@ class Conversation:
         if chosen is not None:
             # A number, in digits or words ("2", "dos", "option 2"): a "did you mean"'s choice, else the menu's option.
             return [self.pick_choice(chosen) if self.asked else self.pick(str(chosen))]
+        if not self.asked and (named := self.numbers_named(words)):
+            return [self.pick(str(named[0]))]  # "1 and 2" at a list: its first, never a guess made of the numbers
         if matcher.word_language(body, "no", self.lang.code) == self.lang.code:
             # "No", "none of them", "ninguno" to the choices offered, after an answer, after the crisis line's words, or
             # first: all the topics, never a guess made of "no".
@@ -231,7 +234,7 @@ class Conversation:
         if yes and ("topic", self.last) in self.lang.targets:
             return [self.courtesy()]  # "yes", "sí" after a plain answer: it was the one
         if yes_in is not None and not self.asked:
-            if self.last == CRISIS:
+            if self.last in (CRISIS, CRISIS_AGAIN):
                 # "Sí" after the crisis line's words (yes to danger, or to help): those words again, 911 among them.
                 self.set_language(yes_in)
                 return [self.phrase("sms_crisis")]
@@ -243,7 +246,13 @@ class Conversation:
                 self.set_language(yes_in)
                 return [self.welcome()]
             return [self.listing(self.menu)]
+        more = matcher.word_language(body, "more", self.lang.code) is not None
+        if more and ("topic", self.last) in self.lang.targets:
+            # "Tell me more" after an answer: the topics beside it (its menu), never guesses made of the words.
+            return [self.listing(self.content.home_of(self.last))]
         code = matcher.word_language(body, "repeat", self.lang.code)
+        if code is None and more:
+            code = self.lang.code  # elsewhere: what was sent last, again
         if code is not None:
             if self.first:
                 self.set_language(code)  # "¿qué?" as a first text: the line's words in the texter's language
@@ -252,7 +261,7 @@ class Conversation:
             if self.asked and (self.asked_kind == "ask" or self.asked_kind == "also" and not self.last):
                 # (Also "which did you mean?" of the topics offered after an answer: they stay those two.)
                 return [self.which(self.offered(), self.asked_kind)]
-            if self.last == CRISIS:
+            if self.last in (CRISIS, CRISIS_AGAIN):
                 return [self.phrase("sms_crisis")]
             if self.last == EMERGENCY:
                 return [self.emergency_reply()]
@@ -269,7 +278,7 @@ class Conversation:
             # "Back", "volver": from an answer or a "did you mean", the menu it was in; from a menu's own list, the
             # menu above it (as 0 by phone).
             if ("topic", self.last) in self.lang.targets and not self.content.menus[self.menu].offers(self.last):
-                # After an answer a question reached ("tell me more" too): the topics beside it, as by phone.
+                # After an answer a question reached: the topics beside it, as by phone.
                 return [self.listing(self.content.home_of(self.last))]
             if self.last or self.asked:
                 return [self.listing(self.menu)]
@@ -280,11 +289,11 @@ class Conversation:
                 # Asking to stop in other words than the one STOP the carrier acts on: the help, which says how.
                 switched = code != self.lang.code
                 self.set_language(code)
-                if name == "language" and switched and self.last in (CRISIS, EMERGENCY):
+                if name == "language" and switched and self.last in (CRISIS, CRISIS_AGAIN, EMERGENCY):
                     # The crisis line's words, or "call 911" and the warning signs, again in the language asked for
                     # (as a call plays them), never the list of topics in their place.
                     self.noticed = True
-                    return [self.phrase("sms_crisis") if self.last == CRISIS else self.emergency_reply(again=True)]
+                    return [self.phrase("sms_crisis") if self.last != EMERGENCY else self.emergency_reply(again=True)]
                 if name == "language" and switched and ("topic", self.last) in self.lang.targets:
                     # "In Spanish please", "en español" after an answer: that answer again in the language asked for,
                     # with its notice (as a call plays it), and the topics it offered, not the list of every topic.
@@ -320,8 +329,10 @@ class Conversation:
         decision = self.line.decide(body, self.lang.code, TEXT_CHOICES)
         if self.last == CRISIS and (decision.kind not in ("answer", "offer") or decision.target.kind != "topic"):
             # Right after the crisis line's words, a message the line is not sure of ("ya llamé al 988", "no quiero
-            # hablar con nadie"): those words again, never a list of topics made of it.
+            # hablar con nadie"): those words again, never a list of topics made of it; once (a texter the words met
+            # by mistake is not held there: the next message is read as any other).
             note(decision=decision.kind, safety="after_crisis")
+            self.last = CRISIS_AGAIN
             return [self.phrase("sms_crisis")]
         return self.answer(decision, body)
 
@@ -351,11 +362,12 @@ class Conversation:
         one ("no kiero bivir"): the language those words are in."""
         self.set_language(self.line.languages.language(body, None if self.first else self.lang.code))
         words = normalize(body)
-        indexes = self.line.matcher.indexes
-        if words not in indexes[self.lang.code].exact:
-            # A keyword or title of another language only ("PIEL" after English answers, as the Spanish help offers
-            # them): that language, as by phone; one word is too few for the guesser.
-            self.set_language(next((code for code, index in indexes.items() if words in index.exact), self.lang.code))
+        if words not in self.line.matcher.indexes[self.lang.code].exact:
+            # A keyword of another language only ("PIEL" after English answers, as the Spanish help offers them): that
+            # language; one word is too few for the guesser. Only its keywords: an English word a Spanish speaker
+            # texts ("insurance", "chemo") is no switch.
+            self.set_language(next((code for code, lang in self.content.languages.items() if words in keywords(lang)),
+                                   self.lang.code))
         if alarm and self.first:
             other = self.line.safety.language_of(body, alarm, self.lang.code)
             if self.line.languages.leans_to(body, other, self.lang.code):
@@ -427,6 +439,15 @@ class Conversation:
             self.choices_kind, self.last = "also", last
         return reply
 
+    def numbers_named(self, words: str) -> list[int]:
+        """The several numbers a message names, in the conversation's language or the other's ("uno y dos" to English
+        choices, as "dos" alone)."""
+        indexes = self.line.matcher.indexes
+        for index in (indexes[self.lang.code], *(ix for code, ix in indexes.items() if code != self.lang.code)):
+            if named := index.numbers_in(words):
+                return named
+        return []
+
     def several(self, targets: Sequence[Target]) -> str:
         """Several choices taken at once ("both", "1 and 2"): the first topic's answer, the others offered after it
         (an action offered, such as leaving a message, after the topics); the numbers first read still take theirs."""
@@ -446,6 +467,14 @@ class Conversation:
         if option.kind == "menu":
             return self.listing(option.target)
         return self.answer_for(option.target)
+
+
+def keywords(lang: Language) -> frozenset[str]:
+    """A language's topic and menu keywords, as texted (PIEL, CARE), worked out once per loaded language."""
+    known = lang.__dict__.get("_keywords")
+    if known is None:
+        known = lang.__dict__["_keywords"] = frozenset(normalize(t.keyword) for t in lang.targets.values() if t.keyword)
+    return known
 
 
 # Emoji that say thanks or okay (by their Unicode names): after an answer, a courtesy, not "I can only read words".

@@ -62,7 +62,7 @@ MAX_OFFERED = 2
 # "did you mean"); on the development questions, Spanish right first 59.1% -> 61.4%, wrong unchanged (bench/README.md).
 OFFER_PAST_MENU = True
 # The word lists whose words count with a few words beside them that ask for nothing.
-LENIENT_LISTS = ("courtesy", "menu", "help", "text_me", "stop_texts", "repeat", "back", "not_it", "both", "person", "wait", "slower", "no_callback", "last", "faster")
+LENIENT_LISTS = ("courtesy", "menu", "help", "text_me", "stop_texts", "repeat", "back", "not_it", "both", "person", "wait", "slower", "no_callback", "last", "faster", "more")
 # A short message with one number in it ("option 2", "number two") is that number.
 MAX_NUMBER_WORDS = 6  # filler and all: "el número dos, por favor"
 MAX_CHOICES = 3       # a caller hears at most three choices (each is a title and a key to hold in mind)
@@ -311,8 +311,8 @@ class LanguageIndex:
 
     def numbers_in(self, words: str) -> list[int]:
         """The choices named in a short normalized message of two or more numbers ("1 and 2", "1,2", "uno y dos", "I
-        want 2 and 3", "the first and the third"), first named first; [] for anything else (one number, a question, a
-        number above 9)."""
+        want 2 and 3", "the first and the third"; "1 1" is 1), each once, first named first; [] for anything else (a
+        number alone, which number_in reads, a question, a number above 9)."""
         tokens = words.split()
         if len(tokens) > MAX_NUMBER_WORDS + 2:
             return []
@@ -320,17 +320,20 @@ class LanguageIndex:
         # "The second one and the third one": an ordinal's "one" is no choice of its own.
         tokens = [t for n, t in enumerate(tokens) if not (t == one and n > 0 and tokens[n - 1] in self.ordinals)]
         found: list[int] = []
+        named = 0
         for token in tokens:
             number = (int(token) if token.isdigit() else self.numbers.index(token) if token in self.numbers
                       else self.ordinals.get(token))
             if number is None:
                 if token not in self._joining:
                     return []
-            elif number > 9:
+                continue
+            if number > 9:
                 return []
-            elif number not in found:
+            named += 1
+            if number not in found:
                 found.append(number)
-        return found if len(found) > 1 else []
+        return found if named > 1 else []
 
     def is_urgent(self, words: str) -> bool:
         """Whether normalized words hold every piece of one of the language's urgent entries ("fever after my transplant")."""

@@ -29,10 +29,6 @@ FIGURATIVE_NEXT = ("to know", "to see", "to try", "to hear", "to meet", "to find
                    "of boredom", "of laughter", "of curiosity", "of embarrassment", "de sueño", "de cansancio",
                    "de hambre", "de risa", "de frio", "de calor", "de miedo", "de sed", "de aburrimiento", "de ganas",
                    "de envidia", "de verguenza", "de pena", "de curiosidad", "por saber", "por ver")
-# Where someone else wishes to die at the end of life ("he wants to die at home", "mi papá quiere morir en su casa"):
-# hospice, not suicide. Only said of another: "I want to die at home tonight" is what it says.
-END_OF_LIFE = ("wants to die", "wanted to die", "quiere morir", "quiere morirse", "queria morir")
-END_OF_LIFE_NEXT = ("at home", "in the hospital", "in hospital", "in hospice", "en casa", "en su casa", "en el hospital")
 
 
 # Single digits said one by one, as a recognizer writes them ("9 1 1").
@@ -66,7 +62,6 @@ def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: word
     piece is written (as it sounds, for the second pattern)."""
     parts = []
     figurative = "(?! (?:" + "|".join(re.escape(fold(normalize(n))) for n in FIGURATIVE_NEXT) + r")\b)"
-    end_of_life = "(?! (?:" + "|".join(re.escape(fold(normalize(n))) for n in END_OF_LIFE_NEXT) + r")\b)"
     # Both lists folded as the phrases are: "no aguanto maz ke ago" is heard as "no aguanto mas que hago".
     pleas = [fold(normalize(w)) for w in endings.pleas if normalize(w)]
     said_to = [fold(normalize(w)) for w in endings.said_to if normalize(w)]
@@ -81,11 +76,9 @@ def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: word
         if any(pieces):
             # "$" at the end: the phrase ends its clause ("no aguanto más $": not "no aguanto más el dolor").
             at_end = phrase.rstrip().endswith("$")
-            words = normalize(phrase.replace("*", " "))
-            last = words.split()[-1:]
+            last = normalize(phrase.replace("*", " ")).split()[-1:]
             parts.append(r"\b" + r" \w+ ".join(re.escape(p) for p in pieces).replace(r"  ", " ").strip() + r"\b"
-                         + (figurative if last and last[0] in FIGURATIVE else "")
-                         + (end_of_life if words.endswith(END_OF_LIFE) else "") + (end if at_end else ""))
+                         + (figurative if last and last[0] in FIGURATIVE else "") + (end if at_end else ""))
     return re.compile("|".join(parts)) if parts else None
 
 
@@ -149,7 +142,8 @@ class Safety:
         self.distress_by_language = _phrases_by_language(content, "distress", after_crisis)
         # The words those phrases are made of, and what may be said around them: a message with other words asks
         # something besides ("camino una cuadra y ya no puedo más, ¿es normal?").
-        self.distress_words = frozenset(w for p in (*gather("distress"), *after_crisis.said_to, *endings.pleas, *gather("beside_distress"))
+        self.distress_words = frozenset(w for p in (*gather("distress"), *gather("crisis"), *gather("negation"), *after_crisis.said_to,
+                                                    *endings.pleas, *gather("beside_distress"))
                                         for w in normalize(p.replace("*", " ")).split())
         # The words safety phrases are made of, and every word the content uses (a word it uses is no typo).
         self.phrase_words = sorted({w for p in emergency + gather("crisis") + gather("distress") for w in normalize(p.replace("*", " ")).split()
@@ -226,14 +220,15 @@ class Safety:
         return bool(self.crisis_languages(text, first=True))
 
     def crisis_languages(self, text: str, first: bool = False, kind: str = "crisis") -> list[str]:
-        """The languages whose crisis phrases (or distress phrases) a message holds (first: the first found is
-        enough), in the line's order."""
+        """The languages whose crisis phrases (or distress phrases, or crisis phrases said negated only) a message
+        holds (first: the first found is enough), in the line's order."""
         found: list[str] = []
         by_language = self.distress_by_language if kind == "distress" else self.crisis_by_language
+        said = _said_negated if kind == "negated" else _said
         for clause in _CLAUSES.split(text[:2000]):
             for words, heard in self._readings(clause):
                 for code, (pattern, negations), (sounding, heard_negations) in by_language:
-                    if code not in found and (_said(pattern, words, negations) or _said(sounding, heard, heard_negations)):
+                    if code not in found and (said(pattern, words, negations) or said(sounding, heard, heard_negations)):
                         found.append(code)
                         if first:
                             return found
@@ -245,8 +240,10 @@ class Safety:
         return any(w not in self.distress_words for w in meaningful(_ELONGATED.sub(r"\1", text)))
 
     def is_distress(self, text: str) -> bool:
-        """Words that say one cannot go on ("ya no puedo más"), which may be about a body worn out (also misspelled)."""
-        return bool(self.crisis_languages(text, first=True, kind="distress"))
+        """Words that say one cannot go on ("ya no puedo más"), which may be about a body worn out (also misspelled);
+        or words of suicide said negated ("I'm not suicidal but...", "no voy a suicidarme hoy"): a negation may be
+        sincere or not, so the reply keeps where help is beside the answer."""
+        return bool(self.crisis_languages(text, first=True, kind="distress") or self.crisis_languages(text, first=True, kind="negated"))
 
     def language_of(self, text: str, kind: str, current: str) -> str:
         """The language whose crisis or emergency phrases a message holds: current, if its own are among them, else
@@ -275,6 +272,11 @@ def _phrases_by_language(content: Content, name: str, endings: Endings) -> list[
 def _said(pattern: re.Pattern[str], words: str, negations: frozenset[str]) -> bool:
     """Whether a phrase of the pattern is in the words, not right after a negation."""
     return any(not _negated(words, match, negations) for match in pattern.finditer(words))
+
+
+def _said_negated(pattern: re.Pattern[str], words: str, negations: frozenset[str]) -> bool:
+    """Whether a phrase of the pattern is in the words right after a negation."""
+    return any(_negated(words, match, negations) for match in pattern.finditer(words))
 
 
 def _negated(words: str, match: re.Match[str], negations: frozenset[str]) -> bool:

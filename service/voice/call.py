@@ -472,7 +472,7 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
         normalized = normalize(said)
         for elsewhere in others:
             if (any(elsewhere.is_word(said, name) for name in waiting)
-                    or elsewhere.number_in(normalized, choosing) is not None):
+                    or elsewhere.number_in(normalized, choosing) is not None or choosing and elsewhere.numbers_in(normalized)):
                 index, code, understood = elsewhere, call.lang.code, True
                 break
     if code == call.lang.code and not understood:
@@ -531,6 +531,8 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
             named = [1, 2]
         if named:
             return _several(call, place, named, arrival)
+    elif place.kind == "menu" and (named := index.numbers_in(normalize(said))):
+        return press(call, place, str(named[0]))  # "one and two" at a menu: its first, never a guess made of them
     # "Both", "las dos" after two topics offered: the first topic now (below), never key 2.
     both = place.kind == "topic" and bool(place.also) and index.is_word(said, "both")
     spoken_key = None if both else _spoken_key(call, said, index, choosing)
@@ -561,6 +563,9 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
     if index.is_word(said, "wait"):
         # "Un segundo" in an English call: Spanish from now on (its notice and keys), and the wait asked for.
         return call.hold(place, arrival)
+    if index.is_word(said, "more"):
+        # "Tell me more": after an answer, the topics beside it (back, as key 0); elsewhere, the same again (as star).
+        return call.arrive() if arrival else press(call, place, call.keys["back" if place.kind == "topic" else "repeat"])
     for name, key in CONTROL_KEYS.items():
         if index.is_word(said, name):
             # Said in another language than the call's: that language's main menu, with its notice and keys; after a
@@ -752,7 +757,7 @@ def _a_word_of(index: LanguageIndex, said: str, choice_words: tuple[str, ...] = 
     the words that pick one, where choices wait), or a control word of one word ("what", "menu"): what a caller mixes
     in from another language ("I don't understand" is a sentence)."""
     return (any(index.is_word(said, name) for name in ("courtesy", *choice_words))
-            or index.number_in(normalize(said), choosing) is not None
+            or index.number_in(normalize(said), choosing) is not None or choosing and bool(index.numbers_in(normalize(said)))
             or len(normalize(said).split()) == 1 and any(index.is_word(said, name) for name in CONTROL_WORDS))
 
 
