@@ -565,6 +565,9 @@ def test_numbers_said_together_at_a_menu_and_tell_me_more_by_phone(call: PhoneCa
     call.press("1")
     after = [h.text for h in call.say("tell me more").heard]
     assert en.prompts["menu.features"].text in after
+    # After an answer that offers nothing: as "one" alone, "that is not an option" (it was a guess).
+    call.press("1")
+    assert call.say("one and two").heard[0].text == en.phrases["not_option"]
 
 
 def test_both_said_at_a_did_you_mean_of_three_gets_the_choices_again(call: PhoneCall, line: Line,

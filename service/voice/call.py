@@ -531,8 +531,9 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
             named = [1, 2]
         if named:
             return _several(call, place, named, arrival)
-    elif place.kind == "menu" and (named := index.numbers_in(normalize(said))):
-        return press(call, place, str(named[0]))  # "one and two" at a menu: its first, never a guess made of them
+    elif named := index.numbers_in(normalize(said)):
+        # "One and two" at a menu: its first (after an answer, as "one" alone); never a guess made of the numbers.
+        return press(call, place, str(named[0]))
     # "Both", "las dos" after two topics offered: the first topic now (below), never key 2.
     both = place.kind == "topic" and bool(place.also) and index.is_word(said, "both")
     spoken_key = None if both else _spoken_key(call, said, index, choosing)
