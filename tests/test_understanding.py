@@ -388,7 +388,15 @@ def fixture_safety() -> Safety:
                                   "tengo la pistola en la mano", "me quiero quitar la vida",
                                   # the independent read after it: what a negation or a wish to die at home had hidden
                                   "he wants to die at home tonight, he has a gun", "mi hijo quiere morir en casa, tiene una pistola",
-                                  "mi hijo se quiere morir en casa", "my brother does not want to live anymore", "no voy a suicidarme hoy"])
+                                  "mi hijo se quiere morir en casa", "my brother does not want to live anymore", "no voy a suicidarme hoy",
+                                  # a second read's: what narrowing the tester's wordings had lost, and older gaps
+                                  "I took a bunch of my sleeping pills", "took like 15 of my pills", "I swallowed all my sleeping pills",
+                                  "how much morphine would it take to kill me", "I have a gun and I'm going to use it",
+                                  "tengo un arma y la voy a usar", "voy a quitar mi vida", "estoy pensando en quitar mi vida",
+                                  "voy a tomar todas las pastillas de una vez", "no me importa morir", "no quiero estar viva",
+                                  "I don't wanna live anymore", "i want to be dead", "I do not want to wake up", "quisiera nunca despertar",
+                                  "no tengo nada por que vivir", "my son swallowed all his pills", "im on the roof and want to jump",
+                                  "i want to jump in front of a train", "I took 15 pills"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
     assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
 
@@ -534,7 +542,9 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    "how long would it take to kill me if I don't get treatment?", "I took like two of my pain pills, is that ok?",
                                    "I took a bunch of my records to the new doctor", "I swallowed all my pride and asked for help",
                                    "i have a gun license, can i still get treatment", "el POEMS va a quitar mi vida?",
-                                   "¿debo tomar todas las pastillas de una vez?", "¿El POEMS te puede quitar la vida?"])
+                                   "¿debo tomar todas las pastillas de una vez?", "¿El POEMS te puede quitar la vida?",
+                                   "the infusion took like 30 minutes, is that normal", "it took like 20 minutes to get my blood drawn",
+                                   "I want to jump into a clinical trial"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
@@ -616,6 +626,14 @@ def test_a_negation_of_up_to_four_words_turns_a_crisis_into_an_answer_with_where
                  "no estoy pensando en otra cosa que suicidarme"):
         assert safety.is_crisis(said), said
     assert not Safety(load(LINE_FIXTURE)).is_distress("¿qué tratamiento hay?")
+
+
+def test_several_numbers_are_numbers_joined_by_the_words_that_choose_never_a_sentence(line: Line) -> None:
+    # A second read's: "I have 2 or 3 questions" opened a menu's first option.
+    en, es = line.matcher.indexes["en"], line.matcher.indexes["es"]
+    assert en.numbers_in("1 and 2") == [1, 2] and en.numbers_in("the first and the third") == [1, 3]
+    assert en.numbers_in("1 1") == [1] and es.numbers_in("uno y dos") == [1, 2] and en.numbers_in("2") == []
+    assert en.numbers_in("i have 2 or 3 questions") == [] and en.numbers_in("1 and 12") == []
 
 
 def likely(line: Line, lang: str = "en") -> tuple[str, str, str, str]:

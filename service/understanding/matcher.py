@@ -181,8 +181,6 @@ class LanguageIndex:
         self._beside_number = self.filler | self._yes_word
         # While choices are waiting, the words that pick one too ("I want 2", "quiero la 2", "me refería a la segunda").
         self._choosing = self._beside_number | {w for phrase in self.words.get("choosing", ()) for w in phrase.split()}
-        # Between the numbers of several choices, the language's common words too ("and", "y", "or").
-        self._joining = self._choosing | {w for phrase in self.words.get("ignore", ()) for w in phrase.split()}
         # Words that together need the warning signs at once, never a guess: "fever / chills + transplant / chemo" (each
         # piece in the message, in any order; "/" between a piece's forms), to urgent_topic (the line's warning signs).
         self.urgent = [[re.compile(r"\b(?:" + "|".join(re.escape(f) for f in forms) + r")\b") for forms in pieces]
@@ -310,9 +308,10 @@ class LanguageIndex:
         return found[0] if all(t in beside for t in others) else None
 
     def numbers_in(self, words: str) -> list[int]:
-        """The choices named in a short normalized message of two or more numbers ("1 and 2", "1,2", "uno y dos", "I
-        want 2 and 3", "the first and the third"; "1 1" is 1), each once, first named first; [] for anything else (a
-        number alone, which number_in reads, a question, a number above 9)."""
+        """The choices named in a short normalized message of two or more numbers with nothing beside them but the
+        words that choose ("1 and 2", "1,2", "uno y dos", "I want 2 and 3", "the first and the third"; "1 1" is 1), each
+        once, first named first; [] for anything else (a number alone, which number_in reads, a question, a number
+        above 9)."""
         tokens = words.split()
         if len(tokens) > MAX_NUMBER_WORDS + 2:
             return []
@@ -325,7 +324,7 @@ class LanguageIndex:
             number = (int(token) if token.isdigit() else self.numbers.index(token) if token in self.numbers
                       else self.ordinals.get(token))
             if number is None:
-                if token not in self._joining:
+                if token not in self._choosing:
                     return []
                 continue
             if number > 9:

@@ -145,6 +145,7 @@ class Safety:
         self.distress_words = frozenset(w for p in (*gather("distress"), *gather("crisis"), *gather("negation"), *after_crisis.said_to,
                                                     *endings.pleas, *gather("beside_distress"))
                                         for w in normalize(p.replace("*", " ")).split())
+        self.distress_sounds = frozenset(sounds(w) for w in self.distress_words)  # "no me kiero matar": nothing besides
         # The words safety phrases are made of, and every word the content uses (a word it uses is no typo).
         self.phrase_words = sorted({w for p in emergency + gather("crisis") + gather("distress") for w in normalize(p.replace("*", " ")).split()
                                     if len(w) >= MIN_TYPO_WORD})
@@ -237,7 +238,8 @@ class Safety:
     def says_more(self, text: str, meaningful: Callable[[str], list[str]]) -> bool:
         """Whether a message with words of not going on has meaningful words besides them (meaningful: a language's
         words that matter, without its common ones)."""
-        return any(w not in self.distress_words for w in meaningful(_ELONGATED.sub(r"\1", text)))
+        return any(w not in self.distress_words and sounds(w) not in self.distress_sounds
+                   for w in meaningful(_ELONGATED.sub(r"\1", text)))
 
     def is_distress(self, text: str) -> bool:
         """Words that say one cannot go on ("ya no puedo más"), which may be about a body worn out (also misspelled);
