@@ -530,9 +530,10 @@ def test_several_choices_said_at_a_did_you_mean_take_the_first_and_keep_the_othe
     assert call.press("2" if both else "3").heard[0].text == en.prompts["topic.outlook"].text
 
 
-def test_okay_said_at_a_did_you_mean_gets_the_choices_again_not_you_are_welcome(call: PhoneCall, line: Line,
-                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    # An exploratory caller's: "okay" to "¿Quiso decir...?" got "De nada".
+@pytest.mark.parametrize("said", ["okay", "both"])
+def test_okay_or_both_said_at_a_did_you_mean_of_three_gets_the_choices_again(said: str, call: PhoneCall, line: Line,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # An exploratory caller's: "okay" to "¿Quiso decir...?" got "De nada"; "both" of three is still to be said which.
     from service.understanding.matcher import Decision
 
     en = line.content.languages["en"]
@@ -540,9 +541,10 @@ def test_okay_said_at_a_did_you_mean_gets_the_choices_again_not_you_are_welcome(
     call.start()
     monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (a, b, c), ()))
     asked = call.say("can my family get it")
-    monkeypatch.undo()
-    again = [h.text for h in call.say("okay").heard]
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: pytest.fail(f"'{said}' was heard as a question"))
+    again = [h.text for h in call.say(said).heard]
     assert en.phrases["courtesy"] not in again and again[-4:] == [h.text for h in asked.heard][-4:]
+    assert call.press("3").heard[0].text == en.prompts["topic.outlook"].text
 
 
 def test_numbers_said_together_at_a_menu_and_tell_me_more_by_phone(call: PhoneCall, line: Line,
@@ -568,21 +570,6 @@ def test_numbers_said_together_at_a_menu_and_tell_me_more_by_phone(call: PhoneCa
     # After an answer that offers nothing: as "one" alone, "that is not an option" (it was a guess).
     call.press("1")
     assert call.say("one and two").heard[0].text == en.phrases["not_option"]
-
-
-def test_both_said_at_a_did_you_mean_of_three_gets_the_choices_again(call: PhoneCall, line: Line,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.understanding.matcher import Decision
-
-    en = line.content.languages["en"]
-    a, b, c = (en.targets[("topic", t)] for t in ("contagious", "inherited", "outlook"))
-    call.start()
-    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (a, b, c), ()))
-    asked = call.say("can my family get it")
-    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: pytest.fail("'both' was heard as a question"))
-    again = call.say("both")
-    assert [h.text for h in again.heard][-4:] == [h.text for h in asked.heard][-4:]
-    assert call.press("3").heard[0].text == en.prompts["topic.outlook"].text
 
 
 @pytest.mark.parametrize("also", ["%2B", "contagious%2B", "%2B%2Bcontagious%2Boutlook", "%2B%2B%2Bcontagious",
