@@ -376,9 +376,9 @@ def fixture_safety() -> Safety:
                                   "me las voy a tomar todas", "me voy a tomar el frasco entero", "i am going to take all of my pills",
                                   "I'll take all my pills", "she took the whole bottle",
                                   # an exploratory tester's (2026-12-07, evening): each got a topic, a list or nothing
-                                  "how many lyrica would it take to kill me", "i took a bunch of my pills", "i cut my wrists",
+                                  "how many lyrica would it take to kill me", "i cut my wrists",
                                   "i wrote goodbye letters to my kids", "im going to take all my oxycodone tonight",
-                                  "im going to jump off the parking garage", "i bought rope", "i took like 20 of my gabapentin",
+                                  "im going to jump off the parking garage", "i bought rope",
                                   "i swallowed all my lyrica", "everyone would be better off if i wasnt here",
                                   "i wish i could just fall asleep forever", "nobody cares if i live or die",
                                   "cuantas pastillas de gabapentina se necesitan para morir", "me tome un monton de pastillas",
@@ -390,13 +390,20 @@ def fixture_safety() -> Safety:
                                   "he wants to die at home tonight, he has a gun", "mi hijo quiere morir en casa, tiene una pistola",
                                   "mi hijo se quiere morir en casa", "my brother does not want to live anymore", "no voy a suicidarme hoy",
                                   # a second read's: what narrowing the tester's wordings had lost, and older gaps
-                                  "I took a bunch of my sleeping pills", "took like 15 of my pills", "I swallowed all my sleeping pills",
+                                  "I swallowed all my sleeping pills",
                                   "how much morphine would it take to kill me", "I have a gun and I'm going to use it",
                                   "tengo un arma y la voy a usar", "voy a quitar mi vida", "estoy pensando en quitar mi vida",
                                   "voy a tomar todas las pastillas de una vez", "no me importa morir", "no quiero estar viva",
                                   "I don't wanna live anymore", "i want to be dead", "I do not want to wake up", "quisiera nunca despertar",
                                   "no tengo nada por que vivir", "my son swallowed all his pills", "im on the roof and want to jump",
-                                  "i want to jump in front of a train", "I took 15 pills"])
+                                  "i want to jump in front of a train",
+                                  # a third read's
+                                  "took my whole bottle of oxy an hour ago", "i took all of my sleeping pills", "drank bleach",
+                                  "i loaded my gun", "i have a knife and i want to stab myself", "i cut myself again last night",
+                                  "i dont wanna be alive", "i want to stop living", "me tome todo el frasco de pastillas",
+                                  "me tome el veneno para ratas", "me voy a pegar un tiro", "mi esposo dice que se va a pegar un tiro",
+                                  "me quiero tirar al metro", "me voy a lanzar del techo", "ya escribi las cartas de despedida",
+                                  "seria mejor para todos si yo no estuviera"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
     assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
 
@@ -447,7 +454,13 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   # a second independent read's: a word said to someone after it (caught before the
                                   # words said to someone were kept to crisis phrases, and again now)
                                   "mi esposo no reacciona dios mío ayúdenme", "mi mamá no responde señorita que hago",
-                                  "me falta el aire señorita", "mi papa no reacciona doctora"])
+                                  "me falta el aire señorita", "mi papa no reacciona doctora",
+                                  # an exploratory tester's and a third read's (2026-12-07, night)
+                                  "he cant lift his arm and his words are coming out wrong", "my mom is gray and sweaty and says her jaw hurts",
+                                  "he took too much of his gabapentin", "grandpa fell down the stairs and is bleeding from his head",
+                                  "my son is turning blue", "my mom cant be woken up", "he's bleeding out", "mi mai ta mala no ta respirando bien",
+                                  "mi mama tiene convulsiones", "tiene una hemorragia", "se esta asfixiando", "se le paro el corazon",
+                                  "mi niña tomo las pastillas de su abuela"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 
@@ -544,7 +557,12 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    "i have a gun license, can i still get treatment", "el POEMS va a quitar mi vida?",
                                    "¿debo tomar todas las pastillas de una vez?", "¿El POEMS te puede quitar la vida?",
                                    "the infusion took like 30 minutes, is that normal", "it took like 20 minutes to get my blood drawn",
-                                   "I want to jump into a clinical trial"])
+                                   "I want to jump into a clinical trial",
+                                   # a third read's
+                                   "took like 10 of my vitamins, is b12 good for neuropathy", "it took 20 pills over 3 weeks to work",
+                                   "mi esposo tiene una pistola para trabajar, es guardia, puede seguir con neuropatia",
+                                   "me quiero morir de la risa con mi nieto, es bueno reir", "mi mama se esta muriendo en el hospicio, como son los ultimos dias",
+                                   "¿tengo que tomar toda la caja de antibióticos?", "el poems puede causar un derrame pleural"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
@@ -562,7 +580,13 @@ def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> 
     # a final exploratory tester's: with what cannot be borne, hopelessness (an earlier crisis phrase, "no hay salida",
     # moved here: "mi seguro no cubre el tratamiento, no hay salida" got no answer)
     "ya no puedo mas con el dolor de pies", "no tengo esperanza", "no hay salida", "there's no hope", "I cant do it anymore",
-    "ya no puedo más ayúdame", "ya no puedo mas x favor"])
+    "ya no puedo más ayúdame", "ya no puedo mas x favor",
+    # an exploratory tester's and the reads after it: amounts of pills and weapons, which ordinary questions also name
+    # ("took like 10 of my vitamins, is b12 good?"): with a question, its answer and 988; alone, the crisis message
+    "i took a bunch of my pills", "I took a bunch of my sleeping pills", "took like 15 of my pills", "I took 15 pills",
+    "i took like 20 of my gabapentin",
+    "whats the lethal dose of gabapentin", "estoy guardando las pastillas de morfina", "me tome 30 pastillas de morfina",
+    "mi papa tiene un arma en la casa y dice que ya no puede mas", "I'm tired of fighting", "quisiera irme con ella"])
 def test_words_of_not_going_on_are_heard_in_the_shipped_lists(said: str) -> None:
     shipped = shipped_safety()
     assert shipped.is_distress(said) or shipped.is_crisis(said)

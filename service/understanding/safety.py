@@ -24,11 +24,11 @@ _SELF = re.compile(r"\b(my|him|her|your|them|it) (self|selves)\b")
 # Words people also use for "very" ("dying to know", "muerta de sueño", "me muero de hambre"): a phrase that ends in
 # one is not matched when one of these comes next (and only these: "dying of this pain", "muriendo de verdad" and
 # "muerta de una vez" are what they say).
-FIGURATIVE = frozenset({"dying", "muriendo", "muerto", "muerta", "muero"})
+FIGURATIVE = frozenset({"dying", "muriendo", "muerto", "muerta", "muero", "morir", "morirme"})
 FIGURATIVE_NEXT = ("to know", "to see", "to try", "to hear", "to meet", "to find out", "to get", "to go", "to tell",
                    "of boredom", "of laughter", "of curiosity", "of embarrassment", "de sueño", "de cansancio",
                    "de hambre", "de risa", "de frio", "de calor", "de miedo", "de sed", "de aburrimiento", "de ganas",
-                   "de envidia", "de verguenza", "de pena", "de curiosidad", "por saber", "por ver")
+                   "de envidia", "de verguenza", "de pena", "de curiosidad", "por saber", "por ver", "de la risa")
 
 
 # Single digits said one by one, as a recognizer writes them ("9 1 1").
