@@ -480,6 +480,17 @@ def test_words_of_not_going_on_with_a_question_are_met_with_988_then_the_answer_
         assert heard[0] == es.prompts["phrase.crisis"].text
 
 
+@pytest.mark.parametrize("said", ["no me quiero morir", "no me kiero morir", "ay ya no puedo mas"])
+def test_spanish_words_of_not_going_on_alone_at_the_english_greeting_get_the_spanish_crisis_message(
+        said: str, call: PhoneCall, line: Line) -> None:
+    # A second read's: said negated (or as words of not going on) in Spanish at the English greeting, the crisis message
+    # came in English, without the switch a crisis phrase gets.
+    es = line.content.languages["es"]
+    call.start()
+    heard = [h.text for h in call.say(said).heard]
+    assert heard[0] == es.prompts["phrase.crisis"].text and es.prompts["menu.main"].text in heard
+
+
 def test_after_a_choice_of_a_did_you_mean_its_other_choices_stay_on_their_keys(call: PhoneCall, line: Line,
                                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     # An exploratory caller's: after 1 of a "did you mean" was not it, 2 said "that is not an option".

@@ -251,6 +251,9 @@ class Safety:
         """The language whose crisis or emergency phrases a message holds: current, if its own are among them, else
         the first other ("no kiero bivir" in an English conversation: Spanish)."""
         codes = self.crisis_languages(text) if kind == "crisis" else self.emergency_languages(text)
+        if kind == "crisis" and not codes:
+            # The crisis message for words of not going on, or a crisis phrase said negated, with nothing else besides.
+            codes = self.crisis_languages(text, kind="distress") or self.crisis_languages(text, kind="negated")
         return current if current in codes or not codes else codes[0]
 
 
