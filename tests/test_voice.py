@@ -541,6 +541,21 @@ def test_several_choices_said_at_a_did_you_mean_take_the_first_and_keep_the_othe
     assert call.press("2" if both else "3").heard[0].text == en.prompts["topic.outlook"].text
 
 
+def test_both_after_an_answer_that_offers_nothing_and_no_english_said_mid_call(call: PhoneCall, line: Line,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # An exploratory caller's: "both" after a plain answer became guesses; "no hablo inglés, por favor" at an English
+    # answer was heard as a question, where it switches at the greeting.
+    en, es = line.content.languages["en"], line.content.languages["es"]
+    call.start()
+    call.press("2")
+    call.press("1")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: pytest.fail("heard as a question"))
+    assert en.prompts["menu.features"].text in [h.text for h in call.say("both").heard]
+    call.press("1")
+    heard = [h.text for h in call.say("no hablo ingles por favor").heard]
+    assert any(h == es.prompts["topic.polyneuropathy"].text for h in heard), heard
+
+
 @pytest.mark.parametrize("said", ["okay", "both"])
 def test_okay_or_both_said_at_a_did_you_mean_of_three_gets_the_choices_again(said: str, call: PhoneCall, line: Line,
                                                                              monkeypatch: pytest.MonkeyPatch) -> None:

@@ -52,6 +52,7 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "transfer_failed": ("voice", frozenset()),
     "callback_confirm": ("voice", frozenset()),
     "callback_saved": ("voice", frozenset()),
+    "callback_number": ("voice", frozenset({"number"})),
     "callback_invalid": ("voice", frozenset()),
     "callback_declined": ("voice", frozenset()),
     "callback_hidden": ("voice", KEY_PLACEHOLDERS),
@@ -106,6 +107,9 @@ OPTIONAL_PHRASES: dict[str, str] = {
                     "get sms_crisis.",
     "callback_other": "The callback question after a caller said \"no\" to the number they are calling from: which "
                       "other number to call, or \"no thanks\". Without it, callback_confirm again.",
+    "callback_number": "What a caller who keyed or said another number to be called back at hears: that number read "
+                       "back digit by digit (keep {number}), so a digit misheard can be put right. Without it, "
+                       "callback_saved, which does not say the number.",
     "off_topic": "What a caller hears when they ask about something else (a wrong number, the weather), before the menu "
                  "they were at. Without it, they hear no_match.",
     "sms_off_topic": "The reply to a text about something else (a wrong number, the weather). Without it, "
@@ -115,7 +119,7 @@ OPTIONAL_PHRASES: dict[str, str] = {
 # no number to reply.
 REQUIRED_PLACEHOLDERS: dict[str, frozenset[str]] = {
     name: frozenset({"title", "key"}) for name in ("option", "did_you_mean", "choice", "also", "sms_option", "sms_also")
-} | {"language_offer": frozenset({"key"}), "sms_also_two": TWO_OFFERS}
+} | {"language_offer": frozenset({"key"}), "sms_also_two": TWO_OFFERS, "callback_number": frozenset({"number"})}
 # The numbers a safety phrase must give (digits, spaces and dashes aside): the crisis line and the emergency number.
 # An edit that drops or mistypes one ("call or text 98") must not reach a caller.
 EMERGENCY_NUMBER = "911"
@@ -132,7 +136,8 @@ OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "end", "quit", "can
 CARRIER_WORDS = OPT_OUT_WORDS | {"start", "yes", "unstop", "help", "info"}
 # Phrases whose text is spoken on its own (the others are built into menus and answers).
 SPOKEN_PHRASES = tuple(
-    name for name, (channel, _) in PHRASES.items() if channel == "voice" and name not in ("option", "did_you_mean", "choice", "also")
+    name for name, (channel, _) in PHRASES.items()
+    if channel == "voice" and name not in ("option", "did_you_mean", "choice", "also", "callback_number")
 )
 WORD_LISTS = ("menu", "help", "language", "repeat", "back", "numbers", "yes", "no", "courtesy", "emergency", "crisis", "ignore")
 # Lists a language may have: without one, that way of asking is simply not heard in it (keys still work).

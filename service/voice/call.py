@@ -284,6 +284,14 @@ class Call:
                           method="POST")
         return response
 
+    def number_saved(self, number: str) -> Prompt:
+        """ "Our team will call you back at 3 1 2, 5 5 5, 0 1 9 9.": another number read back (said, not played: it is
+        the caller's own), so a digit misheard or mistyped can be put right; without callback_number, callback_saved."""
+        template = self.lang.phrases.get("callback_number")
+        if not template:
+            return self.phrase("callback_saved")
+        return Prompt(self.lang.code, "callback.number", fill(template, {"number": said_number(number)}), self.lang.file)
+
     def declined(self, recording_sid: str) -> VoiceResponse:
         """Nobody is to call back, kept with the message and said to the caller, then the main menu."""
         self.decline_callback(recording_sid)
@@ -534,6 +542,9 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
     elif named := index.numbers_in(normalize(said)):
         # "One and two" at a menu: its first (after an answer, as "one" alone); never a guess made of the numbers.
         return press(call, place, str(named[0]))
+    if place.kind == "topic" and not place.also and index.is_word(said, "both"):
+        # "Both" after an answer that offered nothing: the topics beside it (as by text), never guesses made of it.
+        return call.menu(place.came_from, arrival or None)
     # "Both", "las dos" after two topics offered: the first topic now (below), never key 2.
     both = place.kind == "topic" and bool(place.also) and index.is_word(said, "both")
     spoken_key = None if both else _spoken_key(call, said, index, choosing)
@@ -898,7 +909,7 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
                                      answered=REFUSED if answered == REFUSED else BROKEN)
     if call.line.store is not None and recording_sid:
         call.line.store.record_callback(recording_sid, number)
-    return call.menu("main", [call.phrase("callback_saved")])
+    return call.menu("main", [call.number_saved(number)])
 
 
 def _leave_callback(call: Call, recording_sid: str, answered: str) -> VoiceResponse:
@@ -929,6 +940,15 @@ def spoken_digits(lang: Language, said: str) -> str:
         elif word in SPOKEN_ZERO and any(digit(w) for w in words[max(0, n - 1):n + 2:2]):
             out.append("0")  # "oh" between or beside digits, not "oh, it's five five five..."
     return "".join(out)
+
+
+def said_number(number: str) -> str:
+    """A number as a voice reads it back, digit by digit in its groups: "+13125550199" is "3 1 2, 5 5 5, 0 1 9 9"."""
+    digits = number.lstrip("+")
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    groups = [digits[:3], digits[3:6], digits[6:]] if len(digits) == 10 else [digits]
+    return ", ".join(" ".join(group) for group in groups)
 
 
 def phone_number(digits: str) -> str | None:
