@@ -809,6 +809,10 @@ def test_listen_to_a_phrase_says_its_keys_as_callers_hear_them(admin: FlaskClien
     offer = "/admin/content/en/phrases/language_offer"
     admin.post(offer, data=values(Forms(admin.get(offer).get_data(as_text=True)).with_field("value"), action="listen-en"))
     assert spoken[-1].endswith("press 6."), spoken
+    # The callback number read back: a sample number, as a caller hears one, never "{number}".
+    number = "/admin/content/en/phrases/callback_number"
+    admin.post(number, data=values(Forms(admin.get(number).get_data(as_text=True)).with_field("value"), action="listen-en"))
+    assert "{" not in spoken[-1] and "5 5 5, 5 5 5, 0 1 2 3" in spoken[-1], spoken
 
 
 def test_a_pasted_page_in_a_phrase_is_refused_and_listen_has_a_cap(admin: FlaskClient) -> None:

@@ -50,6 +50,8 @@ HELP = {
     "sources": "Where each fact comes from (the bibliography in sources.yaml).",
 }
 MAX_SPOKEN_WORDS = 150
+# A callback number read back, as a caller would hear one (555-01xx numbers are fictional).
+SAMPLE_NUMBER = "5 5 5, 5 5 5, 0 1 2 3"
 # What one field may hold, beyond what the content check says (a spoken phrase or menu introduction is read in full
 # by Twilio, so a pasted page would be read too; the form itself is at most 128 kB).
 LIMITS = {"title": ("characters", 60), "keyword": ("characters", 20), "intro": ("words", 40), "value": ("words", 150),
@@ -618,7 +620,8 @@ def _listen(code: str, session: Session) -> dict[str, str]:
         first = next(iter(session.content.menus["main"].options), None) if "main" in session.content.menus else None
         sample = lang.targets.get((first.kind, first.target)) if first is not None else None
         text = fill(heard_phrase(session.content, lang, session.ident, text),
-                    {"key": lang.key_name(first.key if first is not None else "1"), "title": sample.title if sample is not None else ""})
+                    {"key": lang.key_name(first.key if first is not None else "1"), "title": sample.title if sample is not None else "",
+                     "number": SAMPLE_NUMBER})
     if len(text.split()) > MAX_SPOKEN_WORDS or _CONTROL.search(text):
         return {code: f"error:Listen plays at most {MAX_SPOKEN_WORDS} words of plain text (callers hear no more): shorten it first."}
     key = hashlib.sha256(f"{code}\0{text}".encode()).hexdigest()[:40]
