@@ -11,7 +11,7 @@ import pytest
 from service.content import Content
 from service.line import Line
 from service.simulator import PhoneCall, Turn, TwilioClient, audio_texts
-from tests.conftest import make_app
+from tests.conftest import LINE_FIXTURE, TOKEN, make_app
 
 # Every topic the phone line promises, by the list, with words its answer must contain.
 PROMISED = {
@@ -396,6 +396,24 @@ def test_a_caller_who_says_goodbye_hears_a_word_in_kind_and_the_call_ends(said: 
     call.press("1")
     turn = call.say(said)  # it said "You are welcome", then asked "are you still there?" for most of a minute
     assert turn.heard[-1].text == line.content.languages["en"].phrases["courtesy"] and turn.hung_up and turn.gather is None
+
+
+def test_a_goodbye_gets_the_farewell_phrase_where_a_language_has_one(tmp_path: Path) -> None:
+    # An exploratory caller's: "goodbye", "adiós" were met with "You are welcome" (nobody had said thank you).
+    import shutil
+
+    shutil.copytree(LINE_FIXTURE, tmp_path / "line")
+    path = tmp_path / "line" / "en.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "  courtesy: You are welcome. Take care.\n" in text
+    path.write_text(text.replace("  courtesy: You are welcome. Take care.\n",
+                                 "  courtesy: You are welcome. Take care.\n  farewell: Goodbye, and take care.\n"), encoding="utf-8")
+    app = make_app(tmp_path, PROMPTS_DIR=str(tmp_path / "line"))
+    line: Line = app.extensions["line"]
+    call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+    call.start()
+    turn = call.say("goodbye")
+    assert turn.heard[-1].text == "Goodbye, and take care." and turn.hung_up
 
 
 @pytest.mark.parametrize("said", ["that's all wrong", "that's all?", "no that's all wrong", "yes bye the way", "bye please help me"])

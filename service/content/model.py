@@ -85,6 +85,7 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "sms_also": ("sms", frozenset({"title", "key"})),
     "sms_also_two": ("sms", TWO_OFFERS),
     "sms_goodbye": ("sms", frozenset()),
+    "farewell": ("voice", frozenset()),
     "sms_off_topic": ("sms", frozenset()),
     "sms_distress": ("sms", frozenset()),
 }
@@ -94,6 +95,8 @@ OPTIONAL_PHRASES: dict[str, str] = {
                     "{title1}, {key2} and {title2}. Without it, each topic gets its own sms_also sentence, which is "
                     "longer, so a first text has room for the second topic less often.",
     "sms_goodbye": "The reply to a texter's \"bye\" (one text segment). Without it, a \"bye\" gets sms_courtesy.",
+    "farewell": "What a caller who says goodbye (the goodbye words) hears before the line hangs up. Without it, the "
+                "courtesy phrase (\"You are welcome\"), which answers a thank-you, not a goodbye.",
     "callback_kept": "What a caller who left a message and then said nothing at the callback question (or keyed a "
                      "number that was not whole, then nothing) hears after record_thanks: that the team will call back "
                      "the number they are calling from. Without it, record_thanks alone.",

@@ -608,7 +608,7 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
     if index.is_word(said, "goodbye"):
         # "Goodbye", "eso es todo gracias": a word in kind, then the call ends (not a minute of "are you still there?");
         # no notice or keys of a language switched to, just before hanging up.
-        return call.goodbye("courtesy", "said_goodbye")
+        return call.goodbye("farewell" if "farewell" in call.lang.phrases else "courtesy", "said_goodbye")
     if index.is_word(said, "courtesy"):
         # "Thank you", "okay": a word in kind, and the caller stays where they were. Said at a menu in another language
         # than the call's ("¿bueno?", a Mexican "hello?" on the phone, at the English greeting): the line's name in that
