@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
@@ -154,8 +154,10 @@ class Safety:
         self.known = known | set(self.phrase_words)
         # An unknown word's nearest safety words, once: both checks and every message ask about the same few.
         self._near = functools.lru_cache(maxsize=4096)(self._near)  # type: ignore[method-assign]
+        # A message's readings, once: the crisis, emergency and distress checks each read the same clauses.
+        self._readings = functools.lru_cache(maxsize=256)(self._readings)  # type: ignore[method-assign]
 
-    def _readings(self, text: str) -> list[tuple[str, str]]:
+    def _readings(self, text: str) -> tuple[tuple[str, str], ...]:
         """A message's words with their typos read as safety words, and the same as they sound; a typo as near to
         two safety words ("hart": heart, hurt) is read each way, one word at a time (the others at their first
         reading), at most MAX_READINGS readings."""
@@ -167,7 +169,7 @@ class Safety:
         for index, options in enumerate(choices):
             for other in options[1:]:
                 readings.append([*first[:index], other, *first[index + 1:]])
-        return [(" ".join(r), sounds(" ".join(r))) for r in readings[:MAX_READINGS]]
+        return tuple((" ".join(r), sounds(" ".join(r))) for r in readings[:MAX_READINGS])
 
     def _unmistyped(self, word: str) -> tuple[str, ...]:
         if len(word) < MIN_TYPO_WORD or word in self.known or word.isdigit():
@@ -211,9 +213,9 @@ class Safety:
         return [code for code, _, _ in self.emergency_by_language if code in found]
 
     @staticmethod
-    def _with_contractions(readings: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    def _with_contractions(readings: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
         """Readings, and the same with English's negative contractions written out ("isn t" -> "is not")."""
-        return readings + [(full, sounds(full)) for full in {uncontracted(w) for w, _ in readings} - {w for w, _ in readings}]
+        return [*readings, *((full, sounds(full)) for full in {uncontracted(w) for w, _ in readings} - {w for w, _ in readings})]
 
     def is_crisis(self, text: str) -> bool:
         """Thoughts of suicide or self-harm, in any clause of the message (also misspelled), unless that clause says

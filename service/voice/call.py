@@ -252,7 +252,7 @@ class Call:
                         timeout=10, trim="trim-silence")
         # Reached only when nothing was recorded.
         self.speak(response, self.phrase("record_none"))
-        response.redirect(url_for("voice.menu", ident=self.home_of("leave_message"), lang=self.lang.code, **self.kept()), method="POST")
+        response.redirect(url_for("voice.menu", ident=self.content.home_of("leave_message"), lang=self.lang.code, **self.kept()), method="POST")
         return response
 
     def confirm_callback(self, recording_sid: str, silence: int = 0, before: list[Prompt] | None = None,
@@ -342,10 +342,6 @@ class Call:
     def key_of(self, ref: str) -> tuple[str, str]:
         """How a place named in a URL is found among the call's language's targets."""
         return self.content.key_of(ref, self.lang)
-
-    def home_of(self, topic_id: str) -> str:
-        """The first menu that offers a topic: where back leads when the caller came by speech."""
-        return self.content.home_of(topic_id)
 
     def here(self, place: Place, before: list[Prompt] | None = None) -> VoiceResponse:
         """Say something, then put the caller back where they were (the footer only, after an answer)."""
@@ -497,12 +493,8 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
             call.notes["safety"] = "distress"
             call.reuse = False  # its verbs go after the words of help
             return urgently(call, call.content.languages[code].prompts["phrase.distress"], speak(call, place, said, gently=False))
-    if code == call.lang.code and alarmed:
-        # Crisis or emergency words of another language only ("ya no kiero bibir" heard at the English greeting, too
-        # misspelled for the guess to switch): the message in the language they were said in (988's own Spanish
-        # line), unless the other words lean to the call's ("mi hija habla de suicide" stays Spanish).
-        told_in = line.safety.language_of(said, alarmed, code)
-        code = told_in if line.languages.leans_to(said, told_in, code) else code
+    if alarmed:
+        code = _told_in(call, said, alarmed, code)
     arrival: list[Prompt] = []
     if code != call.lang.code:
         call = call.to(call.content.languages[code])
@@ -520,7 +512,7 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
         if warning and ("topic", warning) in call.lang.targets:
             # "Back" from them goes where the caller was, not to a menu they never heard.
             was_in = place.ident if place.kind == "menu" and place.ident in call.content.menus else (
-                place.came_from if place.kind == "topic" and place.came_from in call.content.menus else call.home_of(warning))
+                place.came_from if place.kind == "topic" and place.came_from in call.content.menus else call.content.home_of(warning))
             return urgently(call, call.phrase("emergency"), call.go("topic", warning, was_in, arrival))
         return urgently(call, call.phrase("emergency"), call.here(place, arrival or None))
     if place.kind == "choose" and index.is_word(said, "last"):
@@ -660,6 +652,17 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
     return call.choices(ids, [call.phrase("no_match"), call.phrase("nearest")])
 
 
+def _told_in(call: Call, said: str, kind: str, guessed: str) -> str:
+    """The language a crisis or emergency message is given in: the one the words were guessed to be in; when that is
+    the call's, the language of the crisis or emergency words themselves ("ya no kiero bibir" heard at the English
+    greeting, too misspelled for the guess to switch: 988's own Spanish line), unless the other words lean to the
+    call's ("mi hija habla de suicide" stays Spanish)."""
+    if guessed != call.lang.code:
+        return guessed
+    other = call.line.safety.language_of(said, kind, guessed)
+    return other if call.line.languages.leans_to(said, other, guessed) else guessed
+
+
 def alarm(call: Call, kind: str) -> None:
     """Crisis or emergency words heard: noted and recorded, and what follows is built whole (its verbs go after the
     message) and keeps the message on '*'."""
@@ -726,7 +729,7 @@ def pick(call: Call, target: Target, place: Place | None = None, before: list[Pr
     if target.kind == "menu":
         return call.menu(target.id, before or None)
     here = call.content.menus.get(place.ident) if place is not None and place.kind == "menu" else None
-    source = place.ident if here is not None and place is not None and here.offers(target.id) else call.home_of(target.id)
+    source = place.ident if here is not None and place is not None and here.offers(target.id) else call.content.home_of(target.id)
     return call.go(target.kind, target.id, source, before or None, also if target.kind == "topic" else "")
 
 
@@ -848,10 +851,7 @@ def callback(call: Call, recording_sid: str, form: Mapping[str, str], silence: i
             # The message is kept, and the callback as it stands: the crisis line's or 911's words first, in the
             # language they were said in ("ya no puedo más" in an English call: 988's Spanish words), as at any other
             # question.
-            code = call.line.languages.language(said, call.lang.code)
-            told_in = safety.language_of(said, kind, call.lang.code)
-            if code == call.lang.code and call.line.languages.leans_to(said, told_in, code):
-                code = told_in
+            code = _told_in(call, said, kind, call.line.languages.language(said, call.lang.code))
             arrival: list[Prompt] = []
             if code != call.lang.code:
                 call = call.to(call.content.languages[code])

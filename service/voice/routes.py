@@ -70,7 +70,7 @@ def _place(call: Call, kind: str, ident: str) -> Place | None:
     if kind == "topic" and (call.content.kind_of(ident), ident) in call.lang.targets:
         came_from = request.args.get("came_from", "")
         if came_from not in call.content.menus:
-            came_from = call.home_of(ident)
+            came_from = call.content.home_of(ident)
         also = request.args.get("also", "")
         slots = also.split(CHOICE_JOIN)
         offered = [i for i in slots if i]
@@ -139,7 +139,7 @@ def transfer() -> Response:
     # A person asked for in a few words ("I want to talk to a person", "quiero hablar con alguien"), or in the other
     # language's ("una persona" in an English call): put through, as key 1.
     safety = call.line.safety
-    here = Place("menu", call.home_of("leave_message"))
+    here = Place("menu", call.content.home_of("leave_message"))
     if said and (safety.is_crisis(said) or safety.is_emergency(said) or safety.is_distress(said)):
         # 988 or 911 before anyone is dialled ("no one can help me, I want to die"); words of not going on too, as
         # anywhere (never the start of a recording).
