@@ -416,7 +416,9 @@ def fixture_safety() -> Safety:
                                   "i dont wanna be alive", "i want to stop living", "me tome todo el frasco de pastillas",
                                   "me tome el veneno para ratas", "me voy a pegar un tiro", "mi esposo dice que se va a pegar un tiro",
                                   "me quiero tirar al metro", "me voy a lanzar del techo", "ya escribi las cartas de despedida",
-                                  "seria mejor para todos si yo no estuviera"])
+                                  "seria mejor para todos si yo no estuviera",
+                                  # the third read's last misses (2026-12-08)
+                                  "i am standing on the roof right now", "estoy parada en la azotea"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
     assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
 
@@ -473,7 +475,12 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   "he took too much of his gabapentin", "grandpa fell down the stairs and is bleeding from his head",
                                   "my son is turning blue", "my mom cant be woken up", "he's bleeding out", "mi mai ta mala no ta respirando bien",
                                   "mi mama tiene convulsiones", "tiene una hemorragia", "se esta asfixiando", "se le paro el corazon",
-                                  "mi niña tomo las pastillas de su abuela"])
+                                  "mi niña tomo las pastillas de su abuela",
+                                  # the third read's last misses (2026-12-08): any amount of ten or more, a named
+                                  # painkiller, bleeding that will not stop with words between
+                                  "i took 20 tylenol", "my husband took 30 of his oxycodone", "she took twenty of her sleeping pills",
+                                  "heavy bleeding after biopsy won't stop", "se tomó 20 pastillas de paracetamol", "el sangrado no para",
+                                  "mi papá se tomó cuarenta pastillas"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 
@@ -575,7 +582,11 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    "took like 10 of my vitamins, is b12 good for neuropathy", "it took 20 pills over 3 weeks to work",
                                    "mi esposo tiene una pistola para trabajar, es guardia, puede seguir con neuropatia",
                                    "me quiero morir de la risa con mi nieto, es bueno reir", "mi mama se esta muriendo en el hospicio, como son los ultimos dias",
-                                   "¿tengo que tomar toda la caja de antibióticos?", "el poems puede causar un derrame pleural"])
+                                   "¿tengo que tomar toda la caja de antibióticos?", "el poems puede causar un derrame pleural",
+                                   # the neighbours of any amount of ten or more (2026-12-08)
+                                   "I took 2 tylenol for the pain, is that ok", "my dad took 3 of his pills this morning, is that the right dose",
+                                   "it took 12 months to get diagnosed", "the bleeding stopped after the biopsy, is that normal",
+                                   "I was standing on the roof fixing gutters and my feet went numb", "me tomé 2 pastillas de paracetamol, ¿está bien?"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
@@ -599,7 +610,9 @@ def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> 
     "i took a bunch of my pills", "I took a bunch of my sleeping pills", "took like 15 of my pills", "I took 15 pills",
     "i took like 20 of my gabapentin",
     "whats the lethal dose of gabapentin", "estoy guardando las pastillas de morfina", "me tome 30 pastillas de morfina",
-    "mi papa tiene un arma en la casa y dice que ya no puede mas", "I'm tired of fighting", "quisiera irme con ella"])
+    "mi papa tiene un arma en la casa y dice que ya no puede mas", "I'm tired of fighting", "quisiera irme con ella",
+    # any amount of ten or more, in digits or words (2026-12-08: "took 15", "20" and "30" were the only ones written)
+    "I swallowed 40 of my lenalidomide capsules", "i took twenty pills", "me tomé 25 pastillas", "me tragué cuarenta pastillas"])
 def test_words_of_not_going_on_are_heard_in_the_shipped_lists(said: str) -> None:
     shipped = shipped_safety()
     assert shipped.is_distress(said) or shipped.is_crisis(said)
@@ -616,6 +629,27 @@ def test_words_of_not_going_on_are_heard_in_the_shipped_lists(said: str) -> None
 def test_a_phrase_that_ends_its_clause_allows_a_plea_words_to_someone_and_long_vowels(said: str, crisis: bool) -> None:
     safety = Safety(load(LINE_FIXTURE))
     assert safety.is_distress(said) is crisis
+
+
+def test_ten_or_more_in_a_phrase_is_any_number_from_ten_in_digits_or_the_words_of_many(tmp_path: Path) -> None:
+    # The third read's: "took 15 pills", "took 20 pills" and "took 30 pills" were written out, so "I swallowed 40 of my
+    # lenalidomide capsules" and "i took 20 tylenol" got no help. "10+" in a phrase is a number of ten or more.
+    import shutil
+
+    shutil.copytree(LINE_FIXTURE, tmp_path / "line")
+    en = tmp_path / "line" / "en.yaml"
+    text = en.read_text(encoding="utf-8")
+    text = text.replace("\nwords:\n", "\nwords:\n  many: [twenty, a dozen]\n", 1)
+    text, added = re.subn(r"(\n  emergency: +#[^\n]*\n)", "\\1    - took 10+ of his\n", text, count=1)
+    assert added == 1
+    en.write_text(text, encoding="utf-8")
+    safety = Safety(load(tmp_path / "line"))
+    for said in ("he took 10 of his pills", "he took 40 of his pills", "he took 120 of his pills", "he took twenty of his pills",
+                 "he took a dozen of his pills"):
+        assert safety.is_emergency(said), said
+    for said in ("he took 2 of his pills", "he took 9 of his pills", "he took 01 of his pills", "he took two of his pills",
+                 "he took 10 pills"):
+        assert not safety.is_emergency(said), said
 
 
 def test_the_words_after_a_phrase_that_ends_its_clause_are_the_prompt_files_own(tmp_path: Path) -> None:

@@ -48,6 +48,10 @@ class Endings(NamedTuple):
 NO_ENDINGS = Endings()
 
 
+# "10+" in a phrase: a number of ten or more (a few pills are an ordinary dose), in digits or a word of the lists "many".
+MANY = "10+"
+_MANY_DIGITS = r"(?:[1-9]\d+)"
+_WILDCARDS = re.compile(r"(\*|(?<!\S)10\+(?!\S))")
 # A negation's words at most ("I'm not thinking of", "no estoy pensando en").
 MAX_NEGATION_WORDS = 4
 # A letter typed three times or more ("maaas", "ayyy", "nooo"): no word of the line's languages has one, so it is read
@@ -56,11 +60,13 @@ _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 
 
 def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: words,
-             endings: Endings = NO_ENDINGS) -> re.Pattern[str] | None:
-    """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath"), and
-    "$" at the end for the end of the clause, also before a plea or words said to someone (endings); fold: how each
-    piece is written (as it sounds, for the second pattern)."""
+             endings: Endings = NO_ENDINGS, many: Sequence[str] = ()) -> re.Pattern[str] | None:
+    """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath"), "10+"
+    for a number of ten or more ("took 10+ pills": in digits, or a word of the lists "many"), and "$" at the
+    end for the end of the clause, also before a plea or words said to someone (endings); fold: how each piece is
+    written (as it sounds, for the second pattern)."""
     parts = []
+    number = "(?:" + "|".join([_MANY_DIGITS, *(re.escape(fold(normalize(w))) for w in many if normalize(w))]) + ")"
     figurative = "(?! (?:" + "|".join(re.escape(fold(normalize(n))) for n in FIGURATIVE_NEXT) + r")\b)"
     # Both lists folded as the phrases are: "no aguanto maz ke ago" is heard as "no aguanto mas que hago".
     pleas = [fold(normalize(w)) for w in endings.pleas if normalize(w)]
@@ -72,13 +78,13 @@ def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: word
     if said_to:
         end = r"(?:\s+(?:" + "|".join(map(re.escape, said_to)) + r"))*" + end
     for phrase in phrases:
-        pieces = [fold(normalize(piece)) for piece in phrase.split("*")]
-        if any(pieces):
+        pieces = [piece if piece in ("*", MANY) else fold(normalize(piece)) for piece in _WILDCARDS.split(phrase)]
+        if any(piece not in ("*", MANY) for piece in pieces if piece):
             # "$" at the end: the phrase ends its clause ("no aguanto más $": not "no aguanto más el dolor").
             at_end = phrase.rstrip().endswith("$")
             last = normalize(phrase.replace("*", " ")).split()[-1:]
-            parts.append(r"\b" + r" \w+ ".join(re.escape(p) for p in pieces).replace(r"  ", " ").strip() + r"\b"
-                         + (figurative if last and last[0] in FIGURATIVE else "") + (end if at_end else ""))
+            body = " ".join(r"\w+" if piece == "*" else number if piece == MANY else re.escape(piece) for piece in pieces if piece)
+            parts.append(r"\b" + body + r"\b" + (figurative if last and last[0] in FIGURATIVE else "") + (end if at_end else ""))
     return re.compile("|".join(parts)) if parts else None
 
 
@@ -118,6 +124,7 @@ class Safety:
             return [w for lang in content.languages.values() for w in lang.words.get(name, ())]
 
         emergency = gather("emergency")
+        many = tuple(gather("many"))
         endings = Endings(tuple(gather("pleas")), tuple(gather("said_to")))
         after_crisis = endings._replace(said_to=(*endings.said_to, *gather("said_after_crisis")))
         # Each language's emergency phrases, as written and as they sound: the reply is in the language they were told in.
@@ -125,25 +132,25 @@ class Safety:
         self.emergency_endings: list[tuple[str, re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]] = []
         for code, lang in content.languages.items():
             phrases = list(lang.words.get("emergency", ()))
-            written, heard = _pattern(phrases, endings=endings), _pattern(phrases, sounds, endings)
+            written, heard = _pattern(phrases, endings=endings, many=many), _pattern(phrases, sounds, endings, many)
             if written is not None and heard is not None:
                 self.emergency_by_language.append((code, written, heard))
             # The phrases that end their clause ("unresponsive $"), also looked for in each clause of a message.
             ending = [p for p in phrases if p.rstrip().endswith("$")]
-            end_written, end_heard = _pattern(ending, endings=endings), _pattern(ending, sounds, endings)
+            end_written, end_heard = _pattern(ending, endings=endings, many=many), _pattern(ending, sounds, endings, many)
             anywhere = [p.rstrip().removesuffix("$") for p in ending]
-            written_anywhere, heard_anywhere = _pattern(anywhere), _pattern(anywhere, sounds)
+            written_anywhere, heard_anywhere = _pattern(anywhere, many=many), _pattern(anywhere, sounds, many=many)
             if end_written is not None and end_heard is not None and written_anywhere is not None and heard_anywhere is not None:
                 self.emergency_endings.append((code, end_written, end_heard, written_anywhere, heard_anywhere))
         # Crisis phrases per language, with their negations, as written and as they sound.
-        self.crisis_by_language = _phrases_by_language(content, "crisis", after_crisis)
+        self.crisis_by_language = _phrases_by_language(content, "crisis", after_crisis, many)
         # Words that say one cannot go on, and are as often about a body worn out ("camino una cuadra y ya no puedo
         # más"): with a question the line answers, the answer and where help is; alone, the crisis message.
-        self.distress_by_language = _phrases_by_language(content, "distress", after_crisis)
+        self.distress_by_language = _phrases_by_language(content, "distress", after_crisis, many)
         # The words those phrases are made of, and what may be said around them: a message with other words asks
         # something besides ("camino una cuadra y ya no puedo más, ¿es normal?").
         self.distress_words = frozenset(w for p in (*gather("distress"), *gather("crisis"), *gather("negation"), *after_crisis.said_to,
-                                                    *endings.pleas, *gather("beside_distress"))
+                                                    *endings.pleas, *gather("beside_distress"), *many)
                                         for w in normalize(p.replace("*", " ")).split())
         self.distress_sounds = frozenset(sounds(w) for w in self.distress_words)  # "no me kiero matar": nothing besides
         # The words safety phrases are made of, and every word the content uses (a word it uses is no typo).
@@ -240,7 +247,7 @@ class Safety:
     def says_more(self, text: str, meaningful: Callable[[str], list[str]]) -> bool:
         """Whether a message with words of not going on has meaningful words besides them (meaningful: a language's
         words that matter, without its common ones)."""
-        return any(w not in self.distress_words and sounds(w) not in self.distress_sounds
+        return any(w not in self.distress_words and sounds(w) not in self.distress_sounds and not w.isdigit()
                    for w in meaningful(_ELONGATED.sub(r"\1", text)))
 
     def is_distress(self, text: str) -> bool:
@@ -262,14 +269,14 @@ class Safety:
 Phrases = tuple[re.Pattern[str], frozenset[str]]
 
 
-def _phrases_by_language(content: Content, name: str, endings: Endings) -> list[tuple[str, Phrases, Phrases]]:
+def _phrases_by_language(content: Content, name: str, endings: Endings, many: Sequence[str] = ()) -> list[tuple[str, Phrases, Phrases]]:
     """A word list's phrases per language, each with the words that, just before a phrase, say its opposite ("I don't
     want to die from this", "no me quiero morir"): one language's "no" never cancels another's phrase. Each also as it
     sounds, with its negations."""
     out = []
     for code, lang in content.languages.items():
         phrases = list(lang.words.get(name, ()))
-        pattern, heard = _pattern(phrases, endings=endings), _pattern(phrases, sounds, endings)
+        pattern, heard = _pattern(phrases, endings=endings, many=many), _pattern(phrases, sounds, endings, many)
         negations = frozenset(normalize(w) for w in lang.words.get("negation", ()))
         if pattern is not None and heard is not None:
             out.append((code, (pattern, negations), (heard, frozenset(sounds(w) for w in negations))))
