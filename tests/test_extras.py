@@ -18,7 +18,7 @@ from service.line import Line
 from service.gateway.outgoing import Messenger
 from service.simulator import PhoneCall, TextThread, Turn, TwilioClient, audio_texts
 from service.records import Store, engine_url
-from tests.conftest import TOKEN, make_app
+from tests.conftest import LINE_FIXTURE, TOKEN, make_app
 
 LINE_NUMBER = "+15555550100"
 CALLER = "+15555550123"
@@ -364,6 +364,39 @@ def test_with_a_transfer_number_a_person_asked_for_at_any_menu_is_put_through(tm
     call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
     call.start()
     assert call.say("can someone tell me what poems is").dial is None
+
+
+def test_without_a_transfer_number_a_person_asked_for_is_offered_a_message_alone(tmp_path: Path) -> None:
+    # An exploratory caller's: "I want a real person", with nobody to put through, got "Did you mean leaving a message?
+    # Or famous people? Or what POEMS is?". Now what the line can do instead, and that one offer; key 1 records.
+    import shutil
+
+    shutil.copytree(LINE_FIXTURE, tmp_path / "line")
+    path = tmp_path / "line" / "en.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "  courtesy: You are welcome. Take care.\n" in text
+    app = make_app(tmp_path, PROMPTS_DIR=str(tmp_path / "line"))
+    line: Line = app.extensions["line"]
+    message = line.content.languages["en"].targets[("action", "leave_message")]
+    for said in ("I want to talk to a person", "operator"):
+        call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+        call.start()
+        turn = call.say(said)
+        assert turn.dial is None and turn.record is None and turn.gather is not None, said
+        assert f"Did you mean {message.title}? Press 1." in turn.text and "Press 2" not in turn.text, (said, turn.text)
+        assert call.press("1").record is not None
+    # With the optional phrase, it is said first.
+    path.write_text(text.replace("  courtesy: You are welcome. Take care.\n", "  courtesy: You are welcome. Take care.\n"
+                                 "  no_person: There is no one to talk to here, but you can leave a message.\n"), encoding="utf-8")
+    app = make_app(tmp_path, PROMPTS_DIR=str(tmp_path / "line"))
+    line = app.extensions["line"]
+    call = PhoneCall(TwilioClient(app.test_client(), TOKEN), audio_texts(line))
+    call.start()
+    turn = call.say("I want to talk to a person")
+    assert turn.heard[0].text == "There is no one to talk to here, but you can leave a message."
+    assert turn.heard[1].text == f"Did you mean {message.title}? Press 1."
+    # A question that names someone is still a question.
+    assert "no one to talk to" not in call.say("can someone tell me what poems is").text
 
 
 def test_a_transfer_number_that_is_not_a_phone_number_stops_the_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -86,6 +86,7 @@ PHRASES: dict[str, tuple[str, frozenset[str]]] = {
     "sms_also_two": ("sms", TWO_OFFERS),
     "sms_goodbye": ("sms", frozenset()),
     "farewell": ("voice", frozenset()),
+    "no_person": ("voice", frozenset()),
     "sms_off_topic": ("sms", frozenset()),
     "sms_distress": ("sms", frozenset()),
 }
@@ -97,6 +98,9 @@ OPTIONAL_PHRASES: dict[str, str] = {
     "sms_goodbye": "The reply to a texter's \"bye\" (one text segment). Without it, a \"bye\" gets sms_courtesy.",
     "farewell": "What a caller who says goodbye (the goodbye words) hears before the line hangs up. Without it, the "
                 "courtesy phrase (\"You are welcome\"), which answers a thank-you, not a goodbye.",
+    "no_person": "What a caller who asks for a person (the person words: \"I want a real person\") hears when nobody can "
+                 "take calls (no TRANSFER_NUMBER): that a message to the team can be left instead, before the offer of "
+                 "leaving a message on key 1. Without it, that offer alone.",
     "callback_kept": "What a caller who left a message and then said nothing at the callback question (or keyed a "
                      "number that was not whole, then nothing) hears after record_thanks: that the team will call back "
                      "the number they are calling from. Without it, record_thanks alone.",

@@ -621,6 +621,11 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
         # leaving a message?" first (its nearest place) cost a key, and callers who want a person hang up.
         call.notes["step_key"] = "transfer"
         return call.put_through()
+    message = call.lang.targets.get(("action", "leave_message"))
+    if message is not None and asks_for(call.lang, said, call.lang.words.get("person", ())):
+        # "I want a real person" with nobody to put through: a message to the team, which calls back, offered alone.
+        # Its nearest places were a "did you mean" of leaving a message, famous people and what POEMS is.
+        return call.choices([ref_of(message)], [*arrival, *([call.phrase("no_person")] if "no_person" in call.lang.phrases else [])])
     decision = line.decide(repair(said, call.lang.code), call.lang.code).for_a_call()
     if decision.kind in ("answer", "offer") and decision.target.kind == "action" and not names_place(decision.target, said, call.lang):
         # A recording starts only when asked for in so many words (or by key): "alright, thank you" once began one.
