@@ -618,24 +618,24 @@ def test_words_of_not_going_on_with_a_question_get_the_answer_then_988_and_alone
 @pytest.mark.parametrize("said, lang", [("1 and 2", "en"), ("1,3", "en"), ("I want 1 and 3", "en"), ("uno y dos", "es"),
                                         ("1 y 3", "es"), ("both", "en"), ("ambos", "es"), ("1 and 7", "en"),
                                         ("the first and the third", "en"), ("la primera y la tercera", "es"),
-                                        ("the first one and the second one please", "en")])
+                                        ("the first one and the second one please", "en"), ("all of them", "en"), ("todos", "es")])
 def test_several_numbers_or_both_to_a_did_you_mean_answer_the_first_and_offer_the_others(
         said: str, lang: str, twilio: TwilioClient, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
     # A tester's: "1 and 2" to a "did you mean" became a new question with other topics ("1 clinical trials ..."),
-    # and "ambas" got "not understood".
+    # and "ambas" got "not understood"; a last tester's: "all of them" to a Spanish "did you mean" was an English question.
     from service.understanding.matcher import Decision
 
     language = line.content.languages[lang]
     a, b, c = (language.targets[("topic", t)] for t in ("skin", "inherited", "contagious"))
     texter = TextThread(twilio, texter="+15555550195")
     texter.send("hi" if lang == "en" else "hola")
-    both = said in ("both", "ambos")
+    both = said in ("both", "ambos", "all of them", "todos")
     decided(texter, line, monkeypatch, Decision("ask", (a, b) if both and lang == "en" else (a, b, c), ()),
             "my skin and my kids" if lang == "en" else "mi piel y mis hijos")
     monkeypatch.setattr(line, "decide", lambda *args, **kwargs: pytest.fail("the numbers were read as a question"))
     [reply] = texter.send(said)
-    if said == "ambos":
-        # "Both" of three: which ones is still to say; the same choices.
+    if said in ("ambos", "todos"):
+        # "Both" (or "all", "todos") of three: which ones is still to say; the same choices.
         assert reply.startswith(gsm.fold(language.phrases["sms_did_you_mean"])) and f"3 {c.title}" in reply
         return
     if said == "1 and 7":
