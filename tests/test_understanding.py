@@ -418,7 +418,8 @@ def fixture_safety() -> Safety:
                                   "me quiero tirar al metro", "me voy a lanzar del techo", "ya escribi las cartas de despedida",
                                   "seria mejor para todos si yo no estuviera",
                                   # the third read's last misses (2026-12-08)
-                                  "i am standing on the roof right now", "estoy parada en la azotea"])
+                                  "i am standing on the roof right now", "estoy parada en la azotea", "i'm on the roof right now",
+                                  "im on the bridge right now", "estoy en el puente"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
     assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
 
@@ -480,7 +481,8 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   # painkiller, bleeding that will not stop with words between
                                   "i took 20 tylenol", "my husband took 30 of his oxycodone", "she took twenty of her sleeping pills",
                                   "heavy bleeding after biopsy won't stop", "se tomó 20 pastillas de paracetamol", "el sangrado no para",
-                                  "mi papá se tomó cuarenta pastillas"])
+                                  "mi papá se tomó cuarenta pastillas", "my mom swallowed 30 of her pills", "i took 20 percocets",
+                                  "el sangrado de la nariz no para"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 
@@ -586,7 +588,16 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    # the neighbours of any amount of ten or more (2026-12-08)
                                    "I took 2 tylenol for the pain, is that ok", "my dad took 3 of his pills this morning, is that the right dose",
                                    "it took 12 months to get diagnosed", "the bleeding stopped after the biopsy, is that normal",
-                                   "I was standing on the roof fixing gutters and my feet went numb", "me tomé 2 pastillas de paracetamol, ¿está bien?"])
+                                   "I was standing on the roof fixing gutters and my feet went numb", "me tomé 2 pastillas de paracetamol, ¿está bien?",
+                                   # an independent read's: ranges, milligrams, a day's pills, other things taken, "no para"
+                                   "i took 1-2 tylenol for the pain", "i took 1/2 tylenol", "me tome 1-2 paracetamol", "i took 500 tylenol",
+                                   "I took 81 aspirin with my revlimid, is that right", "i took 10 oxycodone for the neuropathy pain",
+                                   "I took 12 pills today", "me tome 12 pastillas hoy", "me tome 10 pastillas hoy como siempre",
+                                   "it took 12 of my doctors to figure it out", "they took 12 of his blood samples", "the nurse took 20 of his tubes",
+                                   "las plaquetas son para el sangrado, no para la anemia?", "el sangrado no para nada grave, verdad?",
+                                   "my husband is on the roof right now fixing the gutters", "the snow is on the roof right now",
+                                   "im standing on the ledge of a big decision about transplant", "my husband took dose of his medicine late",
+                                   "bleeding risk won't stop me from getting the transplant"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
@@ -612,7 +623,8 @@ def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> 
     "whats the lethal dose of gabapentin", "estoy guardando las pastillas de morfina", "me tome 30 pastillas de morfina",
     "mi papa tiene un arma en la casa y dice que ya no puede mas", "I'm tired of fighting", "quisiera irme con ella",
     # any amount of ten or more, in digits or words (2026-12-08: "took 15", "20" and "30" were the only ones written)
-    "I swallowed 40 of my lenalidomide capsules", "i took twenty pills", "me tomé 25 pastillas", "me tragué cuarenta pastillas"])
+    "I swallowed 40 of my lenalidomide capsules", "i took twenty pills", "me tomé 25 pastillas", "me tragué cuarenta pastillas",
+    "i took twenty five pills", "me tome treinta y cinco pastillas", "i took like 20 pills", "i took 10-15 pills"])
 def test_words_of_not_going_on_are_heard_in_the_shipped_lists(said: str) -> None:
     shipped = shipped_safety()
     assert shipped.is_distress(said) or shipped.is_crisis(said)
@@ -631,25 +643,43 @@ def test_a_phrase_that_ends_its_clause_allows_a_plea_words_to_someone_and_long_v
     assert safety.is_distress(said) is crisis
 
 
-def test_ten_or_more_in_a_phrase_is_any_number_from_ten_in_digits_or_the_words_of_many(tmp_path: Path) -> None:
+def test_n_plus_in_a_phrase_is_a_number_from_n_in_digits_or_the_words_of_many(tmp_path: Path) -> None:
     # The third read's: "took 15 pills", "took 20 pills" and "took 30 pills" were written out, so "I swallowed 40 of my
-    # lenalidomide capsules" and "i took 20 tylenol" got no help. "10+" in a phrase is a number of ten or more.
+    # lenalidomide capsules" and "i took 20 tylenol" got no help. "15+" in a phrase is a number from 15 to 99 (an
+    # independent read's: "10+" met a day's ten or twelve pills, "1-2 tylenol" read as 12 and "81 aspirin", milligrams).
     import shutil
 
     shutil.copytree(LINE_FIXTURE, tmp_path / "line")
     en = tmp_path / "line" / "en.yaml"
     text = en.read_text(encoding="utf-8")
-    text = text.replace("\nwords:\n", "\nwords:\n  many: [twenty, a dozen]\n", 1)
-    text, added = re.subn(r"(\n  emergency: +#[^\n]*\n)", "\\1    - took 10+ of his\n", text, count=1)
+    text = text.replace("\nwords:\n", "\nwords:\n  many: [twenty/20, a dozen/12, thirty/30]\n", 1)
+    text, added = re.subn(r"(\n  emergency: +#[^\n]*\n)", "\\1    - took 15+ of his pills\n", text, count=1)
     assert added == 1
     en.write_text(text, encoding="utf-8")
     safety = Safety(load(tmp_path / "line"))
-    for said in ("he took 10 of his pills", "he took 40 of his pills", "he took 120 of his pills", "he took twenty of his pills",
-                 "he took a dozen of his pills"):
+    for said in ("he took 15 of his pills", "he took 40 of his pills", "he took 99 of his pills", "he took twenty of his pills",
+                 "he took twenty five of his pills", "he took thirty-two of his pills", "HE TOOK 20 OF HIS PILLS!"):
         assert safety.is_emergency(said), said
-    for said in ("he took 2 of his pills", "he took 9 of his pills", "he took 01 of his pills", "he took two of his pills",
-                 "he took 10 pills"):
+    for said in ("he took 2 of his pills", "he took 14 of his pills", "he took a dozen of his pills", "he took 1-2 of his pills",
+                 "he took 1/2 of his pills", "he took 01 of his pills", "he took 500 of his pills", "he took two of his pills",
+                 "he took 20 of his blood samples"):
         assert not safety.is_emergency(said), said
+    # Said digit by digit, an emergency number is still one ("9 1 1", "9-1-1").
+    assert safety.is_emergency("call 9-1-1") and safety.is_emergency("call 9 1 1")
+
+
+def test_an_amount_in_words_without_its_number_is_an_error_naming_the_file_and_line(tmp_path: Path) -> None:
+    import shutil
+
+    from service.content import ContentError
+
+    shutil.copytree(LINE_FIXTURE, tmp_path / "line")
+    en = tmp_path / "line" / "en.yaml"
+    en.write_text(en.read_text(encoding="utf-8").replace("\nwords:\n", "\nwords:\n  many: [twenty/20, thirty]\n", 1), encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        load(tmp_path / "line")
+    assert re.search(r"en\.yaml:\d+: words: many: 'thirty' has no number; expected the words, a slash and the number they say, as twenty/20",
+                     str(raised.value)), str(raised.value)
 
 
 def test_the_words_after_a_phrase_that_ends_its_clause_are_the_prompt_files_own(tmp_path: Path) -> None:

@@ -381,6 +381,13 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
         wmap = reader.mapping(top["words"], "words", required=WORD_LISTS, allowed=WORD_LISTS + OPTIONAL_WORD_LISTS) or {}
         for name in WORD_LISTS + tuple(n for n in OPTIONAL_WORD_LISTS if n in wmap):
             words[name] = tuple(w.lower() for w in reader.texts(wmap.get(name), f"words: {name}"))
+        many = wmap.get("many")
+        # "twenty/20": what "N+" in a safety phrase matches counts on the number ("took 15+ pills").
+        for entry in words.get("many", ()):
+            said, _, value = entry.rpartition("/")
+            if many is not None and (not normalize(said) or not value.strip().isdigit()):
+                reader.error(many, f"words: many: '{entry}' has no number; expected the words, a slash and the number they "
+                                   "say, as twenty/20")
     phrases: dict[str, str] = {}
     phrase_lines: dict[str, int] = {}
     if "phrases" in top:

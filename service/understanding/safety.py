@@ -48,10 +48,49 @@ class Endings(NamedTuple):
 NO_ENDINGS = Endings()
 
 
-# "10+" in a phrase: a number of ten or more (a few pills are an ordinary dose), in digits or a word of the lists "many".
-MANY = "10+"
-_MANY_DIGITS = r"(?:[1-9]\d+)"
-_WILDCARDS = re.compile(r"(\*|(?<!\S)10\+(?!\S))")
+# "N+" in a phrase ("took 15+ pills"): a number from N to MAX_COUNT, in digits, or in words of the lists "many"
+# ("twenty/20") worth N or more, with a unit after it or not ("twenty five", "treinta y cinco"). Ten pills can be an
+# ordinary day for someone with POEMS, and three digits are most often milligrams ("500 tylenol", "325 aspirin").
+MAX_COUNT = 99
+_AT_LEAST = re.compile(r"(?<!\S)([1-9]\d?)\+(?!\S)")
+_WILDCARDS = re.compile(r"(\*|(?<!\S)[1-9]\d?\+(?!\S))")
+# A range or a fraction typed with digits ("1-2 tylenol", "1/2 pill") is not one number: it is kept apart from the
+# digits said one by one that make one ("9 1 1"). Three or more parts ("9-1-1") are a number said digit by digit.
+_RANGE = re.compile(r"(?<![\d][-/–])\b(\d+) ?[-/–] ?(\d+)\b(?! ?[-/–] ?\d)")
+
+
+class Amounts(NamedTuple):
+    """The words for amounts that "N+" matches: each with the number it says (the lists "many"), and the units one to
+    nine that may follow one (the lists "numbers", "and" and "y" between)."""
+
+    words: tuple[tuple[str, int], ...] = ()
+    units: tuple[str, ...] = ()
+
+
+NO_AMOUNTS = Amounts()
+
+
+def amounts(content: Content) -> Amounts:
+    """Every language's words for amounts (a message may mix languages)."""
+    words = []
+    for lang in content.languages.values():
+        for entry in lang.words.get("many", ()):
+            said, _, value = entry.rpartition("/")
+            if normalize(said) and value.strip().isdigit():
+                words.append((normalize(said), int(value)))
+    units = tuple(normalize(w) for lang in content.languages.values() for w in lang.words.get("numbers", ())[1:10] if normalize(w))
+    return Amounts(tuple(words), units)
+
+
+def _at_least(least: int, amounts: Amounts) -> str:
+    """A regular expression for a number from least to MAX_COUNT, in digits or in words (never folded as it sounds: the
+    Spanish "doce" would read as the English "dose")."""
+    options = [str(n) for n in range(MAX_COUNT, least - 1, -1)]
+    words = sorted({w for w, value in amounts.words if least <= value}, key=len, reverse=True)
+    if words:
+        unit = "(?: (?:y |and )?(?:" + "|".join(map(re.escape, sorted(set(amounts.units), key=len, reverse=True))) + "))?" if amounts.units else ""
+        options.append("(?:" + "|".join(map(re.escape, words)) + ")" + unit)
+    return "(?:" + "|".join(options) + ")"
 # A negation's words at most ("I'm not thinking of", "no estoy pensando en").
 MAX_NEGATION_WORDS = 4
 # A letter typed three times or more ("maaas", "ayyy", "nooo"): no word of the line's languages has one, so it is read
@@ -60,13 +99,12 @@ _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 
 
 def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: words,
-             endings: Endings = NO_ENDINGS, many: Sequence[str] = ()) -> re.Pattern[str] | None:
-    """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath"), "10+"
-    for a number of ten or more ("took 10+ pills": in digits, or a word of the lists "many"), and "$" at the
+             endings: Endings = NO_ENDINGS, many: Amounts = NO_AMOUNTS) -> re.Pattern[str] | None:
+    """One regular expression for phrases matched as whole words; "*" stands for any one word ("catch * breath"), "N+"
+    for a number of N or more ("took 15+ pills": in digits, or words of the lists "many"), and "$" at the
     end for the end of the clause, also before a plea or words said to someone (endings); fold: how each piece is
     written (as it sounds, for the second pattern)."""
     parts = []
-    number = "(?:" + "|".join([_MANY_DIGITS, *(re.escape(fold(normalize(w))) for w in many if normalize(w))]) + ")"
     figurative = "(?! (?:" + "|".join(re.escape(fold(normalize(n))) for n in FIGURATIVE_NEXT) + r")\b)"
     # Both lists folded as the phrases are: "no aguanto maz ke ago" is heard as "no aguanto mas que hago".
     pleas = [fold(normalize(w)) for w in endings.pleas if normalize(w)]
@@ -78,12 +116,13 @@ def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: word
     if said_to:
         end = r"(?:\s+(?:" + "|".join(map(re.escape, said_to)) + r"))*" + end
     for phrase in phrases:
-        pieces = [piece if piece in ("*", MANY) else fold(normalize(piece)) for piece in _WILDCARDS.split(phrase)]
-        if any(piece not in ("*", MANY) for piece in pieces if piece):
+        pieces = [piece if piece == "*" or _AT_LEAST.fullmatch(piece) else fold(normalize(piece)) for piece in _WILDCARDS.split(phrase)]
+        if any(piece != "*" and not _AT_LEAST.fullmatch(piece) for piece in pieces if piece):
             # "$" at the end: the phrase ends its clause ("no aguanto más $": not "no aguanto más el dolor").
             at_end = phrase.rstrip().endswith("$")
             last = normalize(phrase.replace("*", " ")).split()[-1:]
-            body = " ".join(r"\w+" if piece == "*" else number if piece == MANY else re.escape(piece) for piece in pieces if piece)
+            body = " ".join(r"\w+" if piece == "*" else _at_least(int(piece[:-1]), many) if _AT_LEAST.fullmatch(piece) else re.escape(piece)
+                            for piece in pieces if piece)
             parts.append(r"\b" + body + r"\b" + (figurative if last and last[0] in FIGURATIVE else "") + (end if at_end else ""))
     return re.compile("|".join(parts)) if parts else None
 
@@ -124,7 +163,7 @@ class Safety:
             return [w for lang in content.languages.values() for w in lang.words.get(name, ())]
 
         emergency = gather("emergency")
-        many = tuple(gather("many"))
+        many = amounts(content)
         endings = Endings(tuple(gather("pleas")), tuple(gather("said_to")))
         after_crisis = endings._replace(said_to=(*endings.said_to, *gather("said_after_crisis")))
         # Each language's emergency phrases, as written and as they sound: the reply is in the language they were told in.
@@ -150,7 +189,7 @@ class Safety:
         # The words those phrases are made of, and what may be said around them: a message with other words asks
         # something besides ("camino una cuadra y ya no puedo más, ¿es normal?").
         self.distress_words = frozenset(w for p in (*gather("distress"), *gather("crisis"), *gather("negation"), *after_crisis.said_to,
-                                                    *endings.pleas, *gather("beside_distress"), *many)
+                                                    *endings.pleas, *gather("beside_distress"), *(w for w, _ in many.words), *many.units)
                                         for w in normalize(p.replace("*", " ")).split())
         self.distress_sounds = frozenset(sounds(w) for w in self.distress_words)  # "no me kiero matar": nothing besides
         # The words safety phrases are made of, and every word the content uses (a word it uses is no typo).
@@ -169,7 +208,7 @@ class Safety:
         two safety words ("hart": heart, hurt) is read each way, one word at a time (the others at their first
         reading), at most MAX_READINGS readings."""
         # Digits said one by one come back from a recognizer spaced ("call 9 1 1"): read as the number they make.
-        plain = _ELONGATED.sub(r"\1", _SPACED_DIGITS.sub(lambda m: m.group().replace(" ", ""), normalize(text)))
+        plain = _ELONGATED.sub(r"\1", _SPACED_DIGITS.sub(lambda m: m.group().replace(" ", ""), normalize(_RANGE.sub(r"\1 to \2", text))))
         choices = [self._unmistyped(w) for w in _SELF.sub(r"\1\2", plain).split()]
         first = [c[0] for c in choices]
         readings = [first]
@@ -269,7 +308,7 @@ class Safety:
 Phrases = tuple[re.Pattern[str], frozenset[str]]
 
 
-def _phrases_by_language(content: Content, name: str, endings: Endings, many: Sequence[str] = ()) -> list[tuple[str, Phrases, Phrases]]:
+def _phrases_by_language(content: Content, name: str, endings: Endings, many: Amounts = NO_AMOUNTS) -> list[tuple[str, Phrases, Phrases]]:
     """A word list's phrases per language, each with the words that, just before a phrase, say its opposite ("I don't
     want to die from this", "no me quiero morir"): one language's "no" never cancels another's phrase. Each also as it
     sounds, with its negations."""
