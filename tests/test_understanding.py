@@ -482,7 +482,7 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   "i took 20 tylenol", "my husband took 30 of his oxycodone", "she took twenty of her sleeping pills",
                                   "heavy bleeding after biopsy won't stop", "se tomó 20 pastillas de paracetamol", "el sangrado no para",
                                   "mi papá se tomó cuarenta pastillas", "my mom swallowed 30 of her pills", "i took 20 percocets",
-                                  "el sangrado de la nariz no para"])
+                                  "el sangrado de la nariz no para", "I swallowed 40 of my lenalidomide capsules", "i swallowed 30 dexamethasone"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 
@@ -623,7 +623,7 @@ def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> 
     "whats the lethal dose of gabapentin", "estoy guardando las pastillas de morfina", "me tome 30 pastillas de morfina",
     "mi papa tiene un arma en la casa y dice que ya no puede mas", "I'm tired of fighting", "quisiera irme con ella",
     # any amount of ten or more, in digits or words (2026-12-08: "took 15", "20" and "30" were the only ones written)
-    "I swallowed 40 of my lenalidomide capsules", "i took twenty pills", "me tomé 25 pastillas", "me tragué cuarenta pastillas",
+    "i took twenty pills", "me tomé 25 pastillas", "me tragué cuarenta pastillas",
     "i took twenty five pills", "me tome treinta y cinco pastillas", "i took like 20 pills", "i took 10-15 pills"])
 def test_words_of_not_going_on_are_heard_in_the_shipped_lists(said: str) -> None:
     shipped = shipped_safety()
