@@ -180,6 +180,34 @@ def test_words_twilio_answers_itself_get_no_second_reply(word: str, texter: Text
     assert texter.send(word) == []
 
 
+def test_yes_after_the_crisis_words_or_to_choices_waiting_is_answered_by_the_line_too(texter: TextThread, twilio: TwilioClient, line: Line,
+                                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # An exploratory texter's: "yes" after the crisis text got no reply from the line (only the carrier's "you are
+    # subscribed"); "yes" to "Which did you mean?" likewise.
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    assert texter.send("I want to kill myself") == [gsm.fold(en.phrases["sms_crisis"])]
+    assert texter.send("yes") == [gsm.fold(en.phrases["sms_crisis"])]
+    skin, inherited = en.targets[("topic", "skin")], en.targets[("topic", "inherited")]
+    texter = TextThread(twilio, texter="+15555550193")
+    texter.send("hi")
+    decided(texter, line, monkeypatch, Decision("ask", (skin, inherited), ()), "my skin and my kids")
+    assert gsm.fold(skin.text) in texter.send("yes")[0]
+    # Nothing waiting: Twilio's own answer alone, as before.
+    assert texter.send("yes") == []
+    assert texter.send("yes", extra={"OptOutType": "HELP"}) == []
+
+
+def test_a_plea_right_after_call_911_gets_call_911_again_once(texter: TextThread, line: Line) -> None:
+    # An exploratory texter's: "what do i do" after "my husband took 30 of his pills" got "not understood" and topics.
+    en = line.content.languages["en"]
+    first = texter.send("my husband cannot breathe")
+    assert first[0].startswith(gsm.fold(en.phrases["sms_emergency"]))
+    assert texter.send("what do i do") == [gsm.fold(en.phrases["sms_emergency"])]
+    assert texter.send("what do i do") != [gsm.fold(en.phrases["sms_emergency"])]
+
+
 def test_advanced_opt_out_type_is_honoured(texter: TextThread) -> None:
     assert texter.send("please stop sending these", extra={"OptOutType": "STOP"}) == []
     assert texter.send("ok", extra={"OptOutType": "HELP"}) == []

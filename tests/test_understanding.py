@@ -304,6 +304,30 @@ def test_crisis_and_emergency_messages_cannot_be_talked_over(call: PhoneCall) ->
     assert re.search(r"</(Say|Play)><Pause length=\"1\" />", before_gather) and call.turn.paused == 1
 
 
+@pytest.mark.parametrize("first, then, again", [
+    ("some days I just want to die", "yes", "You are not alone"), ("I want to kill myself", "what do I do", "You are not alone"),
+    ("my wife has chest pain", "yes", "If this is an emergency"), ("my wife has chest pain", "what do i do", "If this is an emergency"),
+    ("I want to kill myself", "zorp blik", "You are not alone")])
+def test_yes_or_a_plea_right_after_the_crisis_or_emergency_message_gets_it_again_once(first: str, then: str, again: str,
+                                                                                      call: PhoneCall) -> None:
+    # An exploratory caller's: "yes" after the 988 message got "Sorry, I did not catch that", after the 911 message
+    # "You are welcome"; "what do I do" after the 911 message, "Did you mean what causes it?".
+    call.start()
+    call.say(first)
+    turn = call.say(then)
+    assert turn.heard[0].text.startswith(again), (then, turn.text)
+    assert turn.gather is not None and not turn.hung_up
+    # Once: the next words are read as any others (a caller the words met by mistake is not held there).
+    assert not call.say(then).heard[0].text.startswith(again)
+
+
+@pytest.mark.parametrize("then", ["thank you", "what is poems"])
+def test_thanks_or_a_question_after_the_crisis_message_are_answered_as_they_are(then: str, call: PhoneCall) -> None:
+    call.start()
+    call.say("I want to kill myself")
+    assert not call.say(then).heard[0].text.startswith("You are not alone")
+
+
 @functools.cache
 def shipped_safety() -> Safety:
     """The shipped phrase lists' safety matching, built once for the tests that go over them."""

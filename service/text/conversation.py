@@ -18,6 +18,7 @@ from ..understanding import Decision
 CRISIS = "!crisis"  # the last reply was the crisis message (no topic has this id)
 CRISIS_AGAIN = "!crisis-again"  # the same, sent again to a message the line was not sure of
 EMERGENCY = "!emergency"  # the last reply was "call 911" and what followed it
+EMERGENCY_AGAIN = "!emergency-again"  # "call 911" sent again to a message the line was not sure of
 
 
 class Conversation:
@@ -238,7 +239,7 @@ class Conversation:
                 # "Sí" after the crisis line's words (yes to danger, or to help): those words again, 911 among them.
                 self.set_language(yes_in)
                 return [self.phrase("sms_crisis")]
-            if self.last == EMERGENCY:
+            if self.last in (EMERGENCY, EMERGENCY_AGAIN):
                 return [self.emergency_reply()]
             # A bare "sí" with nothing asked (a first text, or after a list): the topics, in the language it was said
             # in, not "not understood" with topics made of its two letters.
@@ -263,7 +264,7 @@ class Conversation:
                 return [self.which(self.offered(), self.asked_kind)]
             if self.last in (CRISIS, CRISIS_AGAIN):
                 return [self.phrase("sms_crisis")]
-            if self.last == EMERGENCY:
+            if self.last in (EMERGENCY, EMERGENCY_AGAIN):
                 return [self.emergency_reply()]
             last = self.last if ("topic", self.last) in self.lang.targets else ""
             # With the topics it offered, which 1 and 2 still take.
@@ -289,11 +290,11 @@ class Conversation:
                 # Asking to stop in other words than the one STOP the carrier acts on: the help, which says how.
                 switched = code != self.lang.code
                 self.set_language(code)
-                if name == "language" and switched and self.last in (CRISIS, CRISIS_AGAIN, EMERGENCY):
+                if name == "language" and switched and self.last in (CRISIS, CRISIS_AGAIN, EMERGENCY, EMERGENCY_AGAIN):
                     # The crisis line's words, or "call 911" and the warning signs, again in the language asked for
                     # (as a call plays them), never the list of topics in their place.
                     self.noticed = True
-                    return [self.phrase("sms_crisis") if self.last != EMERGENCY else self.emergency_reply(again=True)]
+                    return [self.phrase("sms_crisis") if self.last in (CRISIS, CRISIS_AGAIN) else self.emergency_reply(again=True)]
                 if name == "language" and switched and ("topic", self.last) in self.lang.targets:
                     # "In Spanish please", "en español" after an answer: that answer again in the language asked for,
                     # with its notice (as a call plays it), and the topics it offered, not the list of every topic.
@@ -327,14 +328,32 @@ class Conversation:
             return [f"{self.phrase('sms_not_understood')} {self.phrase('sms_menu_footer')}"]
         self.switch_if_clear(body)
         decision = self.line.decide(body, self.lang.code, TEXT_CHOICES)
-        if self.last == CRISIS and (decision.kind not in ("answer", "offer") or decision.target.kind != "topic"):
+        unsure = decision.kind not in ("answer", "offer") or decision.target.kind != "topic"
+        if self.last == CRISIS and unsure:
             # Right after the crisis line's words, a message the line is not sure of ("ya llamé al 988", "no quiero
             # hablar con nadie"): those words again, never a list of topics made of it; once (a texter the words met
             # by mistake is not held there: the next message is read as any other).
             note(decision=decision.kind, safety="after_crisis")
             self.last = CRISIS_AGAIN
             return [self.phrase("sms_crisis")]
+        if self.last == EMERGENCY and (unsure or self.pleads(body)):
+            # Right after "call 911" and the warning signs, "what do I do", "qué hago" or words the line is not sure
+            # of (an exploratory texter's got "not understood" and a list led by "what causes it"): "call 911" again,
+            # alone; once, as after the crisis line's words.
+            note(decision=decision.kind, safety="after_emergency")
+            self.last = EMERGENCY_AGAIN
+            return [self.phrase("sms_emergency")]
         return self.answer(decision, body)
+
+    def waits_for_yes(self) -> bool:
+        """Whether a "yes" now answers the line: right after the crisis line's words or "call 911", or with choices
+        waiting ("Which did you mean?", "For X, reply 1")."""
+        return self.last in (CRISIS, CRISIS_AGAIN, EMERGENCY, EMERGENCY_AGAIN) or bool(self.asked) and self.asked_kind != "picked"
+
+    def pleads(self, body: str) -> bool:
+        """Whether a message is only a plea ("what do I do", "qué hago", "help"), in any language."""
+        words = normalize(body)
+        return any(words == normalize(p) for lang in self.content.languages.values() for p in lang.words.get("pleas", ()))
 
     def crisis_reply(self, body: str) -> str:
         """The crisis line's words (988, then 911 if in danger), in the language they were said in, recorded."""

@@ -515,6 +515,13 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
                 place.came_from if place.kind == "topic" and place.came_from in call.content.menus else call.content.home_of(warning))
             return urgently(call, call.phrase("emergency"), call.go("topic", warning, was_in, arrival))
         return urgently(call, call.phrase("emergency"), call.here(place, arrival or None))
+    if place.urgent and not arrival and _unsure_after_alarm(call, index, said, code):
+        # Right after the crisis or emergency message, "yes", "what do I do", "help", or words the line is not sure of
+        # (an exploratory caller's "yes" got "you are welcome", "sí" "no le entendí"): that message again, then where
+        # the caller was; once (a caller the words met by mistake is not held there), as by text.
+        call.notes["safety"] = f"{place.urgent}_again"
+        call.reuse = False
+        return urgently(call, call.phrase(place.urgent), call.here(replace(place, urgent="")))
     if place.kind == "choose" and index.is_word(said, "last"):
         return press(call, place, str(len(call.targets(place))))  # "the last one", "la última": the last choice heard
     if place.kind == "topic" and place.also and index.is_word(said, "last"):
@@ -655,6 +662,21 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
         # or its choices again), never three guesses made of the words.
         return call.here(place, [call.phrase("off_topic" if "off_topic" in call.lang.phrases else "no_match")])
     return call.choices(ids, [call.phrase("no_match"), call.phrase("nearest")])
+
+
+def _unsure_after_alarm(call: Call, index: LanguageIndex, said: str, code: str) -> bool:
+    """Whether words said right after the crisis or emergency message call for it again: a yes, a plea ("what do I
+    do", "qué hago", "help"), or words the line is not sure of; not a thank-you, a goodbye, a key's word or a question
+    it can answer."""
+    if index.is_word(said, "yes") or index.is_word(said, "help"):
+        return True
+    words = normalize(said)
+    if words in {normalize(p) for lang in call.content.languages.values() for p in lang.words.get("pleas", ())}:
+        return True
+    if any(index.is_word(said, name) for name in ("courtesy", "goodbye", "no", "language", *CONTROL_WORDS)) or index.number_in(words) is not None:
+        return False
+    decision = call.line.decide(repair(said, code), code)
+    return decision.kind not in ("answer", "offer") or decision.target.kind != "topic"
 
 
 def _told_in(call: Call, said: str, kind: str, guessed: str) -> str:
