@@ -506,7 +506,10 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   "i took 20 tylenol", "my husband took 30 of his oxycodone", "she took twenty of her sleeping pills",
                                   "heavy bleeding after biopsy won't stop", "se tomó 20 pastillas de paracetamol", "el sangrado no para",
                                   "mi papá se tomó cuarenta pastillas", "my mom swallowed 30 of her pills", "i took 20 percocets",
-                                  "el sangrado de la nariz no para", "I swallowed 40 of my lenalidomide capsules", "i swallowed 30 dexamethasone"])
+                                  "el sangrado de la nariz no para", "I swallowed 40 of my lenalidomide capsules", "i swallowed 30 dexamethasone",
+                                  # an exploratory texter's (2026-12-08)
+                                  "my husband took a bunch of his pills", "my wife took all of her oxycodone",
+                                  "my husband is very confused and sleepy", "mi papá está muy confundido y dormido"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 
@@ -621,7 +624,8 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    "las plaquetas son para el sangrado, no para la anemia?", "el sangrado no para nada grave, verdad?",
                                    "my husband is on the roof right now fixing the gutters", "the snow is on the roof right now",
                                    "im standing on the ledge of a big decision about transplant", "my husband took dose of his medicine late",
-                                   "bleeding risk won't stop me from getting the transplant"])
+                                   "bleeding risk won't stop me from getting the transplant",
+                                   "my husband took a bunch of his records to the doctor", "he took all of his pills today as the doctor said, is that ok"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
