@@ -515,6 +515,25 @@ def test_a_thumbs_up_to_a_did_you_mean_gets_the_choices_again(texter: TextThread
     assert f"1 {choices[0].title}" in reply and gsm.fold(en.phrases["sms_courtesy"]) not in reply
 
 
+@pytest.mark.parametrize("body, thanked", [("ok", False), ("thx", True), ("ok thanks", True), ("thank you", True)])
+def test_a_thank_you_at_a_did_you_mean_gets_you_are_welcome_and_the_choices_still_wait(
+        body: str, thanked: bool, texter: TextThread, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An exploratory texter's: "thx", "ok thanks", "thank you" to "Which did you mean?" got the same list again.
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    choices = (en.targets[("topic", "skin")], en.targets[("topic", "inherited")])
+    texter.send("hi")
+    decided(texter, line, monkeypatch, Decision("ask", choices, ()), "what about the tests and the money")
+    [reply] = texter.send(body)
+    if thanked:
+        assert reply == gsm.fold(en.phrases["sms_courtesy"])
+    else:
+        assert f"1 {choices[0].title}" in reply and gsm.fold(en.phrases["sms_courtesy"]) not in reply
+    # Either way, a number still takes its choice.
+    assert gsm.fold(choices[1].text) in texter.send("2")[0]
+
+
 @pytest.mark.parametrize("body, lang", [("ok", "en"), ("thanks", "en"), ("gracias", "es")])
 def test_thanks_or_ok_as_a_first_text_gets_the_welcome_and_the_topics(body: str, lang: str, twilio: TwilioClient,
                                                                       line: Line) -> None:

@@ -574,6 +574,22 @@ def test_both_after_an_answer_that_offers_nothing_and_no_english_said_mid_call(c
     assert any(h == es.prompts["topic.polyneuropathy"].text for h in heard), heard
 
 
+def test_a_thank_you_at_a_did_you_mean_is_answered_in_kind_then_the_choices(call: PhoneCall, line: Line,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # An exploratory caller's: "gracias" to "¿Quiso decir...?" got the choices alone.
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    a, b = (en.targets[("topic", t)] for t in ("contagious", "inherited"))
+    call.start()
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("ask", (a, b), ()))
+    asked = call.say("can my family get it")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: pytest.fail("'thank you' was heard as a question"))
+    heard = [h.text for h in call.say("thank you").heard]
+    assert heard[0] == en.phrases["courtesy"] and heard[-3:] == [h.text for h in asked.heard][-3:]
+    assert call.press("2").heard[0].text == en.prompts["topic.inherited"].text
+
+
 @pytest.mark.parametrize("said", ["okay", "both"])
 def test_okay_or_both_said_at_a_did_you_mean_of_three_gets_the_choices_again(said: str, call: PhoneCall, line: Line,
                                                                              monkeypatch: pytest.MonkeyPatch) -> None:

@@ -150,7 +150,7 @@ WORD_LISTS = ("menu", "help", "language", "repeat", "back", "numbers", "yes", "n
 # Lists a language may have: without one, that way of asking is simply not heard in it (keys still work).
 OPTIONAL_WORD_LISTS = ("text_me", "stop_texts", "filler", "negation", "not_it", "both", "choosing", "person", "ordinals", "asking", "goodbye", "wait",
                        "slower", "urgent", "no_callback", "last", "faster", "distress", "pleas", "said_to", "said_after_crisis",
-                       "beside_distress", "more", "many")
+                       "beside_distress", "more", "many", "thanks")
 VOICE_FIELDS = ("name", "say_language", "say_voice", "speech_language", "gtts_lang", "gtts_tld", "espeak_voice", "readability")
 READABILITY_FORMULAS = {"flesch_kincaid_grade": "max", "fernandez_huerta": "min", "szigriszt_pazos": "min", "flesch_reading_ease": "min"}
 # How the admin pages name each formula.

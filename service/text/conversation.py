@@ -317,8 +317,10 @@ class Conversation:
                 return [self.welcome()]
             if "sms_goodbye" in self.lang.phrases and matcher.word_language(body, "goodbye", self.lang.code) is not None:
                 return [self.courtesy("sms_goodbye")]  # "bye", "adiós": not "you're welcome"
-            if self.asked and self.asked_kind == "ask":
-                # "Ok" to a "did you mean": which one is still to say; the choices again (as a thumbs up gets).
+            if self.asked and self.asked_kind == "ask" and not self.thanks(body):
+                # "Ok" to a "did you mean": which one is still to say; the choices again (as a thumbs up gets). A
+                # thank-you there is a thank-you (an exploratory texter's "thx" got the list again): the choices
+                # still wait for a number.
                 return [self.which(self.offered())]
             return [self.courtesy()]
         if self.line.junk.is_mash(body):
@@ -415,9 +417,14 @@ class Conversation:
     def courtesy(self, phrase: str = "sms_courtesy") -> str:
         """A thank-you (or a goodbye) in kind; the topics offered after the last answer still a reply away ("thanks",
         then "2")."""
-        if self.asked_kind in ("also", "picked"):
+        if self.asked_kind in ("also", "picked", "ask"):
             self.choices, self.choices_kind = self.asked, self.asked_kind
         return self.phrase(phrase)
+
+    def thanks(self, body: str) -> bool:
+        """Whether a message says thank you (a word of any language's list "thanks": "ok thanks", "thx", "gracias")."""
+        words = set(normalize(body).split())
+        return any(normalize(w) in words for lang in self.content.languages.values() for w in lang.words.get("thanks", ()))
 
     def keep_picked(self) -> None:
         """After a choice of a "did you mean" was sent again ("again", "en español"), its numbers still take theirs."""

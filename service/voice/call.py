@@ -613,7 +613,9 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
         # than the call's ("¿bueno?", a Mexican "hello?" on the phone, at the English greeting): the line's name in that
         # language, its notice and keys, then the menu, never "you are welcome" for nothing.
         if place.kind == "choose":
-            return call.here(place, arrival or None)  # "okay" to a "did you mean": which one is still to say, as by text
+            # "Okay" to a "did you mean": which one is still to say, as by text; a thank-you is answered in kind first.
+            thanked = set(normalize(said).split()) & {normalize(w) for w in call.lang.words.get("thanks", ())}
+            return call.here(place, [*arrival, *([call.phrase("courtesy")] if thanked else [])] or None)
         return call.here(place, [call.phrase("greeting"), *arrival] if arrival and place.kind == "menu" else [*arrival, call.phrase("courtesy")])
     other = line.matcher.word_language(said, "language", call.lang.code)
     if other is not None and (other != call.lang.code or arrival):
