@@ -639,7 +639,7 @@ def test_after_yes_to_two_offers_which_one_still_takes_both_the_other_one_or_a_n
 
 
 @pytest.mark.parametrize("kind", ["answer", "ask", "none", "alone"])
-def test_words_of_not_going_on_with_a_question_get_the_answer_then_988_and_alone_the_crisis_words(
+def test_words_of_not_going_on_with_a_question_get_988_then_the_answer_and_alone_the_crisis_words(
         kind: str, twilio: TwilioClient, line: Line, monkeypatch: pytest.MonkeyPatch) -> None:
     # An independent read's: "camino una cuadra y ya no puedo más, ¿es por la neuropatía?" got only the crisis text,
     # and the question was never answered.
@@ -653,10 +653,10 @@ def test_words_of_not_going_on_with_a_question_get_the_answer_then_988_and_alone
     monkeypatch.setattr(line, "decide", lambda *args, **kwargs: decision)
     replies = texter.send("gracias, ya no puedo mas, señorita" if kind == "alone" else "camino una cuadra y ya no puedo mas, ¿es normal?")
     if kind == "answer":
-        assert gsm.fold(target.text) in replies[0] and replies[-1] == gsm.fold(es.phrases["sms_distress"])
+        assert replies[0] == gsm.fold(es.phrases["sms_distress"]) and gsm.fold(target.text) in replies[-1]
     elif kind == "ask":
         # A "did you mean" of its question, and where help is (an exploratory tester's: it was the crisis text alone).
-        assert target.title in replies[0] and replies[-1] == gsm.fold(es.phrases["sms_distress"])
+        assert replies[0] == gsm.fold(es.phrases["sms_distress"]) and target.title in replies[-1]
     else:
         # Nothing beside the words (however the rest would be decided), or nothing understood: the crisis message.
         assert replies == [gsm.fold(es.phrases["sms_crisis"])]
@@ -888,7 +888,7 @@ def test_a_crisis_phrase_right_after_a_negation_is_not_a_crisis(body: str, crisi
     if not crisis:
         # The question answered, and where help is beside it: a negation may be sincere or not (an independent read's:
         # "I'm not going to kill myself tonight but maybe tomorrow").
-        assert replies[-1] in {gsm.fold(lang.phrases["sms_distress"]) for lang in line.content.languages.values()}
+        assert any(gsm.fold(lang.phrases["sms_distress"]) in replies[0] for lang in line.content.languages.values()) and len(replies) == 2
 
 
 @pytest.mark.parametrize("body, kind", [("I keep thinking about suiside", "sms_crisis"), ("me kiero morir", "sms_crisis"),

@@ -109,7 +109,7 @@ OPTIONAL_PHRASES: dict[str, str] = {
     "distress": "What a caller hears before the answer to a question that also says they cannot go on (a word of the "
                 "distress list: \"camino una cuadra y ya no puedo más, ¿es la neuropatía?\"): where help is, with 988. "
                 "Without it, the answer alone; said with nothing else to answer, such words get the crisis message.",
-    "sms_distress": "The text sent after the answer to a question that also says they cannot go on (a word of the "
+    "sms_distress": "The text sent before the answer to a question that also says they cannot go on (a word of the "
                     "distress list), with 988. Without it, the answer alone; with nothing else to answer, such words "
                     "get sms_crisis.",
     "callback_other": "The callback question after a caller said \"no\" to the number they are calling from: which "

@@ -142,8 +142,9 @@ class Conversation:
             self.noticed = True  # "call 911" comes first, and is the notice's own warning
             return [self.emergency_reply()]
         if safety.is_distress(body):
-            # "Camino una cuadra y ya no puedo más, ¿es la neuropatía?": the reply (an answer, or "did you mean"),
-            # then where help is; with nothing beside them ("ya no puedo más, señorita"), or nothing the line
+            # "Camino una cuadra y ya no puedo más, ¿es la neuropatía?": where help is, then the reply (an answer, or
+            # "did you mean"; an exploratory texter's "I'm tired of fighting this, how long do people live" read three
+            # segments of survival figures before 988, as a caller hears 988 first); with nothing beside them ("ya no puedo más, señorita"), or nothing the line
             # understands, the crisis line's words.
             self.switch_if_clear(body)
             decision = self.line.decide(body, self.lang.code, TEXT_CHOICES)
@@ -151,7 +152,7 @@ class Conversation:
                 return [self.crisis_reply(body)]
             note(safety="distress")
             help_line = [self.phrase("sms_distress")] if "sms_distress" in self.lang.phrases else []
-            return [*self.answer(decision, body), *help_line]
+            return [*help_line, *self.answer(decision, body)]
         words = normalize(body)
         matcher = self.line.matcher
         if not words:
