@@ -102,10 +102,10 @@ OPTIONAL_PHRASES: dict[str, str] = {
                  "take calls (no TRANSFER_NUMBER): that a message to the team can be left instead, before the offer of "
                  "leaving a message on key 1. Without it, that offer alone.",
     "callback_kept": "What a caller who left a message and then said nothing at the callback question (or keyed a "
-                     "number that was not whole, then nothing) hears after record_thanks: that the team will call back "
-                     "the number they are calling from. Without it, record_thanks alone.",
+                     "number that was not whole, then nothing) hears as the question ends: that the team will call back "
+                     "the number they are calling from. Without it, record_thanks again.",
     "callback_none": "What a caller with a hidden number, who left a message and then said nothing at the callback "
-                     "question, hears after record_thanks: that nobody can call them back. Without it, record_thanks alone.",
+                     "question, hears as the question ends: that nobody can call them back. Without it, record_thanks again.",
     "distress": "What a caller hears before the answer to a question that also says they cannot go on (a word of the "
                 "distress list: \"camino una cuadra y ya no puedo más, ¿es la neuropatía?\"): where help is, with 988. "
                 "Without it, the answer alone; said with nothing else to answer, such words get the crisis message.",

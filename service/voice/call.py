@@ -265,8 +265,9 @@ class Call:
             # to call back, and they hear so with their message's being kept, or, hidden, that nobody can call.
             if answered == REFUSED:
                 return self.declined(recording_sid)
+            # (Its being kept was said as the recording ended: not twice, an exploratory admin's call.)
             then = "callback_kept" if self.caller_reachable() else "callback_none"
-            return self.menu("main", [self.phrase("record_thanks"), *([self.phrase(then)] if then in self.lang.phrases else [])])
+            return self.menu("main", [self.phrase(then if then in self.lang.phrases else "record_thanks")])
         self.at("callback")
         extra: dict[str, Any] = {"answered": answered} if answered else {}
         response = VoiceResponse()
