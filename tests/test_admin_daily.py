@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -92,6 +93,9 @@ def test_notes_are_kept_with_who_and_when_and_an_empty_or_long_one_is_refused_pl
     assert "Message 1: note kept." in text and "Called back, will call again Tuesday (Maria," in text
     empty = team.post(form["action"], data={**form["fields"], "note": "   "}, follow_redirects=True)
     assert "the note was empty, so nothing was kept" in Page(empty.get_data(as_text=True)).text
+    # Beside the message too, where the page jumps to (an exploratory admin's: only at the top, out of sight).
+    beside = re.search(r'<article class="message [a-z]+" id="message-1">(.*?)</article>', empty.get_data(as_text=True), re.S)
+    assert beside and "the note was empty" in Page(beside.group(1)).text
     long = team.post(form["action"], data={**form["fields"], "note": "x" * 600}, follow_redirects=True)
     assert "notes keep at most 500" in Page(long.get_data(as_text=True)).text
     assert team.post("/admin/messages/99/notes", data={**form["fields"], "note": "hi"}).status_code == 404

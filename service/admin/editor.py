@@ -34,7 +34,7 @@ from ..line import Line
 from ..editing import PublishRefused, Stale
 from ..live import Live, answers_hash, base_texts, is_review_problem, live_texts, review_problems
 from .questions import MAX_ADDED
-from .views import _line, _log, bp
+from .views import _at, _line, _log, bp
 
 log = logging.getLogger("service.admin")
 LABELS = {"title": "Title", "keyword": "Keyword", "phrases": "Phrases (one a line)", "spoken": "Spoken answer",
@@ -739,7 +739,7 @@ def history() -> str:
     return render_template("admin/history.html", revisions=found[:50], page=number, older=len(found) > 50,
                            undone=store.undone([r.id for r in found[:50]]),
                            diff=word_diff, conflicts=conflicts, fingerprint=fingerprint,
-                           named=functools.partial(_named, content, content.default_language))
+                           named=functools.partial(_named, content, content.default_language), at=_at())
 
 
 @bp.post("/history/<int(max=2147483647):revision_id>/revert")
@@ -765,22 +765,22 @@ def revert(revision_id: int) -> BaseResponse:
         fields = ", ".join(f"{lang} {name}" for lang, _, _, name in stale.fields)
         flash(f"Change #{revision_id} was not reverted: {fields} of {found.kind} '{found.ident}' has been changed again "
               "since. Revert the later change first, or edit it on its page.", "error")
-        return redirect(url_for("admin.history") + f"#revision-{revision_id}", code=303)
+        return redirect(url_for("admin.history", at=revision_id) + f"#revision-{revision_id}", code=303)
     except PublishRefused as refused:
         flash(f"Change #{revision_id} was not reverted: the content would then have {len(refused.problems)} error(s), "
               f"first: {refused.problems[0].message}.", "error")
-        return redirect(url_for("admin.history") + f"#revision-{revision_id}", code=303)
+        return redirect(url_for("admin.history", at=revision_id) + f"#revision-{revision_id}", code=303)
     if found.action == "review" and revision:
         store.unreview(found.ident, revision_id)
     if not revision:
         flash(f"Change #{revision_id} is already undone: nothing to revert.", "error")
-        return redirect(url_for("admin.history") + f"#revision-{revision_id}", code=303)
+        return redirect(url_for("admin.history", at=revision_id) + f"#revision-{revision_id}", code=303)
     _log("reverted", revision=revision, reverts=revision_id, place=f"{found.kind}:{found.ident}")
     _live().refresh()
     start_audio(revision, old.content, _line())
     flash(f"Change #{revision_id} reverted: the words before it are back, for callers and texters now (change #{revision}).",
           "notice")
-    return redirect(url_for("admin.history") + f"#revision-{revision}", code=303)
+    return redirect(url_for("admin.history", at=revision) + f"#revision-{revision}", code=303)
 
 
 @bp.post("/history/conflicts/<lang>/<kind>/<ident>/<name>")

@@ -568,7 +568,14 @@ def messages() -> str:
         row["call_back"] = row.get("callback") if dialable(row.get("callback") or "") else ""
         row["problem"] = row.get("recording_problem") or _recording_problem(row)
     return render_template("admin/messages.html", rows=rows[:PAGE], configured=store is not None, page=page_number,
-                           older=len(rows) > PAGE, show=show, lang=lang, counts=counts, names=names)
+                           older=len(rows) > PAGE, show=show, lang=lang, counts=counts, names=names, at=_at())
+
+
+def _at() -> int:
+    """The item a form just acted on (?at=), whose page jumps to it: what became of the action is said there too, not
+    only at the top of the page, out of sight (an exploratory admin's refused undo looked like nothing happened)."""
+    at = request.args.get("at", "")
+    return int(at) if at.isdigit() and len(at) <= 10 else 0
 
 
 def _recording_problem(row: dict[str, Any]) -> str:
@@ -589,7 +596,7 @@ def _back_to_messages(message_id: int) -> BaseResponse:
     show = request.form.get("show", "")
     lang = request.form.get("lang", "")
     args = {k: v for k, v in (("show", show if show in summary.SHOWS else ""), ("lang", lang if lang.isalpha() and len(lang) <= 8 else "")) if v}
-    return redirect(url_for("admin.messages", **args) + f"#message-{message_id}")
+    return redirect(url_for("admin.messages", **args, at=message_id) + f"#message-{message_id}")
 
 
 NOTE_LIMIT = 500
