@@ -94,7 +94,7 @@ def test_notes_are_kept_with_who_and_when_and_an_empty_or_long_one_is_refused_pl
     empty = team.post(form["action"], data={**form["fields"], "note": "   "}, follow_redirects=True)
     assert "the note was empty, so nothing was kept" in Page(empty.get_data(as_text=True)).text
     # Beside the message too, where the page jumps to (an exploratory admin's: only at the top, out of sight).
-    beside = re.search(r'<article class="message [a-z]+" id="message-1">(.*?)</article>', empty.get_data(as_text=True), re.S)
+    beside = re.search(r'<article class="message [a-z]+" id="message-1">(.*?)</article>', empty.get_data(as_text=True), re.DOTALL)
     assert beside and "the note was empty" in Page(beside.group(1)).text
     long = team.post(form["action"], data={**form["fields"], "note": "x" * 600}, follow_redirects=True)
     assert "notes keep at most 500" in Page(long.get_data(as_text=True)).text

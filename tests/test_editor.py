@@ -681,7 +681,7 @@ def test_a_revert_never_throws_away_a_later_change_and_a_second_revert_says_so(a
     refused = admin.post(first["action"], data=values(first), follow_redirects=True)
     assert "was not reverted" in Page(refused.get_data(as_text=True)).text
     # Said where the page jumps to, beside the change, too (an exploratory admin's: only at the top, out of sight).
-    beside = re.search(r'<li class="revision" id="revision-1">(.*?)</li>', refused.get_data(as_text=True), re.S)
+    beside = re.search(r'<li class="revision" id="revision-1">(.*?)</li>', refused.get_data(as_text=True), re.DOTALL)
     assert beside and "was not reverted" in Page(beside.group(1)).text
     assert editor_app.extensions["line"].content.languages["en"].topic("contagious").title == "title two"
     second = next(f for f in history.forms if f["action"].endswith("/2/revert"))
