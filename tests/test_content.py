@@ -99,9 +99,19 @@ def test_a_title_too_long_for_a_list_of_choices_is_reported_at_the_title(small_p
 def test_a_text_answer_with_characters_outside_gsm7_names_them(small_prompts: Path) -> None:
     edit(small_prompts, "en.yaml", "    text: >-\n      No. POEMS", "    text: >-\n      No \u2014 it\u2019s not. POEMS")
     assert report(small_prompts) == [
-        "prompts/en.yaml:160: text message topic 'contagious' text has characters outside GSM-7: '\u2014' (em dash), "
-        "'\u2019' (right single quotation mark); expected plain characters (straight quotes ' and \", a hyphen -, three dots ...) "
-        "so the text is not billed at the UCS-2 rate"]
+        "prompts/en.yaml:160: text message topic 'contagious' text has characters outside GSM-7, the plain text alphabet: "
+        "'\u2014' (em dash), '\u2019' (right single quotation mark); expected plain characters (straight quotes ' and \", a "
+        "hyphen -, three dots ...): with one of these a text holds less than half as many characters and costs more than double"]
+
+
+def test_a_text_answer_too_long_with_an_emoji_is_counted_as_the_counter_counts_it(small_prompts: Path) -> None:
+    # An exploratory admin's: the editor's counter said "shorten it by 52", the check "7 segments (425 characters) ...
+    # shorten it by 224", counted at the rate an emoji brings. One figure: as it will be sent once the emoji is out.
+    edit(small_prompts, "en.yaml", "    text: >-\n      No. POEMS", "    text: >-\n      " + "Long words here. " * 30 + "\U0001F642 No. POEMS")
+    problems = [p for p in report(small_prompts) if "segments" in p]
+    assert len(problems) == 1 and "at most 3 segments (459 characters)" in problems[0], problems
+    size = int(re.search(r"is \d+ segments \((\d+) characters\)", problems[0]).group(1))
+    assert f"shorten it by {size - 459}" in problems[0]  # not at the emoji's rate, "(201 characters)"
 
 
 def test_an_emoji_in_a_fixed_text_phrase(small_prompts: Path) -> None:

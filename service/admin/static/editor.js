@@ -14,6 +14,13 @@
     if (plain(text)) { var s = septets(text); return s <= 160 ? 1 : Math.ceil(s / 153); }
     return text.length <= 70 ? 1 : Math.ceil(text.length / 67);
   }
+  // As the check counts: typography made plain (the editor does so on publish), then what a text cannot carry plainly
+  // (an emoji) left out, and named, so that the counter and the check give one figure.
+  var TYPO = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "..."};
+  function typography(text) { return text.replace(/[\u2018\u2019\u201c\u201d\u2013\u2014\u2026]/g, function (c) { return TYPO[c]; }); }
+  function isPlain(c) { return BASIC.indexOf(c) >= 0 || EXTENDED.indexOf(c) >= 0; }
+  function outside(text) { var seen = []; Array.from(text).forEach(function (c) { if (!isPlain(c) && seen.indexOf(c) < 0) { seen.push(c); } }); return seen; }
+  function counted(text) { return Array.from(typography(text)).filter(isPlain).join(""); }
   function words(text) { var w = text.trim().split(/\s+/); return w[0] ? w.length : 0; }
   var form = document.getElementById("editor");
   if (!form) { return; }
@@ -30,11 +37,17 @@
       if (part) { part.textContent = n + (n === 1 ? " word" : " words"); }
       part = box.querySelector("[data-seconds]");
       if (part) { part.textContent = "about " + Math.round(n * 60 / 150) + " s spoken"; }
-      var sent = fold(text);
+      var bad = outside(typography(fold(text)));
+      var sent = counted(fold(text));
       part = box.querySelector("[data-characters]");
       // A text answer is sent with its closing line: counted with it, as the check counts it.
       var closing = area.getAttribute("data-count") === "text" ? column.getAttribute("data-closing") : "";
-      if (part) { var seg = segments(closing ? sent + "\n" + closing : sent); part.textContent = septets(sent) + " characters, " + seg + " text segment" + (seg === 1 ? "" : "s") + " as sent"; }
+      if (part) {
+        var seg = segments(closing ? sent + "\n" + closing : sent);
+        part.textContent = septets(sent) + " characters, " + seg + " text segment" + (seg === 1 ? "" : "s") + " as sent"
+          + (bad.length ? "; take out " + bad.join(" ") + ": a text message cannot send " + (bad.length === 1 ? "it" : "them") + " plainly" : "");
+        part.className = bad.length ? "error-text" : "";
+      }
       part = box.querySelector("[data-first]");
       if (part) {
         var room = parseInt(column.getAttribute("data-room"), 10) || 0;
