@@ -229,7 +229,11 @@ def test_publishing_a_spoken_answer_builds_its_audio_and_callers_never_hear_the_
     served = app.test_client().get(f"/audio/{name}")
     assert served.status_code == 200 and served.content_type == "audio/mpeg"
     progress = Page(admin.get(f"{EDITOR}?published=1").get_data(as_text=True)).text
-    assert "Audio: 1 of 1 changed prompt built" in progress
+    assert "Audio: 1 of 1 changed prompt built" in progress and "Published." in progress
+    # Another page with this change's number (Back, a reload, a bookmark) says nothing of it (an exploratory admin's:
+    # "Published. Audio: 1 of 1 changed prompt built." on a topic nobody had touched).
+    elsewhere = Page(admin.get("/admin/content/en/outlook?published=1").get_data(as_text=True)).text
+    assert "Published." not in elsewhere and "changed prompt built" not in elsewhere
     # The Content page says what callers get: no "out of date, run audio build" for the prompt that plays its new
     # audio, nor "remove it with --prune" for the file it played before (kept for a revert). Both were shown.
     warnings = Page(admin.get("/admin/content").get_data(as_text=True)).text

@@ -453,13 +453,20 @@ def _page(session: Session, content: Content, problems: list[Problem], form: boo
     sources = sorted(content.sources.values(), key=lambda s: s.title.lower())
     replaced = [f"{code}: {', '.join(names)}" for code, names in session.replaced.items() if names]
     learnt = store.get_state("learnt")
-    revision = _number(request.args.get("published", ""), 2_147_483_647)
+    revision = _published_here(session)
     job = store.job(revision) if revision is not None else None
     return render_template("admin/editor.html", session=session, columns=columns, elsewhere=elsewhere, notice=notice, posted=form,
                            sources=sources, replaced=replaced, errors=[p for p in problems if p.severity == "error"],
                            job=job, learning=_live().learning, learnt=learnt if learnt and learnt[0] == _live().learnt else None,
                            kind=session.kind,
                            title=_named(session.content, session.primary, session.kind, session.ident)), status
+
+
+def _published_here(session: Session) -> int | None:
+    """The change just published from this page (?published=), if that change is to this page's topic, menu or phrase."""
+    revision = _number(request.args.get("published", ""), 2_147_483_647)
+    found = _editing().revision(revision) if revision is not None else None
+    return revision if found is not None and (found.kind, found.ident) == (session.kind, session.ident) else None
 
 
 def content_errors(edits: list[Edit]) -> list[Problem]:
@@ -500,7 +507,9 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
         problems = list(session.content.problems)
         if kind == "topic":
             problems += review_problems(session.content, _editing(), _live().outcomes)
-        notice = "Published." if request.args.get("published") else ""
+        # Only for a change to this page: a reload, Back or a bookmark with another change's number says nothing (an
+        # exploratory admin's "?published=2" on another topic said "Published." and that change's audio).
+        notice = "Published." if _published_here(session) is not None else ""
         target = _place(session.content, session.primary, kind, ident)
         have = {normalize(e) for e in (target.examples if target is not None else ())}
         session.added = [q for q in session.add_examples if normalize(q) not in have]
