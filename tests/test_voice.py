@@ -524,6 +524,9 @@ def test_after_a_choice_of_a_did_you_mean_its_other_choices_stay_on_their_keys(c
     heard = [h.text for h in first.heard]
     assert heard[0] == en.prompts["topic.contagious"].text
     assert f"If you meant {b.title}, press 2." in heard and f"{c.title}? Press 3." in heard
+    # Its own key again, or "the first one": this answer again, the others still offered (it was "not an option").
+    for again in (call.press("1"), call.say("the first one")):
+        assert again.heard[0].text == en.prompts["topic.contagious"].text and f"If you meant {b.title}, press 2." in [h.text for h in again.heard]
     third = call.press("3")
     assert third.heard[0].text == en.prompts["topic.outlook"].text
     assert f"If you meant {b.title}, press 2." in [h.text for h in third.heard]

@@ -403,6 +403,11 @@ def press(call: Call, place: Place, key: str) -> VoiceResponse:
         # was not sure, and 2 after 1 was not it said "not an option".
         return pick(call, chosen, also=_kept(place.ident, chosen, call))
     offered = dict(call.offered_keys(place)) if place.kind == "topic" else {}
+    if (place.kind == "topic" and key.isdigit() and int(key) not in offered and place.also
+            and 1 <= int(key) <= len(place.also.split(CHOICE_JOIN))):
+        # The key of the choice just taken ("1", "the first one" after 1 of a "did you mean"): this answer again,
+        # with the others still offered (an exploratory caller's got "Sorry, that is not an option").
+        return call.topic(place.ident, place.came_from, also=place.also)
     if key.isdigit() and int(key) in offered:
         # One of the topics offered after a likely answer: taken, and the other topic still offered on the key it
         # was first offered on ("If you meant Y, press 2"), as after "both" and by text.
