@@ -1012,6 +1012,21 @@ def test_a_text_about_something_else_is_told_what_the_line_is_for_not_offered_gu
     assert "1 " in texter.send("MENU")[0]
 
 
+def test_a_few_words_right_after_an_answer_are_never_turned_away_as_something_else(texter: TextThread, line: Line,
+                                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # An exploratory texter's: "can i get poems from my husband", then "he has it": "it only answers questions about
+    # POEMS". They go on from the answer: not understood, with the nearest topics. Longer, or first, they are told.
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    nearest = (en.targets[("topic", "contagious")], en.targets[("topic", "inherited")])
+    off = gsm.fold(en.phrases["sms_off_topic"])
+    texter.send("contagious")
+    [reply] = decided(texter, line, monkeypatch, Decision("none", nearest, (), elsewhere=True), "he has it")
+    assert reply != off and reply.startswith(gsm.fold(en.phrases["sms_not_understood"])) and f"1 {nearest[0].title}" in reply
+    assert decided(texter, line, monkeypatch, Decision("none", nearest, (), elsewhere=True), "who won the game last night") == [off]
+
+
 def test_a_question_with_the_lines_own_words_is_never_turned_away_as_something_else(texter: TextThread, line: Line) -> None:
     # Words the sentence encoder does not know ("vegf") but the bank does: a question about the line's subject.
     texter.send("hi")

@@ -702,6 +702,19 @@ def test_un_momento_in_an_english_call_switches_to_spanish_and_waits(call: Phone
     assert "lang=es" in turn.gather.get("action", "") and "/answer/menu/features" in turn.gather.get("action", "")
 
 
+def test_a_few_words_right_after_an_answer_are_not_understood_never_about_something_else(call: PhoneCall, line: Line,
+                                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.understanding.matcher import Decision
+
+    en = line.content.languages["en"]
+    nearest = (en.targets[("topic", "contagious")], en.targets[("topic", "inherited")])
+    call.start()
+    call.say("contagious")
+    monkeypatch.setattr(line, "decide", lambda *args, **kwargs: Decision("none", nearest, (), elsewhere=True))
+    texts = [h.text for h in call.say("he has it").heard]
+    assert en.phrases["off_topic"] not in texts and texts[:2] == [en.phrases["no_match"], en.phrases["nearest"]]
+
+
 @pytest.mark.parametrize(("lang", "said"), [("en", "who won the game last night"), ("es", "qué tiempo va a hacer mañana")])
 def test_a_caller_who_asks_about_something_else_hears_what_the_line_is_for_then_the_menu_again(lang: str, said: str, call: PhoneCall, line: Line) -> None:
     call.start()

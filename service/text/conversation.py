@@ -14,6 +14,7 @@ from ..content.replies import TEXT_CHOICES, first_answer, offers_that_fit, sms_c
 from ..line import Line
 from ..logs import note
 from ..understanding import Decision
+from ..understanding.matcher import FOLLOW_UP_WORDS
 
 CRISIS = "!crisis"  # the last reply was the crisis message (no topic has this id)
 CRISIS_AGAIN = "!crisis-again"  # the same, sent again to a message the line was not sure of
@@ -407,7 +408,7 @@ class Conversation:
             self.line.record_unmatched("sms", self.lang.code, body[:200], "ask", self.thread)
             return [self.which(decision.choices)]
         self.line.record_unmatched("sms", self.lang.code, body[:200], thread=self.thread)
-        if decision.elsewhere:
+        if decision.elsewhere and not self.follows_an_answer(body):
             # About something else ("tell me a joke", "who won the game"): what the line is for, and the way to
             # its topics, never a list of guesses made of its words. Topics offered after the last answer stay offered.
             if self.asked_kind == "also":
@@ -421,6 +422,12 @@ class Conversation:
         if self.asked_kind in ("also", "picked", "ask"):
             self.choices, self.choices_kind = self.asked, self.asked_kind
         return self.phrase(phrase)
+
+    def follows_an_answer(self, body: str) -> bool:
+        """Whether a message is a few words right after an answer ("he has it" after whether POEMS is contagious): it
+        goes on from the answer, which the meaning model cannot see; never "this line only answers questions about
+        POEMS" (an exploratory texter's), but "not understood" with the nearest topics."""
+        return ("topic", self.last) in self.lang.targets and len(normalize(body).split()) <= FOLLOW_UP_WORDS
 
     def thanks(self, body: str) -> bool:
         """Whether a message says thank you (a word of any language's list "thanks": "ok thanks", "thx", "gracias")."""

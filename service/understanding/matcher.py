@@ -65,6 +65,9 @@ OFFER_PAST_MENU = True
 LENIENT_LISTS = ("courtesy", "menu", "help", "text_me", "stop_texts", "repeat", "back", "not_it", "both", "person", "wait", "slower", "no_callback", "last", "faster", "more")
 # A short message with one number in it ("option 2", "number two") is that number.
 MAX_NUMBER_WORDS = 6  # filler and all: "el número dos, por favor"
+# A message this short right after an answer goes on from it ("he has it", "and my son?"): the channels never call it
+# about something else there.
+FOLLOW_UP_WORDS = 4
 MAX_CHOICES = 3       # a caller hears at most three choices (each is a title and a key to hold in mind)
 GIST_CHARS = 600
 # A message of a few words that is a keyword or phrase with a typo in it still names that place.

@@ -14,7 +14,7 @@ from ..content.replies import ALSO_KEY, fill
 from ..line import Line
 from ..records import NO_CALLBACK
 from ..settings import dialable
-from ..understanding.matcher import Decision, LanguageIndex
+from ..understanding.matcher import FOLLOW_UP_WORDS, Decision, LanguageIndex
 from ..understanding.speech import repair
 from ..understanding.words import asks_for, names_place
 from .messages import send_answer, store_recording
@@ -665,9 +665,10 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
         # Words in another language that ask for nothing the line knows ("en español, por favor"): that language's
         # main menu, with its notice and keys, rather than a list of guesses.
         return call.arrive()
-    if decision.elsewhere:
-        # About something else ("who won the game last night"): what the line is for, then where the caller was (its menu
-        # or its choices again), never three guesses made of the words.
+    if decision.elsewhere and not (place.kind == "topic" and len(normalize(said).split()) <= FOLLOW_UP_WORDS):
+        # About something else ("who won the game last night"): what the line is for, then where the caller was (its
+        # menu or its choices again), never three guesses made of the words. Never a few words right after an answer,
+        # which go on from it ("he has it"): those are not understood, with the nearest topics.
         return call.here(place, [call.phrase("off_topic" if "off_topic" in call.lang.phrases else "no_match")])
     return call.choices(ids, [call.phrase("no_match"), call.phrase("nearest")])
 
