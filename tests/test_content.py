@@ -77,6 +77,12 @@ def test_a_topic_no_menu_reaches(small_prompts: Path) -> None:
     assert report(small_prompts) == ["prompts/en.yaml:152: topic 'contagious' is not reached from any menu; expected line.yaml to list it in a menu"]
 
 
+def test_a_keyword_claimed_by_another_topic_is_reported_at_the_keyword(small_prompts: Path) -> None:
+    # An exploratory admin's: a keyword that another topic has was reported under Phrases, as "the phrase".
+    edit(small_prompts, "en.yaml", "    keyword: contagious\n", "    keyword: overview\n")
+    assert report(small_prompts) == ["prompts/en.yaml:156: topic 'contagious': the keyword 'overview' also leads to topic 'what_is' (line 139); expected each phrase to lead to one place"]
+
+
 def test_a_phrase_claimed_by_two_topics(small_prompts: Path) -> None:
     edit(small_prompts, "en.yaml", "phrases: [catching, infectious]", "phrases: [catching, Overview]")
     assert report(small_prompts) == ["prompts/en.yaml:157: topic 'contagious': the phrase 'Overview' also leads to topic 'what_is' (line 139); expected each phrase to lead to one place"]

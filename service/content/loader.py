@@ -537,7 +537,9 @@ def _check_phrase_owners(reader: _Reader, content: Content) -> None:
                     continue
                 other = owners.get(key)
                 if other is not None and other is not target:
-                    reader.problems.append(Problem(lang.file, target.line_of("phrases"), f"{target.kind} '{target.id}': the phrase '{phrase}' also leads to {other.kind} '{other.id}' (line {other.line}); expected each phrase to lead to one place"))
+                    # Beside the box it was typed in (an exploratory admin's keyword "skin" was reported under Phrases).
+                    field, what = ("keyword", "keyword") if phrase == target.keyword and phrase not in target.phrases else ("phrases", "phrase")
+                    reader.problems.append(Problem(lang.file, target.line_of(field), f"{target.kind} '{target.id}': the {what} '{phrase}' also leads to {other.kind} '{other.id}' (line {other.line}); expected each phrase to lead to one place"))
                 owners.setdefault(key, target)
         for key, target in owners.items():
             if key in CARRIER_WORDS:
@@ -554,4 +556,5 @@ def _check_phrase_owners(reader: _Reader, content: Content) -> None:
         fixed = {w: name for name in ("menu", "help", "language") for w in lang.words.get(name, ())}
         for key, target in owners.items():
             if key in fixed:
-                reader.problems.append(Problem(lang.file, target.line_of("phrases"), f"{target.kind} '{target.id}': the phrase '{key}' is also a '{fixed[key]}' word under words:; expected it in one place"))
+                field, what = ("keyword", "keyword") if normalize(target.keyword) == key else ("phrases", "phrase")
+                reader.problems.append(Problem(lang.file, target.line_of(field), f"{target.kind} '{target.id}': the {what} '{key}' is also a '{fixed[key]}' word under words:; expected it in one place"))
