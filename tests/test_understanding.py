@@ -443,7 +443,7 @@ def fixture_safety() -> Safety:
                                   "seria mejor para todos si yo no estuviera",
                                   # the third read's last misses (2026-12-08)
                                   "i am standing on the roof right now", "estoy parada en la azotea", "i'm on the roof right now",
-                                  "im on the bridge right now", "estoy en el puente"])
+                                  "estoy en el borde del puente"])
 def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
     assert fixture_safety().is_crisis(said) or shipped_safety().is_crisis(said)
 
@@ -509,7 +509,10 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   "el sangrado de la nariz no para", "I swallowed 40 of my lenalidomide capsules", "i swallowed 30 dexamethasone",
                                   # an exploratory texter's (2026-12-08)
                                   "my husband took a bunch of his pills", "my wife took all of her oxycodone",
-                                  "my husband is very confused and sleepy", "mi papá está muy confundido y dormido"])
+                                  "my husband is very confused and sleepy", "mi papá está muy confundido y con mucho sueño",
+                                  # a native Spanish reader's (2026-12-08)
+                                  "la sangre no para", "no le para la sangre de la nariz", "no deja de salir sangre",
+                                  "me tomé 20 pastillas de tylenol", "mi mamá se tomó más de 20", "se tomó 20 de sus medicinas"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 
@@ -625,7 +628,8 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    "my husband is on the roof right now fixing the gutters", "the snow is on the roof right now",
                                    "im standing on the ledge of a big decision about transplant", "my husband took dose of his medicine late",
                                    "bleeding risk won't stop me from getting the transplant",
-                                   "my husband took a bunch of his records to the doctor", "he took all of his pills today as the doctor said, is that ok"])
+                                   "my husband took a bunch of his records to the doctor", "he took all of his pills today as the doctor said, is that ok",
+                                   "ya estoy en el puente, voy a llegar tarde a mi cita"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
@@ -652,7 +656,8 @@ def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> 
     "mi papa tiene un arma en la casa y dice que ya no puede mas", "I'm tired of fighting", "quisiera irme con ella",
     # any amount of ten or more, in digits or words (2026-12-08: "took 15", "20" and "30" were the only ones written)
     "i took twenty pills", "me tomé 25 pastillas", "me tragué cuarenta pastillas",
-    "i took twenty five pills", "me tome treinta y cinco pastillas", "i took like 20 pills", "i took 10-15 pills"])
+    "i took twenty five pills", "me tome treinta y cinco pastillas", "i took like 20 pills", "i took 10-15 pills",
+    "tomé 20 pastillas", "me tomé como unas 20 pastillas"])
 def test_words_of_not_going_on_are_heard_in_the_shipped_lists(said: str) -> None:
     shipped = shipped_safety()
     assert shipped.is_distress(said) or shipped.is_crisis(said)

@@ -314,16 +314,19 @@ class Call:
             return self.menu("main", before)
         return self.listen(place, [*(before or []), *(lang.prompts["phrase.language_choice"] for lang in self.content.languages.values())])
 
-    def choices(self, ids: list[str], before: list[Prompt] | None = None, silence: int = 0) -> VoiceResponse:
-        """ "Did you mean nerve damage? Press 1. Hormone problems? Press 2.", keys and speech answering it."""
+    def choices(self, ids: list[str], before: list[Prompt] | None = None, silence: int = 0,
+                template: str = "did_you_mean") -> VoiceResponse:
+        """ "Did you mean nerve damage? Press 1. Hormone problems? Press 2.", keys and speech answering it (template: the
+        first choice's phrase; "option" offers it as a menu would, "leaving a message, press 1")."""
         place = Place("choose", CHOICE_JOIN.join(ids), silence=silence)
         if self.too_quiet(place):
             return self.goodbye()
         prompts = [*(before or []), *self.nudges(place)]
         for number, target in enumerate(self.targets(place), start=1):
-            template = self.lang.phrases["did_you_mean" if number == 1 else "choice"]
-            text = fill(template, {"title": target.title, "key": self.lang.key_name(str(number))})
-            prompts.append(Prompt(self.lang.code, f"choice.{target.id}.{number}", text, self.lang.file))
+            phrase = self.lang.phrases[template if number == 1 else "choice"]
+            text = fill(phrase, {"title": target.title, "key": self.lang.key_name(str(number))})
+            prompts.append(Prompt(self.lang.code, f"choice.{target.id}.{number}" if template == "did_you_mean" else f"option.{target.id}.{number}",
+                                  text, self.lang.file))
         prompts.append(self.phrase("menu_footer"))
         return self.listen(place, prompts)
 
@@ -640,7 +643,9 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
     if message is not None and asks_for(call.lang, said, call.lang.words.get("person", ())):
         # "I want a real person" with nobody to put through: a message to the team, which calls back, offered alone.
         # Its nearest places were a "did you mean" of leaving a message, famous people and what POEMS is.
-        return call.choices([ref_of(message)], [*arrival, *([call.phrase("no_person")] if "no_person" in call.lang.phrases else [])])
+        # Offered as a menu's option ("leaving a message, press 1"), not "did you mean": nobody said those words.
+        return call.choices([ref_of(message)], [*arrival, *([call.phrase("no_person")] if "no_person" in call.lang.phrases else [])],
+                            template="option")
     decision = line.decide(repair(said, call.lang.code), call.lang.code).for_a_call()
     if decision.kind in ("answer", "offer") and decision.target.kind == "action" and not names_place(decision.target, said, call.lang):
         # A recording starts only when asked for in so many words (or by key): "alright, thank you" once began one.

@@ -16,8 +16,10 @@
   }
   // As the check counts: typography made plain (the editor does so on publish), then what a text cannot carry plainly
   // (an emoji) left out, and named, so that the counter and the check give one figure.
-  var TYPO = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "..."};
-  function typography(text) { return text.replace(/[\u2018\u2019\u201c\u201d\u2013\u2014\u2026]/g, function (c) { return TYPO[c]; }); }
+  // (gsm.TYPOGRAPHY's table, the same characters.)
+  var TYPO = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2013": "-",
+              "\u2014": "-", "\u2212": "-", "\u00a0": " ", "\u2026": "..."};
+  function typography(text) { return text.replace(/[\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2212\u00a0\u2026]/g, function (c) { return TYPO[c]; }); }
   function isPlain(c) { return BASIC.indexOf(c) >= 0 || EXTENDED.indexOf(c) >= 0; }
   function outside(text) { var seen = []; Array.from(text).forEach(function (c) { if (!isPlain(c) && seen.indexOf(c) < 0) { seen.push(c); } }); return seen; }
   function counted(text) { return Array.from(typography(text)).filter(isPlain).join(""); }
