@@ -367,6 +367,13 @@ def test_a_bad_range_gets_a_clear_message(browser: FlaskClient) -> None:
     assert week.status_code == 200 and len(svgs(week.get_data(as_text=True))) >= 1
 
 
+def test_lists_of_topics_sort_as_a_reader_reads_them() -> None:
+    from service.admin.views import a_to_z
+
+    titles = ["órganos", "cuidadores", "azúcar", "células", "año", "Zapatos"]
+    assert sorted(titles, key=a_to_z) == ["año", "azúcar", "células", "cuidadores", "órganos", "Zapatos"]
+
+
 def test_questions_not_understood_are_grouped_with_nearest_topics_each_a_link_to_its_editor(admin_app: Flask, browser: FlaskClient) -> None:
     line = admin_app.extensions["line"]
     for words, channel in (("can i drink alcohol", "sms"), ("can i drink alcohol", "voice"), ("is it ok to have a beer", "sms"),

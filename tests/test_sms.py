@@ -189,6 +189,8 @@ def test_yes_after_the_crisis_words_or_to_choices_waiting_is_answered_by_the_lin
     en = line.content.languages["en"]
     assert texter.send("I want to kill myself") == [gsm.fold(en.phrases["sms_crisis"])]
     assert texter.send("yes") == [gsm.fold(en.phrases["sms_crisis"])]
+    # Once: another YES gets the carrier's reply alone (an independent read's: each got the crisis words again).
+    assert texter.send("yes") == []
     skin, inherited = en.targets[("topic", "skin")], en.targets[("topic", "inherited")]
     texter = TextThread(twilio, texter="+15555550193")
     texter.send("hi")
@@ -1024,7 +1026,10 @@ def test_a_few_words_right_after_an_answer_are_never_turned_away_as_something_el
     texter.send("contagious")
     [reply] = decided(texter, line, monkeypatch, Decision("none", nearest, (), elsewhere=True), "he has it")
     assert reply != off and reply.startswith(gsm.fold(en.phrases["sms_not_understood"])) and f"1 {nearest[0].title}" in reply
-    assert decided(texter, line, monkeypatch, Decision("none", nearest, (), elsewhere=True), "who won the game last night") == [off]
+    # Words of their own, however few, are still told what the line is for (an independent read's "tell me a joke").
+    for other in ("who won the game last night", "tell me a joke"):
+        texter.send("contagious")
+        assert decided(texter, line, monkeypatch, Decision("none", nearest, (), elsewhere=True), other) == [off], other
 
 
 def test_a_question_with_the_lines_own_words_is_never_turned_away_as_something_else(texter: TextThread, line: Line) -> None:

@@ -321,11 +321,21 @@ def test_yes_or_a_plea_right_after_the_crisis_or_emergency_message_gets_it_again
     assert not call.say(then).heard[0].text.startswith(again)
 
 
-@pytest.mark.parametrize("then", ["thank you", "what is poems"])
-def test_thanks_or_a_question_after_the_crisis_message_are_answered_as_they_are(then: str, call: PhoneCall) -> None:
+@pytest.mark.parametrize("then", ["thank you", "what is poems", "hold on", "slower", "operator"])
+def test_thanks_a_question_or_what_the_line_acts_on_after_the_crisis_message_are_answered_as_they_are(
+        then: str, call: PhoneCall, line: Line) -> None:
+    # An independent read's: "hold on", "slower", a person asked for got the message again, and not what they asked.
     call.start()
     call.say("I want to kill myself")
-    assert not call.say(then).heard[0].text.startswith("You are not alone")
+    turn = call.say(then)
+    en = line.content.languages["en"]
+    if then == "slower":
+        # The same again, more slowly, as the repeat key plays it (before, at the usual speed).
+        assert turn.heard[0].text.startswith("You are not alone") and turn.heard[0].rate == "80%"
+        return
+    assert not turn.heard[0].text.startswith("You are not alone"), then
+    if then == "hold on":
+        assert turn.heard[-1].text == en.phrases["wait"]
 
 
 @functools.cache
@@ -506,13 +516,14 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   "i took 20 tylenol", "my husband took 30 of his oxycodone", "she took twenty of her sleeping pills",
                                   "heavy bleeding after biopsy won't stop", "se tomó 20 pastillas de paracetamol", "el sangrado no para",
                                   "mi papá se tomó cuarenta pastillas", "my mom swallowed 30 of her pills", "i took 20 percocets",
-                                  "el sangrado de la nariz no para", "I swallowed 40 of my lenalidomide capsules", "i swallowed 30 dexamethasone",
+                                  "el sangrado de la nariz no para", "I swallowed 40 of my lenalidomide capsules",
                                   # an exploratory texter's (2026-12-08)
                                   "my husband took a bunch of his pills", "my wife took all of her oxycodone",
                                   "my husband is very confused and sleepy", "mi papá está muy confundido y con mucho sueño",
                                   # a native Spanish reader's (2026-12-08)
                                   "la sangre no para", "no le para la sangre de la nariz", "no deja de salir sangre",
-                                  "me tomé 20 pastillas de tylenol", "mi mamá se tomó más de 20", "se tomó 20 de sus medicinas"])
+                                  "me tomé 20 pastillas de tylenol", "mi mamá se tomó más de 20", "se tomó 20 de sus medicinas",
+                                  "he took 20-30 of his pills"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
 
@@ -629,7 +640,10 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    "im standing on the ledge of a big decision about transplant", "my husband took dose of his medicine late",
                                    "bleeding risk won't stop me from getting the transplant",
                                    "my husband took a bunch of his records to the doctor", "he took all of his pills today as the doctor said, is that ok",
-                                   "ya estoy en el puente, voy a llegar tarde a mi cita"])
+                                   "ya estoy en el puente, voy a llegar tarde a mi cita",
+                                   # an independent read's: milligrams swallowed, and a day's pills for years
+                                   "I swallowed 25 mg of revlimid with water, ok?", "I swallowed 40 mg of dexamethasone today, can I eat after",
+                                   "i swallowed 15 minutes ago", "she took 20 pills a day for years"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
@@ -657,7 +671,7 @@ def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> 
     # any amount of ten or more, in digits or words (2026-12-08: "took 15", "20" and "30" were the only ones written)
     "i took twenty pills", "me tomé 25 pastillas", "me tragué cuarenta pastillas",
     "i took twenty five pills", "me tome treinta y cinco pastillas", "i took like 20 pills", "i took 10-15 pills",
-    "tomé 20 pastillas", "me tomé como unas 20 pastillas"])
+    "tomé 20 pastillas", "me tomé como unas 20 pastillas", "me tomé 20-30 pastillas"])
 def test_words_of_not_going_on_are_heard_in_the_shipped_lists(said: str) -> None:
     shipped = shipped_safety()
     assert shipped.is_distress(said) or shipped.is_crisis(said)

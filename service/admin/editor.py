@@ -555,8 +555,10 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
             # The same words, published meanwhile: this form sent twice (Publish pressed again before the page came
             # back, without the page's script), or a colleague's identical change. Published, not "changed meanwhile".
             _log("publish already done", place=f"{kind}:{ident}")
+            # This page's newest change (the newest of all may be a colleague's on another page, which says nothing here).
+            mine = next((r.id for r in store.revisions(50) if (r.kind, r.ident) == (kind, ident)), store.stamp()[0])
             return redirect(url_for(request.endpoint or "admin.content", lang=lang, ident=ident,
-                                    published=store.stamp()[0]) + "#notice", code=303)
+                                    published=mine) + "#notice", code=303)
         # A colleague published one of these fields meanwhile, on another worker: this page shows theirs, and the
         # admin's own wording to copy from, as when this worker had already seen it.
         session = _fresh_session(lang, kind, ident, [(code, name) for code, _, _, name in stale.fields])

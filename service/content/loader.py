@@ -15,7 +15,7 @@ from .checks import check_quality
 from .replies import PLACEHOLDER, fill
 from .model import (ACTIONS, CARRIER_WORDS, OPTIONAL_PHRASES, OPTIONAL_WORD_LISTS, REQUIRED_PLACEHOLDERS, SAFETY_NUMBERS, LINE_FILE, REVIEW_MONTHS, SOURCE_FIELDS, SOURCES_FILE, Source, MAX_OPTIONS, MAX_PRESSES, OPTION_KEYS, PHRASES, READABILITY_FORMULAS, RESERVED_KEYS,
                     SPOKEN_PHRASES, VOICE_FIELDS, WORD_LISTS, Content, ContentError, Language, Menu, Option, Prompt, Target,
-                    Voice, normalize)
+                    Voice, amount, normalize)
 from .yamlsource import Node, Problem, load_file
 
 
@@ -384,8 +384,7 @@ def _read_language(reader: _Reader, root: Path, code: str, content: Content) -> 
         many = wmap.get("many")
         # "twenty/20": what "N+" in a safety phrase matches counts on the number ("took 15+ pills").
         for entry in words.get("many", ()):
-            said, _, value = entry.rpartition("/")
-            if many is not None and (not normalize(said) or not value.strip().isdigit()):
+            if many is not None and amount(entry) is None:
                 reader.error(many, f"words: many: '{entry}' has no number; expected the words, a slash and the number they "
                                    "say, as twenty/20")
     phrases: dict[str, str] = {}

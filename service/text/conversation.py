@@ -14,7 +14,6 @@ from ..content.replies import TEXT_CHOICES, first_answer, offers_that_fit, sms_c
 from ..line import Line
 from ..logs import note
 from ..understanding import Decision
-from ..understanding.matcher import FOLLOW_UP_WORDS
 
 CRISIS = "!crisis"  # the last reply was the crisis message (no topic has this id)
 CRISIS_AGAIN = "!crisis-again"  # the same, sent again to a message the line was not sure of
@@ -238,11 +237,14 @@ class Conversation:
             return [self.courtesy()]  # "yes", "sí" after a plain answer: it was the one
         if yes_in is not None and not self.asked:
             if self.last in (CRISIS, CRISIS_AGAIN):
-                # "Sí" after the crisis line's words (yes to danger, or to help): those words again, 911 among them.
+                # "Sí" after the crisis line's words (yes to danger, or to help): those words again, 911 among them. A
+                # YES, the carrier's word, only once (waits_for_yes): each got them again, beside the carrier's reply.
                 self.set_language(yes_in)
+                self.last = CRISIS_AGAIN
                 return [self.phrase("sms_crisis")]
             if self.last in (EMERGENCY, EMERGENCY_AGAIN):
-                return [self.emergency_reply()]
+                self.last = EMERGENCY_AGAIN  # "call 911" again, alone, as after "what do I do"
+                return [self.phrase("sms_emergency")]
             # A bare "sí" with nothing asked (a first text, or after a list): the topics, in the language it was said
             # in, not "not understood" with topics made of its two letters.
             if self.first:
@@ -319,7 +321,7 @@ class Conversation:
                 return [self.welcome()]
             if "sms_goodbye" in self.lang.phrases and matcher.word_language(body, "goodbye", self.lang.code) is not None:
                 return [self.courtesy("sms_goodbye")]  # "bye", "adiós": not "you're welcome"
-            if self.asked and self.asked_kind == "ask" and not self.thanks(body):
+            if self.asked and self.asked_kind == "ask" and not self.line.matcher.says_thanks(body):
                 # "Ok" to a "did you mean": which one is still to say; the choices again (as a thumbs up gets). A
                 # thank-you there is a thank-you (an exploratory texter's "thx" got the list again): the choices
                 # still wait for a number.
@@ -340,7 +342,7 @@ class Conversation:
             note(decision=decision.kind, safety="after_crisis")
             self.last = CRISIS_AGAIN
             return [self.phrase("sms_crisis")]
-        if self.last == EMERGENCY and (unsure or self.pleads(body)):
+        if self.last == EMERGENCY and (unsure or self.line.safety.is_plea(body)):
             # Right after "call 911" and the warning signs, "what do I do", "qué hago" or words the line is not sure
             # of (an exploratory texter's got "not understood" and a list led by "what causes it"): "call 911" again,
             # alone; once, as after the crisis line's words.
@@ -352,12 +354,7 @@ class Conversation:
     def waits_for_yes(self) -> bool:
         """Whether a "yes" now answers the line: right after the crisis line's words or "call 911", or with choices
         waiting ("Which did you mean?", "For X, reply 1")."""
-        return self.last in (CRISIS, CRISIS_AGAIN, EMERGENCY, EMERGENCY_AGAIN) or bool(self.asked) and self.asked_kind != "picked"
-
-    def pleads(self, body: str) -> bool:
-        """Whether a message is only a plea ("what do I do", "qué hago", "help"), in any language."""
-        words = normalize(body)
-        return any(words == normalize(p) for lang in self.content.languages.values() for p in lang.words.get("pleas", ()))
+        return self.last in (CRISIS, EMERGENCY) or bool(self.asked) and self.asked_kind != "picked"
 
     def crisis_reply(self, body: str) -> str:
         """The crisis line's words (988, then 911 if in danger), in the language they were said in, recorded."""
@@ -427,12 +424,7 @@ class Conversation:
         """Whether a message is a few words right after an answer ("he has it" after whether POEMS is contagious): it
         goes on from the answer, which the meaning model cannot see; never "this line only answers questions about
         POEMS" (an exploratory texter's), but "not understood" with the nearest topics."""
-        return ("topic", self.last) in self.lang.targets and len(normalize(body).split()) <= FOLLOW_UP_WORDS
-
-    def thanks(self, body: str) -> bool:
-        """Whether a message says thank you (a word of any language's list "thanks": "ok thanks", "thx", "gracias")."""
-        words = set(normalize(body).split())
-        return any(normalize(w) in words for lang in self.content.languages.values() for w in lang.words.get("thanks", ()))
+        return ("topic", self.last) in self.lang.targets and self.line.matcher.indexes[self.lang.code].goes_on(body)
 
     def keep_picked(self) -> None:
         """After a choice of a "did you mean" was sent again ("again", "en español"), its numbers still take theirs."""

@@ -65,8 +65,8 @@ OFFER_PAST_MENU = True
 LENIENT_LISTS = ("courtesy", "menu", "help", "text_me", "stop_texts", "repeat", "back", "not_it", "both", "person", "wait", "slower", "no_callback", "last", "faster", "more")
 # A short message with one number in it ("option 2", "number two") is that number.
 MAX_NUMBER_WORDS = 6  # filler and all: "el número dos, por favor"
-# A message this short right after an answer goes on from it ("he has it", "and my son?"): the channels never call it
-# about something else there.
+# A message this short, of common words only, goes on from what came before ("he has it", "él lo tiene"): right after an
+# answer the channels never call it about something else ("tell me a joke" is still told what the line is for).
 FOLLOW_UP_WORDS = 4
 MAX_CHOICES = 3       # a caller hears at most three choices (each is a title and a key to hold in mind)
 GIST_CHARS = 600
@@ -278,6 +278,10 @@ class LanguageIndex:
             return False
         return self.elsewhere.probability(vector) >= ELSEWHERE_AT
 
+    def goes_on(self, text: str) -> bool:
+        """Whether a message is a few common words that can only go on from what came before ("he has it")."""
+        return len(normalize(text[:2000]).split()) <= FOLLOW_UP_WORDS and not self.analyzer.words(text)
+
     def exactly(self, words: str) -> Target | None:
         """The place a short message names exactly, or with a typo ("contagous", "hereditery")."""
         found = self.exact.get(words)
@@ -411,6 +415,11 @@ class Matcher:
     def decide(self, text: str, lang: str, choices: int = MAX_CHOICES) -> Decision:
         """What to do with a message in a language (with at most choices places to choose from)."""
         return self.indexes[lang].decide(text, choices=choices)
+
+    def says_thanks(self, text: str) -> bool:
+        """Whether a message holds a thank-you in any language (the lists "thanks": "ok thanks", "thx", "gracias")."""
+        words = f" {normalize(text[:2000])} "
+        return any(f" {normalize(w)} " in words for index in self.indexes.values() for w in index.lang.words.get("thanks", ()) if normalize(w))
 
     def word_language(self, text: str, name: str, current: str) -> str | None:
         """The language whose word list name holds the whole message (for a language's name, also the message without

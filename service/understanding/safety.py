@@ -10,6 +10,7 @@ from typing import NamedTuple
 from rapidfuzz.distance import OSA
 
 from ..content import Content, normalize
+from ..content.model import amount
 from .language import vocabulary
 
 # A word this long or longer that the line's content never uses is read as the safety word one typo away, if there is
@@ -54,9 +55,13 @@ NO_ENDINGS = Endings()
 MAX_COUNT = 99
 _AT_LEAST = re.compile(r"(?<!\S)([1-9]\d?)\+(?!\S)")
 _WILDCARDS = re.compile(r"(\*|(?<!\S)[1-9]\d?\+(?!\S))")
-# A range or a fraction typed with digits ("1-2 tylenol", "1/2 pill") is not one number: it is kept apart from the
-# digits said one by one that make one ("9 1 1"). Three or more parts ("9-1-1") are a number said digit by digit.
+# A range or a fraction typed with digits ("1-2 tylenol", "20-30 pastillas", "1/2 pill") is read as its larger part,
+# never as the digits said one by one that make one number ("9 1 1"). Three or more parts ("9-1-1") are such a number.
 _RANGE = re.compile(r"(?<![\d][-/–])\b(\d+) ?[-/–] ?(\d+)\b(?! ?[-/–] ?\d)")
+
+
+def _larger(match: re.Match[str]) -> str:
+    return max(match.group(1), match.group(2), key=int)
 
 
 class Amounts(NamedTuple):
@@ -72,12 +77,7 @@ NO_AMOUNTS = Amounts()
 
 def amounts(content: Content) -> Amounts:
     """Every language's words for amounts (a message may mix languages)."""
-    words = []
-    for lang in content.languages.values():
-        for entry in lang.words.get("many", ()):
-            said, _, value = entry.rpartition("/")
-            if normalize(said) and value.strip().isdigit():
-                words.append((normalize(said), int(value)))
+    words = [said for lang in content.languages.values() for said in map(amount, lang.words.get("many", ())) if said is not None]
     units = tuple(normalize(w) for lang in content.languages.values() for w in lang.words.get("numbers", ())[1:10] if normalize(w))
     return Amounts(tuple(words), units)
 
@@ -164,6 +164,7 @@ class Safety:
 
         emergency = gather("emergency")
         many = amounts(content)
+        self.pleas = frozenset(normalize(p) for p in gather("pleas")) - {""}
         endings = Endings(tuple(gather("pleas")), tuple(gather("said_to")))
         after_crisis = endings._replace(said_to=(*endings.said_to, *gather("said_after_crisis")))
         # Each language's emergency phrases, as written and as they sound: the reply is in the language they were told in.
@@ -208,7 +209,7 @@ class Safety:
         two safety words ("hart": heart, hurt) is read each way, one word at a time (the others at their first
         reading), at most MAX_READINGS readings."""
         # Digits said one by one come back from a recognizer spaced ("call 9 1 1"): read as the number they make.
-        plain = _ELONGATED.sub(r"\1", _SPACED_DIGITS.sub(lambda m: m.group().replace(" ", ""), normalize(_RANGE.sub(r"\1 to \2", text))))
+        plain = _ELONGATED.sub(r"\1", _SPACED_DIGITS.sub(lambda m: m.group().replace(" ", ""), normalize(_RANGE.sub(_larger, text))))
         choices = [self._unmistyped(w) for w in _SELF.sub(r"\1\2", plain).split()]
         first = [c[0] for c in choices]
         readings = [first]
@@ -226,6 +227,10 @@ class Safety:
         near = tuple(v for v in self.phrase_words if v[0] == word[0] and v[-1] == word[-1] and abs(len(v) - len(word)) <= 1
                      and OSA.distance(v, word) <= 1)
         return near or (word,)
+
+    def is_plea(self, text: str) -> bool:
+        """Whether a message is only a plea ("what do I do", "qué hago", "help"), in any language."""
+        return normalize(text) in self.pleas
 
     def is_emergency(self, text: str) -> bool:
         """A medical emergency described: chest pain, cannot breathe, stroke signs... (never cancelled by a "not":

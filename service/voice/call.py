@@ -14,7 +14,7 @@ from ..content.replies import ALSO_KEY, fill
 from ..line import Line
 from ..records import NO_CALLBACK
 from ..settings import dialable
-from ..understanding.matcher import FOLLOW_UP_WORDS, Decision, LanguageIndex
+from ..understanding.matcher import Decision, LanguageIndex
 from ..understanding.speech import repair
 from ..understanding.words import asks_for, names_place
 from .messages import send_answer, store_recording
@@ -262,7 +262,7 @@ class Call:
         if silence >= 2:
             # No answer twice: what becomes of the callback is said as the question ends (better than a bare "Main
             # menu"). After a "no" to their own number: nobody calls. Else the number they called from stays the one
-            # to call back, and they hear so with their message's being kept, or, hidden, that nobody can call.
+            # to call back, and they hear so, or, hidden, that nobody can call.
             if answered == REFUSED:
                 return self.declined(recording_sid)
             # (Its being kept was said as the recording ended: not twice, an exploratory admin's call.)
@@ -623,8 +623,7 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
         # language, its notice and keys, then the menu, never "you are welcome" for nothing.
         if place.kind == "choose":
             # "Okay" to a "did you mean": which one is still to say, as by text; a thank-you is answered in kind first.
-            thanked = set(normalize(said).split()) & {normalize(w) for w in call.lang.words.get("thanks", ())}
-            return call.here(place, [*arrival, *([call.phrase("courtesy")] if thanked else [])] or None)
+            return call.here(place, [*arrival, *([call.phrase("courtesy")] if line.matcher.says_thanks(said) else [])] or None)
         return call.here(place, [call.phrase("greeting"), *arrival] if arrival and place.kind == "menu" else [*arrival, call.phrase("courtesy")])
     other = line.matcher.word_language(said, "language", call.lang.code)
     if other is not None and (other != call.lang.code or arrival):
@@ -670,7 +669,7 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
         # Words in another language that ask for nothing the line knows ("en español, por favor"): that language's
         # main menu, with its notice and keys, rather than a list of guesses.
         return call.arrive()
-    if decision.elsewhere and not (place.kind == "topic" and len(normalize(said).split()) <= FOLLOW_UP_WORDS):
+    if decision.elsewhere and not (place.kind == "topic" and line.matcher.indexes[call.lang.code].goes_on(said)):
         # About something else ("who won the game last night"): what the line is for, then where the caller was (its
         # menu or its choices again), never three guesses made of the words. Never a few words right after an answer,
         # which go on from it ("he has it"): those are not understood, with the nearest topics.
@@ -682,15 +681,16 @@ def _unsure_after_alarm(call: Call, index: LanguageIndex, said: str, code: str) 
     """Whether words said right after the crisis or emergency message call for it again: a yes, a plea ("what do I
     do", "qué hago", "help"), or words the line is not sure of; not a thank-you, a goodbye, a key's word or a question
     it can answer."""
-    if index.is_word(said, "yes") or index.is_word(said, "help"):
+    if index.is_word(said, "yes") or index.is_word(said, "help") or call.line.safety.is_plea(said):
         return True
-    words = normalize(said)
-    if words in {normalize(p) for lang in call.content.languages.values() for p in lang.words.get("pleas", ())}:
-        return True
-    if any(index.is_word(said, name) for name in ("courtesy", "goodbye", "no", "language", *CONTROL_WORDS)) or index.number_in(words) is not None:
+    # What the line acts on is done (an independent read's: "I want to talk to a person", "hold on", "slower" and "leave
+    # a message" got the message again instead): a person, a wait, a speed, a text, a choice, a key's word.
+    acted_on = ("courtesy", "goodbye", "no", "language", "person", "wait", "slower", "faster", "text_me", "both", "last",
+                "not_it", "more", *CONTROL_WORDS)
+    if (any(index.is_word(said, name) for name in acted_on) or index.number_in(normalize(said)) is not None
+            or asks_for(call.lang, said, call.lang.words.get("person", ()))):
         return False
-    decision = call.line.decide(repair(said, code), code)
-    return decision.kind not in ("answer", "offer") or decision.target.kind != "topic"
+    return call.line.decide(repair(said, code), code).kind not in ("answer", "offer")
 
 
 def _told_in(call: Call, said: str, kind: str, guessed: str) -> str:
