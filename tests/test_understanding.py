@@ -321,7 +321,7 @@ def test_yes_or_a_plea_right_after_the_crisis_or_emergency_message_gets_it_again
     assert not call.say(then).heard[0].text.startswith(again)
 
 
-@pytest.mark.parametrize("then", ["thank you", "what is poems", "hold on", "slower", "operator"])
+@pytest.mark.parametrize("then", ["thank you", "what is poems", "hold on", "slower", "operator", "all of them"])
 def test_thanks_a_question_or_what_the_line_acts_on_after_the_crisis_message_are_answered_as_they_are(
         then: str, call: PhoneCall, line: Line) -> None:
     # An independent read's: "hold on", "slower", a person asked for got the message again, and not what they asked.
@@ -329,6 +329,11 @@ def test_thanks_a_question_or_what_the_line_acts_on_after_the_crisis_message_are
     call.say("I want to kill myself")
     turn = call.say(then)
     en = line.content.languages["en"]
+    if then in ("operator", "all of them"):
+        # With nobody to put through, someone asked for is a need (a last read's: "I need to talk to someone" heard
+        # "there is no one to talk to"); choice words with no choices say nothing: the message again.
+        assert turn.heard[0].text.startswith("You are not alone"), then
+        return
     if then == "slower":
         # The same again, more slowly, as the repeat key plays it (before, at the usual speed).
         assert turn.heard[0].text.startswith("You are not alone") and turn.heard[0].rate == "80%"
@@ -522,7 +527,7 @@ def test_more_ways_of_saying_it_reach_the_crisis_line(said: str) -> None:
                                   "my husband is very confused and sleepy", "mi papá está muy confundido y con mucho sueño",
                                   # a native Spanish reader's (2026-12-08)
                                   "la sangre no para", "no le para la sangre de la nariz", "no deja de salir sangre",
-                                  "me tomé 20 pastillas de tylenol", "mi mamá se tomó más de 20", "se tomó 20 de sus medicinas",
+                                  "me tomé 20 pastillas de tylenol", "mi mamá se tomó más de 20 pastillas", "se tomó 20 de sus medicinas", "i swallowed 30", "I swallowed twenty",
                                   "he took 20-30 of his pills"])
 def test_more_ways_of_saying_an_emergency_reach_911(said: str) -> None:
     assert shipped_safety().is_emergency(said)
@@ -643,7 +648,10 @@ def test_dying_to_know_or_dead_tired_is_no_alarm(said: str) -> None:
                                    "ya estoy en el puente, voy a llegar tarde a mi cita",
                                    # an independent read's: milligrams swallowed, and a day's pills for years
                                    "I swallowed 25 mg of revlimid with water, ok?", "I swallowed 40 mg of dexamethasone today, can I eat after",
-                                   "i swallowed 15 minutes ago", "she took 20 pills a day for years"])
+                                   "i swallowed 15 minutes ago", "she took 20 pills a day for years",
+                                   # the last read's: the subjunctive "tome", a day's pills, minutes
+                                   "¿Es normal que mi papá tome 20 pastillas al día?", "mi mamá se tomó hoy sus 20 pastillas",
+                                   "se tomó más de 20 minutos en llegar la ambulancia", "me tomé hoy mis 20 pastillas del tratamiento"])
 def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> None:
     shipped = shipped_safety()
     assert not shipped.is_crisis(asked) and not shipped.is_emergency(asked)
@@ -671,7 +679,7 @@ def test_questions_about_medicines_and_symptoms_are_not_a_crisis(asked: str) -> 
     # any amount of ten or more, in digits or words (2026-12-08: "took 15", "20" and "30" were the only ones written)
     "i took twenty pills", "me tomé 25 pastillas", "me tragué cuarenta pastillas",
     "i took twenty five pills", "me tome treinta y cinco pastillas", "i took like 20 pills", "i took 10-15 pills",
-    "tomé 20 pastillas", "me tomé como unas 20 pastillas", "me tomé 20-30 pastillas"])
+    "me tomé como 20 pastillas", "me tomé 20-30 pastillas"])
 def test_words_of_not_going_on_are_heard_in_the_shipped_lists(said: str) -> None:
     shipped = shipped_safety()
     assert shipped.is_distress(said) or shipped.is_crisis(said)

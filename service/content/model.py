@@ -370,14 +370,14 @@ def ref_of(target: Target) -> str:
     return f"{MENU_REF}{target.id}" if target.kind == "menu" else target.id
 
 
-# Large enough for every text of the bank, each normalized several times while the matcher is built.
-@lru_cache(maxsize=65536)
 def amount(entry: str) -> tuple[str, int] | None:
     """An entry of a list "many" ("twenty/20"): its words, normalized, and the number they say; None when it has none."""
     said, _, value = entry.rpartition("/")
     return (normalize(said), int(value)) if normalize(said) and value.strip().isdigit() else None
 
 
+# Large enough for every text of the bank, each normalized several times while the matcher is built.
+@lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     """Lower case, no accents (ñ kept), no punctuation, single spaces."""
     decomposed = unicodedata.normalize("NFKD", text.lower().replace("ñ", "\0"))

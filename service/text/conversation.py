@@ -240,11 +240,14 @@ class Conversation:
                 # "Sí" after the crisis line's words (yes to danger, or to help): those words again, 911 among them. A
                 # YES, the carrier's word, only once (waits_for_yes): each got them again, beside the carrier's reply.
                 self.set_language(yes_in)
-                self.last = CRISIS_AGAIN
+                if words == "yes":
+                    self.last = CRISIS_AGAIN  # the carrier's word: once (a "sí" keeps the one repeat still to come)
                 return [self.phrase("sms_crisis")]
             if self.last in (EMERGENCY, EMERGENCY_AGAIN):
-                self.last = EMERGENCY_AGAIN  # "call 911" again, alone, as after "what do I do"
-                return [self.phrase("sms_emergency")]
+                if words == "yes":
+                    self.last = EMERGENCY_AGAIN  # "call 911" again, alone and once
+                    return [self.phrase("sms_emergency")]
+                return [self.emergency_reply()]
             # A bare "sí" with nothing asked (a first text, or after a list): the topics, in the language it was said
             # in, not "not understood" with topics made of its two letters.
             if self.first:
@@ -342,7 +345,7 @@ class Conversation:
             note(decision=decision.kind, safety="after_crisis")
             self.last = CRISIS_AGAIN
             return [self.phrase("sms_crisis")]
-        if self.last == EMERGENCY and (unsure or self.line.safety.is_plea(body)):
+        if self.last == EMERGENCY and unsure or self.last in (EMERGENCY, EMERGENCY_AGAIN) and self.line.safety.is_plea(body):
             # Right after "call 911" and the warning signs, "what do I do", "qué hago" or words the line is not sure
             # of (an exploratory texter's got "not understood" and a list led by "what causes it"): "call 911" again,
             # alone; once, as after the crisis line's words.

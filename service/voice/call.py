@@ -524,7 +524,7 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
                 place.came_from if place.kind == "topic" and place.came_from in call.content.menus else call.content.home_of(warning))
             return urgently(call, call.phrase("emergency"), call.go("topic", warning, was_in, arrival))
         return urgently(call, call.phrase("emergency"), call.here(place, arrival or None))
-    if place.urgent and not arrival and _unsure_after_alarm(call, index, said, code):
+    if place.urgent and not arrival and _unsure_after_alarm(call, place, index, said, code):
         # Right after the crisis or emergency message, "yes", "what do I do", "help", or words the line is not sure of
         # (an exploratory caller's "yes" got "you are welcome", "sí" "no le entendí"): that message again, then where
         # the caller was; once (a caller the words met by mistake is not held there), as by text.
@@ -677,7 +677,7 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
     return call.choices(ids, [call.phrase("no_match"), call.phrase("nearest")])
 
 
-def _unsure_after_alarm(call: Call, index: LanguageIndex, said: str, code: str) -> bool:
+def _unsure_after_alarm(call: Call, place: Place, index: LanguageIndex, said: str, code: str) -> bool:
     """Whether words said right after the crisis or emergency message call for it again: a yes, a plea ("what do I
     do", "qué hago", "help"), or words the line is not sure of; not a thank-you, a goodbye, a key's word or a question
     it can answer."""
@@ -685,12 +685,19 @@ def _unsure_after_alarm(call: Call, index: LanguageIndex, said: str, code: str) 
         return True
     # What the line acts on is done (an independent read's: "I want to talk to a person", "hold on", "slower" and "leave
     # a message" got the message again instead): a person, a wait, a speed, a text, a choice, a key's word.
-    acted_on = ("courtesy", "goodbye", "no", "language", "person", "wait", "slower", "faster", "text_me", "both", "last",
-                "not_it", "more", *CONTROL_WORDS)
-    if (any(index.is_word(said, name) for name in acted_on) or index.number_in(normalize(said)) is not None
-            or asks_for(call.lang, said, call.lang.words.get("person", ()))):
+    acted_on = ["courtesy", "goodbye", "no", "language", "wait", "slower", "faster", "text_me", *CONTROL_WORDS]
+    # Choice words only where there are choices; a person only where one can be put through (else "someone" after the
+    # crisis words is a need, and hears 988 again, not "there is no one to talk to").
+    acted_on += ["both", "last", "not_it", "more"] if place.kind == "choose" or place.also else []
+    person = call.line.transfer_number(call.lang.code) and (index.is_word(said, "person") or asks_for(call.lang, said, call.lang.words.get("person", ())))
+    if any(index.is_word(said, name) for name in acted_on) or index.number_in(normalize(said)) is not None or person:
         return False
-    return call.line.decide(repair(said, code), code).kind not in ("answer", "offer")
+    if index.is_word(said, "person") or asks_for(call.lang, said, call.lang.words.get("person", ())):
+        return True  # nobody to put through
+    decision = call.line.decide(repair(said, code), code)
+    if decision.kind in ("answer", "offer") and decision.target.kind == "action":
+        return not names_place(decision.target, said, call.lang)  # "leave a message" said: done
+    return decision.kind not in ("answer", "offer")
 
 
 def _told_in(call: Call, said: str, kind: str, guessed: str) -> str:
