@@ -445,7 +445,7 @@ class Session:
 
 
 def _page(session: Session, content: Content, problems: list[Problem], form: bool, status: int = 200,
-          notice: str = "", listen: dict[str, str] | None = None) -> tuple[str, int]:
+          notice: str = "", listen: dict[str, str] | None = None, published: int | None = None) -> tuple[str, int]:
     columns, elsewhere = session.columns(content, problems, form)
     for column in columns:
         column.listen = (listen or {}).get(column.lang.code, "")
@@ -453,8 +453,7 @@ def _page(session: Session, content: Content, problems: list[Problem], form: boo
     sources = sorted(content.sources.values(), key=lambda s: s.title.lower())
     replaced = [f"{code}: {', '.join(names)}" for code, names in session.replaced.items() if names]
     learnt = store.get_state("learnt")
-    revision = _published_here(session)
-    job = store.job(revision) if revision is not None else None
+    job = store.job(published) if published is not None else None
     return render_template("admin/editor.html", session=session, columns=columns, elsewhere=elsewhere, notice=notice, posted=form,
                            sources=sources, replaced=replaced, errors=[p for p in problems if p.severity == "error"],
                            job=job, learning=_live().learning, learnt=learnt if learnt and learnt[0] == _live().learnt else None,
@@ -509,7 +508,8 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
             problems += review_problems(session.content, _editing(), _live().outcomes)
         # Only for a change to this page: a reload, Back or a bookmark with another change's number says nothing (an
         # exploratory admin's "?published=2" on another topic said "Published." and that change's audio).
-        notice = "Published." if _published_here(session) is not None else ""
+        published = _published_here(session)
+        notice = "Published." if published is not None else ""
         target = _place(session.content, session.primary, kind, ident)
         have = {normalize(e) for e in (target.examples if target is not None else ())}
         session.added = [q for q in session.add_examples if normalize(q) not in have]
@@ -519,7 +519,7 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
                       "yet published: check, then press Publish. The line learns them within a minute or two.")
         elif session.add_examples:
             notice = "Those questions are among this topic's examples already: nothing to add."
-        return _page(session, session.content, problems, form=False, notice=notice)
+        return _page(session, session.content, problems, form=False, notice=notice, published=published)
     action = request.form.get("action", "publish")
     if action not in ("check", "publish") and not (action.startswith("listen-") and action[7:] in session.content.languages):
         abort(400)

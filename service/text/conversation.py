@@ -144,8 +144,8 @@ class Conversation:
         if safety.is_distress(body):
             # "Camino una cuadra y ya no puedo más, ¿es la neuropatía?": where help is, then the reply (an answer, or
             # "did you mean"; an exploratory texter's "I'm tired of fighting this, how long do people live" read three
-            # segments of survival figures before 988, as a caller hears 988 first); with nothing beside them ("ya no puedo más, señorita"), or nothing the line
-            # understands, the crisis line's words.
+            # segments of survival figures before 988, as a caller hears 988 first); with nothing beside them ("ya no
+            # puedo más, señorita"), or nothing the line understands, the crisis line's words.
             self.switch_if_clear(body)
             decision = self.line.decide(body, self.lang.code, TEXT_CHOICES)
             if decision.kind == "none" or not safety.says_more(body, self.line.matcher.indexes[self.lang.code].analyzer.words):
@@ -348,7 +348,7 @@ class Conversation:
         if self.last == EMERGENCY and unsure or self.last in (EMERGENCY, EMERGENCY_AGAIN) and self.line.safety.is_plea(body):
             # Right after "call 911" and the warning signs, "what do I do", "qué hago" or words the line is not sure
             # of (an exploratory texter's got "not understood" and a list led by "what causes it"): "call 911" again,
-            # alone; once, as after the crisis line's words.
+            # alone; a plea each time, other words once, as after the crisis line's words.
             note(decision=decision.kind, safety="after_emergency")
             self.last = EMERGENCY_AGAIN
             return [self.phrase("sms_emergency")]

@@ -42,9 +42,10 @@ def incoming() -> Response:
     # Twilio answers the carrier's words itself on long codes (Advanced Opt-Out): opting out, back in, and asking for
     # help. A reply of ours would be a second, unwanted text. The line's own help answers AYUDA, MENU and the like.
     line = current_line()
+    conversation = Conversation(line)
     if words in CARRIER_WORDS or opt_out_type:
         opting_in = words == "yes" and opt_out_type in ("", "START")
-        if not (opting_in and Conversation(line).waits_for_yes()):
+        if not (opting_in and conversation.waits_for_yes()):
             # Twilio has answered (or, with Advanced Opt-Out, told us in OptOutType that it has): no second text.
             if words in OPT_OUT_WORDS or opt_out_type == "STOP":
                 session.clear()
@@ -53,7 +54,6 @@ def incoming() -> Response:
         # "Yes" right after the crisis line's words or "call 911", or to choices waiting: the carrier's "you are
         # subscribed" alone was all an exploratory texter in crisis got. The line answers too (a second text).
         note(step="twilio_keyword:yes_answered")
-    conversation = Conversation(line)
     messages = conversation.respond(body)
     conversation.save()
     fields = notes(request.environ)

@@ -53,8 +53,8 @@ NO_ENDINGS = Endings()
 # ("twenty/20") worth N or more, with a unit after it or not ("twenty five", "treinta y cinco"). Ten pills can be an
 # ordinary day for someone with POEMS, and three digits are most often milligrams ("500 tylenol", "325 aspirin").
 MAX_COUNT = 99
-_AT_LEAST = re.compile(r"(?<!\S)([1-9]\d?)\+(?!\S)")
-_WILDCARDS = re.compile(r"(\*|(?<!\S)[1-9]\d?\+(?!\S))")
+_AT_LEAST = re.compile(r"(?<!\S)[1-9]\d?\+(?!\S)")
+_WILDCARDS = re.compile(rf"(\*|{_AT_LEAST.pattern})")
 # A range or a fraction typed with digits ("1-2 tylenol", "20-30 pastillas", "1/2 pill") is read as its larger part,
 # never as the digits said one by one that make one number ("9 1 1"). Three or more parts ("9-1-1") are such a number.
 _RANGE = re.compile(r"(?<![\d][-/–])\b(\d+) ?[-/–] ?(\d+)\b(?! ?[-/–] ?\d)")
@@ -91,6 +91,19 @@ def _at_least(least: int, amounts: Amounts) -> str:
         unit = "(?: (?:y |and )?(?:" + "|".join(map(re.escape, sorted(set(amounts.units), key=len, reverse=True))) + "))?" if amounts.units else ""
         options.append("(?:" + "|".join(map(re.escape, words)) + ")" + unit)
     return "(?:" + "|".join(options) + ")"
+
+
+def _piece(piece: str, fold: Callable[[str], str], many: Amounts) -> tuple[str, bool]:
+    """A piece of a phrase as a regular expression ("*": a word, "N+": a number, else its words, folded), and whether
+    it is words."""
+    if piece == "*":
+        return r"\w+", False
+    if _AT_LEAST.fullmatch(piece):
+        return _at_least(int(piece[:-1]), many), False
+    words = fold(normalize(piece))
+    return re.escape(words), bool(words)
+
+
 # A negation's words at most ("I'm not thinking of", "no estoy pensando en").
 MAX_NEGATION_WORDS = 4
 # A letter typed three times or more ("maaas", "ayyy", "nooo"): no word of the line's languages has one, so it is read
@@ -116,13 +129,12 @@ def _pattern(phrases: list[str], fold: Callable[[str], str] = lambda words: word
     if said_to:
         end = r"(?:\s+(?:" + "|".join(map(re.escape, said_to)) + r"))*" + end
     for phrase in phrases:
-        pieces = [piece if piece == "*" or _AT_LEAST.fullmatch(piece) else fold(normalize(piece)) for piece in _WILDCARDS.split(phrase)]
-        if any(piece != "*" and not _AT_LEAST.fullmatch(piece) for piece in pieces if piece):
+        pieces = [_piece(piece, fold, many) for piece in _WILDCARDS.split(phrase)]
+        if any(words for _, words in pieces):
             # "$" at the end: the phrase ends its clause ("no aguanto más $": not "no aguanto más el dolor").
             at_end = phrase.rstrip().endswith("$")
             last = normalize(phrase.replace("*", " ")).split()[-1:]
-            body = " ".join(r"\w+" if piece == "*" else _at_least(int(piece[:-1]), many) if _AT_LEAST.fullmatch(piece) else re.escape(piece)
-                            for piece in pieces if piece)
+            body = " ".join(regex for regex, _ in pieces if regex)
             parts.append(r"\b" + body + r"\b" + (figurative if last and last[0] in FIGURATIVE else "") + (end if at_end else ""))
     return re.compile("|".join(parts)) if parts else None
 

@@ -633,13 +633,14 @@ def speak(call: Call, place: Place, said: str, gently: bool = True) -> VoiceResp
         # The call's own language asked for ("English please", "I don't speak Spanish" in an English call): it is
         # already; where the caller was, never a "did you mean" made of the words.
         return call.here(place)
-    if line.transfer_number(call.lang.code) and asks_for(call.lang, said, call.lang.words.get("person", ())):
+    person = asks_for(call.lang, said, call.lang.words.get("person", ()))
+    if person and line.transfer_number(call.lang.code):
         # "I want to speak to someone", "operator": put through, as key 1 at the offer of a person. A "did you mean
         # leaving a message?" first (its nearest place) cost a key, and callers who want a person hang up.
         call.notes["step_key"] = "transfer"
         return call.put_through()
     message = call.lang.targets.get(("action", "leave_message"))
-    if message is not None and asks_for(call.lang, said, call.lang.words.get("person", ())):
+    if message is not None and person:
         # "I want a real person" with nobody to put through: a message to the team, which calls back, offered alone.
         # Its nearest places were a "did you mean" of leaving a message, famous people and what POEMS is.
         # Offered as a menu's option ("leaving a message, press 1"), not "did you mean": nobody said those words.
@@ -689,10 +690,11 @@ def _unsure_after_alarm(call: Call, place: Place, index: LanguageIndex, said: st
     # Choice words only where there are choices; a person only where one can be put through (else "someone" after the
     # crisis words is a need, and hears 988 again, not "there is no one to talk to").
     acted_on += ["both", "last", "not_it", "more"] if place.kind == "choose" or place.also else []
-    person = call.line.transfer_number(call.lang.code) and (index.is_word(said, "person") or asks_for(call.lang, said, call.lang.words.get("person", ())))
-    if any(index.is_word(said, name) for name in acted_on) or index.number_in(normalize(said)) is not None or person:
+    person = index.is_word(said, "person") or asks_for(call.lang, said, call.lang.words.get("person", ()))
+    if (any(index.is_word(said, name) for name in acted_on) or index.number_in(normalize(said)) is not None
+            or person and call.line.transfer_number(call.lang.code)):
         return False
-    if index.is_word(said, "person") or asks_for(call.lang, said, call.lang.words.get("person", ())):
+    if person:
         return True  # nobody to put through
     decision = call.line.decide(repair(said, code), code)
     if decision.kind in ("answer", "offer") and decision.target.kind == "action":
