@@ -279,6 +279,32 @@ def test_signing_out_ends_the_session_on_the_server_too(browser: FlaskClient, ad
     assert copy.get("/admin/").status_code == 302
 
 
+def test_a_sign_in_while_the_database_cannot_be_reached_is_good_on_every_worker_until_signed_out(tmp_path: Path) -> None:
+    # Two workers on one database. The first could not reach it when Maria signed in (or had not yet made its tables):
+    # the other bounced her to the sign-in page, because its database did not know her session.
+    workers = [make_app(tmp_path, ADMIN_PASSWORD_HASH=HASH) for _ in range(2)]
+    first = https_client(workers[0])
+    store = workers[0].extensions["line"].store
+    store.state = "down"
+    signed_in(first)
+    store.state = "up"
+    cookie = first.get_cookie("poems_admin", path="/admin")
+    assert cookie is not None
+    other = https_client(workers[1])
+    other.set_cookie("poems_admin", cookie.value, path="/admin", secure=True)
+    assert other.get("/admin/").status_code == 200
+    # Signed out on the other worker, with the database there: ended on both.
+    sign_out(other)
+    assert first.get("/admin/").status_code == 302
+    # A session id the database does not know, and that was not opened without it, is still refused.
+    with workers[1].test_request_context("/admin/"):
+        serializer = workers[1].session_interface.get_signing_serializer(workers[1])  # type: ignore[attr-defined]
+        unknown = serializer.dumps({**serializer.loads(cookie.value), "sid": "x" * 32})
+    forged = https_client(workers[1])
+    forged.set_cookie("poems_admin", unknown, path="/admin", secure=True)
+    assert forged.get("/admin/").status_code == 302
+
+
 def test_a_form_without_the_sessions_token_is_refused(browser: FlaskClient) -> None:
     signed_in(browser)
     assert browser.post("/admin/sign-out").status_code == 400

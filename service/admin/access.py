@@ -103,7 +103,11 @@ def sign_in(name: str) -> None:
         sid = sessions.open(name) if sessions is not None else ""
     except SQLAlchemyError:
         sid = ""
-    session["sid"] = sid or secrets.token_urlsafe(24)
+    if not sid:
+        from ..records.signins import UNRECORDED
+
+        sid = UNRECORDED + secrets.token_urlsafe(24)
+    session["sid"] = sid
     session[CSRF_FIELD] = secrets.token_urlsafe(32)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from ..content.edits import Edit, Value, fingerprint, plain
+from ..records.store import hold_schema_lock
 
 metadata = MetaData()
 
@@ -221,13 +222,14 @@ class EditStore:
             return
         with self._lock:
             if not self._ready:
-                metadata.create_all(self.engine)
                 try:
                     with self.engine.begin() as conn:
+                        hold_schema_lock(conn)
+                        metadata.create_all(conn)
                         if conn.execute(select(state.c.id).where(state.c.key == TURN)).first() is None:
                             conn.execute(insert(state).values(key=TURN, value="", at=now()))
                 except IntegrityError:
-                    pass  # another worker made it first
+                    pass  # another process on the same SQLite file made it first
                 self._ready = True
 
     def stamp(self) -> tuple[int, int]:

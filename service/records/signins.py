@@ -65,6 +65,11 @@ class DatabaseTries:
             conn.execute(delete(sign_in_tries).where(sign_in_tries.c.address == address[:64]))
 
 
+# Begins the id of a session opened while the database could not be reached: every worker takes it as open (its
+# cookie is signed) until it is signed out; another id the database does not know was never opened.
+UNRECORDED = "u."
+
+
 class DatabaseSessions:
     """Admin sessions the server knows: signing out ends one for good, whatever its cookie says."""
 
@@ -80,16 +85,20 @@ class DatabaseSessions:
         return sid
 
     def is_open(self, sid: str) -> bool:
-        """Whether a session was opened here and has not been ended."""
+        """Whether a session was opened here, or while the database could not be reached, and has not been ended."""
         self.store.prepare()
         with self.store.engine.connect() as conn:
             row: Any = conn.execute(select(admin_sessions.c.ended).where(admin_sessions.c.rid == sid[:80])).first()
-        return row is not None and row[0] is None
+        if row is None:
+            return sid.startswith(UNRECORDED)
+        return row[0] is None
 
     def end(self, sid: str) -> None:
-        """Sign a session out on the server."""
+        """Sign a session out on the server (one opened while the database could not be reached, too)."""
         with self.store.engine.begin() as conn:
-            conn.execute(update(admin_sessions).where(admin_sessions.c.rid == sid[:80]).values(ended=_now()))
+            ended = conn.execute(update(admin_sessions).where(admin_sessions.c.rid == sid[:80]).values(ended=_now()))
+            if not ended.rowcount and sid.startswith(UNRECORDED):
+                conn.execute(insert(admin_sessions).values(rid=sid[:80], name="", started=_now(), ended=_now()))
 
 
 def _now() -> dt.datetime:

@@ -22,7 +22,7 @@ from typing import Any, Callable
 from sqlalchemy import (Column, Date, DateTime, Integer, MetaData, String, Table, create_engine, event, func, inspect,
                         or_, select, text, update)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -172,6 +172,7 @@ def where(url: str) -> str:
     return url.split("@")[-1] if "@" in url else url
 
 
+SCHEMA_LOCK = 0x504F454D53  # the advisory lock held while the tables are made (any number the database's other users do not use)
 POOL = 8  # database connections a worker may hold at once (see Store.__init__)
 # What says the database cannot take records now, rather than that it refuses one: retried later, nothing set aside.
 UNREACHABLE = (OperationalError, InterfaceError, PoolTimeout)
@@ -186,6 +187,14 @@ class Report:
     topics: list[tuple[str, str, str, int]]
     unmatched: list[tuple[str, str, str, int]]  # words, channel, language, count
     messages: list[dict[str, Any]]
+
+
+def hold_schema_lock(conn: Connection) -> None:
+    """On PostgreSQL, wait until no other process is making tables, and keep them from it until this transaction ends."""
+    # Workers starting together on a new database would each create the tables, and all but one fail on PostgreSQL's
+    # catalogue (a duplicate key); one at a time, the others find them made.
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
 
 
 class Store:
@@ -457,7 +466,7 @@ class Store:
                 return
             for attempt in range(5):
                 try:
-                    metadata.create_all(self.engine)
+                    self._make_tables()
                     break
                 except OperationalError as exc:
                     # Processes on one SQLite file (gunicorn's workers starting together): both saw a table missing
@@ -466,24 +475,29 @@ class Store:
                     if not ("already exists" in str(exc) or "locked" in str(exc)) or attempt == 4:
                         raise
                     time.sleep(0.05 * (attempt + 1))
-            with self.engine.begin() as conn:
-                # Tables made by an older version of the line: add the columns it lacked.
-                for table in metadata.tables.values():
-                    present = {c["name"]: c["type"] for c in inspect(conn).get_columns(table.name)}
-                    for column in table.columns:
-                        if column.name not in present:
-                            conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type.compile(self.engine.dialect)}"))
-                        elif (self.engine.dialect.name == "postgresql" and isinstance(column.type, String)
-                              and (getattr(present[column.name], "length", None) or 0) < (column.type.length or 0)):
-                            # A column older versions made narrower (record ids were 36 characters): widened.
-                            conn.execute(text(f"ALTER TABLE {table.name} ALTER COLUMN {column.name} TYPE {column.type.compile(self.engine.dialect)}"))
-                    # What makes a record written twice count once (tables from before rid have no such constraint).
-                    if "rid" in table.columns:
-                        conn.execute(text(f"CREATE UNIQUE INDEX IF NOT EXISTS uq_{table.name}_rid ON {table.name} (rid)"))
-                    # The admin pages follow a call or a text conversation by its thread ("did you mean", then no choice).
-                    if "thread" in table.columns:
-                        conn.execute(text(f"CREATE INDEX IF NOT EXISTS ix_{table.name}_thread ON {table.name} (thread)"))
             self._ready = True
+
+    def _make_tables(self) -> None:
+        """The tables, and what older versions of them lacked, in one transaction."""
+        with self.engine.begin() as conn:
+            hold_schema_lock(conn)
+            metadata.create_all(conn)
+            # Tables made by an older version of the line: add the columns it lacked.
+            for table in metadata.tables.values():
+                present = {c["name"]: c["type"] for c in inspect(conn).get_columns(table.name)}
+                for column in table.columns:
+                    if column.name not in present:
+                        conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type.compile(self.engine.dialect)}"))
+                    elif (self.engine.dialect.name == "postgresql" and isinstance(column.type, String)
+                          and (getattr(present[column.name], "length", None) or 0) < (column.type.length or 0)):
+                        # A column older versions made narrower (record ids were 36 characters): widened.
+                        conn.execute(text(f"ALTER TABLE {table.name} ALTER COLUMN {column.name} TYPE {column.type.compile(self.engine.dialect)}"))
+                # What makes a record written twice count once (tables from before rid have no such constraint).
+                if "rid" in table.columns:
+                    conn.execute(text(f"CREATE UNIQUE INDEX IF NOT EXISTS uq_{table.name}_rid ON {table.name} (rid)"))
+                # The admin pages follow a call or a text conversation by its thread ("did you mean", then no choice).
+                if "thread" in table.columns:
+                    conn.execute(text(f"CREATE INDEX IF NOT EXISTS ix_{table.name}_thread ON {table.name} (thread)"))
 
     def drain_once(self, limit: int = 500) -> bool:
         """Move one batch from the buffer into the database; True when a batch was moved."""
