@@ -20,7 +20,7 @@ ALLOWED = {
     "gateway": set(),
     "voice": {"content", "understanding", "audio", "records", "gateway", "line"},
     "text": {"content", "understanding", "audio", "records", "gateway", "line"},
-    "editing": {"content"},
+    "editing": {"content", "records"},
     "admin": {"content", "understanding", "audio", "records", "gateway", "editing", "line", "live"},
 }
 BASE_MODULES = {"settings", "logs"}
