@@ -57,6 +57,33 @@ def answers_hash(content: Content, topic: str) -> str:
     return digest.hexdigest()[:32]
 
 
+def source_hash(content: Content, topic: str) -> str:
+    """A topic's answers (spoken and text) in the first language: what its translations follow."""
+    target = content.languages[content.default_language].targets.get(("topic", topic))
+    spoken, text = (target.spoken, target.text) if target is not None else ("", "")
+    return hashlib.sha256(f"{spoken}\0{text}\0".encode()).hexdigest()[:32]
+
+
+def untranslated(content: Content, store: Any, outcomes: list[Outcome]) -> dict[tuple[str, str], Any]:
+    """The topics and languages whose answer was last written or checked against other first-language answers than
+    today's, each with that mark (None: the prompt files, when the first language's answer was edited since)."""
+    first = content.default_language
+    marks = store.translations()
+    edited = {o.edit.ident for o in outcomes if o.edit.kind == "topic" and o.edit.lang == first
+              and o.edit.field in ("spoken", "text") and o.status in ("applied", "conflict")}
+    found = {}
+    for topic in content.topic_ids():
+        source = ""
+        for code, lang in content.languages.items():
+            if code == first or ("topic", topic) not in lang.targets:
+                continue
+            mark = marks.get((topic, code))
+            source = source or source_hash(content, topic)
+            if mark.source != source if mark is not None else topic in edited:
+                found[(topic, code)] = mark
+    return found
+
+
 class Live:
     """The running line's content, refreshed from the edits in the records database."""
 

@@ -193,6 +193,49 @@ def test_a_review_mark_shows_who_and_when_and_is_cleared_when_an_answer_changes(
     assert "topic 'contagious': its answer changed after its last medical review" in check.output
 
 
+def test_a_changed_english_answer_is_marked_for_its_translator_until_the_spanish_follows_or_is_said_to_say_the_same(
+        admin: FlaskClient, editor_app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    spanish = "/admin/content/es/contagious"
+    title = editor_app.extensions["line"].content.languages["es"].topic("contagious").title
+    to_check = "Answers to check against their new English wording"
+    assert to_check not in Page(admin.get("/admin/content").get_data(as_text=True)).text  # a deploy marks nothing
+    # New examples are not a new answer: nothing to translate.
+    form = editor_form(admin)
+    admin.post(EDITOR, data=values(form, examples=form["fields"]["examples"][0] + "\ncan my wife catch it"))
+    assert to_check not in Page(admin.get("/admin/content").get_data(as_text=True)).text
+    # The clinician changes the English answer: told that the Spanish is marked, and the translator finds it.
+    published = admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor about your own case."))
+    assert published.status_code == 303
+    assert "The Español answer is marked" in Page(admin.get(published.headers["Location"]).get_data(as_text=True)).text
+    content = admin.get("/admin/content").get_data(as_text=True)
+    assert f"{to_check}: {title} (Español)" in Page(content).text and f'href="{spanish}#translation-es"' in content
+    assert "to translate" in Page(content).text
+    page = admin.get(spanish).get_data(as_text=True)
+    assert re.search(r"The English answer changed on \d+ \w+ \d{4} at \d\d:\d\d \(Maria\), after this Español answer", Page(page).text)
+    assert "The English answer changed" not in Page(admin.get("/admin/content/es/inherited").get_data(as_text=True)).text
+    # The translator writes the Spanish to match: no longer marked.
+    admin.post(spanish, data=values(editor_form(admin, spanish), text="POEMS no se contagia de otra persona. Hable con su médico."))
+    assert to_check not in Page(admin.get("/admin/content").get_data(as_text=True)).text
+    assert "The English answer changed" not in Page(admin.get(spanish).get_data(as_text=True)).text
+    # The English changes again; this time the Spanish already says the same, and the translator says so.
+    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your own doctor."))
+    page = admin.get(spanish).get_data(as_text=True)
+    said_same = re.search(r'formaction="([^"]+/translated)"', page)
+    assert said_same is not None and "The Español answer says the same" in Page(page).text
+    with caplog.at_level(logging.INFO, logger="service.admin"):
+        marked = admin.post(said_same.group(1), data=values(Forms(page).with_field("spoken")))
+    assert marked.status_code == 303 and marked.headers["Location"].endswith("#translation-es")
+    after = Page(admin.get(marked.headers["Location"]).get_data(as_text=True)).text
+    assert "Marked by Maria: the Español answer says what the English one says now." in after
+    assert "The English answer changed" not in after
+    assert to_check not in Page(admin.get("/admin/content").get_data(as_text=True)).text
+    assert any("marked as still translated" in r.getMessage() and "Maria" in r.getMessage() for r in caplog.records)
+    # Only another language's answer can be marked, of a topic there is, by a form of the page.
+    assert admin.post(EDITOR + "/translated", data=values(Forms(page).with_field("spoken"))).status_code == 404
+    assert admin.post("/admin/content/es/nothing/translated", data=values(Forms(page).with_field("spoken"))).status_code == 404
+    assert admin.post(said_same.group(1), data={"csrf": "forged"}).status_code == 400
+
+
 def test_listen_plays_the_edited_spoken_text(admin: FlaskClient) -> None:
     if not shutil.which("espeak-ng"):
         pytest.skip("needs espeak-ng (the offline voice)")
@@ -456,6 +499,8 @@ def test_prompts_pull_writes_only_the_edited_lines_and_the_check_passes(admin: F
     editor_app.extensions["live"].refresh(force=True)
     assert not editor_app.extensions["live"].conflicts()
     assert NEW_WORDS in texted(editor_app, texter="+15555550164")
+    # The Spanish answer was not changed with the English one: still marked for its translator after that deploy.
+    assert "Answers to check against their new English wording" in Page(admin.get("/admin/content").get_data(as_text=True)).text
 
 
 def test_the_prompt_files_as_they_stand_can_be_downloaded(admin: FlaskClient) -> None:

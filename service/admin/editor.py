@@ -32,7 +32,7 @@ from ..content.model import FORMULA_NAMES, OPTIONAL_PHRASES
 from ..content.replies import fill, first_text_room, longest_closing
 from ..line import Line
 from ..editing import PublishRefused, Stale
-from ..live import Live, answers_hash, base_texts, is_review_problem, live_texts, review_problems
+from ..live import Live, answers_hash, base_texts, is_review_problem, live_texts, review_problems, source_hash, untranslated
 from .questions import MAX_ADDED
 from .views import _at, _line, _log, bp
 
@@ -107,6 +107,11 @@ class LanguageColumn:
     room: int = 0  # characters a text answer may have (three segments, less the notice and the closing line)
     absent: str = ""  # an optional phrase this language leaves out: what the line does without it
     closing: str = ""  # the longest closing line a text answer is sent with (the page's script counts segments with it)
+    behind: bool = False  # the first language's answer changed since this one was written or checked against it
+    behind_since: Any = None  # the revision that changed it last, if any
+
+
+ANSWER_FIELDS = ("spoken", "text")
 
 
 def _editing() -> Any:
@@ -368,6 +373,10 @@ class Session:
         placed: set[Problem] = set()
         out = []
         reviews = _editing().reviews() if self.kind == "topic" else {}
+        behind = untranslated(self.content, _editing(), _live().outcomes) if self.kind == "topic" else {}
+        since = None
+        if any(topic == self.ident for topic, _ in behind):
+            since = _editing().last_change("topic", self.ident, self.content.default_language, ANSWER_FIELDS)
         for lang in self.languages:
             live_lang = content.languages.get(lang.code, lang)
             target = _place(content, lang.code, self.kind, self.ident) or _place(self.content, lang.code, self.kind, self.ident)
@@ -410,6 +419,8 @@ class Session:
                 column.review = (f"Medically reviewed by {review.who} on {review.on}" if review is not None else
                                  f"Medically reviewed on {target.reviewed}" if target.reviewed else "Not yet medically reviewed")
                 column.stale = any(is_review_problem(p, self.ident) and p.file == lang.file for p in problems)
+                column.behind = (self.ident, lang.code) in behind
+                column.behind_since = since if column.behind else None
             out.append(column)
         elsewhere = [Elsewhere.of(p, content) for p in problems if p not in placed and (
             p.severity == "error" or is_review_problem(p, self.ident))]
@@ -461,6 +472,37 @@ def _page(session: Session, content: Content, problems: list[Problem], form: boo
                            title=_named(session.content, session.primary, session.kind, session.ident)), status
 
 
+def _follow_translations(ident: str, changes: list[Edit], before: Content, after: Content) -> None:
+    """What each language's answer of a topic follows after a publish: the first language's new answers where it was
+    written in the same publish; where only the first language's changed, the answers it followed until then (the
+    prompt files' when it had no mark), so that it stays marked whatever later deploys bring."""
+    first = after.default_language
+    written = {c.lang for c in changes if c.field in ANSWER_FIELDS}
+    store = _editing()
+    marks = store.translations() if first in written else {}
+    for code, lang in after.languages.items():
+        if code == first or ("topic", ident) not in lang.targets:
+            continue
+        if code in written:
+            store.translated(ident, code, g.admin, source_hash(after, ident))
+        elif first in written and (ident, code) not in marks:
+            store.translated(ident, code, "", source_hash(before, ident))
+
+
+def _translations_to_check(session: Session, published: int) -> str:
+    """After a change to the first language's answer: which languages' answers are now marked to check against it."""
+    first = session.content.default_language
+    found = _editing().revision(published)
+    if found is None or not any(c.lang == first and c.field in ANSWER_FIELDS for c in found.changes):
+        return ""
+    behind = untranslated(session.content, _editing(), _live().outcomes)
+    names = [lang.name for code, lang in session.content.languages.items() if (session.ident, code) in behind]
+    if not names:
+        return ""
+    return (f" The {' and '.join(names)} answer{'s are' if len(names) > 1 else ' is'} marked on this page and on the "
+            "Content page for its translator to check against the new wording.")
+
+
 def _published_here(session: Session) -> int | None:
     """The change just published from this page (?published=), if that change is to this page's topic, menu or phrase."""
     revision = _number(request.args.get("published", ""), 2_147_483_647)
@@ -510,6 +552,8 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
         # exploratory admin's "?published=2" on another topic said "Published." and that change's audio).
         published = _published_here(session)
         notice = "Published." if published is not None else ""
+        if published is not None and kind == "topic":
+            notice += _translations_to_check(session, published)
         target = _place(session.content, session.primary, kind, ident)
         have = {normalize(e) for e in (target.examples if target is not None else ())}
         session.added = [q for q in session.add_examples if normalize(q) not in have]
@@ -576,6 +620,8 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
     _log("published", revision=revision, place=f"{kind}:{ident}",
          fields=sorted({f"{c.lang}.{c.field}" for c in session.changes}))
     _live().refresh()
+    if kind == "topic":
+        _follow_translations(ident, session.changes, old.content, _line().content)
     start_audio(revision, old.content, _line())
     # To the notice: without a fragment of its own, the browser keeps the one the form was posted from (after Listen,
     # #field-spoken), which scrolled "Published." out of sight.
@@ -715,6 +761,20 @@ def review(lang: str, ident: str) -> BaseResponse:
     _log("marked medically reviewed", topic=ident)
     flash(f"Marked medically reviewed by {g.admin} today, in every language.", "notice")
     return redirect(url_for("admin.topic_editor", lang=lang, ident=ident) + "#review", code=303)
+
+
+@bp.post("/content/<lang>/<ident>/translated")
+def translated(lang: str, ident: str) -> BaseResponse:
+    """A translator's mark: this language's answer still says what the first language's answer now says."""
+    line = _line()
+    if lang == line.content.default_language or lang not in line.content.languages or (
+            ("topic", ident) not in line.content.languages[lang].targets):
+        abort(404)
+    _editing().translated(ident, lang, g.admin, source_hash(line.content, ident))
+    _log("marked as still translated", topic=ident, lang=lang)
+    first = line.content.languages[line.content.default_language].name
+    flash(f"Marked by {g.admin}: the {line.content.languages[lang].name} answer says what the {first} one says now.", "notice")
+    return redirect(url_for("admin.topic_editor", lang=lang, ident=ident) + f"#translation-{lang}", code=303)
 
 
 # -- history --

@@ -718,22 +718,28 @@ def _warning_links(line: Line, problems: list[Any]) -> list[tuple[Any, str]]:
 
 def _content_state(line: Line, problems: list[Any]) -> dict[str, Any]:
     """What the content page says about the live content: edits, conflicts, topics to review, the audio's voices."""
-    from ..live import stale_topics
+    from ..live import stale_topics, untranslated
 
     live = current_app.extensions["live"]
     editing = current_app.extensions.get("editing")
     stale: list[str] = []
+    behind: list[tuple[str, str, str, str]] = []
     if editing is not None:
         try:
             stale = sorted(stale_topics(line.content, editing, live.outcomes))
-        except Exception:  # noqa: BLE001 - the page still shows the content without the review list
-            log.warning("admin: review marks could not be read")
+            behind = sorted(((topic, code, line.content.languages[code].name, line.content.languages[code].topic(topic).title)
+                             for topic, code in untranslated(line.content, editing, live.outcomes)),
+                            key=lambda entry: (a_to_z(entry[3]), entry[1]))
+        except Exception:  # noqa: BLE001 - the page still shows the content without the review and translation lists
+            log.warning("admin: review or translation marks could not be read")
     names = _language_names(line)
     first = next(iter(line.content.languages.values()))
     # A-Z, so an admin finds a topic by its name rather than by where it sits in the menus.
     index = sorted(((t.title, kind, ident) for (kind, ident), t in first.targets.items() if kind in ("topic", "menu")),
                    key=lambda entry: a_to_z(entry[0]))
     return {"editable": editing is not None, "conflicts": live.conflicts(), "stale": stale, "index": index,
+            "behind": behind, "behind_topics": {topic for topic, *_ in behind},
+            "first_name": line.content.languages[line.content.default_language].name,
             "index_lang": first.code,
             "voices": {names[code]: counts for code, counts in line.audio.sources(line.content).items()},
             "edited": sum(1 for o in live.outcomes if o.status in ("applied", "conflict"))}

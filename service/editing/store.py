@@ -54,6 +54,16 @@ reviews = Table(
     Column("answers", String(64), nullable=False),  # a hash of the topic's answers in every language when reviewed
     Column("revision", Integer, nullable=True),
 )
+# What a topic's answer in another language was last written or checked against: the first language's answers then.
+translations = Table(
+    "content_translations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("topic", String(64), nullable=False, index=True),
+    Column("lang", String(16), nullable=False),
+    Column("who", String(64), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("source", String(64), nullable=False),  # a hash of the first language's answers (spoken and text)
+)
 audio = Table(
     "content_audio", metadata,
     Column("id", Integer, primary_key=True),
@@ -152,6 +162,14 @@ def _edit_of(row: Any) -> Edit:
     return Edit(row["lang"], row["kind"], row["ident"], row["field"], _load(row["value"]) or "", _load(row["was"]))
 
 
+def _revision_of(row: Any) -> Revision:
+    """A revision as its row keeps it."""
+    return Revision(row["id"], row["at"], row["who"], row["action"], row["kind"], row["ident"],
+                    tuple(filter(None, row["langs"].split(","))),
+                    tuple(Change(c["lang"], c["field"], _load(c["before"]), _load(c["after"])) for c in json.loads(row["changes"])),
+                    row["reverts"])
+
+
 def _field_is(edit: Edit) -> tuple[Any, ...]:
     """The conditions that pick an edit's field's row."""
     return (edits.c.lang == edit.lang, edits.c.kind == edit.kind, edits.c.ident == edit.ident, edits.c.field == edit.field)
@@ -193,6 +211,17 @@ class Review:
     who: str
     on: dt.date
     answers: str
+
+
+@dataclass(frozen=True)
+class Translation:
+    """When a topic's answer in a language was last written, or checked, against the first language's answers."""
+
+    topic: str
+    lang: str
+    who: str
+    at: dt.datetime
+    source: str
 
 
 @dataclass
@@ -365,9 +394,19 @@ class EditStore:
             query = query.where(revisions.c.id == where)
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
-        return [Revision(r["id"], r["at"], r["who"], r["action"], r["kind"], r["ident"], tuple(filter(None, r["langs"].split(","))),
-                         tuple(Change(c["lang"], c["field"], _load(c["before"]), _load(c["after"])) for c in json.loads(r["changes"])),
-                         r["reverts"]) for r in rows]
+        return [_revision_of(r) for r in rows]
+
+    def last_change(self, kind: str, ident: str, lang: str, fields: tuple[str, ...]) -> Revision | None:
+        """The newest revision that changed one of these fields of a place in a language."""
+        self.prepare()
+        query = (select(revisions).where(revisions.c.kind == kind, revisions.c.ident == ident[:64])
+                 .order_by(revisions.c.id.desc()).limit(200))
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).mappings():
+                found = _revision_of(row)
+                if any(c.lang == lang and c.field in fields for c in found.changes):
+                    return found
+        return None
 
     def undone(self, ids: list[int]) -> dict[int, int]:
         """Of these revisions, those a later revert undid and that stay undone (a revert of that revert puts them
@@ -410,6 +449,20 @@ class EditStore:
         with self.engine.connect() as conn:
             rows = conn.execute(select(reviews).order_by(reviews.c.id)).mappings().all()
         return {r["topic"]: Review(r["topic"], r["who"], r["on"], r["answers"]) for r in rows}
+
+    def translated(self, topic: str, lang: str, who: str, source: str) -> None:
+        """A topic's answer in a language now follows the first language's answers with this hash (written to them, or
+        checked against them by someone)."""
+        self.prepare()
+        with self.engine.begin() as conn:
+            conn.execute(insert(translations).values(topic=topic[:64], lang=lang[:16], who=who[:64], at=now(), source=source))
+
+    def translations(self) -> dict[tuple[str, str], Translation]:
+        """The latest translation mark of each topic and language."""
+        self.prepare()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(translations).order_by(translations.c.id)).mappings().all()
+        return {(r["topic"], r["lang"]): Translation(r["topic"], r["lang"], r["who"], r["at"], r["source"]) for r in rows}
 
     # -- audio built for edited prompts --
 
