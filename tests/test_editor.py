@@ -185,7 +185,9 @@ def test_a_review_mark_shows_who_and_when_and_is_cleared_when_an_answer_changes(
     admin.post("/admin/content/es/contagious", data=values(editor_form(admin, "/admin/content/es/contagious"),
                                                             text="No. POEMS no se contagia. Hable con su médico."))
     content = Page(admin.get("/admin/content").get_data(as_text=True)).text
-    assert "Changed since their last medical review: contagious" in content
+    # Named as the Content page names it (an exploratory admin met "contagious", the topic's id).
+    title = editor_app.extensions["line"].content.languages["en"].topic("contagious").title
+    assert f"Changed since their last medical review: {title}" in content
     assert "it needs a new review" in Page(admin.get(EDITOR).get_data(as_text=True)).text
     # Only the topic whose answer changed needs one: another topic's page does not say so.
     assert "it needs a new review" not in Page(admin.get("/admin/content/en/inherited").get_data(as_text=True)).text

@@ -740,6 +740,7 @@ def _content_state(line: Line, problems: list[Any]) -> dict[str, Any]:
     return {"editable": editing is not None, "conflicts": live.conflicts(), "stale": stale, "index": index,
             "behind": behind, "behind_topics": {topic for topic, *_ in behind},
             "first_name": line.content.languages[line.content.default_language].name,
+            "titles": {ident: t.title for (kind, ident), t in first.targets.items() if kind == "topic"},
             "index_lang": first.code,
             "voices": {names[code]: counts for code, counts in line.audio.sources(line.content).items()},
             "edited": sum(1 for o in live.outcomes if o.status in ("applied", "conflict"))}
