@@ -378,6 +378,13 @@ def test_the_overview_counts_days_as_the_lines_time_zone_does(tmp_path: Path) ->
     assert f"{day} to {day}" in page.text and "0 calls and 1 text answered" in page.text
     assert f"{day} " in page.text.split("crisis")[0]  # the crisis message's time, on that same day
     assert "0 calls and 1 text" in Page(browser.get(f"/admin/?start={day}&end={day}").get_data(as_text=True)).text
+    # Today and yesterday one click away (a team's first look each morning), as the line's days.
+    links = dict(re.findall(r'<a href="(\?[^"]+)">(today|yesterday)</a>', browser.get("/admin/").get_data(as_text=True)))
+    shown = {label: Page(browser.get("/admin/" + query.replace("&amp;", "&")).get_data(as_text=True)).text
+             for query, label in links.items()}
+    yesterday = day - dt.timedelta(days=1)
+    assert f"{day} to {day}" in shown["today"] and "0 calls and 1 text answered" in shown["today"]
+    assert f"{yesterday} to {yesterday}" in shown["yesterday"] and "0 calls and 0 texts answered" in shown["yesterday"]
 
 
 def test_a_bad_range_gets_a_clear_message(browser: FlaskClient) -> None:

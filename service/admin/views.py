@@ -330,6 +330,16 @@ def _range() -> tuple[dt.date | None, dt.date | None, str]:
     return start, end, ""
 
 
+@bp.app_template_global("quick_ranges")
+def quick_ranges() -> list[tuple[str, str]]:
+    """The ranges a team looks at most, each with its query: today, yesterday (the line's days), the last 7, 30, 90."""
+    store = _records()
+    today = store.today() if store is not None else dt.date.today()
+    yesterday = today - dt.timedelta(days=1)
+    return [("today", "days=1"), ("yesterday", f"start={yesterday}&end={yesterday}"),
+            *((f"the last {n} days", f"days={n}") for n in (7, 30, 90))]
+
+
 def _cut(value: str, most: int = 30) -> str:
     """A value someone typed, short enough to echo back in a sentence."""
     return value if len(value) <= most else value[:most] + "..."
