@@ -238,6 +238,23 @@ def test_an_admin_edits_checks_listens_publishes_reverts_and_marks_a_review_in_a
     settled(driver, lambda d: "4 text segments" in counters.text)
     assert "shorten it by" in driver.find_element(By.CSS_SELECTOR, "#field-text [data-first]").text  # type: ignore[attr-defined]
     driver.save_screenshot(str(shots / "editor-typing.png"))  # type: ignore[attr-defined]
+    # The spoken answer past its length, or reading too hard, is flagged as one types (the check refuses both): an
+    # exploratory clinician learnt of either only on pressing Check.
+    spoken = driver.find_element(By.ID, "in-spoken")  # type: ignore[attr-defined]
+    before = spoken.get_attribute("value")
+    spoken.clear()
+    spoken.send_keys("Nerves heal slowly. " * 51)  # 153 words
+    words = driver.find_element(By.CSS_SELECTOR, "#field-spoken [data-words]")  # type: ignore[attr-defined]
+    settled(driver, lambda d: "153 words: at most 150, take out 3" in words.text and words.get_attribute("class") == "error-text")
+    spoken.clear()
+    spoken.send_keys("Polyneuropathy, organomegaly, endocrinopathy and monoclonal gammopathy characterize this "
+                     "multisystemic paraneoplastic disorder, necessitating comprehensive multidisciplinary evaluation.")
+    score = driver.find_element(By.CSS_SELECTOR, "#field-spoken [data-score]")  # type: ignore[attr-defined]
+    settled(driver, lambda d: "use shorter sentences and plainer words" in score.text and score.get_attribute("class") == "error-text")
+    assert words.get_attribute("class") == ""
+    spoken.clear()
+    spoken.send_keys(before)
+    settled(driver, lambda d: "use shorter sentences" not in score.text and score.get_attribute("class") == "")
 
     # Check: refused, the problem beside its field, the admin's words kept, nothing changed for texters.
     driver.find_element(By.CSS_SELECTOR, "button[value=check]").click()  # type: ignore[attr-defined]

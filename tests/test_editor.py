@@ -111,6 +111,23 @@ def test_publishing_a_changed_text_answer_reaches_texters_and_the_history(admin:
     assert any(r.getMessage().count('"published"') and "Maria" in r.getMessage() for r in caplog.records)
 
 
+def test_a_spoken_answer_too_long_or_too_hard_to_read_is_flagged_in_its_counters(admin: FlaskClient) -> None:
+    checked = admin.post(EDITOR, data=values(editor_form(admin), action="check", spoken="Nerves heal slowly. " * 54))
+    assert checked.status_code == 422
+    assert re.search(r'<span data-words data-max="150" class="error-text">162 words: at most 150, take out 12</span>',
+                     checked.get_data(as_text=True))
+    hard = ("Polyneuropathy, organomegaly, endocrinopathy and monoclonal gammopathy characterize this multisystemic "
+            "paraneoplastic disorder, necessitating comprehensive multidisciplinary evaluation.")
+    page = admin.post(EDITOR, data=values(editor_form(admin), action="check", spoken=hard)).get_data(as_text=True)
+    assert re.search(r'<span data-score class="error-text">reading score [\d.]+ \([^)]*\): use shorter sentences', page)
+    assert '<span data-words data-max="150">' in page
+    # As one types: the page's script asks for the score, and is told when it is past the limit.
+    csrf = editor_form(admin)["fields"]["csrf"][0]
+    told = admin.post("/admin/measure", data={"csrf": csrf, "lang": "en", "text": hard}).get_json()
+    assert told["too_hard"] is True and told["score"] > 8
+    assert admin.post("/admin/measure", data={"csrf": csrf, "lang": "en", "text": "The cat sat on the mat. " * 3}).get_json()["too_hard"] is False
+
+
 def test_a_600_character_text_is_refused_with_its_segments_and_limit_and_nothing_changes(admin: FlaskClient, editor_app: Flask) -> None:
     long_text = ("POEMS is not an infection and it cannot be caught. " * 12)[:600]
     refused = admin.post(EDITOR, data=values(editor_form(admin), text=long_text))

@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..content import Content, Language, Problem, Target, gsm, normalize, read
-from ..content.checks import number_problems, readability_scores
+from ..content.checks import MAX_SPOKEN_WORDS, number_problems, readability_scores
 from ..content.edits import FIELDS, LISTS, Edit, Value, apply, current, fingerprint, plain
 from ..content.listening import WORDS_PER_MINUTE
 from ..content.loader import heard_phrase
@@ -75,6 +75,8 @@ class Counters:
     formula: str = ""
     target: str = ""
     unicode: list[str] = dataclasses.field(default_factory=list)
+    max_words: int = 0  # a spoken answer's limit (the check refuses more)
+    too_hard: bool = False  # the reading score is past the language's limit (the check refuses it)
 
 
 @dataclass
@@ -439,6 +441,8 @@ class Session:
         words = value.split()
         counters.words = len(words)
         counters.seconds = round(len(words) * 60 / WORDS_PER_MINUTE)
+        if name == "spoken" and self.kind == "topic":
+            counters.max_words = MAX_SPOKEN_WORDS
         if name == "text" or (name == "value" and self.ident.startswith("sms_")):
             sent = gsm.fold(" ".join(words))
             counters.unicode = [gsm.describe(c) for c in gsm.non_gsm(sent)]
@@ -452,7 +456,14 @@ class Session:
             counters.score = round(readability_scores(lang, [" ".join(words)])[0], 1)
             counters.formula = FORMULA_NAMES.get(formula, formula)
             counters.target = (f"at most {limit:g}: lower is easier" if bound == "max" else f"at least {limit:g}: higher is easier")
+            counters.too_hard = _too_hard(lang, counters.score)
         return counters
+
+
+def _too_hard(lang: Language, score: float) -> bool:
+    """Whether a reading score is past what the language's readability setting allows."""
+    _, bound, limit = lang.readability
+    return score > limit if bound == "max" else score < limit
 
 
 def _page(session: Session, content: Content, problems: list[Problem], form: bool, status: int = 200,
@@ -909,6 +920,7 @@ def measure() -> Response:
     if lang is None:
         abort(404)
     score = round(readability_scores(lang, [text])[0], 1) if len(text.split()) >= 10 else None
-    return Response(json.dumps({"score": score}), content_type="application/json")
+    return Response(json.dumps({"score": score, "too_hard": score is not None and _too_hard(lang, score)}),
+                    content_type="application/json")
 
 

@@ -36,7 +36,11 @@
       var text = area.value.replace(/\s+/g, " ").trim();
       var n = words(text);
       var part = box.querySelector("[data-words]");
-      if (part) { part.textContent = n + (n === 1 ? " word" : " words"); }
+      if (part) {
+        var most = parseInt(part.getAttribute("data-max"), 10) || 0;
+        part.textContent = n + (n === 1 ? " word" : " words") + (most && n > most ? ": at most " + most + ", take out " + (n - most) : "");
+        part.className = most && n > most ? "error-text" : "";
+      }
       part = box.querySelector("[data-seconds]");
       if (part) { part.textContent = "about " + Math.round(n * 60 / 150) + " s spoken"; }
       var bad = outside(typography(fold(text)));
@@ -65,7 +69,11 @@
           fetch(form.getAttribute("data-measure"), {method: "POST", body: body, credentials: "same-origin"})
             .then(function (r) { return r.ok ? r.json() : null; })
             .then(function (data) {
-              if (data && data.score !== null) { part.textContent = part.textContent.replace(/reading score [-\d.]+/, "reading score " + data.score); }
+              if (data && data.score !== null) {
+                part.textContent = part.textContent.replace(/reading score [-\d.]+/, "reading score " + data.score)
+                  .replace(/: use shorter sentences and plainer words$/, "") + (data.too_hard ? ": use shorter sentences and plainer words" : "");
+                part.className = data.too_hard ? "error-text" : "";
+              }
             }).catch(function () {});
         }, 600);
       }
