@@ -49,7 +49,6 @@ HELP = {
     "examples": "Questions as people really ask them: the line learns from these.",
     "sources": "Where each fact comes from (the bibliography in sources.yaml).",
 }
-MAX_SPOKEN_WORDS = 150
 # A callback number read back, as a caller would hear one (555-01xx numbers are fictional).
 SAMPLE_NUMBER = "5 5 5, 5 5 5, 0 1 2 3"
 # What one field may hold, beyond what the content check says (a spoken phrase or menu introduction is read in full
