@@ -459,6 +459,16 @@ class Session:
         return counters
 
 
+def _said_here(kind: str, ident: str, message: str, field: str) -> str:
+    """A problem as its field on this page shows it: without the place and field it names first, which the page
+    already says ("topic 'contagious': text: ..." beside the text answer of that topic)."""
+    for prefix in (f"{kind} '{ident}': ", f"phrase '{ident}': "):
+        if message.startswith(prefix):
+            message = message.removeprefix(prefix)
+            return message.removeprefix(f"{field}: ")
+    return message
+
+
 def _too_hard(lang: Language, score: float) -> bool:
     """Whether a reading score is past what the language's readability setting allows."""
     _, bound, limit = lang.readability
@@ -475,7 +485,9 @@ def _page(session: Session, content: Content, problems: list[Problem], form: boo
     replaced = [f"{code}: {', '.join(names)}" for code, names in session.replaced.items() if names]
     learnt = store.get_state("learnt")
     job = store.job(published) if published is not None else None
+    here = functools.partial(_said_here, session.kind, session.ident)
     return render_template("admin/editor.html", session=session, columns=columns, elsewhere=elsewhere, notice=notice, posted=form,
+                           here=here,
                            sources=sources, replaced=replaced, errors=[p for p in problems if p.severity == "error"],
                            job=job, learning=_live().learning, learnt=learnt if learnt and learnt[0] == _live().learnt else None,
                            kind=session.kind,
