@@ -207,7 +207,11 @@ def test_a_review_mark_shows_who_and_when_and_is_cleared_when_an_answer_changes(
     # Named as the Content page names it (an exploratory admin met "contagious", the topic's id).
     title = editor_app.extensions["line"].content.languages["en"].topic("contagious").title
     assert f"Changed since their last medical review: {title}" in content
-    assert "it needs a new review" in Page(admin.get(EDITOR).get_data(as_text=True)).text
+    due = Page(admin.get(EDITOR).get_data(as_text=True)).text
+    assert "it needs a new review" in due
+    # Said once, in words, with the way to the mark: not the check's warning once a language with its file and line.
+    assert due.count("These answers changed after their last medical review") == 1 and "Mark medically reviewed" in due
+    assert "expected a new review" not in due and "yaml:" not in due.split("Title")[0]
     # Only the topic whose answer changed needs one: another topic's page does not say so.
     assert "it needs a new review" not in Page(admin.get("/admin/content/en/inherited").get_data(as_text=True)).text
     check = editor_app.test_cli_runner().invoke(args=["prompts", "check", "--no-audio"])

@@ -423,8 +423,9 @@ class Session:
                 column.behind = (self.ident, lang.code) in behind
                 column.behind_since = since if column.behind else None
             out.append(column)
-        elsewhere = [Elsewhere.of(p, content) for p in problems if p not in placed and (
-            p.severity == "error" or is_review_problem(p, self.ident))]
+        # A review due is said once, in words, at the top and beside each language's review line (not as the check's
+        # warning, one a language with its file and line).
+        elsewhere = [Elsewhere.of(p, content) for p in problems if p not in placed and p.severity == "error"]
         return out, elsewhere
 
     def _problems_of(self, lang: Language, target: Target, name: str, problems: list[Problem]) -> list[Problem]:
