@@ -5,6 +5,7 @@ something (examples, phrases, titles), the new matcher is trained off the reques
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import os
@@ -57,30 +58,45 @@ def answers_hash(content: Content, topic: str) -> str:
     return digest.hexdigest()[:32]
 
 
-def source_hash(content: Content, topic: str) -> str:
-    """A topic's answers (spoken and text) in the first language: what its translations follow."""
-    target = content.languages[content.default_language].targets.get(("topic", topic))
-    spoken, text = (target.spoken, target.text) if target is not None else ("", "")
-    return hashlib.sha256(f"{spoken}\0{text}\0".encode()).hexdigest()[:32]
+ANSWER_FIELDS = ("spoken", "text")
+
+
+def answer_hash(content: Content, topic: str, lang: str, values: dict[str, Any] | None = None) -> str:
+    """A topic's answers (spoken and text) in one language, or these values of them: what translations follow."""
+    target = content.languages[lang].targets.get(("topic", topic))
+    parts = [(values or {}).get(name, getattr(target, name, "") if target is not None else "") for name in ANSWER_FIELDS]
+    return hashlib.sha256("\0".join(" ".join(str(p or "").split()) for p in parts).encode()).hexdigest()[:32]
+
+
+def filed_hash(content: Content, outcomes: list[Outcome], topic: str, lang: str) -> str:
+    """A topic's answers in one language as the prompt files say them (under the edits made on the admin pages)."""
+    values = {o.edit.field: o.file_value for o in outcomes
+              if (o.edit.kind, o.edit.ident, o.edit.lang) == ("topic", topic, lang) and o.edit.field in ANSWER_FIELDS
+              and o.status in ("applied", "conflict", "absorbed")}
+    return answer_hash(content, topic, lang, values)
 
 
 def untranslated(content: Content, store: Any, outcomes: list[Outcome]) -> dict[tuple[str, str], Any]:
-    """The topics and languages whose answer was last written or checked against other first-language answers than
-    today's, each with that mark (None: the prompt files, when the first language's answer was edited since)."""
+    """The topics and languages whose answers do not follow the first language's as they now are, each with its
+    latest translation mark made by someone (None: none). Answers follow when the pair of them was marked so (written or
+    checked on the admin pages); with no mark yet, when the first language's answers are the prompt files' or this
+    language's were edited too (an undo or a deploy brings back a pair that was, or was not, marked)."""
     first = content.default_language
     marks = store.translations()
-    edited = {o.edit.ident for o in outcomes if o.edit.kind == "topic" and o.edit.lang == first
-              and o.edit.field in ("spoken", "text") and o.status in ("applied", "conflict")}
-    found = {}
+    as_filed = functools.partial(filed_hash, content, outcomes)
+    found: dict[tuple[str, str], Any] = {}
     for topic in content.topic_ids():
-        source = ""
+        source = answer_hash(content, topic, first)
         for code, lang in content.languages.items():
             if code == first or ("topic", topic) not in lang.targets:
                 continue
-            mark = marks.get((topic, code))
-            source = source or source_hash(content, topic)
-            if mark.source != source if mark is not None else topic in edited:
-                found[(topic, code)] = mark
+            target, mine = answer_hash(content, topic, code), marks.get((topic, code), [])
+            if mine:
+                behind = (source, target) not in {(m.source, m.target) for m in mine}
+            else:
+                behind = source != as_filed(topic, first) and target == as_filed(topic, code)
+            if behind:
+                found[(topic, code)] = next((m for m in reversed(mine) if m.who), None)
     return found
 
 

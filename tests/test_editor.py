@@ -218,47 +218,97 @@ def test_a_review_mark_shows_who_and_when_and_is_cleared_when_an_answer_changes(
     assert "topic 'contagious': its answer changed after its last medical review" in check.output
 
 
+def _to_check(admin: FlaskClient) -> bool:
+    """Whether the Content page lists answers for a translator to check."""
+    return "Answers to check against their new English wording" in Page(admin.get("/admin/content").get_data(as_text=True)).text
+
+
+def _revert_newest(admin: FlaskClient) -> None:
+    """Press Revert on the newest change of the History page."""
+    revert = next(f for f in Forms(admin.get("/admin/history").get_data(as_text=True)).forms if f["action"].endswith("/revert"))
+    assert admin.post(revert["action"], data=values(revert)).status_code == 303
+
+
 def test_a_changed_english_answer_is_marked_for_its_translator_until_the_spanish_follows_or_is_said_to_say_the_same(
         admin: FlaskClient, editor_app: Flask, caplog: pytest.LogCaptureFixture) -> None:
     spanish = "/admin/content/es/contagious"
     title = editor_app.extensions["line"].content.languages["es"].topic("contagious").title
-    to_check = "Answers to check against their new English wording"
-    assert to_check not in Page(admin.get("/admin/content").get_data(as_text=True)).text  # a deploy marks nothing
+    assert not _to_check(admin)  # a deploy marks nothing
     # New examples are not a new answer: nothing to translate.
     form = editor_form(admin)
     admin.post(EDITOR, data=values(form, examples=form["fields"]["examples"][0] + "\ncan my wife catch it"))
-    assert to_check not in Page(admin.get("/admin/content").get_data(as_text=True)).text
+    assert not _to_check(admin)
     # The clinician changes the English answer: told that the Spanish is marked, and the translator finds it.
     published = admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor about your own case."))
     assert published.status_code == 303
     assert "The Español answer is marked" in Page(admin.get(published.headers["Location"]).get_data(as_text=True)).text
     content = admin.get("/admin/content").get_data(as_text=True)
-    assert f"{to_check}: {title} (Español)" in Page(content).text and f'href="{spanish}#translation-es"' in content
-    assert "to translate" in Page(content).text
+    assert f"Answers to check against their new English wording: {title} (Español)" in Page(content).text
+    assert f'href="{spanish}#translation-es"' in content and "Español to check" in Page(content).text
     page = admin.get(spanish).get_data(as_text=True)
     assert re.search(r"The English answer changed on \d+ \w+ \d{4} at \d\d:\d\d \(Maria\), after this Español answer", Page(page).text)
+    # The English words before and now, beside the Spanish (an exploratory translator had only the new English).
+    shown = re.search(r'<details open><summary>What changed in the English</summary>(.*?)</details>', page, re.DOTALL)
+    assert shown is not None and "Text message answer" in shown.group(1)
+    assert "<del>No.</del> POEMS <del>is not an infection." in shown.group(1)
+    assert "<ins>Ask your doctor about your own case.</ins>" in shown.group(1)
     assert "The English answer changed" not in Page(admin.get("/admin/content/es/inherited").get_data(as_text=True)).text
+    # A clinician's review meanwhile says that the Spanish still waits for its translator.
+    review = next(f for f in Forms(admin.get(EDITOR).get_data(as_text=True)).forms if f["action"].endswith("/review"))
+    reviewed = admin.post(review["action"], data=values(review))
+    assert "The Español answer is still to be checked by its translator: when it changes, it needs this review again." in Page(
+        admin.get(reviewed.headers["Location"]).get_data(as_text=True)).text
     # The translator writes the Spanish to match: no longer marked.
     admin.post(spanish, data=values(editor_form(admin, spanish), text="POEMS no se contagia de otra persona. Hable con su médico."))
-    assert to_check not in Page(admin.get("/admin/content").get_data(as_text=True)).text
-    assert "The English answer changed" not in Page(admin.get(spanish).get_data(as_text=True)).text
+    assert not _to_check(admin) and "The English answer changed" not in Page(admin.get(spanish).get_data(as_text=True)).text
+    # That Spanish change undone: the old Spanish is not what follows the new English, so it is marked again, and the
+    # page does not blame the English change for it.
+    _revert_newest(admin)
+    assert _to_check(admin)
+    assert "was not written or checked for the English answer as it now is" in Page(admin.get(spanish).get_data(as_text=True)).text
     # The English changes again; this time the Spanish already says the same, and the translator says so.
     admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your own doctor."))
     page = admin.get(spanish).get_data(as_text=True)
     said_same = re.search(r'formaction="([^"]+/translated)"', page)
     assert said_same is not None and "The Español answer says the same" in Page(page).text
+    # From a page opened before a colleague's change, the button marks nothing: that is not what was read.
+    stale = values(Forms(page).with_field("spoken"))
+    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your own doctor today."))
+    refused = admin.post(said_same.group(1), data=stale)
+    assert refused.status_code == 303
+    assert "Not marked: the English or Español answer changed since you opened the page" in Page(
+        admin.get(refused.headers["Location"]).get_data(as_text=True)).text
+    assert _to_check(admin)
+    page = admin.get(spanish).get_data(as_text=True)
     with caplog.at_level(logging.INFO, logger="service.admin"):
         marked = admin.post(said_same.group(1), data=values(Forms(page).with_field("spoken")))
     assert marked.status_code == 303 and marked.headers["Location"].endswith("#translation-es")
     after = Page(admin.get(marked.headers["Location"]).get_data(as_text=True)).text
     assert "Marked by Maria: the Español answer says what the English one says now." in after
-    assert "The English answer changed" not in after
-    assert to_check not in Page(admin.get("/admin/content").get_data(as_text=True)).text
+    assert "The English answer changed" not in after and not _to_check(admin)
     assert any("marked as still translated" in r.getMessage() and "Maria" in r.getMessage() for r in caplog.records)
+    # Who said so, and when, is in the history, with nothing to revert.
+    history = admin.get("/admin/history").get_data(as_text=True)
+    newest = history.split('<li class="revision"')[1]
+    assert "Translation checked: it says what the first language's answer says (nothing changed)" in Page(newest).text
+    assert "Maria" in newest and "language es" in Page(newest).text and "/revert" not in newest
     # Only another language's answer can be marked, of a topic there is, by a form of the page.
     assert admin.post(EDITOR + "/translated", data=values(Forms(page).with_field("spoken"))).status_code == 404
     assert admin.post("/admin/content/es/nothing/translated", data=values(Forms(page).with_field("spoken"))).status_code == 404
     assert admin.post(said_same.group(1), data={"csrf": "forged"}).status_code == 400
+
+
+def test_a_change_made_in_both_languages_and_undone_leaves_nothing_to_translate(admin: FlaskClient) -> None:
+    both = admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor.",
+                                          **{"es-text": "POEMS no se contagia de otra persona. Hable con su médico."}))
+    assert both.status_code == 303 and not _to_check(admin)
+    _revert_newest(admin)  # both back to the prompt files' words, which follow each other
+    assert not _to_check(admin)
+    # The English alone changed, then undone: nothing to check either.
+    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
+    assert _to_check(admin)
+    _revert_newest(admin)
+    assert not _to_check(admin)
 
 
 def test_listen_plays_the_edited_spoken_text(admin: FlaskClient) -> None:
@@ -525,7 +575,7 @@ def test_prompts_pull_writes_only_the_edited_lines_and_the_check_passes(admin: F
     assert not editor_app.extensions["live"].conflicts()
     assert NEW_WORDS in texted(editor_app, texter="+15555550164")
     # The Spanish answer was not changed with the English one: still marked for its translator after that deploy.
-    assert "Answers to check against their new English wording" in Page(admin.get("/admin/content").get_data(as_text=True)).text
+    assert _to_check(admin)
 
 
 def test_the_prompt_files_as_they_stand_can_be_downloaded(admin: FlaskClient) -> None:

@@ -21,18 +21,20 @@ from typing import Any
 
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..content import Content, Language, Problem, Target, gsm, normalize, read
-from ..content.checks import MAX_SPOKEN_WORDS, number_problems, readability_scores
+from ..content.checks import MAX_SPOKEN_WORDS, number_problems, readability_scores, too_hard
 from ..content.edits import FIELDS, LISTS, Edit, Value, apply, current, fingerprint, plain
-from ..content.listening import WORDS_PER_MINUTE
+from ..content.listening import WORDS_PER_MINUTE, word_count
 from ..content.loader import heard_phrase
 from ..content.model import FORMULA_NAMES, OPTIONAL_PHRASES
 from ..content.replies import fill, first_text_room, longest_closing
 from ..line import Line
-from ..editing import PublishRefused, Stale
-from ..live import Live, answers_hash, base_texts, is_review_problem, live_texts, review_problems, source_hash, untranslated
+from ..editing import PublishRefused, Revision, Stale
+from ..live import (ANSWER_FIELDS, Live, answer_hash, answers_hash, base_texts, filed_hash, is_review_problem, live_texts,
+                    review_problems, untranslated)
 from .questions import MAX_ADDED
 from .views import _at, _line, _log, bp
 
@@ -108,11 +110,10 @@ class LanguageColumn:
     room: int = 0  # characters a text answer may have (three segments, less the notice and the closing line)
     absent: str = ""  # an optional phrase this language leaves out: what the line does without it
     closing: str = ""  # the longest closing line a text answer is sent with (the page's script counts segments with it)
-    behind: bool = False  # the first language's answer changed since this one was written or checked against it
-    behind_since: Any = None  # the revision that changed it last, if any
-
-
-ANSWER_FIELDS = ("spoken", "text")
+    behind: bool = False  # this answer does not follow the first language's as it now is
+    behind_since: Revision | None = None  # the change to the first language's answer since this was last marked
+    pair: str = ""  # the two answers the page shows, as a translator's "says the same" marks them
+    behind_diff: list[tuple[str, Markup]] = dataclasses.field(default_factory=list)  # the first language's words then and now
 
 
 def _editing() -> Any:
@@ -375,9 +376,9 @@ class Session:
         out = []
         reviews = _editing().reviews() if self.kind == "topic" else {}
         behind = untranslated(self.content, _editing(), _live().outcomes) if self.kind == "topic" else {}
-        since = None
-        if any(topic == self.ident for topic, _ in behind):
-            since = _editing().last_change("topic", self.ident, self.content.default_language, ANSWER_FIELDS)
+        first = self.content.default_language
+        changes = (_editing().changes_of("topic", self.ident, first, ANSWER_FIELDS)
+                   if any(topic == self.ident for topic, _ in behind) else [])
         for lang in self.languages:
             live_lang = content.languages.get(lang.code, lang)
             target = _place(content, lang.code, self.kind, self.ident) or _place(self.content, lang.code, self.kind, self.ident)
@@ -421,12 +422,28 @@ class Session:
                                  f"Medically reviewed on {target.reviewed}" if target.reviewed else "Not yet medically reviewed")
                 column.stale = any(is_review_problem(p, self.ident) and p.file == lang.file for p in problems)
                 column.behind = (self.ident, lang.code) in behind
-                column.behind_since = since if column.behind else None
+                if column.behind:
+                    self._behind(column, lang.code, behind[(self.ident, lang.code)], changes)
             out.append(column)
         # A review due is said once, in words, at the top and beside each language's review line (not as the check's
         # warning, one a language with its file and line).
         elsewhere = [Elsewhere.of(p, content) for p in problems if p not in placed and p.severity == "error"]
         return out, elsewhere
+
+    def _behind(self, column: LanguageColumn, code: str, mark: Any, changes: list[Revision]) -> None:
+        """What a translator is told of a language's answers that do not follow the first language's: the changes
+        to those since this language's were last marked, their words before and now."""
+        first = self.content.default_language
+        since = [r for r in changes if mark is None or r.at > mark.at]
+        # Said to be the cause only when they came after the last mark (else a deploy or an undo brought the two apart).
+        column.behind_since = since[0] if since else None
+        target = _place(self.content, first, "topic", self.ident)
+        for name in ANSWER_FIELDS:
+            before = next((c.before for r in reversed(since) for c in r.changes if (c.lang, c.field) == (first, name)), None)
+            now = getattr(target, name, "") if target is not None else ""
+            if before is not None and plain(before) != plain(now):
+                column.behind_diff.append((LABELS.get(name, name), word_diff(before, now)))
+        column.pair = f"{answer_hash(self.content, self.ident, first)}:{answer_hash(self.content, self.ident, code)}"
 
     def _problems_of(self, lang: Language, target: Target, name: str, problems: list[Problem]) -> list[Problem]:
         """The problems the check found on this field: every problem names the file and line of the field it is about."""
@@ -439,8 +456,8 @@ class Session:
             return None
         counters = Counters()
         words = value.split()
-        counters.words = len(words)
-        counters.seconds = round(len(words) * 60 / WORDS_PER_MINUTE)
+        counters.words = word_count(value)  # as the check counts: "9 1 1" is one word
+        counters.seconds = round(counters.words * 60 / WORDS_PER_MINUTE)
         if name == "spoken" and self.kind == "topic":
             counters.max_words = MAX_SPOKEN_WORDS
         if name == "text" or (name == "value" and self.ident.startswith("sms_")):
@@ -453,10 +470,11 @@ class Session:
                 counters.room = first_text_room(lang)
         if len(words) >= 10 and name in ("spoken", "text"):
             formula, bound, limit = lang.readability
-            counters.score = round(readability_scores(lang, [" ".join(words)])[0], 1)
+            score = readability_scores(lang, [" ".join(words)])[0]
+            counters.score = round(score, 1)
             counters.formula = FORMULA_NAMES.get(formula, formula)
             counters.target = (f"at most {limit:g}: lower is easier" if bound == "max" else f"at least {limit:g}: higher is easier")
-            counters.too_hard = _too_hard(lang, counters.score)
+            counters.too_hard = too_hard(lang, score)
         return counters
 
 
@@ -468,12 +486,6 @@ def _said_here(kind: str, ident: str, message: str, field: str) -> str:
             message = message.removeprefix(prefix)
             return message.removeprefix(f"{field}: ")
     return message
-
-
-def _too_hard(lang: Language, score: float) -> bool:
-    """Whether a reading score is past what the language's readability setting allows."""
-    _, bound, limit = lang.readability
-    return score > limit if bound == "max" else score < limit
 
 
 def _page(session: Session, content: Content, problems: list[Problem], form: bool, status: int = 200,
@@ -496,20 +508,27 @@ def _page(session: Session, content: Content, problems: list[Problem], form: boo
 
 
 def _follow_translations(ident: str, changes: list[Edit], before: Content, after: Content) -> None:
-    """What each language's answer of a topic follows after a publish: the first language's new answers where it was
-    written in the same publish; where only the first language's changed, the answers it followed until then (the
-    prompt files' when it had no mark), so that it stays marked whatever later deploys bring."""
+    """After a publish of a topic's answers: another language's answers written in it follow the first language's
+    as they now are; and the first time, the pair before is marked as following (when it was), so that what this
+    language follows stays known whatever later deploys or undos bring."""
     first = after.default_language
     written = {c.lang for c in changes if c.field in ANSWER_FIELDS}
+    if not written:
+        return
     store = _editing()
-    marks = store.translations() if first in written else {}
+    marks = store.translations()
+    outcomes = _live().outcomes
     for code, lang in after.languages.items():
-        if code == first or ("topic", ident) not in lang.targets:
+        if code == first or ("topic", ident) not in lang.targets or not written & {first, code}:
             continue
+        if (ident, code) not in marks:
+            source, target = answer_hash(before, ident, first), answer_hash(before, ident, code)
+            # As the files had them, or with this language's edited too: the two followed each other, by nobody's mark
+            # (an undo that brings them back leaves nothing to check).
+            if source == filed_hash(after, outcomes, ident, first) or target != filed_hash(after, outcomes, ident, code):
+                store.translated(ident, code, "", source, target)
         if code in written:
-            store.translated(ident, code, g.admin, source_hash(after, ident))
-        elif first in written and (ident, code) not in marks:
-            store.translated(ident, code, "", source_hash(before, ident))
+            store.translated(ident, code, g.admin, answer_hash(after, ident, first), answer_hash(after, ident, code))
 
 
 def _translations_to_check(session: Session, published: int) -> str:
@@ -643,9 +662,13 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
     _log("published", revision=revision, place=f"{kind}:{ident}",
          fields=sorted({f"{c.lang}.{c.field}" for c in session.changes}))
     _live().refresh()
-    if kind == "topic":
-        _follow_translations(ident, session.changes, old.content, _line().content)
     start_audio(revision, old.content, _line())
+    if kind == "topic":
+        try:
+            _follow_translations(ident, session.changes, old.content, _line().content)
+        except SQLAlchemyError:
+            # Published all the same: at worst a translation is marked to check that need not be.
+            log.warning("admin: the translation marks of topic %s could not be written", ident)
     # To the notice: without a fragment of its own, the browser keeps the one the form was posted from (after Listen,
     # #field-spoken), which scrolled "Published." out of sight.
     return redirect(url_for(request.endpoint or "admin.content", lang=lang, ident=ident, published=revision) + "#notice", code=303)
@@ -782,7 +805,11 @@ def review(lang: str, ident: str) -> BaseResponse:
         _live().refresh()
     store.review(ident, g.admin, answers_hash(_line().content, ident), revision)
     _log("marked medically reviewed", topic=ident)
-    flash(f"Marked medically reviewed by {g.admin} today, in every language.", "notice")
+    content = _line().content
+    waiting = [content.languages[code].name for topic, code in untranslated(content, store, _live().outcomes) if topic == ident]
+    later = (f" The {' and '.join(waiting)} answer{'s are' if len(waiting) > 1 else ' is'} still to be checked by {'their' if len(waiting) > 1 else 'its'} "
+             "translator: when it changes, it needs this review again." if waiting else "")
+    flash(f"Marked medically reviewed by {g.admin} today, in every language.{later}", "notice")
     return redirect(url_for("admin.topic_editor", lang=lang, ident=ident) + "#review", code=303)
 
 
@@ -793,11 +820,19 @@ def translated(lang: str, ident: str) -> BaseResponse:
     if lang == line.content.default_language or lang not in line.content.languages or (
             ("topic", ident) not in line.content.languages[lang].targets):
         abort(404)
-    _editing().translated(ident, lang, g.admin, source_hash(line.content, ident))
+    first = line.content.default_language
+    pair = (answer_hash(line.content, ident, first), answer_hash(line.content, ident, lang))
+    names = (line.content.languages[first].name, line.content.languages[lang].name)
+    back = url_for("admin.topic_editor", lang=lang, ident=ident) + f"#translation-{lang}"
+    if request.form.get(f"pair-{lang}") != ":".join(pair):
+        # The page was of other words (a colleague published since): what was read is not what would be marked.
+        flash(f"Not marked: the {names[0]} or {names[1]} answer changed since you opened the page. Read them again "
+              "below, then say so again if they still say the same.", "error")
+        return redirect(back, code=303)
+    _editing().translated(ident, lang, g.admin, *pair, listed=True)
     _log("marked as still translated", topic=ident, lang=lang)
-    first = line.content.languages[line.content.default_language].name
-    flash(f"Marked by {g.admin}: the {line.content.languages[lang].name} answer says what the {first} one says now.", "notice")
-    return redirect(url_for("admin.topic_editor", lang=lang, ident=ident) + f"#translation-{lang}", code=303)
+    flash(f"Marked by {g.admin}: the {names[1]} answer says what the {names[0]} one says now.", "notice")
+    return redirect(back, code=303)
 
 
 # -- history --
@@ -931,8 +966,8 @@ def measure() -> Response:
     text = " ".join(request.form.get("text", "")[:5000].split())
     if lang is None:
         abort(404)
-    score = round(readability_scores(lang, [text])[0], 1) if len(text.split()) >= 10 else None
-    return Response(json.dumps({"score": score, "too_hard": score is not None and _too_hard(lang, score)}),
-                    content_type="application/json")
+    score = readability_scores(lang, [text])[0] if len(text.split()) >= 10 else None
+    return Response(json.dumps({"score": None if score is None else round(score, 1),
+                                "too_hard": score is not None and too_hard(lang, score)}), content_type="application/json")
 
 

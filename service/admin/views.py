@@ -748,12 +748,20 @@ def _content_state(line: Line, problems: list[Any]) -> dict[str, Any]:
     index = sorted(((t.title, kind, ident) for (kind, ident), t in first.targets.items() if kind in ("topic", "menu")),
                    key=lambda entry: a_to_z(entry[0]))
     return {"editable": editing is not None, "conflicts": live.conflicts(), "stale": stale, "index": index,
-            "behind": behind, "behind_topics": {topic for topic, *_ in behind},
+            "behind": behind, "behind_topics": _names_by_topic(behind),
             "first_name": line.content.languages[line.content.default_language].name,
             "titles": {ident: t.title for (kind, ident), t in first.targets.items() if kind == "topic"},
             "index_lang": first.code,
             "voices": {names[code]: counts for code, counts in line.audio.sources(line.content).items()},
             "edited": sum(1 for o in live.outcomes if o.status in ("applied", "conflict"))}
+
+
+def _names_by_topic(behind: list[tuple[str, str, str, str]]) -> dict[str, list[str]]:
+    """The languages to check of each topic, by name."""
+    names: dict[str, list[str]] = {}
+    for topic, _, name, _ in behind:
+        names.setdefault(topic, []).append(name)
+    return names
 
 
 def _all_problems(line: Line) -> list[Any]:

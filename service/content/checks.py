@@ -175,10 +175,15 @@ def _check_text(name: str, text: str, written: str) -> list[str]:
     return found
 
 
+def too_hard(lang: Language, score: float) -> bool:
+    """Whether a reading score is past what the language's readability setting allows."""
+    _, bound, limit = lang.readability
+    return score > limit if bound == "max" else score < limit
+
+
 def _check_reading(lang: Language, target: Target, part: str, score: float) -> list[Problem]:
     formula, bound, limit = lang.readability
-    too_hard = score > limit if bound == "max" else score < limit
-    if not too_hard:
+    if not too_hard(lang, score):
         return []
     return [Problem(lang.file, target.line_of(part), f"topic '{target.id}': {part} answer scores {score:.1f} on the {FORMULA_NAMES.get(formula, formula)} scale; "
                     f"expected {'at most' if bound == 'max' else 'at least'} {limit:g}: use shorter sentences and plainer words")]

@@ -63,6 +63,7 @@ translations = Table(
     Column("who", String(64), nullable=False),
     Column("at", DateTime, nullable=False),
     Column("source", String(64), nullable=False),  # a hash of the first language's answers (spoken and text)
+    Column("target", String(64), nullable=False),  # a hash of this language's answers, which follow those
 )
 audio = Table(
     "content_audio", metadata,
@@ -215,13 +216,15 @@ class Review:
 
 @dataclass(frozen=True)
 class Translation:
-    """When a topic's answer in a language was last written, or checked, against the first language's answers."""
+    """A topic's answers in a language known to follow the first language's: written to them, or checked against
+    them, by someone ("": they were so when the first language's answers were first changed here)."""
 
     topic: str
     lang: str
     who: str
     at: dt.datetime
     source: str
+    target: str
 
 
 @dataclass
@@ -396,17 +399,14 @@ class EditStore:
             rows = conn.execute(query).mappings().all()
         return [_revision_of(r) for r in rows]
 
-    def last_change(self, kind: str, ident: str, lang: str, fields: tuple[str, ...]) -> Revision | None:
-        """The newest revision that changed one of these fields of a place in a language."""
+    def changes_of(self, kind: str, ident: str, lang: str, fields: tuple[str, ...]) -> list[Revision]:
+        """The revisions that changed one of these fields of a place in a language, newest first (the last 200)."""
         self.prepare()
         query = (select(revisions).where(revisions.c.kind == kind, revisions.c.ident == ident[:64])
                  .order_by(revisions.c.id.desc()).limit(200))
         with self.engine.connect() as conn:
-            for row in conn.execute(query).mappings():
-                found = _revision_of(row)
-                if any(c.lang == lang and c.field in fields for c in found.changes):
-                    return found
-        return None
+            found = [_revision_of(row) for row in conn.execute(query).mappings()]
+        return [r for r in found if any(c.lang == lang and c.field in fields for c in r.changes)]
 
     def undone(self, ids: list[int]) -> dict[int, int]:
         """Of these revisions, those a later revert undid and that stay undone (a revert of that revert puts them
@@ -450,19 +450,25 @@ class EditStore:
             rows = conn.execute(select(reviews).order_by(reviews.c.id)).mappings().all()
         return {r["topic"]: Review(r["topic"], r["who"], r["on"], r["answers"]) for r in rows}
 
-    def translated(self, topic: str, lang: str, who: str, source: str) -> None:
-        """A topic's answer in a language now follows the first language's answers with this hash (written to them, or
-        checked against them by someone)."""
+    def translated(self, topic: str, lang: str, who: str, source: str, target: str, listed: bool = False) -> None:
+        """A topic's answers in a language (their hash: target) follow the first language's answers (source); listed:
+        someone said so, and the history shows it."""
         self.prepare()
         with self.engine.begin() as conn:
-            conn.execute(insert(translations).values(topic=topic[:64], lang=lang[:16], who=who[:64], at=now(), source=source))
+            conn.execute(insert(translations).values(topic=topic[:64], lang=lang[:16], who=who[:64], at=now(), source=source,
+                                                     target=target))
+            if listed:
+                _add_revision(conn, who, "translated", "topic", topic, [lang], [])
 
-    def translations(self) -> dict[tuple[str, str], Translation]:
-        """The latest translation mark of each topic and language."""
+    def translations(self) -> dict[tuple[str, str], list[Translation]]:
+        """Every translation mark, by topic and language, oldest first."""
         self.prepare()
+        found: dict[tuple[str, str], list[Translation]] = {}
         with self.engine.connect() as conn:
-            rows = conn.execute(select(translations).order_by(translations.c.id)).mappings().all()
-        return {(r["topic"], r["lang"]): Translation(r["topic"], r["lang"], r["who"], r["at"], r["source"]) for r in rows}
+            for r in conn.execute(select(translations).order_by(translations.c.id)).mappings():
+                found.setdefault((r["topic"], r["lang"]), []).append(
+                    Translation(r["topic"], r["lang"], r["who"], r["at"], r["source"], r["target"]))
+        return found
 
     # -- audio built for edited prompts --
 
