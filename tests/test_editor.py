@@ -291,7 +291,9 @@ def test_a_changed_english_answer_is_marked_for_its_translator_until_the_spanish
     history = admin.get("/admin/history").get_data(as_text=True)
     newest = history.split('<li class="revision"')[1]
     assert "Translation checked: it says what the first language's answer says (nothing changed)" in Page(newest).text
-    assert "Maria" in newest and "language es" in Page(newest).text and "/revert" not in newest
+    assert "Maria" in newest and "· Español" in Page(newest).text and "/revert" not in newest
+    # Languages and fields by the names the editor gives them, not their codes ("en · text").
+    assert "English · Text message answer" in Page(history).text and "en · text" not in Page(history).text
     # Only another language's answer can be marked, of a topic there is, by a form of the page.
     assert admin.post(EDITOR + "/translated", data=values(Forms(page).with_field("spoken"))).status_code == 404
     assert admin.post("/admin/content/es/nothing/translated", data=values(Forms(page).with_field("spoken"))).status_code == 404

@@ -868,7 +868,8 @@ def history() -> str:
     return render_template("admin/history.html", revisions=found[:50], page=number, older=len(found) > 50,
                            undone=store.undone([r.id for r in found[:50]]),
                            diff=word_diff, conflicts=conflicts, fingerprint=fingerprint,
-                           named=functools.partial(_named, content, content.default_language), at=_at())
+                           named=functools.partial(_named, content, content.default_language), at=_at(),
+                           lang_names={code: lang.name for code, lang in content.languages.items()}, labels=LABELS)
 
 
 @bp.post("/history/<int(max=2147483647):revision_id>/revert")
