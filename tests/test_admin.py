@@ -8,7 +8,9 @@ import html
 import json
 import logging
 import re
+import time
 import unicodedata
+import unittest.mock
 import urllib.error
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -298,6 +300,14 @@ def test_a_sign_in_while_the_database_cannot_be_reached_is_good_on_every_worker_
     sign_out(other)
     access._ENDED.clear()
     assert first.get("/admin/").status_code == 302
+    # Such a session is short-lived: its sign-out, made where the database cannot be reached, reaches no other worker.
+    store.state = "down"
+    late = https_client(workers[0])
+    signed_in(late)
+    store.state = "up"
+    assert late.get("/admin/").status_code == 200
+    with unittest.mock.patch("time.time", return_value=time.time() + access.UNRECORDED_SECONDS + 1):
+        assert late.get("/admin/").status_code == 302
     # A session id the database does not know, and that was not opened without it, is still refused.
     with workers[1].test_request_context("/admin/"):
         serializer = workers[1].session_interface.get_signing_serializer(workers[1])  # type: ignore[attr-defined]

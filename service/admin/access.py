@@ -27,6 +27,7 @@ def make_hash(password: str) -> str:
     return generate_password_hash(password)
 
 
+UNRECORDED_SECONDS = 3600  # a session opened while the database could not be reached ends sooner
 MAX_SESSION_SECONDS = 12 * 3600  # however active, a session ends after this: sign in again
 
 
@@ -82,6 +83,10 @@ def signed_in() -> str:
     sid = str(session.get("sid", ""))
     if not sid or sid in _ENDED:
         return ""
+    from ..records.signins import UNRECORDED
+
+    if sid.startswith(UNRECORDED) and time.time() - since > UNRECORDED_SECONDS:
+        return ""  # a session no database knows, so that its sign-out may not have reached every worker: short-lived
     sessions = _sessions()
     try:
         if sessions is not None and not sessions.is_open(sid):
