@@ -317,6 +317,24 @@ def test_a_sign_in_while_the_database_cannot_be_reached_is_good_on_every_worker_
     assert forged.get("/admin/").status_code == 302
 
 
+def test_without_a_records_database_a_session_lasts_its_twelve_hours(tmp_path: Path) -> None:
+    browser = https_client(make_app(tmp_path, ADMIN_PASSWORD_HASH=HASH, DATABASE_URL="none"))
+    signed_in(browser)
+    with unittest.mock.patch("time.time", return_value=time.time() + 2 * 3600):
+        assert browser.get("/admin/").status_code == 200
+    with unittest.mock.patch("time.time", return_value=time.time() + access.MAX_SESSION_SECONDS + 1):
+        assert browser.get("/admin/").status_code == 302
+
+
+def test_a_chart_of_days_without_a_call_or_text_has_a_scale_of_whole_numbers_from_zero() -> None:
+    from service.admin import charts
+
+    days = [dt.date(2026, 12, 1) + dt.timedelta(days=n) for n in range(7)]
+    svg = str(charts.per_day(days, {"Calls": [0] * 7, "Texts": [0] * 7}, "Calls and texts per day"))
+    ticks = re.findall(r">([\u2212\-]?\d+(?:\.\d+)?)<", svg)
+    assert "0" in ticks and not [t for t in ticks if t.startswith(("-", "\u2212")) or "." in t], ticks
+
+
 def test_a_form_without_the_sessions_token_is_refused(browser: FlaskClient) -> None:
     signed_in(browser)
     assert browser.post("/admin/sign-out").status_code == 400

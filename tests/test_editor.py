@@ -116,6 +116,9 @@ def test_a_spoken_answer_too_long_or_too_hard_to_read_is_flagged_in_its_counters
     assert checked.status_code == 422
     assert re.search(r'<span data-words data-max="150" class="error-text">162 words: at most 150, take out 12</span>',
                      checked.get_data(as_text=True))
+    # Counted as the check counts: a number read digit by digit is one word (152 words split by spaces, 150 here).
+    fits = admin.post(EDITOR, data=values(editor_form(admin), action="check", spoken="Call 9 1 1 now. " + "Nerves heal. " * 73 + "Yes."))
+    assert '<span data-words data-max="150">150 words</span>' in fits.get_data(as_text=True)
     hard = ("Polyneuropathy, organomegaly, endocrinopathy and monoclonal gammopathy characterize this multisystemic "
             "paraneoplastic disorder, necessitating comprehensive multidisciplinary evaluation.")
     page = admin.post(EDITOR, data=values(editor_form(admin), action="check", spoken=hard)).get_data(as_text=True)
@@ -287,17 +290,70 @@ def test_a_changed_english_answer_is_marked_for_its_translator_until_the_spanish
     assert "Marked by Maria: the Español answer says what the English one says now." in after
     assert "The English answer changed" not in after and not _to_check(admin)
     assert any("marked as still translated" in r.getMessage() and "Maria" in r.getMessage() for r in caplog.records)
-    # Who said so, and when, is in the history, with nothing to revert.
+    # Who said so, and when, is in the history.
     history = admin.get("/admin/history").get_data(as_text=True)
     newest = history.split('<li class="revision"')[1]
     assert "Translation checked: it says what the first language's answer says (nothing changed)" in Page(newest).text
-    assert "Maria" in newest and "· Español" in Page(newest).text and "/revert" not in newest
+    assert "Maria" in newest and "· Español" in Page(newest).text
     # Languages and fields by the names the editor gives them, not their codes ("en · text").
     assert "English · Text message answer" in Page(history).text and "en · text" not in Page(history).text
+    # Said by mistake: undone from the History, and the Spanish is to check again; once only.
+    undo = next(f for f in Forms(history).forms if f["action"].endswith("/revert"))
+    assert "The translation is marked to check again" in history
+    undone = admin.post(undo["action"], data=values(undo))
+    assert undone.status_code == 303
+    assert "that translation is no longer marked as saying what the first language's answer says" in Page(
+        admin.get(undone.headers["Location"]).get_data(as_text=True)).text
+    assert _to_check(admin)
+    again = admin.post(undo["action"], data=values(undo))
+    assert "is already undone" in Page(admin.get(again.headers["Location"]).get_data(as_text=True)).text
     # Only another language's answer can be marked, of a topic there is, by a form of the page.
     assert admin.post(EDITOR + "/translated", data=values(Forms(page).with_field("spoken"))).status_code == 404
     assert admin.post("/admin/content/es/nothing/translated", data=values(Forms(page).with_field("spoken"))).status_code == 404
     assert admin.post(said_same.group(1), data={"csrf": "forged"}).status_code == 400
+
+
+def test_a_spanish_answer_published_from_a_page_of_older_english_stays_to_check(editor_app: Flask) -> None:
+    # Two tabs: the translator opened the Spanish page; the clinician then changed the English again. The Spanish the
+    # translator publishes was written to the English they saw, not to the new one.
+    spanish = "/admin/content/es/contagious"
+    clinician, translator = (signed_in(https_client(editor_app)) for _ in range(2))
+    clinician.post(EDITOR, data=values(editor_form(clinician), text=f"{NEW_WORDS} Ask your doctor."))
+    opened = editor_form(translator, spanish)
+    clinician.post(EDITOR, data=values(editor_form(clinician), text=f"{NEW_WORDS} Ask your own doctor today."))
+    assert translator.post(spanish, data=values(opened, text="POEMS no se contagia. Hable con su médico.")).status_code == 303
+    assert _to_check(translator)
+    page = Page(translator.get(spanish).get_data(as_text=True)).text
+    assert "The English answer changed on" in page and "today" in page.split("What changed in the English")[1]
+
+
+def test_a_spanish_answer_changed_beside_another_english_answer_stays_to_check(admin: FlaskClient) -> None:
+    # One publish: the English text rewritten, a slip mended in the Spanish spoken answer. The Spanish text still says
+    # what the English text said before.
+    spoken = editor_form(admin)["fields"]["es-spoken"][0]
+    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor.", **{"es-spoken": spoken + " Gracias."}))
+    assert _to_check(admin)
+
+
+def test_an_english_answer_edited_before_translation_marks_existed_is_to_check_unless_the_spanish_was_edited(
+        admin: FlaskClient, editor_app: Flask) -> None:
+    from sqlalchemy import delete
+
+    from service.editing.store import translations
+
+    store = editor_app.extensions["editing"]
+
+    def forget_marks() -> None:  # a database from before this line kept translation marks
+        with store.engine.begin() as conn:
+            conn.execute(delete(translations))
+
+    admin.post(EDITOR, data=values(editor_form(admin), text=f"{NEW_WORDS} Ask your doctor."))
+    forget_marks()
+    assert _to_check(admin)
+    admin.post("/admin/content/es/contagious", data=values(editor_form(admin, "/admin/content/es/contagious"),
+                                                            text="POEMS no se contagia. Hable con su médico."))
+    forget_marks()
+    assert not _to_check(admin)
 
 
 def test_a_change_made_in_both_languages_and_undone_leaves_nothing_to_translate(admin: FlaskClient) -> None:
@@ -578,6 +634,9 @@ def test_prompts_pull_writes_only_the_edited_lines_and_the_check_passes(admin: F
     assert NEW_WORDS in texted(editor_app, texter="+15555550164")
     # The Spanish answer was not changed with the English one: still marked for its translator after that deploy.
     assert _to_check(admin)
+    # Named as Maria's change: the deploy that now says the same changed nothing anyone sees.
+    notice = Page(admin.get("/admin/content/es/contagious").get_data(as_text=True)).text
+    assert "(Maria), after this Español answer" in notice and "deployed files" not in notice
 
 
 def test_the_prompt_files_as_they_stand_can_be_downloaded(admin: FlaskClient) -> None:

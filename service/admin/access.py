@@ -111,7 +111,9 @@ def sign_in(name: str) -> None:
     if not sid:
         from ..records.signins import UNRECORDED
 
-        sid = UNRECORDED + secrets.token_urlsafe(24)
+        line = current_app.extensions.get("line")
+        # Unrecorded only where there is a database that could not say (with none, sessions are this process's alone).
+        sid = (UNRECORDED if line is not None and line.store is not None else "") + secrets.token_urlsafe(24)
     session["sid"] = sid
     session[CSRF_FIELD] = secrets.token_urlsafe(32)
 

@@ -65,7 +65,7 @@ def per_day(days: Sequence[dt.date], series: dict[str, Sequence[int]], label: st
         axes.tick_params(axis="y", labelsize=TEXT)
         axes.yaxis.get_major_locator().set_params(integer=True)
         # Counts start at 0, and days with none still show a scale of whole numbers (not -0.04 to 0.04).
-        axes.set_ylim(0, max(1, *(max(values, default=0) for values in series.values())) * 1.05)
+        axes.set_ylim(0, max([1, *(max(values, default=0) for values in series.values())]) * 1.05)
         axes.legend(frameon=False, fontsize=TEXT)
         return _svg(figure, label, latest_right=True)
 

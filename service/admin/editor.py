@@ -507,14 +507,22 @@ def _page(session: Session, content: Content, problems: list[Problem], form: boo
                            title=_named(session.content, session.primary, session.kind, session.ident)), status
 
 
-def _follow_translations(ident: str, changes: list[Edit], before: Content, after: Content) -> None:
+def _follow_translations(session: Session, before: Content, after: Content) -> None:
     """After a publish of a topic's answers: another language's answers written in it follow the first language's
-    as they now are; and the first time, the pair before is marked as following (when it was), so that what this
+    as they now are, when they were written beside those words (the page showed the first language's answers as they
+    now are, or this publish changed them) and every first-language answer this publish changed was changed in that
+    language too; and the first time, the pair before is marked as following (when it was), so that what this
     language follows stays known whatever later deploys or undos bring."""
-    first = after.default_language
-    written = {c.lang for c in changes if c.field in ANSWER_FIELDS}
+    ident, first = session.ident, after.default_language
+    changed = {(c.lang, c.field) for c in session.changes if c.field in ANSWER_FIELDS}
+    written = {code for code, _ in changed}
     if not written:
         return
+    answers = _place(after, first, "topic", ident)
+    # A colleague's change to the first language's answers since the page was opened is not what this one was written to.
+    seen = all((first, name) in changed or request.form.get(f"was-{'' if first == session.primary else first + '-'}{name}")
+               in (None, fingerprint(getattr(answers, name, "") if answers is not None else ""))
+               for name in ANSWER_FIELDS)
     store = _editing()
     marks = store.translations()
     outcomes = _live().outcomes
@@ -527,7 +535,8 @@ def _follow_translations(ident: str, changes: list[Edit], before: Content, after
             # (an undo that brings them back leaves nothing to check).
             if source == filed_hash(after, outcomes, ident, first) or target != filed_hash(after, outcomes, ident, code):
                 store.translated(ident, code, "", source, target)
-        if code in written:
+        follows = all((code, name) in changed for lang_code, name in changed if lang_code == first)
+        if code in written and seen and follows:
             store.translated(ident, code, g.admin, answer_hash(after, ident, first), answer_hash(after, ident, code))
 
 
@@ -542,7 +551,7 @@ def _translations_to_check(session: Session, published: int) -> str:
     if not names:
         return ""
     return (f" The {' and '.join(names)} answer{'s are' if len(names) > 1 else ' is'} marked on this page and on the "
-            "Content page for its translator to check against the new wording.")
+            f"Content page for {'their translators' if len(names) > 1 else 'its translator'} to check against the new wording.")
 
 
 def _published_here(session: Session) -> int | None:
@@ -665,7 +674,7 @@ def _editor(lang: str, kind: str, ident: str) -> BaseResponse | tuple[str, int]:
     start_audio(revision, old.content, _line())
     if kind == "topic":
         try:
-            _follow_translations(ident, session.changes, old.content, _line().content)
+            _follow_translations(session, old.content, _line().content)
         except SQLAlchemyError:
             # Published all the same: at worst a translation is marked to check that need not be.
             log.warning("admin: the translation marks of topic %s could not be written", ident)
@@ -816,6 +825,7 @@ def review(lang: str, ident: str) -> BaseResponse:
 @bp.post("/content/<lang>/<ident>/translated")
 def translated(lang: str, ident: str) -> BaseResponse:
     """A translator's mark: this language's answer still says what the first language's answer now says."""
+    _live().refresh()  # what another worker published a moment ago is what the page showed
     line = _line()
     if lang == line.content.default_language or lang not in line.content.languages or (
             ("topic", ident) not in line.content.languages[lang].targets):
@@ -877,6 +887,8 @@ def revert(revision_id: int) -> BaseResponse:
     """Put back the values a revision replaced (the revert is itself a revision)."""
     store = _editing()
     found = store.revision(revision_id)
+    if found is not None and found.action == "translated":
+        return _revert_translated(found)
     if found is None or not found.changes:
         abort(404)
     base = base_texts(Path(current_app.config["PROMPTS_DIR"]))
@@ -910,6 +922,19 @@ def revert(revision_id: int) -> BaseResponse:
     start_audio(revision, old.content, _line())
     flash(f"Change #{revision_id} reverted: the words before it are back, for callers and texters now (change #{revision}).",
           "notice")
+    return redirect(url_for("admin.history", at=revision) + f"#revision-{revision}", code=303)
+
+
+def _revert_translated(found: Revision) -> BaseResponse:
+    """Take back someone's "says the same": the answer is to check again (unless it was written to the new words since)."""
+    store = _editing()
+    if store.undone([found.id]):
+        flash(f"Change #{found.id} is already undone: nothing to revert.", "error")
+        return redirect(url_for("admin.history", at=found.id) + f"#revision-{found.id}", code=303)
+    revision = store.untranslated(found.id, g.admin)
+    _log("reverted", revision=revision, reverts=found.id, place=f"topic:{found.ident}")
+    flash(f"Change #{found.id} reverted: that translation is no longer marked as saying what the first language's answer "
+          f"says (change #{revision}).", "notice")
     return redirect(url_for("admin.history", at=revision) + f"#revision-{revision}", code=303)
 
 

@@ -375,8 +375,9 @@ def overview() -> tuple[str, int] | str:
     names = _language_names(line)
     figures: dict[str, Any] = {}
     days = [d for d, _, _ in data.days]
-    figures["per_day"] = charts.per_day(days, {"Calls": [c for _, c, _ in data.days], "Texts": [t for _, _, t in data.days]},
-                                        "Calls and texts per day")
+    if len(days) > 1:  # one day is one bar each: its numbers say it
+        figures["per_day"] = charts.per_day(days, {"Calls": [c for _, c, _ in data.days], "Texts": [t for _, _, t in data.days]},
+                                            "Calls and texts per day")
     if data.languages:
         figures["languages"] = charts.horizontal([names.get(lang, lang) for lang, _, _ in data.languages],
                                                  [c + t for _, c, t in data.languages], "Calls and texts by language")

@@ -64,6 +64,7 @@ translations = Table(
     Column("at", DateTime, nullable=False),
     Column("source", String(64), nullable=False),  # a hash of the first language's answers (spoken and text)
     Column("target", String(64), nullable=False),  # a hash of this language's answers, which follow those
+    Column("revision", Integer, nullable=True),  # the History's entry of a mark someone made by saying so
 )
 audio = Table(
     "content_audio", metadata,
@@ -400,13 +401,14 @@ class EditStore:
         return [_revision_of(r) for r in rows]
 
     def changes_of(self, kind: str, ident: str, lang: str, fields: tuple[str, ...]) -> list[Revision]:
-        """The revisions that changed one of these fields of a place in a language, newest first (the last 200)."""
+        """The revisions that changed one of these fields of a place in a language, newest first (of its last 200)."""
         self.prepare()
         query = (select(revisions).where(revisions.c.kind == kind, revisions.c.ident == ident[:64])
                  .order_by(revisions.c.id.desc()).limit(200))
         with self.engine.connect() as conn:
             found = [_revision_of(row) for row in conn.execute(query).mappings()]
-        return [r for r in found if any(c.lang == lang and c.field in fields for c in r.changes)]
+        # A deploy that now says what was edited here ("retire") changed nothing anyone sees.
+        return [r for r in found if r.action != "retire" and any(c.lang == lang and c.field in fields for c in r.changes)]
 
     def undone(self, ids: list[int]) -> dict[int, int]:
         """Of these revisions, those a later revert undid and that stay undone (a revert of that revert puts them
@@ -455,10 +457,19 @@ class EditStore:
         someone said so, and the history shows it."""
         self.prepare()
         with self.engine.begin() as conn:
+            revision = _add_revision(conn, who, "translated", "topic", topic, [lang], []) if listed else None
             conn.execute(insert(translations).values(topic=topic[:64], lang=lang[:16], who=who[:64], at=now(), source=source,
-                                                     target=target))
-            if listed:
-                _add_revision(conn, who, "translated", "topic", topic, [lang], [])
+                                                     target=target, revision=revision))
+
+    def untranslated(self, revision: int, who: str) -> int:
+        """Take back a mark someone made by saying so (its History entry): a revision that says so, its number."""
+        self.prepare()
+        with self.engine.begin() as conn:
+            _take_turn(conn)
+            mark = conn.execute(select(revisions).where(revisions.c.id == revision)).mappings().first()
+            conn.execute(delete(translations).where(translations.c.revision == revision))
+            return _add_revision(conn, who, "revert", "topic", mark["ident"] if mark else "", mark["langs"].split(",") if mark else [],
+                                 [], revision)
 
     def translations(self) -> dict[tuple[str, str], list[Translation]]:
         """Every translation mark, by topic and language, oldest first."""
