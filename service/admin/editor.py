@@ -927,14 +927,16 @@ def revert(revision_id: int) -> BaseResponse:
 
 def _revert_translated(found: Revision) -> BaseResponse:
     """Take back someone's "says the same": the answer is to check again (unless it was written to the new words since)."""
-    store = _editing()
-    if store.undone([found.id]):
+    revision = _editing().untranslated(found.id, g.admin)
+    if revision is None:
         flash(f"Change #{found.id} is already undone: nothing to revert.", "error")
         return redirect(url_for("admin.history", at=found.id) + f"#revision-{found.id}", code=303)
-    revision = store.untranslated(found.id, g.admin)
     _log("reverted", revision=revision, reverts=found.id, place=f"topic:{found.ident}")
-    flash(f"Change #{found.id} reverted: that translation is no longer marked as saying what the first language's answer "
-          f"says (change #{revision}).", "notice")
+    content = _line().content
+    again = [code for code in found.langs if (found.ident, code) in untranslated(content, _editing(), _live().outcomes)]
+    # Another mark of the same two answers (said from two tabs) may still stand: said as it is.
+    state = "is marked to check again" if again else "still counts as checked (another mark says the same)"
+    flash(f"Change #{found.id} reverted (change #{revision}): that translation {state}.", "notice")
     return redirect(url_for("admin.history", at=revision) + f"#revision-{revision}", code=303)
 
 

@@ -313,8 +313,7 @@ def _range() -> tuple[dt.date | None, dt.date | None, str]:
     except ValueError:
         return None, None, f"'{_cut(request.args['days'])}' is not a number of days: expected a whole number such as 7 or 30"
     dates: list[dt.date | None] = []
-    store = _records()
-    today = store.today() if store is not None else dt.date.today()  # the line's day, not the server's
+    today = _line_today()
     for name in ("start", "end"):
         value = request.args.get(name, "").strip()
         try:
@@ -330,12 +329,16 @@ def _range() -> tuple[dt.date | None, dt.date | None, str]:
     return start, end, ""
 
 
+def _line_today() -> dt.date:
+    """Today in the line's time zone (LINE_TIMEZONE), not the server's."""
+    store = _records()
+    return store.today() if store is not None else dt.date.today()
+
+
 @bp.app_template_global("quick_ranges")
 def quick_ranges() -> list[tuple[str, str]]:
     """The ranges a team looks at most, each with its query: today, yesterday (the line's days), the last 7, 30, 90."""
-    store = _records()
-    today = store.today() if store is not None else dt.date.today()
-    yesterday = today - dt.timedelta(days=1)
+    yesterday = _line_today() - dt.timedelta(days=1)
     return [("today", "days=1"), ("yesterday", f"start={yesterday}&end={yesterday}"),
             *((f"the last {n} days", f"days={n}") for n in (7, 30, 90))]
 

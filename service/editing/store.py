@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from ..content.edits import Edit, Value, fingerprint, plain
-from ..records.store import hold_schema_lock
+from ..records.store import make_tables
 
 metadata = MetaData()
 
@@ -257,8 +257,7 @@ class EditStore:
             if not self._ready:
                 try:
                     with self.engine.begin() as conn:
-                        hold_schema_lock(conn)
-                        metadata.create_all(conn)
+                        make_tables(conn, metadata)
                         if conn.execute(select(state.c.id).where(state.c.key == TURN)).first() is None:
                             conn.execute(insert(state).values(key=TURN, value="", at=now()))
                 except IntegrityError:
@@ -461,15 +460,19 @@ class EditStore:
             conn.execute(insert(translations).values(topic=topic[:64], lang=lang[:16], who=who[:64], at=now(), source=source,
                                                      target=target, revision=revision))
 
-    def untranslated(self, revision: int, who: str) -> int:
-        """Take back a mark someone made by saying so (its History entry): a revision that says so, its number."""
+    def untranslated(self, revision: int, who: str) -> int | None:
+        """Take back a mark someone made by saying so (its History entry): a revision that says so, its number; None
+        when that entry is no such mark, or is undone already."""
         self.prepare()
         with self.engine.begin() as conn:
-            _take_turn(conn)
+            _take_turn(conn)  # two presses of Revert at once: the second finds the first's
             mark = conn.execute(select(revisions).where(revisions.c.id == revision)).mappings().first()
-            conn.execute(delete(translations).where(translations.c.revision == revision))
-            return _add_revision(conn, who, "revert", "topic", mark["ident"] if mark else "", mark["langs"].split(",") if mark else [],
-                                 [], revision)
+            if mark is None or mark["action"] != "translated" or conn.execute(
+                    select(revisions.c.id).where(revisions.c.reverts == revision)).first() is not None:
+                return None
+            if not conn.execute(delete(translations).where(translations.c.revision == revision)).rowcount:
+                return None
+            return _add_revision(conn, who, "revert", "topic", mark["ident"], mark["langs"].split(","), [], revision)
 
     def translations(self) -> dict[tuple[str, str], list[Translation]]:
         """Every translation mark, by topic and language, oldest first."""

@@ -189,12 +189,25 @@ class Report:
     messages: list[dict[str, Any]]
 
 
-def hold_schema_lock(conn: Connection) -> None:
-    """On PostgreSQL, wait until no other process is making tables, and keep them from it until this transaction ends."""
-    # Workers starting together on a new database would each create the tables, and all but one fail on PostgreSQL's
-    # catalogue (a duplicate key); one at a time, the others find them made.
-    if conn.dialect.name == "postgresql":
+def make_tables(conn: Connection, tables: MetaData) -> None:
+    """These tables, made one process at a time, with the columns older versions of them lacked added (and text
+    columns they made narrower widened, on PostgreSQL), in the connection's transaction."""
+    postgresql = conn.dialect.name == "postgresql"
+    if postgresql:
+        # Workers starting together on a new database would each create the tables, and all but one fail on
+        # PostgreSQL's catalogue (a duplicate key); one at a time (until this transaction ends), the others find them made.
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+    tables.create_all(conn)
+    for table in tables.tables.values():
+        present = {c["name"]: c["type"] for c in inspect(conn).get_columns(table.name)}
+        for column in table.columns:
+            kind = column.type.compile(conn.dialect)
+            if column.name not in present:
+                conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+            elif (postgresql and isinstance(column.type, String)
+                  and (getattr(present[column.name], "length", None) or 0) < (column.type.length or 0)):
+                # A column older versions made narrower (record ids were 36 characters): widened.
+                conn.execute(text(f"ALTER TABLE {table.name} ALTER COLUMN {column.name} TYPE {kind}"))
 
 
 class Store:
@@ -478,20 +491,10 @@ class Store:
             self._ready = True
 
     def _make_tables(self) -> None:
-        """The tables, and what older versions of them lacked, in one transaction."""
+        """The tables, what older versions of them lacked, and their indexes, in one transaction."""
         with self.engine.begin() as conn:
-            hold_schema_lock(conn)
-            metadata.create_all(conn)
-            # Tables made by an older version of the line: add the columns it lacked.
+            make_tables(conn, metadata)
             for table in metadata.tables.values():
-                present = {c["name"]: c["type"] for c in inspect(conn).get_columns(table.name)}
-                for column in table.columns:
-                    if column.name not in present:
-                        conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type.compile(self.engine.dialect)}"))
-                    elif (self.engine.dialect.name == "postgresql" and isinstance(column.type, String)
-                          and (getattr(present[column.name], "length", None) or 0) < (column.type.length or 0)):
-                        # A column older versions made narrower (record ids were 36 characters): widened.
-                        conn.execute(text(f"ALTER TABLE {table.name} ALTER COLUMN {column.name} TYPE {column.type.compile(self.engine.dialect)}"))
                 # What makes a record written twice count once (tables from before rid have no such constraint).
                 if "rid" in table.columns:
                     conn.execute(text(f"CREATE UNIQUE INDEX IF NOT EXISTS uq_{table.name}_rid ON {table.name} (rid)"))
