@@ -305,6 +305,13 @@ class Session:
             first_of.setdefault(normalize(question), question)  # one of each, however it is written
         self.add_examples: tuple[str, ...] = tuple(first_of.values()) if kind != "phrase" else ()
         self.added: list[str] = []  # those not among the examples yet, put at their end
+        self._untranslated: dict[tuple[str, str], Any] | None = None
+
+    def behind(self) -> dict[tuple[str, str], Any]:
+        """The topics and languages whose answers do not follow the first language's as served (read once a page)."""
+        if self._untranslated is None:
+            self._untranslated = untranslated(self.content, _editing(), _live().outcomes)
+        return self._untranslated
 
     def prefix(self, lang: Language) -> str:
         """The form fields' prefix for a language: none for the page's own, "es-" for the others."""
@@ -375,7 +382,7 @@ class Session:
         placed: set[Problem] = set()
         out = []
         reviews = _editing().reviews() if self.kind == "topic" else {}
-        behind = untranslated(self.content, _editing(), _live().outcomes) if self.kind == "topic" else {}
+        behind = self.behind() if self.kind == "topic" else {}
         first = self.content.default_language
         changes = (_editing().changes_of("topic", self.ident, first, ANSWER_FIELDS)
                    if any(topic == self.ident for topic, _ in behind) else [])
@@ -520,7 +527,8 @@ def _follow_translations(session: Session, before: Content, after: Content) -> N
         return
     answers = _place(after, first, "topic", ident)
     # A colleague's change to the first language's answers since the page was opened is not what this one was written to.
-    seen = all((first, name) in changed or request.form.get(f"was-{'' if first == session.primary else first + '-'}{name}")
+    prefix = session.prefix(after.languages[first])
+    seen = all((first, name) in changed or request.form.get(f"was-{prefix}{name}")
                in (None, fingerprint(getattr(answers, name, "") if answers is not None else ""))
                for name in ANSWER_FIELDS)
     store = _editing()
@@ -546,7 +554,7 @@ def _translations_to_check(session: Session, published: int) -> str:
     found = _editing().revision(published)
     if found is None or not any(c.lang == first and c.field in ANSWER_FIELDS for c in found.changes):
         return ""
-    behind = untranslated(session.content, _editing(), _live().outcomes)
+    behind = session.behind()
     names = [lang.name for code, lang in session.content.languages.items() if (session.ident, code) in behind]
     if not names:
         return ""
